@@ -1,0 +1,135 @@
+/*
+ * cpu.c - create a vCPU, map its kvm_run page, set its registers, enter the guest
+ * (chapter 1).
+ *
+ * KVM_RUN is the whole of "running a guest": the calling thread enters guest mode and
+ * comes back only when the guest does something the kernel wants user space to handle.
+ * Why it came back is written in the kvm_run page shared with the kernel.
+ */
+#include "cpu.h"
+
+#include "error.h"
+
+#include <errno.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+/* [cpu-init] */
+int kvm_cpu__init(struct kvm_cpu *cpu, struct kvm *kvm, int id)
+{
+    cpu->kvm = kvm;
+    cpu->id = id;
+    cpu->fd = ioctl(kvm->vm_fd, KVM_CREATE_VCPU, id);
+    if (cpu->fd < 0)
+        return error_errno("KVM_CREATE_VCPU %d", id);
+    cpu->run = mmap(NULL, (size_t)kvm->vcpu_mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+                    cpu->fd, 0);
+    if (cpu->run == MAP_FAILED) {
+        error_errno("mmap kvm_run of vCPU %d", id);
+        goto err_close_cpu;
+    }
+    return 0;
+
+err_close_cpu:
+    close(cpu->fd);
+    cpu->fd = -1;
+    cpu->run = NULL;
+    return -1;
+}
+/* [cpu-init] */
+
+/* [real-mode] */
+int kvm_cpu__reset_real_mode(struct kvm_cpu *cpu, uint16_t entry, uint16_t stack)
+{
+    struct kvm_sregs sregs;
+    struct kvm_regs regs = {
+        .rip = entry,
+        .rsp = stack,
+        .rflags = 0x2, /* bit 1 is always set; IF = 0: no interrupts */
+    };
+
+    /* After reset CS is f000 with base ffff0000; a flat binary wants everything at 0.
+     * In real mode a segment's base is selector * 16, and KVM keeps both. */
+    if (kvm_cpu__get_sregs(cpu, &sregs) < 0)
+        return -1;
+    struct kvm_segment *segs[] = {&sregs.cs, &sregs.ds, &sregs.es,
+                                  &sregs.fs, &sregs.gs, &sregs.ss};
+    for (size_t i = 0; i < sizeof(segs) / sizeof(segs[0]); i++) {
+        segs[i]->selector = 0;
+        segs[i]->base = 0;
+    }
+    if (ioctl(cpu->fd, KVM_SET_SREGS, &sregs) < 0)
+        return error_errno("KVM_SET_SREGS");
+    if (ioctl(cpu->fd, KVM_SET_REGS, &regs) < 0)
+        return error_errno("KVM_SET_REGS");
+    return 0;
+}
+/* [real-mode] */
+
+/* [run] */
+int kvm_cpu__run(struct kvm_cpu *cpu)
+{
+    if (ioctl(cpu->fd, KVM_RUN, 0) < 0) {
+        if (errno == EINTR || errno == EAGAIN) {
+            cpu->run->exit_reason = KVM_EXIT_INTR;
+            return 0;
+        }
+        return error_errno("KVM_RUN on vCPU %d", cpu->id);
+    }
+    return 0;
+}
+/* [run] */
+
+int kvm_cpu__get_regs(struct kvm_cpu *cpu, struct kvm_regs *regs)
+{
+    if (ioctl(cpu->fd, KVM_GET_REGS, regs) < 0)
+        return error_errno("KVM_GET_REGS on vCPU %d", cpu->id);
+    return 0;
+}
+
+int kvm_cpu__get_sregs(struct kvm_cpu *cpu, struct kvm_sregs *sregs)
+{
+    if (ioctl(cpu->fd, KVM_GET_SREGS, sregs) < 0)
+        return error_errno("KVM_GET_SREGS on vCPU %d", cpu->id);
+    return 0;
+}
+
+const char *kvm_exit_name(uint32_t reason)
+{
+    static const char *const names[] = {
+        [KVM_EXIT_UNKNOWN] = "UNKNOWN",
+        [KVM_EXIT_EXCEPTION] = "EXCEPTION",
+        [KVM_EXIT_IO] = "IO",
+        [KVM_EXIT_HYPERCALL] = "HYPERCALL",
+        [KVM_EXIT_DEBUG] = "DEBUG",
+        [KVM_EXIT_HLT] = "HLT",
+        [KVM_EXIT_MMIO] = "MMIO",
+        [KVM_EXIT_IRQ_WINDOW_OPEN] = "IRQ_WINDOW_OPEN",
+        [KVM_EXIT_SHUTDOWN] = "SHUTDOWN",
+        [KVM_EXIT_FAIL_ENTRY] = "FAIL_ENTRY",
+        [KVM_EXIT_INTR] = "INTR",
+        [KVM_EXIT_SET_TPR] = "SET_TPR",
+        [KVM_EXIT_TPR_ACCESS] = "TPR_ACCESS",
+        [KVM_EXIT_NMI] = "NMI",
+        [KVM_EXIT_INTERNAL_ERROR] = "INTERNAL_ERROR",
+        [KVM_EXIT_SYSTEM_EVENT] = "SYSTEM_EVENT",
+        [KVM_EXIT_IOAPIC_EOI] = "IOAPIC_EOI",
+        [KVM_EXIT_X86_RDMSR] = "X86_RDMSR",
+        [KVM_EXIT_X86_WRMSR] = "X86_WRMSR",
+    };
+
+    if (reason < sizeof(names) / sizeof(names[0]) && names[reason])
+        return names[reason];
+    return "UNKNOWN";
+}
+
+void kvm_cpu__exit(struct kvm_cpu *cpu)
+{
+    if (cpu->run)
+        munmap(cpu->run, (size_t)cpu->kvm->vcpu_mmap_size);
+    if (cpu->fd >= 0)
+        close(cpu->fd);
+    cpu->run = NULL;
+    cpu->fd = -1;
+}

@@ -1,0 +1,46 @@
+/*
+ * cpu.h - one virtual CPU: its fd, its shared kvm_run page, entering the guest (chapter 1).
+ */
+#ifndef STEPVM_CPU_H
+#define STEPVM_CPU_H
+
+#include "kvm.h"
+
+#include <linux/kvm.h>
+
+/** A vCPU: the fd KVM_CREATE_VCPU returned and the kvm_run page mapped from it. */
+struct kvm_cpu {
+    struct kvm *kvm;
+    int id;
+    int fd;
+    struct kvm_run *run;
+};
+
+/** Creates vCPU id in kvm and maps its kvm_run page. Returns 0 or -1 with the error set. */
+int kvm_cpu__init(struct kvm_cpu *cpu, struct kvm *kvm, int id);
+
+/**
+ * Puts the vCPU in real mode at cs:ip = 0:entry with the stack at 0:stack, as a flat
+ * binary expects: every segment base 0, interrupts off. Returns 0 or -1.
+ */
+int kvm_cpu__reset_real_mode(struct kvm_cpu *cpu, uint16_t entry, uint16_t stack);
+
+/**
+ * Runs the guest until its next exit (KVM_RUN). A signal that interrupts the run is not
+ * an error: the exit reason is then KVM_EXIT_INTR. Returns 0, or -1 with the error set.
+ */
+int kvm_cpu__run(struct kvm_cpu *cpu);
+
+/** Reads the general registers (KVM_GET_REGS). Returns 0 or -1. */
+int kvm_cpu__get_regs(struct kvm_cpu *cpu, struct kvm_regs *regs);
+
+/** Reads the segment and control registers (KVM_GET_SREGS). Returns 0 or -1. */
+int kvm_cpu__get_sregs(struct kvm_cpu *cpu, struct kvm_sregs *sregs);
+
+/** Returns the KVM_EXIT_* name of reason without the prefix ("IO", "HLT"), or "UNKNOWN". */
+const char *kvm_exit_name(uint32_t reason);
+
+/** Unmaps kvm_run and closes the vCPU fd. */
+void kvm_cpu__exit(struct kvm_cpu *cpu);
+
+#endif

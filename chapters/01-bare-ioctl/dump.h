@@ -1,0 +1,31 @@
+/*
+ * dump.h - the register dump printed when a guest dies (chapter 1).
+ *
+ * Laid out as kvmtool lays it out: three registers a row, then the segment registers
+ * with their hidden caches, the control registers, and the code bytes at RIP.
+ * The functions only format; they take the state as plain structs so tests can feed them.
+ */
+#ifndef STEPVM_DUMP_H
+#define STEPVM_DUMP_H
+
+#include <linux/kvm.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/** Prints the general registers and RFLAGS, three a row. */
+void dump_regs(FILE *out, const struct kvm_regs *regs);
+
+/** Prints the segment registers (selector, base, limit, type and flag bits), GDT and IDT. */
+void dump_sregs(FILE *out, const struct kvm_sregs *sregs);
+
+/** Prints CR0, CR2, CR3, CR4, CR8 and EFER, three a row. */
+void dump_control(FILE *out, const struct kvm_sregs *sregs);
+
+/**
+ * Prints the len bytes at linear address addr; the byte at rip is in brackets. len 0
+ * prints the reason in why instead (for example, RIP is outside guest memory).
+ */
+void dump_code(FILE *out, uint64_t addr, const uint8_t *bytes, size_t len, uint64_t rip,
+               const char *why);
+
+#endif

@@ -1,0 +1,129 @@
+/*
+ * kvm.c - open /dev/kvm, check what it offers, create a VM, give it memory (chapter 1).
+ *
+ * Every call here is one ioctl on the system fd or the VM fd, in the order a VMM must
+ * make them. Each failure gets a sentence saying what was being done and what to try.
+ */
+#include "kvm.h"
+
+#include "error.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/kvm.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+/* The capabilities chapter 1 cannot do without, with the name the kernel header gives. */
+static const struct {
+    int cap;
+    const char *name;
+} required_caps[] = {
+    {KVM_CAP_USER_MEMORY, "KVM_CAP_USER_MEMORY"},
+    {KVM_CAP_SET_TSS_ADDR, "KVM_CAP_SET_TSS_ADDR"},
+};
+
+void kvm__explain_open_error(int err)
+{
+    if (err == ENOENT || err == ENODEV || err == ENXIO)
+        error_hint("is the kvm module loaded? try 'modprobe kvm_intel' or 'modprobe kvm_amd'; "
+                   "if that fails, enable VT-x/AMD-V in the firmware setup");
+    else if (err == EACCES || err == EPERM)
+        error_hint("is your user in group kvm? 'sudo adduser $USER kvm', then log in again");
+}
+
+int kvm__check_api_version(int version)
+{
+    if (version < 0)
+        return error_errno("KVM_GET_API_VERSION");
+    if (version != KVM_API_VERSION)
+        return error_set("KVM API version is %d, stepvm needs %d (kernel and headers disagree)",
+                         version, KVM_API_VERSION);
+    return 0;
+}
+
+/* [check-caps] */
+static int check_capabilities(int sys_fd)
+{
+    for (size_t i = 0; i < sizeof(required_caps) / sizeof(required_caps[0]); i++) {
+        int ret = ioctl(sys_fd, KVM_CHECK_EXTENSION, required_caps[i].cap);
+        if (ret < 0)
+            return error_errno("KVM_CHECK_EXTENSION %s", required_caps[i].name);
+        if (ret == 0)
+            return error_set("KVM lacks capability %s (%d): this kernel is too old for stepvm",
+                             required_caps[i].name, required_caps[i].cap);
+    }
+    return 0;
+}
+/* [check-caps] */
+
+/* [init] */
+int kvm__init(struct kvm *kvm, const char *dev)
+{
+    kvm->vm_fd = -1;
+    kvm->sys_fd = open(dev, O_RDWR | O_CLOEXEC);
+    if (kvm->sys_fd < 0) {
+        int err = errno;
+        error_errno("open %s", dev);
+        kvm__explain_open_error(err);
+        return -1;
+    }
+    if (kvm__check_api_version(ioctl(kvm->sys_fd, KVM_GET_API_VERSION, 0)) < 0)
+        goto err_close_sys;
+    if (check_capabilities(kvm->sys_fd) < 0)
+        goto err_close_sys;
+    kvm->vcpu_mmap_size = ioctl(kvm->sys_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+    if (kvm->vcpu_mmap_size < 0) {
+        error_errno("KVM_GET_VCPU_MMAP_SIZE");
+        goto err_close_sys;
+    }
+    kvm->vm_fd = ioctl(kvm->sys_fd, KVM_CREATE_VM, 0);
+    if (kvm->vm_fd < 0) {
+        error_errno("KVM_CREATE_VM");
+        goto err_close_sys;
+    }
+    /* Intel CPUs without "unrestricted guest" run real mode through a TSS KVM keeps
+     * in three guest pages; put them where no RAM will be, as QEMU does. */
+    if (ioctl(kvm->vm_fd, KVM_SET_TSS_ADDR, KVM_TSS_ADDR) < 0) {
+        error_errno("KVM_SET_TSS_ADDR 0x%x", KVM_TSS_ADDR);
+        goto err_close_vm;
+    }
+    return 0;
+
+err_close_vm:
+    close(kvm->vm_fd);
+    kvm->vm_fd = -1;
+err_close_sys:
+    close(kvm->sys_fd);
+    kvm->sys_fd = -1;
+    return -1;
+}
+/* [init] */
+
+/* [set-memory] */
+int kvm__set_memory(struct kvm *kvm, uint32_t slot, uint64_t gpa, void *host, size_t size,
+                    uint32_t flags)
+{
+    struct kvm_userspace_memory_region region = {
+        .slot = slot,
+        .flags = flags,
+        .guest_phys_addr = gpa,
+        .memory_size = size,
+        .userspace_addr = (uint64_t)(uintptr_t)host,
+    };
+
+    if (ioctl(kvm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
+        return error_errno("KVM_SET_USER_MEMORY_REGION slot %u at 0x%llx (%zu bytes)", slot,
+                           (unsigned long long)gpa, size);
+    return 0;
+}
+/* [set-memory] */
+
+void kvm__exit(struct kvm *kvm)
+{
+    if (kvm->vm_fd >= 0)
+        close(kvm->vm_fd);
+    if (kvm->sys_fd >= 0)
+        close(kvm->sys_fd);
+    kvm->vm_fd = kvm->sys_fd = -1;
+}

@@ -1,0 +1,36 @@
+# build.mk - the build rules every part of stepvm shares (chapter 1).
+#
+# A chapter's Makefile sets TOP, includes this file, names its sources and guests, and
+# includes chapter.mk. Everything built goes under $(BUILD): build/ normally, build/san/
+# with SAN=1, so a sanitizer build never mixes with a normal one.
+
+SAN ?= 0
+ifeq ($(SAN),1)
+BUILD := $(TOP)/build/san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+else
+BUILD := $(TOP)/build
+SANFLAGS :=
+endif
+
+CC ?= cc
+CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -MMD -MP $(SANFLAGS) \
+          -I$(TOP)/common
+LDFLAGS := $(SANFLAGS)
+CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
+
+# libcommon.a: shared vocabulary, built the same way from whichever Makefile asks.
+COMMON_SRCS := $(wildcard $(TOP)/common/*.c)
+COMMON_OBJS := $(patsubst $(TOP)/common/%.c,$(BUILD)/obj/common/%.o,$(COMMON_SRCS))
+COMMON_LIB := $(BUILD)/lib/libcommon.a
+CHECK_HELPER_OBJS := $(BUILD)/obj/common/tests/check_helpers.o
+
+$(BUILD)/obj/common/%.o: $(TOP)/common/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(COMMON_LIB): $(COMMON_OBJS)
+	@mkdir -p $(dir $@)
+	$(AR) rcs $@ $^
+
+-include $(COMMON_OBJS:.o=.d) $(CHECK_HELPER_OBJS:.o=.d)

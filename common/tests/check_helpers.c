@@ -1,0 +1,155 @@
+/*
+ * check_helpers.c - shared helpers of the Check suites (see check_helpers.h).
+ */
+#include "check_helpers.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/kvm.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static char kvm_skip_reason[256];
+
+const char *build_path(char *buf, size_t size, const char *rel)
+{
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+    ck_assert_int_gt(n, 0);
+    exe[n] = '\0';
+    *strrchr(exe, '/') = '\0'; /* .../build/tests */
+    *strrchr(exe, '/') = '\0'; /* .../build */
+    ck_assert_int_lt(snprintf(buf, size, "%s/%s", exe, rel), (int)size);
+    return buf;
+}
+
+/* Appends what is readable on fd to the growing buffer *buf of length *len. */
+static int drain(int fd, char **buf, size_t *len)
+{
+    char chunk[4096];
+    ssize_t n = read(fd, chunk, sizeof(chunk));
+
+    if (n <= 0)
+        return n < 0 && errno == EINTR ? 1 : 0;
+    *buf = realloc(*buf, *len + (size_t)n + 1);
+    ck_assert_ptr_nonnull(*buf);
+    memcpy(*buf + *len, chunk, (size_t)n);
+    *len += (size_t)n;
+    (*buf)[*len] = '\0';
+    return 1;
+}
+
+void run_capture(const char *const argv[], struct run_result *res)
+{
+    int out[2], err[2], wstatus;
+    size_t out_len = 0, err_len = 0;
+
+    ck_assert_int_eq(pipe2(out, O_CLOEXEC), 0);
+    ck_assert_int_eq(pipe2(err, O_CLOEXEC), 0);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        dup2(out[1], 1);
+        dup2(err[1], 2);
+        execv(argv[0], (char *const *)argv);
+        fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    close(out[1]);
+    close(err[1]);
+    res->out = calloc(1, 1);
+    res->err = calloc(1, 1);
+    struct pollfd fds[2] = {{.fd = out[0], .events = POLLIN}, {.fd = err[0], .events = POLLIN}};
+    while (fds[0].fd >= 0 || fds[1].fd >= 0) {
+        ck_assert_int_ge(poll(fds, 2, -1), 0);
+        if (fds[0].revents && !drain(out[0], &res->out, &out_len))
+            fds[0].fd = -1;
+        if (fds[1].revents && !drain(err[0], &res->err, &err_len))
+            fds[1].fd = -1;
+    }
+    close(out[0]);
+    close(err[0]);
+    ck_assert_int_eq(waitpid(pid, &wstatus, 0), pid);
+    res->status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
+}
+
+void run_free(struct run_result *res)
+{
+    free(res->out);
+    free(res->err);
+    res->out = res->err = NULL;
+}
+
+int kvm_usable(char *why, size_t size)
+{
+    const char *dev = getenv("STEPVM_KVM_DEV") ? getenv("STEPVM_KVM_DEV") : "/dev/kvm";
+    int fd = open(dev, O_RDWR | O_CLOEXEC);
+
+    if (fd < 0) {
+        snprintf(why, size, "open %s: %s", dev, strerror(errno));
+        return 0;
+    }
+    int vm = ioctl(fd, KVM_CREATE_VM, 0);
+    if (vm < 0) {
+        snprintf(why, size, "KVM_CREATE_VM on %s: %s", dev, strerror(errno));
+        close(fd);
+        return 0;
+    }
+    close(vm);
+    close(fd);
+    return 1;
+}
+
+void suite_add_kvm_tcase(Suite *s, TCase *tc, const char *name, int ntests)
+{
+    tcase_set_tags(tc, "kvm");
+    if (kvm_skip_reason[0] == '\0' && kvm_usable(kvm_skip_reason, sizeof(kvm_skip_reason))) {
+        kvm_skip_reason[0] = '\0';
+        suite_add_tcase(s, tc);
+        return;
+    }
+    printf("SKIPPED: %d KVM test(s) in test case %s: %s\n", ntests, name, kvm_skip_reason);
+    fflush(stdout);
+}
+
+int run_suite(Suite *s)
+{
+    SRunner *sr = srunner_create(s);
+
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    int ran = srunner_ntests_run(sr);
+    srunner_free(sr);
+    return failed == 0 && ran > 0 ? 0 : 1;
+}
+
+void write_file(const char *path, const void *data, size_t size)
+{
+    FILE *f = fopen(path, "wb");
+
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(data, 1, size, f), size);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+void assert_lines_eq(const char *file, int line, const char *got, const char *want)
+{
+    int n = 1;
+
+    while (*got || *want) {
+        size_t gl = strcspn(got, "\n"), wl = strcspn(want, "\n");
+        if (gl != wl || memcmp(got, want, gl) != 0 || (got[gl] == '\n') != (want[wl] == '\n'))
+            ck_assert_msg(0, "%s:%d: text differs at line %d:\n got: %.*s\nwant: %.*s", file,
+                          line, n, (int)(gl > 200 ? 200 : gl), got, (int)(wl > 200 ? 200 : wl),
+                          want);
+        got += gl + (got[gl] == '\n');
+        want += wl + (want[wl] == '\n');
+        n++;
+    }
+}

@@ -1,0 +1,61 @@
+/*
+ * check_helpers.h - what every chapter's Check suite shares (chapter 1): finding the
+ * built programs and guests, running a program and capturing what it prints, and
+ * knowing whether /dev/kvm can be used here.
+ */
+#ifndef STEPVM_CHECK_HELPERS_H
+#define STEPVM_CHECK_HELPERS_H
+
+#include <check.h>
+#include <stddef.h>
+
+/** What a finished program left behind. */
+struct run_result {
+    char *out;  /* everything it wrote to stdout, NUL-terminated */
+    char *err;  /* everything it wrote to stderr, NUL-terminated */
+    int status; /* its exit status, or 128 + signal number when a signal ended it */
+};
+
+/**
+ * Writes "<build dir>/<rel>" into buf, where the build dir is the parent of the
+ * directory holding the running test program (build/ or build/san/). Returns buf.
+ */
+const char *build_path(char *buf, size_t size, const char *rel);
+
+/** Runs argv (argv[0] a path) to completion, capturing both streams. Aborts the test on failure. */
+void run_capture(const char *const argv[], struct run_result *res);
+
+/** Frees what run_capture allocated. */
+void run_free(struct run_result *res);
+
+/**
+ * Returns 1 when the KVM device can be opened and a VM created, else 0 with the reason in
+ * why. The device is /dev/kvm, or $STEPVM_KVM_DEV when that is set.
+ */
+int kvm_usable(char *why, size_t size);
+
+/**
+ * Adds tc to s when KVM is usable here. Otherwise leaves it out, counts its tests as
+ * skipped, and says so loudly on stderr: a skipped test must never look like a pass.
+ * name is tc's name and ntests the number of tests in it. Test cases added this way carry
+ * Check's tag "kvm", so CK_INCLUDE_TAGS=kvm runs only them.
+ */
+void suite_add_kvm_tcase(Suite *s, TCase *tc, const char *name, int ntests);
+
+/**
+ * Runs the suite the Check way and prints the skip count after Check's summary.
+ * Returns the process exit status: 0 only when every test that ran passed.
+ */
+int run_suite(Suite *s);
+
+/**
+ * Asserts that two multi-line texts are equal, failing with the first line that differs
+ * (Check cannot carry a whole long text in a failure message).
+ */
+#define ck_assert_lines_eq(got, want) assert_lines_eq(__FILE__, __LINE__, (got), (want))
+void assert_lines_eq(const char *file, int line, const char *got, const char *want);
+
+/** Writes the size bytes at data into a new file at path. */
+void write_file(const char *path, const void *data, size_t size);
+
+#endif

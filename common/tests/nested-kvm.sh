@@ -1,0 +1,86 @@
+#!/bin/sh
+# nested-kvm.sh - run the KVM test cases inside a QEMU machine that has a real /dev/kvm.
+#
+# Where the host has no usable /dev/kvm (a cloud VM without nested virtualization, a CI
+# runner), the KVM tests can still run against the real thing: QEMU's TCG emulates an
+# AMD CPU with SVM (AMD-V), a stock Debian kernel boots on it, loads kvm_amd, and
+# /dev/kvm appears inside. This is nested virtualization done in software: slow, but the
+# ioctls, exits and errors are real KVM's.
+#
+# usage: nested-kvm.sh BUILD_DIR SUITE...   (SUITE: a test program under BUILD_DIR/tests)
+# Prints each suite's Check output from inside the machine. Exits 0 when every suite
+# passed, 1 when one failed or the machine did not finish, and 77 (after a loud SKIPPED
+# line) when the machine cannot be built here (no QEMU, no kernel package).
+set -eu
+
+build=$(cd "$1" && pwd); shift
+top=$(cd "$(dirname "$0")/../.." && pwd)
+work="$top/build/nested"
+skip() { echo "SKIPPED: nested KVM: $*"; exit 77; }
+
+command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed (make deps)"
+mkdir -p "$work" && cd "$work"
+
+# [fetch] The kernel and busybox come as Debian packages, unpacked here, never installed.
+kpkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
+       sed -n 's/.*Depends: \(linux-image-[0-9].*-amd64\)$/\1/p' | head -n 1)
+[ -n "$kpkg" ] || skip "cannot resolve linux-image-amd64 (run 'apt-get update')"
+for pkg in "$kpkg" busybox-static; do
+    if ! ls "${pkg}"_*.deb >/dev/null 2>&1; then
+        echo "nested KVM: downloading $pkg (once)"
+        apt-get download "$pkg" >/dev/null 2>&1 || skip "apt-get download $pkg failed"
+    fi
+done
+if [ ! -f vmlinuz ] || [ ! -d mods ]; then
+    rm -rf pkg mods && mkdir -p pkg mods
+    for deb in "${kpkg}"_*.deb busybox-static_*.deb; do dpkg-deb -x "$deb" pkg; done
+    cp pkg/boot/vmlinuz-* vmlinuz
+    # kvm-amd needs kvm and ccp; kvm needs irqbypass. Loaded in this order by init.
+    for m in irqbypass kvm ccp kvm-amd; do
+        find pkg/lib/modules -name "$m.ko*" -exec cp {} mods/ \;
+    done
+fi
+# [fetch]
+
+# [rootfs] A root file system in RAM: busybox, the modules, the build, its libraries.
+rm -rf root && mkdir -p root/bin root/proc root/sys root/dev root/tmp root/mods root/stepvm
+cp pkg/bin/busybox root/bin/busybox
+for app in sh mount insmod poweroff cat echo; do ln -s busybox "root/bin/$app"; done
+cp mods/* root/mods/
+cp -r "$build/bin" "$build/guests" "$build/tests" root/stepvm/
+for exe in root/stepvm/bin/* root/stepvm/tests/*; do
+    ldd "$exe" 2>/dev/null | grep -o '/[^ ]*' | while read -r lib; do
+        mkdir -p "root$(dirname "$lib")" && cp -L "$lib" "root$lib"
+    done
+done
+{
+    echo '#!/bin/sh'
+    echo 'export PATH=/bin'
+    echo 'mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev'
+    echo 'for m in irqbypass kvm ccp kvm-amd; do insmod /mods/$m.ko* 2>/dev/null; done'
+    echo '[ -e /dev/kvm ] || echo "NESTED-NOKVM"'
+    for suite in "$@"; do
+        echo "CK_INCLUDE_TAGS=kvm /stepvm/tests/$suite; echo \"NESTED-RC $suite \$?\""
+    done
+    echo 'echo NESTED-DONE; poweroff -f'
+} > root/init
+chmod +x root/init
+(cd root && find . | ../pkg/bin/busybox cpio -o -H newc 2>/dev/null | gzip -1 > ../initrd.gz)
+# [rootfs]
+
+# [boot] EPYC: an AMD model with SVM and nested paging, which TCG emulates.
+echo "nested KVM: booting a QEMU machine with emulated AMD-V for: $*"
+timeout 600 qemu-system-x86_64 -accel tcg -cpu EPYC -m 2048 -nographic -no-reboot \
+    -kernel vmlinuz -initrd initrd.gz -append 'console=ttyS0 quiet panic=-1' \
+    2>/dev/null | tr -d '\r' > console.log || true
+# [boot]
+
+grep -q NESTED-NOKVM console.log && { echo "nested KVM: kvm_amd did not load"; exit 1; }
+grep -q NESTED-DONE console.log || {
+    echo "nested KVM: the machine did not finish; last lines:"; tail -n 20 console.log; exit 1; }
+sed -n '/Running suite/,/^NESTED-DONE/p' console.log | sed 's/^.*Running suite/Running suite/' | grep -v '^NESTED-'
+status=0
+for suite in "$@"; do
+    grep -q "^NESTED-RC $suite 0$" console.log || { echo "nested KVM: $suite failed"; status=1; }
+done
+exit $status
