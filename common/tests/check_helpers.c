@@ -106,15 +106,18 @@ int kvm_usable(char *why, size_t size)
     return 1;
 }
 
-void suite_add_kvm_tcase(Suite *s, TCase *tc, const char *name, int ntests)
+void suite_add_kvm_tests(Suite *s, const char *name, const TTest *const tests[], int n)
 {
-    tcase_set_tags(tc, "kvm");
     if (kvm_skip_reason[0] == '\0' && kvm_usable(kvm_skip_reason, sizeof(kvm_skip_reason))) {
         kvm_skip_reason[0] = '\0';
+        TCase *tc = tcase_create(name);
+        tcase_set_tags(tc, "kvm");
+        for (int i = 0; i < n; i++)
+            tcase_add_test(tc, tests[i]);
         suite_add_tcase(s, tc);
         return;
     }
-    printf("SKIPPED: %d KVM test(s) in test case %s: %s\n", ntests, name, kvm_skip_reason);
+    printf("SKIPPED: %d KVM test(s) in test case %s: %s\n", n, name, kvm_skip_reason);
     fflush(stdout);
 }
 

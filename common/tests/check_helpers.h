@@ -35,12 +35,11 @@ void run_free(struct run_result *res);
 int kvm_usable(char *why, size_t size);
 
 /**
- * Adds tc to s when KVM is usable here. Otherwise leaves it out, counts its tests as
- * skipped, and says so loudly on stderr: a skipped test must never look like a pass.
- * name is tc's name and ntests the number of tests in it. Test cases added this way carry
- * Check's tag "kvm", so CK_INCLUDE_TAGS=kvm runs only them.
+ * Adds the n tests as test case name, tagged "kvm" (CK_INCLUDE_TAGS=kvm runs only them),
+ * when KVM is usable here. Otherwise leaves them out and says so loudly on stdout, with
+ * the reason: a skipped test must never look like a pass.
  */
-void suite_add_kvm_tcase(Suite *s, TCase *tc, const char *name, int ntests);
+void suite_add_kvm_tests(Suite *s, const char *name, const TTest *const tests[], int n);
 
 /**
  * Runs the suite the Check way and prints the skip count after Check's summary.

@@ -592,7 +592,6 @@ static Suite *ch1_suite(void)
     TCase *cli = tcase_create("refusals");
     TCase *exits = tcase_create("exit-handler");
     TCase *text = tcase_create("layouts");
-    TCase *kvm = tcase_create("kvm");
 
     tcase_add_test(cli, help_explains);
     tcase_add_test(cli, wrong_flag_refused);
@@ -618,12 +617,10 @@ static Suite *ch1_suite(void)
     tcase_add_test(text, register_dump_layout);
     suite_add_tcase(s, text);
 
-    tcase_add_test(kvm, hello_exit_sequence);
-    tcase_add_test(kvm, hello_rips_inside_image);
-    tcase_add_test(kvm, cli_runs_hello_with_trace);
-    tcase_add_test(kvm, test_exit_status_reaches_shell);
-    tcase_add_test(kvm, triple_fault_dumps_registers);
-    suite_add_kvm_tcase(s, kvm, "kvm", 5);
+    const TTest *const on_kvm[] = {hello_exit_sequence, hello_rips_inside_image,
+                                          cli_runs_hello_with_trace, test_exit_status_reaches_shell,
+                                          triple_fault_dumps_registers};
+    suite_add_kvm_tests(s, "kvm", on_kvm, 5);
     return s;
 }
 

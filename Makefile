@@ -1,0 +1,49 @@
+# stepvm - build, run and test the hypervisor, one chapter a layer.
+#
+#   make run         install what is missing, build, run the complete system's default guest
+#   make test        install what is missing, build everything, run every test suite
+#   make test SAN=1  the same under AddressSanitizer and UndefinedBehaviorSanitizer
+#   make chapter-N   build and run chapter N's program (ARGS='...' passes arguments)
+#   make grade-N LAB=name   grade a lab of chapter N
+#   make book        the textbook and API reference, with Doxygen, into build/book
+#   make deps        install the Debian packages stepvm needs (with sudo when not root)
+
+SAN ?= 0
+ifeq ($(SAN),1)
+BUILD := build/san
+else
+BUILD := build
+endif
+CHAPTER_DIRS := $(sort $(dir $(wildcard chapters/0*/Makefile)))
+# The complete system is the newest chapter's program.
+LAST := $(words $(CHAPTER_DIRS))
+
+.PHONY: all deps build run test book clean
+all: build
+
+deps:
+	@sh common/scripts/deps.sh
+
+build: deps
+	@$(MAKE) --no-print-directory -s -C common SAN=$(SAN)
+	@for d in $(CHAPTER_DIRS); do \
+	    $(MAKE) --no-print-directory -s -C $$d SAN=$(SAN) || exit 1; done
+
+run: build
+	$(BUILD)/bin/ch$(LAST) $(ARGS)
+
+test: build
+	@sh common/scripts/run-tests.sh $(BUILD)
+
+chapter-%: build
+	$(BUILD)/bin/ch$* $(ARGS)
+
+grade-%: build
+	@test -n "$(LAB)" || { echo "usage: make grade-$* LAB=name (labs: $$(ls chapters/0$*-*/labs))"; exit 1; }
+	@sh common/scripts/grade.sh $* $(LAB)
+
+book: deps
+	@sh common/scripts/book.sh
+
+clean:
+	rm -rf build
