@@ -23,6 +23,7 @@ static const struct {
     {KVM_CAP_SET_TSS_ADDR, "KVM_CAP_SET_TSS_ADDR"},
 };
 
+/* [open-errors] */
 void kvm__explain_open_error(int err)
 {
     if (err == ENOENT || err == ENODEV || err == ENXIO)
@@ -31,7 +32,9 @@ void kvm__explain_open_error(int err)
     else if (err == EACCES || err == EPERM)
         error_hint("is your user in group kvm? 'sudo adduser $USER kvm', then log in again");
 }
+/* [open-errors] */
 
+/* [api-version] */
 int kvm__check_api_version(int version)
 {
     if (version < 0)
@@ -41,6 +44,7 @@ int kvm__check_api_version(int version)
                          version, KVM_API_VERSION);
     return 0;
 }
+/* [api-version] */
 
 /* [check-caps] */
 static int check_capabilities(int sys_fd)

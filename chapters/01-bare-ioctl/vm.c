@@ -110,6 +110,7 @@ void vm__dump(struct vm *vm)
     dump_regs(vm->diag, &regs);
     dump_sregs(vm->diag, &sregs);
     dump_control(vm->diag, &sregs);
+    /* [translate] */
     if (vm->cpu.run->exit_reason == KVM_EXIT_SHUTDOWN && sregs.cs.selector == 0xf000 &&
         regs.rip == 0xfff0)
         fprintf(vm->diag, "Note: this is the CPU's reset state. On AMD, KVM resets the vCPU "
@@ -127,6 +128,7 @@ void vm__dump(struct vm *vm)
         len = VM_MEM_SIZE - tr.physical_address < 16 ? VM_MEM_SIZE - tr.physical_address : 16;
     dump_code(vm->diag, start, vm->mem + (len ? tr.physical_address : 0), len,
               sregs.cs.base + regs.rip, "outside guest memory");
+    /* [translate] */
 }
 
 /* [handle-exit] */

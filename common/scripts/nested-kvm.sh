@@ -7,19 +7,22 @@
 # /dev/kvm appears inside. This is nested virtualization done in software: slow, but the
 # ioctls, exits and errors are real KVM's.
 #
-# usage: nested-kvm.sh BUILD_DIR SUITE...   (SUITE: a test program under BUILD_DIR/tests)
-# Prints each suite's Check output from inside the machine. Exits 0 when every suite
-# passed, 1 when one failed or the machine did not finish, and 77 (after a loud SKIPPED
-# line) when the machine cannot be built here (no QEMU, no kernel package).
+# usage: nested-kvm.sh BUILD_DIR SCRIPT
+# Runs the shell script SCRIPT inside the machine, with BUILD_DIR's bin/, guests/ and
+# tests/ at /stepvm, and prints what it prints. Exits with the script's status, 1 when the
+# machine did not finish, and 77 (after a loud SKIPPED line) when the machine cannot be
+# built here (no QEMU, no kernel package). The downloaded packages are kept in
+# build/nested (or $STEPVM_NESTED_CACHE) for the next run.
 set -eu
 
-build=$(cd "$1" && pwd); shift
+build=$(cd "$1" && pwd)
+script=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
 top=$(cd "$(dirname "$0")/../.." && pwd)
-work="$top/build/nested"
+cache="${STEPVM_NESTED_CACHE:-$top/build/nested}"
 skip() { echo "SKIPPED: nested KVM: $*"; exit 77; }
 
 command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed (make deps)"
-mkdir -p "$work" && cd "$work"
+mkdir -p "$cache" && cd "$cache"
 
 # [fetch] The kernel and busybox come as Debian packages, unpacked here, never installed.
 kpkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
@@ -43,10 +46,13 @@ fi
 # [fetch]
 
 # [rootfs] A root file system in RAM: busybox, the modules, the build, its libraries.
-rm -rf root && mkdir -p root/bin root/proc root/sys root/dev root/tmp root/mods root/stepvm
-cp pkg/bin/busybox root/bin/busybox
+run=$(mktemp -d)
+trap 'rm -rf "$run"' EXIT
+cd "$run"
+mkdir -p root/bin root/proc root/sys root/dev root/tmp root/mods root/stepvm
+cp "$cache/pkg/bin/busybox" root/bin/busybox
 for app in sh mount insmod poweroff cat echo; do ln -s busybox "root/bin/$app"; done
-cp mods/* root/mods/
+cp "$cache"/mods/* root/mods/
 cp -r "$build/bin" "$build/guests" "$build/tests" root/stepvm/
 for exe in root/stepvm/bin/* root/stepvm/tests/*; do
     ldd "$exe" 2>/dev/null | grep -o '/[^ ]*' | while read -r lib; do
@@ -59,28 +65,24 @@ done
     echo 'mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev'
     echo 'for m in irqbypass kvm ccp kvm-amd; do insmod /mods/$m.ko* 2>/dev/null; done'
     echo '[ -e /dev/kvm ] || echo "NESTED-NOKVM"'
-    for suite in "$@"; do
-        echo "CK_INCLUDE_TAGS=kvm /stepvm/tests/$suite; echo \"NESTED-RC $suite \$?\""
-    done
-    echo 'echo NESTED-DONE; poweroff -f'
+    echo 'cd /tmp; echo NESTED-BEGIN; sh /script; echo "NESTED-RC $?"'
+    echo 'poweroff -f'
 } > root/init
 chmod +x root/init
-(cd root && find . | ../pkg/bin/busybox cpio -o -H newc 2>/dev/null | gzip -1 > ../initrd.gz)
+cp "$script" root/script
+(cd root && find . | ./bin/busybox cpio -o -H newc 2>/dev/null | gzip -1 > ../initrd.gz)
 # [rootfs]
 
 # [boot] EPYC: an AMD model with SVM and nested paging, which TCG emulates.
-echo "nested KVM: booting a QEMU machine with emulated AMD-V for: $*"
+echo "nested KVM: booting a QEMU machine with emulated AMD-V"
 timeout 600 qemu-system-x86_64 -accel tcg -cpu EPYC -m 2048 -nographic -no-reboot \
-    -kernel vmlinuz -initrd initrd.gz -append 'console=ttyS0 quiet panic=-1' \
+    -kernel "$cache/vmlinuz" -initrd initrd.gz -append 'console=ttyS0 quiet panic=-1' \
     2>/dev/null | tr -d '\r' > console.log || true
 # [boot]
 
 grep -q NESTED-NOKVM console.log && { echo "nested KVM: kvm_amd did not load"; exit 1; }
-grep -q NESTED-DONE console.log || {
+rc=$(sed -n 's/^NESTED-RC \([0-9]*\)$/\1/p' console.log)
+[ -n "$rc" ] || {
     echo "nested KVM: the machine did not finish; last lines:"; tail -n 20 console.log; exit 1; }
-sed -n '/Running suite/,/^NESTED-DONE/p' console.log | sed 's/^.*Running suite/Running suite/' | grep -v '^NESTED-'
-status=0
-for suite in "$@"; do
-    grep -q "^NESTED-RC $suite 0$" console.log || { echo "nested KVM: $suite failed"; status=1; }
-done
-exit $status
+sed -n '/NESTED-BEGIN/,/^NESTED-RC/p' console.log | sed '1d;$d'
+exit "$rc"

@@ -29,6 +29,21 @@ const char *build_path(char *buf, size_t size, const char *rel)
     return buf;
 }
 
+const char *source_top(char *buf, size_t size)
+{
+    char probe[4096];
+
+    build_path(buf, size, "");
+    for (;;) {
+        char *slash = strrchr(buf, '/');
+        ck_assert_msg(slash != NULL && slash != buf, "no source tree above the test program");
+        *slash = '\0';
+        snprintf(probe, sizeof(probe), "%s/common/chapter.mk", buf);
+        if (access(probe, F_OK) == 0)
+            return buf;
+    }
+}
+
 /* Appends what is readable on fd to the growing buffer *buf of length *len. */
 static int drain(int fd, char **buf, size_t *len)
 {

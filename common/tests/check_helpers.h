@@ -22,6 +22,12 @@ struct run_result {
  */
 const char *build_path(char *buf, size_t size, const char *rel);
 
+/**
+ * Writes the top of the source tree into buf: the nearest directory above the running
+ * test program that holds common/chapter.mk. Returns buf.
+ */
+const char *source_top(char *buf, size_t size);
+
 /** Runs argv (argv[0] a path) to completion, capturing both streams. Aborts the test on failure. */
 void run_capture(const char *const argv[], struct run_result *res);
 

@@ -7,7 +7,9 @@
     .section .text.start, "ax"
     .globl _start
 _start:
+    # [exit-port]
     mov     $0x10, %eax
     mov     $0xf4, %dx
     outl    %eax, %dx           # a 32-bit write: status (0x10 << 1) | 1 = 33
     hlt                         # not reached
+    # [exit-port]

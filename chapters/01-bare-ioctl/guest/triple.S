@@ -16,9 +16,11 @@ _start:
     jz      2f
     out     %al, %dx
     jmp     1b
+    # [triple]
 2:  lidt    empty_idt           # IDTR.limit = 0: no vector fits
     int3                        # #BP -> #GP -> #DF -> shutdown
     hlt
+    # [triple]
 
     .section .rodata
 msg:

@@ -1,0 +1,11 @@
+# Lab scratch-register (chapter 1): COM1's scratch register at port 0x3ff.
+runs() {
+    kvm scratch bin/ch1 guests/ch1/lab-scratch.bin
+    kvm hello bin/ch1
+}
+checks() {
+    check "the guest reads back 0x5a and 0xa5 (exit status 1)" status_is scratch 1
+    check "port 0x3ff is no longer reported as missing" sh -c "! grep -q 'port 0x03ff' $R/scratch.err"
+    check "the greeting guest still runs (exit status 0)" status_is hello 0
+    check "the greeting guest still prints its sum" out_has hello "sum 1..100 = 5050"
+}

@@ -1,0 +1,83 @@
+#!/bin/sh
+# grade.sh - grade a lab: run its programs, then print OK/FAIL per check and the score.
+#
+# usage: grade.sh CHAPTER LAB   (run from the top of the tree by 'make grade-N LAB=name')
+#
+# A lab's chapters/NN-name/labs/LAB/grade.sh uses three words:
+#   host NAME CMD...     runs CMD (paths relative to the build dir) here, now
+#   kvm NAME CMD...      runs CMD on KVM: here when /dev/kvm is usable, else all such runs
+#                        together inside the nested machine (common/scripts/nested-kvm.sh)
+#   check "WHAT" CMD...  a mark: OK when CMD succeeds
+# After a run, $R/NAME.out, $R/NAME.err and $R/NAME.status hold what it left. The lab's
+# file defines runs() and checks(); grade.sh calls them in that order.
+# Exits 0 when every mark is earned, 1 when one is missing, 2 when the lab does not exist.
+set -u
+
+chapter=$1 lab=$2
+top=$(pwd)
+build="$top/build"
+dir=$(ls -d "$top"/chapters/0"$chapter"-*/labs/"$lab" 2>/dev/null)
+if [ -z "$dir" ] || [ ! -f "$dir/grade.sh" ]; then
+    echo "grade: chapter $chapter has no lab '$lab'; its labs:" \
+        "$(ls "$top"/chapters/0"$chapter"-*/labs 2>/dev/null | tr '\n' ' ')"
+    exit 2
+fi
+R=$(mktemp -d)
+trap 'rm -rf "$R"' EXIT
+nested_script="$R/nested.sh"
+: > "$nested_script"
+
+kvm_here() { [ -c "${STEPVM_KVM_DEV:-/dev/kvm}" ] && [ -r /dev/kvm ] && [ -w /dev/kvm ]; }
+
+host() {
+    name=$1; shift
+    (cd "$build" && "$@" > "$R/$name.out" 2> "$R/$name.err"); echo $? > "$R/$name.status"
+}
+
+kvm() {
+    if kvm_here; then host "$@"; return; fi
+    name=$1; shift
+    # Each result comes back over the serial console, base64-encoded between markers so
+    # that every byte (and a missing final newline) arrives as it was.
+    cat >> "$nested_script" <<EOS
+cd /stepvm; $* > /tmp/o 2> /tmp/e; echo "@@STATUS $name \$?"
+echo "@@OUT $name"; base64 /tmp/o; echo "@@ERR $name"; base64 /tmp/e; echo "@@END"
+EOS
+}
+
+passed=0 total=0
+check() {
+    what=$1; shift
+    total=$((total + 1))
+    if "$@" > /dev/null 2>&1; then
+        passed=$((passed + 1)); echo "OK    $what"
+    else
+        echo "FAIL  $what"
+    fi
+}
+
+# Helpers the labs' checks use.
+status_is() { [ "$(cat "$R/$1.status" 2>/dev/null)" = "$2" ]; }
+out_has() { grep -q -- "$2" "$R/$1.out"; }
+err_has() { grep -q -- "$2" "$R/$1.err"; }
+
+. "$dir/grade.sh"
+echo "grading lab $lab of chapter $chapter"
+runs
+if [ -s "$nested_script" ]; then
+    echo "(no usable /dev/kvm here: the KVM runs go to the nested machine, ~10 s)"
+    sh "$top/common/scripts/nested-kvm.sh" "$build" "$nested_script" > "$R/console" 2>&1
+    awk -v R="$R" '
+        /^@@STATUS / { print $3 > (R "/" $2 ".status"); next }
+        /^@@OUT /    { file = R "/" $2 ".out.b64"; printf "" > file; next }
+        /^@@ERR /    { file = R "/" $2 ".err.b64"; printf "" > file; next }
+        /^@@END/     { file = ""; next }
+        file != ""   { print >> file }' "$R/console"
+    for f in "$R"/*.b64; do
+        [ -e "$f" ] && base64 -d "$f" > "${f%.b64}" && rm "$f"
+    done
+    grep -q '^SKIPPED' "$R/console" && cat "$R/console"
+fi
+checks
+echo "Score: $passed/$total"
+[ "$passed" -eq "$total" ]
