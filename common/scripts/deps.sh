@@ -6,6 +6,17 @@ set -eu
 
 packages="build-essential check pkg-config libncurses-dev doxygen tmux qemu-system-x86"
 
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+
+# Without a usable /dev/kvm, the KVM tests run in a nested machine whose kernel is taken
+# from Debian's linux-image-amd64 package: the package lists must know it.
+if command -v apt-cache >/dev/null && ! [ -w /dev/kvm ] &&
+    ! apt-cache show linux-image-amd64 >/dev/null 2>&1; then
+    echo "deps: updating the package lists (for the nested test machine's kernel)"
+    $sudo apt-get update -qq
+fi
+
 missing=""
 for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
@@ -17,8 +28,6 @@ if ! command -v apt-get >/dev/null; then
     echo "deps: this system has no apt-get; install their equivalents by hand" >&2
     exit 1
 fi
-sudo=""
-[ "$(id -u)" -eq 0 ] || sudo="sudo"
 echo "deps: installing:$missing"
 $sudo apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $missing >/dev/null
