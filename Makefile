@@ -29,14 +29,15 @@ build: deps
 	@for d in $(CHAPTER_DIRS); do \
 	    $(MAKE) --no-print-directory -s -C $$d SAN=$(SAN) || exit 1; done
 
+# Without a usable /dev/kvm the program runs in the nested machine (common/scripts/run.sh).
 run: build
-	$(BUILD)/bin/ch$(LAST) $(ARGS)
+	@sh common/scripts/run.sh $(BUILD) bin/ch$(LAST) $(ARGS)
 
 test: build
 	@sh common/scripts/run-tests.sh $(BUILD)
 
 chapter-%: build
-	$(BUILD)/bin/ch$* $(ARGS)
+	@sh common/scripts/run.sh $(BUILD) bin/ch$* $(ARGS)
 
 grade-%: build
 	@test -n "$(LAB)" || { echo "usage: make grade-$* LAB=name (labs: $$(ls chapters/0$*-*/labs))"; exit 1; }

@@ -12,7 +12,8 @@
 # tests/ at /stepvm, and prints what it prints. Exits with the script's status, 1 when the
 # machine did not finish, and 77 (after a loud SKIPPED line) when the machine cannot be
 # built here (no QEMU, no kernel package). The downloaded packages are kept in
-# build/nested (or $STEPVM_NESTED_CACHE) for the next run.
+# build/nested (or $STEPVM_NESTED_CACHE) for the next run. $STEPVM_NESTED_FILES, when set,
+# names a directory copied in as /stepvm/files.
 set -eu
 
 build=$(cd "$1" && pwd)
@@ -54,6 +55,7 @@ cp "$cache/pkg/bin/busybox" root/bin/busybox
 for app in sh mount insmod poweroff cat echo; do ln -s busybox "root/bin/$app"; done
 cp "$cache"/mods/* root/mods/
 cp -r "$build/bin" "$build/guests" "$build/tests" root/stepvm/
+[ -z "${STEPVM_NESTED_FILES:-}" ] || cp -r "$STEPVM_NESTED_FILES" root/stepvm/files
 for exe in root/stepvm/bin/* root/stepvm/tests/*; do
     ldd "$exe" 2>/dev/null | grep -o '/[^ ]*' | while read -r lib; do
         mkdir -p "root$(dirname "$lib")" && cp -L "$lib" "root$lib"
@@ -74,7 +76,7 @@ cp "$script" root/script
 # [rootfs]
 
 # [boot] EPYC: an AMD model with SVM and nested paging, which TCG emulates.
-echo "nested KVM: booting a QEMU machine with emulated AMD-V"
+echo "nested KVM: booting a QEMU machine with emulated AMD-V" >&2
 timeout 600 qemu-system-x86_64 -accel tcg -cpu EPYC -m 2048 -nographic -no-reboot \
     -kernel "$cache/vmlinuz" -initrd initrd.gz -append 'console=ttyS0 quiet panic=-1' \
     2>/dev/null | tr -d '\r' > console.log || true

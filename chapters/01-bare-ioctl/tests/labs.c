@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static char top[4096], scratch[4096];
 
@@ -112,6 +113,24 @@ START_TEST(unknown_lab_is_refused)
 }
 END_TEST
 
+/* make run's script: the guest file given as an argument reaches the program, on KVM here
+ * or in the nested machine, and the guest's output and status come back. */
+START_TEST(run_script_runs_a_guest_file)
+{
+    char build[4096], path[] = "/tmp/ch1-run-XXXXXX";
+    struct run_result r;
+
+    build_path(build, sizeof(build), "");
+    close(mkstemp(path));
+    shell(&r, "cp %s/guests/ch1/hello.bin %s && sh %s/common/scripts/run.sh %s bin/ch1 %s", build,
+          path, top, build, path);
+    unlink(path);
+    ck_assert_msg(r.status == 0, "status %d: %s%s", r.status, r.out, r.err);
+    ck_assert_ptr_nonnull(strstr(r.out, "Hello from real mode!\nCOM1 says hi\nsum 1..100 = 5050\n"));
+    run_free(&r);
+}
+END_TEST
+
 TCase *lab_tests(void)
 {
     TCase *tc = tcase_create("labs");
@@ -120,5 +139,6 @@ TCase *lab_tests(void)
     tcase_set_timeout(tc, 900);
     tcase_add_test(tc, every_lab_fails_then_passes_with_its_solution);
     tcase_add_test(tc, unknown_lab_is_refused);
+    tcase_add_test(tc, run_script_runs_a_guest_file);
     return tc;
 }
