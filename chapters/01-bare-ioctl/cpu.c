@@ -59,11 +59,9 @@ int kvm_cpu__reset_real_mode(struct kvm_cpu *cpu, uint16_t entry, uint16_t stack
         segs[i]->selector = 0;
         segs[i]->base = 0;
     }
-    if (ioctl(cpu->fd, KVM_SET_SREGS, &sregs) < 0)
-        return error_errno("KVM_SET_SREGS");
-    if (ioctl(cpu->fd, KVM_SET_REGS, &regs) < 0)
-        return error_errno("KVM_SET_REGS");
-    return 0;
+    if (kvm_cpu__set_sregs(cpu, &sregs) < 0)
+        return -1;
+    return kvm_cpu__set_regs(cpu, &regs);
 }
 /* [real-mode] */
 
@@ -92,6 +90,20 @@ int kvm_cpu__get_sregs(struct kvm_cpu *cpu, struct kvm_sregs *sregs)
 {
     if (ioctl(cpu->fd, KVM_GET_SREGS, sregs) < 0)
         return error_errno("KVM_GET_SREGS on vCPU %d", cpu->id);
+    return 0;
+}
+
+int kvm_cpu__set_regs(struct kvm_cpu *cpu, const struct kvm_regs *regs)
+{
+    if (ioctl(cpu->fd, KVM_SET_REGS, regs) < 0)
+        return error_errno("KVM_SET_REGS on vCPU %d", cpu->id);
+    return 0;
+}
+
+int kvm_cpu__set_sregs(struct kvm_cpu *cpu, const struct kvm_sregs *sregs)
+{
+    if (ioctl(cpu->fd, KVM_SET_SREGS, sregs) < 0)
+        return error_errno("KVM_SET_SREGS on vCPU %d", cpu->id);
     return 0;
 }
 

@@ -37,6 +37,12 @@ int kvm_cpu__get_regs(struct kvm_cpu *cpu, struct kvm_regs *regs);
 /** Reads the segment and control registers (KVM_GET_SREGS). Returns 0 or -1. */
 int kvm_cpu__get_sregs(struct kvm_cpu *cpu, struct kvm_sregs *sregs);
 
+/** Writes the general registers (KVM_SET_REGS). Returns 0 or -1. */
+int kvm_cpu__set_regs(struct kvm_cpu *cpu, const struct kvm_regs *regs);
+
+/** Writes the segment and control registers (KVM_SET_SREGS). Returns 0 or -1. */
+int kvm_cpu__set_sregs(struct kvm_cpu *cpu, const struct kvm_sregs *sregs);
+
 /** Returns the KVM_EXIT_* name of reason without the prefix ("IO", "HLT"), or "UNKNOWN". */
 const char *kvm_exit_name(uint32_t reason);
 

@@ -3,6 +3,10 @@
  */
 #include "dump.h"
 
+#include "error.h"
+
+#include <sys/ioctl.h>
+
 /* [dump-regs] */
 void dump_regs(FILE *out, const struct kvm_regs *r)
 {
@@ -59,3 +63,37 @@ void dump_code(FILE *out, uint64_t addr, const uint8_t *bytes, size_t len, uint6
         fprintf(out, addr + i == rip ? " <%02x>" : " %02x", bytes[i]);
     fprintf(out, "\n");
 }
+
+/* [dump-cpu] */
+void dump_cpu(FILE *out, struct kvm_cpu *cpu, dump_guest_ptr_fn guest_ptr, void *ctx)
+{
+    struct kvm_regs regs;
+    struct kvm_sregs sregs;
+    struct kvm_translation tr = {0};
+    const uint8_t *code = NULL;
+    size_t len = 16;
+
+    if (kvm_cpu__get_regs(cpu, &regs) < 0 || kvm_cpu__get_sregs(cpu, &sregs) < 0) {
+        fprintf(out, "(no register dump: %s)\n", error_get());
+        return;
+    }
+    dump_regs(out, &regs);
+    dump_sregs(out, &sregs);
+    dump_control(out, &sregs);
+    if (cpu->run->exit_reason == KVM_EXIT_SHUTDOWN && sregs.cs.selector == 0xf000 &&
+        regs.rip == 0xfff0)
+        fprintf(out, "Note: this is the CPU's reset state. On AMD, KVM resets the vCPU at a "
+                     "shutdown; Intel keeps the faulting state.\n");
+    /* KVM_TRANSLATE walks the guest's own segments and page tables: linear to physical. */
+    uint64_t rip = sregs.cs.base + regs.rip;
+    tr.linear_address = rip >= 8 ? rip - 8 : 0;
+    if (ioctl(cpu->fd, KVM_TRANSLATE, &tr) < 0 || !tr.valid) {
+        dump_code(out, tr.linear_address, NULL, 0, rip, "not mapped");
+        return;
+    }
+    /* Shrink the window until it lies in RAM (it may straddle the end of a slot). */
+    while (len > 8 && !(code = guest_ptr(ctx, tr.physical_address, len)))
+        len--;
+    dump_code(out, tr.linear_address, code, code ? len : 0, rip, "outside guest memory");
+}
+/* [dump-cpu] */

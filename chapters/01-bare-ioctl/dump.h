@@ -3,10 +3,13 @@
  *
  * Laid out as kvmtool lays it out: three registers a row, then the segment registers
  * with their hidden caches, the control registers, and the code bytes at RIP.
- * The functions only format; they take the state as plain structs so tests can feed them.
+ * The dump_* formatting functions take the state as plain structs so tests can feed them;
+ * dump_cpu reads it from a vCPU.
  */
 #ifndef STEPVM_DUMP_H
 #define STEPVM_DUMP_H
+
+#include "cpu.h"
 
 #include <linux/kvm.h>
 #include <stdint.h>
@@ -27,5 +30,14 @@ void dump_control(FILE *out, const struct kvm_sregs *sregs);
  */
 void dump_code(FILE *out, uint64_t addr, const uint8_t *bytes, size_t len, uint64_t rip,
                const char *why);
+
+/** Finds guest-physical [gpa, gpa + len) in host memory; NULL when it is not all RAM. */
+typedef const uint8_t *(*dump_guest_ptr_fn)(void *ctx, uint64_t gpa, size_t len);
+
+/**
+ * Prints everything a reader needs after a fatal exit: registers, segments, control
+ * registers, and the code bytes around RIP (found through KVM_TRANSLATE and guest_ptr).
+ */
+void dump_cpu(FILE *out, struct kvm_cpu *cpu, dump_guest_ptr_fn guest_ptr, void *ctx);
 
 #endif

@@ -9,7 +9,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 
 /* [vm-init] */
@@ -97,38 +96,19 @@ static int handle_io(struct vm *vm)
 }
 /* [handle-io] */
 
+/* Where chapter 1's guest memory holds [gpa, gpa + len), or NULL. */
+static const uint8_t *vm_guest_ptr(void *ctx, uint64_t gpa, size_t len)
+{
+    struct vm *vm = ctx;
+
+    if (gpa >= VM_MEM_SIZE || len > VM_MEM_SIZE - gpa)
+        return NULL;
+    return vm->mem + gpa;
+}
+
 void vm__dump(struct vm *vm)
 {
-    struct kvm_regs regs;
-    struct kvm_sregs sregs;
-    struct kvm_translation tr = {0};
-
-    if (kvm_cpu__get_regs(&vm->cpu, &regs) < 0 || kvm_cpu__get_sregs(&vm->cpu, &sregs) < 0) {
-        fprintf(vm->diag, "(no register dump: %s)\n", error_get());
-        return;
-    }
-    dump_regs(vm->diag, &regs);
-    dump_sregs(vm->diag, &sregs);
-    dump_control(vm->diag, &sregs);
-    /* [translate] */
-    if (vm->cpu.run->exit_reason == KVM_EXIT_SHUTDOWN && sregs.cs.selector == 0xf000 &&
-        regs.rip == 0xfff0)
-        fprintf(vm->diag, "Note: this is the CPU's reset state. On AMD, KVM resets the vCPU "
-                          "at a shutdown; Intel keeps the faulting state.\n");
-    /* KVM_TRANSLATE walks the guest's own segments and page tables for us. */
-    tr.linear_address = sregs.cs.base + regs.rip;
-    uint64_t start = tr.linear_address >= 8 ? tr.linear_address - 8 : 0;
-    tr.linear_address = start;
-    if (ioctl(vm->cpu.fd, KVM_TRANSLATE, &tr) < 0 || !tr.valid) {
-        dump_code(vm->diag, start, NULL, 0, sregs.cs.base + regs.rip, "not mapped");
-        return;
-    }
-    size_t len = 0;
-    if (tr.physical_address < VM_MEM_SIZE)
-        len = VM_MEM_SIZE - tr.physical_address < 16 ? VM_MEM_SIZE - tr.physical_address : 16;
-    dump_code(vm->diag, start, vm->mem + (len ? tr.physical_address : 0), len,
-              sregs.cs.base + regs.rip, "outside guest memory");
-    /* [translate] */
+    dump_cpu(vm->diag, &vm->cpu, vm_guest_ptr, vm);
 }
 
 /* [handle-exit] */
