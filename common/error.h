@@ -13,6 +13,7 @@
 /** Longest message kept; longer ones are cut. */
 #define ERROR_MAX 512
 
+/* [error-api] */
 /** Records a formatted message as the current error. Always returns -1. */
 int error_set(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -27,5 +28,6 @@ void error_hint(const char *hint);
 
 /** Returns the current error message ("" when none was set). */
 const char *error_get(void);
+/* [error-api] */
 
 #endif
