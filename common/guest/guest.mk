@@ -1,7 +1,11 @@
-# guest.mk - how guests are built from assembly with the host's binutils (chapter 1).
+# guest.mk - how guests are built with the host's compiler and binutils (chapters 1 and 2).
 #
-# Chapter 1's guests are 16-bit real-mode code linked as flat binaries by flat.ld.
-# $(call flat_guest,CHAPTER,NAME,SOURCE) makes build/guests/chCHAPTER/NAME.bin.
+# Chapter 1's guests are 16-bit real-mode code linked as flat binaries by flat.ld:
+#   $(call flat_guest,CHAPTER,NAME,SOURCE) makes build/guests/chCHAPTER/NAME.bin.
+# From chapter 2 on, guests are C programs on the runtime in common/guest (a Multiboot
+# entry that switches to long mode, exception reports, a tiny libc, user_call):
+#   $(call c_guest,CHAPTER,NAME,SOURCES) makes build/guests/chCHAPTER/NAME.elf
+# from SOURCES (.c and .S files, absolute paths). Both are used as $(eval $(call ...)).
 
 GUEST_ASFLAGS := -m32 -c -nostdlib -ffreestanding
 
@@ -10,4 +14,57 @@ $(BUILD)/guests/ch$(1)/$(2).bin: $(3) $(TOP)/common/guest/flat.ld
 	@mkdir -p $$(dir $$@) $(BUILD)/obj/guests/ch$(1)
 	$$(CC) $$(GUEST_ASFLAGS) -o $(BUILD)/obj/guests/ch$(1)/$(2).o $(3)
 	$$(LD) -m elf_i386 -T $(TOP)/common/guest/flat.ld -o $$@ $(BUILD)/obj/guests/ch$(1)/$(2).o
+endef
+
+GUEST_DIR := $(TOP)/common/guest
+OBJCOPY ?= objcopy
+
+# Freestanding 64-bit code: no libc, no red zone (an exception would overwrite it), no
+# SSE registers (nobody saves them), plain absolute addresses. -nostdinc with GCC's own
+# include directory keeps <stdint.h> and <stdarg.h> but makes a host header such as the
+# real <stdio.h> impossible to pick up by mistake. -fno-tree-loop-distribute-patterns stops
+# GCC from turning memset's own loop into a call to memset.
+GUEST_CFLAGS := -m64 -ffreestanding -nostdlib -mno-red-zone -mgeneral-regs-only \
+                -fno-pic -fno-pie -fno-stack-protector -fcf-protection=none \
+                -fno-asynchronous-unwind-tables -fno-tree-loop-distribute-patterns \
+                -O2 -Wall -Wextra -Werror -std=c11 -MMD -MP \
+                -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
+                -I$(GUEST_DIR)/include
+GUEST_LDFLAGS := -m elf_x86_64 -nostdlib -z max-page-size=0x1000 -T $(GUEST_DIR)/guest.ld
+
+GUEST_RT_SRCS := boot.S vectors.S user.S start.c trap.c console.c printf.c string.c
+GUEST_RT_OBJ := $(BUILD)/obj/guests/runtime
+GUEST_RT_OBJS := $(addprefix $(GUEST_RT_OBJ)/,$(addsuffix .o,$(basename $(GUEST_RT_SRCS))))
+
+$(GUEST_RT_OBJ)/%.o: $(GUEST_DIR)/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST_CFLAGS) -c -o $@ $<
+
+$(GUEST_RT_OBJ)/%.o: $(GUEST_DIR)/%.S
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST_CFLAGS) -c -o $@ $<
+
+-include $(GUEST_RT_OBJS:.o=.d)
+
+# One object of a C guest: $(call guest_object,OBJECT,SOURCE).
+define guest_object
+$(1): $(2)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(GUEST_CFLAGS) -c -o $$@ $$<
+-include $(1:.o=.d)
+endef
+
+guest_objs = $(foreach s,$(3),$(BUILD)/obj/guests/ch$(1)/$(2)/$(basename $(notdir $(s))).o)
+
+# Linked as a 64-bit ELF (kept as NAME.elf64 beside the objects, for objdump and gdb), then
+# rewritten as a 32-bit ELF: QEMU's -kernel refuses a 64-bit ELF ("Cannot load x86-64
+# image, give a 32bit one"), and a Multiboot loader enters in 32-bit mode anyway. The
+# 64-bit code inside is just bytes to the loader. The runtime comes after the guest's
+# objects, so that a guest's own definitions are seen first.
+define c_guest
+$(foreach s,$(3),$(eval $(call guest_object,$(BUILD)/obj/guests/ch$(1)/$(2)/$(basename $(notdir $(s))).o,$(s))))
+$(BUILD)/guests/ch$(1)/$(2).elf: $(call guest_objs,$(1),$(2),$(3)) $(GUEST_RT_OBJS) $(GUEST_DIR)/guest.ld
+	@mkdir -p $$(dir $$@)
+	$$(LD) $$(GUEST_LDFLAGS) -o $(BUILD)/obj/guests/ch$(1)/$(2).elf64 $(call guest_objs,$(1),$(2),$(3)) $(GUEST_RT_OBJS)
+	$$(OBJCOPY) -O elf32-i386 $(BUILD)/obj/guests/ch$(1)/$(2).elf64 $$@
 endef

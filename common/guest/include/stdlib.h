@@ -1,0 +1,18 @@
+/*
+ * stdlib.h - how a guest ends (chapter 2): exit() through QEMU's isa-debug-exit port.
+ */
+#ifndef GUEST_STDLIB_H
+#define GUEST_STDLIB_H
+
+#define PORT_TEST_EXIT 0xf4 /* a 32-bit write of v ends the VM with status (v << 1) | 1 */
+
+/** The code the exception handler exits with: status (0x7f << 1) | 1 = 255. */
+#define EXIT_EXCEPTION 0x7f
+
+/**
+ * Ends the machine: writes @p code to port 0xf4, so that the VMM (or QEMU) exits with
+ * status (code << 1) | 1. Should the port do nothing, halts with interrupts off forever.
+ */
+_Noreturn void exit(int code);
+
+#endif
