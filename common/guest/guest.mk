@@ -30,7 +30,9 @@ GUEST_CFLAGS := -m64 -ffreestanding -nostdlib -mno-red-zone -mgeneral-regs-only 
                 -O2 -Wall -Wextra -Werror -std=c11 -MMD -MP \
                 -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
                 -I$(GUEST_DIR)/include
-GUEST_LDFLAGS := -m elf_x86_64 -nostdlib -z max-page-size=0x1000 -T $(GUEST_DIR)/guest.ld
+# -z noexecstack: the .S files carry no .note.GNU-stack; a guest has no such notion anyway.
+GUEST_LDFLAGS := -m elf_x86_64 -nostdlib -z max-page-size=0x1000 -z noexecstack \
+                 -T $(GUEST_DIR)/guest.ld
 
 GUEST_RT_SRCS := boot.S vectors.S user.S start.c trap.c console.c printf.c string.c
 GUEST_RT_OBJ := $(BUILD)/obj/guests/runtime
