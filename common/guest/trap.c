@@ -42,17 +42,42 @@ struct tss tss __attribute__((aligned(16)));
 
 static struct idt_gate idt[256] __attribute__((aligned(16)));
 
-extern uint64_t gdt[GDT_ENTRIES];             /* boot.S */
+extern uint64_t gdt[GDT_ENTRIES];                       /* boot.S */
 extern void (*const trap_stubs[TRAP_EXCEPTIONS])(void); /* vectors.S */
-extern void user_return(void);                /* user.S */
+extern void user_return(void);                          /* user.S */
 
 static const char *const exception_names[TRAP_EXCEPTIONS] = {
-    "divide error", "debug", "NMI", "breakpoint", "overflow", "bound range exceeded",
-    "invalid opcode", "device not available", "double fault", "coprocessor segment overrun",
-    "invalid TSS", "segment not present", "stack fault", "general protection", "page fault",
-    "reserved", "x87 floating point", "alignment check", "machine check", "SIMD floating point",
-    "virtualization", "control protection", "reserved", "reserved", "reserved", "reserved",
-    "reserved", "reserved", "hypervisor injection", "VMM communication", "security",
+    "divide error",
+    "debug",
+    "NMI",
+    "breakpoint",
+    "overflow",
+    "bound range exceeded",
+    "invalid opcode",
+    "device not available",
+    "double fault",
+    "coprocessor segment overrun",
+    "invalid TSS",
+    "segment not present",
+    "stack fault",
+    "general protection",
+    "page fault",
+    "reserved",
+    "x87 floating point",
+    "alignment check",
+    "machine check",
+    "SIMD floating point",
+    "virtualization",
+    "control protection",
+    "reserved",
+    "reserved",
+    "reserved",
+    "reserved",
+    "reserved",
+    "reserved",
+    "hypervisor injection",
+    "VMM communication",
+    "security",
     "reserved",
 };
 

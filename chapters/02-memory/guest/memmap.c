@@ -12,11 +12,11 @@
 #include <string.h>
 #include <x86.h>
 
-#define PTE_P       (1ull << 0)
-#define PTE_PS      (1ull << 7)              /* a large page: this entry maps, not points */
-#define PTE_ADDR    0x000ffffffffff000ull    /* bits 51:12, the next table or the page */
-#define PATTERN_AT  0x200000ul
-#define BYTES_AT    0x201000ul
+#define PTE_P      (1ull << 0)
+#define PTE_PS     (1ull << 7)           /* a large page: this entry maps, not points */
+#define PTE_ADDR   0x000ffffffffff000ull /* bits 51:12, the next table or the page */
+#define PATTERN_AT 0x200000ul
+#define BYTES_AT   0x201000ul
 
 static int marker = 42; /* a global, to look up where .data is mapped */
 

@@ -20,12 +20,12 @@
 #include <stdint.h>
 
 /* Info flags: which fields of struct multiboot_info the loader filled in. */
-#define MULTIBOOT_INFO_MEMORY   (1u << 0) /* mem_lower, mem_upper */
-#define MULTIBOOT_INFO_BOOTDEV  (1u << 1) /* boot_device */
-#define MULTIBOOT_INFO_CMDLINE  (1u << 2) /* cmdline */
-#define MULTIBOOT_INFO_MODS     (1u << 3) /* mods_count, mods_addr */
-#define MULTIBOOT_INFO_MEM_MAP  (1u << 6) /* mmap_length, mmap_addr */
-#define MULTIBOOT_INFO_LOADER   (1u << 9) /* boot_loader_name */
+#define MULTIBOOT_INFO_MEMORY  (1u << 0) /* mem_lower, mem_upper */
+#define MULTIBOOT_INFO_BOOTDEV (1u << 1) /* boot_device */
+#define MULTIBOOT_INFO_CMDLINE (1u << 2) /* cmdline */
+#define MULTIBOOT_INFO_MODS    (1u << 3) /* mods_count, mods_addr */
+#define MULTIBOOT_INFO_MEM_MAP (1u << 6) /* mmap_length, mmap_addr */
+#define MULTIBOOT_INFO_LOADER  (1u << 9) /* boot_loader_name */
 
 /* Memory map entry types. */
 #define MULTIBOOT_MEMORY_AVAILABLE 1 /* RAM the guest may use; everything else is not */
