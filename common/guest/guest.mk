@@ -61,8 +61,7 @@ guest_objs = $(foreach s,$(3),$(BUILD)/obj/guests/ch$(1)/$(2)/$(basename $(notdi
 # Linked as a 64-bit ELF (kept as NAME.elf64 beside the objects, for objdump and gdb), then
 # rewritten as a 32-bit ELF: QEMU's -kernel refuses a 64-bit ELF ("Cannot load x86-64
 # image, give a 32bit one"), and a Multiboot loader enters in 32-bit mode anyway. The
-# 64-bit code inside is just bytes to the loader. The runtime comes after the guest's
-# objects, so that a guest's own definitions are seen first.
+# 64-bit code inside is just bytes to the loader.
 define c_guest
 $(foreach s,$(3),$(eval $(call guest_object,$(BUILD)/obj/guests/ch$(1)/$(2)/$(basename $(notdir $(s))).o,$(s))))
 $(BUILD)/guests/ch$(1)/$(2).elf: $(call guest_objs,$(1),$(2),$(3)) $(GUEST_RT_OBJS) $(GUEST_DIR)/guest.ld

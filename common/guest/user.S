@@ -17,7 +17,7 @@
 #define TSS_RSP0     4          /* offset of RSP0 in the 64-bit TSS */
 
     .text
-/* [user-call] */
+# [user-call]
 # long user_call(long (*fn)(void *), void *arg): fn in RDI, arg in RSI.
     .globl  user_call
 user_call:
@@ -65,7 +65,7 @@ user_return:
     popq    %rbp
     popq    %rbx
     ret
-/* [user-call] */
+# [user-call]
 
     .bss
     .balign 16
