@@ -169,6 +169,14 @@ void vm__trace_exit(FILE *out, unsigned long n, const struct kvm_run *run, uint6
             if (run->io.size == 1 && v >= 0x20 && v < 0x7f)
                 fprintf(out, " '%c'", (char)v);
         }
+    } else if (run->exit_reason == KVM_EXIT_MMIO) {
+        uint64_t v = 0;
+        uint32_t len = run->mmio.len <= 8 ? run->mmio.len : 8;
+        memcpy(&v, run->mmio.data, len);
+        fprintf(out, " %-5s addr 0x%llx len %u", run->mmio.is_write ? "write" : "read",
+                (unsigned long long)run->mmio.phys_addr, run->mmio.len);
+        if (run->mmio.is_write)
+            fprintf(out, " data 0x%0*llx", (int)len * 2, (unsigned long long)v);
     }
     fprintf(out, "  rip 0x%llx\n", (unsigned long long)rip);
 }
@@ -184,6 +192,13 @@ int vm__run(struct vm *vm)
             struct kvm_regs regs = {0};
             kvm_cpu__get_regs(&vm->cpu, &regs);
             vm__trace_exit(vm->trace, vm->exits, vm->cpu.run, regs.rip);
+        }
+        if (vm->exit_hook) {
+            int handled = vm->exit_hook(vm);
+            if (handled < 0)
+                return -1;
+            if (handled)
+                continue;
         }
         if (vm__handle_exit(vm) < 0)
             return -1;

@@ -43,6 +43,10 @@ struct vm {
     int status;            /* the exit status the guest asked for, valid once done */
     int crashed;           /* the guest died in a way worth a register dump */
     uint8_t warned[65536 / 8]; /* ports already reported as unhandled */
+    /* Later chapters extend the machine here: called after each exit, before chapter 1's
+     * handling. Returns 1 when it handled the exit, 0 to leave it to chapter 1, -1 to
+     * stop with the error set. NULL in chapter 1. */
+    int (*exit_hook)(struct vm *vm);
 };
 
 /**

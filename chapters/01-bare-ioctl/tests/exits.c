@@ -212,13 +212,24 @@ START_TEST(trace_line_layout)
     vm__trace_exit(out, 4, &f.u.run, 0x1019);
     f.u.run.exit_reason = KVM_EXIT_HLT;
     vm__trace_exit(out, 5, &f.u.run, 0x1041);
+    f.u.run.exit_reason = KVM_EXIT_MMIO;
+    f.u.run.mmio.phys_addr = 0xf0010;
+    f.u.run.mmio.len = 2;
+    f.u.run.mmio.is_write = 1;
+    memcpy(f.u.run.mmio.data, "\x34\x12", 2);
+    vm__trace_exit(out, 6, &f.u.run, 0x100234);
+    f.u.run.mmio.is_write = 0;
+    f.u.run.mmio.len = 8;
+    vm__trace_exit(out, 7, &f.u.run, 0x100238);
     fclose(out);
     ck_assert_lines_eq(text, "exit    1  IO        out port 0x00e9 size 1 data 0x48 'H'  rip 0x1005\n"
                            "exit    2  IO        out port 0x0080 size 2 data 0x13ba  rip 0x1030\n"
                            "exit    3  IO        out port 0x03f8 size 1 count 13 data 0x43 'C'"
                            "  rip 0x1020\n"
                            "exit    4  IO        in  port 0x03fd size 1  rip 0x1019\n"
-                           "exit    5  HLT        rip 0x1041\n");
+                           "exit    5  HLT        rip 0x1041\n"
+                           "exit    6  MMIO      write addr 0xf0010 len 2 data 0x1234  rip 0x100234\n"
+                           "exit    7  MMIO      read  addr 0xf0010 len 8  rip 0x100238\n");
     free(text);
     fake_done(&f);
     free(f.console);
