@@ -1,7 +1,9 @@
 # chapter.mk - the targets of one chapter directory (chapter 1).
 #
 # Inputs: CHAPTER (1..6), CH_SRCS (the layer, without main.c), CH_DEPS (earlier chapter
-# numbers whose libraries this one links), CH_FLAT_GUESTS (chapter 1's .S guests).
+# numbers whose libraries this one links), CH_FLAT_GUESTS (chapter 1's .S guests),
+# CH_C_GUESTS (C guests from chapter 2 on: NAME is built from guest/NAME.c, or from the
+# files that CH_GUEST_SRCS_NAME lists, relative to the chapter's guest/ directory).
 # Outputs: build/lib/libchN.a, build/bin/chN, build/guests/chN/*, build/tests/check_chN.
 
 CH_DIR := $(TOP)/$(shell cd $(TOP) && ls -d chapters/0$(CHAPTER)-*)
@@ -15,7 +17,8 @@ CH_TEST_OBJS := $(patsubst $(CH_DIR)/tests/%.c,$(CH_OBJ)/tests/%.o,$(CH_TEST_SRC
 # Later chapters link earlier layers (newest first, so the linker finds every symbol).
 CH_DEP_LIBS := $(foreach n,$(CH_DEPS),$(BUILD)/lib/libch$(n).a)
 CH_INCLUDES := -I$(CH_DIR) $(foreach n,$(CH_DEPS),-I$(TOP)/$(shell cd $(TOP) && ls -d chapters/0$(n)-*))
-CH_GUEST_BINS := $(foreach g,$(CH_FLAT_GUESTS),$(BUILD)/guests/ch$(CHAPTER)/$(g).bin)
+CH_GUEST_BINS := $(foreach g,$(CH_FLAT_GUESTS),$(BUILD)/guests/ch$(CHAPTER)/$(g).bin) \
+                 $(foreach g,$(CH_C_GUESTS),$(BUILD)/guests/ch$(CHAPTER)/$(g).elf)
 
 .DEFAULT_GOAL := all
 all: $(CH_BIN) guests $(CH_TEST)
@@ -48,5 +51,7 @@ $(CH_TEST): $(CH_TEST_OBJS) $(CHECK_HELPER_OBJS) $(CH_LIB) $(CH_DEP_LIBS) $(COMM
 
 include $(TOP)/common/guest/guest.mk
 $(foreach g,$(CH_FLAT_GUESTS),$(eval $(call flat_guest,$(CHAPTER),$(g),$(CH_DIR)/guest/$(g).S)))
+$(foreach g,$(CH_C_GUESTS),$(eval $(call c_guest,$(CHAPTER),$(g),\
+    $(addprefix $(CH_DIR)/guest/,$(or $(CH_GUEST_SRCS_$(g)),$(g).c)))))
 
 -include $(CH_OBJS:.o=.d) $(CH_OBJ)/main.d $(CH_TEST_OBJS:.o=.d)

@@ -1,0 +1,35 @@
+/*
+ * cpuid.c - KVM_GET_SUPPORTED_CPUID, then KVM_SET_CPUID2 (see cpuid.h; chapter 2).
+ */
+#include "cpuid.h"
+
+#include "error.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+
+/* [cpuid] */
+int cpuid__init(struct kvm_cpu *cpu)
+{
+    /* KVM says E2BIG until the table is large enough; 100 entries suffice today. */
+    for (unsigned n = 100; n <= 1600; n *= 2) {
+        struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + n * sizeof(struct kvm_cpuid_entry2));
+        if (!c)
+            return error_set("out of memory for %u CPUID entries", n);
+        c->nent = n;
+        if (ioctl(cpu->kvm->sys_fd, KVM_GET_SUPPORTED_CPUID, c) < 0) {
+            free(c);
+            if (errno == E2BIG)
+                continue;
+            return error_errno("KVM_GET_SUPPORTED_CPUID");
+        }
+        int ret = ioctl(cpu->fd, KVM_SET_CPUID2, c);
+        free(c);
+        if (ret < 0)
+            return error_errno("KVM_SET_CPUID2 on vCPU %d", cpu->id);
+        return 0;
+    }
+    return error_set("KVM_GET_SUPPORTED_CPUID: more than 1600 entries");
+}
+/* [cpuid] */

@@ -1,0 +1,204 @@
+/*
+ * machine.c - chapter 2's machine (see machine.h).
+ */
+#include "machine.h"
+
+#include "cpuid.h"
+#include "dump.h"
+#include "elfload.h"
+#include "error.h"
+
+#include <stddef.h>
+#include <string.h>
+
+#define MMIO_REPORT_MAX 16 /* a hostile guest must not flood the terminal */
+
+static const char default_rom[] = "stepvm ROM: read me at full speed; writes are ignored.\n";
+
+/* [init] */
+int machine__init(struct machine *m, const struct machine_config *cfg)
+{
+    memset(m, 0, sizeof(*m));
+    m->vm.kvm.sys_fd = m->vm.kvm.vm_fd = m->vm.cpu.fd = -1;
+    m->vm.console = cfg->console;
+    m->vm.trace = cfg->trace;
+    m->vm.diag = cfg->diag;
+    m->dirty_log = cfg->dirty_log;
+    if (cfg->rom_len > MACHINE_ROM_MAX)
+        return error_set("ROM of %zu bytes is too large (at most %llu)", cfg->rom_len,
+                         MACHINE_ROM_MAX);
+    if (kvm__init(&m->vm.kvm, cfg->kvm_dev) < 0 ||
+        guest_mem__init(&m->mem, &m->vm.kvm, cfg->ram_size, cfg->dirty_log) < 0)
+        return -1;
+    if (guest_mem__add_rom(&m->mem, MACHINE_ROM_ADDR, cfg->rom ? cfg->rom : (const void *)default_rom,
+                           cfg->rom ? cfg->rom_len : sizeof(default_rom)) < 0)
+        return -1;
+    if (kvm_cpu__init(&m->vm.cpu, &m->vm.kvm, 0) < 0)
+        return -1;
+    return cpuid__init(&m->vm.cpu);
+}
+/* [init] */
+
+/* Loads a flat binary: the bytes at flat_addr, started there in the chosen mode. */
+static int load_flat(struct machine *m, const struct machine_image *img)
+{
+    struct load_segment seg = {0, img->len, img->len, img->flat_addr};
+
+    if (load_check(&m->mem, img->name, &seg, 1, img->len) < 0)
+        return -1;
+    load_copy(&m->mem, img->data, &seg, 1);
+    m->format = "flat";
+    switch (img->flat_mode) {
+    case MODE_REAL:
+        return mode__real(&m->vm.cpu, img->flat_addr, 0xfff0);
+    case MODE_PROTECTED:
+        return mode__protected(&m->vm.cpu, &m->mem, img->flat_addr, MACHINE_STACK);
+    default:
+        return mode__long(&m->vm.cpu, &m->mem, img->flat_addr, MACHINE_STACK);
+    }
+}
+
+/* [load] */
+int machine__load(struct machine *m, const struct machine_image *img)
+{
+    long hdr = multiboot_find(img->name, img->data, img->len);
+
+    if (hdr == -1)
+        return -1;
+    if (hdr >= 0) {
+        struct multiboot_boot boot;
+        struct kvm_regs regs;
+        if (multiboot_load(&m->mem, img->name, img->data, img->len, hdr, img->cmdline, img->mods,
+                           img->nmods, &boot) < 0 ||
+            mode__protected(&m->vm.cpu, &m->mem, boot.entry, MACHINE_STACK) < 0 ||
+            kvm_cpu__get_regs(&m->vm.cpu, &regs) < 0)
+            return -1;
+        regs.rax = MULTIBOOT_BOOTLOADER_MAGIC; /* "a Multiboot loader started you" */
+        regs.rbx = boot.info;
+        m->format = "Multiboot";
+        return kvm_cpu__set_regs(&m->vm.cpu, &regs);
+    }
+    if (elf_is_elf(img->data, img->len)) {
+        struct elf_image elf;
+        if (elf_load(&m->mem, img->name, img->data, img->len, &elf) < 0)
+            return -1;
+        m->format = elf.is64 ? "ELF64" : "ELF32";
+        if (elf.is64)
+            return mode__long(&m->vm.cpu, &m->mem, elf.entry, MACHINE_STACK);
+        return mode__protected(&m->vm.cpu, &m->mem, elf.entry, MACHINE_STACK);
+    }
+    return load_flat(m, img);
+}
+/* [load] */
+
+/* Prints one run of dirty pages as part of an interval's report. */
+static void print_dirty(void *ctx, uint64_t gpa, uint64_t len)
+{
+    fprintf(ctx, " 0x%llx-0x%llx", (unsigned long long)gpa, (unsigned long long)(gpa + len - 1));
+}
+
+/* [dirty] */
+/* Reports the pages written since the last report and starts a new interval. */
+static int report_dirty(struct machine *m, const char *why)
+{
+    fprintf(m->vm.diag, "dirty interval %u (%s):", ++m->dirty_interval, why);
+    long pages = guest_mem__dirty_pages(&m->mem, print_dirty, m->vm.diag);
+    if (pages < 0)
+        return -1;
+    fprintf(m->vm.diag, "%s %ld page%s\n", pages ? ";" : "", pages, pages == 1 ? "" : "s");
+    return 0;
+}
+/* [dirty] */
+
+/* [mmio] */
+/* An MMIO exit: the guest touched guest-physical memory that no RAM slot backs, or wrote
+ * to a read-only slot. Chapter 2 has no devices there: reads see all ones, writes are
+ * dropped, and the first few of each are reported. */
+static int handle_mmio(struct machine *m)
+{
+    struct kvm_run *run = m->vm.cpu.run;
+    uint64_t addr = run->mmio.phys_addr;
+    int rom = guest_mem__is_rom(&m->mem, addr);
+
+    if (!run->mmio.is_write)
+        memset(run->mmio.data, 0xff, sizeof(run->mmio.data));
+    if (m->mmio_reports < MMIO_REPORT_MAX) {
+        fprintf(m->vm.diag, "warning: guest %s %u bytes at 0x%llx: %s\n",
+                run->mmio.is_write ? "wrote" : "read", run->mmio.len, (unsigned long long)addr,
+                rom ? "ROM is read-only (write ignored)"
+                    : run->mmio.is_write ? "no memory there (write ignored)"
+                                         : "no memory there (reads as all ones)");
+        if (++m->mmio_reports == MMIO_REPORT_MAX)
+            fprintf(m->vm.diag, "warning: further MMIO accesses are not reported\n");
+    }
+    return 1;
+}
+/* [mmio] */
+
+/* Chapter 2's additions to chapter 1's exit loop. */
+static int exit_hook(struct vm *vm)
+{
+    struct machine *m = (struct machine *)((char *)vm - offsetof(struct machine, vm));
+    struct kvm_run *run = vm->cpu.run;
+
+    if (run->exit_reason == KVM_EXIT_MMIO)
+        return handle_mmio(m);
+    /* A POST code marks a phase of the guest's work: a natural end of a dirty interval. */
+    if (m->dirty_log && run->exit_reason == KVM_EXIT_IO && run->io.port == PORT_POST &&
+        run->io.direction == KVM_EXIT_IO_OUT) {
+        char why[32];
+        snprintf(why, sizeof(why), "POST 0x%02x", *((uint8_t *)run + run->io.data_offset));
+        if (report_dirty(m, why) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int machine__run(struct machine *m)
+{
+    m->vm.exit_hook = exit_hook;
+    if (vm__run(&m->vm) < 0)
+        return -1;
+    return m->dirty_log ? report_dirty(m, "at exit") : 0;
+}
+
+static const uint8_t *guest_ptr(void *ctx, uint64_t gpa, size_t len)
+{
+    struct guest_mem *mem = ctx;
+    char saved[ERROR_MAX];
+
+    /* A failed lookup is not an error here: keep the message that explains the crash. */
+    snprintf(saved, sizeof(saved), "%s", error_get());
+    const uint8_t *p = guest_mem__translate(mem, gpa, len);
+    error_set("%s", saved);
+    return p;
+}
+
+void machine__dump(struct machine *m)
+{
+    dump_cpu(m->vm.diag, &m->vm.cpu, guest_ptr, &m->mem);
+}
+
+int machine__peek(struct machine *m, FILE *out, uint64_t gpa, uint64_t len)
+{
+    const uint8_t *p = guest_mem__translate(&m->mem, gpa, len);
+
+    if (!p)
+        return -1;
+    for (uint64_t i = 0; i < len; i += 16) {
+        fprintf(out, "%08llx:", (unsigned long long)(gpa + i));
+        for (uint64_t j = i; j < i + 16; j++)
+            fprintf(out, j < len ? " %02x" : "   ", j < len ? p[j] : 0);
+        fprintf(out, "  |");
+        for (uint64_t j = i; j < i + 16 && j < len; j++)
+            fputc(p[j] >= 0x20 && p[j] < 0x7f ? p[j] : '.', out);
+        fprintf(out, "|\n");
+    }
+    return 0;
+}
+
+void machine__exit(struct machine *m)
+{
+    vm__exit(&m->vm); /* the VM and its slots first, then the memory they mapped */
+    guest_mem__exit(&m->mem);
+}

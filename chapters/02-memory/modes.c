@@ -1,0 +1,159 @@
+/*
+ * modes.c - the register values of each CPU mode, as KVM_SET_SREGS sees them
+ * (see modes.h; chapter 2).
+ *
+ * A segment register has a visible part, the selector, and a hidden part the CPU loads
+ * from a descriptor: base, limit and attributes. KVM shows both in struct kvm_segment,
+ * and the VMM may set the hidden part directly. That is how a VMM can start a CPU in
+ * protected or long mode without running a single instruction of boot code.
+ */
+#include "modes.h"
+
+#include "error.h"
+
+#include <string.h>
+
+#define CR0_PE (1ull << 0)  /* protection enable */
+#define CR0_ET (1ull << 4)  /* extension type: always 1 on modern CPUs */
+#define CR0_PG (1ull << 31) /* paging */
+#define CR4_PAE (1ull << 5) /* physical address extension: required by long mode */
+#define EFER_LME (1ull << 8)  /* long mode enable */
+#define EFER_LMA (1ull << 10) /* long mode active: set by the CPU when paging turns on */
+
+#define PTE_P  (1ull << 0) /* present */
+#define PTE_RW (1ull << 1) /* writable */
+#define PTE_US (1ull << 2) /* user accessible */
+#define PTE_PS (1ull << 7) /* in a page directory: a 2 MiB page, not a page table */
+
+const char *mode_name(enum cpu_mode mode)
+{
+    static const char *const names[] = {"real", "protected", "long"};
+    return names[mode];
+}
+
+/* Sets RIP and RSP; every other general register 0, interrupts off. */
+static int set_regs(struct kvm_cpu *cpu, uint64_t rip, uint64_t rsp)
+{
+    struct kvm_regs regs = {.rip = rip, .rsp = rsp, .rflags = 0x2};
+
+    return kvm_cpu__set_regs(cpu, &regs);
+}
+
+/* [real] */
+int mode__real(struct kvm_cpu *cpu, uint64_t entry, uint16_t stack)
+{
+    struct kvm_sregs sregs;
+
+    if (entry >= 0x100000)
+        return error_set("real mode cannot start at 0x%llx: above 1 MiB",
+                         (unsigned long long)entry);
+    if (kvm_cpu__get_sregs(cpu, &sregs) < 0)
+        return -1;
+    struct kvm_segment *segs[] = {&sregs.ds, &sregs.es, &sregs.fs, &sregs.gs, &sregs.ss};
+    for (size_t i = 0; i < sizeof(segs) / sizeof(segs[0]); i++)
+        segs[i]->selector = 0, segs[i]->base = 0;
+    sregs.cs.selector = (uint16_t)(entry >> 4);
+    sregs.cs.base = entry & ~0xfull; /* in real mode, base = selector * 16 */
+    if (kvm_cpu__set_sregs(cpu, &sregs) < 0)
+        return -1;
+    return set_regs(cpu, entry & 0xf, stack);
+}
+/* [real] */
+
+/* [gdt] */
+/* Writes a GDT of flat descriptors: null, 64-bit code, 32-bit code, data. */
+static int write_gdt(struct guest_mem *mem)
+{
+    static const uint64_t gdt[] = {
+        0,
+        0x00af9b000000ffffull, /* code: base 0, limit 4G, present, DPL 0, L = 1 */
+        0x00cf9b000000ffffull, /* code: base 0, limit 4G, present, DPL 0, D = 1 */
+        0x00cf93000000ffffull, /* data: base 0, limit 4G, present, DPL 0, writable */
+    };
+    void *host = guest_mem__translate(mem, MODES_GDT_ADDR, sizeof(gdt));
+
+    if (!host)
+        return -1;
+    memcpy(host, gdt, sizeof(gdt));
+    return 0;
+}
+
+/* The hidden part the CPU would load from the descriptor at selector sel. */
+static struct kvm_segment flat_segment(uint16_t sel, int code, int long_mode)
+{
+    return (struct kvm_segment){
+        .base = 0, .limit = 0xffffffff, .selector = sel,
+        .type = code ? 0xb : 0x3, /* code: execute/read, accessed; data: read/write, accessed */
+        .present = 1, .dpl = 0, .s = 1, .g = 1,
+        .db = !long_mode || !code, /* 32-bit operands, except in a 64-bit code segment */
+        .l = long_mode && code,
+    };
+}
+/* [gdt] */
+
+/* Loads flat segments and the GDT register, as protected-mode boot code would. */
+static void load_flat_segments(struct kvm_sregs *sregs, int long_mode)
+{
+    struct kvm_segment data = flat_segment(GDT_SEL_DATA, 0, long_mode);
+
+    sregs->cs = flat_segment(long_mode ? GDT_SEL_CODE64 : GDT_SEL_CODE32, 1, long_mode);
+    sregs->ds = sregs->es = sregs->fs = sregs->gs = sregs->ss = data;
+    sregs->gdt.base = MODES_GDT_ADDR;
+    sregs->gdt.limit = 4 * 8 - 1;
+}
+
+/* [protected] */
+int mode__protected(struct kvm_cpu *cpu, struct guest_mem *mem, uint64_t entry, uint64_t stack)
+{
+    struct kvm_sregs sregs;
+
+    if (write_gdt(mem) < 0 || kvm_cpu__get_sregs(cpu, &sregs) < 0)
+        return -1;
+    load_flat_segments(&sregs, 0);
+    sregs.cr0 = CR0_PE | CR0_ET; /* protection on, paging off */
+    if (kvm_cpu__set_sregs(cpu, &sregs) < 0)
+        return -1;
+    return set_regs(cpu, entry, stack);
+}
+/* [protected] */
+
+/* [page-tables] */
+/* Identity-maps the first 4 GiB with 2 MiB pages: one PML4 entry, four PDPT entries,
+ * 4 x 512 page-directory entries. Every entry lets CPL3 in (U/S), so a guest can drop
+ * to user mode without building tables of its own. */
+static int write_page_tables(struct guest_mem *mem)
+{
+    uint64_t *pml4 = guest_mem__translate(mem, MODES_PML4_ADDR, 4096);
+    uint64_t *pdpt = guest_mem__translate(mem, MODES_PDPT_ADDR, 4096);
+    uint64_t *pd = guest_mem__translate(mem, MODES_PD_ADDR, 4 * 4096);
+
+    if (!pml4 || !pdpt || !pd)
+        return -1;
+    memset(pml4, 0, 4096);
+    memset(pdpt, 0, 4096);
+    pml4[0] = MODES_PDPT_ADDR | PTE_P | PTE_RW | PTE_US;
+    for (uint64_t i = 0; i < 4; i++)
+        pdpt[i] = (MODES_PD_ADDR + i * 4096) | PTE_P | PTE_RW | PTE_US;
+    for (uint64_t i = 0; i < 4 * 512; i++)
+        pd[i] = (i << 21) | PTE_P | PTE_RW | PTE_US | PTE_PS;
+    return 0;
+}
+/* [page-tables] */
+
+/* [long] */
+int mode__long(struct kvm_cpu *cpu, struct guest_mem *mem, uint64_t entry, uint64_t stack)
+{
+    struct kvm_sregs sregs;
+
+    if (write_gdt(mem) < 0 || write_page_tables(mem) < 0 || kvm_cpu__get_sregs(cpu, &sregs) < 0)
+        return -1;
+    load_flat_segments(&sregs, 1);
+    sregs.cr3 = MODES_PML4_ADDR;
+    sregs.cr4 = CR4_PAE;
+    sregs.efer = EFER_LME | EFER_LMA; /* a CPU sets LMA itself; KVM wants the final state */
+    sregs.cr0 = CR0_PE | CR0_ET | CR0_PG;
+    if (kvm_cpu__set_sregs(cpu, &sregs) < 0)
+        return -1;
+    return set_regs(cpu, entry, stack);
+}
+/* [long] */

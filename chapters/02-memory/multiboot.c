@@ -1,0 +1,214 @@
+/*
+ * multiboot.c - find the header, place the kernel and its modules, write the boot
+ * information (see multiboot.h; chapter 2).
+ */
+#include "multiboot.h"
+
+#include "elfload.h"
+#include "error.h"
+#include "load.h"
+#include "modes.h"
+
+#include <linux/kvm.h>
+#include <string.h>
+
+/* The header as it lies in the file: magic, flags, checksum, then the kludge's fields. */
+struct mb_header {
+    uint32_t magic, flags, checksum;
+    uint32_t header_addr, load_addr, load_end_addr, bss_end_addr, entry_addr;
+};
+
+/* [find] */
+long multiboot_find(const char *name, const uint8_t *image, size_t len)
+{
+    size_t limit = len < MULTIBOOT_SEARCH ? len : MULTIBOOT_SEARCH;
+
+    for (size_t off = 0; off + 12 <= limit; off += 4) {
+        struct mb_header h;
+        memcpy(&h, image + off, 12);
+        if (h.magic != MULTIBOOT_HEADER_MAGIC)
+            continue;
+        if ((uint32_t)(h.magic + h.flags + h.checksum) != 0)
+            return error_set("%s: Multiboot header at 0x%zx has a bad checksum", name, off);
+        if (h.flags & MULTIBOOT_VIDEO_MODE)
+            return error_set("%s: the kernel requires a video mode; stepvm has no display", name);
+        if (h.flags & 0xfff8u)
+            return error_set("%s: the kernel requires Multiboot features 0x%x that stepvm lacks",
+                             name, h.flags & 0xfff8u);
+        return (long)off;
+    }
+    return -2;
+}
+/* [find] */
+
+/* Turns the a.out kludge's addresses into one segment, as QEMU reads them. */
+static int kludge_segment(const char *name, const struct mb_header *h, long hdr, size_t len,
+                          struct load_segment *seg)
+{
+    if (h->header_addr < h->load_addr || h->header_addr - h->load_addr > (uint64_t)hdr)
+        return error_set("%s: Multiboot load address 0x%x does not fit the header address 0x%x",
+                         name, h->load_addr, h->header_addr);
+    seg->offset = (uint64_t)hdr - (h->header_addr - h->load_addr);
+    seg->paddr = h->load_addr;
+    if (h->load_end_addr == 0)
+        seg->filesz = len - seg->offset;
+    else if (h->load_end_addr < h->load_addr)
+        return error_set("%s: Multiboot load_end_addr 0x%x is below load_addr 0x%x", name,
+                         h->load_end_addr, h->load_addr);
+    else
+        seg->filesz = h->load_end_addr - h->load_addr;
+    seg->memsz = seg->filesz;
+    if (h->bss_end_addr) {
+        if (h->bss_end_addr < h->load_addr + seg->filesz)
+            return error_set("%s: Multiboot bss_end_addr 0x%x is below the end of the load", name,
+                             h->bss_end_addr);
+        seg->memsz = h->bss_end_addr - h->load_addr;
+    }
+    if (h->entry_addr < seg->paddr || h->entry_addr - seg->paddr >= seg->memsz)
+        return error_set("%s: Multiboot entry 0x%x is outside the loaded image", name,
+                         h->entry_addr);
+    return 0;
+}
+
+/* A bump allocator over the boot information area, in guest-physical addresses. */
+struct bootinfo {
+    struct guest_mem *mem;
+    uint64_t next;
+    int full; /* set when something did not fit */
+};
+
+/* Copies data into the area and returns its guest address (0 and b->full when full). */
+static uint32_t bootinfo_alloc(struct bootinfo *b, const void *data, size_t len)
+{
+    uint64_t at = (b->next + 7) & ~7ull;
+
+    if (len > 0x2000 || at + len > MODES_BOOTINFO + 0x2000) {
+        b->full = 1;
+        return 0;
+    }
+    memcpy(guest_mem__translate(b->mem, at, len), data, len);
+    b->next = at + len;
+    return (uint32_t)at;
+}
+
+/* [mmap] */
+/* Appends the memory map: RAM slots as available (1), ROM slots as reserved (2). */
+static uint32_t write_mmap(struct bootinfo *b, uint32_t *length)
+{
+    struct mmap_entry {
+        uint32_t size; /* of the rest of the entry: 20 */
+        uint64_t addr, len;
+        uint32_t type;
+    } __attribute__((packed)) e;
+    uint32_t first = 0;
+    uint64_t last = 0;
+
+    *length = 0;
+    for (int n = 0; n < b->mem->nregions; n++) {
+        /* Regions in address order: pick the lowest not yet written. */
+        const struct mem_region *r = NULL;
+        for (int i = 0; i < b->mem->nregions; i++) {
+            const struct mem_region *c = &b->mem->regions[i];
+            if ((n == 0 || c->gpa > last) && (!r || c->gpa < r->gpa))
+                r = c;
+        }
+        last = r->gpa;
+        e = (struct mmap_entry){20, r->gpa, r->size, r->flags & KVM_MEM_READONLY ? 2 : 1};
+        uint32_t at = bootinfo_alloc(b, &e, sizeof(e));
+        first = first ? first : at;
+        *length += sizeof(e);
+    }
+    return first;
+}
+/* [mmap] */
+
+/* Writes the boot information structure and everything it points to; returns its address. */
+static int write_info(struct guest_mem *mem, const char *cmdline, const uint32_t *mod_at,
+                      const struct multiboot_module *mods, int nmods, uint32_t *info_at)
+{
+    struct bootinfo b = {mem, MODES_BOOTINFO + 128, 0}; /* the info itself goes first */
+    uint32_t info[32] = {0}, mmap_len;
+    uint32_t modlist[4 * 16];
+
+    info[0] = MULTIBOOT_INFO_MEMORY | MULTIBOOT_INFO_CMDLINE | MULTIBOOT_INFO_MODS |
+              MULTIBOOT_INFO_MEM_MAP | MULTIBOOT_INFO_LOADER_NAME;
+    info[1] = (uint32_t)(mem->regions[0].size / 1024); /* mem_lower: KiB from 0 */
+    info[2] = (uint32_t)(mem->regions[1].size / 1024); /* mem_upper: KiB from 1 MiB */
+    info[4] = bootinfo_alloc(&b, cmdline, strlen(cmdline) + 1);
+    for (int i = 0; i < nmods; i++) {
+        modlist[4 * i + 0] = mod_at[i];
+        modlist[4 * i + 1] = mod_at[i] + (uint32_t)mods[i].len;
+        modlist[4 * i + 2] = bootinfo_alloc(&b, mods[i].string, strlen(mods[i].string) + 1);
+        modlist[4 * i + 3] = 0;
+    }
+    info[5] = (uint32_t)nmods;
+    info[6] = nmods ? bootinfo_alloc(&b, modlist, 16 * (size_t)nmods) : 0;
+    info[12] = write_mmap(&b, &mmap_len);
+    info[11] = mmap_len;
+    info[16] = bootinfo_alloc(&b, "stepvm", 7);
+    if (b.full)
+        return error_set("the command line and module strings do not fit in the 8 KiB of "
+                         "boot information");
+    memcpy(guest_mem__translate(mem, MODES_BOOTINFO, sizeof(info)), info, sizeof(info));
+    *info_at = (uint32_t)MODES_BOOTINFO;
+    return 0;
+}
+
+/* Places each module page-aligned above end; checks each fits in RAM below 4 GiB. */
+static int place_modules(struct guest_mem *mem, uint64_t end,
+                         const struct multiboot_module *mods, int nmods, uint32_t *mod_at)
+{
+    uint64_t at = end < MEM_HOLE_END ? MEM_HOLE_END : end;
+
+    for (int i = 0; i < nmods; i++) {
+        at = (at + MEM_PAGE_SIZE - 1) & ~(MEM_PAGE_SIZE - 1);
+        if (at + mods[i].len > MEM_HIGH_START || !guest_mem__translate(mem, at, mods[i].len) ||
+            guest_mem__is_rom(mem, at))
+            return error_set("module '%s' (%zu bytes) does not fit in RAM at 0x%llx",
+                             mods[i].string, mods[i].len, (unsigned long long)at);
+        mod_at[i] = (uint32_t)at;
+        at += mods[i].len;
+    }
+    return 0;
+}
+
+/* [load] */
+int multiboot_load(struct guest_mem *mem, const char *name, const uint8_t *image, size_t len,
+                   long hdr, const char *cmdline, const struct multiboot_module *mods, int nmods,
+                   struct multiboot_boot *boot)
+{
+    struct mb_header h = {0};
+    struct load_segment segs[LOAD_MAX_SEGMENTS];
+    struct elf_image elf;
+    uint32_t mod_at[16];
+    int n = 1;
+
+    memcpy(&h, image + hdr, len - (size_t)hdr < sizeof(h) ? len - (size_t)hdr : sizeof(h));
+    if (h.flags & MULTIBOOT_AOUT_KLUDGE) {
+        if (len - (size_t)hdr < sizeof(h))
+            return error_set("%s: truncated Multiboot header at 0x%lx", name, hdr);
+        if (kludge_segment(name, &h, hdr, len, &segs[0]) < 0 ||
+            load_check(mem, name, segs, 1, len) < 0)
+            return -1;
+        elf.entry = h.entry_addr;
+        elf.end = segs[0].paddr + segs[0].memsz;
+    } else {
+        if (!elf_is_elf(image, len) || image[4] != 1 /* ELFCLASS32 */)
+            return error_set("%s: a Multiboot kernel without the a.out kludge must be ELF32 "
+                             "(QEMU refuses others too)",
+                             name);
+        if ((n = elf_prepare(mem, name, image, len, &elf, segs)) < 0)
+            return -1;
+    }
+    if (nmods > 16)
+        return error_set("%d modules: at most 16", nmods);
+    if (place_modules(mem, elf.end, mods, nmods, mod_at) < 0 ||
+        write_info(mem, cmdline, mod_at, mods, nmods, &boot->info) < 0)
+        return -1;
+    load_copy(mem, image, segs, n);
+    for (int i = 0; i < nmods; i++)
+        memcpy(guest_mem__translate(mem, mod_at[i], mods[i].len), mods[i].data, mods[i].len);
+    boot->entry = (uint32_t)elf.entry;
+    return 0;
+}
+/* [load] */

@@ -1,0 +1,36 @@
+/*
+ * size.c - parse "64M"-style sizes (see size.h; chapter 2).
+ */
+#include "size.h"
+
+#include "error.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+
+int size_parse(const char *text, const char *what, uint64_t *out)
+{
+    char *end;
+    unsigned long long v;
+    unsigned shift = 0;
+
+    if (!text || !isdigit((unsigned char)text[0]))
+        return error_set("%s: '%s' is not a size (try 64M, 2G or 0x100000)", what,
+                         text ? text : "");
+    errno = 0;
+    v = strtoull(text, &end, 0);
+    if (errno == ERANGE)
+        return error_set("%s: '%s' is too large", what, text);
+    switch (*end) {
+    case 'k': case 'K': shift = 10; end++; break;
+    case 'm': case 'M': shift = 20; end++; break;
+    case 'g': case 'G': shift = 30; end++; break;
+    }
+    if (*end != '\0')
+        return error_set("%s: '%s' is not a size (try 64M, 2G or 0x100000)", what, text);
+    if (shift && v > (UINT64_MAX >> shift))
+        return error_set("%s: '%s' is too large", what, text);
+    *out = (uint64_t)v << shift;
+    return 0;
+}
