@@ -16,6 +16,23 @@ $(BUILD)/guests/ch$(1)/$(2).bin: $(3) $(TOP)/common/guest/flat.ld
 	$$(LD) -m elf_i386 -T $(TOP)/common/guest/flat.ld -o $$@ $(BUILD)/obj/guests/ch$(1)/$(2).o
 endef
 
+# $(call asm_guest,CHAPTER,NAME,SOURCE,ADDR,BITS,FORMAT) makes NAME.bin (FORMAT bin: a
+# flat binary linked at ADDR) or NAME.elf (FORMAT elf: an executable with one PT_LOAD
+# segment at ADDR; ELF64 when BITS is 64, else ELF32) from one assembly SOURCE,
+# preprocessed with -DBITS=BITS. Chapter 2 builds its payload this way for each CPU
+# mode and each loader.
+asm_guest_m = $(if $(filter 64,$(1)),-m64,-m32)
+asm_guest_emul = $(if $(filter 64,$(1)),elf_x86_64,elf_i386)
+define asm_guest
+$(BUILD)/guests/ch$(1)/$(2).$(6): $(3) $(TOP)/common/guest/flat.ld
+	@mkdir -p $$(dir $$@) $(BUILD)/obj/guests/ch$(1)
+	$$(CC) $(call asm_guest_m,$(5)) -c -nostdlib -ffreestanding -DBITS=$(5) \
+	    -o $(BUILD)/obj/guests/ch$(1)/$(2).o $(3)
+	$$(LD) -m $(call asm_guest_emul,$(5)) -z max-page-size=0x1000 -z noexecstack \
+	    $(if $(filter bin,$(6)),--defsym=flat_load_addr=$(4) -T $(TOP)/common/guest/flat.ld,\
+	    -Ttext=$(4) -e _start -N --no-warn-rwx-segments) -o $$@ $(BUILD)/obj/guests/ch$(1)/$(2).o
+endef
+
 GUEST_DIR := $(TOP)/common/guest
 OBJCOPY ?= objcopy
 
