@@ -84,7 +84,8 @@ void dump_cpu(FILE *out, struct kvm_cpu *cpu, dump_guest_ptr_fn guest_ptr, void 
         regs.rip == 0xfff0)
         fprintf(out, "Note: this is the CPU's reset state. On AMD, KVM resets the vCPU at a "
                      "shutdown; Intel keeps the faulting state.\n");
-    /* KVM_TRANSLATE walks the guest's own segments and page tables: linear to physical. */
+    /* The linear address is CS's base plus RIP; KVM_TRANSLATE then walks the guest's own
+     * page tables (if paging is on) from linear to physical. */
     uint64_t rip = sregs.cs.base + regs.rip;
     tr.linear_address = rip >= 8 ? rip - 8 : 0;
     if (ioctl(cpu->fd, KVM_TRANSLATE, &tr) < 0 || !tr.valid) {

@@ -189,8 +189,9 @@ int vm__run(struct vm *vm)
             return -1;
         vm->exits++;
         if (vm->trace) {
-            struct kvm_regs regs = {0};
-            kvm_cpu__get_regs(&vm->cpu, &regs);
+            struct kvm_regs regs;
+            if (kvm_cpu__get_regs(&vm->cpu, &regs) < 0)
+                return -1;
             vm__trace_exit(vm->trace, vm->exits, vm->cpu.run, regs.rip);
         }
         if (vm->exit_hook) {

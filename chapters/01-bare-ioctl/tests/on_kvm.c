@@ -122,10 +122,11 @@ START_TEST(hello_rips_inside_image)
 
     load_guest("hello.bin", &len);
     ck_assert_int_eq(run_guest("hello.bin", &vm, &console, &trace, &diag), 0);
-    /* Every exit happens after an instruction of the image: RIP lies within it. */
+    /* Every exit comes from an instruction of the image: an I/O exit reports the IN or
+     * OUT itself (KVM completes it on the next KVM_RUN), a HLT exit the byte after it. */
     for (char *p = strstr(trace, "rip 0x"); p; p = strstr(p + 1, "rip 0x")) {
         unsigned long rip = strtoul(p + 4, NULL, 16);
-        ck_assert_uint_gt(rip, VM_LOAD_ADDR);
+        ck_assert_uint_ge(rip, VM_LOAD_ADDR);
         ck_assert_uint_le(rip, VM_LOAD_ADDR + len);
     }
     free(console);
