@@ -23,7 +23,7 @@ CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
 COMMON_SRCS := $(wildcard $(TOP)/common/*.c)
 COMMON_OBJS := $(patsubst $(TOP)/common/%.c,$(BUILD)/obj/common/%.o,$(COMMON_SRCS))
 COMMON_LIB := $(BUILD)/lib/libcommon.a
-CHECK_HELPER_OBJS := $(BUILD)/obj/common/tests/check_helpers.o
+CHECK_HELPER_OBJS := $(BUILD)/obj/common/tests/check_helpers.o $(BUILD)/obj/common/tests/labs.o
 
 $(BUILD)/obj/common/%.o: $(TOP)/common/%.c
 	@mkdir -p $(dir $@)

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <linux/kvm.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,6 +93,18 @@ void run_capture(const char *const argv[], struct run_result *res)
     close(err[0]);
     ck_assert_int_eq(waitpid(pid, &wstatus, 0), pid);
     res->status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
+}
+
+void run_shell(struct run_result *res, const char *fmt, ...)
+{
+    char cmd[16384];
+    const char *argv[] = {"/bin/sh", "-c", cmd, NULL};
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof(cmd), fmt, ap);
+    va_end(ap);
+    run_capture(argv, res);
 }
 
 void run_free(struct run_result *res)

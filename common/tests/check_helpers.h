@@ -31,6 +31,9 @@ const char *source_top(char *buf, size_t size);
 /** Runs argv (argv[0] a path) to completion, capturing both streams. Aborts the test on failure. */
 void run_capture(const char *const argv[], struct run_result *res);
 
+/** Runs a shell command line (formatted like printf) with run_capture. */
+void run_shell(struct run_result *res, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /** Frees what run_capture allocated. */
 void run_free(struct run_result *res);
 
@@ -59,6 +62,13 @@ int run_suite(Suite *s);
  */
 #define ck_assert_lines_eq(got, want) assert_lines_eq(__FILE__, __LINE__, (got), (want))
 void assert_lines_eq(const char *file, int line, const char *got, const char *want);
+
+/**
+ * The labs of a chapter, graded for real: in scratch copies of the tree, every lab's
+ * grader (make grade-N LAB=name) must fail as shipped and pass once its reference
+ * solution (labs/NAME/solution.patch) is applied. nlabs is how many labs the chapter has.
+ */
+TCase *lab_tests(int chapter, int nlabs);
 
 /** Writes the size bytes at data into a new file at path. */
 void write_file(const char *path, const void *data, size_t size);

@@ -11,7 +11,7 @@ void run_ch1(struct run_result *res, const char *a, const char *b, const char *c
 
 TCase *refusal_tests(void);
 TCase *exit_handler_tests(void);
-TCase *lab_tests(void);
+TCase *script_tests(void);
 
 /** Adds the tests that need KVM, or reports them skipped. */
 void add_kvm_tests(Suite *s);
