@@ -70,25 +70,29 @@ static int kludge_segment(const char *name, const struct mb_header *h, long hdr,
     return 0;
 }
 
-/* A bump allocator over the boot information area, in guest-physical addresses. */
+#define BOOTINFO_SIZE 0x2000
+
+/* The boot information area, built in host memory and copied to the guest only when all
+ * of it fitted: a refused load leaves guest memory as it was. */
 struct bootinfo {
     struct guest_mem *mem;
-    uint64_t next;
+    uint8_t area[BOOTINFO_SIZE];
+    size_t used;
     int full; /* set when something did not fit */
 };
 
-/* Copies data into the area and returns its guest address (0 and b->full when full). */
+/* Appends data and returns the guest address it will have (0 and b->full when full). */
 static uint32_t bootinfo_alloc(struct bootinfo *b, const void *data, size_t len)
 {
-    uint64_t at = (b->next + 7) & ~7ull;
+    size_t at = (b->used + 7) & ~(size_t)7;
 
-    if (len > 0x2000 || at + len > MODES_BOOTINFO + 0x2000) {
+    if (len > BOOTINFO_SIZE || at + len > BOOTINFO_SIZE) {
         b->full = 1;
         return 0;
     }
-    memcpy(guest_mem__translate(b->mem, at, len), data, len);
-    b->next = at + len;
-    return (uint32_t)at;
+    memcpy(b->area + at, data, len);
+    b->used = at + len;
+    return (uint32_t)(MODES_BOOTINFO + at);
 }
 
 /* [mmap] */
@@ -122,11 +126,12 @@ static uint32_t write_mmap(struct bootinfo *b, uint32_t *length)
 }
 /* [mmap] */
 
+/* [info] */
 /* Writes the boot information structure and everything it points to; returns its address. */
 static int write_info(struct guest_mem *mem, const char *cmdline, const uint32_t *mod_at,
                       const struct multiboot_module *mods, int nmods, uint32_t *info_at)
 {
-    struct bootinfo b = {mem, MODES_BOOTINFO + 128, 0}; /* the info itself goes first */
+    struct bootinfo b = {.mem = mem, .used = 128}; /* the info structure itself goes first */
     uint32_t info[32] = {0}, mmap_len;
     uint32_t modlist[4 * 16];
 
@@ -149,10 +154,12 @@ static int write_info(struct guest_mem *mem, const char *cmdline, const uint32_t
     if (b.full)
         return error_set("the command line and module strings do not fit in the 8 KiB of "
                          "boot information");
-    memcpy(guest_mem__translate(mem, MODES_BOOTINFO, sizeof(info)), info, sizeof(info));
+    memcpy(b.area, info, sizeof(info));
+    memcpy(guest_mem__translate(mem, MODES_BOOTINFO, b.used), b.area, b.used);
     *info_at = (uint32_t)MODES_BOOTINFO;
     return 0;
 }
+/* [info] */
 
 /* Places each module page-aligned above end; checks each fits in RAM below 4 GiB. */
 static int place_modules(struct guest_mem *mem, uint64_t end,
