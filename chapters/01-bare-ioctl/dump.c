@@ -64,37 +64,55 @@ void dump_code(FILE *out, uint64_t addr, const uint8_t *bytes, size_t len, uint6
     fprintf(out, "\n");
 }
 
-/* [dump-cpu] */
+/* [dump-state] */
+void dump_state(FILE *out, const struct kvm_regs *regs, const struct kvm_sregs *sregs,
+                int after_shutdown, const struct dump_memory *mem)
+{
+    uint64_t rip = sregs->cs.base + regs->rip, start = rip >= 8 ? rip - 8 : 0, gpa;
+    const uint8_t *code = NULL;
+    size_t len = 16;
+
+    dump_regs(out, regs);
+    dump_sregs(out, sregs);
+    dump_control(out, sregs);
+    if (after_shutdown && sregs->cs.selector == 0xf000 && regs->rip == 0xfff0)
+        fprintf(out, "Note: this is the CPU's reset state. On AMD, KVM resets the vCPU at a "
+                     "shutdown; Intel keeps the faulting state.\n");
+    /* The linear address is CS's base plus RIP; the guest's page tables (if paging is on)
+     * then take it to a physical address. */
+    if (mem->translate(mem->translate_ctx, start, &gpa) < 0) {
+        dump_code(out, start, NULL, 0, rip, "not mapped");
+        return;
+    }
+    /* Shrink the window until it lies in RAM (it may straddle the end of a slot). */
+    while (len > 8 && !(code = mem->guest_ptr(mem->guest_ctx, gpa, len)))
+        len--;
+    dump_code(out, start, code, code ? len : 0, rip, "outside guest memory");
+}
+/* [dump-state] */
+
+/* [kvm-translate] */
+/* KVM_TRANSLATE walks the guest's page tables for us. */
+static int kvm_translate(void *ctx, uint64_t linear, uint64_t *gpa)
+{
+    struct kvm_translation tr = {.linear_address = linear};
+
+    if (ioctl(((struct kvm_cpu *)ctx)->fd, KVM_TRANSLATE, &tr) < 0 || !tr.valid)
+        return -1;
+    *gpa = tr.physical_address;
+    return 0;
+}
+/* [kvm-translate] */
+
 void dump_cpu(FILE *out, struct kvm_cpu *cpu, dump_guest_ptr_fn guest_ptr, void *ctx)
 {
     struct kvm_regs regs;
     struct kvm_sregs sregs;
-    struct kvm_translation tr = {0};
-    const uint8_t *code = NULL;
-    size_t len = 16;
+    struct dump_memory mem = {kvm_translate, cpu, guest_ptr, ctx};
 
     if (kvm_cpu__get_regs(cpu, &regs) < 0 || kvm_cpu__get_sregs(cpu, &sregs) < 0) {
         fprintf(out, "(no register dump: %s)\n", error_get());
         return;
     }
-    dump_regs(out, &regs);
-    dump_sregs(out, &sregs);
-    dump_control(out, &sregs);
-    if (cpu->run->exit_reason == KVM_EXIT_SHUTDOWN && sregs.cs.selector == 0xf000 &&
-        regs.rip == 0xfff0)
-        fprintf(out, "Note: this is the CPU's reset state. On AMD, KVM resets the vCPU at a "
-                     "shutdown; Intel keeps the faulting state.\n");
-    /* The linear address is CS's base plus RIP; KVM_TRANSLATE then walks the guest's own
-     * page tables (if paging is on) from linear to physical. */
-    uint64_t rip = sregs.cs.base + regs.rip;
-    tr.linear_address = rip >= 8 ? rip - 8 : 0;
-    if (ioctl(cpu->fd, KVM_TRANSLATE, &tr) < 0 || !tr.valid) {
-        dump_code(out, tr.linear_address, NULL, 0, rip, "not mapped");
-        return;
-    }
-    /* Shrink the window until it lies in RAM (it may straddle the end of a slot). */
-    while (len > 8 && !(code = guest_ptr(ctx, tr.physical_address, len)))
-        len--;
-    dump_code(out, tr.linear_address, code, code ? len : 0, rip, "outside guest memory");
+    dump_state(out, &regs, &sregs, cpu->run->exit_reason == KVM_EXIT_SHUTDOWN, &mem);
 }
-/* [dump-cpu] */

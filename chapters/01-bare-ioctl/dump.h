@@ -34,10 +34,23 @@ void dump_code(FILE *out, uint64_t addr, const uint8_t *bytes, size_t len, uint6
 /** Finds guest-physical [gpa, gpa + len) in host memory; NULL when it is not all RAM. */
 typedef const uint8_t *(*dump_guest_ptr_fn)(void *ctx, uint64_t gpa, size_t len);
 
+/** How the dump reaches guest memory: linear to physical, then physical to host. */
+struct dump_memory {
+    int (*translate)(void *ctx, uint64_t linear, uint64_t *gpa); /* 0, or -1: not mapped */
+    void *translate_ctx;
+    dump_guest_ptr_fn guest_ptr;
+    void *guest_ctx;
+};
+
 /**
  * Prints everything a reader needs after a fatal exit: registers, segments, control
- * registers, and the code bytes around RIP (found through KVM_TRANSLATE and guest_ptr).
+ * registers, and the code bytes around RIP. after_shutdown adds a note when the state is
+ * the reset state (AMD resets the vCPU at a shutdown).
  */
+void dump_state(FILE *out, const struct kvm_regs *regs, const struct kvm_sregs *sregs,
+                int after_shutdown, const struct dump_memory *mem);
+
+/** dump_state for a KVM vCPU: its registers, KVM_TRANSLATE, and guest_ptr for memory. */
 void dump_cpu(FILE *out, struct kvm_cpu *cpu, dump_guest_ptr_fn guest_ptr, void *ctx);
 
 #endif

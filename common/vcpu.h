@@ -1,0 +1,116 @@
+/*
+ * vcpu.h - the one interface through which the machine drives a virtual CPU
+ * (introduced in chapter 3).
+ *
+ * Chapter 3 implements it on KVM; chapter 6 implements it again on an x86 interpreter.
+ * The exit loop, the bus, the devices and the inspector use nothing else, so they run
+ * unchanged over either. The register structs are KVM's (struct kvm_regs and
+ * struct kvm_sregs): plain C, complete, and what a reader has already met.
+ */
+#ifndef STEPVM_VCPU_H
+#define STEPVM_VCPU_H
+
+#include <linux/kvm.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/** Why the vCPU stopped. */
+enum vcpu_exit_kind {
+    VCPU_EXIT_IO,       /**< port I/O: see io */
+    VCPU_EXIT_MMIO,     /**< an access to guest-physical memory that no RAM backs: see mmio */
+    VCPU_EXIT_HLT,      /**< the CPU executed HLT */
+    VCPU_EXIT_STEP,     /**< one instruction done (single-stepping) */
+    VCPU_EXIT_SHUTDOWN, /**< triple fault: the CPU would reset */
+    VCPU_EXIT_INTR,     /**< a signal interrupted the run; nothing to handle */
+    VCPU_EXIT_FATAL,    /**< the backend cannot go on; error_get() says why */
+};
+
+/**
+ * An exit, as the machine sees it. For an I/O or MMIO read, the handler writes the value
+ * into data; the backend gives it to the guest when the vCPU next runs.
+ */
+struct vcpu_exit {
+    enum vcpu_exit_kind kind;
+    uint32_t raw; /**< the backend's own reason (KVM_EXIT_*), for traces */
+    struct {
+        uint16_t port;
+        uint8_t size;   /**< 1, 2 or 4 bytes an item */
+        uint8_t write;  /**< OUT: 1, IN: 0 */
+        uint32_t count; /**< items: more than 1 for string I/O (REP INS/OUTS) */
+        uint8_t *data;  /**< count * size bytes */
+    } io;
+    struct {
+        uint64_t addr;
+        uint32_t size; /**< 1, 2, 4 or 8 */
+        uint8_t write;
+        uint8_t *data; /**< size bytes */
+    } mmio;
+};
+
+struct vcpu;
+
+/** What a backend provides. Every function returns 0, or -1 with the error set. */
+struct vcpu_ops {
+    const char *name; /**< "kvm" or "tcg" */
+    /** Runs the guest until its next exit and describes it in *exit. */
+    int (*run)(struct vcpu *v, struct vcpu_exit *exit);
+    int (*get_regs)(struct vcpu *v, struct kvm_regs *regs);
+    int (*set_regs)(struct vcpu *v, const struct kvm_regs *regs);
+    int (*get_sregs)(struct vcpu *v, struct kvm_sregs *sregs);
+    int (*set_sregs)(struct vcpu *v, const struct kvm_sregs *sregs);
+    /** Turns single-stepping on or off; -1 with the reason where the CPU cannot. */
+    int (*single_step)(struct vcpu *v, int on);
+    /** Copies guest-physical memory; -1 when the range is not all RAM. */
+    int (*read_mem)(struct vcpu *v, uint64_t gpa, void *buf, size_t len);
+    int (*write_mem)(struct vcpu *v, uint64_t gpa, const void *buf, size_t len);
+    /** Translates a linear address through the guest's page tables (if paging is on). */
+    int (*translate)(struct vcpu *v, uint64_t linear, uint64_t *gpa);
+};
+
+/** A vCPU: its backend and its number. Backends embed this as their first member. */
+struct vcpu {
+    const struct vcpu_ops *ops;
+    int id;
+};
+
+static inline int vcpu_run(struct vcpu *v, struct vcpu_exit *e)
+{
+    return v->ops->run(v, e);
+}
+static inline int vcpu_get_regs(struct vcpu *v, struct kvm_regs *r)
+{
+    return v->ops->get_regs(v, r);
+}
+static inline int vcpu_set_regs(struct vcpu *v, const struct kvm_regs *r)
+{
+    return v->ops->set_regs(v, r);
+}
+static inline int vcpu_get_sregs(struct vcpu *v, struct kvm_sregs *s)
+{
+    return v->ops->get_sregs(v, s);
+}
+static inline int vcpu_set_sregs(struct vcpu *v, const struct kvm_sregs *s)
+{
+    return v->ops->set_sregs(v, s);
+}
+static inline int vcpu_single_step(struct vcpu *v, int on)
+{
+    return v->ops->single_step(v, on);
+}
+static inline int vcpu_read_mem(struct vcpu *v, uint64_t gpa, void *buf, size_t len)
+{
+    return v->ops->read_mem(v, gpa, buf, len);
+}
+static inline int vcpu_write_mem(struct vcpu *v, uint64_t gpa, const void *buf, size_t len)
+{
+    return v->ops->write_mem(v, gpa, buf, len);
+}
+static inline int vcpu_translate(struct vcpu *v, uint64_t linear, uint64_t *gpa)
+{
+    return v->ops->translate(v, linear, gpa);
+}
+
+/** Returns a short name for an exit kind ("IO", "MMIO", "HLT", ...). */
+const char *vcpu_exit_name(enum vcpu_exit_kind kind);
+
+#endif
