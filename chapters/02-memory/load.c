@@ -10,7 +10,7 @@
 
 /* [check] */
 static int check_one(struct guest_mem *mem, const char *name, int i, const struct load_segment *s,
-                     size_t file_len)
+                     size_t file_len, int flags)
 {
     if (s->filesz > s->memsz)
         return error_set("%s: segment %d: file size 0x%llx is larger than its memory size 0x%llx",
@@ -25,7 +25,8 @@ static int check_one(struct guest_mem *mem, const char *name, int i, const struc
     if (!guest_mem__translate(mem, s->paddr, s->memsz) || guest_mem__is_rom(mem, s->paddr))
         return error_set("%s: segment %d (0x%llx bytes at 0x%llx) is outside guest RAM", name, i,
                          (unsigned long long)s->memsz, (unsigned long long)s->paddr);
-    if (s->paddr < MODES_RESERVED_END && s->paddr + s->memsz > MODES_RESERVED_START)
+    if ((flags & LOAD_AVOID_BOOT_STRUCTURES) && s->paddr < MODES_RESERVED_END &&
+        s->paddr + s->memsz > MODES_RESERVED_START)
         return error_set("%s: segment %d at 0x%llx-0x%llx overlaps the VMM's boot structures at "
                          "0x%llx-0x%llx",
                          name, i, (unsigned long long)s->paddr,
@@ -35,10 +36,10 @@ static int check_one(struct guest_mem *mem, const char *name, int i, const struc
 }
 
 int load_check(struct guest_mem *mem, const char *name, const struct load_segment *segs, int n,
-               size_t file_len)
+               size_t file_len, int flags)
 {
     for (int i = 0; i < n; i++) {
-        if (check_one(mem, name, i, &segs[i], file_len) < 0)
+        if (check_one(mem, name, i, &segs[i], file_len, flags) < 0)
             return -1;
         for (int j = 0; j < i; j++) {
             const struct load_segment *a = &segs[i], *b = &segs[j];

@@ -44,7 +44,8 @@ static int load_flat(struct machine *m, const struct machine_image *img)
 {
     struct load_segment seg = {0, img->len, img->len, img->flat_addr};
 
-    if (load_check(&m->mem, img->name, &seg, 1, img->len) < 0)
+    if (load_check(&m->mem, img->name, &seg, 1, img->len,
+                   img->flat_mode == MODE_REAL ? 0 : LOAD_AVOID_BOOT_STRUCTURES) < 0)
         return -1;
     load_copy(&m->mem, img->data, &seg, 1);
     m->format = "flat";
@@ -135,6 +136,7 @@ static int handle_mmio(struct machine *m)
 }
 /* [mmio] */
 
+/* [exit-hook] */
 /* Chapter 2's additions to chapter 1's exit loop. */
 static int exit_hook(struct vm *vm)
 {
@@ -161,6 +163,7 @@ int machine__run(struct machine *m)
         return -1;
     return m->dirty_log ? report_dirty(m, "at exit") : 0;
 }
+/* [exit-hook] */
 
 static const uint8_t *guest_ptr(void *ctx, uint64_t gpa, size_t len)
 {

@@ -195,7 +195,7 @@ int multiboot_load(struct guest_mem *mem, const char *name, const uint8_t *image
         if (len - (size_t)hdr < sizeof(h))
             return error_set("%s: truncated Multiboot header at 0x%lx", name, hdr);
         if (kludge_segment(name, &h, hdr, len, &segs[0]) < 0 ||
-            load_check(mem, name, segs, 1, len) < 0)
+            load_check(mem, name, segs, 1, len, LOAD_AVOID_BOOT_STRUCTURES) < 0)
             return -1;
         elf.entry = h.entry_addr;
         elf.end = segs[0].paddr + segs[0].memsz;
