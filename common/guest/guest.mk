@@ -75,6 +75,7 @@ endef
 
 guest_objs = $(foreach s,$(3),$(BUILD)/obj/guests/ch$(1)/$(2)/$(basename $(notdir $(s))).o)
 
+# [c-guest]
 # Linked as a 64-bit ELF (kept as NAME.elf64 beside the objects, for objdump and gdb), then
 # rewritten as a 32-bit ELF: QEMU's -kernel refuses a 64-bit ELF ("Cannot load x86-64
 # image, give a 32bit one"), and a Multiboot loader enters in 32-bit mode anyway. The
@@ -86,3 +87,4 @@ $(BUILD)/guests/ch$(1)/$(2).elf: $(call guest_objs,$(1),$(2),$(3)) $(GUEST_RT_OB
 	$$(LD) $$(GUEST_LDFLAGS) -o $(BUILD)/obj/guests/ch$(1)/$(2).elf64 $(call guest_objs,$(1),$(2),$(3)) $(GUEST_RT_OBJS)
 	$$(OBJCOPY) -O elf32-i386 $(BUILD)/obj/guests/ch$(1)/$(2).elf64 $$@
 endef
+# [c-guest]

@@ -124,6 +124,7 @@ void trap_init(void)
     tss_load();
 }
 
+/* [trap-report] */
 void trap_handler(struct trapframe *tf)
 {
     const char *name = tf->vector < TRAP_EXCEPTIONS ? exception_names[tf->vector] : "interrupt";
@@ -132,3 +133,4 @@ void trap_handler(struct trapframe *tf)
            tf->error, read_cr2());
     exit(EXIT_EXCEPTION);
 }
+/* [trap-report] */

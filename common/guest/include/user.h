@@ -12,7 +12,7 @@
  * still use IN and OUT (printf works), and returns its result at CPL0.
  *
  * Every page is user-accessible, so fn sees all of memory. It must not call user_call
- * itself, nor run privileged instructions (a #GP ends the guest with a report).
+ * itself, nor run privileged instructions (a `#GP` ends the guest with a report).
  */
 long user_call(long (*fn)(void *), void *arg);
 
