@@ -1,0 +1,66 @@
+/*
+ * hypercall.c - read, check and serve a guest's argument block (see hypercall.h;
+ * chapter 3).
+ */
+#include "hypercall.h"
+
+#include <time.h>
+
+/* Does the work of one well-formed block; returns the result the guest will see. */
+static int32_t serve(struct hypercall *hc, struct hypercall_block *b)
+{
+    char text[HC_PRINT_MAX];
+    struct timespec ts;
+
+    switch (b->nr) {
+    case HC_PRINT:
+        if (b->arg[1] > HC_PRINT_MAX)
+            return HC_EINVAL;
+        /* The string's address is the guest's too: read it through the same check. */
+        if (vcpu_read_mem(hc->vcpu, b->arg[0], text, b->arg[1]) < 0)
+            return HC_EFAULT;
+        fwrite(text, 1, b->arg[1], hc->console);
+        return (int32_t)b->arg[1];
+    case HC_MEMSIZE:
+        b->arg[0] = hc->ram_size;
+        return 0;
+    case HC_NOW:
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        b->arg[0] = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+        return 0;
+    }
+    return HC_ENOSYS;
+}
+
+/* [hypercall] */
+static int hypercall_write(void *dev, uint64_t offset, uint64_t value, uint32_t size)
+{
+    struct hypercall *hc = dev;
+    struct hypercall_block b;
+    uint64_t gpa = value;
+
+    hc->calls++;
+    if (offset != 0 || size != 4 || gpa % 8) {
+        fprintf(hc->diag, "warning: hypercall: a %u-byte write at +%llu of 0x%llx: want one "
+                          "32-bit write of an 8-byte aligned address (ignored)\n",
+                size, (unsigned long long)offset, (unsigned long long)gpa);
+        return 0;
+    }
+    /* The block itself must lie in RAM; a guest pointing elsewhere gets no answer. */
+    if (vcpu_read_mem(hc->vcpu, gpa, &b, sizeof(b)) < 0) {
+        fprintf(hc->diag, "warning: hypercall: argument block at 0x%llx is not in guest RAM "
+                          "(ignored)\n",
+                (unsigned long long)gpa);
+        return 0;
+    }
+    b.result = serve(hc, &b);
+    return vcpu_write_mem(hc->vcpu, gpa, &b, sizeof(b)) < 0 ? -1 : 0;
+}
+/* [hypercall] */
+
+int hypercall__register(struct hypercall *hc, struct bus *pio, struct vcpu *vcpu,
+                        uint64_t ram_size, FILE *console, FILE *diag)
+{
+    *hc = (struct hypercall){vcpu, ram_size, console, diag, 0};
+    return bus_register(pio, HYPERCALL_PORT, 4, "hypercall", NULL, hypercall_write, hc);
+}

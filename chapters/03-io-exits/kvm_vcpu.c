@@ -1,0 +1,181 @@
+/*
+ * kvm_vcpu.c - the vCPU interface on KVM (see kvm_vcpu.h; chapter 3).
+ */
+#include "kvm_vcpu.h"
+
+#include "error.h"
+
+#include <string.h>
+#include <sys/ioctl.h>
+
+static struct kvm_vcpu *to_kvm(struct vcpu *v)
+{
+    return (struct kvm_vcpu *)v;
+}
+
+/* [translate-exit] */
+/* Describes the exit in the kvm_run page in the interface's words. */
+static void describe_exit(struct kvm_vcpu *kv, struct vcpu_exit *e)
+{
+    struct kvm_run *run = kv->cpu->run;
+
+    memset(e, 0, sizeof(*e));
+    e->raw = run->exit_reason;
+    switch (run->exit_reason) {
+    case KVM_EXIT_IO:
+        e->kind = VCPU_EXIT_IO;
+        e->io.port = run->io.port;
+        e->io.size = run->io.size;
+        e->io.write = run->io.direction == KVM_EXIT_IO_OUT;
+        e->io.count = run->io.count;
+        e->io.data = (uint8_t *)run + run->io.data_offset;
+        /* KVM puts the data inside the shared page; never trust it to say so blindly. */
+        if (run->io.data_offset + (uint64_t)run->io.size * run->io.count >
+                (uint64_t)kv->cpu->kvm->vcpu_mmap_size ||
+            (run->io.size != 1 && run->io.size != 2 && run->io.size != 4)) {
+            e->kind = VCPU_EXIT_FATAL;
+            error_set("malformed I/O exit: port 0x%x size %u count %u", run->io.port,
+                      run->io.size, run->io.count);
+        }
+        break;
+    case KVM_EXIT_MMIO:
+        e->kind = VCPU_EXIT_MMIO;
+        e->mmio.addr = run->mmio.phys_addr;
+        e->mmio.size = run->mmio.len;
+        e->mmio.write = run->mmio.is_write;
+        e->mmio.data = run->mmio.data;
+        break;
+    case KVM_EXIT_HLT:
+        e->kind = VCPU_EXIT_HLT;
+        break;
+    case KVM_EXIT_DEBUG:
+        e->kind = VCPU_EXIT_STEP;
+        break;
+    case KVM_EXIT_INTR:
+        e->kind = VCPU_EXIT_INTR;
+        break;
+    case KVM_EXIT_SHUTDOWN:
+        e->kind = VCPU_EXIT_SHUTDOWN;
+        error_set("guest triple-faulted (KVM_EXIT_SHUTDOWN): an exception occurred while "
+                  "delivering a double fault, and the CPU reset");
+        break;
+    case KVM_EXIT_FAIL_ENTRY:
+        e->kind = VCPU_EXIT_FATAL;
+        error_set("the CPU refused to enter the guest (KVM_EXIT_FAIL_ENTRY, hardware reason "
+                  "0x%llx): the guest state set by the VMM is invalid",
+                  (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
+        break;
+    case KVM_EXIT_INTERNAL_ERROR:
+        e->kind = VCPU_EXIT_FATAL;
+        error_set("KVM could not handle the guest (KVM_EXIT_INTERNAL_ERROR, suberror %u)",
+                  run->internal.suberror);
+        break;
+    default:
+        e->kind = VCPU_EXIT_FATAL;
+        error_set("unexpected exit KVM_EXIT_%s (%u)", kvm_exit_name(run->exit_reason),
+                  run->exit_reason);
+        break;
+    }
+}
+/* [translate-exit] */
+
+static int kvm_vcpu_run(struct vcpu *v, struct vcpu_exit *e)
+{
+    struct kvm_vcpu *kv = to_kvm(v);
+
+    if (kvm_cpu__run(kv->cpu) < 0)
+        return -1;
+    describe_exit(kv, e);
+    return 0;
+}
+
+static int kvm_vcpu_get_regs(struct vcpu *v, struct kvm_regs *r)
+{
+    return kvm_cpu__get_regs(to_kvm(v)->cpu, r);
+}
+
+static int kvm_vcpu_set_regs(struct vcpu *v, const struct kvm_regs *r)
+{
+    return kvm_cpu__set_regs(to_kvm(v)->cpu, r);
+}
+
+static int kvm_vcpu_get_sregs(struct vcpu *v, struct kvm_sregs *s)
+{
+    return kvm_cpu__get_sregs(to_kvm(v)->cpu, s);
+}
+
+static int kvm_vcpu_set_sregs(struct vcpu *v, const struct kvm_sregs *s)
+{
+    return kvm_cpu__set_sregs(to_kvm(v)->cpu, s);
+}
+
+/* [single-step] */
+/* KVM_SET_GUEST_DEBUG with SINGLESTEP: KVM sets the trap flag for the guest and turns the
+ * resulting #DB into KVM_EXIT_DEBUG after each instruction. */
+static int kvm_vcpu_single_step(struct vcpu *v, int on)
+{
+    struct kvm_vcpu *kv = to_kvm(v);
+    struct kvm_guest_debug dbg = {
+        .control = on ? KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP : 0,
+    };
+
+    if (ioctl(kv->cpu->fd, KVM_SET_GUEST_DEBUG, &dbg) < 0)
+        return error_errno("KVM_SET_GUEST_DEBUG (single-step %s)", on ? "on" : "off");
+    kv->stepping = on;
+    return 0;
+}
+/* [single-step] */
+
+static int kvm_vcpu_read_mem(struct vcpu *v, uint64_t gpa, void *buf, size_t len)
+{
+    const void *p = guest_mem__translate(to_kvm(v)->mem, gpa, len);
+
+    if (!p)
+        return -1;
+    memcpy(buf, p, len);
+    return 0;
+}
+
+static int kvm_vcpu_write_mem(struct vcpu *v, uint64_t gpa, const void *buf, size_t len)
+{
+    void *p = guest_mem__translate(to_kvm(v)->mem, gpa, len);
+
+    if (!p)
+        return -1;
+    memcpy(p, buf, len);
+    return 0;
+}
+
+static int kvm_vcpu_translate(struct vcpu *v, uint64_t linear, uint64_t *gpa)
+{
+    struct kvm_translation tr = {.linear_address = linear};
+
+    if (ioctl(to_kvm(v)->cpu->fd, KVM_TRANSLATE, &tr) < 0)
+        return error_errno("KVM_TRANSLATE 0x%llx", (unsigned long long)linear);
+    if (!tr.valid)
+        return error_set("linear address 0x%llx is not mapped", (unsigned long long)linear);
+    *gpa = tr.physical_address;
+    return 0;
+}
+
+static const struct vcpu_ops kvm_vcpu_ops = {
+    .name = "kvm",
+    .run = kvm_vcpu_run,
+    .get_regs = kvm_vcpu_get_regs,
+    .set_regs = kvm_vcpu_set_regs,
+    .get_sregs = kvm_vcpu_get_sregs,
+    .set_sregs = kvm_vcpu_set_sregs,
+    .single_step = kvm_vcpu_single_step,
+    .read_mem = kvm_vcpu_read_mem,
+    .write_mem = kvm_vcpu_write_mem,
+    .translate = kvm_vcpu_translate,
+};
+
+void kvm_vcpu__init(struct kvm_vcpu *kv, struct kvm_cpu *cpu, struct guest_mem *mem)
+{
+    kv->vcpu.ops = &kvm_vcpu_ops;
+    kv->vcpu.id = cpu->id;
+    kv->cpu = cpu;
+    kv->mem = mem;
+    kv->stepping = 0;
+}

@@ -1,0 +1,41 @@
+/*
+ * stats.h - exit statistics: per exit reason and per port or address, the count, the
+ * time spent in the VMM, and the round trip's mean and 99th percentile (chapter 3).
+ */
+#ifndef STEPVM_STATS_H
+#define STEPVM_STATS_H
+
+#include "trace.h"
+
+#include <stdint.h>
+#include <stdio.h>
+
+#define STATS_MAX_KEYS 128
+
+/** One row: an exit reason, and for I/O and MMIO the port or address. */
+struct stats_row {
+    enum vcpu_exit_kind kind;
+    uint64_t where;
+    unsigned long count;
+    uint64_t vmm_ns;       /* total */
+    uint32_t *rtt_ns;      /* every round trip (guest + VMM), for the percentile */
+    size_t cap;
+};
+
+/** The table. Exits beyond STATS_MAX_KEYS distinct rows are counted in `dropped`. */
+struct stats {
+    struct stats_row rows[STATS_MAX_KEYS];
+    int nrows;
+    unsigned long dropped;
+};
+
+/** Adds one exit. Returns 0, or -1 when out of memory (the error set). */
+int stats_add(struct stats *s, const struct trace_record *r);
+
+/** Prints the table: one row per reason and port/address, in order of first appearance. */
+void stats_print(FILE *out, struct stats *s);
+
+/** Frees the samples. */
+void stats_free(struct stats *s);
+
+#endif

@@ -1,0 +1,188 @@
+/*
+ * vmm.c - chapter 3's machine and its exit loop (see vmm.h).
+ */
+#include "vmm.h"
+
+#include "dump.h"
+#include "error.h"
+
+#include <string.h>
+#include <time.h>
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+int vmm__init(struct vmm *x, const struct vmm_config *cfg)
+{
+    memset(x, 0, sizeof(*x));
+    x->cfg = *cfg;
+    if (machine__init(&x->m, &cfg->machine) < 0)
+        return -1;
+    kvm_vcpu__init(&x->kv, &x->m.vm.cpu, &x->m.mem);
+    x->vcpu = &x->kv.vcpu;
+    bus_init(&x->pio, "port", cfg->machine.diag, cfg->strict);
+    bus_init(&x->mmio, "mmio", cfg->machine.diag, cfg->strict);
+    if (devices__register(&x->dev, &x->pio, cfg->machine.console) < 0 ||
+        hypercall__register(&x->hc, &x->pio, x->vcpu, cfg->machine.ram_size,
+                            cfg->machine.console, cfg->machine.diag) < 0)
+        return -1;
+    x->t_start = x->t_enter = now_ns();
+    return 0;
+}
+
+int vmm__load(struct vmm *x, const struct machine_image *img)
+{
+    return machine__load(&x->m, img);
+}
+
+/* [dispatch] */
+/* Sends an I/O exit to the port bus, item by item (string I/O has count > 1). */
+static int dispatch_io(struct vmm *x, struct vcpu_exit *e)
+{
+    uint8_t *item = e->io.data;
+
+    for (uint32_t i = 0; i < e->io.count; i++, item += e->io.size) {
+        uint64_t v = 0;
+        memcpy(&v, item, e->io.size);
+        if (bus_access(&x->pio, e->io.port, e->io.size, e->io.write, &v) < 0)
+            return -1;
+        if (!e->io.write)
+            memcpy(item, &v, e->io.size); /* the guest's register gets it on re-entry */
+    }
+    return 0;
+}
+
+static int dispatch_mmio(struct vmm *x, struct vcpu_exit *e)
+{
+    uint64_t v = 0;
+
+    if (e->mmio.size > 8)
+        return error_set("MMIO access of %u bytes at 0x%llx", e->mmio.size,
+                         (unsigned long long)e->mmio.addr);
+    memcpy(&v, e->mmio.data, e->mmio.size);
+    if (bus_access(&x->mmio, e->mmio.addr, e->mmio.size, e->mmio.write, &v) < 0)
+        return -1;
+    if (!e->mmio.write)
+        memcpy(e->mmio.data, &v, e->mmio.size);
+    return 0;
+}
+/* [dispatch] */
+
+/* Records the exit just handled: trace lines and statistics. */
+static int record(struct vmm *x, const struct vcpu_exit *e, uint64_t t_exit)
+{
+    struct trace_record *r = &x->last;
+    struct kvm_regs regs;
+    uint64_t t_now = now_ns();
+
+    trace_record_from_exit(r, e);
+    r->seq = x->exits;
+    r->vcpu = x->vcpu->id;
+    r->t_ns = t_exit - x->t_start;
+    r->guest_ns = t_exit - x->t_enter;
+    r->vmm_ns = t_now - t_exit;
+    r->rip = 0;
+    if (x->cfg.trace_text || x->cfg.trace_json) {
+        if (vcpu_get_regs(x->vcpu, &regs) < 0)
+            return -1;
+        r->rip = regs.rip;
+    }
+    if (x->cfg.trace_text)
+        trace_print_text(x->cfg.trace_text, r);
+    if (x->cfg.trace_json)
+        trace_print_json(x->cfg.trace_json, r);
+    return x->cfg.stats ? stats_add(&x->stats, r) : 0;
+}
+
+/* [step] */
+int vmm__step(struct vmm *x, struct vcpu_exit *out)
+{
+    struct vcpu_exit e;
+    int ret = 0;
+
+    if (x->done)
+        return 1;
+    x->t_enter = now_ns();
+    if (vcpu_run(x->vcpu, &e) < 0)
+        return -1;
+    uint64_t t_exit = now_ns();
+    x->exits++;
+    switch (e.kind) {
+    case VCPU_EXIT_IO:
+        ret = dispatch_io(x, &e);
+        break;
+    case VCPU_EXIT_MMIO:
+        ret = dispatch_mmio(x, &e);
+        break;
+    case VCPU_EXIT_HLT:
+        /* Chapter 3's guests run with interrupts off: nothing could wake the CPU. */
+        x->done = 1;
+        x->status = 0;
+        break;
+    case VCPU_EXIT_STEP:
+    case VCPU_EXIT_INTR:
+        break;
+    case VCPU_EXIT_SHUTDOWN:
+    case VCPU_EXIT_FATAL:
+        x->crashed = 1;
+        ret = -1;
+        break;
+    }
+    if (x->dev.exit_requested) {
+        x->done = 1;
+        x->status = x->dev.exit_status;
+    }
+    if (out)
+        *out = e;
+    if (record(x, &e, t_exit) < 0 || ret < 0)
+        return -1;
+    return x->done;
+}
+/* [step] */
+
+int vmm__run(struct vmm *x)
+{
+    int ret;
+
+    while ((ret = vmm__step(x, NULL)) == 0)
+        ;
+    fflush(x->cfg.machine.console);
+    return ret < 0 ? -1 : 0;
+}
+
+/* The dump's ways into memory, through the interface. */
+static int dump_translate(void *ctx, uint64_t linear, uint64_t *gpa)
+{
+    return vcpu_translate(ctx, linear, gpa);
+}
+
+static const uint8_t *dump_guest_ptr(void *ctx, uint64_t gpa, size_t len)
+{
+    return guest_mem__translate(ctx, gpa, len);
+}
+
+void vmm__dump(struct vmm *x, FILE *out)
+{
+    struct kvm_regs regs;
+    struct kvm_sregs sregs;
+    struct dump_memory mem = {dump_translate, x->vcpu, dump_guest_ptr, &x->m.mem};
+    char saved[ERROR_MAX];
+
+    snprintf(saved, sizeof(saved), "%s", error_get());
+    if (vcpu_get_regs(x->vcpu, &regs) == 0 && vcpu_get_sregs(x->vcpu, &sregs) == 0)
+        dump_state(out, &regs, &sregs, x->last.kind == VCPU_EXIT_SHUTDOWN, &mem);
+    error_set("%s", saved);
+}
+
+void vmm__exit(struct vmm *x)
+{
+    if (x->cfg.stats && x->exits)
+        stats_print(x->cfg.machine.diag, &x->stats);
+    stats_free(&x->stats);
+    machine__exit(&x->m);
+}
