@@ -1,7 +1,7 @@
 /*
  * check_ch2.c - chapter 2's test suite: sizes, guest memory, the ELF and Multiboot
  * loaders and the program's refusals without KVM; the guests on real KVM (on_kvm.c);
- * the same guest under QEMU (qemu.c).
+ * the same guest under QEMU (qemu.c); the labs' graders against their solutions.
  */
 #include "check_helpers.h"
 #include "ch2_tests.h"
@@ -17,5 +17,6 @@ int main(void)
     suite_add_tcase(s, cli_tests());
     suite_add_tcase(s, qemu_tests());
     add_kvm_tests(s);
+    suite_add_tcase(s, lab_tests(2, 3));
     return run_suite(s);
 }
