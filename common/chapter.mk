@@ -1,7 +1,8 @@
 # chapter.mk - the targets of one chapter directory (chapter 1).
 #
 # Inputs: CHAPTER (1..6), CH_SRCS (the layer, without main.c), CH_DEPS (earlier chapter
-# numbers whose libraries this one links), CH_FLAT_GUESTS (chapter 1's .S guests),
+# numbers whose libraries this one links), CH_LIBS (further -l flags for the program and
+# the test suite, such as $(INSPECTOR_LIBS)), CH_FLAT_GUESTS (chapter 1's .S guests),
 # CH_C_GUESTS (C guests from chapter 2 on: NAME is built from guest/NAME.c, or from the
 # files that CH_GUEST_SRCS_NAME lists, relative to the chapter's guest/ directory).
 # Outputs: build/lib/libchN.a, build/bin/chN, build/guests/chN/*, build/tests/check_chN.
@@ -33,9 +34,14 @@ $(CH_LIB): $(CH_OBJS)
 	@mkdir -p $(dir $@)
 	$(AR) rcs $@ $^
 
+# An earlier chapter's library is built by that chapter's own Makefile, so that
+# 'make -C chapters/NN-name' works on a fresh tree. (The top-level build goes in order.)
+$(filter-out $(CH_LIB),$(CH_DEP_LIBS)): $(BUILD)/lib/libch%.a:
+	$(MAKE) --no-print-directory -C $(wildcard $(TOP)/chapters/0$*-*) SAN=$(SAN) $@
+
 $(CH_BIN): $(CH_OBJ)/main.o $(CH_LIB) $(CH_DEP_LIBS) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^
+	$(CC) $(LDFLAGS) -o $@ $^ $(CH_LIBS)
 
 $(BUILD)/obj/common/tests/%.o: $(TOP)/common/tests/%.c
 	@mkdir -p $(dir $@)
@@ -47,7 +53,7 @@ $(CH_OBJ)/tests/%.o: $(CH_DIR)/tests/%.c
 
 $(CH_TEST): $(CH_TEST_OBJS) $(CHECK_HELPER_OBJS) $(CH_LIB) $(CH_DEP_LIBS) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CH_LIBS) $(CHECK_LIBS)
 
 include $(TOP)/common/guest/guest.mk
 $(foreach g,$(CH_FLAT_GUESTS),$(eval $(call flat_guest,$(CHAPTER),$(g),$(CH_DIR)/guest/$(g).S)))

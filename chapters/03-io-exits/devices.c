@@ -36,16 +36,20 @@ static int test_exit_write(void *dev, uint64_t offset, uint64_t value, uint32_t 
 }
 /* [test-exit] */
 
+/* [post] */
+/* The POST port: a code written stays readable, as on a POST card's display. */
 static uint64_t post_read(void *dev, uint64_t offset, uint32_t size)
 {
-    (void)offset, (void)size;
-    return ((struct devices *)dev)->post;
+    (void)size;
+    return ((struct devices *)dev)->post >> (8 * offset);
 }
 
 static int post_write(void *dev, uint64_t offset, uint64_t value, uint32_t size)
 {
-    (void)offset, (void)size;
-    ((struct devices *)dev)->post = (uint8_t)value;
+    struct devices *d = dev;
+
+    (void)size;
+    d->post = (uint32_t)(value << (8 * offset));
     return 0;
 }
 
@@ -54,7 +58,8 @@ int devices__register(struct devices *d, struct bus *pio, FILE *console)
     *d = (struct devices){.console = console};
     if (bus_register(pio, PORT_DEBUGCON, 1, "debugcon", debugcon_read, debugcon_write, d) < 0 ||
         bus_register(pio, PORT_TEST_EXIT, 4, "test-exit", NULL, test_exit_write, d) < 0 ||
-        bus_register(pio, PORT_POST, 1, "post", post_read, post_write, d) < 0)
+        bus_register(pio, PORT_POST, 4, "post", post_read, post_write, d) < 0)
         return -1;
     return 0;
 }
+/* [post] */

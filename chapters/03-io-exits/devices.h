@@ -12,12 +12,12 @@
 
 #define PORT_DEBUGCON  0xe9
 #define PORT_TEST_EXIT 0xf4 /* 4 bytes wide, as QEMU's iosize=4 */
-#define PORT_POST      0x80
+#define PORT_POST      0x80 /* 4 bytes wide: firmware writes 8-, 16- and 32-bit codes */
 
 /** The devices' state. */
 struct devices {
     FILE *console;
-    uint8_t post;       /* the last POST code */
+    uint32_t post;      /* the last POST code */
     int exit_requested; /* the guest wrote to the test exit device */
     int exit_status;    /* (value << 1) | 1, as QEMU's isa-debug-exit */
 };

@@ -1,0 +1,22 @@
+# Lab cmos-rtc (chapter 3): the CMOS real-time clock at ports 0x70/0x71.
+runs() {
+    kvm rtc bin/ch3 guests/ch3/lab-rtc.elf
+}
+# The guest's time as seconds of the day, or nothing when it is not valid BCD.
+guest_seconds() {
+    sed -n 's/^time \([0-2][0-9]\):\([0-5][0-9]\):\([0-5][0-9]\) UTC$/\1 \2 \3/p' "$R/rtc.out" |
+        awk '$1 < 24 { print $1 * 3600 + $2 * 60 + $3 }'
+}
+near_host_clock() {
+    g=$(guest_seconds); [ -n "$g" ] || return 1
+    h=$(date -u +%H:%M:%S | awk -F: '{ print $1 * 3600 + $2 * 60 + $3 }')
+    d=$(( (h - g + 86400) % 86400 ))
+    [ "$d" -le 120 ]
+}
+checks() {
+    check "the guest runs to its end (exit status 1)" status_is rtc 1
+    check "status B says 24-hour BCD (0x02)" out_has rtc "^status B 0x02$"
+    check "hours, minutes and seconds are valid BCD" sh -c "[ -n \"\$(sed -n 's/^time \([01][0-9]\|2[0-3]\):[0-5][0-9]:[0-5][0-9] UTC$/ok/p' $R/rtc.out)\" ]"
+    check "the time is the host's (within two minutes, UTC)" near_host_clock
+    check "ports 0x70 and 0x71 are no longer unclaimed" sh -c "! grep -q 'port 0x7[01]' $R/rtc.err"
+}
