@@ -18,9 +18,11 @@ CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -MMD -MP $(SANFLAG
           -I$(TOP)/common
 LDFLAGS := $(SANFLAGS)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
+INSPECTOR_LIBS := $(shell pkg-config --libs ncursesw 2>/dev/null || echo -lncurses) -lZydis
 
-# libcommon.a: shared vocabulary, built the same way from whichever Makefile asks.
-COMMON_SRCS := $(wildcard $(TOP)/common/*.c)
+# libcommon.a: shared vocabulary, built the same way from whichever Makefile asks. The
+# inspector is in it too; a program that calls the inspector links INSPECTOR_LIBS as well.
+COMMON_SRCS := $(wildcard $(TOP)/common/*.c) $(wildcard $(TOP)/common/inspector/*.c)
 COMMON_OBJS := $(patsubst $(TOP)/common/%.c,$(BUILD)/obj/common/%.o,$(COMMON_SRCS))
 COMMON_LIB := $(BUILD)/lib/libcommon.a
 CHECK_HELPER_OBJS := $(BUILD)/obj/common/tests/check_helpers.o $(BUILD)/obj/common/tests/labs.o

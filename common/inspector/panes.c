@@ -1,0 +1,248 @@
+/*
+ * panes.c - render the inspector's state as lines of text (see panes.h; chapter 3).
+ */
+#include "panes.h"
+
+#include "disasm.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+/* ---- lines ---------------------------------------------------------------------- */
+
+static void pane_start(struct pane *p, int width, const char *title)
+{
+    memset(p, 0, sizeof(*p));
+    p->width = width < INSPECTOR_LINE_MAX ? width : INSPECTOR_LINE_MAX - 1;
+    snprintf(p->title, sizeof(p->title), "%s", title);
+}
+
+/* Starts a new line; NULL when the pane is full. */
+static struct pane_line *new_line(struct pane *p)
+{
+    return p->n < PANE_LINES_MAX ? &p->lines[p->n++] : NULL;
+}
+
+/* Appends formatted text to l, cut at the pane's width, and marks it when changed. */
+static void put(const struct pane *p, struct pane_line *l, int changed, const char *fmt, ...)
+{
+    size_t len;
+    va_list ap;
+
+    if (!l || (int)(len = strlen(l->text)) >= p->width)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(l->text + len, p->width + 1 - len, fmt, ap);
+    va_end(ap);
+    if (changed)
+        memset(l->mark + len, 1, strlen(l->text) - len);
+}
+
+/* ---- status and registers ------------------------------------------------------- */
+
+void pane_status(const struct inspector *in, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s | exits %lu | last %s | %s",
+             in->t->guest_name ? in->t->guest_name : "guest", in->exits,
+             in->exits ? vcpu_exit_name(in->last_kind) : "-", in->status);
+}
+
+/* One register cell: "    rax 0000000000001000*" */
+static void reg_cell(const struct pane *p, struct pane_line *l, const char *name, uint64_t v,
+                     uint64_t old)
+{
+    put(p, l, v != old, " %6s %016llx%c", name, (unsigned long long)v, v != old ? '*' : ' ');
+}
+
+static void seg_cell(const struct pane *p, struct pane_line *l, const char *name,
+                     const struct kvm_segment *s, const struct kvm_segment *old)
+{
+    int changed = s->selector != old->selector || s->base != old->base;
+
+    put(p, l, changed, "   %s %04x base %08llx%c", name, s->selector, (unsigned long long)s->base,
+        changed ? '*' : ' ');
+}
+
+void pane_registers(const struct inspector *in, struct pane *p, int width)
+{
+    const struct kvm_sregs *s = &in->sregs, *o = &in->prev_sregs;
+    struct pane_line *l = NULL;
+
+    pane_start(p, width, "registers");
+    if (!in->have_regs) {
+        put(p, new_line(p), 0, "(the registers cannot be read)");
+        return;
+    }
+    for (int i = 0; i < INSPECTOR_NREGS; i++) {
+        if (i % 3 == 0)
+            l = new_line(p);
+        reg_cell(p, l, inspector_regs[i].name, inspector_reg_value(&in->regs, i),
+                 inspector_reg_value(&in->prev_regs, i));
+    }
+    l = new_line(p);
+    seg_cell(p, l, "cs", &s->cs, &o->cs);
+    seg_cell(p, l, "ss", &s->ss, &o->ss);
+    seg_cell(p, l, "ds", &s->ds, &o->ds);
+    l = new_line(p);
+    seg_cell(p, l, "es", &s->es, &o->es);
+    seg_cell(p, l, "fs", &s->fs, &o->fs);
+    seg_cell(p, l, "gs", &s->gs, &o->gs);
+    l = new_line(p);
+    reg_cell(p, l, "cr0", s->cr0, o->cr0);
+    reg_cell(p, l, "cr3", s->cr3, o->cr3);
+    reg_cell(p, l, "cr4", s->cr4, o->cr4);
+    l = new_line(p);
+    reg_cell(p, l, "efer", s->efer, o->efer);
+    reg_cell(p, l, "cr2", s->cr2, o->cr2);
+    put(p, l, 0, "    mode %s, cpl %d", disasm_mode_name(disasm_mode_of(s)),
+        s->cr0 & 1 ? s->ss.dpl : 0);
+}
+
+/* ---- code and memory ------------------------------------------------------------ */
+
+/* Reads len bytes at a linear address, page by page through the guest's page tables.
+ * Returns how many bytes could be read from the start. */
+static size_t read_linear(struct vcpu *v, uint64_t linear, uint8_t *buf, size_t len)
+{
+    size_t done = 0;
+
+    while (done < len) {
+        uint64_t gpa, at = linear + done;
+        size_t chunk = 4096 - (at & 4095);
+        if (chunk > len - done)
+            chunk = len - done;
+        if (vcpu_translate(v, at, &gpa) < 0 || vcpu_read_mem(v, gpa, buf + done, chunk) < 0)
+            break;
+        done += chunk;
+    }
+    return done;
+}
+
+void pane_code(const struct inspector *in, struct pane *p, int width, int lines)
+{
+    enum disasm_mode mode = disasm_mode_of(&in->sregs);
+    uint64_t at = in->sregs.cs.base + in->regs.rip;
+    uint8_t bytes[16 * PANE_LINES_MAX];
+    size_t have, off = 0;
+    char text[96];
+
+    snprintf(text, sizeof(text), "code (%s)", disasm_mode_name(mode));
+    pane_start(p, width, text);
+    if (lines > PANE_LINES_MAX)
+        lines = PANE_LINES_MAX;
+    if (!in->have_regs)
+        return;
+    have = read_linear(in->t->vcpu, at, bytes, 16 * (size_t)lines);
+    if (have == 0)
+        put(p, new_line(p), 0, "0x%llx: not in guest memory", (unsigned long long)at);
+    for (int i = 0; i < lines && off < have; i++) {
+        size_t n = disasm_one(mode, at + off, bytes + off, have - off, text, sizeof(text));
+        struct pane_line *l = new_line(p);
+        put(p, l, 0, "%s %08llx  ", i ? "  " : "=>", (unsigned long long)(at + off));
+        /* The bytes too where there is room for them. */
+        for (size_t k = 0; width >= 60 && k < 7; k++)
+            put(p, l, 0, k < n ? "%02x" : "  ", bytes[off + k]);
+        put(p, l, 0, "%s%s", width >= 60 ? (n > 7 ? "+ " : "  ") : "", text);
+        if (n == 0)
+            break;
+        off += n;
+    }
+}
+
+void pane_memory(const struct inspector *in, struct pane *p, int width, int lines)
+{
+    uint64_t addr = inspector_mem_addr(in);
+    int per_row = width >= 76 ? 16 : 8;
+    uint8_t row[16];
+    char title[64];
+
+    if (in->follow >= 0)
+        snprintf(title, sizeof(title), "memory at %s (0x%llx)", inspector_regs[in->follow].name,
+                 (unsigned long long)addr);
+    else
+        snprintf(title, sizeof(title), "memory at 0x%llx", (unsigned long long)addr);
+    pane_start(p, width, title);
+    addr &= ~(uint64_t)(per_row - 1);
+    for (int i = 0; i < lines && i < PANE_LINES_MAX; i++, addr += per_row) {
+        struct pane_line *l = new_line(p);
+        size_t have = read_linear(in->t->vcpu, addr, row, per_row);
+        put(p, l, 0, "%08llx ", (unsigned long long)addr);
+        for (int k = 0; k < per_row; k++)
+            put(p, l, 0, k < (int)have ? " %02x" : " --", row[k]);
+        put(p, l, 0, "  ");
+        for (int k = 0; k < (int)have; k++)
+            put(p, l, 0, "%c", row[k] >= 0x20 && row[k] < 0x7f ? row[k] : '.');
+    }
+}
+
+/* ---- exits and console ---------------------------------------------------------- */
+
+/* Adds text as one line, squeezing runs of spaces when it would not fit the pane. */
+static void put_fitted(struct pane *p, const char *text)
+{
+    char squeezed[INSPECTOR_LINE_MAX] = "";
+
+    if ((int)strlen(text) > p->width) {
+        size_t n = 0;
+        for (const char *c = text; *c && n + 1 < sizeof(squeezed); c++)
+            if (*c != ' ' || (n && squeezed[n - 1] != ' '))
+                squeezed[n++] = *c;
+        squeezed[n] = '\0';
+        text = squeezed;
+    }
+    put(p, new_line(p), 0, "%s", text);
+}
+
+void pane_log(const struct inspector *in, struct pane *p, int width, int lines)
+{
+    unsigned long first = in->exits > (unsigned long)lines ? in->exits - lines : 0;
+
+    pane_start(p, width, "exits");
+    if (in->exits - first > INSPECTOR_LOG_MAX)
+        first = in->exits - INSPECTOR_LOG_MAX;
+    for (unsigned long i = first; i < in->exits; i++)
+        put_fitted(p, in->log[i % INSPECTOR_LOG_MAX]);
+}
+
+void pane_stats(const struct inspector *in, struct pane *p, int width, int lines)
+{
+    pane_start(p, width, "exit counts");
+    for (int i = 0; i < in->ncounts && i < lines; i++) {
+        const struct inspector_count *c = &in->counts[i];
+        char where[24] = "-";
+        if (c->kind == VCPU_EXIT_IO)
+            snprintf(where, sizeof(where), "port 0x%04llx", (unsigned long long)c->where);
+        else if (c->kind == VCPU_EXIT_MMIO)
+            snprintf(where, sizeof(where), "0x%llx", (unsigned long long)c->where);
+        put(p, new_line(p), 0, "%-5s %-11s %6lu", vcpu_exit_name(c->kind), where, c->count);
+    }
+    if (in->uncounted && p->n < lines)
+        put(p, new_line(p), 0, "(%lu more)", in->uncounted);
+}
+
+void pane_console(const struct inspector *in, struct pane *p, int width, int lines)
+{
+    const char *text = in->t->console ? in->t->console(in->t->ctx) : NULL;
+    const char *start, *end;
+    int n = 0;
+
+    pane_start(p, width, "console");
+    if (!text || !*text)
+        return;
+    /* Find the start of the last lines lines (a final partial line counts as one). */
+    end = text + strlen(text);
+    start = end;
+    if (start > text && start[-1] == '\n')
+        start--;
+    while (start > text && n < lines) {
+        if (start[-1] == '\n' && ++n == lines)
+            break;
+        start--;
+    }
+    while (start < end) {
+        struct pane_line *l = new_line(p);
+        for (; start < end && *start != '\n'; start++)
+            put(p, l, 0, "%c", *start >= 0x20 && *start < 0x7f ? *start : '.');
+        start++;
+    }
+}

@@ -1,0 +1,49 @@
+/*
+ * panes.h - the text of each inspector pane (chapter 3). Both faces of the inspector
+ * use these: tui.c draws the lines in windows, batch.c prints them.
+ */
+#ifndef STEPVM_PANES_H
+#define STEPVM_PANES_H
+
+#include "inspector.h"
+
+#define PANE_LINES_MAX 64
+
+/** One line of a pane; mark[i] is nonzero where text[i] changed since the last stop. */
+struct pane_line {
+    char text[INSPECTOR_LINE_MAX];
+    char mark[INSPECTOR_LINE_MAX];
+};
+
+/** A pane: its title and up to PANE_LINES_MAX lines, none wider than width. */
+struct pane {
+    char title[INSPECTOR_LINE_MAX];
+    int width, n;
+    struct pane_line lines[PANE_LINES_MAX];
+};
+
+/** Writes the status line: the guest, the exit count, the last exit, the last message. */
+void pane_status(const struct inspector *in, char *buf, size_t size);
+
+/**
+ * The general registers three a row, then segments, control registers and the CPU mode.
+ * A value that changed since the last stop ends with '*' and is marked.
+ */
+void pane_registers(const struct inspector *in, struct pane *p, int width);
+
+/** The next lines instructions from RIP, disassembled in the CPU's mode. */
+void pane_code(const struct inspector *in, struct pane *p, int width, int lines);
+
+/** A hexdump of lines rows at the memory pane's address (inspector_mem_addr). */
+void pane_memory(const struct inspector *in, struct pane *p, int width, int lines);
+
+/** The last lines exits, oldest first. */
+void pane_log(const struct inspector *in, struct pane *p, int width, int lines);
+
+/** Exit counts per reason and port or address, in order of first appearance. */
+void pane_stats(const struct inspector *in, struct pane *p, int width, int lines);
+
+/** The last lines of the guest's console output (empty without a console). */
+void pane_console(const struct inspector *in, struct pane *p, int width, int lines);
+
+#endif

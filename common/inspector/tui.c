@@ -1,0 +1,191 @@
+/*
+ * tui.c - the inspector in a terminal, with ncurses (see inspector.h; chapter 3).
+ *
+ * Every redraw lays the screen out anew from LINES and COLS, so a resize only needs a
+ * redraw. The panes' text comes from panes.c, the same text --batch prints.
+ */
+#include "inspector.h"
+#include "panes.h"
+
+#include "error.h"
+
+#include <curses.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define TUI_MIN_COLS  80
+#define TUI_MIN_LINES 24
+
+static const char key_bar[] = "n next  s step  c continue  b break  g go to  : command  q quit"
+                              "  | F10 F11 F5";
+
+/* Draws pane p in the rectangle at (y, x), h rows by w columns: title, then lines. */
+static void draw_pane(const struct pane *p, int y, int x, int h, int w)
+{
+    attron(A_BOLD);
+    mvprintw(y, x, "-- %.*s ", w > 8 ? w - 8 : 0, p->title);
+    for (int c = getcurx(stdscr); c < x + w - 1; c++)
+        addch('-');
+    attroff(A_BOLD);
+    for (int i = 0; i < p->n && i < h - 1; i++) {
+        const struct pane_line *l = &p->lines[i];
+        move(y + 1 + i, x);
+        for (int c = 0; c < w - 1 && l->text[c]; c++)
+            addch((chtype)(unsigned char)l->text[c] | (l->mark[c] ? A_REVERSE : 0));
+    }
+}
+
+/* The layout at 80x24, with what a larger terminal adds going to code, memory and exits. */
+static void draw_all(const struct inspector *in)
+{
+    static struct pane p;
+    char status[2 * INSPECTOR_LINE_MAX];
+    int extra = LINES - TUI_MIN_LINES, mid_h = 6 + extra / 2, low_h = 5 + extra - extra / 2;
+    int mem_w = COLS >= 120 ? 78 : 42, stats_w = 26, top = 12 + mid_h;
+
+    erase();
+    pane_status(in, status, sizeof(status));
+    attron(A_REVERSE);
+    mvprintw(0, 0, "%-*.*s", COLS, COLS, status);
+    attroff(A_REVERSE);
+    pane_registers(in, &p, COLS);
+    draw_pane(&p, 1, 0, 11, COLS);
+    pane_code(in, &p, COLS - mem_w, mid_h - 1);
+    draw_pane(&p, 12, 0, mid_h, COLS - mem_w);
+    pane_memory(in, &p, mem_w, mid_h - 1);
+    draw_pane(&p, 12, COLS - mem_w, mid_h, mem_w);
+    pane_log(in, &p, COLS - stats_w, low_h - 1);
+    draw_pane(&p, top, 0, low_h, COLS - stats_w);
+    /* The console shares the right column with the counts when there is room for both. */
+    int stats_h = low_h >= 10 ? low_h / 2 : low_h;
+    pane_stats(in, &p, stats_w, stats_h - 1);
+    draw_pane(&p, top, COLS - stats_w, stats_h, stats_w);
+    if (stats_h < low_h) {
+        pane_console(in, &p, stats_w, low_h - stats_h - 1);
+        draw_pane(&p, top + stats_h, COLS - stats_w, low_h - stats_h, stats_w);
+    }
+    mvprintw(LINES - 1, 0, "%.*s", COLS - 1, key_bar);
+    refresh();
+}
+
+/* Draws the whole screen, or a plain message when the terminal is too small for it. */
+static void draw(const struct inspector *in)
+{
+    if (COLS >= TUI_MIN_COLS && LINES >= TUI_MIN_LINES) {
+        draw_all(in);
+        return;
+    }
+    erase();
+    mvprintw(0, 0, "The terminal is %dx%d; the inspector needs at least %dx%d.", COLS, LINES,
+             TUI_MIN_COLS, TUI_MIN_LINES);
+    mvprintw(1, 0, "Enlarge it, or press q to quit.");
+    refresh();
+}
+
+/* Asks for a command's argument on the status line; returns 0, or -1 when it was empty. */
+static int prompt(const char *question, char *buf, int size)
+{
+    move(0, 0);
+    clrtoeol();
+    attron(A_BOLD);
+    printw("%s", question);
+    attroff(A_BOLD);
+    echo();
+    curs_set(1);
+    int ret = getnstr(buf, size - 1);
+    noecho();
+    curs_set(0);
+    return ret == ERR || !buf[0] ? -1 : 0;
+}
+
+/* Polled during a long continue: any key but a resize stops it. */
+static int key_pressed(void *ctx)
+{
+    int ch;
+
+    (void)ctx;
+    nodelay(stdscr, TRUE);
+    ch = getch();
+    nodelay(stdscr, FALSE);
+    if (ch == KEY_RESIZE)
+        ungetch(ch);
+    return ch != ERR && ch != KEY_RESIZE;
+}
+
+/* Turns a key into a command line in cmd; returns 0, or -1 for keys that are none. */
+static int key_command(int ch, char *cmd, size_t size)
+{
+    char arg[INSPECTOR_LINE_MAX - 8];
+
+    switch (ch) {
+    case 'n':
+    case KEY_F(10):
+        snprintf(cmd, size, "n");
+        return 0;
+    case 's':
+    case KEY_F(11):
+        snprintf(cmd, size, "s");
+        return 0;
+    case 'c':
+    case KEY_F(5):
+        snprintf(cmd, size, "c");
+        return 0;
+    case 'q':
+        snprintf(cmd, size, "q");
+        return 0;
+    case 'b':
+        if (prompt("break on (io, mmio, hlt, port N, addr N, clear; empty lists): ", arg,
+                   sizeof(arg)) < 0)
+            arg[0] = '\0';
+        snprintf(cmd, size, "b %s", arg);
+        return 0;
+    case 'g':
+        if (prompt("memory at (address, or a register such as rsp): ", arg, sizeof(arg)) < 0)
+            return -1;
+        snprintf(cmd, size, "g %s", arg);
+        return 0;
+    case ':':
+        if (prompt("command: ", arg, sizeof(arg)) < 0)
+            return -1;
+        snprintf(cmd, size, "%s", arg);
+        return 0;
+    }
+    return -1;
+}
+
+int inspector_tui(struct inspector_target *t)
+{
+    struct inspector *in;
+    char cmd[INSPECTOR_LINE_MAX];
+    int quit = 0;
+
+    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
+        return error_set("--inspect needs a terminal (try --batch for plain text)");
+    if (!(in = malloc(sizeof(*in))))
+        return error_set("out of memory for the inspector");
+    inspector_init(in, t);
+    in->interrupted = key_pressed;
+    if (!initscr()) {
+        free(in);
+        return error_set("cannot start ncurses (is TERM set?)");
+    }
+    cbreak();
+    noecho();
+    keypad(stdscr, TRUE);
+    curs_set(0);
+    while (!quit) {
+        draw(in);
+        int ch = getch();
+        if (ch == KEY_RESIZE || key_command(ch, cmd, sizeof(cmd)) < 0)
+            continue; /* the loop redraws at the new size */
+        if (cmd[0] == 'c') {
+            snprintf(in->status, sizeof(in->status), "running (any key stops)...");
+            draw(in);
+        }
+        quit = inspector_command(in, cmd);
+    }
+    endwin();
+    free(in);
+    return 0;
+}
