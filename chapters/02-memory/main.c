@@ -97,6 +97,7 @@ int main(int argc, char **argv)
         (peek && parse_peek(peek, &peek_addr, &peek_len) < 0) ||
         machine_options__read_files(&o, guest, "ch2/memmap.elf") < 0) {
         fprintf(stderr, "ch2: %s\n", error_get());
+        machine_options__free(&o);
         return 1;
     }
     o.cfg.console = stdout;
@@ -116,5 +117,6 @@ int main(int argc, char **argv)
             machine__dump(&m);
     }
     machine__exit(&m);
+    machine_options__free(&o);
     return ret < 0 ? 1 : m.vm.status;
 }

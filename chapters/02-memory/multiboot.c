@@ -127,6 +127,17 @@ static uint32_t write_mmap(struct bootinfo *b, uint32_t *length)
 /* [mmap] */
 
 /* [info] */
+/* Returns the bytes of RAM from gpa up to the first byte that is not RAM. */
+static uint64_t ram_from(const struct guest_mem *mem, uint64_t gpa)
+{
+    for (int i = 0; i < mem->nregions; i++) {
+        const struct mem_region *r = &mem->regions[i];
+        if (!(r->flags & KVM_MEM_READONLY) && r->gpa == gpa)
+            return r->size;
+    }
+    return 0;
+}
+
 /* Writes the boot information structure and everything it points to; returns its address. */
 static int write_info(struct guest_mem *mem, const char *cmdline, const uint32_t *mod_at,
                       const struct multiboot_module *mods, int nmods, uint32_t *info_at)
@@ -137,8 +148,8 @@ static int write_info(struct guest_mem *mem, const char *cmdline, const uint32_t
 
     info[0] = MULTIBOOT_INFO_MEMORY | MULTIBOOT_INFO_CMDLINE | MULTIBOOT_INFO_MODS |
               MULTIBOOT_INFO_MEM_MAP | MULTIBOOT_INFO_LOADER_NAME;
-    info[1] = (uint32_t)(mem->regions[0].size / 1024); /* mem_lower: KiB from 0 */
-    info[2] = (uint32_t)(mem->regions[1].size / 1024); /* mem_upper: KiB from 1 MiB */
+    info[1] = (uint32_t)(ram_from(mem, 0) / 1024);           /* mem_lower: KiB from 0 */
+    info[2] = (uint32_t)(ram_from(mem, MEM_HOLE_END) / 1024); /* mem_upper: KiB from 1 MiB */
     info[4] = bootinfo_alloc(&b, cmdline, strlen(cmdline) + 1);
     for (int i = 0; i < nmods; i++) {
         modlist[4 * i + 0] = mod_at[i];

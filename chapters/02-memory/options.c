@@ -9,6 +9,7 @@
 #include "guestpath.h"
 #include "size.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define MAX_GUEST_FILE (1ull << 30)
@@ -99,4 +100,15 @@ int machine_options__read_files(struct machine_options *o, const char *guest,
         o->cfg.rom_len = len;
     }
     return 0;
+}
+
+void machine_options__free(struct machine_options *o)
+{
+    free((void *)o->img.data);
+    for (int i = 0; i < o->img.nmods; i++)
+        free((void *)o->mods[i].data);
+    free((void *)o->cfg.rom);
+    o->img.data = NULL;
+    o->cfg.rom = NULL;
+    o->img.nmods = 0;
 }

@@ -58,4 +58,7 @@ int machine_options__parse(struct machine_options *o, int opt, const char *arg);
 int machine_options__read_files(struct machine_options *o, const char *guest,
                                 const char *default_name);
 
+/** Frees the files machine_options__read_files read. */
+void machine_options__free(struct machine_options *o);
+
 #endif
