@@ -6,6 +6,7 @@
 #   make chapter-N   build and run chapter N's program (ARGS='...' passes arguments)
 #   make grade-N LAB=name   grade a lab of chapter N
 #   make book        the textbook and API reference, with Doxygen, into build/book
+#   make bench       build, then run every chapter's benchmark (chapters/*/bench/run.sh)
 #   make deps        install the Debian packages stepvm needs (with sudo when not root)
 
 SAN ?= 0
@@ -18,7 +19,7 @@ CHAPTER_DIRS := $(sort $(dir $(wildcard chapters/0*/Makefile)))
 # The complete system is the newest chapter's program.
 LAST := $(words $(CHAPTER_DIRS))
 
-.PHONY: all deps build run test book clean
+.PHONY: all deps build run test book bench clean
 all: build
 
 deps:
@@ -45,6 +46,10 @@ grade-%: build
 
 book: deps
 	@sh common/scripts/book.sh
+
+# Each chapter's benchmark prints its own table, side by side with its limit and QEMU.
+bench: build
+	@for b in $(wildcard chapters/0*/bench/run.sh); do sh $$b $(BUILD) || exit 1; done
 
 clean:
 	rm -rf build

@@ -1,0 +1,55 @@
+#!/bin/sh
+# run.sh - chapter 3's benchmark: the exit round trip, side by side in one run. A guest
+# (bench-exits.elf) writes N times to port 0x80, then N times to 0xd0000000 where no
+# device is, each write one exit, under (a) bench-bare, a bare KVM_RUN loop, the limit
+# here; (b) bench-path, stepvm's full exit path with the trace off; (c) QEMU-KVM on the
+# same guest file. Prints µs per exit and the ratios (b)/(a) and (b)/(c) (measure.sh).
+#
+# usage: run.sh [BUILD_DIR]   (default: build/; builds nothing, 'make' does that)
+# STEPVM_BENCH_N (default 10000) and STEPVM_BENCH_ROUNDS (default 3) change the work.
+# Without a usable /dev/kvm it all runs in the nested machine (nested-kvm.sh), and QEMU
+# goes in with it: the binary, its libraries and the firmware it opens.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../../.." && pwd)
+build=$(cd "${1:-$top/build}" && pwd)
+n=${STEPVM_BENCH_N:-10000}
+rounds=${STEPVM_BENCH_ROUNDS:-3}
+dev=${STEPVM_KVM_DEV:-/dev/kvm}
+qemu=$(command -v qemu-system-x86_64 || true)
+for f in bin/bench-bare bin/bench-path guests/ch3/bench-exits.elf; do
+    [ -e "$build/$f" ] || { echo "run.sh: $build/$f is missing (run 'make')" >&2; exit 1; }
+done
+
+if [ -r "$dev" ] && [ -w "$dev" ]; then
+    BIN=$build/bin GUEST=$build/guests/ch3/bench-exits.elf N=$n ROUNDS=$rounds \
+        QEMU=$qemu QEMU_NA=${qemu:+}${qemu:-qemu-system-x86_64 is not installed} \
+        exec sh "$here/measure.sh"
+fi
+
+echo "(no usable $dev here: measuring in a QEMU machine with nested KVM)" >&2
+files=$(mktemp -d)
+script=$(mktemp)
+trap 'rm -rf "$files" "$script"' EXIT
+cp "$here/measure.sh" "$files/"
+qemu_cmd="" qemu_na="qemu-system-x86_64 is not installed"
+if [ -n "$qemu" ]; then
+    # What QEMU opens for this guest with -vga none -nic none (found with strace).
+    mkdir -p "$files/qemu/lib" "$files/qemu/fw"
+    cp "$qemu" "$files/qemu/"
+    ldd "$qemu" | grep -o '/[^ ]*' | grep -v ld-linux | xargs -I{} cp -L {} "$files/qemu/lib/"
+    share=$(dirname "$qemu")/../share
+    for fw in bios-256k.bin kvmvapic.bin multiboot_dma.bin linuxboot_dma.bin; do
+        for d in qemu seabios; do # Debian keeps SeaBIOS in its own directory
+            [ ! -e "$share/$d/$fw" ] || { cp -L "$share/$d/$fw" "$files/qemu/fw/"; break; }
+        done
+    done
+    qemu_cmd="env LD_LIBRARY_PATH=/stepvm/files/qemu/lib /stepvm/files/qemu/$(basename "$qemu") -L /stepvm/files/qemu/fw"
+    qemu_na=""
+fi
+cat > "$script" <<END
+BIN=/stepvm/bin GUEST=/stepvm/guests/ch3/bench-exits.elf N=$n ROUNDS=$rounds \\
+    QEMU="$qemu_cmd" QEMU_NA="$qemu_na" sh /stepvm/files/measure.sh
+END
+STEPVM_NESTED_FILES=$files sh "$top/common/scripts/nested-kvm.sh" "$build" "$script"
