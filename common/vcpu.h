@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* [vcpu-exit] */
 /** Why the vCPU stopped. */
 enum vcpu_exit_kind {
     VCPU_EXIT_IO,       /**< port I/O: see io */
@@ -46,9 +47,11 @@ struct vcpu_exit {
         uint8_t *data; /**< size bytes */
     } mmio;
 };
+/* [vcpu-exit] */
 
 struct vcpu;
 
+/* [vcpu-ops] */
 /** What a backend provides. Every function returns 0, or -1 with the error set. */
 struct vcpu_ops {
     const char *name; /**< "kvm" or "tcg" */
@@ -66,6 +69,7 @@ struct vcpu_ops {
     /** Translates a linear address through the guest's page tables (if paging is on). */
     int (*translate)(struct vcpu *v, uint64_t linear, uint64_t *gpa);
 };
+/* [vcpu-ops] */
 
 /** A vCPU: its backend and its number. Backends embed this as their first member. */
 struct vcpu {

@@ -6,6 +6,7 @@
 
 #include <time.h>
 
+/* [serve] */
 /* Does the work of one well-formed block; returns the result the guest will see. */
 static int32_t serve(struct hypercall *hc, struct hypercall_block *b)
 {
@@ -31,6 +32,7 @@ static int32_t serve(struct hypercall *hc, struct hypercall_block *b)
     }
     return HC_ENOSYS;
 }
+/* [serve] */
 
 /* [hypercall] */
 static int hypercall_write(void *dev, uint64_t offset, uint64_t value, uint32_t size)

@@ -18,6 +18,7 @@
 
 #define HYPERCALL_PORT 0x500
 
+/* [block] */
 /* Services. */
 #define HC_PRINT   1 /* print arg[1] bytes at guest-physical arg[0]; result = bytes printed */
 #define HC_MEMSIZE 2 /* arg[0] = the guest's RAM size in bytes */
@@ -36,6 +37,7 @@ struct hypercall_block {
     int32_t result;
     uint64_t arg[3];
 };
+/* [block] */
 
 /** The device's state. */
 struct hypercall {

@@ -73,6 +73,7 @@ static int dispatch_mmio(struct vmm *x, struct vcpu_exit *e)
 }
 /* [dispatch] */
 
+/* [record] */
 /* Records the exit just handled: trace lines and statistics. */
 static int record(struct vmm *x, const struct vcpu_exit *e, uint64_t t_exit)
 {
@@ -98,6 +99,7 @@ static int record(struct vmm *x, const struct vcpu_exit *e, uint64_t t_exit)
         trace_print_json(x->cfg.trace_json, r);
     return x->cfg.stats ? stats_add(&x->stats, r) : 0;
 }
+/* [record] */
 
 /* [step] */
 int vmm__step(struct vmm *x, struct vcpu_exit *out)

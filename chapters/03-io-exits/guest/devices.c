@@ -17,9 +17,11 @@ int main(void)
     printf("debug console reads back 0x%x\n", inb(0xe9));
     outb(0x80, 0x42);
     printf("POST port reads back 0x%x\n", inb(0x80));
+    /* [rep-insb] */
     /* String I/O: one REP INSB, one exit, eight bytes from the same port. */
     __asm__ volatile("rep insb" : "+D"(p), "+c"(n) : "d"((uint16_t)0xe9) : "memory");
     printf("rep insb from 0xe9: %02x %02x ... %02x\n", bytes[0], bytes[1], bytes[7]);
+    /* [rep-insb] */
     printf("no device at port 0x300: reads 0x%x\n", inb(0x300));
     printf("no device at 0xd0000000: reads 0x%x\n", *(volatile uint32_t *)0xd0000000ull);
     b = (struct hypercall_block){.nr = HC_PRINT, .arg = {(uintptr_t)msg, strlen(msg)}};
