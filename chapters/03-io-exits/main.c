@@ -1,14 +1,16 @@
 /*
- * main.c - chapter 3's program: chapter 2's machine with a device bus, an exit tracer
- * and exit statistics.
+ * main.c - chapter 3's program: chapter 2's machine with a device bus, an exit tracer,
+ * exit statistics, and the inspector to step through it exit by exit.
  */
 #include "options.h"
 #include "vmm.h"
 
 #include "error.h"
+#include "inspector/inspector.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static void usage(FILE *out)
 {
@@ -25,6 +27,10 @@ static void usage(FILE *out)
                  "  --trace-file FILE   write every VM exit to FILE as JSON lines\n"
                  "  --stats             when the guest ends, print exit counts and timings\n"
                  "  --strict            stop the guest at an access no device claims\n"
+                 "  --inspect           step through the exits in the inspector (a terminal UI)\n"
+                 "  --batch             the inspector as plain text: commands (n, s, c, b, g, q)\n"
+                 "                      from stdin, every pane printed after each\n"
+                 "  --batch-script FILE --batch, with the commands from FILE\n"
                  "  -h, --help          show this help\n"
                  "\n"
                  "GUEST defaults to guests/ch3/devices.elf beside this program's directory.\n"
@@ -34,8 +40,8 @@ static void usage(FILE *out)
 
 /* Everything the command line says beyond chapter 2's machine options. */
 struct ch3_options {
-    int trace, stats, strict;
-    const char *trace_file, *guest;
+    int trace, stats, strict, inspect, batch;
+    const char *trace_file, *batch_script, *guest;
 };
 
 static int parse_args(int argc, char **argv, struct machine_options *mo, struct ch3_options *o)
@@ -43,9 +49,10 @@ static int parse_args(int argc, char **argv, struct machine_options *mo, struct 
     struct option table[24] = {
         {"trace", no_argument, NULL, 't'},  {"trace-file", required_argument, NULL, 'T'},
         {"stats", no_argument, NULL, 's'},  {"strict", no_argument, NULL, 'S'},
-        {"help", no_argument, NULL, 'h'},
+        {"help", no_argument, NULL, 'h'},   {"inspect", no_argument, NULL, 'i'},
+        {"batch", no_argument, NULL, 'b'},  {"batch-script", required_argument, NULL, 'B'},
     };
-    int opt, n = 5;
+    int opt, n = 8;
 
     for (const struct option *m = machine_options_table; m->name; m++)
         table[n++] = *m;
@@ -60,6 +67,9 @@ static int parse_args(int argc, char **argv, struct machine_options *mo, struct 
         case 'T': o->trace_file = optarg; break;
         case 's': o->stats = 1; break;
         case 'S': o->strict = 1; break;
+        case 'i': o->inspect = 1; break;
+        case 'b': o->batch = 1; break;
+        case 'B': o->batch = 1; o->batch_script = optarg; break;
         case 'h': usage(stdout); exit(0);
         default: return error_set("try 'ch3 --help'");
         }
@@ -70,6 +80,72 @@ static int parse_args(int argc, char **argv, struct machine_options *mo, struct 
     return 0;
 }
 
+/* [inspect] */
+/* The inspector drives the machine through vmm__step; the guest's console and warnings
+ * go to memory, where the console pane shows them, instead of over the screen. */
+struct inspect_ctx {
+    struct vmm *x;
+    FILE *console;
+    char *text;
+    size_t len;
+};
+
+/* One handled exit; its line is the trace's, cut before the timings that would make
+ * every transcript differ. */
+static int inspect_step(void *ctx, struct vcpu_exit *exit, char *line, size_t len)
+{
+    struct vmm *x = ((struct inspect_ctx *)ctx)->x;
+    unsigned long before = x->exits;
+    int ret = vmm__step(x, exit);
+    FILE *f;
+
+    line[0] = '\0';
+    if (x->exits == before || !(f = fmemopen(line, len, "w")))
+        return ret;
+    trace_print_text(f, &x->last);
+    fclose(f);
+    char *timings = strstr(line, "  rip ");
+    if (timings)
+        *timings = '\0';
+    line[strcspn(line, "\n")] = '\0';
+    if (ret == 1)
+        snprintf(line + strlen(line), len - strlen(line), " (status %d)", x->status);
+    return ret;
+}
+
+static const char *inspect_console(void *ctx)
+{
+    struct inspect_ctx *c = ctx;
+
+    fflush(c->console);
+    return c->text ? c->text : "";
+}
+
+/* Runs the inspector (TUI or batch) on a loaded machine. Returns 0, or -1. */
+static int inspect(struct inspect_ctx *c, const struct ch3_options *o)
+{
+    const char *name = o->guest ? strrchr(o->guest, '/') : NULL;
+    struct inspector_target t = {c->x->vcpu, inspect_step, inspect_console, c,
+                                 name ? name + 1 : o->guest ? o->guest : "devices.elf"};
+    FILE *script = stdin;
+    int ret;
+
+    if (!o->batch) {
+        ret = inspector_tui(&t);
+        fputs(inspect_console(c), stdout); /* what the guest said stays on the screen */
+    } else if (o->batch_script && !(script = fopen(o->batch_script, "r"))) {
+        return error_errno("open %s", o->batch_script);
+    } else {
+        ret = inspector_batch(&t, script, stdout);
+        if (script != stdin)
+            fclose(script);
+    }
+    if (ret == 0 && c->x->crashed)
+        ret = -1; /* the error is still the one the step set */
+    return ret;
+}
+/* [inspect] */
+
 int main(int argc, char **argv)
 {
     static struct machine_options mo;
@@ -77,6 +153,7 @@ int main(int argc, char **argv)
     struct ch3_options o = {0};
     struct vmm_config cfg = {0};
     FILE *json = NULL;
+    struct inspect_ctx ic = {&x, NULL, NULL, 0};
     int ret = -1;
 
     machine_options__init(&mo);
@@ -97,8 +174,14 @@ int main(int argc, char **argv)
     cfg.trace_text = o.trace ? stderr : NULL;
     cfg.trace_json = json;
     cfg.stats = o.stats;
+    if ((o.inspect || o.batch) && !(ic.console = open_memstream(&ic.text, &ic.len))) {
+        fprintf(stderr, "ch3: out of memory for the guest console\n");
+        return 1;
+    }
+    if (ic.console)
+        cfg.machine.console = cfg.machine.diag = ic.console;
     if (vmm__init(&x, &cfg) == 0 && vmm__load(&x, &mo.img) == 0)
-        ret = vmm__run(&x);
+        ret = ic.console ? inspect(&ic, &o) : vmm__run(&x);
     fflush(stdout);
     if (ret < 0) {
         fprintf(stderr, "ch3: %s\n", error_get());
@@ -106,6 +189,10 @@ int main(int argc, char **argv)
             vmm__dump(&x, stderr);
     }
     vmm__exit(&x);
+    if (ic.console) {
+        fclose(ic.console);
+        free(ic.text);
+    }
     if (json && fclose(json) != 0) {
         fprintf(stderr, "ch3: write %s: failed\n", o.trace_file);
         ret = -1;

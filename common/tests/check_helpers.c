@@ -140,6 +140,8 @@ void suite_add_kvm_tests(Suite *s, const char *name, const TTest *const tests[],
         kvm_skip_reason[0] = '\0';
         TCase *tc = tcase_create(name);
         tcase_set_tags(tc, "kvm");
+        /* Check's 4 s are too few in the nested machine, where KVM itself is emulated. */
+        tcase_set_timeout(tc, 120);
         for (int i = 0; i < n; i++)
             tcase_add_test(tc, tests[i]);
         suite_add_tcase(s, tc);

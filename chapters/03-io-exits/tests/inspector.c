@@ -1,0 +1,470 @@
+/*
+ * inspector.c - tests of the inspector (common/inspector): its commands and panes on a
+ * scripted vCPU without KVM; on KVM, --batch transcripts against golden text and the
+ * real TUI driven through tmux.
+ */
+#include "inspector_tests.h"
+
+#include "error.h"
+#include "inspector/disasm.h"
+#include "inspector/inspector.h"
+#include "inspector/panes.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ---- a fake vCPU ------------------------------------------------------------------
+ * Real mode at 0x1000: mov $0x48,%al; out %al,$0xe9; hlt. It "executes" these three
+ * instructions itself, one at a time when single-stepping. */
+
+struct fake {
+    struct vcpu vcpu;
+    struct kvm_regs regs;
+    struct kvm_sregs sregs;
+    uint8_t mem[0x2000];
+    int stepping, refuse_step;
+    uint8_t io_data;
+};
+
+static const uint8_t fake_code[] = {0xb0, 0x48, 0xe6, 0xe9, 0xf4};
+
+static int fake_run(struct vcpu *v, struct vcpu_exit *e)
+{
+    struct fake *f = (struct fake *)v;
+
+    memset(e, 0, sizeof(*e));
+    for (;;) {
+        uint64_t rip = f->regs.rip;
+        if (rip == 0x1000) {
+            f->regs.rax = 0x48;
+            f->regs.rip = 0x1002;
+        } else if (rip == 0x1002) {
+            f->regs.rip = 0x1004;
+            f->io_data = (uint8_t)f->regs.rax;
+            *e = (struct vcpu_exit){.kind = VCPU_EXIT_IO};
+            e->io.port = 0xe9, e->io.size = 1, e->io.write = 1, e->io.count = 1;
+            e->io.data = &f->io_data;
+            return 0;
+        } else {
+            f->regs.rip = 0x1005;
+            e->kind = VCPU_EXIT_HLT;
+            return 0;
+        }
+        if (f->stepping) {
+            e->kind = VCPU_EXIT_STEP;
+            return 0;
+        }
+    }
+}
+
+static int fake_get_regs(struct vcpu *v, struct kvm_regs *r)
+{
+    *r = ((struct fake *)v)->regs;
+    return 0;
+}
+
+static int fake_get_sregs(struct vcpu *v, struct kvm_sregs *s)
+{
+    *s = ((struct fake *)v)->sregs;
+    return 0;
+}
+
+static int fake_single_step(struct vcpu *v, int on)
+{
+    struct fake *f = (struct fake *)v;
+
+    if (f->refuse_step)
+        return error_set("this backend cannot");
+    f->stepping = on;
+    return 0;
+}
+
+static int fake_read_mem(struct vcpu *v, uint64_t gpa, void *buf, size_t len)
+{
+    struct fake *f = (struct fake *)v;
+
+    if (gpa > sizeof(f->mem) || len > sizeof(f->mem) - gpa)
+        return error_set("not RAM");
+    memcpy(buf, f->mem + gpa, len);
+    return 0;
+}
+
+static int fake_translate(struct vcpu *v, uint64_t linear, uint64_t *gpa)
+{
+    (void)v;
+    *gpa = linear;
+    return 0;
+}
+
+static const struct vcpu_ops fake_ops = {
+    .name = "fake",
+    .run = fake_run,
+    .get_regs = fake_get_regs,
+    .get_sregs = fake_get_sregs,
+    .single_step = fake_single_step,
+    .read_mem = fake_read_mem,
+    .translate = fake_translate,
+};
+
+/* The target: the machine's step, done the simplest way, with a console. */
+static int fake_step(void *ctx, struct vcpu_exit *e, char *line, size_t len)
+{
+    struct fake *f = ctx;
+
+    if (vcpu_run(&f->vcpu, e) < 0)
+        return -1;
+    snprintf(line, len, "%s", vcpu_exit_name(e->kind));
+    if (e->kind == VCPU_EXIT_IO)
+        snprintf(line, len, "IO out port 0x%x data 0x%x", e->io.port, e->io.data[0]);
+    return e->kind == VCPU_EXIT_HLT;
+}
+
+static const char *fake_console(void *ctx)
+{
+    (void)ctx;
+    return "first line\nsecond line\nthird, unfinished";
+}
+
+static struct fake fake;
+static struct inspector_target fake_target = {&fake.vcpu, fake_step, fake_console, &fake, "fake"};
+
+static void fake_setup(void)
+{
+    memset(&fake, 0, sizeof(fake));
+    fake.vcpu.ops = &fake_ops;
+    fake.regs.rip = 0x1000;
+    fake.regs.rsp = 0x1ff0;
+    fake.regs.rflags = 2;
+    fake.sregs.cs.limit = fake.sregs.ss.limit = 0xffff;
+    memcpy(fake.mem + 0x1000, fake_code, sizeof(fake_code));
+    memcpy(fake.mem + 0x1ff0, "stack!", 6);
+}
+
+/* Runs a batch script on the fake and returns the transcript (free it). */
+static char *fake_batch(const char *script)
+{
+    FILE *in = fmemopen((void *)script, strlen(script), "r");
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+
+    ck_assert_ptr_nonnull(in);
+    ck_assert_ptr_nonnull(out);
+    ck_assert_int_eq(inspector_batch(&fake_target, in, out), 0);
+    fclose(in);
+    fclose(out);
+    return text;
+}
+
+/* Asserts that text holds want, showing the text when it does not. */
+#define ck_assert_has(text, want)                                                                  \
+    ck_assert_msg(strstr((text), (want)) != NULL, "'%s' not in:\n%s", (want), (text))
+
+/* ---- without KVM ------------------------------------------------------------------ */
+
+START_TEST(batch_prints_every_pane_and_marks_changes)
+{
+    char *t = fake_batch("# a comment, not echoed\ns\nq\n");
+
+    ck_assert_has(t, "=== start\nstatus: fake | exits 0 | last - | at the first instruction of "
+                     "fake\n--- registers\n");
+    ck_assert_ptr_null(strstr(t, "comment"));
+    ck_assert_has(t, "=== s\nstatus: fake | exits 1 | last STEP | step: one instruction done\n");
+    ck_assert_has(t, "    rax 0000000000000048*    rbx 0000000000000000     rcx");
+    ck_assert_has(t, "    rip 0000000000001002* rflags 0000000000000002\n");
+    ck_assert_has(t, "--- code (real-16)\n=> 00001002  e6e9            out %al, $0xe9\n"
+                     "   00001004  f4              hlt\n");
+    ck_assert_has(t, "--- memory at rsp (0x1ff0)\n00001ff0  73 74 61 63 6b 21 00");
+    ck_assert_has(t, "stack!....");
+    ck_assert_has(t, "--- exits\nSTEP\n--- exit counts\nSTEP  -                1\n");
+    ck_assert_has(t, "--- console\nfirst line\nsecond line\nthird, unfinished\n");
+    ck_assert_str_eq(t + strlen(t) - 6, "=== q\n"); /* and no panes after it */
+    free(t);
+}
+END_TEST
+
+START_TEST(continue_stops_at_a_port_breakpoint_and_at_the_end)
+{
+    char *t = fake_batch("b port 0xe9\nc\nc\nn\n");
+
+    ck_assert_has(t, "status: fake | exits 0 | last - | breakpoint 1: port 0xe9\n");
+    ck_assert_has(t, "status: fake | exits 1 | last IO | continue: breakpoint 1 hit at exit 1 "
+                     "(IO)\n");
+    ck_assert_has(t, "--- exits\nIO out port 0xe9 data 0x48\n--- exit counts\n"
+                     "IO    port 0x00e9      1\n");
+    ck_assert_has(t, "status: fake | exits 2 | last HLT | the guest has ended (exit 2)\n");
+    ck_assert_has(t, "status: fake | exits 2 | last HLT | the guest has ended: nothing to run\n");
+    free(t);
+}
+END_TEST
+
+START_TEST(address_breakpoints_single_step)
+{
+    char *t = fake_batch("b addr 0x1004\nc\n");
+
+    /* One STEP exit, then the OUT's I/O exit, after which RIP is 0x1004. */
+    ck_assert_has(t, "continue: breakpoint 1 hit at exit 2 (IO)\n");
+    ck_assert_has(t, "--- exits\nSTEP\nIO out port 0xe9 data 0x48\n");
+    ck_assert_has(t, "=> 00001004  f4              hlt\n");
+    free(t);
+    fake.refuse_step = 1;
+    t = fake_batch("s\nb addr 0x1004\nc\n");
+    ck_assert_has(t, "| single-step unavailable: this backend cannot\n");
+    ck_assert_has(t, "| single-step unavailable: this backend cannot (address breakpoints "
+                     "need it)\n");
+    free(t);
+}
+END_TEST
+
+START_TEST(bad_commands_say_what_is_expected)
+{
+    char *t = fake_batch("x\nb\nb nothing\nb port 0x10000\nb hlt\nb\ng nowhere\ng 0x1000\n"
+                         "b clear\n");
+
+    ck_assert_has(t, "| unknown command 'x' (n, s, c, b, g, q)\n");
+    ck_assert_has(t, "| 0 breakpoint(s)\n");
+    ck_assert_has(t, "| usage: b io|mmio|hlt|shutdown, b port N, b addr N, b clear, b\n");
+    ck_assert_has(t, "| 1 breakpoint(s): 1: reason 0x2\n");
+    ck_assert_has(t, "| usage: g ADDRESS or g REGISTER (g rsp)\n");
+    ck_assert_has(t, "--- memory at 0x1000\n00001000  b0 48 e6 e9 f4 00");
+    ck_assert_has(t, "| breakpoints cleared\n");
+    free(t);
+}
+END_TEST
+
+START_TEST(disassembly_follows_the_cpu_mode)
+{
+    static const uint8_t bytes[] = {0x48, 0x89, 0xe5};
+    struct kvm_sregs s = {0};
+    char text[64];
+
+    ck_assert_int_eq(disasm_mode_of(&s), DISASM_REAL16);
+    s.cr0 = 1;
+    ck_assert_int_eq(disasm_mode_of(&s), DISASM_PROT16);
+    s.cs.db = 1;
+    ck_assert_int_eq(disasm_mode_of(&s), DISASM_PROT32);
+    ck_assert_uint_eq(disasm_one(DISASM_PROT32, 0, bytes, 3, text, sizeof(text)), 1);
+    ck_assert_str_eq(text, "dec %eax");
+    s.efer = 0x500; /* LME, LMA */
+    ck_assert_int_eq(disasm_mode_of(&s), DISASM_COMPAT32);
+    s.cs.db = 0;
+    s.cs.l = 1;
+    ck_assert_int_eq(disasm_mode_of(&s), DISASM_LONG64);
+    ck_assert_str_eq(disasm_mode_name(DISASM_LONG64), "long-64");
+    ck_assert_uint_eq(disasm_one(DISASM_LONG64, 0, bytes, 3, text, sizeof(text)), 3);
+    ck_assert_str_eq(text, "mov %rsp, %rbp");
+    ck_assert_uint_eq(disasm_one(DISASM_LONG64, 0, bytes, 2, text, sizeof(text)), 0);
+    ck_assert_str_eq(text, "(bad)");
+}
+END_TEST
+
+START_TEST(panes_fit_their_width)
+{
+    static struct inspector in;
+    static struct pane p;
+
+    inspector_init(&in, &fake_target);
+    inspector_command(&in, "c");
+    for (int w = 24; w <= 100; w += 4) {
+        pane_registers(&in, &p, w);
+        for (int k = 0; k < 5; k++) {
+            for (int i = 0; i < p.n; i++)
+                ck_assert_int_le((int)strlen(p.lines[i].text), w);
+            if (k == 0)
+                pane_code(&in, &p, w, 5);
+            else if (k == 1)
+                pane_memory(&in, &p, w, 5);
+            else if (k == 2)
+                pane_log(&in, &p, w, 5);
+            else if (k == 3)
+                pane_stats(&in, &p, w, 5);
+        }
+    }
+    /* A long exit line is squeezed, not cut, when only the spaces are too many. */
+    snprintf(in.log[0], sizeof(in.log[0]), "exit     1  cpu0 IO       out");
+    pane_log(&in, &p, 24, 5);
+    ck_assert_str_eq(p.lines[0].text, "exit 1 cpu0 IO out");
+}
+END_TEST
+
+TCase *inspector_tests(void)
+{
+    TCase *tc = tcase_create("inspector");
+
+    tcase_add_checked_fixture(tc, fake_setup, NULL);
+    tcase_add_test(tc, batch_prints_every_pane_and_marks_changes);
+    tcase_add_test(tc, continue_stops_at_a_port_breakpoint_and_at_the_end);
+    tcase_add_test(tc, address_breakpoints_single_step);
+    tcase_add_test(tc, bad_commands_say_what_is_expected);
+    tcase_add_test(tc, disassembly_follows_the_cpu_mode);
+    tcase_add_test(tc, panes_fit_their_width);
+    return tc;
+}
+
+/* ---- on KVM: batch transcripts ---------------------------------------------------- */
+
+/* Reads a whole text file from the build tree; NULL when it is missing. */
+static char *read_text(const char *rel)
+{
+    char path[4096];
+    FILE *f = fopen(build_path(path, sizeof(path), rel), "r");
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    int c;
+
+    ck_assert_msg(f != NULL, "cannot open %s", path);
+    while ((c = fgetc(f)) != EOF)
+        fputc(c, out);
+    fclose(f);
+    fclose(out);
+    return text;
+}
+
+/* Runs ch3 --batch with a golden script on a guest and compares with its transcript. */
+static void check_golden(const char *name, const char *load_addr, const char *guest, int status)
+{
+    char bin[4096], script[4096], guest_path[4096], rel[256], *want;
+    const char *argv[8] = {build_path(bin, sizeof(bin), "bin/ch3"), "--batch", "--batch-script"};
+    int n = 3;
+    struct run_result r;
+
+    snprintf(rel, sizeof(rel), "guests/ch3/golden/%s.script", name);
+    argv[n++] = build_path(script, sizeof(script), rel);
+    if (load_addr) {
+        argv[n++] = "--load-addr";
+        argv[n++] = load_addr;
+    }
+    argv[n++] = build_path(guest_path, sizeof(guest_path), guest);
+    argv[n] = NULL;
+    run_capture(argv, &r);
+    snprintf(rel, sizeof(rel), "guests/ch3/golden/%s.batch", name);
+    want = read_text(rel);
+    ck_assert_msg(r.status == status, "status %d: %s", r.status, r.err);
+    ck_assert_str_eq(r.err, "");
+    ck_assert_lines_eq(r.out, want);
+    free(want);
+    run_free(&r);
+}
+
+START_TEST(batch_hello_matches_golden)
+{
+    check_golden("hello", "0x1000", "guests/ch1/hello.bin", 0);
+}
+END_TEST
+
+START_TEST(batch_devices_matches_golden)
+{
+    check_golden("devices", NULL, "guests/ch3/devices.elf", 1);
+}
+END_TEST
+
+/* ---- on KVM: the TUI in tmux -------------------------------------------------------- */
+
+#define TMUX "tmux -L stepvm-inspector-test "
+
+/* Captures the pane until it holds want (polling, up to 30 s); returns the capture. */
+static char *tmux_wait_for(const char *want)
+{
+    struct run_result r;
+
+    for (int i = 0; i < 600; i++) {
+        run_shell(&r, TMUX "capture-pane -p");
+        if (r.status == 0 && strstr(r.out, want)) {
+            char *screen = strdup(r.out);
+            run_free(&r);
+            return screen;
+        }
+        run_free(&r);
+        usleep(50000);
+    }
+    run_shell(&r, TMUX "capture-pane -p");
+    ck_abort_msg("the screen never showed '%s'; it shows:\n%s", want, r.out);
+    return NULL;
+}
+
+static int count_lines(const char *s)
+{
+    int n = 0;
+
+    for (; *s; s++)
+        n += *s == '\n';
+    return n;
+}
+
+static void tmux(const char *args)
+{
+    struct run_result r;
+
+    run_shell(&r, TMUX "%s", args);
+    ck_assert_msg(r.status == 0, "tmux %s: %s", args, r.err);
+    run_free(&r);
+}
+
+START_TEST(tui_in_tmux_steps_resizes_and_quits)
+{
+    char bin[4096], guest[4096], *screen;
+    struct run_result r;
+
+    run_shell(&r, "command -v tmux");
+    if (r.status != 0) {
+        printf("SKIPPED: the inspector's TUI test: tmux is not installed here\n");
+        run_free(&r);
+        return;
+    }
+    run_free(&r);
+    run_shell(&r,
+              "TERM=xterm " TMUX "new-session -d -x 80 -y 24 '%s --inspect --load-addr "
+              "0x1000 %s'",
+              build_path(bin, sizeof(bin), "bin/ch3"),
+              build_path(guest, sizeof(guest), "guests/ch1/hello.bin"));
+    ck_assert_msg(r.status == 0, "tmux new-session: %s", r.err);
+    run_free(&r);
+    screen = tmux_wait_for("=> 00001000");
+    ck_assert_has(screen, "hello.bin | exits 0 | last - | at the first instruction");
+    ck_assert_has(screen, "-- registers");
+    ck_assert_has(screen, "n next  s step  c continue");
+    ck_assert_int_eq(count_lines(screen), 24);
+    free(screen);
+    tmux("send-keys F11");
+    free(tmux_wait_for("| exits 1 | last STEP | step: one instruction done"));
+    tmux("send-keys n");
+    screen = tmux_wait_for("| exits 2 | last IO | next: stopped at exit 2 (IO)");
+    ck_assert_has(screen, "out port 0x00e9 size 1 data 0x48 'H'");
+    free(screen);
+    tmux("resize-window -x 100 -y 30");
+    screen = tmux_wait_for("-- console");
+    ck_assert_int_eq(count_lines(screen), 30);
+    ck_assert_has(screen, "| exits 2 |");
+    free(screen);
+    tmux("resize-window -x 60 -y 20");
+    free(tmux_wait_for("The terminal is 60x20; the inspector needs at least 80x24."));
+    tmux("resize-window -x 80 -y 24");
+    free(tmux_wait_for("-- registers"));
+    tmux("send-keys q");
+    for (int i = 0; i < 600; i++) {
+        run_shell(&r, TMUX "has-session 2>/dev/null");
+        int gone = r.status != 0;
+        run_free(&r);
+        if (gone)
+            return;
+        usleep(50000);
+    }
+    run_shell(&r, TMUX "kill-server");
+    run_free(&r);
+    ck_abort_msg("the inspector did not quit on q");
+}
+END_TEST
+
+void add_inspector_kvm_tests(Suite *s)
+{
+    const TTest *const tests[] = {
+        batch_hello_matches_golden,
+        batch_devices_matches_golden,
+        tui_in_tmux_steps_resizes_and_quits,
+    };
+
+    suite_add_kvm_tests(s, "inspector on KVM", tests, sizeof(tests) / sizeof(tests[0]));
+}
