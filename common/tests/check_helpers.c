@@ -95,6 +95,36 @@ void run_capture(const char *const argv[], struct run_result *res)
     res->status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
 }
 
+void run_built(struct run_result *res, const char *program, const char *const args[])
+{
+    static char paths[RUN_MAX_ARGS + 1][4096];
+    const char *argv[RUN_MAX_ARGS + 2];
+    int n = 0;
+
+    argv[n++] = build_path(paths[0], sizeof(paths[0]), program);
+    for (; args[n - 1]; n++) {
+        ck_assert_int_le(n, RUN_MAX_ARGS);
+        argv[n] = strncmp(args[n - 1], "guests/", 7) == 0
+                      ? build_path(paths[n], sizeof(paths[n]), args[n - 1])
+                      : args[n - 1];
+    }
+    argv[n] = NULL;
+    run_capture(argv, res);
+}
+
+void run_builtv(struct run_result *res, const char *program, ...)
+{
+    const char *args[RUN_MAX_ARGS + 1];
+    int n = 0;
+    va_list ap;
+
+    va_start(ap, program);
+    while ((args[n] = va_arg(ap, const char *)) != NULL)
+        ck_assert_int_le(++n, RUN_MAX_ARGS);
+    va_end(ap);
+    run_built(res, program, args);
+}
+
 void run_shell(struct run_result *res, const char *fmt, ...)
 {
     char cmd[16384];

@@ -31,6 +31,15 @@ const char *source_top(char *buf, size_t size);
 /** Runs argv (argv[0] a path) to completion, capturing both streams. Aborts the test on failure. */
 void run_capture(const char *const argv[], struct run_result *res);
 
+/**
+ * Runs the built program (e.g. "bin/ch3", relative to the build dir) with args, a
+ * NULL-terminated array of at most RUN_MAX_ARGS; an argument starting with "guests/" names a built
+ * guest and is made absolute. run_builtv takes the arguments in the call, ending in NULL.
+ */
+#define RUN_MAX_ARGS 48
+void run_built(struct run_result *res, const char *program, const char *const args[]);
+void run_builtv(struct run_result *res, const char *program, ...);
+
 /** Runs a shell command line (formatted like printf) with run_capture. */
 void run_shell(struct run_result *res, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

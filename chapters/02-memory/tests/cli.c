@@ -74,20 +74,16 @@ static const char *expand(char *buf, size_t size, const char *text)
  * and a name starting with "guests/" is a built guest. */
 static void run_args(struct run_result *r, const char *const args[])
 {
-    static char paths[MAX_ARGS + 1][4096];
-    const char *argv[MAX_ARGS + 2];
+    static char expanded[MAX_ARGS + 1][4096];
+    const char *argv[MAX_ARGS + 1];
     int n = 0;
 
-    argv[n] = build_path(paths[n], sizeof(paths[n]), "bin/ch2");
-    for (n = 1; args[n - 1]; n++) {
-        ck_assert_int_le(n, MAX_ARGS);
-        if (strncmp(args[n - 1], "guests/", 7) == 0)
-            argv[n] = build_path(paths[n], sizeof(paths[n]), args[n - 1]);
-        else
-            argv[n] = expand(paths[n], sizeof(paths[n]), args[n - 1]);
+    for (; args[n]; n++) {
+        ck_assert_int_lt(n, MAX_ARGS);
+        argv[n] = expand(expanded[n], sizeof(expanded[n]), args[n]);
     }
     argv[n] = NULL;
-    run_capture(argv, r);
+    run_built(r, "bin/ch2", argv);
 }
 
 /* Asserts the run printed nothing on stdout, want (expanded) on stderr, and exited 1. */

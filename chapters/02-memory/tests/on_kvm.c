@@ -12,22 +12,7 @@
 #include <unistd.h>
 
 /* Runs build/bin/ch2 with the arguments (NULL-terminated), guests named relative to build/. */
-static void run_ch2(struct run_result *r, ...)
-{
-    char paths[8][4096];
-    const char *argv[10];
-    int n = 0;
-    va_list ap;
-
-    argv[n] = build_path(paths[n], sizeof(paths[n]), "bin/ch2");
-    n++;
-    va_start(ap, r);
-    for (const char *a; n < 9 && (a = va_arg(ap, const char *)); n++)
-        argv[n] = strncmp(a, "guests/", 7) == 0 ? build_path(paths[n], sizeof(paths[n]), a) : a;
-    va_end(ap);
-    argv[n] = NULL;
-    run_capture(argv, r);
-}
+#define run_ch2(r, ...) run_builtv(r, "bin/ch2", __VA_ARGS__)
 
 /* [modes-test] */
 START_TEST(payload_runs_in_each_mode)

@@ -11,28 +11,13 @@
 #include <unistd.h>
 
 /* Runs build/bin/ch3 with the arguments (NULL-terminated); "guests/..." is made absolute. */
-static void run_ch3(struct run_result *r, ...)
-{
-    char paths[10][4096];
-    const char *argv[12];
-    int n = 0;
-    va_list ap;
-
-    argv[n] = build_path(paths[n], sizeof(paths[n]), "bin/ch3");
-    n++;
-    va_start(ap, r);
-    for (const char *a; n < 11 && (a = va_arg(ap, const char *)); n++)
-        argv[n] = strncmp(a, "guests/", 7) == 0 ? build_path(paths[n], sizeof(paths[n]), a) : a;
-    va_end(ap);
-    argv[n] = NULL;
-    run_capture(argv, r);
-}
+#define run_ch3(r, ...) run_builtv(r, "bin/ch3", __VA_ARGS__)
 
 START_TEST(devices_guest_meets_every_device)
 {
     struct run_result r;
 
-    run_ch3(&r, NULL);
+    run_builtv(&r, "bin/ch3", NULL);
     ck_assert_msg(r.status == 1, "status %d: %s", r.status, r.err);
     ck_assert_lines_eq(r.out, "debug console reads back 0xe9\n"
                               "POST port reads back 0x42\n"
