@@ -84,8 +84,8 @@ int bus_access(struct bus *bus, uint64_t addr, uint32_t size, int write, uint64_
     /* The whole access must lie in one device's range; a straddling one is unclaimed. */
     if (!r || size > r->len - (addr - r->base)) {
         if (bus->strict)
-            return error_set("guest %s %u bytes at %s 0x%llx, where no device is (--strict)",
-                             write ? "wrote" : "read", size, bus->name,
+            return error_set("guest %s %u byte%s at %s 0x%llx, where no device is (--strict)",
+                             write ? "wrote" : "read", size, size == 1 ? "" : "s", bus->name,
                              (unsigned long long)addr);
         report_unclaimed(bus, addr, size, write);
         if (!write)

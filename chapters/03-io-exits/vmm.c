@@ -163,16 +163,21 @@ static int dump_translate(void *ctx, uint64_t linear, uint64_t *gpa)
     return vcpu_translate(ctx, linear, gpa);
 }
 
+/* The bytes come through the interface too, into a buffer of the dump's. */
 static const uint8_t *dump_guest_ptr(void *ctx, uint64_t gpa, size_t len)
 {
-    return guest_mem__translate(ctx, gpa, len);
+    static uint8_t code[64];
+
+    if (len > sizeof(code) || vcpu_read_mem(ctx, gpa, code, len) < 0)
+        return NULL;
+    return code;
 }
 
 void vmm__dump(struct vmm *x, FILE *out)
 {
     struct kvm_regs regs;
     struct kvm_sregs sregs;
-    struct dump_memory mem = {dump_translate, x->vcpu, dump_guest_ptr, &x->m.mem};
+    struct dump_memory mem = {dump_translate, x->vcpu, dump_guest_ptr, x->vcpu};
     char saved[ERROR_MAX];
 
     snprintf(saved, sizeof(saved), "%s", error_get());

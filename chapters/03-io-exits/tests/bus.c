@@ -163,7 +163,7 @@ START_TEST(strict_mode_stops_at_unclaimed)
 
     fixture_init(&f, 1);
     ck_assert_int_eq(bus_access(&f.bus, 0x300, 1, 0, &v), -1);
-    ck_assert_str_eq(error_get(), "guest read 1 bytes at port 0x300, where no device is (--strict)");
+    ck_assert_str_eq(error_get(), "guest read 1 byte at port 0x300, where no device is (--strict)");
     ck_assert_int_eq(bus_access(&f.bus, 0x10, 4, 1, &v), 0);
     fixture_done(&f);
 }

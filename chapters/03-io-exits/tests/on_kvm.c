@@ -78,7 +78,7 @@ START_TEST(strict_stops_at_the_first_unclaimed_port)
     run_ch3(&r, "--strict", "--load-addr", "0x1000", "guests/ch1/hello.bin", NULL);
     ck_assert_int_eq(r.status, 1);
     ck_assert_str_eq(r.out, "Hello from real mode!\n");
-    ck_assert_str_eq(r.err, "ch3: guest read 1 bytes at port 0x3fd, where no device is "
+    ck_assert_str_eq(r.err, "ch3: guest read 1 byte at port 0x3fd, where no device is "
                             "(--strict)\n");
     run_free(&r);
 }
