@@ -160,6 +160,7 @@ int main(int argc, char **argv)
     if (parse_args(argc, argv, &mo, &o) < 0 ||
         machine_options__read_files(&mo, o.guest, "ch3/devices.elf") < 0) {
         fprintf(stderr, "ch3: %s\n", error_get());
+        machine_options__free(&mo);
         return 1;
     }
     if (o.trace_file && !(json = fopen(o.trace_file, "w"))) {
@@ -174,6 +175,7 @@ int main(int argc, char **argv)
     cfg.trace_text = o.trace ? stderr : NULL;
     cfg.trace_json = json;
     cfg.stats = o.stats;
+    cfg.record = o.inspect || o.batch; /* the inspector shows each exit's record */
     if ((o.inspect || o.batch) && !(ic.console = open_memstream(&ic.text, &ic.len))) {
         fprintf(stderr, "ch3: out of memory for the guest console\n");
         return 1;
@@ -189,6 +191,7 @@ int main(int argc, char **argv)
             vmm__dump(&x, stderr);
     }
     vmm__exit(&x);
+    machine_options__free(&mo);
     if (ic.console) {
         fclose(ic.console);
         free(ic.text);

@@ -23,6 +23,7 @@ struct vmm_config {
     FILE *trace_text; /* one line per exit, or NULL */
     FILE *trace_json; /* one JSON object per exit, or NULL */
     int stats;        /* keep exit statistics */
+    int record;       /* fill x->last for every exit even with no trace or statistics */
 };
 
 /** The machine. */
@@ -39,6 +40,7 @@ struct vmm {
     int done, status, crashed;
     uint64_t t_start, t_enter; /* when the machine started, when the guest was last entered */
     struct trace_record last;  /* the last exit, as the trace and the inspector see it */
+    int timed;                 /* some consumer wants each exit's record and timings */
 };
 
 /** Builds the machine: chapter 2's, then the buses and devices. Returns 0 or -1. */
