@@ -42,7 +42,7 @@ static void draw_all(const struct inspector *in)
     static struct pane p;
     char status[2 * INSPECTOR_LINE_MAX];
     int extra = LINES - TUI_MIN_LINES, mid_h = 6 + extra / 2, low_h = 5 + extra - extra / 2;
-    int mem_w = COLS >= 120 ? 78 : 42, stats_w = 26, top = 12 + mid_h;
+    int mem_w = COLS >= 120 ? 78 : 44, stats_w = 26, top = 12 + mid_h;
 
     erase();
     pane_status(in, status, sizeof(status));
@@ -58,7 +58,7 @@ static void draw_all(const struct inspector *in)
     pane_log(in, &p, COLS - stats_w, low_h - 1);
     draw_pane(&p, top, 0, low_h, COLS - stats_w);
     /* The console shares the right column with the counts when there is room for both. */
-    int stats_h = low_h >= 10 ? low_h / 2 : low_h;
+    int stats_h = low_h >= 8 ? low_h / 2 : low_h;
     pane_stats(in, &p, stats_w, stats_h - 1);
     draw_pane(&p, top, COLS - stats_w, stats_h, stats_w);
     if (stats_h < low_h) {

@@ -11,9 +11,10 @@
 # Runs the shell script SCRIPT inside the machine, with BUILD_DIR's bin/, guests/ and
 # tests/ at /stepvm, and prints what it prints. Exits with the script's status, 1 when the
 # machine did not finish, and 77 (after a loud SKIPPED line) when the machine cannot be
-# built here (no QEMU, no kernel package). The downloaded packages are kept in
-# build/nested (or $STEPVM_NESTED_CACHE) for the next run. $STEPVM_NESTED_FILES, when set,
-# names a directory copied in as /stepvm/files.
+# built here (no QEMU, no kernel package). When tmux is installed here, it comes along
+# (with its libraries, the terminfo entries and /dev/pts) for the inspector's TUI tests.
+# The downloaded packages are kept in build/nested (or $STEPVM_NESTED_CACHE) for the next
+# run. $STEPVM_NESTED_FILES, when set, names a directory copied in as /stepvm/files.
 set -eu
 
 build=$(cd "$1" && pwd)
@@ -52,11 +53,20 @@ trap 'rm -rf "$run"' EXIT
 cd "$run"
 mkdir -p root/bin root/proc root/sys root/dev root/tmp root/mods root/stepvm
 cp "$cache/pkg/bin/busybox" root/bin/busybox
-for app in sh mount insmod poweroff cat echo; do ln -s busybox "root/bin/$app"; done
+for app in sh mount insmod poweroff cat echo mkdir; do ln -s busybox "root/bin/$app"; done
 cp "$cache"/mods/* root/mods/
 cp -r "$build/bin" "$build/guests" "$build/tests" root/stepvm/
 [ -z "${STEPVM_NESTED_FILES:-}" ] || cp -r "$STEPVM_NESTED_FILES" root/stepvm/files
-for exe in root/stepvm/bin/* root/stepvm/tests/*; do
+if command -v tmux >/dev/null; then
+    cp "$(command -v tmux)" root/bin/tmux
+    mkdir -p root/usr/share/terminfo
+    cp -r /lib/terminfo/. root/usr/share/terminfo/ 2>/dev/null || true
+    # tmux refuses to start without a UTF-8 locale.
+    mkdir -p root/usr/lib/locale
+    cp -r /usr/lib/locale/C.utf8 root/usr/lib/locale/ 2>/dev/null || true
+fi
+for exe in root/stepvm/bin/* root/stepvm/tests/* root/bin/tmux; do
+    [ -e "$exe" ] || continue
     ldd "$exe" 2>/dev/null | grep -o '/[^ ]*' | while read -r lib; do
         mkdir -p "root$(dirname "$lib")" && cp -L "$lib" "root$lib"
     done
@@ -65,6 +75,7 @@ done
     echo '#!/bin/sh'
     echo 'export PATH=/bin'
     echo 'mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev'
+    echo 'mkdir -p /dev/pts; mount -t devpts devpts /dev/pts'
     echo 'for m in irqbypass kvm ccp kvm-amd; do insmod /mods/$m.ko* 2>/dev/null; done'
     echo '[ -e /dev/kvm ] || echo "NESTED-NOKVM"'
     echo 'cd /tmp; echo NESTED-BEGIN; sh /script; echo "NESTED-RC $?"'

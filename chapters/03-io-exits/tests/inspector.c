@@ -380,7 +380,7 @@ static char *tmux_wait_for(const char *want)
         run_free(&r);
         usleep(50000);
     }
-    run_shell(&r, TMUX "capture-pane -p");
+    run_shell(&r, TMUX "capture-pane -p; " TMUX "kill-server");
     ck_abort_msg("the screen never showed '%s'; it shows:\n%s", want, r.out);
     return NULL;
 }
@@ -415,9 +415,12 @@ START_TEST(tui_in_tmux_steps_resizes_and_quits)
         return;
     }
     run_free(&r);
+    run_shell(&r, TMUX "kill-server 2>/dev/null"); /* one left by an earlier, failed run */
+    run_free(&r);
+    /* The tmux server must not hold run_shell's pipes open: hence the redirections. */
     run_shell(&r,
               "TERM=xterm " TMUX "new-session -d -x 80 -y 24 '%s --inspect --load-addr "
-              "0x1000 %s'",
+              "0x1000 %s' </dev/null >/dev/null 2>&1",
               build_path(bin, sizeof(bin), "bin/ch3"),
               build_path(guest, sizeof(guest), "guests/ch1/hello.bin"));
     ck_assert_msg(r.status == 0, "tmux new-session: %s", r.err);
@@ -432,7 +435,7 @@ START_TEST(tui_in_tmux_steps_resizes_and_quits)
     free(tmux_wait_for("| exits 1 | last STEP | step: one instruction done"));
     tmux("send-keys n");
     screen = tmux_wait_for("| exits 2 | last IO | next: stopped at exit 2 (IO)");
-    ck_assert_has(screen, "out port 0x00e9 size 1 data 0x48 'H'");
+    ck_assert_has(screen, "out port 0x00e9 size 1 data 0x48 'H'"); /* squeezed to fit */
     free(screen);
     tmux("resize-window -x 100 -y 30");
     screen = tmux_wait_for("-- console");
