@@ -51,65 +51,59 @@ static int parse_peek(const char *text, uint64_t *addr, uint64_t *len)
     return 0;
 }
 
-/* Chapter 2's own options, then the machine's. */
-static int parse_args(int argc, char **argv, struct machine_options *o, int *trace,
-                      const char **peek, const char **guest)
-{
-    struct option table[16] = {
-        {"dirty-log", no_argument, NULL, 'd'}, {"peek", required_argument, NULL, 'p'},
-        {"trace", no_argument, NULL, 't'},     {"help", no_argument, NULL, 'h'},
-    };
-    int opt, n = 4;
+/* What chapter 2 adds to the machine's options. */
+struct ch2_options {
+    int trace;
+    const char *peek;
+    struct machine_options *machine;
+};
 
-    for (const struct option *m = machine_options_table; m->name; m++)
-        table[n++] = *m;
-    while ((opt = getopt_long(argc, argv, "h", table, NULL)) != -1) {
-        int ours = machine_options__parse(o, opt, optarg);
-        if (ours < 0)
-            return -1;
-        if (ours)
-            continue;
-        switch (opt) {
-        case 'd': o->cfg.dirty_log = 1; break;
-        case 'p': *peek = optarg; break;
-        case 't': *trace = 1; break;
-        case 'h': usage(stdout); exit(0);
-        default: return error_set("try 'ch2 --help'");
-        }
+static int ch2_option(void *ctx, int opt, const char *arg)
+{
+    struct ch2_options *o = ctx;
+
+    switch (opt) {
+    case 'd': o->machine->cfg.dirty_log = 1; return 0;
+    case 'p': o->peek = arg; return 0;
+    case 't': o->trace = 1; return 0;
+    case 'h': usage(stdout); exit(0);
     }
-    if (argc - optind > 1)
-        return error_set("one guest file at most, got %d; try 'ch2 --help'", argc - optind);
-    *guest = optind < argc ? argv[optind] : NULL;
-    return 0;
+    return error_set("try 'ch2 --help'");
 }
 
 int main(int argc, char **argv)
 {
+    static const struct option extra[] = {
+        {"dirty-log", no_argument, NULL, 'd'}, {"peek", required_argument, NULL, 'p'},
+        {"trace", no_argument, NULL, 't'},     {"help", no_argument, NULL, 'h'},
+        {0},
+    };
     static struct machine_options o;
-    const char *peek = NULL, *guest = NULL;
+    struct ch2_options own = {0, NULL, &o};
+    const char *guest = NULL;
     uint64_t peek_addr = 0, peek_len = 0;
     struct machine m;
-    int trace = 0, ret = -1;
+    int ret = -1;
 
     machine_options__init(&o);
     m.vm.crashed = 0;
-    if (parse_args(argc, argv, &o, &trace, &peek, &guest) < 0 ||
-        (peek && parse_peek(peek, &peek_addr, &peek_len) < 0) ||
+    if (machine_options__getopt(&o, argc, argv, extra, ch2_option, &own, "ch2", &guest) < 0 ||
+        (own.peek && parse_peek(own.peek, &peek_addr, &peek_len) < 0) ||
         machine_options__read_files(&o, guest, "ch2/memmap.elf") < 0) {
         fprintf(stderr, "ch2: %s\n", error_get());
         machine_options__free(&o);
         return 1;
     }
     o.cfg.console = stdout;
-    o.cfg.trace = trace ? stderr : NULL;
+    o.cfg.trace = own.trace ? stderr : NULL;
     o.cfg.diag = stderr;
     if (machine__init(&m, &o.cfg) == 0 && machine__load(&m, &o.img) == 0) {
-        if (trace)
+        if (own.trace)
             fprintf(stderr, "loaded %s as %s\n", o.img.name, m.format);
         ret = machine__run(&m);
     }
     fflush(stdout);
-    if (ret == 0 && peek && machine__peek(&m, stdout, peek_addr, peek_len) < 0)
+    if (ret == 0 && own.peek && machine__peek(&m, stdout, peek_addr, peek_len) < 0)
         ret = -1;
     if (ret < 0) {
         fprintf(stderr, "ch2: %s\n", error_get());

@@ -68,6 +68,33 @@ int machine_options__parse(struct machine_options *o, int opt, const char *arg)
     return 0;
 }
 
+/* [getopt] */
+int machine_options__getopt(struct machine_options *o, int argc, char **argv,
+                            const struct option *extra, machine_option_fn fn, void *ctx,
+                            const char *name, const char **guest)
+{
+    struct option table[64];
+    int opt, n = 0;
+
+    for (const struct option *e = extra; e->name && n < 48; e++)
+        table[n++] = *e;
+    for (const struct option *m = machine_options_table; m->name; m++)
+        table[n++] = *m;
+    table[n] = (struct option){0};
+    while ((opt = getopt_long(argc, argv, "h", table, NULL)) != -1) {
+        int ours = opt == '?' ? 0 : machine_options__parse(o, opt, optarg);
+        if (ours < 0)
+            return -1;
+        if (!ours && (opt == '?' || fn(ctx, opt, optarg) < 0))
+            return opt == '?' ? error_set("try '%s --help'", name) : -1;
+    }
+    if (argc - optind > 1)
+        return error_set("one guest file at most, got %d; try '%s --help'", argc - optind, name);
+    *guest = optind < argc ? argv[optind] : NULL;
+    return 0;
+}
+/* [getopt] */
+
 int machine_options__read_files(struct machine_options *o, const char *guest,
                                 const char *default_name)
 {

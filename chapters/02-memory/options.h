@@ -51,6 +51,18 @@ void machine_options__init(struct machine_options *o);
  */
 int machine_options__parse(struct machine_options *o, int opt, const char *arg);
 
+/** A program's handler for the options that are not the machine's: 0, or -1 (error set). */
+typedef int (*machine_option_fn)(void *ctx, int opt, const char *arg);
+
+/**
+ * Parses argv: the machine's options and the program's own (extra, ended by a zeroed
+ * entry), whose values go to fn. *guest is the one file argument, or NULL. name is the
+ * program's name, for "try 'NAME --help'". Returns 0, or -1 with the error set.
+ */
+int machine_options__getopt(struct machine_options *o, int argc, char **argv,
+                            const struct option *extra, machine_option_fn fn, void *ctx,
+                            const char *name, const char **guest);
+
 /**
  * Reads the guest file (guest, or default_name under the program's guests/ directory
  * when NULL), the modules and the ROM. Returns 0 or -1 with the error naming the file.

@@ -90,8 +90,8 @@ struct inspect_ctx {
     size_t len;
 };
 
-/* One handled exit; its line is the trace's, cut before the timings that would make
- * every transcript differ. */
+/* One handled exit; its line is the trace's, without the timings that would make every
+ * transcript differ. */
 static int inspect_step(void *ctx, struct vcpu_exit *exit, char *line, size_t len)
 {
     struct vmm *x = ((struct inspect_ctx *)ctx)->x;
@@ -102,12 +102,8 @@ static int inspect_step(void *ctx, struct vcpu_exit *exit, char *line, size_t le
     line[0] = '\0';
     if (x->exits == before || !(f = fmemopen(line, len, "w")))
         return ret;
-    trace_print_text(f, &x->last);
+    trace_print_exit(f, &x->last);
     fclose(f);
-    char *timings = strstr(line, "  rip ");
-    if (timings)
-        *timings = '\0';
-    line[strcspn(line, "\n")] = '\0';
     if (ret == 1)
         snprintf(line + strlen(line), len - strlen(line), " (status %d)", x->status);
     return ret;
