@@ -44,41 +44,30 @@ struct ch3_options {
     const char *trace_file, *batch_script, *guest;
 };
 
-static int parse_args(int argc, char **argv, struct machine_options *mo, struct ch3_options *o)
+static int ch3_option(void *ctx, int opt, const char *arg)
 {
-    struct option table[24] = {
-        {"trace", no_argument, NULL, 't'},  {"trace-file", required_argument, NULL, 'T'},
-        {"stats", no_argument, NULL, 's'},  {"strict", no_argument, NULL, 'S'},
-        {"help", no_argument, NULL, 'h'},   {"inspect", no_argument, NULL, 'i'},
-        {"batch", no_argument, NULL, 'b'},  {"batch-script", required_argument, NULL, 'B'},
-    };
-    int opt, n = 8;
+    struct ch3_options *o = ctx;
 
-    for (const struct option *m = machine_options_table; m->name; m++)
-        table[n++] = *m;
-    while ((opt = getopt_long(argc, argv, "h", table, NULL)) != -1) {
-        int ours = machine_options__parse(mo, opt, optarg);
-        if (ours < 0)
-            return -1;
-        if (ours)
-            continue;
-        switch (opt) {
-        case 't': o->trace = 1; break;
-        case 'T': o->trace_file = optarg; break;
-        case 's': o->stats = 1; break;
-        case 'S': o->strict = 1; break;
-        case 'i': o->inspect = 1; break;
-        case 'b': o->batch = 1; break;
-        case 'B': o->batch = 1; o->batch_script = optarg; break;
-        case 'h': usage(stdout); exit(0);
-        default: return error_set("try 'ch3 --help'");
-        }
+    switch (opt) {
+    case 't': o->trace = 1; return 0;
+    case 'T': o->trace_file = arg; return 0;
+    case 's': o->stats = 1; return 0;
+    case 'S': o->strict = 1; return 0;
+    case 'i': o->inspect = 1; return 0;
+    case 'b': o->batch = 1; return 0;
+    case 'B': o->batch = 1; o->batch_script = arg; return 0;
+    case 'h': usage(stdout); exit(0);
     }
-    if (argc - optind > 1)
-        return error_set("one guest file at most, got %d; try 'ch3 --help'", argc - optind);
-    o->guest = optind < argc ? argv[optind] : NULL;
-    return 0;
+    return error_set("try 'ch3 --help'");
 }
+
+static const struct option ch3_table[] = {
+    {"trace", no_argument, NULL, 't'},  {"trace-file", required_argument, NULL, 'T'},
+    {"stats", no_argument, NULL, 's'},  {"strict", no_argument, NULL, 'S'},
+    {"help", no_argument, NULL, 'h'},   {"inspect", no_argument, NULL, 'i'},
+    {"batch", no_argument, NULL, 'b'},  {"batch-script", required_argument, NULL, 'B'},
+    {0},
+};
 
 /* [inspect] */
 /* The inspector drives the machine through vmm__step; the guest's console and warnings
@@ -153,7 +142,7 @@ int main(int argc, char **argv)
     int ret = -1;
 
     machine_options__init(&mo);
-    if (parse_args(argc, argv, &mo, &o) < 0 ||
+    if (machine_options__getopt(&mo, argc, argv, ch3_table, ch3_option, &o, "ch3", &o.guest) < 0 ||
         machine_options__read_files(&mo, o.guest, "ch3/devices.elf") < 0) {
         fprintf(stderr, "ch3: %s\n", error_get());
         machine_options__free(&mo);
