@@ -20,10 +20,14 @@ CH_DEP_LIBS := $(foreach n,$(CH_DEPS),$(BUILD)/lib/libch$(n).a)
 CH_INCLUDES := -I$(CH_DIR) $(foreach n,$(CH_DEPS),-I$(TOP)/$(shell cd $(TOP) && ls -d chapters/0$(n)-*))
 CH_GUEST_BINS := $(foreach g,$(CH_FLAT_GUESTS),$(BUILD)/guests/ch$(CHAPTER)/$(g).bin) \
                  $(foreach g,$(CH_C_GUESTS),$(BUILD)/guests/ch$(CHAPTER)/$(g).elf)
+# Files that go with guests (what a guest must print, inspector scripts) are copied
+# beside them: tests may run in the nested machine, which has only build/.
+CH_GUEST_DATA := $(addprefix $(BUILD)/guests/ch$(CHAPTER)/,\
+                 $(notdir $(wildcard $(CH_DIR)/guest/*.expected $(CH_DIR)/guest/*.script)))
 
 .DEFAULT_GOAL := all
 all: $(CH_BIN) guests $(CH_TEST)
-guests: $(CH_GUEST_BINS)
+guests: $(CH_GUEST_BINS) $(CH_GUEST_DATA)
 .PHONY: all guests
 
 $(CH_OBJ)/%.o: $(CH_DIR)/%.c
@@ -54,6 +58,14 @@ $(CH_OBJ)/tests/%.o: $(CH_DIR)/tests/%.c
 $(CH_TEST): $(CH_TEST_OBJS) $(CHECK_HELPER_OBJS) $(CH_LIB) $(CH_DEP_LIBS) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CH_LIBS) $(CHECK_LIBS)
+
+$(BUILD)/guests/ch$(CHAPTER)/%.expected: $(CH_DIR)/guest/%.expected
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+$(BUILD)/guests/ch$(CHAPTER)/%.script: $(CH_DIR)/guest/%.script
+	@mkdir -p $(dir $@)
+	cp $< $@
 
 include $(TOP)/common/guest/guest.mk
 $(foreach g,$(CH_FLAT_GUESTS),$(eval $(call flat_guest,$(CHAPTER),$(g),$(CH_DIR)/guest/$(g).S)))

@@ -4,6 +4,7 @@
  */
 #include "hypercall.h"
 
+#include <stdarg.h>
 #include <time.h>
 
 /* [serve] */
@@ -34,6 +35,21 @@ static int32_t serve(struct hypercall *hc, struct hypercall_block *b)
 }
 /* [serve] */
 
+#define HC_WARNINGS_MAX 16 /* a hostile guest must not flood the terminal */
+
+/* Reports a refused call; after HC_WARNINGS_MAX of them, says so once and goes quiet. */
+static void __attribute__((format(printf, 2, 3))) warn(struct hypercall *hc, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    if (hc->warnings++ < HC_WARNINGS_MAX)
+        vfprintf(hc->diag, fmt, ap);
+    va_end(ap);
+    if (hc->warnings == HC_WARNINGS_MAX)
+        fprintf(hc->diag, "warning: hypercall: further refused calls are not reported\n");
+}
+
 /* [hypercall] */
 static int hypercall_write(void *dev, uint64_t offset, uint64_t value, uint32_t size)
 {
@@ -43,16 +59,15 @@ static int hypercall_write(void *dev, uint64_t offset, uint64_t value, uint32_t 
 
     hc->calls++;
     if (offset != 0 || size != 4 || gpa % 8) {
-        fprintf(hc->diag, "warning: hypercall: a %u-byte write at +%llu of 0x%llx: want one "
-                          "32-bit write of an 8-byte aligned address (ignored)\n",
-                size, (unsigned long long)offset, (unsigned long long)gpa);
+        warn(hc, "warning: hypercall: a %u-byte write at +%llu of 0x%llx: want one 32-bit "
+                 "write of an 8-byte aligned address (ignored)\n",
+             size, (unsigned long long)offset, (unsigned long long)gpa);
         return 0;
     }
     /* The block itself must lie in RAM; a guest pointing elsewhere gets no answer. */
     if (vcpu_read_mem(hc->vcpu, gpa, &b, sizeof(b)) < 0) {
-        fprintf(hc->diag, "warning: hypercall: argument block at 0x%llx is not in guest RAM "
-                          "(ignored)\n",
-                (unsigned long long)gpa);
+        warn(hc, "warning: hypercall: argument block at 0x%llx is not in guest RAM (ignored)\n",
+             (unsigned long long)gpa);
         return 0;
     }
     b.result = serve(hc, &b);
@@ -63,6 +78,6 @@ static int hypercall_write(void *dev, uint64_t offset, uint64_t value, uint32_t 
 int hypercall__register(struct hypercall *hc, struct bus *pio, struct vcpu *vcpu,
                         uint64_t ram_size, FILE *console, FILE *diag)
 {
-    *hc = (struct hypercall){vcpu, ram_size, console, diag, 0};
+    *hc = (struct hypercall){vcpu, ram_size, console, diag, 0, 0};
     return bus_register(pio, HYPERCALL_PORT, 4, "hypercall", NULL, hypercall_write, hc);
 }

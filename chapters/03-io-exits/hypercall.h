@@ -45,6 +45,7 @@ struct hypercall {
     uint64_t ram_size;
     FILE *console, *diag;
     unsigned long calls;
+    unsigned long warnings; /* refused calls so far */
 };
 
 /** Puts the hypercall port on the port bus. */

@@ -8,6 +8,7 @@
 
 #include "bus.h"
 #include "devices.h"
+#include "fw_cfg.h"
 #include "hypercall.h"
 #include "kvm_vcpu.h"
 #include "machine.h"
@@ -34,6 +35,7 @@ struct vmm {
     struct bus pio, mmio;
     struct devices dev;
     struct hypercall hc;
+    struct fw_cfg fw_cfg;
     struct stats stats;
     struct vmm_config cfg;
     unsigned long exits;

@@ -125,6 +125,40 @@ void run_builtv(struct run_result *res, const char *program, ...)
     run_built(res, program, args);
 }
 
+void run_qemu(struct run_result *res, const char *guest)
+{
+    char path[4096], out[] = "/tmp/qemu-debugcon-XXXXXX", debugcon[64];
+
+    close(mkstemp(out));
+    snprintf(debugcon, sizeof(debugcon), "file:%s", out);
+    const char *argv[] = {"/usr/bin/timeout", "60", "qemu-system-x86_64", "-accel", "tcg",
+                          "-display", "none", "-m", "128", "-kernel",
+                          build_path(path, sizeof(path), guest), "-debugcon", debugcon,
+                          "-device", "isa-debug-exit,iobase=0xf4,iosize=4", "-serial", "none",
+                          "-monitor", "none", NULL};
+    run_capture(argv, res);
+    free(res->out);
+    FILE *f = fopen(out, "r");
+    ck_assert_ptr_nonnull(f);
+    res->out = calloc(1, 65536);
+    ck_assert_ptr_nonnull(res->out);
+    fread(res->out, 1, 65535, f);
+    fclose(f);
+    unlink(out);
+}
+
+char *expected_output(const char *rel)
+{
+    char path[4096];
+    static char buf[16384];
+
+    FILE *f = fopen(build_path(path, sizeof(path), rel), "r");
+    ck_assert_msg(f != NULL, "cannot open %s", path);
+    buf[fread(buf, 1, sizeof(buf) - 1, f)] = '\0';
+    fclose(f);
+    return buf;
+}
+
 void run_shell(struct run_result *res, const char *fmt, ...)
 {
     char cmd[16384];

@@ -40,6 +40,17 @@ void run_capture(const char *const argv[], struct run_result *res);
 void run_built(struct run_result *res, const char *program, const char *const args[]);
 void run_builtv(struct run_result *res, const char *program, ...);
 
+/**
+ * Boots the built guest (e.g. "guests/ch2/hello.elf") under QEMU's TCG, the reference
+ * machine, as DESIGN.md runs it: -m 128, -debugcon to a file, isa-debug-exit at 0xf4, no
+ * serial, no display, at most 60 s. res->out is what the guest printed on the debug
+ * console; res->status is QEMU's exit status.
+ */
+void run_qemu(struct run_result *res, const char *guest);
+
+/** Returns the text of the built file rel (e.g. "guests/ch2/hello.expected"). */
+char *expected_output(const char *rel);
+
 /** Runs a shell command line (formatted like printf) with run_capture. */
 void run_shell(struct run_result *res, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -23,7 +23,6 @@ TCase *qemu_tests(void);
 void add_kvm_tests(Suite *s);
 
 /** Returns the expected output of a guest, read from beside it in build/guests/ch2/. */
-char *expected_output(const char *name);
 
 /* ------------------------------------------------------------ guest memory without KVM */
 

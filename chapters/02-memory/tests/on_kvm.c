@@ -150,27 +150,13 @@ START_TEST(dirty_log_reports_exactly_the_pages_written)
 END_TEST
 /* [dirty-test] */
 
-/* Reads the expected output of a guest: the build copies it beside the guest. */
-char *expected_output(const char *name)
-{
-    char path[4096], rel[256];
-    static char buf[8192];
-
-    snprintf(rel, sizeof(rel), "guests/ch2/%s", name);
-    FILE *f = fopen(build_path(path, sizeof(path), rel), "r");
-    ck_assert_msg(f != NULL, "cannot open %s", path);
-    buf[fread(buf, 1, sizeof(buf) - 1, f)] = '\0';
-    fclose(f);
-    return buf;
-}
-
 START_TEST(hello_matches_its_expected_output)
 {
     struct run_result r;
 
     run_ch2(&r, "guests/ch2/hello.elf", NULL);
     ck_assert_int_eq(r.status, 35);
-    ck_assert_lines_eq(r.out, expected_output("hello.expected"));
+    ck_assert_lines_eq(r.out, expected_output("guests/ch2/hello.expected"));
     run_free(&r);
 }
 END_TEST

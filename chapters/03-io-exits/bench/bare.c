@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 
+/* [bare-loop] */
 /*
  * Runs the guest until it writes to port 0xf4 or halts, counting the I/O and MMIO exits
  * in between (the guest only writes, so no exit needs data). Returns 0, or -1 with the
@@ -40,6 +41,7 @@ static int bare_loop(struct kvm_cpu *cpu, unsigned long *exits)
         }
     }
 }
+/* [bare-loop] */
 
 int main(int argc, char **argv)
 {

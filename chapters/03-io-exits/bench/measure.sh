@@ -38,6 +38,7 @@ run_bench() { # PROGRAM KIND COUNT
         grep . || { echo "$1 $2 $3: $(cat "$err")" >&2; return 1; }
 }
 
+# [pair]
 # One QEMU-KVM run: prints "- NS". The guest ends with status (0 << 1) | 1 = 1.
 run_qemu() { # KIND COUNT
     t0=$(now_ns)
@@ -65,6 +66,7 @@ run_pair() { # WHO KIND
         }
         print $2, $4 }'
 }
+# [pair]
 
 # Warm up: the first exits after boot also fill caches (the emulator's translations).
 for kind in pio mmio; do
@@ -72,6 +74,7 @@ for kind in pio mmio; do
         exit 1
 done
 
+# [best-of]
 results=""
 for _ in $(seq "$ROUNDS"); do
     for kind in pio mmio; do
@@ -93,6 +96,7 @@ printf '%s' "$results" | awk -v n="$N" -v rounds="$ROUNDS" -v qna="${QEMU_NA:-}"
         if (!(key in t2) || $4 < t2[key]) t2[key] = $4
     }
     function us(key) { return key in t1 ? (t2[key] - t1[key]) / n / 1000 : -1 }
+    # [best-of]
     END {
         printf "chapter 3: exit round trip, µs per exit (N = %d and %d writes, best of %d)\n",
             n, 2 * n, rounds

@@ -26,6 +26,7 @@ int main(int argc, char **argv)
     cfg.machine = mo.cfg;
     cfg.machine.console = stdout;
     cfg.machine.diag = stderr;
+    /* [path-timed] */
     if (vmm__init(&x, &cfg) == 0 && vmm__load(&x, &mo.img) == 0) {
         uint64_t t0 = bench__now_ns();
         ret = vmm__run(&x);
@@ -34,6 +35,7 @@ int main(int argc, char **argv)
         if (ret == 0)
             bench__report(x.exits - 1, t1 - t0);
     }
+    /* [path-timed] */
     if (ret < 0) {
         fprintf(stderr, "bench-path: %s\n", error_get());
         if (x.crashed)

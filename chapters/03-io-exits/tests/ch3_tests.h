@@ -8,6 +8,7 @@
 
 TCase *bus_tests(void);
 TCase *record_tests(void);
+TCase *qemu_tests(void);
 
 /** Adds the tests that need KVM, or reports them skipped. */
 void add_kvm_tests(Suite *s);

@@ -15,6 +15,7 @@ int main(void)
     suite_add_tcase(s, bus_tests());
     suite_add_tcase(s, record_tests());
     suite_add_tcase(s, inspector_tests());
+    suite_add_tcase(s, qemu_tests());
     add_kvm_tests(s);
     add_inspector_kvm_tests(s);
     suite_add_tcase(s, lab_tests(3, 3));

@@ -144,13 +144,43 @@ START_TEST(triple_fault_dumps_through_the_interface)
 }
 END_TEST
 
+START_TEST(fw_cfg_answers_as_qemu_does)
+{
+    struct run_result r;
+
+    run_ch3(&r, "guests/ch3/fwcfg.elf", NULL);
+    ck_assert_msg(r.status == 1, "status %d: %s", r.status, r.err);
+    ck_assert_lines_eq(r.out, expected_output("guests/ch3/fwcfg.expected"));
+    ck_assert_str_eq(r.err, "");
+    run_free(&r);
+}
+END_TEST
+
+/* [chaos-test] */
+START_TEST(hostile_guest_cannot_hurt_the_vmm)
+{
+    struct run_result r;
+
+    run_ch3(&r, "--mem", "64M", "guests/ch3/chaos.elf", NULL);
+    /* The guest's own verdict, 0x2a: status 0x55. Not a crash, not a VMM error. */
+    ck_assert_msg(r.status == 0x55, "status %d:\n%.2000s", r.status, r.err);
+    ck_assert_ptr_nonnull(strstr(r.out, "survived 3000 hostile accesses\n"));
+    ck_assert_ptr_null(strstr(r.err, "ch3: "));
+    ck_assert_ptr_nonnull(strstr(r.err, "warning: hypercall: further refused calls are not "
+                                        "reported\n"));
+    run_free(&r);
+}
+END_TEST
+/* [chaos-test] */
+
 void add_kvm_tests(Suite *s)
 {
     const TTest *const tests[] = {
         devices_guest_meets_every_device, string_in_is_one_exit_with_a_count,
         hypercalls_refuse_bad_blocks,     strict_stops_at_the_first_unclaimed_port,
         stats_count_chapter_1s_guest,     trace_file_has_one_json_line_per_exit,
-        triple_fault_dumps_through_the_interface,
+        triple_fault_dumps_through_the_interface, fw_cfg_answers_as_qemu_does,
+        hostile_guest_cannot_hurt_the_vmm,
     };
 
     suite_add_kvm_tests(s, "kvm", tests, sizeof(tests) / sizeof(tests[0]));
