@@ -24,6 +24,7 @@ static void print_pane(FILE *out, const struct pane *p)
     }
 }
 
+/* [panes] */
 static void print_panes(FILE *out, const struct inspector *in)
 {
     char status[2 * INSPECTOR_LINE_MAX];
@@ -47,6 +48,7 @@ static void print_panes(FILE *out, const struct inspector *in)
     print_pane(out, p);
     free(p);
 }
+/* [panes] */
 
 int inspector_batch(struct inspector_target *t, FILE *script, FILE *out)
 {

@@ -6,6 +6,7 @@
 #include <Zydis/Zydis.h>
 #include <stdio.h>
 
+/* [cpu-mode] */
 enum disasm_mode disasm_mode_of(const struct kvm_sregs *sregs)
 {
     if (!(sregs->cr0 & 1)) /* CR0.PE */
@@ -17,6 +18,7 @@ enum disasm_mode disasm_mode_of(const struct kvm_sregs *sregs)
     }
     return sregs->cs.db ? DISASM_PROT32 : DISASM_PROT16;
 }
+/* [cpu-mode] */
 
 const char *disasm_mode_name(enum disasm_mode mode)
 {

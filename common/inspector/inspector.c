@@ -123,6 +123,7 @@ static int step_exit(struct inspector *in, struct vcpu_exit *e)
     return ret;
 }
 
+/* [step-instruction] */
 /* Runs exactly one instruction with the vCPU's single-step, or reports why it cannot. */
 static int step_instruction(struct inspector *in, struct vcpu_exit *e)
 {
@@ -142,6 +143,7 @@ static int step_instruction(struct inspector *in, struct vcpu_exit *e)
     }
     return ret;
 }
+/* [step-instruction] */
 
 /* Says what a stop after one exit or instruction was, unless the step already said it. */
 static void say_stop(struct inspector *in, const char *what, const struct vcpu_exit *e)
@@ -169,6 +171,7 @@ static const struct inspector_break *hit(const struct inspector *in, const struc
     return NULL;
 }
 
+/* [continue] */
 /* Continues until a breakpoint, the end, or the user's interrupt. Address breakpoints
  * need every instruction seen, so with any of them set the guest is single-stepped. */
 static void cmd_continue(struct inspector *in)
@@ -199,6 +202,7 @@ static void cmd_continue(struct inspector *in)
         snprintf(in->status, sizeof(in->status), "continue: breakpoint %d hit at exit %lu (%s)",
                  (int)(b - in->breaks) + 1, in->exits, vcpu_exit_name(e.kind));
 }
+/* [continue] */
 
 /* Parses a number the way C writes it (0x1f, 31); returns -1 when it is not one. */
 static int parse_u64(const char *s, uint64_t *v)
@@ -274,6 +278,7 @@ static void cmd_goto(struct inspector *in, const char *arg)
     }
 }
 
+/* [commands] */
 int inspector_command(struct inspector *in, const char *line)
 {
     char buf[INSPECTOR_LINE_MAX], *words[4] = {0};
@@ -308,3 +313,4 @@ int inspector_command(struct inspector *in, const char *line)
     read_state(in); /* after a crash too: the registers are what the reader wants then */
     return 0;
 }
+/* [commands] */

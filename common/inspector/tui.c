@@ -113,6 +113,7 @@ static int key_pressed(void *ctx)
     return ch != ERR && ch != KEY_RESIZE;
 }
 
+/* [keys] */
 /* Turns a key into a command line in cmd; returns 0, or -1 for keys that are none. */
 static int key_command(int ch, char *cmd, size_t size)
 {
@@ -153,6 +154,7 @@ static int key_command(int ch, char *cmd, size_t size)
     }
     return -1;
 }
+/* [keys] */
 
 int inspector_tui(struct inspector_target *t)
 {
