@@ -22,7 +22,9 @@ INSPECTOR_LIBS := $(shell pkg-config --libs ncursesw 2>/dev/null || echo -lncurs
 
 # libcommon.a: shared vocabulary, built the same way from whichever Makefile asks. The
 # inspector is in it too; a program that calls the inspector links INSPECTOR_LIBS as well.
-COMMON_SRCS := $(wildcard $(TOP)/common/*.c) $(wildcard $(TOP)/common/inspector/*.c)
+# So is the x86 decoder (common/x86, chapter 6), which the inspector and interpreter share.
+COMMON_SRCS := $(wildcard $(TOP)/common/*.c) $(wildcard $(TOP)/common/inspector/*.c) \
+               $(wildcard $(TOP)/common/x86/*.c)
 COMMON_OBJS := $(patsubst $(TOP)/common/%.c,$(BUILD)/obj/common/%.o,$(COMMON_SRCS))
 COMMON_LIB := $(BUILD)/lib/libcommon.a
 CHECK_HELPER_OBJS := $(BUILD)/obj/common/tests/check_helpers.o $(BUILD)/obj/common/tests/labs.o
