@@ -11,12 +11,11 @@
 #include <string.h>
 
 /* Decodes the bytes given as arguments in mode; returns x86_decode's result. */
-#define DECODE(mode, insn, ...)                                                                 \
-    decode_bytes((mode), (insn), (const uint8_t[]){__VA_ARGS__},                                \
+#define DECODE(mode, insn, ...)                                                                    \
+    decode_bytes((mode), (insn), (const uint8_t[]){__VA_ARGS__},                                   \
                  sizeof((const uint8_t[]){__VA_ARGS__}))
 
-static int decode_bytes(enum x86_mode mode, struct x86_insn *insn, const uint8_t *bytes,
-                        size_t len)
+static int decode_bytes(enum x86_mode mode, struct x86_insn *insn, const uint8_t *bytes, size_t len)
 {
     return x86_decode(bytes, len, mode, insn);
 }
@@ -71,10 +70,10 @@ START_TEST(rex_extends_base_and_index)
     assert_mem(&in, 12, X86_REG_NONE, 1, 0);
     ck_assert_int_eq(DECODE(X86_MODE_64, &in, 0x41, 0x8B, 0x45, 0x00), 4); /* [r13 + 0] */
     assert_mem(&in, 13, X86_REG_NONE, 1, 0);
-    ck_assert_int_eq(in.mem.segment, X86_SEG_DS); /* r13 is not rBP */
+    ck_assert_int_eq(in.mem.segment, X86_SEG_DS);                          /* r13 is not rBP */
     ck_assert_int_eq(DECODE(X86_MODE_64, &in, 0x4E, 0x8B, 0x04, 0xE0), 4); /* [rax + r12*8] */
     assert_mem(&in, 0, 12, 8, 0);
-    ck_assert_int_eq(in.reg, 8); /* REX.R: r8 */
+    ck_assert_int_eq(in.reg, 8);                                           /* REX.R: r8 */
     ck_assert_int_eq(DECODE(X86_MODE_64, &in, 0x40, 0x41, 0x8B, 0x03), 4); /* last REX counts */
     ck_assert_int_eq(in.rex_b, 1);
     ck_assert_int_eq(DECODE(X86_MODE_64, &in, 0x41, 0x66, 0x8B, 0x03), 4); /* REX, then 66 */
@@ -118,7 +117,8 @@ START_TEST(addressing_16_bit)
     ck_assert_int_eq(DECODE(X86_MODE_16, &in, 0x8B, 0x06, 0x34, 0x12), 4); /* mov ax, [0x1234] */
     assert_mem(&in, X86_REG_NONE, X86_REG_NONE, 1, 0x1234);
     ck_assert_int_eq(in.mem.segment, X86_SEG_DS);
-    ck_assert_int_eq(DECODE(X86_MODE_16, &in, 0x26, 0x8B, 0x87, 0x00, 0x80), 5); /* es:[bx-0x8000] */
+    ck_assert_int_eq(DECODE(X86_MODE_16, &in, 0x26, 0x8B, 0x87, 0x00, 0x80),
+                     5); /* es:[bx-0x8000] */
     assert_mem(&in, 3, X86_REG_NONE, 1, -0x8000);
     ck_assert_int_eq(in.mem.segment, X86_SEG_ES);
     ck_assert_int_eq(DECODE(X86_MODE_32, &in, 0x67, 0x8B, 0x00), 3); /* 67: [bx+si] in 32-bit */
@@ -138,16 +138,20 @@ START_TEST(moffs_has_the_address_size)
         int prefix, length;
         uint64_t offset;
     } cases[] = {
-        {X86_MODE_16, 0, 3, 0x0201}, {X86_MODE_16, 1, 6, 0x04030201},
-        {X86_MODE_32, 0, 5, 0x04030201}, {X86_MODE_32, 1, 4, 0x0201},
-        {X86_MODE_64, 0, 9, 0x0807060504030201ULL}, {X86_MODE_64, 1, 6, 0x04030201},
+        {X86_MODE_16, 0, 3, 0x0201},
+        {X86_MODE_16, 1, 6, 0x04030201},
+        {X86_MODE_32, 0, 5, 0x04030201},
+        {X86_MODE_32, 1, 4, 0x0201},
+        {X86_MODE_64, 0, 9, 0x0807060504030201ULL},
+        {X86_MODE_64, 1, 6, 0x04030201},
     };
     struct x86_insn in;
 
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         const uint8_t *b = cases[i].prefix ? a1 : a1 + 1;
-        ck_assert_int_eq(x86_decode(b, sizeof(a1) - 1 + (size_t)cases[i].prefix, cases[i].mode, &in),
-                         cases[i].length);
+        ck_assert_int_eq(
+            x86_decode(b, sizeof(a1) - 1 + (size_t)cases[i].prefix, cases[i].mode, &in),
+            cases[i].length);
         assert_mem(&in, X86_REG_NONE, X86_REG_NONE, 1, (int64_t)cases[i].offset);
         ck_assert_int_eq(in.imm_size, 0);
     }
@@ -198,7 +202,8 @@ START_TEST(fifteen_bytes_at_most)
     ck_assert_int_eq(in.too_long, 1);
     /* Too long is found even when the bytes run out later: length, not input, decides. */
     ck_assert_int_eq(DECODE(X86_MODE_64, &in, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x48, 0xB8, 1, 2,
-                            3, 4, 5, 6, 7, 8, 9), -1);
+                            3, 4, 5, 6, 7, 8, 9),
+                     -1);
     ck_assert_int_eq(in.too_long, 1);
 }
 END_TEST
@@ -250,7 +255,7 @@ START_TEST(groups_and_vector_prefixes)
     ck_assert_int_eq(DECODE(X86_MODE_64, &in, 0xC5, 0xF8, 0x77), -1); /* vzeroupper */
     ck_assert_int_eq(in.unsupported, 1);
     ck_assert_int_eq(in.length, 0);
-    ck_assert_int_eq(DECODE(X86_MODE_32, &in, 0xC5, 0x00), 2); /* lds eax, [eax] */
+    ck_assert_int_eq(DECODE(X86_MODE_32, &in, 0xC5, 0x00), 2);        /* lds eax, [eax] */
     ck_assert_int_eq(DECODE(X86_MODE_32, &in, 0x0F, 0x58, 0xC1), -1); /* addps: SSE */
     ck_assert_int_eq(in.unsupported, 1);
     ck_assert_int_eq(in.length, 3);
@@ -280,8 +285,8 @@ static void differential(unsigned long n, uint64_t seed, const char *what)
         printf("x86 vs Zydis, %s, mode %d: %lu compared, %lu refused by both, %lu lengths of "
                "unsupported compared; excluded: %lu VEX/EVEX/XOP, %lu unsupported and "
                "invalid for Zydis; %lu differ\n",
-               what, (int)modes[m], st.compared, st.both_invalid, st.length_only,
-               st.excluded_vex, st.excluded_unsupported, st.mismatches);
+               what, (int)modes[m], st.compared, st.both_invalid, st.length_only, st.excluded_vex,
+               st.excluded_unsupported, st.mismatches);
         ck_assert_msg(st.mismatches == 0, "mode %d: %lu differences with Zydis, first: %s",
                       (int)modes[m], st.mismatches, why);
     }
@@ -290,6 +295,35 @@ static void differential(unsigned long n, uint64_t seed, const char *what)
 START_TEST(agrees_with_zydis)
 {
     differential(200000, 0x5EED, "fixed slice");
+}
+END_TEST
+
+/* Real code: libc's, decoded in order as a disassembler would, stepping by the length. */
+START_TEST(agrees_with_zydis_on_real_code)
+{
+    struct x86_oracle oracle;
+    struct x86_oracle_stats st = {0};
+    const uint8_t *code;
+    size_t size, pos = 0;
+    char why[256];
+    struct x86_insn in;
+
+    ck_assert_int_eq(x86_host_code(&code, &size), 0);
+    x86_oracle_init(&oracle);
+    while (pos + X86_CORPUS_LEN <= size) {
+        if (x86_oracle_check(&oracle, code + pos, X86_CORPUS_LEN, X86_MODE_64, &st, why,
+                             sizeof(why)) < 0 &&
+            st.mismatches <= 10)
+            printf("x86 vs Zydis: %s\n", why);
+        int len = x86_decode(code + pos, X86_CORPUS_LEN, X86_MODE_64, &in);
+        pos += len > 0 ? (size_t)len : in.length > 0 ? in.length : 1;
+    }
+    printf("x86 vs Zydis, libc's code: %lu compared, %lu refused by both, %lu lengths of "
+           "unsupported compared; excluded: %lu VEX/EVEX/XOP, %lu unsupported and invalid for "
+           "Zydis; %lu differ\n",
+           st.compared, st.both_invalid, st.length_only, st.excluded_vex, st.excluded_unsupported,
+           st.mismatches);
+    ck_assert_msg(st.mismatches == 0, "%lu differences with Zydis, first: %s", st.mismatches, why);
 }
 END_TEST
 
@@ -322,6 +356,7 @@ int main(void)
     tcase_add_test(unit, groups_and_vector_prefixes);
     suite_add_tcase(s, unit);
     tcase_add_test(diff, agrees_with_zydis);
+    tcase_add_test(diff, agrees_with_zydis_on_real_code);
     if (getenv("STEPVM_X86_FUZZ")) {
         tcase_add_test(diff, fuzz_against_zydis);
         tcase_set_timeout(diff, 0); /* a fuzz run takes as long as it is asked to */

@@ -13,10 +13,17 @@
  *    mandatory prefixes and CPUID features stepvm has no use for.
  *  - stepvm marks it as a VEX, EVEX or XOP prefix: excluded. stepvm's interpreter executes
  *    no AVX, and their length depends on the whole vector ISA.
+
+ * Where Zydis 4.0.0 and the CPU part, the CPU is followed and three comparisons skipped:
+ * the segment of an indirect branch after 3E (Zydis: CET's NOTRACK), the base of a SIB
+ * without base under 67 with REX.B (Zydis issue #592), and the operand size of INS/OUTS
+ * with REX.W (Zydis: 64; the CPU moves 4 bytes). 16-bit code is compared with Zydis's
+ * LEGACY_16 mode: real mode decodes the same way; what #UDs there is the interpreter's.
  */
 #include "x86_oracle.h"
 #include "x86/opcodes.h"
 
+#include <link.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -66,7 +73,8 @@ size_t x86_corpus_next(struct x86_corpus *c, uint8_t *out)
     n++; /* the opcode byte stays random; shape the ModRM after it */
     r = corpus_rand(c);
     switch (r % 8) {
-    case 0: case 1: /* SIB, sometimes without a base */
+    case 0:
+    case 1: /* SIB, sometimes without a base */
         out[n] = (uint8_t)((out[n] & 0xF8) | 4);
         if ((r >> 8) % 3 == 0)
             out[n + 1] = (uint8_t)((out[n + 1] & 0xF8) | 5);
@@ -76,6 +84,40 @@ size_t x86_corpus_next(struct x86_corpus *c, uint8_t *out)
         break;
     }
     return len;
+}
+
+/* A segment: where it starts, how long it is. */
+struct segment {
+    const uint8_t *start;
+    size_t size;
+};
+
+/* dl_iterate_phdr callback: keeps the largest executable PT_LOAD segment seen. */
+static int largest_code(struct dl_phdr_info *info, size_t size, void *data)
+{
+    struct segment *best = data;
+
+    (void)size;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X) && ph->p_filesz > best->size) {
+            best->start = (const uint8_t *)(info->dlpi_addr + ph->p_vaddr);
+            best->size = ph->p_filesz;
+        }
+    }
+    return 0;
+}
+
+int x86_host_code(const uint8_t **start, size_t *size)
+{
+    struct segment best = {NULL, 0};
+
+    dl_iterate_phdr(largest_code, &best);
+    if (!best.start || best.size < X86_CORPUS_LEN)
+        return -1;
+    *start = best.start;
+    *size = best.size;
+    return 0;
 }
 
 /* ------------------------------------------------------------------------------------- */
@@ -115,15 +157,15 @@ static uint64_t low_bytes(uint64_t v, unsigned n)
 }
 
 /* Writes a failure: mode, bytes, and what differs. Returns -1. */
-static int differ(char *why, size_t size, const uint8_t *bytes, enum x86_mode mode,
-                  const char *fmt, ...)
+static int differ(char *why, size_t size, const uint8_t *bytes, enum x86_mode mode, const char *fmt,
+                  ...)
 {
     int n = snprintf(why, size, "mode %d bytes", (int)mode);
-    va_list ap;
 
     for (unsigned i = 0; i < X86_CORPUS_LEN && n > 0 && (size_t)n < size; i++)
         n += snprintf(why + n, size - (size_t)n, " %02x", bytes[i]);
     if (n > 0 && (size_t)n < size) {
+        va_list ap;
         n += snprintf(why + n, size - (size_t)n, ": ");
         va_start(ap, fmt);
         vsnprintf(why + n, size - (size_t)n, fmt, ap);
@@ -148,8 +190,8 @@ static const char *compare_mem(const struct x86_insn *in, const ZydisDecodedInst
         return "zydis has no memory operand";
     /* Zydis 4.0.0 gives [r13d] for a SIB without base under 67 with REX.B (its issue
      * #592, fixed after 4.0.0): the CPU ignores REX.B there, as stepvm does. */
-    int zydis_592 = in->mode == X86_MODE_64 && in->addrsize == 4 && in->has_sib &&
-                    in->mod == 0 && (in->base & 7) == 5 && in->rex_b;
+    int zydis_592 = in->mode == X86_MODE_64 && in->addrsize == 4 && in->has_sib && in->mod == 0 &&
+                    (in->base & 7) == 5 && in->rex_b;
     if (!zydis_592 && reg_number(mem->mem.base) != in->mem.base) {
         static char buf[64];
         snprintf(buf, sizeof(buf), "base %d, zydis %d", in->mem.base, reg_number(mem->mem.base));
@@ -186,19 +228,22 @@ static const char *compare_valid(const struct x86_insn *in, const ZydisDecodedIn
     if (in->length != z->length)
         return snprintf(buf, sizeof(buf), "length %u, zydis %u", in->length, z->length), buf;
     /* INS and OUTS with REX.W move 4 bytes; Zydis reports the 64-bit operand size. */
-    int ins_outs_w = in->map == X86_MAP_ONE_BYTE && (in->opcode == 0x6D || in->opcode == 0x6F) &&
-                     in->rex_w;
+    int ins_outs_w =
+        in->map == X86_MAP_ONE_BYTE && (in->opcode == 0x6D || in->opcode == 0x6F) && in->rex_w;
     if (op.size != X86_SZ_NONE && !ins_outs_w && in->opsize * 8 != z->operand_width)
-        return snprintf(buf, sizeof(buf), "operand size %u, zydis %u", in->opsize * 8,
-                        z->operand_width), buf;
+        return snprintf(buf, sizeof(buf), "operand size %d, zydis %u", in->opsize * 8,
+                        z->operand_width),
+               buf;
     if (in->addrsize * 8 != z->address_width)
-        return snprintf(buf, sizeof(buf), "address size %u, zydis %u", in->addrsize * 8,
-                        z->address_width), buf;
+        return snprintf(buf, sizeof(buf), "address size %d, zydis %u", in->addrsize * 8,
+                        z->address_width),
+               buf;
     if (in->imm_size != z->raw.imm[0].size / 8 ||
         in->imm != low_bytes(z->raw.imm[0].value.u, in->imm_size))
         return snprintf(buf, sizeof(buf), "immediate %u:%llx, zydis %u:%llx", in->imm_size,
                         (unsigned long long)in->imm, z->raw.imm[0].size / 8,
-                        (unsigned long long)z->raw.imm[0].value.u), buf;
+                        (unsigned long long)z->raw.imm[0].value.u),
+               buf;
     if (in->imm2_size != z->raw.imm[1].size / 8 ||
         in->imm2 != low_bytes(z->raw.imm[1].value.u, in->imm2_size))
         return "second immediate";
@@ -245,8 +290,7 @@ int x86_oracle_check(const struct x86_oracle *o, const uint8_t *bytes, size_t le
     stats->compared++;
     if ((diff = compare_valid(&in, &z, ops)) != NULL) {
         stats->mismatches++;
-        return differ(why, size, bytes, mode, "%s (%s)", diff,
-                      ZydisMnemonicGetString(z.mnemonic));
+        return differ(why, size, bytes, mode, "%s (%s)", diff, ZydisMnemonicGetString(z.mnemonic));
     }
     return 0;
 }

@@ -30,6 +30,12 @@ void x86_corpus_init(struct x86_corpus *c, uint64_t seed);
  */
 size_t x86_corpus_next(struct x86_corpus *c, uint8_t *out);
 
+/**
+ * Finds real 64-bit code: the largest executable segment loaded in this process (libc's).
+ * Sets *start and *size and returns 0, or returns -1 when there is none.
+ */
+int x86_host_code(const uint8_t **start, size_t *size);
+
 /** Zydis set up for the three modes stepvm decodes. */
 struct x86_oracle {
     ZydisDecoder zydis16, zydis32, zydis64;
@@ -37,10 +43,10 @@ struct x86_oracle {
 
 /** What the comparisons found, by kind. */
 struct x86_oracle_stats {
-    unsigned long compared;     /* both decoded it: length, sizes, operands compared */
-    unsigned long both_invalid; /* both refused it (#UD, too long or truncated) */
-    unsigned long length_only;  /* stepvm does not execute it; lengths compared */
-    unsigned long excluded_vex; /* VEX, EVEX, XOP: not decoded by stepvm, not compared */
+    unsigned long compared;             /* both decoded it: length, sizes, operands compared */
+    unsigned long both_invalid;         /* both refused it (#UD, too long or truncated) */
+    unsigned long length_only;          /* stepvm does not execute it; lengths compared */
+    unsigned long excluded_vex;         /* VEX, EVEX, XOP: not decoded by stepvm, not compared */
     unsigned long excluded_unsupported; /* unsupported by stepvm and invalid for Zydis */
     unsigned long mismatches;
 };
@@ -57,7 +63,6 @@ const ZydisDecoder *x86_oracle_zydis(const struct x86_oracle *o, enum x86_mode m
  * a one-line description of the first difference in why.
  */
 int x86_oracle_check(const struct x86_oracle *o, const uint8_t *bytes, size_t len,
-                     enum x86_mode mode, struct x86_oracle_stats *stats, char *why,
-                     size_t size);
+                     enum x86_mode mode, struct x86_oracle_stats *stats, char *why, size_t size);
 
 #endif

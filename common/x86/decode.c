@@ -78,16 +78,37 @@ static int decode_prefixes(struct cursor *c)
             return -1;
         c->pos++;
         switch (b) {
-        case 0xF0: out->lock = 1; break;
-        case 0xF2: case 0xF3: out->rep = (uint8_t)b; break;
-        case 0x26: set_segment(out, X86_SEG_ES); break;
-        case 0x2E: set_segment(out, X86_SEG_CS); break;
-        case 0x36: set_segment(out, X86_SEG_SS); break;
-        case 0x3E: set_segment(out, X86_SEG_DS); break;
-        case 0x64: set_segment(out, X86_SEG_FS); break;
-        case 0x65: set_segment(out, X86_SEG_GS); break;
-        case 0x66: out->opsize_pfx = 1; break;
-        case 0x67: out->addrsize_pfx = 1; break;
+        case 0xF0:
+            out->lock = 1;
+            break;
+        case 0xF2:
+        case 0xF3:
+            out->rep = (uint8_t)b;
+            break;
+        case 0x26:
+            set_segment(out, X86_SEG_ES);
+            break;
+        case 0x2E:
+            set_segment(out, X86_SEG_CS);
+            break;
+        case 0x36:
+            set_segment(out, X86_SEG_SS);
+            break;
+        case 0x3E:
+            set_segment(out, X86_SEG_DS);
+            break;
+        case 0x64:
+            set_segment(out, X86_SEG_FS);
+            break;
+        case 0x65:
+            set_segment(out, X86_SEG_GS);
+            break;
+        case 0x66:
+            out->opsize_pfx = 1;
+            break;
+        case 0x67:
+            out->addrsize_pfx = 1;
+            break;
         default:
             if (out->mode == X86_MODE_64 && (b & 0xF0) == 0x40) {
                 out->rex = (uint8_t)b;
@@ -152,13 +173,20 @@ static uint8_t operand_size(const struct x86_insn *in, uint8_t kind)
     int long_mode = in->mode == X86_MODE_64;
 
     switch (kind) {
-    case X86_SZ_B: return 1;
-    case X86_SZ_W: return 2;
-    case X86_SZ_Z: return long_mode && in->rex_w ? 4 : v; /* 64 is not possible: 32 */
-    case X86_SZ_D64: return long_mode && (in->rex_w || !in->opsize_pfx) ? 8 : v;
-    case X86_SZ_F64: return long_mode ? 8 : v;
-    case X86_SZ_CR: return long_mode ? 8 : 4;
-    default: return long_mode && in->rex_w ? 8 : v; /* REX.W wins over 66 */
+    case X86_SZ_B:
+        return 1;
+    case X86_SZ_W:
+        return 2;
+    case X86_SZ_Z:
+        return long_mode && in->rex_w ? 4 : v; /* 64 is not possible: 32 */
+    case X86_SZ_D64:
+        return long_mode && (in->rex_w || !in->opsize_pfx) ? 8 : v;
+    case X86_SZ_F64:
+        return long_mode ? 8 : v;
+    case X86_SZ_CR:
+        return long_mode ? 8 : 4;
+    default:
+        return long_mode && in->rex_w ? 8 : v; /* REX.W wins over 66 */
     }
 }
 
@@ -166,9 +194,12 @@ static uint8_t operand_size(const struct x86_insn *in, uint8_t kind)
 static uint8_t address_size(const struct x86_insn *in)
 {
     switch (in->mode) {
-    case X86_MODE_16: return in->addrsize_pfx ? 4 : 2;
-    case X86_MODE_32: return in->addrsize_pfx ? 2 : 4;
-    default: return in->addrsize_pfx ? 4 : 8;
+    case X86_MODE_16:
+        return in->addrsize_pfx ? 4 : 2;
+    case X86_MODE_32:
+        return in->addrsize_pfx ? 2 : 4;
+    default:
+        return in->addrsize_pfx ? 4 : 8;
     }
 }
 
@@ -209,8 +240,8 @@ static int read_disp(struct cursor *c, unsigned n)
  */
 static int decode_mem16(struct cursor *c)
 {
-    static const int8_t base[8] = {3, 3, 5, 5, 6, 7, 5, 3};                 /* BX BX BP BP SI DI BP BX */
-    static const int8_t index[8] = {6, 7, 6, 7, -1, -1, -1, -1};          /* SI DI SI DI */
+    static const int8_t base[8] = {3, 3, 5, 5, 6, 7, 5, 3};      /* BX BX BP BP SI DI BP BX */
+    static const int8_t index[8] = {6, 7, 6, 7, -1, -1, -1, -1}; /* SI DI SI DI */
     struct x86_insn *out = c->out;
     unsigned rm = out->rm & 7;
 
@@ -287,23 +318,45 @@ static int decode_imm(struct cursor *c, uint8_t kind)
     uint64_t v;
 
     switch (kind) {
-    case X86_IMM_B: out->imm_size = 1; break;
-    case X86_IMM_W: out->imm_size = 2; break;
-    case X86_IMM_Z: out->imm_size = z; break;
-    case X86_IMM_V: out->imm_size = out->opsize; break;
-    case X86_IMM_AP: out->imm_size = z; out->imm2_size = 2; break;
-    case X86_IMM_ENTER: out->imm_size = 2; out->imm2_size = 1; break;
-    case X86_IMM_BB: out->imm_size = 1; out->imm2_size = 1; break;
+    case X86_IMM_B:
+        out->imm_size = 1;
+        break;
+    case X86_IMM_W:
+        out->imm_size = 2;
+        break;
+    case X86_IMM_Z:
+        out->imm_size = z;
+        break;
+    case X86_IMM_V:
+        out->imm_size = out->opsize;
+        break;
+    case X86_IMM_AP:
+        out->imm_size = z;
+        out->imm2_size = 2;
+        break;
+    case X86_IMM_ENTER:
+        out->imm_size = 2;
+        out->imm2_size = 1;
+        break;
+    case X86_IMM_BB:
+        out->imm_size = 1;
+        out->imm2_size = 1;
+        break;
     case X86_IMM_MOFFS:
         /* MOV A0-A3: an absolute offset of the address size, zero-extended. */
         out->has_mem = 1;
-        out->mem = (struct x86_mem){X86_REG_NONE, X86_REG_NONE, 1, out->addrsize, 0,
+        out->mem = (struct x86_mem){X86_REG_NONE,
+                                    X86_REG_NONE,
+                                    1,
+                                    out->addrsize,
+                                    0,
                                     out->seg == X86_SEG_NONE ? X86_SEG_DS : out->seg};
         if (fetch(c, out->addrsize, &v))
             return -1;
         out->mem.disp = (int64_t)v;
         return 0;
-    default: return 0;
+    default:
+        return 0;
     }
     if (fetch(c, out->imm_size, &out->imm) || fetch(c, out->imm2_size, &v))
         return -1;
@@ -323,8 +376,7 @@ static void special_cases(const struct x86_insn *in, struct x86_opcode *op)
     if (in->map == X86_MAP_ONE_BYTE) {
         if (in->opcode == 0x63 && in->mode == X86_MODE_64)
             op->size = X86_SZ_V; /* MOVSXD Gv, Ed instead of ARPL Ew, Gw */
-        if ((in->opcode & 0xFE) == 0xC6 && in->mod == 3 && (in->reg & 7) == 7 &&
-            (in->rm & 7) == 0)
+        if ((in->opcode & 0xFE) == 0xC6 && in->mod == 3 && (in->reg & 7) == 7 && (in->rm & 7) == 0)
             op->flags = X86_F_MODRM | X86_F_UNSUP; /* C6 F8 XABORT ib, C7 F8 XBEGIN rel */
     } else if (in->map == X86_MAP_0F && in->opcode == 0x78) {
         if (in->opsize_pfx || in->rep == 0xF2)
@@ -388,10 +440,11 @@ static int decode_operands(struct cursor *c)
 
 int x86_decode(const uint8_t *bytes, size_t len, enum x86_mode mode, struct x86_insn *out)
 {
-    struct cursor c = {bytes, len, 0, out};
+    struct cursor c;
     int first, vector;
 
     memset(out, 0, sizeof(*out));
+    c = (struct cursor){bytes, len, 0, out};
     out->mode = (uint8_t)mode;
     out->seg = X86_SEG_NONE;
     out->reg_op = out->rm_reg = X86_REG_NONE;

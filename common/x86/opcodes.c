@@ -4,6 +4,9 @@
  */
 #include "x86/opcodes.h"
 
+/* The tables are laid out by hand, a row a line: clang-format leaves them alone. */
+/* clang-format off */
+
 /*
  * Short names for the rows. A row is {flags, immediate, operand size, group}:
  *   M  ModRM follows          L   LOCK allowed          I64  invalid in 64-bit mode
@@ -190,32 +193,4 @@ const struct x86_opcode x86_groups[X86_G_COUNT][8] = {
     [X86_G9] = {G(U, SAME, SAME), G(MEM | L, SAME, SAME), G(U, SAME, SAME), G(U, SAME, SAME),
                 G(U, SAME, SAME), G(U, SAME, SAME), G(U, SAME, SAME), G(U, SAME, SAME)},
 };
-
-struct x86_opcode x86_opcode_of(const struct x86_insn *insn)
-{
-    struct x86_opcode op;
-
-    switch (insn->map) {
-    case X86_MAP_ONE_BYTE:
-        op = x86_one_byte[insn->opcode];
-        break;
-    case X86_MAP_0F:
-        op = x86_two_byte[insn->opcode];
-        break;
-    case X86_MAP_0F38:
-        return x86_three_byte_38;
-    default:
-        return x86_three_byte_3a;
-    }
-    if (!(op.flags & X86_F_GROUP) || !insn->has_modrm)
-        return op;
-    const struct x86_opcode *row = &x86_groups[op.group][insn->reg & 7];
-    op.flags = (uint16_t)((op.flags & ~X86_F_GROUP) | row->flags);
-    if (row->imm != X86_IMM_SAME)
-        op.imm = row->imm;
-    if (row->size != X86_SZ_SAME)
-        op.size = row->size;
-    if ((op.flags & X86_F_REG_UNSUP) && insn->mod == 3)
-        op.flags = (uint16_t)((op.flags & ~(X86_F_MEM | X86_F_UD)) | X86_F_UNSUP);
-    return op;
-}
+/* clang-format on */

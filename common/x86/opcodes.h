@@ -37,21 +37,32 @@ enum x86_size_kind {
 };
 
 /* Flags of an entry. */
-#define X86_F_MODRM    0x001 /* a ModRM byte follows the opcode */
-#define X86_F_LOCK     0x002 /* LOCK is allowed (then the destination must be memory) */
-#define X86_F_I64      0x004 /* invalid in 64-bit mode */
-#define X86_F_MEM      0x008 /* ModRM must name memory (mod != 3) */
-#define X86_F_REG      0x010 /* ModRM names registers whatever mod says (MOV CRn) */
-#define X86_F_OPREG    0x020 /* the opcode's low 3 bits name a register (50+r) */
-#define X86_F_UD       0x040 /* no instruction: #UD */
-#define X86_F_UNSUP    0x080 /* an instruction stepvm does not execute (length still known) */
+#define X86_F_MODRM     0x001 /* a ModRM byte follows the opcode */
+#define X86_F_LOCK      0x002 /* LOCK is allowed (then the destination must be memory) */
+#define X86_F_I64       0x004 /* invalid in 64-bit mode */
+#define X86_F_MEM       0x008 /* ModRM must name memory (mod != 3) */
+#define X86_F_REG       0x010 /* ModRM names registers whatever mod says (MOV CRn) */
+#define X86_F_OPREG     0x020 /* the opcode's low 3 bits name a register (50+r) */
+#define X86_F_UD        0x040 /* no instruction: #UD */
+#define X86_F_UNSUP     0x080 /* an instruction stepvm does not execute (length still known) */
 #define X86_F_REG_UNSUP 0x100 /* in a group row: with mod = 3 it is another, unsupported one */
-#define X86_F_GROUP    0x200 /* ModRM.reg selects a row of the group table named by group */
+#define X86_F_GROUP     0x200 /* ModRM.reg selects a row of the group table named by group */
 
 /* The groups: opcodes whose ModRM.reg field is a third opcode byte ("/digit"). */
 enum x86_group {
-    X86_G_NONE, X86_G1, X86_G1A, X86_G2, X86_G3, X86_G4, X86_G5, X86_G11,
-    X86_G6, X86_G7, X86_G8, X86_G9, X86_G_COUNT
+    X86_G_NONE,
+    X86_G1,
+    X86_G1A,
+    X86_G2,
+    X86_G3,
+    X86_G4,
+    X86_G5,
+    X86_G11,
+    X86_G6,
+    X86_G7,
+    X86_G8,
+    X86_G9,
+    X86_G_COUNT
 };
 
 /** One opcode's row in a table. */
@@ -71,8 +82,35 @@ extern const struct x86_opcode x86_groups[X86_G_COUNT][8];
 /**
  * Returns the row that describes insn, once its opcode (and ModRM, for a group) is known:
  * a group row merged over its opcode's entry. Used by the decoder and by tests that ask
- * which fields an instruction defines.
+ * which fields an instruction defines. Inline: the decoder calls it for every instruction.
  */
-struct x86_opcode x86_opcode_of(const struct x86_insn *insn);
+static inline struct x86_opcode x86_opcode_of(const struct x86_insn *insn)
+{
+    struct x86_opcode op;
+
+    switch (insn->map) {
+    case X86_MAP_ONE_BYTE:
+        op = x86_one_byte[insn->opcode];
+        break;
+    case X86_MAP_0F:
+        op = x86_two_byte[insn->opcode];
+        break;
+    case X86_MAP_0F38:
+        return x86_three_byte_38;
+    default:
+        return x86_three_byte_3a;
+    }
+    if (!(op.flags & X86_F_GROUP) || !insn->has_modrm)
+        return op;
+    const struct x86_opcode *row = &x86_groups[op.group][insn->reg & 7];
+    op.flags = (uint16_t)((op.flags & ~X86_F_GROUP) | row->flags);
+    if (row->imm != X86_IMM_SAME)
+        op.imm = row->imm;
+    if (row->size != X86_SZ_SAME)
+        op.size = row->size;
+    if ((op.flags & X86_F_REG_UNSUP) && insn->mod == 3)
+        op.flags = (uint16_t)((op.flags & ~(X86_F_MEM | X86_F_UD)) | X86_F_UNSUP);
+    return op;
+}
 
 #endif
