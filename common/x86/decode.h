@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/** The longest instruction the CPU accepts; a longer one raises #GP (we report it). */
+/** The longest instruction the CPU accepts; a longer one raises \#GP (we report it). */
 #define X86_MAX_LENGTH 15
 
 /** How the CPU decodes: CS.D/CS.L pick 16 or 32, long mode picks 64. Real mode is 16. */
