@@ -27,16 +27,20 @@ command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not install
 mkdir -p "$cache" && cd "$cache"
 
 # [fetch] The kernel and busybox come as Debian packages, unpacked here, never installed.
-kpkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
-       sed -n 's/.*Depends: \(linux-image-[0-9].*-amd64\)$/\1/p' | head -n 1)
-[ -n "$kpkg" ] || skip "cannot resolve linux-image-amd64 (run 'apt-get update')"
-for pkg in "$kpkg" busybox-static; do
-    if ! ls "${pkg}"_*.deb >/dev/null 2>&1; then
-        echo "nested KVM: downloading $pkg (once)"
-        apt-get download "$pkg" >/dev/null 2>&1 || skip "apt-get download $pkg failed"
-    fi
-done
-if [ ! -f vmlinuz ] || [ ! -d mods ]; then
+# Several runs may start at once (the test suites run some side by side): the first one
+# downloads and unpacks under a lock, and leaves a stamp; the others wait, then find it.
+exec 9> "$cache/.lock"
+flock 9
+if [ ! -f ready ]; then
+    kpkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
+           sed -n 's/.*Depends: \(linux-image-[0-9].*-amd64\)$/\1/p' | head -n 1)
+    [ -n "$kpkg" ] || skip "cannot resolve linux-image-amd64 (run 'apt-get update')"
+    for pkg in "$kpkg" busybox-static; do
+        if ! ls "${pkg}"_*.deb >/dev/null 2>&1; then
+            echo "nested KVM: downloading $pkg (once)" >&2
+            apt-get download "$pkg" >/dev/null 2>&1 || skip "apt-get download $pkg failed"
+        fi
+    done
     rm -rf pkg mods && mkdir -p pkg mods
     for deb in "${kpkg}"_*.deb busybox-static_*.deb; do dpkg-deb -x "$deb" pkg; done
     cp pkg/boot/vmlinuz-* vmlinuz
@@ -44,7 +48,9 @@ if [ ! -f vmlinuz ] || [ ! -d mods ]; then
     for m in irqbypass kvm ccp kvm-amd; do
         find pkg/lib/modules -name "$m.ko*" -exec cp {} mods/ \;
     done
+    touch ready
 fi
+flock -u 9
 # [fetch]
 
 # [rootfs] A root file system in RAM: busybox, the modules, the build, its libraries.

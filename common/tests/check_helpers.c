@@ -223,7 +223,9 @@ int run_suite(Suite *s)
     int failed = srunner_ntests_failed(sr);
     int ran = srunner_ntests_run(sr);
     srunner_free(sr);
-    return failed == 0 && ran > 0 ? 0 : 1;
+    /* A suite that ran nothing failed, unless it was asked for its KVM tests only (inside
+     * the nested machine) and has none. */
+    return failed == 0 && (ran > 0 || getenv("CK_INCLUDE_TAGS")) ? 0 : 1;
 }
 
 void write_file(const char *path, const void *data, size_t size)
