@@ -70,8 +70,14 @@ static int hypercall_write(void *dev, uint64_t offset, uint64_t value, uint32_t 
              (unsigned long long)gpa);
         return 0;
     }
+    /* ... and must be writable RAM (not the ROM): tried before any work is done. */
+    if (vcpu_write_mem(hc->vcpu, gpa, &b, sizeof(b)) < 0) {
+        warn(hc, "warning: hypercall: argument block at 0x%llx is read-only (ignored)\n",
+             (unsigned long long)gpa);
+        return 0;
+    }
     b.result = serve(hc, &b);
-    return vcpu_write_mem(hc->vcpu, gpa, &b, sizeof(b)) < 0 ? -1 : 0;
+    return vcpu_write_mem(hc->vcpu, gpa, &b, sizeof(b));
 }
 /* [hypercall] */
 

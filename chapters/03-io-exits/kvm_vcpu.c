@@ -142,6 +142,9 @@ static int kvm_vcpu_write_mem(struct vcpu *v, uint64_t gpa, const void *buf, siz
 
     if (!p)
         return -1;
+    /* A ROM is read-only for the VMM's writes on the guest's behalf too. */
+    if (guest_mem__is_rom(to_kvm(v)->mem, gpa))
+        return error_set("guest range 0x%llx+0x%zx is ROM", (unsigned long long)gpa, len);
     memcpy(p, buf, len);
     return 0;
 }

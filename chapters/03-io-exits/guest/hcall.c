@@ -39,5 +39,10 @@ int main(void)
     odd->result = 777;
     outl(HYPERCALL_PORT, (uint32_t)(uintptr_t)odd);
     printf("unaligned block left alone: %s\n", odd->result == 777 ? "yes" : "no");
-    return odd->result == 777 ? 0 : 2;
+    /* A block in the ROM at 0xf0000: the host must not write its answer there. */
+    const volatile uint32_t *rom = (const volatile uint32_t *)0xf0000;
+    uint32_t before = rom[1];
+    outl(HYPERCALL_PORT, 0xf0000u);
+    printf("ROM left alone: %s\n", rom[1] == before ? "yes" : "no");
+    return odd->result == 777 && rom[1] == before ? 0 : 2;
 }

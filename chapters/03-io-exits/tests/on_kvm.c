@@ -63,10 +63,13 @@ START_TEST(hypercalls_refuse_bad_blocks)
                               "call 4: service 99 -> -38 (want -38)\n"
                               "call 5: service 2 -> 0 (want 0)\n"
                               "memsize says 64 MiB\n"
-                              "unaligned block left alone: yes\n");
+                              "unaligned block left alone: yes\n"
+                              "ROM left alone: yes\n");
     ck_assert_ptr_nonnull(strstr(r.err, "warning: hypercall: argument block at 0xd0000000 is not "
                                         "in guest RAM (ignored)\n"));
     ck_assert_ptr_nonnull(strstr(r.err, "want one 32-bit write of an 8-byte aligned address"));
+    ck_assert_ptr_nonnull(strstr(r.err, "warning: hypercall: argument block at 0xf0000 is "
+                                        "read-only (ignored)\n"));
     run_free(&r);
 }
 END_TEST
