@@ -107,6 +107,47 @@ int kvm_cpu__set_sregs(struct kvm_cpu *cpu, const struct kvm_sregs *sregs)
     return 0;
 }
 
+/* [explain-exit] */
+int kvm_cpu__explain_exit(const struct kvm_run *run)
+{
+    switch (run->exit_reason) {
+    case KVM_EXIT_SHUTDOWN:
+        return error_set("guest triple-faulted (KVM_EXIT_SHUTDOWN): an exception occurred while "
+                         "delivering a double fault, and the CPU reset");
+    case KVM_EXIT_FAIL_ENTRY:
+        return error_set("the CPU refused to enter the guest (KVM_EXIT_FAIL_ENTRY, hardware "
+                         "reason 0x%llx): the guest state set by the VMM is invalid",
+                         (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
+    case KVM_EXIT_INTERNAL_ERROR:
+        return error_set("KVM could not handle the guest (KVM_EXIT_INTERNAL_ERROR, suberror %u%s)",
+                         run->internal.suberror,
+                         run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION
+                             ? ": an instruction KVM had to emulate is one it cannot"
+                             : "");
+    case KVM_EXIT_IO: case KVM_EXIT_MMIO: case KVM_EXIT_HLT: case KVM_EXIT_INTR:
+    case KVM_EXIT_DEBUG:
+        return 0;
+    }
+    return error_set("unexpected exit KVM_EXIT_%s (%u)", kvm_exit_name(run->exit_reason),
+                     run->exit_reason);
+}
+/* [explain-exit] */
+
+uint8_t *kvm_cpu__io_data(struct kvm_cpu *cpu)
+{
+    struct kvm_run *run = cpu->run;
+    uint8_t size = run->io.size;
+
+    /* KVM puts the data inside the shared page; never trust that blindly. */
+    if ((size != 1 && size != 2 && size != 4) ||
+        run->io.data_offset + (uint64_t)size * run->io.count > (uint64_t)cpu->kvm->vcpu_mmap_size) {
+        error_set("malformed I/O exit: port 0x%x size %u count %u offset 0x%llx", run->io.port,
+                  size, run->io.count, (unsigned long long)run->io.data_offset);
+        return NULL;
+    }
+    return (uint8_t *)run + run->io.data_offset;
+}
+
 const char *kvm_exit_name(uint32_t reason)
 {
     static const char *const names[] = {

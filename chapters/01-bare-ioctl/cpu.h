@@ -43,6 +43,19 @@ int kvm_cpu__set_regs(struct kvm_cpu *cpu, const struct kvm_regs *regs);
 /** Writes the segment and control registers (KVM_SET_SREGS). Returns 0 or -1. */
 int kvm_cpu__set_sregs(struct kvm_cpu *cpu, const struct kvm_sregs *sregs);
 
+/**
+ * For an exit the VMM cannot go on from (KVM_EXIT_SHUTDOWN, FAIL_ENTRY, INTERNAL_ERROR, or
+ * one it does not know), sets the error to a sentence a reader understands and returns
+ * -1; returns 0 for any other exit.
+ */
+int kvm_cpu__explain_exit(const struct kvm_run *run);
+
+/**
+ * Returns the data of the I/O exit in cpu's kvm_run page (count items of size bytes), or
+ * NULL with the error set when the exit's size or offset do not fit the page.
+ */
+uint8_t *kvm_cpu__io_data(struct kvm_cpu *cpu);
+
 /** Returns the KVM_EXIT_* name of reason without the prefix ("IO", "HLT"), or "UNKNOWN". */
 const char *kvm_exit_name(uint32_t reason);
 

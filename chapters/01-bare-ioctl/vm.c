@@ -64,13 +64,10 @@ static int handle_io(struct vm *vm)
 {
     struct kvm_run *run = vm->cpu.run;
     uint8_t size = run->io.size;
-    uint64_t end = run->io.data_offset + (uint64_t)size * run->io.count;
-    uint8_t *data = (uint8_t *)run + run->io.data_offset;
+    uint8_t *data = kvm_cpu__io_data(&vm->cpu);
 
-    if ((size != 1 && size != 2 && size != 4) || end > (uint64_t)vm->kvm.vcpu_mmap_size)
-        return error_set("malformed I/O exit: port 0x%x size %u count %u offset 0x%llx",
-                         run->io.port, size, run->io.count,
-                         (unsigned long long)run->io.data_offset);
+    if (!data)
+        return -1;
     for (uint32_t i = 0; i < run->io.count; i++, data += size) {
         if (run->io.direction == KVM_EXIT_IO_OUT) {
             uint32_t v = io_item(data, size);
@@ -127,29 +124,12 @@ int vm__handle_exit(struct vm *vm)
     case KVM_EXIT_INTR:
         return 0; /* a signal interrupted KVM_RUN; just enter again */
     case KVM_EXIT_SHUTDOWN:
-        vm->crashed = 1;
-        error_set("guest triple-faulted (KVM_EXIT_SHUTDOWN): an exception occurred while "
-                  "delivering a double fault, and the CPU reset");
-        break;
     case KVM_EXIT_FAIL_ENTRY:
-        vm->crashed = 1;
-        error_set("the CPU refused to enter the guest (KVM_EXIT_FAIL_ENTRY, hardware reason "
-                  "0x%llx): the guest state set by the VMM is invalid",
-                  (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
-        break;
     case KVM_EXIT_INTERNAL_ERROR:
-        vm->crashed = 1;
-        error_set("KVM could not handle the guest (KVM_EXIT_INTERNAL_ERROR, suberror %u%s)",
-                  run->internal.suberror,
-                  run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION
-                      ? ": an instruction KVM had to emulate is one it cannot"
-                      : "");
-        break;
-    default:
-        error_set("unexpected exit KVM_EXIT_%s (%u)", kvm_exit_name(run->exit_reason),
-                  run->exit_reason);
+        vm->crashed = 1; /* worth a register dump */
         break;
     }
+    kvm_cpu__explain_exit(run);
     return -1;
 }
 /* [handle-exit] */

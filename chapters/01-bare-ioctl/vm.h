@@ -11,6 +11,7 @@
 
 #include "cpu.h"
 #include "kvm.h"
+#include "ports.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -20,12 +21,9 @@
 #define VM_STACK_TOP 0x1000u  /* SP at entry; the stack grows down below the binary */
 #define VM_MAX_IMAGE (VM_MEM_SIZE - VM_LOAD_ADDR)
 
-/* The ports chapter 1 gives meaning to (DESIGN.md, "the guest's view of the machine"). */
-#define PORT_DEBUGCON  0xe9  /* write a byte to the console */
-#define PORT_COM1      0x3f8 /* COM1 data register: also a byte to the console */
-#define PORT_COM1_LSR  0x3fd /* COM1 line status: always "ready to send" */
-#define PORT_TEST_EXIT 0xf4  /* isa-debug-exit: write v, exit with (v << 1) | 1 */
-#define PORT_POST      0x80  /* POST code: shown by --trace only */
+/* The ports chapter 1 gives meaning to are DESIGN.md's, in common/ports.h: the debug
+ * console and COM1's data register print, COM1's line status is always "ready to send",
+ * the test exit device ends the machine, POST codes are shown by --trace only. */
 
 /** UART_LSR_THRE | UART_LSR_TEMT: transmit holding register and transmitter empty. */
 #define COM1_LSR_READY 0x60

@@ -97,7 +97,9 @@ int guest_mem__add_rom(struct guest_mem *mem, uint64_t gpa, const void *data, si
                              (unsigned long long)r->gpa);
     }
     int ret = ioctl(mem->kvm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_READONLY_MEM);
-    if (ret <= 0)
+    if (ret < 0)
+        return error_errno("KVM_CHECK_EXTENSION KVM_CAP_READONLY_MEM");
+    if (ret == 0)
         return error_set("KVM lacks KVM_CAP_READONLY_MEM: read-only slots are not supported");
     uint8_t *host = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (host == MAP_FAILED)

@@ -116,6 +116,8 @@ static uint32_t write_mmap(struct bootinfo *b, uint32_t *length)
             if ((n == 0 || c->gpa > last) && (!r || c->gpa < r->gpa))
                 r = c;
         }
+        if (!r)
+            break;
         last = r->gpa;
         e = (struct mmap_entry){20, r->gpa, r->size, r->flags & KVM_MEM_READONLY ? 2 : 1};
         uint32_t at = bootinfo_alloc(b, &e, sizeof(e));

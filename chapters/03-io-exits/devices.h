@@ -6,13 +6,13 @@
 #define STEPVM_DEVICES_H
 
 #include "bus.h"
+#include "ports.h"
 
 #include <stdint.h>
 #include <stdio.h>
 
-#define PORT_DEBUGCON  0xe9
-#define PORT_TEST_EXIT 0xf4 /* 4 bytes wide, as QEMU's iosize=4 */
-#define PORT_POST      0x80 /* 4 bytes wide: firmware writes 8-, 16- and 32-bit codes */
+/* The ports are DESIGN.md's (common/ports.h). The test exit device is 4 bytes wide, as
+ * QEMU's iosize=4; the POST port too: firmware writes 8-, 16- and 32-bit codes. */
 
 /** The devices' state. */
 struct devices {

@@ -14,7 +14,8 @@ static struct kvm_vcpu *to_kvm(struct vcpu *v)
 }
 
 /* [translate-exit] */
-/* Describes the exit in the kvm_run page in the interface's words. */
+/* Describes the exit in the kvm_run page in the interface's words. The fatal ones are
+ * explained by chapter 1's kvm_cpu__explain_exit, so every chapter says the same. */
 static void describe_exit(struct kvm_vcpu *kv, struct vcpu_exit *e)
 {
     struct kvm_run *run = kv->cpu->run;
@@ -28,54 +29,29 @@ static void describe_exit(struct kvm_vcpu *kv, struct vcpu_exit *e)
         e->io.size = run->io.size;
         e->io.write = run->io.direction == KVM_EXIT_IO_OUT;
         e->io.count = run->io.count;
-        e->io.data = (uint8_t *)run + run->io.data_offset;
-        /* KVM puts the data inside the shared page; never trust it to say so blindly. */
-        if (run->io.data_offset + (uint64_t)run->io.size * run->io.count >
-                (uint64_t)kv->cpu->kvm->vcpu_mmap_size ||
-            (run->io.size != 1 && run->io.size != 2 && run->io.size != 4)) {
+        e->io.data = kvm_cpu__io_data(kv->cpu);
+        if (!e->io.data)
             e->kind = VCPU_EXIT_FATAL;
-            error_set("malformed I/O exit: port 0x%x size %u count %u", run->io.port,
-                      run->io.size, run->io.count);
-        }
-        break;
+        return;
     case KVM_EXIT_MMIO:
         e->kind = VCPU_EXIT_MMIO;
         e->mmio.addr = run->mmio.phys_addr;
         e->mmio.size = run->mmio.len;
         e->mmio.write = run->mmio.is_write;
         e->mmio.data = run->mmio.data;
-        break;
+        return;
     case KVM_EXIT_HLT:
         e->kind = VCPU_EXIT_HLT;
-        break;
+        return;
     case KVM_EXIT_DEBUG:
         e->kind = VCPU_EXIT_STEP;
-        break;
+        return;
     case KVM_EXIT_INTR:
         e->kind = VCPU_EXIT_INTR;
-        break;
-    case KVM_EXIT_SHUTDOWN:
-        e->kind = VCPU_EXIT_SHUTDOWN;
-        error_set("guest triple-faulted (KVM_EXIT_SHUTDOWN): an exception occurred while "
-                  "delivering a double fault, and the CPU reset");
-        break;
-    case KVM_EXIT_FAIL_ENTRY:
-        e->kind = VCPU_EXIT_FATAL;
-        error_set("the CPU refused to enter the guest (KVM_EXIT_FAIL_ENTRY, hardware reason "
-                  "0x%llx): the guest state set by the VMM is invalid",
-                  (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
-        break;
-    case KVM_EXIT_INTERNAL_ERROR:
-        e->kind = VCPU_EXIT_FATAL;
-        error_set("KVM could not handle the guest (KVM_EXIT_INTERNAL_ERROR, suberror %u)",
-                  run->internal.suberror);
-        break;
-    default:
-        e->kind = VCPU_EXIT_FATAL;
-        error_set("unexpected exit KVM_EXIT_%s (%u)", kvm_exit_name(run->exit_reason),
-                  run->exit_reason);
-        break;
+        return;
     }
+    kvm_cpu__explain_exit(run);
+    e->kind = run->exit_reason == KVM_EXIT_SHUTDOWN ? VCPU_EXIT_SHUTDOWN : VCPU_EXIT_FATAL;
 }
 /* [translate-exit] */
 

@@ -8,6 +8,7 @@
 #include "error.h"
 #include "inspector/inspector.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,19 +140,15 @@ int main(int argc, char **argv)
     struct vmm_config cfg = {0};
     FILE *json = NULL;
     struct inspect_ctx ic = {&x, NULL, NULL, 0};
-    int ret = -1;
+    int ret = -1, built = 0;
 
     machine_options__init(&mo);
     if (machine_options__getopt(&mo, argc, argv, ch3_table, ch3_option, &o, "ch3", &o.guest) < 0 ||
-        machine_options__read_files(&mo, o.guest, "ch3/devices.elf") < 0) {
-        fprintf(stderr, "ch3: %s\n", error_get());
-        machine_options__free(&mo);
-        return 1;
-    }
+        machine_options__read_files(&mo, o.guest, "ch3/devices.elf") < 0)
+        goto out;
     if (o.trace_file && !(json = fopen(o.trace_file, "w"))) {
         error_errno("open %s", o.trace_file);
-        fprintf(stderr, "ch3: %s\n", error_get());
-        return 1;
+        goto out;
     }
     cfg.machine = mo.cfg;
     cfg.machine.console = stdout;
@@ -160,29 +157,33 @@ int main(int argc, char **argv)
     cfg.trace_text = o.trace ? stderr : NULL;
     cfg.trace_json = json;
     cfg.stats = o.stats;
+    cfg.stats_out = stderr; /* not the inspector's console: the table is for the reader */
     cfg.record = o.inspect || o.batch; /* the inspector shows each exit's record */
     if ((o.inspect || o.batch) && !(ic.console = open_memstream(&ic.text, &ic.len))) {
-        fprintf(stderr, "ch3: out of memory for the guest console\n");
-        return 1;
+        error_set("out of memory for the guest console");
+        goto out;
     }
     if (ic.console)
         cfg.machine.console = cfg.machine.diag = ic.console;
+    built = 1;
     if (vmm__init(&x, &cfg) == 0 && vmm__load(&x, &mo.img) == 0)
         ret = ic.console ? inspect(&ic, &o) : vmm__run(&x);
     fflush(stdout);
+out:
     if (ret < 0) {
         fprintf(stderr, "ch3: %s\n", error_get());
         if (x.crashed)
             vmm__dump(&x, stderr);
     }
-    vmm__exit(&x);
+    if (built)
+        vmm__exit(&x);
     machine_options__free(&mo);
     if (ic.console) {
         fclose(ic.console);
         free(ic.text);
     }
     if (json && fclose(json) != 0) {
-        fprintf(stderr, "ch3: write %s: failed\n", o.trace_file);
+        fprintf(stderr, "ch3: write %s: %s\n", o.trace_file, strerror(errno));
         ret = -1;
     }
     return ret < 0 ? 1 : x.status;

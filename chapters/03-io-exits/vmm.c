@@ -199,7 +199,7 @@ void vmm__dump(struct vmm *x, FILE *out)
 void vmm__exit(struct vmm *x)
 {
     if (x->cfg.stats && x->exits)
-        stats_print(x->cfg.machine.diag, &x->stats);
+        stats_print(x->cfg.stats_out ? x->cfg.stats_out : x->cfg.machine.diag, &x->stats);
     stats_free(&x->stats);
     machine__exit(&x->m);
 }

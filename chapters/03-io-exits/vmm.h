@@ -24,6 +24,7 @@ struct vmm_config {
     FILE *trace_text; /* one line per exit, or NULL */
     FILE *trace_json; /* one JSON object per exit, or NULL */
     int stats;        /* keep exit statistics */
+    FILE *stats_out;  /* where vmm__exit prints them (NULL: machine.diag) */
     int record;       /* fill x->last for every exit even with no trace or statistics */
 };
 

@@ -141,7 +141,7 @@ void pane_code(const struct inspector *in, struct pane *p, int width, int lines)
         put(p, l, 0, "%s %08llx  ", i ? "  " : "=>", (unsigned long long)(at + off));
         /* The bytes too where there is room for them. */
         for (size_t k = 0; width >= 60 && k < 7; k++)
-            put(p, l, 0, k < n ? "%02x" : "  ", bytes[off + k]);
+            put(p, l, 0, k < n ? "%02x" : "  ", k < n ? bytes[off + k] : 0);
         put(p, l, 0, "%s%s", width >= 60 ? (n > 7 ? "+ " : "  ") : "", text);
         if (n == 0)
             break;

@@ -32,6 +32,7 @@ static void fake_init(struct fake *f)
 {
     memset(f, 0, sizeof(*f));
     f->vm.cpu.run = &f->u.run;
+    f->vm.cpu.kvm = &f->vm.kvm;
     f->vm.kvm.vcpu_mmap_size = sizeof(f->u.page);
     f->vm.console = open_memstream(&f->console, &f->console_len);
     f->vm.diag = open_memstream(&f->diag, &f->diag_len);

@@ -73,7 +73,7 @@ static int run_guest(const char *name, struct vm *vm, char **console, char **tra
     FILE *t = open_memstream(trace, &tl);
     FILE *d = open_memstream(diag, &dl);
 
-    ck_assert_msg(vm__init(vm, "/dev/kvm", image, len, c, t, d) == 0, "%s", error_get());
+    ck_assert_msg(vm__init(vm, getenv("STEPVM_KVM_DEV") ? getenv("STEPVM_KVM_DEV") : KVM_DEVICE, image, len, c, t, d) == 0, "%s", error_get());
     int ret = vm__run(vm);
     if (vm->crashed)
         vm__dump(vm);
@@ -124,11 +124,13 @@ START_TEST(hello_rips_inside_image)
     ck_assert_int_eq(run_guest("hello.bin", &vm, &console, &trace, &diag), 0);
     /* Every exit comes from an instruction of the image: an I/O exit reports the IN or
      * OUT itself (KVM completes it on the next KVM_RUN), a HLT exit the byte after it. */
-    for (char *p = strstr(trace, "rip 0x"); p; p = strstr(p + 1, "rip 0x")) {
+    int seen = 0;
+    for (char *p = strstr(trace, "rip 0x"); p; p = strstr(p + 1, "rip 0x"), seen++) {
         unsigned long rip = strtoul(p + 4, NULL, 16);
         ck_assert_uint_ge(rip, VM_LOAD_ADDR);
         ck_assert_uint_le(rip, VM_LOAD_ADDR + len);
     }
+    ck_assert_int_eq(seen, 56); /* one line an exit */
     free(console);
     free(trace);
     free(diag);

@@ -45,9 +45,17 @@ int main(void)
         case 1: outw(port, (uint16_t)r); break;
         case 2: outl(port, (uint32_t)r); break;
         case 3: (void)inl(port); break;
-        case 4: /* MMIO in the PCI gap, where nothing is: every size */
-            *(volatile uint64_t *)(0xc0000000ull + (r >> 40 & 0x3ffffff8)) = r;
+        case 4: { /* MMIO in the PCI gap, where nothing is: each size, read or written */
+            uint64_t a = 0xc0000000ull + (r >> 40 & 0x3ffffff8);
+            switch (r >> 8 & 7) {
+            case 0: *(volatile uint8_t *)a = (uint8_t)r; break;
+            case 1: *(volatile uint16_t *)a = (uint16_t)r; break;
+            case 2: *(volatile uint32_t *)a = (uint32_t)r; break;
+            case 3: *(volatile uint64_t *)a = r; break;
+            default: (void)*(volatile uint64_t *)(a ^ (r >> 11 & 7)); break; /* unaligned */
+            }
             break;
+        }
         case 5: { /* string input with a large count, into the guest's own buffer */
             uint8_t *p = buf;
             unsigned long count = r >> 52; /* up to 4095 */

@@ -169,7 +169,7 @@ START_TEST(strict_mode_stops_at_unclaimed)
 }
 END_TEST
 
-START_TEST(dispatch_is_logarithmic)
+START_TEST(dispatch_finds_each_of_64_devices)
 {
     struct bus bus;
     static struct probe p[BUS_MAX_RANGES];
@@ -193,6 +193,6 @@ TCase *bus_tests(void)
     tcase_add_test(tc, every_size_reaches_the_device_with_its_data);
     tcase_add_test(tc, unclaimed_reads_all_ones_and_is_reported_once);
     tcase_add_test(tc, strict_mode_stops_at_unclaimed);
-    tcase_add_test(tc, dispatch_is_logarithmic);
+    tcase_add_test(tc, dispatch_finds_each_of_64_devices);
     return tc;
 }
