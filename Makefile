@@ -51,7 +51,7 @@ inspect-%: build
 
 grade-%: build
 	@test -n "$(LAB)" || { echo "usage: make grade-$* LAB=name (labs: $$(ls chapters/0$*-*/labs))"; exit 1; }
-	@sh common/scripts/grade.sh $* $(LAB)
+	@sh common/scripts/grade.sh $* $(LAB) $(BUILD)
 
 book: deps
 	@sh common/scripts/book.sh

@@ -19,7 +19,9 @@ int size_parse(const char *text, const char *what, uint64_t *out)
         return error_set("%s: '%s' is not a size (try 64M, 2G or 0x100000)", what,
                          text ? text : "");
     errno = 0;
-    v = strtoull(text, &end, 0);
+    /* Decimal, or hexadecimal after 0x; never octal: "010M" is ten mebibytes. */
+    int hex = text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
+    v = strtoull(text, &end, hex ? 16 : 10);
     if (errno == ERANGE)
         return error_set("%s: '%s' is too large", what, text);
     switch (*end) {

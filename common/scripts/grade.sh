@@ -1,7 +1,7 @@
 #!/bin/sh
 # grade.sh - grade a lab: run its programs, then print OK/FAIL per check and the score.
 #
-# usage: grade.sh CHAPTER LAB   (run from the top of the tree by 'make grade-N LAB=name')
+# usage: grade.sh CHAPTER LAB [BUILD_DIR]   (from the top of the tree: make grade-N LAB=name)
 #
 # A lab's chapters/NN-name/labs/LAB/grade.sh uses three words:
 #   host NAME CMD...     runs CMD (paths relative to the build dir) here, now
@@ -15,7 +15,7 @@ set -u
 
 chapter=$1 lab=$2
 top=$(pwd)
-build="$top/build"
+build="$top/${3:-build}"
 dir=$(ls -d "$top"/chapters/0"$chapter"-*/labs/"$lab" 2>/dev/null)
 if [ -z "$dir" ] || [ ! -f "$dir/grade.sh" ]; then
     echo "grade: chapter $chapter has no lab '$lab'; its labs:" \
@@ -27,7 +27,7 @@ trap 'rm -rf "$R"' EXIT
 nested_script="$R/nested.sh"
 : > "$nested_script"
 
-kvm_here() { [ -c "${STEPVM_KVM_DEV:-/dev/kvm}" ] && [ -r /dev/kvm ] && [ -w /dev/kvm ]; }
+kvm_here() { dev=${STEPVM_KVM_DEV:-/dev/kvm}; [ -c "$dev" ] && [ -r "$dev" ] && [ -w "$dev" ]; }
 
 host() {
     name=$1; shift
@@ -56,10 +56,14 @@ check() {
     fi
 }
 
-# Helpers the labs' checks use.
+# Helpers the labs' checks use. A run that left no status never ran: every check on it
+# fails, those that look for an absence too.
+ran() { [ -s "$R/$1.status" ]; }
 status_is() { [ "$(cat "$R/$1.status" 2>/dev/null)" = "$2" ]; }
 out_has() { grep -q -- "$2" "$R/$1.out"; }
 err_has() { grep -q -- "$2" "$R/$1.err"; }
+err_lacks() { ran "$1" && ! grep -q -- "$2" "$R/$1.err"; }
+err_empty() { ran "$1" && [ ! -s "$R/$1.err" ]; }
 
 . "$dir/grade.sh"
 echo "grading lab $lab of chapter $chapter"

@@ -13,5 +13,5 @@ checks() {
     check "HLT exits counted: 1" err_has stats "^  HLT  *1$"
     check "only the reasons seen are listed" \
         sh -c "[ \$(sed -n '/^exit statistics:/,\$p' $R/stats.err | wc -l) -eq 3 ]"
-    check "without --stats nothing extra is printed" sh -c "[ ! -s $R/plain.err ]"
+    check "without --stats nothing extra is printed" err_empty plain
 }

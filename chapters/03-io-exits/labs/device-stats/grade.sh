@@ -10,5 +10,5 @@ checks() {
     check "stderr has the 'exits per device:' header" err_has stats "^exits per device:$"
     check "post saw 1 access, debugcon 40, nobody 14, in bus order" \
         sh -c "[ \"\$(sed -n '/^exits per device:\$/,\$p' $R/stats.err | sed '1d' | tr -s ' ' | sed 's/^ //' | tr '\n' ';')\" = 'post 1;debugcon 40;(none) 14;' ]"
-    check "without --device-stats there is no such table" sh -c "! grep -q 'exits per device' $R/plain.err"
+    check "without --device-stats there is no such table" err_lacks plain "exits per device"
 }
