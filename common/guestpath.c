@@ -21,6 +21,6 @@ int guest_default_path(char *buf, size_t size, const char *name)
     if (slash)
         *slash = '\0';
     if ((size_t)snprintf(buf, size, "%s/../guests/%s", exe, name) >= size)
-        return error_set("path of the default guest is too long");
+        return error_set("path of the default guest %s/../guests/%s is too long", exe, name);
     return 0;
 }

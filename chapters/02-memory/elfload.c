@@ -78,8 +78,10 @@ static int read_segments(const char *name, const uint8_t *img, size_t len,
         return error_set("%s: %u program headers (want 1 to %d)", name, h->phnum,
                          LOAD_MAX_SEGMENTS);
     if (h->phoff > len || (uint64_t)h->phnum * entsize > len - h->phoff)
-        return error_set("%s: truncated: program headers end at 0x%llx, the file has 0x%zx bytes",
-                         name, (unsigned long long)(h->phoff + (uint64_t)h->phnum * entsize), len);
+        return error_set("%s: truncated: %u program headers need 0x%llx bytes at offset 0x%llx, "
+                         "the file has 0x%zx",
+                         name, h->phnum, (unsigned long long)((uint64_t)h->phnum * entsize),
+                         (unsigned long long)h->phoff, len);
     for (unsigned i = 0; i < h->phnum; i++) {
         const uint8_t *p = img + h->phoff + i * entsize;
         Elf64_Phdr ph;

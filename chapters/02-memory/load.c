@@ -16,10 +16,10 @@ static int check_one(struct guest_mem *mem, const char *name, int i, const struc
         return error_set("%s: segment %d: file size 0x%llx is larger than its memory size 0x%llx",
                          name, i, (unsigned long long)s->filesz, (unsigned long long)s->memsz);
     if (s->offset > file_len || s->filesz > file_len - s->offset)
-        return error_set("%s: truncated: segment %d needs file bytes 0x%llx-0x%llx, the file has "
-                         "0x%zx",
-                         name, i, (unsigned long long)s->offset,
-                         (unsigned long long)(s->offset + s->filesz), file_len);
+        return error_set("%s: truncated: segment %d needs 0x%llx file bytes at offset 0x%llx, "
+                         "the file has 0x%zx",
+                         name, i, (unsigned long long)s->filesz, (unsigned long long)s->offset,
+                         file_len);
     if (s->memsz == 0)
         return 0;
     if (!guest_mem__translate(mem, s->paddr, s->memsz) || guest_mem__is_rom(mem, s->paddr))

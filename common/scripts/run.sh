@@ -11,6 +11,7 @@ build=$1 program=$2
 shift 2
 dev=${STEPVM_KVM_DEV:-/dev/kvm}
 if [ -r "$dev" ] && [ -w "$dev" ]; then
+    [ -z "${STEPVM_KVM_DEV:-}" ] || set -- --kvm-dev "$dev" "$@"
     exec "$build/$program" "$@"
 fi
 

@@ -115,7 +115,12 @@ START_TEST(default_guest_is_beside_the_program)
     ck_assert_int_eq(guest_default_path(got, sizeof(got), "ch1/hello.bin"), 0);
     ck_assert_str_eq(got, want);
     ck_assert_int_eq(guest_default_path(got, 8, "ch1/hello.bin"), -1);
-    ck_assert_str_eq(error_get(), "path of the default guest is too long");
+    *strrchr(want, '/') = '\0'; /* .../bin/../guests/ch1 */
+    *strrchr(want, '/') = '\0';
+    *strrchr(want, '/') = '\0';
+    char msg[4200];
+    snprintf(msg, sizeof(msg), "path of the default guest %s/guests/ch1/hello.bin is too long", want);
+    ck_assert_str_eq(error_get(), msg);
 }
 END_TEST
 
