@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-void bus_init(struct bus *bus, const char *name, FILE *diag, int strict)
+void bus__init(struct bus *bus, const char *name, FILE *diag, int strict)
 {
     memset(bus, 0, sizeof(*bus));
     bus->name = name;
@@ -16,7 +16,7 @@ void bus_init(struct bus *bus, const char *name, FILE *diag, int strict)
     bus->strict = strict;
 }
 
-int bus_register(struct bus *bus, uint64_t base, uint64_t len, const char *name,
+int bus__register(struct bus *bus, uint64_t base, uint64_t len, const char *name,
                  bus_read_fn read, bus_write_fn write, void *dev)
 {
     int at = 0;
@@ -44,7 +44,7 @@ int bus_register(struct bus *bus, uint64_t base, uint64_t len, const char *name,
 }
 
 /* [find] */
-const struct bus_range *bus_find(const struct bus *bus, uint64_t addr)
+const struct bus_range *bus__find(const struct bus *bus, uint64_t addr)
 {
     int lo = 0, hi = bus->nranges - 1;
 
@@ -77,9 +77,9 @@ static void report_unclaimed(struct bus *bus, uint64_t addr, uint32_t size, int 
 }
 
 /* [access] */
-int bus_access(struct bus *bus, uint64_t addr, uint32_t size, int write, uint64_t *value)
+int bus__access(struct bus *bus, uint64_t addr, uint32_t size, int write, uint64_t *value)
 {
-    const struct bus_range *r = bus_find(bus, addr);
+    const struct bus_range *r = bus__find(bus, addr);
 
     /* The whole access must lie in one device's range; a straddling one is unclaimed. */
     if (!r || size > r->len - (addr - r->base)) {

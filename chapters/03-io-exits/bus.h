@@ -42,24 +42,24 @@ struct bus {
 };
 
 /** Starts an empty bus. */
-void bus_init(struct bus *bus, const char *name, FILE *diag, int strict);
+void bus__init(struct bus *bus, const char *name, FILE *diag, int strict);
 
 /**
  * Claims [base, base + len) for a device; read or write may be NULL (reads all ones,
  * writes dropped). Refuses an empty range, one that wraps, one that overlaps a claimed
  * range, or one too many. Returns 0 or -1 with the error set.
  */
-int bus_register(struct bus *bus, uint64_t base, uint64_t len, const char *name,
+int bus__register(struct bus *bus, uint64_t base, uint64_t len, const char *name,
                  bus_read_fn read, bus_write_fn write, void *dev);
 
 /** Returns the range holding addr, or NULL. Binary search. */
-const struct bus_range *bus_find(const struct bus *bus, uint64_t addr);
+const struct bus_range *bus__find(const struct bus *bus, uint64_t addr);
 
 /**
  * Performs one access of size bytes at addr: *value is read into or written from.
  * Returns 0, or -1 with the error set (strict mode and nobody there, or a device that
  * refused the write).
  */
-int bus_access(struct bus *bus, uint64_t addr, uint32_t size, int write, uint64_t *value);
+int bus__access(struct bus *bus, uint64_t addr, uint32_t size, int write, uint64_t *value);
 
 #endif

@@ -56,9 +56,9 @@ static int post_write(void *dev, uint64_t offset, uint64_t value, uint32_t size)
 int devices__register(struct devices *d, struct bus *pio, FILE *console)
 {
     *d = (struct devices){.console = console};
-    if (bus_register(pio, PORT_DEBUGCON, 1, "debugcon", debugcon_read, debugcon_write, d) < 0 ||
-        bus_register(pio, PORT_TEST_EXIT, 4, "test-exit", NULL, test_exit_write, d) < 0 ||
-        bus_register(pio, PORT_POST, 4, "post", post_read, post_write, d) < 0)
+    if (bus__register(pio, PORT_DEBUGCON, 1, "debugcon", debugcon_read, debugcon_write, d) < 0 ||
+        bus__register(pio, PORT_TEST_EXIT, 4, "test-exit", NULL, test_exit_write, d) < 0 ||
+        bus__register(pio, PORT_POST, 4, "post", post_read, post_write, d) < 0)
         return -1;
     return 0;
 }

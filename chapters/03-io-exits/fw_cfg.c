@@ -57,5 +57,5 @@ static uint64_t fw_cfg_read(void *dev, uint64_t offset, uint32_t size)
 int fw_cfg__register(struct fw_cfg *f, struct bus *pio, uint64_t ram_size, uint16_t ncpus)
 {
     *f = (struct fw_cfg){.ram_size = ram_size, .ncpus = ncpus};
-    return bus_register(pio, FW_CFG_PORT_SEL, 2, "fw_cfg", fw_cfg_read, fw_cfg_write, f);
+    return bus__register(pio, FW_CFG_PORT_SEL, 2, "fw_cfg", fw_cfg_read, fw_cfg_write, f);
 }

@@ -85,5 +85,5 @@ int hypercall__register(struct hypercall *hc, struct bus *pio, struct vcpu *vcpu
                         uint64_t ram_size, FILE *console, FILE *diag)
 {
     *hc = (struct hypercall){vcpu, ram_size, console, diag, 0, 0};
-    return bus_register(pio, HYPERCALL_PORT, 4, "hypercall", NULL, hypercall_write, hc);
+    return bus__register(pio, HYPERCALL_PORT, 4, "hypercall", NULL, hypercall_write, hc);
 }

@@ -92,7 +92,7 @@ static int inspect_step(void *ctx, struct vcpu_exit *exit, char *line, size_t le
     line[0] = '\0';
     if (x->exits == before || !(f = fmemopen(line, len, "w")))
         return ret;
-    trace_print_exit(f, &x->last);
+    trace__print_exit(f, &x->last);
     fclose(f);
     if (ret == 1)
         snprintf(line + strlen(line), len - strlen(line), " (status %d)", x->status);

@@ -21,7 +21,7 @@ static struct stats_row *row_of(struct stats *s, const struct trace_record *r)
     return &s->rows[s->nrows++];
 }
 
-int stats_add(struct stats *s, const struct trace_record *r)
+int stats__add(struct stats *s, const struct trace_record *r)
 {
     struct stats_row *row = row_of(s, r);
     uint64_t rtt = r->guest_ns + r->vmm_ns;
@@ -50,7 +50,7 @@ static int cmp_u32(const void *a, const void *b)
 }
 
 /* [print] */
-void stats_print(FILE *out, struct stats *s)
+void stats__print(FILE *out, struct stats *s)
 {
     fprintf(out, "exit statistics:\n");
     fprintf(out, "  %-8s %-12s %10s %12s %12s %12s\n", "reason", "where", "count", "vmm total",
@@ -77,7 +77,7 @@ void stats_print(FILE *out, struct stats *s)
 }
 /* [print] */
 
-void stats_free(struct stats *s)
+void stats__free(struct stats *s)
 {
     for (int i = 0; i < s->nrows; i++)
         free(s->rows[i].rtt_ns);

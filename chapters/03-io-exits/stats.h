@@ -30,12 +30,12 @@ struct stats {
 };
 
 /** Adds one exit. Returns 0, or -1 when out of memory (the error set). */
-int stats_add(struct stats *s, const struct trace_record *r);
+int stats__add(struct stats *s, const struct trace_record *r);
 
 /** Prints the table: one row per reason and port/address, in order of first appearance. */
-void stats_print(FILE *out, struct stats *s);
+void stats__print(FILE *out, struct stats *s);
 
 /** Frees the samples. */
-void stats_free(struct stats *s);
+void stats__free(struct stats *s);
 
 #endif

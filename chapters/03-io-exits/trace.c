@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-void trace_record_from_exit(struct trace_record *r, const struct vcpu_exit *e)
+void trace__from_exit(struct trace_record *r, const struct vcpu_exit *e)
 {
     r->kind = e->kind;
     r->where = 0;
@@ -28,7 +28,7 @@ void trace_record_from_exit(struct trace_record *r, const struct vcpu_exit *e)
 }
 
 /* [text] */
-void trace_print_exit(FILE *out, const struct trace_record *r)
+void trace__print_exit(FILE *out, const struct trace_record *r)
 {
     fprintf(out, "exit %5lu  cpu%d %-8s", r->seq, r->vcpu, vcpu_exit_name(r->kind));
     if (r->kind == VCPU_EXIT_IO || r->kind == VCPU_EXIT_MMIO) {
@@ -44,15 +44,15 @@ void trace_print_exit(FILE *out, const struct trace_record *r)
     }
 }
 
-void trace_print_text(FILE *out, const struct trace_record *r)
+void trace__print_text(FILE *out, const struct trace_record *r)
 {
-    trace_print_exit(out, r);
+    trace__print_exit(out, r);
     fprintf(out, "  rip 0x%llx  t %.3f ms  guest %.1f us  vmm %.1f us\n",
             (unsigned long long)r->rip, r->t_ns / 1e6, r->guest_ns / 1e3, r->vmm_ns / 1e3);
 }
 /* [text] */
 
-void trace_print_json(FILE *out, const struct trace_record *r)
+void trace__print_json(FILE *out, const struct trace_record *r)
 {
     fprintf(out, "{\"seq\":%lu,\"vcpu\":%d,\"reason\":\"%s\"", r->seq, r->vcpu,
             vcpu_exit_name(r->kind));

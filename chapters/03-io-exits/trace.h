@@ -26,16 +26,16 @@ struct trace_record {
 };
 
 /** Fills a record's exit fields from exit (after handling, so reads have their data). */
-void trace_record_from_exit(struct trace_record *r, const struct vcpu_exit *exit);
+void trace__from_exit(struct trace_record *r, const struct vcpu_exit *exit);
 
 /** Prints what r's exit was, without its timings or newline: the part that stays the same
  * from run to run (the inspector's exit log uses it). */
-void trace_print_exit(FILE *out, const struct trace_record *r);
+void trace__print_exit(FILE *out, const struct trace_record *r);
 
 /** Prints r as one line a reader can follow. */
-void trace_print_text(FILE *out, const struct trace_record *r);
+void trace__print_text(FILE *out, const struct trace_record *r);
 
 /** Prints r as one JSON object on one line. */
-void trace_print_json(FILE *out, const struct trace_record *r);
+void trace__print_json(FILE *out, const struct trace_record *r);
 
 #endif

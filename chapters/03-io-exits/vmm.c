@@ -25,8 +25,8 @@ int vmm__init(struct vmm *x, const struct vmm_config *cfg)
         return -1;
     kvm_vcpu__init(&x->kv, &x->m.vm.cpu, &x->m.mem);
     x->vcpu = &x->kv.vcpu;
-    bus_init(&x->pio, "port", cfg->machine.diag, cfg->strict);
-    bus_init(&x->mmio, "mmio", cfg->machine.diag, cfg->strict);
+    bus__init(&x->pio, "port", cfg->machine.diag, cfg->strict);
+    bus__init(&x->mmio, "mmio", cfg->machine.diag, cfg->strict);
     if (devices__register(&x->dev, &x->pio, cfg->machine.console) < 0 ||
         hypercall__register(&x->hc, &x->pio, x->vcpu, cfg->machine.ram_size,
                             cfg->machine.console, cfg->machine.diag) < 0 ||
@@ -52,7 +52,7 @@ static int dispatch_io(struct vmm *x, struct vcpu_exit *e)
     for (uint32_t i = 0; i < e->io.count; i++, item += e->io.size) {
         uint64_t v = 0;
         memcpy(&v, item, e->io.size);
-        if (bus_access(&x->pio, e->io.port, e->io.size, e->io.write, &v) < 0)
+        if (bus__access(&x->pio, e->io.port, e->io.size, e->io.write, &v) < 0)
             return -1;
         if (!e->io.write)
             memcpy(item, &v, e->io.size); /* the guest's register gets it on re-entry */
@@ -68,7 +68,7 @@ static int dispatch_mmio(struct vmm *x, struct vcpu_exit *e)
         return error_set("MMIO access of %u bytes at 0x%llx", e->mmio.size,
                          (unsigned long long)e->mmio.addr);
     memcpy(&v, e->mmio.data, e->mmio.size);
-    if (bus_access(&x->mmio, e->mmio.addr, e->mmio.size, e->mmio.write, &v) < 0)
+    if (bus__access(&x->mmio, e->mmio.addr, e->mmio.size, e->mmio.write, &v) < 0)
         return -1;
     if (!e->mmio.write)
         memcpy(e->mmio.data, &v, e->mmio.size);
@@ -84,7 +84,7 @@ static int record(struct vmm *x, const struct vcpu_exit *e, uint64_t t_exit)
     struct kvm_regs regs;
     uint64_t t_now = now_ns();
 
-    trace_record_from_exit(r, e);
+    trace__from_exit(r, e);
     r->seq = x->exits;
     r->vcpu = x->vcpu->id;
     r->t_ns = t_exit - x->t_start;
@@ -97,10 +97,10 @@ static int record(struct vmm *x, const struct vcpu_exit *e, uint64_t t_exit)
         r->rip = regs.rip;
     }
     if (x->cfg.trace_text)
-        trace_print_text(x->cfg.trace_text, r);
+        trace__print_text(x->cfg.trace_text, r);
     if (x->cfg.trace_json)
-        trace_print_json(x->cfg.trace_json, r);
-    return x->cfg.stats ? stats_add(&x->stats, r) : 0;
+        trace__print_json(x->cfg.trace_json, r);
+    return x->cfg.stats ? stats__add(&x->stats, r) : 0;
 }
 /* [record] */
 
@@ -199,7 +199,7 @@ void vmm__dump(struct vmm *x, FILE *out)
 void vmm__exit(struct vmm *x)
 {
     if (x->cfg.stats && x->exits)
-        stats_print(x->cfg.stats_out ? x->cfg.stats_out : x->cfg.machine.diag, &x->stats);
-    stats_free(&x->stats);
+        stats__print(x->cfg.stats_out ? x->cfg.stats_out : x->cfg.machine.diag, &x->stats);
+    stats__free(&x->stats);
     machine__exit(&x->m);
 }

@@ -52,10 +52,10 @@ static void fixture_init(struct fixture *f, int strict)
 
     memset(f, 0, sizeof(*f));
     f->diag_f = open_memstream(&f->diag, &f->diag_len);
-    bus_init(&f->bus, "port", f->diag_f, strict);
+    bus__init(&f->bus, "port", f->diag_f, strict);
     for (int i = 0; i < 4; i++) {
         f->p[i].id = base[i];
-        ck_assert_int_eq(bus_register(&f->bus, base[i], len[i], "probe", probe_read,
+        ck_assert_int_eq(bus__register(&f->bus, base[i], len[i], "probe", probe_read,
                                       probe_write, &f->p[i]), 0);
     }
 }
@@ -73,13 +73,13 @@ START_TEST(ranges_are_kept_sorted_and_found)
     fixture_init(&f, 0);
     for (int i = 1; i < f.bus.nranges; i++)
         ck_assert_uint_lt(f.bus.ranges[i - 1].base, f.bus.ranges[i].base);
-    ck_assert_ptr_eq(bus_find(&f.bus, 0x10)->dev, &f.p[1]);
-    ck_assert_ptr_eq(bus_find(&f.bus, 0x13)->dev, &f.p[1]);
-    ck_assert_ptr_null(bus_find(&f.bus, 0x14));
-    ck_assert_ptr_eq(bus_find(&f.bus, 0x1ff)->dev, &f.p[2]);
-    ck_assert_ptr_eq(bus_find(&f.bus, 0x1007)->dev, &f.p[0]);
-    ck_assert_ptr_null(bus_find(&f.bus, 0x1008));
-    ck_assert_ptr_null(bus_find(&f.bus, 0));
+    ck_assert_ptr_eq(bus__find(&f.bus, 0x10)->dev, &f.p[1]);
+    ck_assert_ptr_eq(bus__find(&f.bus, 0x13)->dev, &f.p[1]);
+    ck_assert_ptr_null(bus__find(&f.bus, 0x14));
+    ck_assert_ptr_eq(bus__find(&f.bus, 0x1ff)->dev, &f.p[2]);
+    ck_assert_ptr_eq(bus__find(&f.bus, 0x1007)->dev, &f.p[0]);
+    ck_assert_ptr_null(bus__find(&f.bus, 0x1008));
+    ck_assert_ptr_null(bus__find(&f.bus, 0));
     fixture_done(&f);
 }
 END_TEST
@@ -89,13 +89,13 @@ START_TEST(overlaps_and_bad_ranges_refused)
     struct fixture f;
 
     fixture_init(&f, 0);
-    ck_assert_int_eq(bus_register(&f.bus, 0x12, 4, "late", NULL, NULL, NULL), -1);
+    ck_assert_int_eq(bus__register(&f.bus, 0x12, 4, "late", NULL, NULL, NULL), -1);
     ck_assert_str_eq(error_get(), "port bus: late at 0x12+0x4 overlaps probe");
-    ck_assert_int_eq(bus_register(&f.bus, 0xf, 2, "early", NULL, NULL, NULL), -1);
-    ck_assert_int_eq(bus_register(&f.bus, 0x50, 0, "empty", NULL, NULL, NULL), -1);
+    ck_assert_int_eq(bus__register(&f.bus, 0xf, 2, "early", NULL, NULL, NULL), -1);
+    ck_assert_int_eq(bus__register(&f.bus, 0x50, 0, "empty", NULL, NULL, NULL), -1);
     ck_assert_str_eq(error_get(), "port bus: empty at 0x50: empty or wrapping range");
-    ck_assert_int_eq(bus_register(&f.bus, ~0ull, 2, "wrap", NULL, NULL, NULL), -1);
-    ck_assert_int_eq(bus_register(&f.bus, 0x14, 0xc, "between", NULL, NULL, NULL), 0);
+    ck_assert_int_eq(bus__register(&f.bus, ~0ull, 2, "wrap", NULL, NULL, NULL), -1);
+    ck_assert_int_eq(bus__register(&f.bus, 0x14, 0xc, "between", NULL, NULL, NULL), 0);
     ck_assert_int_eq(f.bus.nranges, 5);
     fixture_done(&f);
 }
@@ -110,10 +110,10 @@ START_TEST(every_size_reaches_the_device_with_its_data)
     fixture_init(&f, 0);
     for (int i = 0; i < 4; i++) {
         uint64_t v = 0xa1b2c3d4e5f60718ull;
-        ck_assert_int_eq(bus_access(&f.bus, 0x1000, sizes[i], 1, &v), 0);
+        ck_assert_int_eq(bus__access(&f.bus, 0x1000, sizes[i], 1, &v), 0);
         ck_assert_uint_eq(f.p[0].size, sizes[i]);
         ck_assert_uint_eq(f.p[0].value, 0xa1b2c3d4e5f60718ull);
-        ck_assert_int_eq(bus_access(&f.bus, 0x1000, sizes[i], 0, &v), 0);
+        ck_assert_int_eq(bus__access(&f.bus, 0x1000, sizes[i], 0, &v), 0);
         uint64_t mask = sizes[i] == 8 ? ~0ull : (1ull << (8 * sizes[i])) - 1;
         ck_assert_uint_eq(v, (0x1122334455667788ull ^ 0x1000) & mask);
     }
@@ -121,7 +121,7 @@ START_TEST(every_size_reaches_the_device_with_its_data)
     ck_assert_int_eq(f.p[0].reads, 4);
     /* The offset within the device, not the bus address. */
     uint64_t v = 7;
-    ck_assert_int_eq(bus_access(&f.bus, 0x13, 1, 1, &v), 0);
+    ck_assert_int_eq(bus__access(&f.bus, 0x13, 1, 1, &v), 0);
     ck_assert_uint_eq(f.p[1].offset, 3);
     ck_assert_str_eq(f.diag ? f.diag : "", "");
     fixture_done(&f);
@@ -136,13 +136,13 @@ START_TEST(unclaimed_reads_all_ones_and_is_reported_once)
 
     fixture_init(&f, 0);
     for (int i = 0; i < 3; i++) {
-        ck_assert_int_eq(bus_access(&f.bus, 0x300, 2, 0, &v), 0);
+        ck_assert_int_eq(bus__access(&f.bus, 0x300, 2, 0, &v), 0);
         ck_assert_uint_eq(v, 0xffff);
     }
     v = 5;
-    ck_assert_int_eq(bus_access(&f.bus, 0x301, 1, 1, &v), 0);
+    ck_assert_int_eq(bus__access(&f.bus, 0x301, 1, 1, &v), 0);
     /* Straddling a device's end is not the device's: 4 bytes at 0x22 of a 2-byte range. */
-    ck_assert_int_eq(bus_access(&f.bus, 0x20, 4, 0, &v), 0);
+    ck_assert_int_eq(bus__access(&f.bus, 0x20, 4, 0, &v), 0);
     ck_assert_uint_eq(v, 0xffffffff);
     ck_assert_int_eq(f.p[3].reads, 0);
     fflush(f.diag_f);
@@ -162,9 +162,9 @@ START_TEST(strict_mode_stops_at_unclaimed)
     uint64_t v = 0;
 
     fixture_init(&f, 1);
-    ck_assert_int_eq(bus_access(&f.bus, 0x300, 1, 0, &v), -1);
+    ck_assert_int_eq(bus__access(&f.bus, 0x300, 1, 0, &v), -1);
     ck_assert_str_eq(error_get(), "guest read 1 byte at port 0x300, where no device is (--strict)");
-    ck_assert_int_eq(bus_access(&f.bus, 0x10, 4, 1, &v), 0);
+    ck_assert_int_eq(bus__access(&f.bus, 0x10, 4, 1, &v), 0);
     fixture_done(&f);
 }
 END_TEST
@@ -174,13 +174,13 @@ START_TEST(dispatch_finds_each_of_64_devices)
     struct bus bus;
     static struct probe p[BUS_MAX_RANGES];
 
-    bus_init(&bus, "mmio", stderr, 0);
+    bus__init(&bus, "mmio", stderr, 0);
     for (int i = BUS_MAX_RANGES - 1; i >= 0; i--)
-        ck_assert_int_eq(bus_register(&bus, 0xd0000000ull + 0x1000ull * (uint64_t)i, 0x1000,
+        ck_assert_int_eq(bus__register(&bus, 0xd0000000ull + 0x1000ull * (uint64_t)i, 0x1000,
                                       "dev", probe_read, probe_write, &p[i]), 0);
-    ck_assert_int_eq(bus_register(&bus, 0, 1, "one too many", NULL, NULL, NULL), -1);
+    ck_assert_int_eq(bus__register(&bus, 0, 1, "one too many", NULL, NULL, NULL), -1);
     for (int i = 0; i < BUS_MAX_RANGES; i++)
-        ck_assert_ptr_eq(bus_find(&bus, 0xd0000000ull + 0x1000ull * (uint64_t)i + 0x800)->dev, &p[i]);
+        ck_assert_ptr_eq(bus__find(&bus, 0xd0000000ull + 0x1000ull * (uint64_t)i + 0x800)->dev, &p[i]);
 }
 END_TEST
 

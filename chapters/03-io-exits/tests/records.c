@@ -22,7 +22,7 @@ static struct trace_record io_record(unsigned long seq, uint16_t port, int write
     e.io.count = 1;
     e.io.write = (uint8_t)write;
     e.io.data = data;
-    trace_record_from_exit(&r, &e);
+    trace__from_exit(&r, &e);
     return r;
 }
 
@@ -35,19 +35,19 @@ START_TEST(trace_text_and_json_layouts)
     struct vcpu_exit mmio = {.kind = VCPU_EXIT_MMIO};
     uint8_t bytes[8] = {0x78, 0x56, 0x34, 0x12};
 
-    trace_print_text(out, &r);
-    trace_print_json(out, &r);
+    trace__print_text(out, &r);
+    trace__print_json(out, &r);
     mmio.mmio.addr = 0xd0000000;
     mmio.mmio.size = 4;
     mmio.mmio.data = bytes;
-    trace_record_from_exit(&r, &mmio);
+    trace__from_exit(&r, &mmio);
     r.seq = 2;
-    trace_print_text(out, &r);
-    trace_print_json(out, &r);
+    trace__print_text(out, &r);
+    trace__print_json(out, &r);
     struct vcpu_exit hlt = {.kind = VCPU_EXIT_HLT};
-    trace_record_from_exit(&r, &hlt);
+    trace__from_exit(&r, &hlt);
     r.seq = 3;
-    trace_print_text(out, &r);
+    trace__print_text(out, &r);
     fclose(out);
     ck_assert_lines_eq(
         text, "exit     1  cpu0 IO       out port 0x00e9 size 1 data 0x48 'H'  rip 0x100a3  "
@@ -76,17 +76,17 @@ START_TEST(stats_count_sum_and_p99)
     /* 100 writes to 0xe9: round trips 1..100 us (guest + VMM); the p99 is 99 us. */
     for (unsigned long i = 1; i <= 100; i++) {
         struct trace_record r = io_record(i, 0xe9, 1, 'x', i * 1000 - 500, 500);
-        ck_assert_int_eq(stats_add(&s, &r), 0);
+        ck_assert_int_eq(stats__add(&s, &r), 0);
     }
     struct trace_record post = io_record(101, 0x80, 1, 1, 3000, 1000);
-    ck_assert_int_eq(stats_add(&s, &post), 0);
-    stats_print(out, &s);
+    ck_assert_int_eq(stats__add(&s, &post), 0);
+    stats__print(out, &s);
     fclose(out);
     ck_assert_lines_eq(text, "exit statistics:\n"
                              "  reason   where             count    vmm total     rtt mean      rtt p99\n"
                              "  IO       port 0x00e9         100      50.0 us     50.50 us     99.00 us\n"
                              "  IO       port 0x0080           1       1.0 us      4.00 us      4.00 us\n");
-    stats_free(&s);
+    stats__free(&s);
     free(text);
 }
 END_TEST
