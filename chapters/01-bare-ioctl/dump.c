@@ -5,6 +5,7 @@
 
 #include "error.h"
 
+#include <string.h>
 #include <sys/ioctl.h>
 
 /* [dump-regs] */
@@ -64,13 +65,36 @@ void dump_code(FILE *out, uint64_t addr, const uint8_t *bytes, size_t len, uint6
     fprintf(out, "\n");
 }
 
+/* Reads up to 16 bytes of code at linear address start, page by page (the next page of
+ * code need not be the next physical page). Sets *mapped when a page was translated. */
+static size_t read_code(const struct dump_memory *mem, uint64_t start, uint8_t code[16],
+                        int *mapped)
+{
+    size_t have = 0;
+
+    while (have < 16) {
+        uint64_t linear = start + have, gpa;
+        size_t chunk = 16 - have, to_page_end = 4096 - (linear & 4095);
+        chunk = chunk < to_page_end ? chunk : to_page_end;
+        if (mem->translate(mem->translate_ctx, linear, &gpa) < 0)
+            break;
+        *mapped = 1;
+        const uint8_t *p = mem->guest_ptr(mem->guest_ctx, gpa, chunk);
+        if (!p)
+            break;
+        memcpy(code + have, p, chunk);
+        have += chunk;
+    }
+    return have;
+}
+
 /* [dump-state] */
 void dump_state(FILE *out, const struct kvm_regs *regs, const struct kvm_sregs *sregs,
                 int after_shutdown, const struct dump_memory *mem)
 {
-    uint64_t rip = sregs->cs.base + regs->rip, start = rip >= 8 ? rip - 8 : 0, gpa;
-    const uint8_t *code = NULL;
-    size_t len = 16;
+    uint64_t rip = sregs->cs.base + regs->rip, start = rip >= 8 ? rip - 8 : 0;
+    uint8_t code[16];
+    int mapped = 0;
 
     dump_regs(out, regs);
     dump_sregs(out, sregs);
@@ -79,15 +103,14 @@ void dump_state(FILE *out, const struct kvm_regs *regs, const struct kvm_sregs *
         fprintf(out, "Note: this is the CPU's reset state. On AMD, KVM resets the vCPU at a "
                      "shutdown; Intel keeps the faulting state.\n");
     /* The linear address is CS's base plus RIP; the guest's page tables (if paging is on)
-     * then take it to a physical address. */
-    if (mem->translate(mem->translate_ctx, start, &gpa) < 0) {
-        dump_code(out, start, NULL, 0, rip, "not mapped");
-        return;
+     * then take it to a physical address. The window starts 8 bytes before RIP, or at RIP
+     * when those bytes are not there. */
+    size_t have = read_code(mem, start, code, &mapped);
+    if (have == 0 && start != rip) {
+        start = rip;
+        have = read_code(mem, start, code, &mapped);
     }
-    /* Shrink the window until it lies in RAM (it may straddle the end of a slot). */
-    while (len > 8 && !(code = mem->guest_ptr(mem->guest_ctx, gpa, len)))
-        len--;
-    dump_code(out, start, code, code ? len : 0, rip, "outside guest memory");
+    dump_code(out, start, code, have, rip, mapped ? "outside guest memory" : "not mapped");
 }
 /* [dump-state] */
 

@@ -295,6 +295,54 @@ START_TEST(register_dump_layout)
 }
 END_TEST
 
+/* A paged guest, as the dump sees it: linear page 0x7000 is physical 0x2000, linear page
+ * 0x8000 is physical 0x5000, nothing else is mapped. */
+static uint8_t paged_ram[0x6000];
+
+static int paged_translate(void *ctx, uint64_t linear, uint64_t *gpa)
+{
+    (void)ctx;
+    if (linear >> 12 == 7 || linear >> 12 == 8) {
+        *gpa = (linear >> 12 == 7 ? 0x2000 : 0x5000) + (linear & 0xfff);
+        return 0;
+    }
+    return -1;
+}
+
+static const uint8_t *paged_ptr(void *ctx, uint64_t gpa, size_t len)
+{
+    (void)ctx;
+    return gpa + len <= sizeof(paged_ram) ? paged_ram + gpa : NULL;
+}
+
+START_TEST(code_bytes_follow_the_page_tables)
+{
+    struct dump_memory mem = {paged_translate, NULL, paged_ptr, NULL};
+    struct kvm_regs regs = {.rip = 0x7ffc};
+    struct kvm_sregs sregs = {0};
+    char *text;
+    size_t len;
+    FILE *out = open_memstream(&text, &len);
+
+    for (int i = 0; i < 8; i++) {
+        paged_ram[0x2ff4 + i] = (uint8_t)(0xa0 + i); /* the last 12 bytes of linear page 7 */
+        paged_ram[0x2ffc + i % 4] = (uint8_t)(0xb0 + i % 4);
+        paged_ram[0x5000 + i] = (uint8_t)(0xc0 + i); /* the first bytes of linear page 8 */
+    }
+    dump_state(out, &regs, &sregs, 0, &mem);
+    regs.rip = 0xa004; /* unmapped, and so is the window before it */
+    dump_state(out, &regs, &sregs, 0, &mem);
+    regs.rip = 0x7002; /* the 8 bytes before it are unmapped: the window starts at RIP */
+    dump_state(out, &regs, &sregs, 0, &mem);
+    fclose(out);
+    ck_assert_ptr_nonnull(strstr(text, " 0000000000007ff4: a0 a1 a2 a3 a4 a5 a6 a7 <b0> b1 b2 b3 "
+                                       "c0 c1 c2 c3\n"));
+    ck_assert_ptr_nonnull(strstr(text, "Code at rip (linear 000000000000a004):\n (not mapped)\n"));
+    ck_assert_ptr_nonnull(strstr(text, " 0000000000007002: <00> 00"));
+    free(text);
+}
+END_TEST
+
 TCase *exit_handler_tests(void)
 {
     TCase *tc = tcase_create("exit-handler");
@@ -308,5 +356,6 @@ TCase *exit_handler_tests(void)
     tcase_add_test(tc, malformed_io_exit_refused);
     tcase_add_test(tc, trace_line_layout);
     tcase_add_test(tc, register_dump_layout);
+    tcase_add_test(tc, code_bytes_follow_the_page_tables);
     return tc;
 }
