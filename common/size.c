@@ -25,9 +25,21 @@ int size_parse(const char *text, const char *what, uint64_t *out)
     if (errno == ERANGE)
         return error_set("%s: '%s' is too large", what, text);
     switch (*end) {
-    case 'k': case 'K': shift = 10; end++; break;
-    case 'm': case 'M': shift = 20; end++; break;
-    case 'g': case 'G': shift = 30; end++; break;
+    case 'k':
+    case 'K':
+        shift = 10;
+        end++;
+        break;
+    case 'm':
+    case 'M':
+        shift = 20;
+        end++;
+        break;
+    case 'g':
+    case 'G':
+        shift = 30;
+        end++;
+        break;
     }
     if (*end != '\0')
         return error_set("%s: '%s' is not a size (try 64M, 2G or 0x100000)", what, text);

@@ -23,8 +23,8 @@ int kvm_cpu__init(struct kvm_cpu *cpu, struct kvm *kvm, int id)
     cpu->fd = ioctl(kvm->vm_fd, KVM_CREATE_VCPU, id);
     if (cpu->fd < 0)
         return error_errno("KVM_CREATE_VCPU %d", id);
-    cpu->run = mmap(NULL, (size_t)kvm->vcpu_mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED,
-                    cpu->fd, 0);
+    cpu->run =
+        mmap(NULL, (size_t)kvm->vcpu_mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, cpu->fd, 0);
     if (cpu->run == MAP_FAILED) {
         error_errno("mmap kvm_run of vCPU %d", id);
         goto err_close_cpu;
@@ -44,17 +44,14 @@ int kvm_cpu__reset_real_mode(struct kvm_cpu *cpu, uint16_t entry, uint16_t stack
 {
     struct kvm_sregs sregs;
     struct kvm_regs regs = {
-        .rip = entry,
-        .rsp = stack,
-        .rflags = 0x2, /* bit 1 is always set; IF = 0: no interrupts */
+        .rip = entry, .rsp = stack, .rflags = 0x2, /* bit 1 is always set; IF = 0: no interrupts */
     };
 
     /* After reset CS is f000 with base ffff0000; a flat binary wants everything at 0.
      * In real mode a segment's base is selector * 16, and KVM keeps both. */
     if (kvm_cpu__get_sregs(cpu, &sregs) < 0)
         return -1;
-    struct kvm_segment *segs[] = {&sregs.cs, &sregs.ds, &sregs.es,
-                                  &sregs.fs, &sregs.gs, &sregs.ss};
+    struct kvm_segment *segs[] = {&sregs.cs, &sregs.ds, &sregs.es, &sregs.fs, &sregs.gs, &sregs.ss};
     for (size_t i = 0; i < sizeof(segs) / sizeof(segs[0]); i++) {
         segs[i]->selector = 0;
         segs[i]->base = 0;
@@ -124,7 +121,10 @@ int kvm_cpu__explain_exit(const struct kvm_run *run)
                          run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION
                              ? ": an instruction KVM had to emulate is one it cannot"
                              : "");
-    case KVM_EXIT_IO: case KVM_EXIT_MMIO: case KVM_EXIT_HLT: case KVM_EXIT_INTR:
+    case KVM_EXIT_IO:
+    case KVM_EXIT_MMIO:
+    case KVM_EXIT_HLT:
+    case KVM_EXIT_INTR:
     case KVM_EXIT_DEBUG:
         return 0;
     }

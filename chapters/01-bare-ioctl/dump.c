@@ -24,8 +24,8 @@ void dump_regs(FILE *out, const struct kvm_regs *r)
 static void dump_segment(FILE *out, const char *name, const struct kvm_segment *s)
 {
     fprintf(out, " %-3s  %04x      %016llx  %08x  %02x    %u %u   %u  %u %u %u %u\n", name,
-            s->selector, s->base, s->limit, s->type, s->present, s->dpl, s->db, s->s, s->l,
-            s->g, s->avl);
+            s->selector, s->base, s->limit, s->type, s->present, s->dpl, s->db, s->s, s->l, s->g,
+            s->avl);
 }
 
 void dump_sregs(FILE *out, const struct kvm_sregs *s)

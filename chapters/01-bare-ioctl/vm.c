@@ -140,8 +140,8 @@ void vm__trace_exit(FILE *out, unsigned long n, const struct kvm_run *run, uint6
     if (run->exit_reason == KVM_EXIT_IO) {
         const uint8_t *data = (const uint8_t *)run + run->io.data_offset;
         uint32_t v = io_item(data, run->io.size);
-        fprintf(out, " %-3s port 0x%04x size %u", run->io.direction == KVM_EXIT_IO_OUT ? "out" : "in",
-                run->io.port, run->io.size);
+        fprintf(out, " %-3s port 0x%04x size %u",
+                run->io.direction == KVM_EXIT_IO_OUT ? "out" : "in", run->io.port, run->io.size);
         if (run->io.count > 1)
             fprintf(out, " count %u", run->io.count);
         if (run->io.direction == KVM_EXIT_IO_OUT) {

@@ -32,14 +32,14 @@
 struct vm {
     struct kvm kvm;
     struct kvm_cpu cpu;
-    uint8_t *mem;          /* VM_MEM_SIZE bytes of guest RAM, guest-physical 0 */
-    FILE *console;         /* bytes the guest writes to 0xe9 and COM1 */
-    FILE *trace;           /* one line per exit, or NULL */
-    FILE *diag;            /* warnings and the register dump */
-    unsigned long exits;   /* exits handled so far */
-    int done;              /* set when the guest has ended */
-    int status;            /* the exit status the guest asked for, valid once done */
-    int crashed;           /* the guest died in a way worth a register dump */
+    uint8_t *mem;              /* VM_MEM_SIZE bytes of guest RAM, guest-physical 0 */
+    FILE *console;             /* bytes the guest writes to 0xe9 and COM1 */
+    FILE *trace;               /* one line per exit, or NULL */
+    FILE *diag;                /* warnings and the register dump */
+    unsigned long exits;       /* exits handled so far */
+    int done;                  /* set when the guest has ended */
+    int status;                /* the exit status the guest asked for, valid once done */
+    int crashed;               /* the guest died in a way worth a register dump */
     uint8_t warned[65536 / 8]; /* ports already reported as unhandled */
     /* Later chapters extend the machine here: called after each exit, before chapter 1's
      * handling. Returns 1 when it handled the exit, 0 to leave it to chapter 1, -1 to

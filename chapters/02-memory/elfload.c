@@ -44,16 +44,16 @@ static int read_header(const char *name, const uint8_t *img, size_t len, struct 
             return error_set("%s: truncated: the ELF header needs %zu bytes, the file has %zu",
                              name, sizeof(e), len);
         memcpy(&e, img, sizeof(e));
-        *h = (struct elf_header){1, e.e_type, e.e_machine, e.e_phentsize, e.e_phnum, e.e_entry,
-                                 e.e_phoff};
+        *h = (struct elf_header){1,         e.e_type,  e.e_machine, e.e_phentsize,
+                                 e.e_phnum, e.e_entry, e.e_phoff};
     } else {
         Elf32_Ehdr e;
         if (len < sizeof(e))
             return error_set("%s: truncated: the ELF header needs %zu bytes, the file has %zu",
                              name, sizeof(e), len);
         memcpy(&e, img, sizeof(e));
-        *h = (struct elf_header){0, e.e_type, e.e_machine, e.e_phentsize, e.e_phnum, e.e_entry,
-                                 e.e_phoff};
+        *h = (struct elf_header){0,         e.e_type,  e.e_machine, e.e_phentsize,
+                                 e.e_phnum, e.e_entry, e.e_phoff};
     }
     if (h->machine != (h->is64 ? EM_X86_64 : EM_386))
         return error_set("%s: wrong machine %u for %s (want %s)", name, h->machine,
@@ -90,9 +90,12 @@ static int read_segments(const char *name, const uint8_t *img, size_t len,
         } else {
             Elf32_Phdr ph32;
             memcpy(&ph32, p, sizeof(ph32));
-            ph = (Elf64_Phdr){.p_type = ph32.p_type, .p_offset = ph32.p_offset,
-                              .p_vaddr = ph32.p_vaddr, .p_paddr = ph32.p_paddr,
-                              .p_filesz = ph32.p_filesz, .p_memsz = ph32.p_memsz};
+            ph = (Elf64_Phdr){.p_type = ph32.p_type,
+                              .p_offset = ph32.p_offset,
+                              .p_vaddr = ph32.p_vaddr,
+                              .p_paddr = ph32.p_paddr,
+                              .p_filesz = ph32.p_filesz,
+                              .p_memsz = ph32.p_memsz};
         }
         if (ph.p_type == PT_LOAD)
             segs[n++] = (struct load_segment){ph.p_offset, ph.p_filesz, ph.p_memsz, ph.p_paddr};

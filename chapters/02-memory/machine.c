@@ -30,7 +30,8 @@ int machine__init(struct machine *m, const struct machine_config *cfg)
     if (kvm__init(&m->vm.kvm, cfg->kvm_dev) < 0 ||
         guest_mem__init(&m->mem, &m->vm.kvm, cfg->ram_size, cfg->dirty_log) < 0)
         return -1;
-    if (guest_mem__add_rom(&m->mem, MACHINE_ROM_ADDR, cfg->rom ? cfg->rom : (const void *)default_rom,
+    if (guest_mem__add_rom(&m->mem, MACHINE_ROM_ADDR,
+                           cfg->rom ? cfg->rom : (const void *)default_rom,
                            cfg->rom ? cfg->rom_len : sizeof(default_rom)) < 0)
         return -1;
     if (kvm_cpu__init(&m->vm.cpu, &m->vm.kvm, 0) < 0)
@@ -126,9 +127,9 @@ static int handle_mmio(struct machine *m)
     if (m->mmio_reports < MMIO_REPORT_MAX) {
         fprintf(m->vm.diag, "warning: guest %s %u bytes at 0x%llx: %s\n",
                 run->mmio.is_write ? "wrote" : "read", run->mmio.len, (unsigned long long)addr,
-                rom ? "ROM is read-only (write ignored)"
-                    : run->mmio.is_write ? "no memory there (write ignored)"
-                                         : "no memory there (reads as all ones)");
+                rom                  ? "ROM is read-only (write ignored)"
+                : run->mmio.is_write ? "no memory there (write ignored)"
+                                     : "no memory there (reads as all ones)");
         if (++m->mmio_reports == MMIO_REPORT_MAX)
             fprintf(m->vm.diag, "warning: further MMIO accesses are not reported\n");
     }

@@ -13,31 +13,31 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define MACHINE_ROM_ADDR 0xf0000ull /* where a PC's BIOS ROM sits: the top of the hole */
-#define MACHINE_ROM_MAX  0x10000ull
-#define MACHINE_STACK    0xa0000ull /* initial stack top: the end of low RAM */
+#define MACHINE_ROM_ADDR  0xf0000ull /* where a PC's BIOS ROM sits: the top of the hole */
+#define MACHINE_ROM_MAX   0x10000ull
+#define MACHINE_STACK     0xa0000ull /* initial stack top: the end of low RAM */
 #define MACHINE_FLAT_ADDR 0x10000ull /* where a flat binary goes by default */
 
 /** What to build. */
 struct machine_config {
     const char *kvm_dev;
     uint64_t ram_size;
-    int dirty_log;        /* report the pages the guest writes (KVM_MEM_LOG_DIRTY_PAGES) */
-    const uint8_t *rom;   /* ROM contents at MACHINE_ROM_ADDR, or NULL for the default */
+    int dirty_log;      /* report the pages the guest writes (KVM_MEM_LOG_DIRTY_PAGES) */
+    const uint8_t *rom; /* ROM contents at MACHINE_ROM_ADDR, or NULL for the default */
     size_t rom_len;
     FILE *console, *trace, *diag;
 };
 
 /** A guest image and how to start it. */
 struct machine_image {
-    const char *name;          /* the file name, for messages */
+    const char *name; /* the file name, for messages */
     const uint8_t *data;
     size_t len;
-    const char *cmdline;       /* Multiboot command line ("" for none) */
+    const char *cmdline; /* Multiboot command line ("" for none) */
     const struct multiboot_module *mods;
     int nmods;
-    enum cpu_mode flat_mode;   /* for a flat binary: the mode to start in */
-    uint64_t flat_addr;        /* for a flat binary: where it goes and starts */
+    enum cpu_mode flat_mode; /* for a flat binary: the mode to start in */
+    uint64_t flat_addr;      /* for a flat binary: where it goes and starts */
 };
 
 /** The machine. vm comes first: chapter 1's exit hook finds the machine from it. */
@@ -45,9 +45,9 @@ struct machine {
     struct vm vm;
     struct guest_mem mem;
     int dirty_log;
-    unsigned dirty_interval;   /* intervals reported so far */
-    unsigned mmio_reports;     /* MMIO accesses reported so far (capped) */
-    const char *format;        /* what the loader saw: "Multiboot", "ELF64", "flat", ... */
+    unsigned dirty_interval; /* intervals reported so far */
+    unsigned mmio_reports;   /* MMIO accesses reported so far (capped) */
+    const char *format;      /* what the loader saw: "Multiboot", "ELF64", "flat", ... */
 };
 
 /** Creates the VM, its RAM and ROM, and one vCPU. Returns 0 or -1 with the error set. */

@@ -63,10 +63,18 @@ static int ch2_option(void *ctx, int opt, const char *arg)
     struct ch2_options *o = ctx;
 
     switch (opt) {
-    case 'd': o->machine->cfg.dirty_log = 1; return 0;
-    case 'p': o->peek = arg; return 0;
-    case 't': o->trace = 1; return 0;
-    case 'h': usage(stdout); exit(0);
+    case 'd':
+        o->machine->cfg.dirty_log = 1;
+        return 0;
+    case 'p':
+        o->peek = arg;
+        return 0;
+    case 't':
+        o->trace = 1;
+        return 0;
+    case 'h':
+        usage(stdout);
+        exit(0);
     }
     return error_set("try 'ch2 --help'");
 }
@@ -74,8 +82,10 @@ static int ch2_option(void *ctx, int opt, const char *arg)
 int main(int argc, char **argv)
 {
     static const struct option extra[] = {
-        {"dirty-log", no_argument, NULL, 'd'}, {"peek", required_argument, NULL, 'p'},
-        {"trace", no_argument, NULL, 't'},     {"help", no_argument, NULL, 'h'},
+        {"dirty-log", no_argument, NULL, 'd'},
+        {"peek", required_argument, NULL, 'p'},
+        {"trace", no_argument, NULL, 't'},
+        {"help", no_argument, NULL, 'h'},
         {0},
     };
     static struct machine_options o;

@@ -48,9 +48,8 @@ int guest_mem__init(struct guest_mem *mem, struct kvm *kvm, uint64_t ram_size, i
     if (add_region(mem, 0, MEM_HOLE_START, mem->ram, flags) < 0 ||
         add_region(mem, MEM_HOLE_END, low_end - MEM_HOLE_END, mem->ram + MEM_HOLE_END, flags) < 0)
         return -1;
-    if (ram_size > MEM_GAP_START &&
-        add_region(mem, MEM_HIGH_START, ram_size - MEM_GAP_START, mem->ram + MEM_GAP_START,
-                   flags) < 0)
+    if (ram_size > MEM_GAP_START && add_region(mem, MEM_HIGH_START, ram_size - MEM_GAP_START,
+                                               mem->ram + MEM_GAP_START, flags) < 0)
         return -1;
     return 0;
 }

@@ -18,12 +18,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MEM_HOLE_START 0xa0000ull
-#define MEM_HOLE_END   0x100000ull
-#define MEM_GAP_START  0xc0000000ull  /* 3 GiB: RAM above this moves above 4 GiB */
-#define MEM_HIGH_START 0x100000000ull /* 4 GiB */
-#define MEM_MIN_SIZE   0x200000ull    /* 2 MiB: low memory plus room for a program */
-#define MEM_PAGE_SIZE  4096ull
+#define MEM_HOLE_START  0xa0000ull
+#define MEM_HOLE_END    0x100000ull
+#define MEM_GAP_START   0xc0000000ull  /* 3 GiB: RAM above this moves above 4 GiB */
+#define MEM_HIGH_START  0x100000000ull /* 4 GiB */
+#define MEM_MIN_SIZE    0x200000ull    /* 2 MiB: low memory plus room for a program */
+#define MEM_PAGE_SIZE   4096ull
 #define MEM_MAX_REGIONS 8
 
 /** One KVM memory slot: guest-physical [gpa, gpa + size) backed by host [host, host + size). */
@@ -38,7 +38,7 @@ struct mem_region {
 /** A guest's memory: its RAM, ROMs, and the slots that map them. */
 struct guest_mem {
     struct kvm *kvm;
-    uint8_t *ram;      /* one host mapping of ram_size bytes */
+    uint8_t *ram; /* one host mapping of ram_size bytes */
     uint64_t ram_size;
     struct mem_region regions[MEM_MAX_REGIONS];
     int nregions;

@@ -13,10 +13,10 @@
 
 #include <string.h>
 
-#define CR0_PE (1ull << 0)  /* protection enable */
-#define CR0_ET (1ull << 4)  /* extension type: always 1 on modern CPUs */
-#define CR0_PG (1ull << 31) /* paging */
-#define CR4_PAE (1ull << 5) /* physical address extension: required by long mode */
+#define CR0_PE   (1ull << 0)  /* protection enable */
+#define CR0_ET   (1ull << 4)  /* extension type: always 1 on modern CPUs */
+#define CR0_PG   (1ull << 31) /* paging */
+#define CR4_PAE  (1ull << 5)  /* physical address extension: required by long mode */
 #define EFER_LME (1ull << 8)  /* long mode enable */
 #define EFER_LMA (1ull << 10) /* long mode active: set by the CPU when paging turns on */
 
@@ -65,10 +65,9 @@ int mode__real(struct kvm_cpu *cpu, uint64_t entry, uint16_t stack)
 static int write_gdt(struct guest_mem *mem)
 {
     static const uint64_t gdt[] = {
-        0,
-        0x00af9b000000ffffull, /* code: base 0, limit 4G, present, DPL 0, L = 1 */
-        0x00cf9b000000ffffull, /* code: base 0, limit 4G, present, DPL 0, D = 1 */
-        0x00cf93000000ffffull, /* data: base 0, limit 4G, present, DPL 0, writable */
+        0, 0x00af9b000000ffffull, /* code: base 0, limit 4G, present, DPL 0, L = 1 */
+        0x00cf9b000000ffffull,    /* code: base 0, limit 4G, present, DPL 0, D = 1 */
+        0x00cf93000000ffffull,    /* data: base 0, limit 4G, present, DPL 0, writable */
     };
     void *host = guest_mem__translate(mem, MODES_GDT_ADDR, sizeof(gdt));
 
@@ -82,9 +81,14 @@ static int write_gdt(struct guest_mem *mem)
 static struct kvm_segment flat_segment(uint16_t sel, int code, int long_mode)
 {
     return (struct kvm_segment){
-        .base = 0, .limit = 0xffffffff, .selector = sel,
+        .base = 0,
+        .limit = 0xffffffff,
+        .selector = sel,
         .type = code ? 0xb : 0x3, /* code: execute/read, accessed; data: read/write, accessed */
-        .present = 1, .dpl = 0, .s = 1, .g = 1,
+        .present = 1,
+        .dpl = 0,
+        .s = 1,
+        .g = 1,
         .db = !long_mode || !code, /* 32-bit operands, except in a 64-bit code segment */
         .l = long_mode && code,
     };

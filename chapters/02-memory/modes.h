@@ -17,11 +17,11 @@
 
 #include <stdint.h>
 
-#define MODES_GDT_ADDR    0x1000ull
-#define MODES_PML4_ADDR   0x2000ull
-#define MODES_PDPT_ADDR   0x3000ull
-#define MODES_PD_ADDR     0x4000ull /* four of them, 0x4000 to 0x7fff */
-#define MODES_BOOTINFO    0x8000ull /* 8 KiB for the loader's boot information */
+#define MODES_GDT_ADDR       0x1000ull
+#define MODES_PML4_ADDR      0x2000ull
+#define MODES_PDPT_ADDR      0x3000ull
+#define MODES_PD_ADDR        0x4000ull /* four of them, 0x4000 to 0x7fff */
+#define MODES_BOOTINFO       0x8000ull /* 8 KiB for the loader's boot information */
 #define MODES_RESERVED_START 0x1000ull
 #define MODES_RESERVED_END   0xa000ull
 

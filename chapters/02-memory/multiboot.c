@@ -150,7 +150,7 @@ static int write_info(struct guest_mem *mem, const char *cmdline, const uint32_t
 
     info[0] = MULTIBOOT_INFO_MEMORY | MULTIBOOT_INFO_CMDLINE | MULTIBOOT_INFO_MODS |
               MULTIBOOT_INFO_MEM_MAP | MULTIBOOT_INFO_LOADER_NAME;
-    info[1] = (uint32_t)(ram_from(mem, 0) / 1024);           /* mem_lower: KiB from 0 */
+    info[1] = (uint32_t)(ram_from(mem, 0) / 1024);            /* mem_lower: KiB from 0 */
     info[2] = (uint32_t)(ram_from(mem, MEM_HOLE_END) / 1024); /* mem_upper: KiB from 1 MiB */
     info[4] = bootinfo_alloc(&b, cmdline, strlen(cmdline) + 1);
     for (int i = 0; i < nmods; i++) {
@@ -175,8 +175,8 @@ static int write_info(struct guest_mem *mem, const char *cmdline, const uint32_t
 /* [info] */
 
 /* Places each module page-aligned above end; checks each fits in RAM below 4 GiB. */
-static int place_modules(struct guest_mem *mem, uint64_t end,
-                         const struct multiboot_module *mods, int nmods, uint32_t *mod_at)
+static int place_modules(struct guest_mem *mem, uint64_t end, const struct multiboot_module *mods,
+                         int nmods, uint32_t *mod_at)
 {
     uint64_t at = end < MEM_HOLE_END ? MEM_HOLE_END : end;
 

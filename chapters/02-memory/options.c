@@ -15,10 +15,10 @@
 #define MAX_GUEST_FILE (1ull << 30)
 
 const struct option machine_options_table[] = {
-    {"mem", required_argument, NULL, 'm'},     {"mode", required_argument, NULL, 'M'},
+    {"mem", required_argument, NULL, 'm'},       {"mode", required_argument, NULL, 'M'},
     {"load-addr", required_argument, NULL, 'a'}, {"cmdline", required_argument, NULL, 'c'},
-    {"module", required_argument, NULL, 'o'},  {"rom", required_argument, NULL, 'r'},
-    {"kvm-dev", required_argument, NULL, 'k'}, {0},
+    {"module", required_argument, NULL, 'o'},    {"rom", required_argument, NULL, 'r'},
+    {"kvm-dev", required_argument, NULL, 'k'},   {0},
 };
 
 void machine_options__init(struct machine_options *o)

@@ -17,16 +17,16 @@
 #define MACHINE_MAX_MODULES 16
 
 /** The --help lines of the options below. */
-#define MACHINE_OPTIONS_HELP                                                                   \
-    "  --mem SIZE          guest RAM, e.g. 64M or 2G (default 128M); above 3G the\n"           \
-    "                      rest is mapped above 4 GiB, as on a PC\n"                           \
-    "  --mode MODE         flat binaries: real, protected or long (default real)\n"            \
-    "  --load-addr ADDR    flat binaries: where to load and start (default 0x10000)\n"         \
-    "  --cmdline TEXT      the Multiboot command line (default empty)\n"                       \
-    "  --module 'FILE [ARGS]'  a Multiboot module, named by the whole string\n"                \
-    "                      (repeatable, at most 16)\n"                                         \
-    "  --rom FILE          ROM contents at 0xf0000, at most 64 KiB (default: a\n"              \
-    "                      short text); guest writes to it are reported\n"                     \
+#define MACHINE_OPTIONS_HELP                                                                       \
+    "  --mem SIZE          guest RAM, e.g. 64M or 2G (default 128M); above 3G the\n"               \
+    "                      rest is mapped above 4 GiB, as on a PC\n"                               \
+    "  --mode MODE         flat binaries: real, protected or long (default real)\n"                \
+    "  --load-addr ADDR    flat binaries: where to load and start (default 0x10000)\n"             \
+    "  --cmdline TEXT      the Multiboot command line (default empty)\n"                           \
+    "  --module 'FILE [ARGS]'  a Multiboot module, named by the whole string\n"                    \
+    "                      (repeatable, at most 16)\n"                                             \
+    "  --rom FILE          ROM contents at 0xf0000, at most 64 KiB (default: a\n"                  \
+    "                      short text); guest writes to it are reported\n"                         \
     "  --kvm-dev PATH      the KVM device to open (default " KVM_DEVICE ")\n"
 
 /** getopt_long entries for the options above, ended by a zeroed entry. */

@@ -16,8 +16,8 @@ void bus__init(struct bus *bus, const char *name, FILE *diag, int strict)
     bus->strict = strict;
 }
 
-int bus__register(struct bus *bus, uint64_t base, uint64_t len, const char *name,
-                 bus_read_fn read, bus_write_fn write, void *dev)
+int bus__register(struct bus *bus, uint64_t base, uint64_t len, const char *name, bus_read_fn read,
+                  bus_write_fn write, void *dev)
 {
     int at = 0;
 

@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define BUS_MAX_RANGES 64
+#define BUS_MAX_RANGES   64
 #define BUS_MAX_REPORTED 256 /* distinct unclaimed addresses remembered */
 
 /** A read handler: returns the value of size bytes (1, 2, 4 or 8) at offset in the range. */
@@ -35,7 +35,7 @@ struct bus {
     const char *name; /* "port" or "mmio", for messages */
     struct bus_range ranges[BUS_MAX_RANGES];
     int nranges;
-    int strict;       /* an unclaimed access is an error */
+    int strict; /* an unclaimed access is an error */
     FILE *diag;
     uint64_t reported[BUS_MAX_REPORTED];
     int nreported;
@@ -49,8 +49,8 @@ void bus__init(struct bus *bus, const char *name, FILE *diag, int strict);
  * writes dropped). Refuses an empty range, one that wraps, one that overlaps a claimed
  * range, or one too many. Returns 0 or -1 with the error set.
  */
-int bus__register(struct bus *bus, uint64_t base, uint64_t len, const char *name,
-                 bus_read_fn read, bus_write_fn write, void *dev);
+int bus__register(struct bus *bus, uint64_t base, uint64_t len, const char *name, bus_read_fn read,
+                  bus_write_fn write, void *dev);
 
 /** Returns the range holding addr, or NULL. Binary search. */
 const struct bus_range *bus__find(const struct bus *bus, uint64_t addr);

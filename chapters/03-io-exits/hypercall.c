@@ -59,8 +59,9 @@ static int hypercall_write(void *dev, uint64_t offset, uint64_t value, uint32_t 
 
     hc->calls++;
     if (offset != 0 || size != 4 || gpa % 8) {
-        warn(hc, "warning: hypercall: a %u-byte write at +%llu of 0x%llx: want one 32-bit "
-                 "write of an 8-byte aligned address (ignored)\n",
+        warn(hc,
+             "warning: hypercall: a %u-byte write at +%llu of 0x%llx: want one 32-bit "
+             "write of an 8-byte aligned address (ignored)\n",
              size, (unsigned long long)offset, (unsigned long long)gpa);
         return 0;
     }
@@ -81,8 +82,8 @@ static int hypercall_write(void *dev, uint64_t offset, uint64_t value, uint32_t 
 }
 /* [hypercall] */
 
-int hypercall__register(struct hypercall *hc, struct bus *pio, struct vcpu *vcpu,
-                        uint64_t ram_size, FILE *console, FILE *diag)
+int hypercall__register(struct hypercall *hc, struct bus *pio, struct vcpu *vcpu, uint64_t ram_size,
+                        FILE *console, FILE *diag)
 {
     *hc = (struct hypercall){vcpu, ram_size, console, diag, 0, 0};
     return bus__register(pio, HYPERCALL_PORT, 4, "hypercall", NULL, hypercall_write, hc);

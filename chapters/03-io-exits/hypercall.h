@@ -49,7 +49,7 @@ struct hypercall {
 };
 
 /** Puts the hypercall port on the port bus. */
-int hypercall__register(struct hypercall *hc, struct bus *pio, struct vcpu *vcpu,
-                        uint64_t ram_size, FILE *console, FILE *diag);
+int hypercall__register(struct hypercall *hc, struct bus *pio, struct vcpu *vcpu, uint64_t ram_size,
+                        FILE *console, FILE *diag);
 
 #endif

@@ -50,23 +50,44 @@ static int ch3_option(void *ctx, int opt, const char *arg)
     struct ch3_options *o = ctx;
 
     switch (opt) {
-    case 't': o->trace = 1; return 0;
-    case 'T': o->trace_file = arg; return 0;
-    case 's': o->stats = 1; return 0;
-    case 'S': o->strict = 1; return 0;
-    case 'i': o->inspect = 1; return 0;
-    case 'b': o->batch = 1; return 0;
-    case 'B': o->batch = 1; o->batch_script = arg; return 0;
-    case 'h': usage(stdout); exit(0);
+    case 't':
+        o->trace = 1;
+        return 0;
+    case 'T':
+        o->trace_file = arg;
+        return 0;
+    case 's':
+        o->stats = 1;
+        return 0;
+    case 'S':
+        o->strict = 1;
+        return 0;
+    case 'i':
+        o->inspect = 1;
+        return 0;
+    case 'b':
+        o->batch = 1;
+        return 0;
+    case 'B':
+        o->batch = 1;
+        o->batch_script = arg;
+        return 0;
+    case 'h':
+        usage(stdout);
+        exit(0);
     }
     return error_set("try 'ch3 --help'");
 }
 
 static const struct option ch3_table[] = {
-    {"trace", no_argument, NULL, 't'},  {"trace-file", required_argument, NULL, 'T'},
-    {"stats", no_argument, NULL, 's'},  {"strict", no_argument, NULL, 'S'},
-    {"help", no_argument, NULL, 'h'},   {"inspect", no_argument, NULL, 'i'},
-    {"batch", no_argument, NULL, 'b'},  {"batch-script", required_argument, NULL, 'B'},
+    {"trace", no_argument, NULL, 't'},
+    {"trace-file", required_argument, NULL, 'T'},
+    {"stats", no_argument, NULL, 's'},
+    {"strict", no_argument, NULL, 'S'},
+    {"help", no_argument, NULL, 'h'},
+    {"inspect", no_argument, NULL, 'i'},
+    {"batch", no_argument, NULL, 'b'},
+    {"batch-script", required_argument, NULL, 'B'},
     {0},
 };
 
@@ -112,7 +133,9 @@ static int inspect(struct inspect_ctx *c, const struct ch3_options *o)
 {
     const char *name = o->guest ? strrchr(o->guest, '/') : NULL;
     struct inspector_target t = {c->x->vcpu, inspect_step, inspect_console, c,
-                                 name ? name + 1 : o->guest ? o->guest : "devices.elf"};
+                                 name       ? name + 1
+                                 : o->guest ? o->guest
+                                            : "devices.elf"};
     FILE *script = stdin;
     int ret;
 

@@ -17,8 +17,8 @@ struct stats_row {
     enum vcpu_exit_kind kind;
     uint64_t where;
     unsigned long count;
-    uint64_t vmm_ns;       /* total */
-    uint32_t *rtt_ns;      /* every round trip (guest + VMM), for the percentile */
+    uint64_t vmm_ns;  /* total */
+    uint32_t *rtt_ns; /* every round trip (guest + VMM), for the percentile */
     size_t cap;
 };
 

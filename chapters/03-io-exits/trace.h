@@ -15,10 +15,10 @@ struct trace_record {
     unsigned long seq; /* 1, 2, ... */
     int vcpu;
     enum vcpu_exit_kind kind;
-    uint64_t where;    /* port or guest-physical address */
+    uint64_t where; /* port or guest-physical address */
     uint32_t size, count;
     int write;
-    uint64_t data;     /* the first item's value, after the VMM handled it (reads too) */
+    uint64_t data; /* the first item's value, after the VMM handled it (reads too) */
     uint64_t rip;
     uint64_t t_ns;     /* since the machine started */
     uint64_t guest_ns; /* from entering the guest to this exit */

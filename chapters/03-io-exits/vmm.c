@@ -28,8 +28,8 @@ int vmm__init(struct vmm *x, const struct vmm_config *cfg)
     bus__init(&x->pio, "port", cfg->machine.diag, cfg->strict);
     bus__init(&x->mmio, "mmio", cfg->machine.diag, cfg->strict);
     if (devices__register(&x->dev, &x->pio, cfg->machine.console) < 0 ||
-        hypercall__register(&x->hc, &x->pio, x->vcpu, cfg->machine.ram_size,
-                            cfg->machine.console, cfg->machine.diag) < 0 ||
+        hypercall__register(&x->hc, &x->pio, x->vcpu, cfg->machine.ram_size, cfg->machine.console,
+                            cfg->machine.diag) < 0 ||
         fw_cfg__register(&x->fw_cfg, &x->pio, cfg->machine.ram_size, 1) < 0)
         return -1;
     /* With nothing to record, the exit loop reads no clocks: trace-off is the fast path. */

@@ -30,9 +30,9 @@ struct vmm_config {
 
 /** The machine. */
 struct vmm {
-    struct machine m;     /* chapter 2: memory, loaders, the KVM vCPU */
-    struct kvm_vcpu kv;   /* the interface in front of that vCPU */
-    struct vcpu *vcpu;    /* what everything below uses */
+    struct machine m;   /* chapter 2: memory, loaders, the KVM vCPU */
+    struct kvm_vcpu kv; /* the interface in front of that vCPU */
+    struct vcpu *vcpu;  /* what everything below uses */
     struct bus pio, mmio;
     struct devices dev;
     struct hypercall hc;

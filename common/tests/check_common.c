@@ -27,7 +27,8 @@ START_TEST(error_errno_appends_strerror_and_keeps_errno)
     ck_assert_int_eq(errno, ENOENT);
     ck_assert_str_eq(error_get(), "open /dev/kvm: No such file or directory");
     error_hint("is the module loaded?");
-    ck_assert_str_eq(error_get(), "open /dev/kvm: No such file or directory (is the module loaded?)");
+    ck_assert_str_eq(error_get(),
+                     "open /dev/kvm: No such file or directory (is the module loaded?)");
 }
 END_TEST
 
@@ -119,7 +120,8 @@ START_TEST(default_guest_is_beside_the_program)
     *strrchr(want, '/') = '\0';
     *strrchr(want, '/') = '\0';
     char msg[4200];
-    snprintf(msg, sizeof(msg), "path of the default guest %s/guests/ch1/hello.bin is too long", want);
+    snprintf(msg, sizeof(msg), "path of the default guest %s/guests/ch1/hello.bin is too long",
+             want);
     ck_assert_str_eq(error_get(), msg);
 }
 END_TEST

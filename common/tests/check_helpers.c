@@ -131,11 +131,26 @@ void run_qemu(struct run_result *res, const char *guest)
 
     close(mkstemp(out));
     snprintf(debugcon, sizeof(debugcon), "file:%s", out);
-    const char *argv[] = {"/usr/bin/timeout", "60", "qemu-system-x86_64", "-accel", "tcg",
-                          "-display", "none", "-m", "128", "-kernel",
-                          build_path(path, sizeof(path), guest), "-debugcon", debugcon,
-                          "-device", "isa-debug-exit,iobase=0xf4,iosize=4", "-serial", "none",
-                          "-monitor", "none", NULL};
+    const char *argv[] = {"/usr/bin/timeout",
+                          "60",
+                          "qemu-system-x86_64",
+                          "-accel",
+                          "tcg",
+                          "-display",
+                          "none",
+                          "-m",
+                          "128",
+                          "-kernel",
+                          build_path(path, sizeof(path), guest),
+                          "-debugcon",
+                          debugcon,
+                          "-device",
+                          "isa-debug-exit,iobase=0xf4,iosize=4",
+                          "-serial",
+                          "none",
+                          "-monitor",
+                          "none",
+                          NULL};
     run_capture(argv, res);
     free(res->out);
     FILE *f = fopen(out, "r");
@@ -244,9 +259,8 @@ void assert_lines_eq(const char *file, int line, const char *got, const char *wa
     while (*got || *want) {
         size_t gl = strcspn(got, "\n"), wl = strcspn(want, "\n");
         if (gl != wl || memcmp(got, want, gl) != 0 || (got[gl] == '\n') != (want[wl] == '\n'))
-            ck_assert_msg(0, "%s:%d: text differs at line %d:\n got: %.*s\nwant: %.*s", file,
-                          line, n, (int)(gl > 200 ? 200 : gl), got, (int)(wl > 200 ? 200 : wl),
-                          want);
+            ck_assert_msg(0, "%s:%d: text differs at line %d:\n got: %.*s\nwant: %.*s", file, line,
+                          n, (int)(gl > 200 ? 200 : gl), got, (int)(wl > 200 ? 200 : wl), want);
         got += gl + (got[gl] == '\n');
         want += wl + (want[wl] == '\n');
         n++;

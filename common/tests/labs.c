@@ -70,8 +70,8 @@ START_TEST(every_lab_fails_then_passes_with_its_solution)
             continue;
         count++;
         int status = grade("without", e->d_name, &got, &of, &r);
-        ck_assert_msg(status != 0 && got < of, "lab %s passes without its solution:\n%s",
-                      e->d_name, r.out);
+        ck_assert_msg(status != 0 && got < of, "lab %s passes without its solution:\n%s", e->d_name,
+                      r.out);
         run_free(&r);
         status = grade("with", e->d_name, &got, &of, &r);
         ck_assert_msg(status == 0 && got == of && of > 0, "lab %s fails with its solution:\n%s",

@@ -223,14 +223,15 @@ START_TEST(trace_line_layout)
     f.u.run.mmio.len = 8;
     vm__trace_exit(out, 7, &f.u.run, 0x100238);
     fclose(out);
-    ck_assert_lines_eq(text, "exit    1  IO        out port 0x00e9 size 1 data 0x48 'H'  rip 0x1005\n"
-                           "exit    2  IO        out port 0x0080 size 2 data 0x13ba  rip 0x1030\n"
-                           "exit    3  IO        out port 0x03f8 size 1 count 13 data 0x43 'C'"
-                           "  rip 0x1020\n"
-                           "exit    4  IO        in  port 0x03fd size 1  rip 0x1019\n"
-                           "exit    5  HLT        rip 0x1041\n"
-                           "exit    6  MMIO      write addr 0xf0010 len 2 data 0x1234  rip 0x100234\n"
-                           "exit    7  MMIO      read  addr 0xf0010 len 8  rip 0x100238\n");
+    ck_assert_lines_eq(text,
+                       "exit    1  IO        out port 0x00e9 size 1 data 0x48 'H'  rip 0x1005\n"
+                       "exit    2  IO        out port 0x0080 size 2 data 0x13ba  rip 0x1030\n"
+                       "exit    3  IO        out port 0x03f8 size 1 count 13 data 0x43 'C'"
+                       "  rip 0x1020\n"
+                       "exit    4  IO        in  port 0x03fd size 1  rip 0x1019\n"
+                       "exit    5  HLT        rip 0x1041\n"
+                       "exit    6  MMIO      write addr 0xf0010 len 2 data 0x1234  rip 0x100234\n"
+                       "exit    7  MMIO      read  addr 0xf0010 len 8  rip 0x100238\n");
     free(text);
     fake_done(&f);
     free(f.console);
@@ -240,9 +241,23 @@ END_TEST
 
 START_TEST(register_dump_layout)
 {
-    struct kvm_regs regs = {.rax = 0x13ba, .rbx = 1, .rcx = 2, .rdx = 0xe9, .rsi = 3, .rdi = 4,
-                            .rsp = 0xffe, .rbp = 5, .r8 = 8, .r9 = 9, .r10 = 10, .r11 = 11,
-                            .r12 = 12, .r13 = 13, .r14 = 14, .r15 = 15, .rip = 0x1003,
+    struct kvm_regs regs = {.rax = 0x13ba,
+                            .rbx = 1,
+                            .rcx = 2,
+                            .rdx = 0xe9,
+                            .rsi = 3,
+                            .rdi = 4,
+                            .rsp = 0xffe,
+                            .rbp = 5,
+                            .r8 = 8,
+                            .r9 = 9,
+                            .r10 = 10,
+                            .r11 = 11,
+                            .r12 = 12,
+                            .r13 = 13,
+                            .r14 = 14,
+                            .r15 = 15,
+                            .rip = 0x1003,
                             .rflags = 0x46};
     struct kvm_sregs sregs = {.cr0 = 0x60000010, .cr3 = 0x3000, .efer = 0x500};
     uint8_t code[] = {0x0f, 0x01, 0x1e, 0xcc, 0xf4};
@@ -263,34 +278,33 @@ START_TEST(register_dump_layout)
     dump_code(out, 0x1000, code, sizeof(code), 0x1003, NULL);
     dump_code(out, 0x1000, NULL, 0, 0x1003, "not mapped");
     fclose(out);
-    ck_assert_lines_eq(
-        text,
-        "Registers:\n"
-        " rip: 0000000000001003   rsp: 0000000000000ffe flags: 0000000000000046\n"
-        " rax: 00000000000013ba   rbx: 0000000000000001   rcx: 0000000000000002\n"
-        " rdx: 00000000000000e9   rsi: 0000000000000003   rdi: 0000000000000004\n"
-        " rbp: 0000000000000005    r8: 0000000000000008    r9: 0000000000000009\n"
-        " r10: 000000000000000a   r11: 000000000000000b   r12: 000000000000000c\n"
-        " r13: 000000000000000d   r14: 000000000000000e   r15: 000000000000000f\n"
-        "Segment registers:\n"
-        " reg  selector  base              limit     type  p dpl db s l g avl\n"
-        " cs   f000      00000000ffff0000  0000ffff  0b    1 0   0  1 0 0 0\n"
-        " ss   0000      0000000000000000  00000000  00    0 0   0  0 0 0 0\n"
-        " ds   0000      0000000000000000  00000000  00    0 0   0  0 0 0 0\n"
-        " es   0000      0000000000000000  00000000  00    0 0   0  0 0 0 0\n"
-        " fs   0000      0000000000000000  00000000  00    0 0   0  0 0 0 0\n"
-        " gs   0000      0000000000000000  00000000  00    0 0   0  0 0 0 0\n"
-        " tr   0000      0000000000000000  00000000  00    0 0   0  0 0 0 0\n"
-        " ldt  0000      0000000000000000  00000000  00    0 0   0  0 0 0 0\n"
-        " gdt            0000000000000000  00000000\n"
-        " idt            0000000000000000  00000000\n"
-        "Control registers:\n"
-        " cr0: 0000000060000010   cr2: 0000000000000000   cr3: 0000000000003000\n"
-        " cr4: 0000000000000000   cr8: 0000000000000000  efer: 0000000000000500\n"
-        "Code at rip (linear 0000000000001003):\n"
-        " 0000000000001000: 0f 01 1e <cc> f4\n"
-        "Code at rip (linear 0000000000001003):\n"
-        " (not mapped)\n");
+    ck_assert_lines_eq(text,
+                       "Registers:\n"
+                       " rip: 0000000000001003   rsp: 0000000000000ffe flags: 0000000000000046\n"
+                       " rax: 00000000000013ba   rbx: 0000000000000001   rcx: 0000000000000002\n"
+                       " rdx: 00000000000000e9   rsi: 0000000000000003   rdi: 0000000000000004\n"
+                       " rbp: 0000000000000005    r8: 0000000000000008    r9: 0000000000000009\n"
+                       " r10: 000000000000000a   r11: 000000000000000b   r12: 000000000000000c\n"
+                       " r13: 000000000000000d   r14: 000000000000000e   r15: 000000000000000f\n"
+                       "Segment registers:\n"
+                       " reg  selector  base              limit     type  p dpl db s l g avl\n"
+                       " cs   f000      00000000ffff0000  0000ffff  0b    1 0   0  1 0 0 0\n"
+                       " ss   0000      0000000000000000  00000000  00    0 0   0  0 0 0 0\n"
+                       " ds   0000      0000000000000000  00000000  00    0 0   0  0 0 0 0\n"
+                       " es   0000      0000000000000000  00000000  00    0 0   0  0 0 0 0\n"
+                       " fs   0000      0000000000000000  00000000  00    0 0   0  0 0 0 0\n"
+                       " gs   0000      0000000000000000  00000000  00    0 0   0  0 0 0 0\n"
+                       " tr   0000      0000000000000000  00000000  00    0 0   0  0 0 0 0\n"
+                       " ldt  0000      0000000000000000  00000000  00    0 0   0  0 0 0 0\n"
+                       " gdt            0000000000000000  00000000\n"
+                       " idt            0000000000000000  00000000\n"
+                       "Control registers:\n"
+                       " cr0: 0000000060000010   cr2: 0000000000000000   cr3: 0000000000003000\n"
+                       " cr4: 0000000000000000   cr8: 0000000000000000  efer: 0000000000000500\n"
+                       "Code at rip (linear 0000000000001003):\n"
+                       " 0000000000001000: 0f 01 1e <cc> f4\n"
+                       "Code at rip (linear 0000000000001003):\n"
+                       " (not mapped)\n");
     free(text);
 }
 END_TEST

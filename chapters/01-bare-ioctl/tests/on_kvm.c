@@ -73,7 +73,9 @@ static int run_guest(const char *name, struct vm *vm, char **console, char **tra
     FILE *t = open_memstream(trace, &tl);
     FILE *d = open_memstream(diag, &dl);
 
-    ck_assert_msg(vm__init(vm, getenv("STEPVM_KVM_DEV") ? getenv("STEPVM_KVM_DEV") : KVM_DEVICE, image, len, c, t, d) == 0, "%s", error_get());
+    ck_assert_msg(vm__init(vm, getenv("STEPVM_KVM_DEV") ? getenv("STEPVM_KVM_DEV") : KVM_DEVICE,
+                           image, len, c, t, d) == 0,
+                  "%s", error_get());
     int ret = vm__run(vm);
     if (vm->crashed)
         vm__dump(vm);
@@ -99,7 +101,8 @@ START_TEST(hello_exit_sequence)
     /* A byte an exit for the greeting; one IN for the line status; REP OUTSB still a byte
      * an exit; the sum as one 16-bit write; a byte an exit for the sum line; the HLT. */
     w = expect_outs(want, w, sizeof(want), &n, 0xe9, "Hello from real mode!\n");
-    w += (size_t)snprintf(want + w, sizeof(want) - w, "exit %4lu  IO        in  port 0x03fd size 1\n", ++n);
+    w += (size_t)snprintf(want + w, sizeof(want) - w,
+                          "exit %4lu  IO        in  port 0x03fd size 1\n", ++n);
     w = expect_outs(want, w, sizeof(want), &n, 0x3f8, "COM1 says hi\n");
     w += (size_t)snprintf(want + w, sizeof(want) - w,
                           "exit %4lu  IO        out port 0x0080 size 2 data 0x13ba\n", ++n);
@@ -144,7 +147,8 @@ START_TEST(cli_runs_hello_with_trace)
     run_ch1(&r, "--trace", NULL, NULL); /* the default guest */
     ck_assert_int_eq(r.status, 0);
     ck_assert_str_eq(r.out, "Hello from real mode!\nCOM1 says hi\nsum 1..100 = 5050\n");
-    ck_assert_ptr_nonnull(strstr(r.err, "exit    1  IO        out port 0x00e9 size 1 data 0x48 'H'  rip 0x"));
+    ck_assert_ptr_nonnull(
+        strstr(r.err, "exit    1  IO        out port 0x00e9 size 1 data 0x48 'H'  rip 0x"));
     ck_assert_ptr_nonnull(strstr(r.err, "IO        out port 0x0080 size 2 data 0x13ba  rip 0x"));
     ck_assert_ptr_nonnull(strstr(r.err, "  HLT        rip 0x"));
     run_free(&r);
@@ -177,9 +181,17 @@ START_TEST(triple_fault_dumps_registers)
     const char *head = "ch1: guest triple-faulted (KVM_EXIT_SHUTDOWN): an exception occurred "
                        "while delivering a double fault, and the CPU reset\nRegisters:\n rip: ";
     ck_assert_msg(strncmp(r.err, head, strlen(head)) == 0, "stderr starts: %.300s", r.err);
-    const char *order[] = {"Registers:\n", " rax: ", " r13: ", "Segment registers:\n",
-                           " cs   ", " ldt  ", " idt  ", "Control registers:\n", " cr0: ",
-                           " efer: ", "Code at rip (linear "};
+    const char *order[] = {"Registers:\n",
+                           " rax: ",
+                           " r13: ",
+                           "Segment registers:\n",
+                           " cs   ",
+                           " ldt  ",
+                           " idt  ",
+                           "Control registers:\n",
+                           " cr0: ",
+                           " efer: ",
+                           "Code at rip (linear "};
     const char *at = r.err;
     for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
         at = strstr(at, order[i]);

@@ -24,7 +24,8 @@ START_TEST(run_script_runs_a_guest_file)
               build, path, top, build, path);
     unlink(path);
     ck_assert_msg(r.status == 0, "status %d: %s%s", r.status, r.out, r.err);
-    ck_assert_ptr_nonnull(strstr(r.out, "Hello from real mode!\nCOM1 says hi\nsum 1..100 = 5050\n"));
+    ck_assert_ptr_nonnull(
+        strstr(r.out, "Hello from real mode!\nCOM1 says hi\nsum 1..100 = 5050\n"));
     run_free(&r);
 }
 END_TEST

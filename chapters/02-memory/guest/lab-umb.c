@@ -19,7 +19,8 @@ static int umb_in_map(const struct multiboot_info *mbi)
 
     while (at < end) {
         const struct multiboot_mmap_entry *e = (const void *)at;
-        if (e->type == MULTIBOOT_MEMORY_AVAILABLE && e->addr <= UMB_BASE && e->addr + e->len >= UMB_BASE + UMB_SIZE)
+        if (e->type == MULTIBOOT_MEMORY_AVAILABLE && e->addr <= UMB_BASE &&
+            e->addr + e->len >= UMB_BASE + UMB_SIZE)
             return 1;
         at += e->size + 4;
     }
@@ -29,8 +30,8 @@ static int umb_in_map(const struct multiboot_info *mbi)
 int main(uint32_t magic, const struct multiboot_info *mbi)
 {
     volatile uint8_t *umb = (volatile uint8_t *)UMB_BASE;
-    int listed = magic == MULTIBOOT_BOOT_MAGIC && (mbi->flags & MULTIBOOT_INFO_MEM_MAP) &&
-                 umb_in_map(mbi);
+    int listed =
+        magic == MULTIBOOT_BOOT_MAGIC && (mbi->flags & MULTIBOOT_INFO_MEM_MAP) && umb_in_map(mbi);
     int ok = 1;
 
     printf("memory map lists 0xd0000-0xdffff: %s\n", listed ? "yes" : "no");

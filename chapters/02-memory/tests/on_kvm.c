@@ -69,12 +69,16 @@ START_TEST(multiboot_info_reaches_the_guest)
     ck_assert_ptr_nonnull(strstr(r.out, "cmdline \"console=e9 quiet\"\n"));
     ck_assert_ptr_nonnull(strstr(r.out, "modules: 1\n"));
     ck_assert_ptr_nonnull(strstr(r.out, "/guests/ch2/hello.elf first module\"\n"));
-    ck_assert_ptr_nonnull(strstr(r.out, "  base 0x0000000000000000 length 0x00000000000a0000 type 1"));
-    ck_assert_ptr_nonnull(strstr(r.out, "  base 0x00000000000f0000 length 0x0000000000001000 type 2"));
-    ck_assert_ptr_nonnull(strstr(r.out, "  base 0x0000000000100000 length 0x0000000007f00000 type 1"));
+    ck_assert_ptr_nonnull(
+        strstr(r.out, "  base 0x0000000000000000 length 0x00000000000a0000 type 1"));
+    ck_assert_ptr_nonnull(
+        strstr(r.out, "  base 0x00000000000f0000 length 0x0000000000001000 type 2"));
+    ck_assert_ptr_nonnull(
+        strstr(r.out, "  base 0x0000000000100000 length 0x0000000007f00000 type 1"));
     /* What the guest wrote, read back by the host through its own view of guest RAM. */
-    ck_assert_ptr_nonnull(strstr(r.out, "00200000: 73 74 65 70 76 6d 20 77 61 73 20 68 65 72 65 21  "
-                                        "|stepvm was here!|\n"));
+    ck_assert_ptr_nonnull(strstr(r.out,
+                                 "00200000: 73 74 65 70 76 6d 20 77 61 73 20 68 65 72 65 21  "
+                                 "|stepvm was here!|\n"));
     run_free(&r);
 }
 END_TEST
@@ -85,8 +89,10 @@ START_TEST(ram_above_3g_moves_above_4g)
 
     run_ch2(&r, "--mem", "3500M", "guests/ch2/memmap.elf", NULL);
     ck_assert_msg(r.status == 1, "status %d: %s", r.status, r.err);
-    ck_assert_ptr_nonnull(strstr(r.out, "  base 0x0000000000100000 length 0x00000000bff00000 type 1"));
-    ck_assert_ptr_nonnull(strstr(r.out, "  base 0x0000000100000000 length 0x000000001ac00000 type 1"));
+    ck_assert_ptr_nonnull(
+        strstr(r.out, "  base 0x0000000000100000 length 0x00000000bff00000 type 1"));
+    ck_assert_ptr_nonnull(
+        strstr(r.out, "  base 0x0000000100000000 length 0x000000001ac00000 type 1"));
     run_free(&r);
 }
 END_TEST
@@ -139,10 +145,14 @@ START_TEST(dirty_log_reports_exactly_the_pages_written)
                        "3 pages\n"
                        "dirty interval 3 (at exit): 0 pages\n";
     char exact[512], with_code[512];
-    snprintf(exact, sizeof(exact), "dirty interval 1 (POST 0x01): 0x300000-0x301fff "
-             "0x305000-0x305fff; 3 pages\n%s", rest);
-    snprintf(with_code, sizeof(with_code), "dirty interval 1 (POST 0x01): 0x10000-0x10fff "
-             "0x300000-0x301fff 0x305000-0x305fff; 4 pages\n%s", rest);
+    snprintf(exact, sizeof(exact),
+             "dirty interval 1 (POST 0x01): 0x300000-0x301fff "
+             "0x305000-0x305fff; 3 pages\n%s",
+             rest);
+    snprintf(with_code, sizeof(with_code),
+             "dirty interval 1 (POST 0x01): 0x10000-0x10fff "
+             "0x300000-0x301fff 0x305000-0x305fff; 4 pages\n%s",
+             rest);
     if (strcmp(r.err, with_code) != 0)
         ck_assert_lines_eq(r.err, exact);
     run_free(&r);
@@ -181,7 +191,10 @@ START_TEST(bad_image_refused_after_kvm_opens)
 
     /* An ELF header cut short: the loader refuses it, the guest never runs. */
     close(mkstemp(path));
-    write_file(path, "\x7f" "ELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x02\0", 18);
+    write_file(path,
+               "\x7f"
+               "ELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x02\0",
+               18);
     run_ch2(&r, path, NULL);
     unlink(path);
     snprintf(want, sizeof(want),
@@ -196,11 +209,16 @@ END_TEST
 void add_kvm_tests(Suite *s)
 {
     const TTest *const tests[] = {
-        payload_runs_in_each_mode,       elf_classes_pick_the_mode,
-        multiboot_info_reaches_the_guest, ram_above_3g_moves_above_4g,
-        rom_reads_fast_and_writes_exit,  rom_file_replaces_the_default,
-        dirty_log_reports_exactly_the_pages_written, hello_matches_its_expected_output,
-        fault_is_reported_by_the_guest,  bad_image_refused_after_kvm_opens,
+        payload_runs_in_each_mode,
+        elf_classes_pick_the_mode,
+        multiboot_info_reaches_the_guest,
+        ram_above_3g_moves_above_4g,
+        rom_reads_fast_and_writes_exit,
+        rom_file_replaces_the_default,
+        dirty_log_reports_exactly_the_pages_written,
+        hello_matches_its_expected_output,
+        fault_is_reported_by_the_guest,
+        bad_image_refused_after_kvm_opens,
     };
 
     suite_add_kvm_tests(s, "kvm", tests, sizeof(tests) / sizeof(tests[0]));

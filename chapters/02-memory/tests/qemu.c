@@ -6,7 +6,6 @@
 #include "check_helpers.h"
 #include "ch2_tests.h"
 
-
 START_TEST(qemu_runs_hello_the_same)
 {
     struct run_result r;

@@ -157,15 +157,18 @@ static const struct elf_case {
     {"program_headers_past_the_end",
      {.is64 = 1, GOOD},
      .len = 100,
-     .want = "k.elf: truncated: 1 program headers need 0x38 bytes at offset 0x40, the file has 0x64"},
+     .want =
+         "k.elf: truncated: 1 program headers need 0x38 bytes at offset 0x40, the file has 0x64"},
     {"elf32_program_headers_past_the_end",
      {.is64 = 0, GOOD},
      .len = 83,
-     .want = "k.elf: truncated: 1 program headers need 0x20 bytes at offset 0x34, the file has 0x53"},
+     .want =
+         "k.elf: truncated: 1 program headers need 0x20 bytes at offset 0x34, the file has 0x53"},
     {"segment_bytes_past_the_end",
      {.is64 = 1, GOOD},
      .len = ELF_SEG_DATA + 0xff,
-     .want = "k.elf: truncated: segment 0 needs 0x100 file bytes at offset 0x200, the file has 0x2ff"},
+     .want =
+         "k.elf: truncated: segment 0 needs 0x100 file bytes at offset 0x200, the file has 0x2ff"},
     {"unknown_class",
      {.is64 = 1, GOOD},
      .ident_at = EI_CLASS,
@@ -333,8 +336,10 @@ START_TEST(offsets_near_2_to_the_64_refused)
                    "0xffffffffffffff00, the file has 0x",
                    1);
     memcpy(test_img.data + offsetof(Elf64_Ehdr, e_phoff), &phoff, sizeof(phoff));
-    assert_refused("phoff", "k.elf: truncated: 1 program headers need 0x38 bytes at offset "
-                            "0xfffffffffffffff0, the file has 0x", 1);
+    assert_refused("phoff",
+                   "k.elf: truncated: 1 program headers need 0x38 bytes at offset "
+                   "0xfffffffffffffff0, the file has 0x",
+                   1);
 }
 END_TEST
 

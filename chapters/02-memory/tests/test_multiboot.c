@@ -252,7 +252,8 @@ static const struct {
      PLAIN,
      KLUDGE,
      {0x100040, 0x100000, 0x104000, 0, 0x100100},
-     .want = "k.mb: truncated: segment 0 needs 0x4000 file bytes at offset 0x0, the file has 0x3000"},
+     .want =
+         "k.mb: truncated: segment 0 needs 0x4000 file bytes at offset 0x0, the file has 0x3000"},
     {"kludge_load_in_the_hole",
      PLAIN,
      KLUDGE,

@@ -41,18 +41,36 @@ int main(void)
         uint64_t r = next();
         uint16_t port = any_port();
         switch (r % 8) {
-        case 0: outb(port, (uint8_t)r); break;
-        case 1: outw(port, (uint16_t)r); break;
-        case 2: outl(port, (uint32_t)r); break;
-        case 3: (void)inl(port); break;
+        case 0:
+            outb(port, (uint8_t)r);
+            break;
+        case 1:
+            outw(port, (uint16_t)r);
+            break;
+        case 2:
+            outl(port, (uint32_t)r);
+            break;
+        case 3:
+            (void)inl(port);
+            break;
         case 4: { /* MMIO in the PCI gap, where nothing is: each size, read or written */
             uint64_t a = 0xc0000000ull + (r >> 40 & 0x3ffffff8);
             switch (r >> 8 & 7) {
-            case 0: *(volatile uint8_t *)a = (uint8_t)r; break;
-            case 1: *(volatile uint16_t *)a = (uint16_t)r; break;
-            case 2: *(volatile uint32_t *)a = (uint32_t)r; break;
-            case 3: *(volatile uint64_t *)a = r; break;
-            default: (void)*(volatile uint64_t *)(a ^ (r >> 11 & 7)); break; /* unaligned */
+            case 0:
+                *(volatile uint8_t *)a = (uint8_t)r;
+                break;
+            case 1:
+                *(volatile uint16_t *)a = (uint16_t)r;
+                break;
+            case 2:
+                *(volatile uint32_t *)a = (uint32_t)r;
+                break;
+            case 3:
+                *(volatile uint64_t *)a = r;
+                break;
+            default:
+                (void)*(volatile uint64_t *)(a ^ (r >> 11 & 7));
+                break; /* unaligned */
             }
             break;
         }

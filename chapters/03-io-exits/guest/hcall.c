@@ -25,9 +25,9 @@ int main(void)
 
     /* [hcall-cases] */
     if (expect(1, HC_PRINT, (uintptr_t)text, sizeof(text) - 1, sizeof(text) - 1) ||
-        expect(2, HC_PRINT, 0xd0000000ull, 8, -14) ||   /* the string is not in RAM */
+        expect(2, HC_PRINT, 0xd0000000ull, 8, -14) ||      /* the string is not in RAM */
         expect(3, HC_PRINT, (uintptr_t)text, 5000, -22) || /* longer than 4096 bytes */
-        expect(4, 99, 0, 0, -38) ||                      /* no such service */
+        expect(4, 99, 0, 0, -38) ||                        /* no such service */
         expect(5, HC_MEMSIZE, 0, 0, 0))
         return 1;
     /* [hcall-cases] */

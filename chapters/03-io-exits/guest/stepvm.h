@@ -9,9 +9,9 @@
 #include <x86.h>
 
 #define HYPERCALL_PORT 0x500
-#define HC_PRINT   1
-#define HC_MEMSIZE 2
-#define HC_NOW     3
+#define HC_PRINT       1
+#define HC_MEMSIZE     2
+#define HC_NOW         3
 
 struct hypercall_block {
     uint32_t nr;
@@ -25,7 +25,9 @@ struct hypercall_block {
  * "memory" clobber tells the compiler the host may have changed any memory meanwhile. */
 static inline int32_t hypercall(struct hypercall_block *b)
 {
-    __asm__ volatile("outl %0, %1" : : "a"((uint32_t)(uintptr_t)b), "Nd"((uint16_t)HYPERCALL_PORT)
+    __asm__ volatile("outl %0, %1"
+                     :
+                     : "a"((uint32_t)(uintptr_t)b), "Nd"((uint16_t)HYPERCALL_PORT)
                      : "memory");
     return b->result;
 }

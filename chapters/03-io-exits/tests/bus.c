@@ -55,8 +55,8 @@ static void fixture_init(struct fixture *f, int strict)
     bus__init(&f->bus, "port", f->diag_f, strict);
     for (int i = 0; i < 4; i++) {
         f->p[i].id = base[i];
-        ck_assert_int_eq(bus__register(&f->bus, base[i], len[i], "probe", probe_read,
-                                      probe_write, &f->p[i]), 0);
+        ck_assert_int_eq(
+            bus__register(&f->bus, base[i], len[i], "probe", probe_read, probe_write, &f->p[i]), 0);
     }
 }
 
@@ -176,11 +176,13 @@ START_TEST(dispatch_finds_each_of_64_devices)
 
     bus__init(&bus, "mmio", stderr, 0);
     for (int i = BUS_MAX_RANGES - 1; i >= 0; i--)
-        ck_assert_int_eq(bus__register(&bus, 0xd0000000ull + 0x1000ull * (uint64_t)i, 0x1000,
-                                      "dev", probe_read, probe_write, &p[i]), 0);
+        ck_assert_int_eq(bus__register(&bus, 0xd0000000ull + 0x1000ull * (uint64_t)i, 0x1000, "dev",
+                                       probe_read, probe_write, &p[i]),
+                         0);
     ck_assert_int_eq(bus__register(&bus, 0, 1, "one too many", NULL, NULL, NULL), -1);
     for (int i = 0; i < BUS_MAX_RANGES; i++)
-        ck_assert_ptr_eq(bus__find(&bus, 0xd0000000ull + 0x1000ull * (uint64_t)i + 0x800)->dev, &p[i]);
+        ck_assert_ptr_eq(bus__find(&bus, 0xd0000000ull + 0x1000ull * (uint64_t)i + 0x800)->dev,
+                         &p[i]);
 }
 END_TEST
 

@@ -97,9 +97,10 @@ START_TEST(stats_count_chapter_1s_guest)
     ck_assert_str_eq(r.out, "Hello from real mode!\nsum 1..100 = 5050\n");
     /* 22 + 18 bytes to 0xe9, COM1's status read and 13 bytes (no COM1 until chapter 4),
      * the sum to 0x80, the HLT: counts are exact, times are not asserted. */
-    static const char *rows[] = {"  IO       port 0x00e9          40 ", "  IO       port 0x03fd           1 ",
-                                 "  IO       port 0x03f8          13 ", "  IO       port 0x0080           1 ",
-                                 "  HLT      -                     1 "};
+    static const char *rows[] = {
+        "  IO       port 0x00e9          40 ", "  IO       port 0x03fd           1 ",
+        "  IO       port 0x03f8          13 ", "  IO       port 0x0080           1 ",
+        "  HLT      -                     1 "};
     for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
         ck_assert_msg(strstr(r.err, rows[i]) != NULL, "no row '%s' in:\n%s", rows[i], r.err);
     run_free(&r);
@@ -179,10 +180,14 @@ END_TEST
 void add_kvm_tests(Suite *s)
 {
     const TTest *const tests[] = {
-        devices_guest_meets_every_device, string_in_is_one_exit_with_a_count,
-        hypercalls_refuse_bad_blocks,     strict_stops_at_the_first_unclaimed_port,
-        stats_count_chapter_1s_guest,     trace_file_has_one_json_line_per_exit,
-        triple_fault_dumps_through_the_interface, fw_cfg_answers_as_qemu_does,
+        devices_guest_meets_every_device,
+        string_in_is_one_exit_with_a_count,
+        hypercalls_refuse_bad_blocks,
+        strict_stops_at_the_first_unclaimed_port,
+        stats_count_chapter_1s_guest,
+        trace_file_has_one_json_line_per_exit,
+        triple_fault_dumps_through_the_interface,
+        fw_cfg_answers_as_qemu_does,
         hostile_guest_cannot_hurt_the_vmm,
     };
 

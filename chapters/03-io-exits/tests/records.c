@@ -14,8 +14,8 @@ static struct trace_record io_record(unsigned long seq, uint16_t port, int write
 {
     struct vcpu_exit e = {.kind = VCPU_EXIT_IO};
     uint8_t data[4] = {byte};
-    struct trace_record r = {.seq = seq, .rip = 0x100a3, .t_ns = 1500000 * seq,
-                             .guest_ns = guest_ns, .vmm_ns = vmm_ns};
+    struct trace_record r = {
+        .seq = seq, .rip = 0x100a3, .t_ns = 1500000 * seq, .guest_ns = guest_ns, .vmm_ns = vmm_ns};
 
     e.io.port = port;
     e.io.size = 1;
@@ -82,10 +82,11 @@ START_TEST(stats_count_sum_and_p99)
     ck_assert_int_eq(stats__add(&s, &post), 0);
     stats__print(out, &s);
     fclose(out);
-    ck_assert_lines_eq(text, "exit statistics:\n"
-                             "  reason   where             count    vmm total     rtt mean      rtt p99\n"
-                             "  IO       port 0x00e9         100      50.0 us     50.50 us     99.00 us\n"
-                             "  IO       port 0x0080           1       1.0 us      4.00 us      4.00 us\n");
+    ck_assert_lines_eq(
+        text, "exit statistics:\n"
+              "  reason   where             count    vmm total     rtt mean      rtt p99\n"
+              "  IO       port 0x00e9         100      50.0 us     50.50 us     99.00 us\n"
+              "  IO       port 0x0080           1       1.0 us      4.00 us      4.00 us\n");
     stats__free(&s);
     free(text);
 }
