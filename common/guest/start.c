@@ -22,7 +22,13 @@ void runtime_start(uint32_t magic, const struct multiboot_info *mbi)
 void exit(int code)
 {
     outl(PORT_TEST_EXIT, (uint32_t)code);
-    /* No exit device: stop here. HLT with interrupts off is for good. */
+    /* No exit device: stop here. */
+    halt();
+}
+
+void halt(void)
+{
+    /* HLT with interrupts off is for good. */
     for (;;)
         __asm__ volatile("cli; hlt");
 }

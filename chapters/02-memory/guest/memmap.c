@@ -5,10 +5,12 @@
  * It prints the Multiboot info (flags, mem_lower/mem_upper, the command line, the modules
  * and the memory map), walks its own page tables for a few addresses, then leaves two
  * patterns in RAM for the host to read back after the run: "stepvm was here!" at physical
- * 0x200000 and the bytes 0..255 at 0x201000. It exits with code 0 (status 1).
+ * 0x200000 and the bytes 0..255 at 0x201000. Then it halts: a demo, not a test, so the
+ * VMM ends with status 0.
  */
 #include <multiboot.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <x86.h>
 
@@ -112,5 +114,5 @@ int main(uint32_t magic, const struct multiboot_info *mbi)
     for (int i = 0; i < 256; i++)
         ((volatile uint8_t *)BYTES_AT)[i] = (uint8_t)i;
     printf("wrote pattern at 0x%lx\n", PATTERN_AT);
-    return 0;
+    halt();
 }

@@ -15,4 +15,11 @@
  */
 _Noreturn void exit(int code);
 
+/**
+ * Stops the CPU for good (CLI, HLT) without a verdict: the VMM ends with status 0, as a
+ * machine that simply halted. QEMU has no such convention and just stops. A demo guest
+ * halts; a test guest exits with its verdict.
+ */
+_Noreturn void halt(void);
+
 #endif
