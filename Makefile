@@ -44,7 +44,7 @@ chapter-%: build
 # The inspector is interactive: it needs a terminal and a usable /dev/kvm on this host.
 inspect-%: build
 	@test -x $(BUILD)/bin/ch$* && [ $* -ge 3 ] || { echo "make inspect-N: chapters 3 and later have the inspector"; exit 1; }
-	@if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then $(BUILD)/bin/ch$* --inspect $(ARGS); else \
+	@if sh common/scripts/kvm-usable.sh; then $(BUILD)/bin/ch$* --inspect $(ARGS); else \
 	    echo "make inspect-$*: the inspector needs a usable /dev/kvm here. Without one, its batch"; \
 	    echo "mode runs in the nested machine: make chapter-$* ARGS='--batch --batch-script FILE'"; \
 	    exit 1; fi

@@ -11,7 +11,7 @@ sudo=""
 
 # Without a usable /dev/kvm, the KVM tests run in a nested machine whose kernel is taken
 # from Debian's linux-image-amd64 package: the package lists must know it.
-if command -v apt-cache >/dev/null && ! [ -w /dev/kvm ] &&
+if command -v apt-cache >/dev/null && ! sh "$(dirname "$0")/kvm-usable.sh" &&
     ! apt-cache show linux-image-amd64 >/dev/null 2>&1; then
     echo "deps: updating the package lists (for the nested test machine's kernel)"
     $sudo apt-get update -qq

@@ -27,7 +27,7 @@ trap 'rm -rf "$R"' EXIT
 nested_script="$R/nested.sh"
 : > "$nested_script"
 
-kvm_here() { dev=${STEPVM_KVM_DEV:-/dev/kvm}; [ -c "$dev" ] && [ -r "$dev" ] && [ -w "$dev" ]; }
+kvm_here() { sh "$top/common/scripts/kvm-usable.sh"; }
 
 host() {
     name=$1; shift

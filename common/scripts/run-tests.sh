@@ -24,7 +24,7 @@ nested() {
 }
 
 nested_pid=""
-if [ "${STEPVM_NO_NESTED:-0}" != 1 ] && ! { [ -r /dev/kvm ] && [ -w /dev/kvm ]; }; then
+if [ "${STEPVM_NO_NESTED:-0}" != 1 ] && ! sh "$here/kvm-usable.sh"; then
     nested $suites &
     nested_pid=$!
 fi

@@ -10,7 +10,7 @@ set -eu
 build=$1 program=$2
 shift 2
 dev=${STEPVM_KVM_DEV:-/dev/kvm}
-if [ -r "$dev" ] && [ -w "$dev" ]; then
+if sh "$(dirname "$0")/kvm-usable.sh"; then
     [ -z "${STEPVM_KVM_DEV:-}" ] || set -- --kvm-dev "$dev" "$@"
     exec "$build/$program" "$@"
 fi

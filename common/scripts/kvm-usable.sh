@@ -1,0 +1,7 @@
+#!/bin/sh
+# kvm-usable.sh - exits 0 when the KVM device ($STEPVM_KVM_DEV, else /dev/kvm) is a
+# character device this user may read and write. The one quick check every script makes
+# before it decides to run on KVM here or in the nested machine. (The test suites go one
+# step further and create a VM: a device that passes here and refuses a VM is caught there.)
+dev=${STEPVM_KVM_DEV:-/dev/kvm}
+[ -c "$dev" ] && [ -r "$dev" ] && [ -w "$dev" ]
