@@ -27,18 +27,68 @@ int machine__init(struct machine *m, const struct machine_config *cfg)
     if (cfg->rom_len > MACHINE_ROM_MAX)
         return error_set("ROM of %zu bytes is too large (at most %llu)", cfg->rom_len,
                          MACHINE_ROM_MAX);
-    if (kvm__init(&m->vm.kvm, cfg->kvm_dev) < 0 ||
-        guest_mem__init(&m->mem, &m->vm.kvm, cfg->ram_size, cfg->dirty_log) < 0)
+    if (cfg->kvm_dev && kvm__init(&m->vm.kvm, cfg->kvm_dev) < 0)
+        return -1;
+    if (guest_mem__init(&m->mem, cfg->kvm_dev ? &m->vm.kvm : NULL, cfg->ram_size,
+                        cfg->dirty_log) < 0)
         return -1;
     if (guest_mem__add_rom(&m->mem, MACHINE_ROM_ADDR,
                            cfg->rom ? cfg->rom : (const void *)default_rom,
                            cfg->rom ? cfg->rom_len : sizeof(default_rom)) < 0)
         return -1;
+    if (!cfg->kvm_dev) {
+        mode__reset(&m->regs, &m->sregs);
+        return 0;
+    }
     if (kvm_cpu__init(&m->vm.cpu, &m->vm.kvm, 0) < 0)
         return -1;
     return cpuid__init(&m->vm.cpu);
 }
 /* [init] */
+
+/* The vCPU's registers: KVM's, or without KVM the state kept for the backend. */
+static int get_state(struct machine *m, struct kvm_regs *regs, struct kvm_sregs *sregs)
+{
+    if (m->vm.cpu.fd < 0) {
+        *regs = m->regs;
+        *sregs = m->sregs;
+        return 0;
+    }
+    if (kvm_cpu__get_regs(&m->vm.cpu, regs) < 0)
+        return -1;
+    return kvm_cpu__get_sregs(&m->vm.cpu, sregs);
+}
+
+static int set_state(struct machine *m, const struct kvm_regs *regs,
+                     const struct kvm_sregs *sregs)
+{
+    if (m->vm.cpu.fd < 0) {
+        m->regs = *regs;
+        m->sregs = *sregs;
+        return 0;
+    }
+    if (kvm_cpu__set_sregs(&m->vm.cpu, sregs) < 0)
+        return -1;
+    return kvm_cpu__set_regs(&m->vm.cpu, regs);
+}
+
+/* Starts the vCPU at entry in mode: a loaded program's first instruction. */
+static int start(struct machine *m, enum cpu_mode mode, uint64_t entry, uint64_t stack)
+{
+    struct kvm_regs regs;
+    struct kvm_sregs sregs;
+    int ret;
+
+    if (get_state(m, &regs, &sregs) < 0)
+        return -1;
+    if (mode == MODE_REAL)
+        ret = mode__real(&regs, &sregs, entry, (uint16_t)stack);
+    else if (mode == MODE_PROTECTED)
+        ret = mode__protected(&regs, &sregs, &m->mem, entry, stack);
+    else
+        ret = mode__long(&regs, &sregs, &m->mem, entry, stack);
+    return ret < 0 ? -1 : set_state(m, &regs, &sregs);
+}
 
 /* Loads a flat binary: the bytes at flat_addr, started there in the chosen mode. */
 static int load_flat(struct machine *m, const struct machine_image *img)
@@ -50,14 +100,8 @@ static int load_flat(struct machine *m, const struct machine_image *img)
         return -1;
     load_copy(&m->mem, img->data, &seg, 1);
     m->format = "flat";
-    switch (img->flat_mode) {
-    case MODE_REAL:
-        return mode__real(&m->vm.cpu, img->flat_addr, 0xfff0);
-    case MODE_PROTECTED:
-        return mode__protected(&m->vm.cpu, &m->mem, img->flat_addr, MACHINE_STACK);
-    default:
-        return mode__long(&m->vm.cpu, &m->mem, img->flat_addr, MACHINE_STACK);
-    }
+    return start(m, img->flat_mode, img->flat_addr,
+                 img->flat_mode == MODE_REAL ? 0xfff0 : MACHINE_STACK);
 }
 
 /* [load] */
@@ -70,24 +114,23 @@ int machine__load(struct machine *m, const struct machine_image *img)
     if (hdr >= 0) {
         struct multiboot_boot boot;
         struct kvm_regs regs;
+        struct kvm_sregs sregs;
         if (multiboot_load(&m->mem, img->name, img->data, img->len, hdr, img->cmdline, img->mods,
                            img->nmods, &boot) < 0 ||
-            mode__protected(&m->vm.cpu, &m->mem, boot.entry, MACHINE_STACK) < 0 ||
-            kvm_cpu__get_regs(&m->vm.cpu, &regs) < 0)
+            start(m, MODE_PROTECTED, boot.entry, MACHINE_STACK) < 0 ||
+            get_state(m, &regs, &sregs) < 0)
             return -1;
         regs.rax = MULTIBOOT_BOOTLOADER_MAGIC; /* "a Multiboot loader started you" */
         regs.rbx = boot.info;
         m->format = "Multiboot";
-        return kvm_cpu__set_regs(&m->vm.cpu, &regs);
+        return set_state(m, &regs, &sregs);
     }
     if (elf_is_elf(img->data, img->len)) {
         struct elf_image elf;
         if (elf_load(&m->mem, img->name, img->data, img->len, &elf) < 0)
             return -1;
         m->format = elf.is64 ? "ELF64" : "ELF32";
-        if (elf.is64)
-            return mode__long(&m->vm.cpu, &m->mem, elf.entry, MACHINE_STACK);
-        return mode__protected(&m->vm.cpu, &m->mem, elf.entry, MACHINE_STACK);
+        return start(m, elf.is64 ? MODE_LONG : MODE_PROTECTED, elf.entry, MACHINE_STACK);
     }
     return load_flat(m, img);
 }

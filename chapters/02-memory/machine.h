@@ -20,7 +20,7 @@
 
 /** What to build. */
 struct machine_config {
-    const char *kvm_dev;
+    const char *kvm_dev; /* NULL: no KVM; another backend runs the CPU (chapter 6) */
     uint64_t ram_size;
     int dirty_log;      /* report the pages the guest writes (KVM_MEM_LOG_DIRTY_PAGES) */
     const uint8_t *rom; /* ROM contents at MACHINE_ROM_ADDR, or NULL for the default */
@@ -48,14 +48,21 @@ struct machine {
     unsigned dirty_interval; /* intervals reported so far */
     unsigned mmio_reports;   /* MMIO accesses reported so far (capped) */
     const char *format;      /* what the loader saw: "Multiboot", "ELF64", "flat", ... */
+    /* Without KVM, the boot state machine__load leaves for the backend to take. */
+    struct kvm_regs regs;
+    struct kvm_sregs sregs;
 };
 
-/** Creates the VM, its RAM and ROM, and one vCPU. Returns 0 or -1 with the error set. */
+/**
+ * Creates the VM, its RAM and ROM, and one vCPU. Returns 0 or -1 with the error set. With
+ * cfg->kvm_dev NULL it makes only the RAM and ROM, for a backend other than KVM.
+ */
 int machine__init(struct machine *m, const struct machine_config *cfg);
 
 /**
  * Loads img by what it is (a Multiboot kernel, an ELF executable, else a flat binary)
- * and sets the vCPU up to start it in the mode that format implies. Returns 0 or -1.
+ * and sets the vCPU up to start it in the mode that format implies (without KVM: m->regs
+ * and m->sregs). Returns 0 or -1.
  */
 int machine__load(struct machine *m, const struct machine_image *img);
 

@@ -20,7 +20,8 @@ static int add_region(struct guest_mem *mem, uint64_t gpa, uint64_t size, uint8_
         return error_set("too many memory regions (at most %d)", MEM_MAX_REGIONS);
     struct mem_region *r = &mem->regions[mem->nregions];
     *r = (struct mem_region){gpa, size, host, (uint32_t)mem->nregions, flags};
-    if (kvm__set_memory(mem->kvm, r->slot, gpa, host, size, flags) < 0)
+    /* Without KVM (the interpreter of chapter 6) the table is all there is: no slot. */
+    if (mem->kvm && kvm__set_memory(mem->kvm, r->slot, gpa, host, size, flags) < 0)
         return -1;
     mem->nregions++;
     return 0;
@@ -95,7 +96,7 @@ int guest_mem__add_rom(struct guest_mem *mem, uint64_t gpa, const void *data, si
                              (unsigned long long)gpa, (unsigned long long)size, r->slot,
                              (unsigned long long)r->gpa);
     }
-    int ret = ioctl(mem->kvm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_READONLY_MEM);
+    int ret = mem->kvm ? ioctl(mem->kvm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_READONLY_MEM) : 1;
     if (ret < 0)
         return error_errno("KVM_CHECK_EXTENSION KVM_CAP_READONLY_MEM");
     if (ret == 0)
@@ -117,6 +118,8 @@ long guest_mem__dirty_pages(struct guest_mem *mem, mem_dirty_fn fn, void *ctx)
 {
     long total = 0;
 
+    if (!mem->kvm)
+        return error_set("dirty-page logging needs KVM");
     for (int i = 0; i < mem->nregions; i++) {
         const struct mem_region *r = &mem->regions[i];
         uint64_t pages = r->size / MEM_PAGE_SIZE, run = 0;

@@ -47,7 +47,9 @@ struct guest_mem {
 /**
  * Maps ram_size bytes of RAM into kvm as the PC lays it out (see above). ram_size must be
  * a multiple of 4 KiB and at least MEM_MIN_SIZE. With dirty_log, KVM tracks the pages
- * the guest writes (guest_mem__dirty_pages). Returns 0, or -1 with the error set.
+ * the guest writes (guest_mem__dirty_pages). With kvm NULL the same layout is made but no
+ * slot is registered: the interpreter of chapter 6 reads the table itself. Returns 0, or
+ * -1 with the error set.
  */
 int guest_mem__init(struct guest_mem *mem, struct kvm *kvm, uint64_t ram_size, int dirty_log);
 

@@ -2,6 +2,10 @@
  * modes.c - the register values of each CPU mode, as KVM_SET_SREGS sees them
  * (see modes.h; chapter 2).
  *
+ * Each function edits a register state (struct kvm_regs and struct kvm_sregs) that the
+ * machine then gives to its vCPU: to KVM through KVM_SET_SREGS, or to the interpreter of
+ * chapter 6 through the same vCPU interface.
+ *
  * A segment register has a visible part, the selector, and a hidden part the CPU loads
  * from a descriptor: base, limit and attributes. KVM shows both in struct kvm_segment,
  * and the VMM may set the hidden part directly. That is how a VMM can start a CPU in
@@ -32,31 +36,47 @@ const char *mode_name(enum cpu_mode mode)
 }
 
 /* Sets RIP and RSP; every other general register 0, interrupts off. */
-static int set_regs(struct kvm_cpu *cpu, uint64_t rip, uint64_t rsp)
+static void set_regs(struct kvm_regs *regs, uint64_t rip, uint64_t rsp)
 {
-    struct kvm_regs regs = {.rip = rip, .rsp = rsp, .rflags = 0x2};
-
-    return kvm_cpu__set_regs(cpu, &regs);
+    *regs = (struct kvm_regs){.rip = rip, .rsp = rsp, .rflags = 0x2};
 }
 
-/* [real] */
-int mode__real(struct kvm_cpu *cpu, uint64_t entry, uint16_t stack)
+/* [reset] */
+/* A segment as the CPU leaves it at reset: base 0, limit 64 KiB, present, writable. */
+static struct kvm_segment reset_segment(uint8_t type)
 {
-    struct kvm_sregs sregs;
+    return (struct kvm_segment){.limit = 0xffff, .type = type, .present = 1, .s = 1};
+}
 
+void mode__reset(struct kvm_regs *regs, struct kvm_sregs *sregs)
+{
+    memset(sregs, 0, sizeof(*sregs));
+    sregs->cs = reset_segment(0xb); /* code: execute/read, accessed */
+    sregs->cs.selector = 0xf000;
+    sregs->cs.base = 0xffff0000;
+    sregs->ds = sregs->es = sregs->fs = sregs->gs = sregs->ss = reset_segment(0x3);
+    sregs->ldt = (struct kvm_segment){.limit = 0xffff, .type = 0x2, .present = 1};
+    sregs->tr = (struct kvm_segment){.limit = 0xffff, .type = 0xb, .present = 1};
+    sregs->gdt.limit = sregs->idt.limit = 0xffff;
+    sregs->cr0 = 0x60000010; /* CD and NW (caches off), ET */
+    sregs->apic_base = 0xfee00900; /* the local APIC at its default address, enabled, BSP */
+    set_regs(regs, 0xfff0, 0);
+}
+/* [reset] */
+
+/* [real] */
+int mode__real(struct kvm_regs *regs, struct kvm_sregs *sregs, uint64_t entry, uint16_t stack)
+{
     if (entry >= 0x100000)
         return error_set("real mode cannot start at 0x%llx: above 1 MiB",
                          (unsigned long long)entry);
-    if (kvm_cpu__get_sregs(cpu, &sregs) < 0)
-        return -1;
-    struct kvm_segment *segs[] = {&sregs.ds, &sregs.es, &sregs.fs, &sregs.gs, &sregs.ss};
+    struct kvm_segment *segs[] = {&sregs->ds, &sregs->es, &sregs->fs, &sregs->gs, &sregs->ss};
     for (size_t i = 0; i < sizeof(segs) / sizeof(segs[0]); i++)
         segs[i]->selector = 0, segs[i]->base = 0;
-    sregs.cs.selector = (uint16_t)(entry >> 4);
-    sregs.cs.base = entry & ~0xfull; /* in real mode, base = selector * 16 */
-    if (kvm_cpu__set_sregs(cpu, &sregs) < 0)
-        return -1;
-    return set_regs(cpu, entry & 0xf, stack);
+    sregs->cs.selector = (uint16_t)(entry >> 4);
+    sregs->cs.base = entry & ~0xfull; /* in real mode, base = selector * 16 */
+    set_regs(regs, entry & 0xf, stack);
+    return 0;
 }
 /* [real] */
 
@@ -107,17 +127,15 @@ static void load_flat_segments(struct kvm_sregs *sregs, int long_mode)
 }
 
 /* [protected] */
-int mode__protected(struct kvm_cpu *cpu, struct guest_mem *mem, uint64_t entry, uint64_t stack)
+int mode__protected(struct kvm_regs *regs, struct kvm_sregs *sregs, struct guest_mem *mem,
+                    uint64_t entry, uint64_t stack)
 {
-    struct kvm_sregs sregs;
-
-    if (write_gdt(mem) < 0 || kvm_cpu__get_sregs(cpu, &sregs) < 0)
+    if (write_gdt(mem) < 0)
         return -1;
-    load_flat_segments(&sregs, 0);
-    sregs.cr0 = CR0_PE | CR0_ET; /* protection on, paging off */
-    if (kvm_cpu__set_sregs(cpu, &sregs) < 0)
-        return -1;
-    return set_regs(cpu, entry, stack);
+    load_flat_segments(sregs, 0);
+    sregs->cr0 = CR0_PE | CR0_ET; /* protection on, paging off */
+    set_regs(regs, entry, stack);
+    return 0;
 }
 /* [protected] */
 
@@ -145,19 +163,17 @@ static int write_page_tables(struct guest_mem *mem)
 /* [page-tables] */
 
 /* [long] */
-int mode__long(struct kvm_cpu *cpu, struct guest_mem *mem, uint64_t entry, uint64_t stack)
+int mode__long(struct kvm_regs *regs, struct kvm_sregs *sregs, struct guest_mem *mem,
+               uint64_t entry, uint64_t stack)
 {
-    struct kvm_sregs sregs;
-
-    if (write_gdt(mem) < 0 || write_page_tables(mem) < 0 || kvm_cpu__get_sregs(cpu, &sregs) < 0)
+    if (write_gdt(mem) < 0 || write_page_tables(mem) < 0)
         return -1;
-    load_flat_segments(&sregs, 1);
-    sregs.cr3 = MODES_PML4_ADDR;
-    sregs.cr4 = CR4_PAE;
-    sregs.efer = EFER_LME | EFER_LMA; /* a CPU sets LMA itself; KVM wants the final state */
-    sregs.cr0 = CR0_PE | CR0_ET | CR0_PG;
-    if (kvm_cpu__set_sregs(cpu, &sregs) < 0)
-        return -1;
-    return set_regs(cpu, entry, stack);
+    load_flat_segments(sregs, 1);
+    sregs->cr3 = MODES_PML4_ADDR;
+    sregs->cr4 = CR4_PAE;
+    sregs->efer = EFER_LME | EFER_LMA; /* a CPU sets LMA itself; KVM wants the final state */
+    sregs->cr0 = CR0_PE | CR0_ET | CR0_PG;
+    set_regs(regs, entry, stack);
+    return 0;
 }
 /* [long] */

@@ -2,8 +2,7 @@
  * modes.h - starting a vCPU in real mode, 32-bit protected mode or 64-bit long mode
  * (chapter 2).
  *
- * Each mode is a handful of register values set through KVM_SET_SREGS/KVM_SET_REGS,
- * plus, for long mode, a GDT and page tables the VMM writes into guest memory. They live
+ * Each mode is a handful of register values (KVM's struct kvm_regs and kvm_sregs), plus, for long mode, a GDT and page tables the VMM writes into guest memory. They live
  * in low memory, which loaders keep programs out of:
  *   0x1000  GDT          0x2000  PML4      0x3000  PDPT
  *   0x4000 - 0x7fff      four page directories: 4 GiB identity-mapped with 2 MiB pages
@@ -12,9 +11,9 @@
 #ifndef STEPVM_MODES_H
 #define STEPVM_MODES_H
 
-#include "cpu.h"
 #include "mem.h"
 
+#include <linux/kvm.h>
 #include <stdint.h>
 
 #define MODES_GDT_ADDR       0x1000ull
@@ -37,22 +36,32 @@ enum cpu_mode { MODE_REAL, MODE_PROTECTED, MODE_LONG };
 const char *mode_name(enum cpu_mode mode);
 
 /**
- * Starts cpu in real mode at physical entry, which must be below 1 MiB: CS = entry >> 4
- * with IP = entry & 0xf (so any entry works), the other segments 0, SP = stack.
+ * Fills regs and sregs with the state of an x86 CPU after reset (Intel SDM vol. 3, "Processor
+ * State After Reset"): real mode, CS:IP = f000:fff0 with CS base 0xffff0000. KVM starts its
+ * vCPUs so; the interpreter of chapter 6 starts from here because it has no state of its own.
  */
-int mode__real(struct kvm_cpu *cpu, uint64_t entry, uint16_t stack);
+void mode__reset(struct kvm_regs *regs, struct kvm_sregs *sregs);
 
 /**
- * Starts cpu in 32-bit protected mode, paging off, with flat 4 GiB segments described by
- * the GDT the VMM writes at MODES_GDT_ADDR: EIP = entry, ESP = stack.
+ * Puts the state in real mode at physical entry, which must be below 1 MiB: CS = entry >> 4
+ * with IP = entry & 0xf (so any entry works), the other segments 0, SP = stack. The other
+ * fields of sregs keep their values. Returns 0, or -1 with the error set.
  */
-int mode__protected(struct kvm_cpu *cpu, struct guest_mem *mem, uint64_t entry, uint64_t stack);
+int mode__real(struct kvm_regs *regs, struct kvm_sregs *sregs, uint64_t entry, uint16_t stack);
 
 /**
- * Starts cpu in 64-bit long mode: writes the GDT and 4-level page tables identity-mapping
- * the first 4 GiB with 2 MiB pages, then sets CR3, CR4.PAE, EFER.LME/LMA, CR0.PE/PG and
- * a 64-bit code segment. RIP = entry, RSP = stack.
+ * Puts the state in 32-bit protected mode, paging off, with flat 4 GiB segments described
+ * by the GDT it writes at MODES_GDT_ADDR: EIP = entry, ESP = stack. Returns 0 or -1.
  */
-int mode__long(struct kvm_cpu *cpu, struct guest_mem *mem, uint64_t entry, uint64_t stack);
+int mode__protected(struct kvm_regs *regs, struct kvm_sregs *sregs, struct guest_mem *mem,
+                    uint64_t entry, uint64_t stack);
+
+/**
+ * Puts the state in 64-bit long mode: writes the GDT and 4-level page tables
+ * identity-mapping the first 4 GiB with 2 MiB pages, then sets CR3, CR4.PAE, EFER.LME/LMA,
+ * CR0.PE/PG and a 64-bit code segment. RIP = entry, RSP = stack. Returns 0 or -1.
+ */
+int mode__long(struct kvm_regs *regs, struct kvm_sregs *sregs, struct guest_mem *mem,
+               uint64_t entry, uint64_t stack);
 
 #endif

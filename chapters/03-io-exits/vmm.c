@@ -21,10 +21,17 @@ int vmm__init(struct vmm *x, const struct vmm_config *cfg)
 {
     memset(x, 0, sizeof(*x));
     x->cfg = *cfg;
-    if (machine__init(&x->m, &cfg->machine) < 0)
+    if (cfg->backend)
+        x->cfg.machine.kvm_dev = NULL; /* memory and loaders only: no KVM */
+    if (machine__init(&x->m, &x->cfg.machine) < 0)
         return -1;
-    kvm_vcpu__init(&x->kv, &x->m.vm.cpu, &x->m.mem);
-    x->vcpu = &x->kv.vcpu;
+    if (cfg->backend) {
+        if (!(x->vcpu = cfg->backend(cfg->backend_ctx, &x->m.mem)))
+            return -1;
+    } else {
+        kvm_vcpu__init(&x->kv, &x->m.vm.cpu, &x->m.mem);
+        x->vcpu = &x->kv.vcpu;
+    }
     bus__init(&x->pio, "port", cfg->machine.diag, cfg->strict);
     bus__init(&x->mmio, "mmio", cfg->machine.diag, cfg->strict);
     if (devices__register(&x->dev, &x->pio, cfg->machine.console) < 0 ||
@@ -40,7 +47,13 @@ int vmm__init(struct vmm *x, const struct vmm_config *cfg)
 
 int vmm__load(struct vmm *x, const struct machine_image *img)
 {
-    return machine__load(&x->m, img);
+    if (machine__load(&x->m, img) < 0)
+        return -1;
+    if (!x->cfg.backend)
+        return 0; /* KVM's vCPU has the state already */
+    if (vcpu_set_sregs(x->vcpu, &x->m.sregs) < 0)
+        return -1;
+    return vcpu_set_regs(x->vcpu, &x->m.regs);
 }
 
 /* [dispatch] */

@@ -26,6 +26,10 @@ struct vmm_config {
     int stats;        /* keep exit statistics */
     FILE *stats_out;  /* where vmm__exit prints them (NULL: machine.diag) */
     int record;       /* fill x->last for every exit even with no trace or statistics */
+    /* A backend other than KVM (chapter 6's interpreter): makes the vCPU once the RAM
+     * exists. NULL: KVM, through machine.kvm_dev. */
+    struct vcpu *(*backend)(void *ctx, struct guest_mem *mem);
+    void *backend_ctx;
 };
 
 /** The machine. */
