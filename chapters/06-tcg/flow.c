@@ -1,0 +1,740 @@
+/*
+ * flow.c - the interpreter's data movement, stack, branch and string instructions
+ * (chapter 6): MOV and its kin, PUSH and POP, CALL, RET, JMP, Jcc, LOOP, the REP string
+ * instructions, and the compare-and-exchange family.
+ *
+ * Every handler follows cpu.h's rule: all memory accesses (which may fault or exit) come
+ * first, registers are committed after them, so a faulting instruction leaves the
+ * registers as it found them and can be restarted.
+ */
+#include "cpu.h"
+
+/* ------------------------------------------------------------------------------------- */
+/* Helpers: branch targets and the stack                                                  */
+
+/*
+ * Checks a near branch target and returns it truncated to the operand size, as the CPU
+ * truncates IP or EIP. A target outside CS (non-canonical in 64-bit mode) raises #GP(0)
+ * at the branch, before the branch changes anything.
+ */
+static uint64_t near_target(struct tcg_cpu *c, const struct x86_insn *i, uint64_t target)
+{
+    target &= size_mask(i->opsize);
+    if (c->long64) {
+        if ((uint64_t)((int64_t)(target << 16) >> 16) != target)
+            tcg_gp(c, 0);
+    } else if (target > c->seg[X86_SEG_CS].limit) {
+        tcg_gp(c, 0);
+    }
+    return target;
+}
+
+/* The stack offset delta bytes above the top of the stack, wrapped to the stack's width. */
+static uint64_t stack_at(struct tcg_cpu *c, int64_t delta)
+{
+    return (c->r[R_SP] + (uint64_t)delta) & size_mask(c->stack_size);
+}
+
+/* The value RSP takes when it moves by delta: a 16-bit stack changes SP alone. */
+static uint64_t sp_moved(struct tcg_cpu *c, int64_t delta)
+{
+    uint64_t mask = size_mask(c->stack_size);
+
+    return (c->r[R_SP] & ~mask) | stack_at(c, delta);
+}
+
+/* Reads size bytes delta bytes above the top of the stack, without popping them. */
+static uint64_t stack_peek(struct tcg_cpu *c, int64_t delta, unsigned size)
+{
+    return tcg_read(c, X86_SEG_SS, stack_at(c, delta), size);
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* Moves                                                                                  */
+
+/* 88, 89: MOV r/m, reg. */
+static void mov_to_rm(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    rm_write(c, i, i->opsize, reg_read(c, i, i->reg, i->opsize));
+}
+
+/* 8A, 8B: MOV reg, r/m. */
+static void mov_from_rm(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    reg_write(c, i, i->reg, i->opsize, rm_read(c, i, i->opsize));
+}
+
+/* 8C: MOV r/m, Sreg. Memory gets 16 bits; a register of 32 or 64 bits the zero-extended
+ * selector. */
+static void mov_from_sreg(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    unsigned seg = i->reg & 7;
+
+    if (seg > X86_SEG_GS)
+        tcg_ud(c, i);
+    rm_write(c, i, i->rm_reg == X86_REG_NONE ? 2 : i->opsize, c->seg[seg].selector);
+}
+
+/* 8E: MOV Sreg, r/m. CS cannot be loaded this way; loading SS holds off interrupts for
+ * one instruction, so that the MOV to RSP which follows it runs first. */
+static void mov_to_sreg(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    unsigned seg = i->reg & 7;
+
+    if (seg > X86_SEG_GS || seg == X86_SEG_CS)
+        tcg_ud(c, i);
+    tcg_load_seg(c, (int)seg, (uint16_t)rm_read(c, i, 2));
+    if (seg == X86_SEG_SS)
+        c->inhibit = 1;
+}
+
+/* 8D: LEA. The address is computed in the address size, then cut to the operand size. */
+static void lea(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    if (i->rm_reg != X86_REG_NONE)
+        tcg_ud(c, i);
+    reg_write(c, i, i->reg, i->opsize, tcg_ea(c, i) & size_mask(i->opsize));
+}
+
+/* A0-A3: MOV between the accumulator and an absolute offset (the decoder's mem.disp). */
+static void mov_moffs(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    if (i->opcode < 0xA2)
+        reg_write(c, i, R_AX, i->opsize, tcg_read(c, i->mem.segment, tcg_ea(c, i), i->opsize));
+    else
+        tcg_write(c, i->mem.segment, tcg_ea(c, i), i->opsize, c->r[R_AX]);
+}
+
+/* B0-BF: MOV reg, imm (a 64-bit immediate with REX.W). */
+static void mov_imm_reg(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    reg_write(c, i, i->reg_op, i->opsize, i->imm);
+}
+
+/* C6 /0, C7 /0: MOV r/m, imm (sign-extended from 32 bits for a 64-bit operand). */
+static void mov_imm_rm(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    if ((i->reg & 7) != 0)
+        tcg_ud(c, i);
+    rm_write(c, i, i->opsize, (uint64_t)x86_imm_signed(i) & size_mask(i->opsize));
+}
+
+/* 86, 87: XCHG r/m, reg. The memory form is locked whether or not LOCK is written; with
+ * one vCPU executing at a time nothing can come between its read and write. */
+static void xchg(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    uint64_t a = rm_read(c, i, i->opsize);
+    uint64_t b = reg_read(c, i, i->reg, i->opsize);
+
+    rm_write(c, i, i->opsize, b);
+    reg_write(c, i, i->reg, i->opsize, a);
+}
+
+/* 90-97: XCHG rAX, reg. Plain 90 is NOP (and F3 90 is PAUSE): it does not even clear the
+ * upper half of RAX in 64-bit mode; with REX.B it exchanges with R8. */
+static void xchg_ax(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    uint64_t a = reg_read(c, i, R_AX, i->opsize);
+
+    if (i->reg_op == R_AX)
+        return;
+    reg_write(c, i, R_AX, i->opsize, reg_read(c, i, i->reg_op, i->opsize));
+    reg_write(c, i, i->reg_op, i->opsize, a);
+}
+
+/* 0F 1F (NOP r/m), the hint NOPs 0F 18-1E and PREFETCH 0F 0D: no memory is touched. */
+static void nop(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    (void)c;
+    (void)i;
+}
+
+/* D7: XLAT: AL = [seg:rBX + AL], in the address size. */
+static void xlat(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    int seg = i->seg == X86_SEG_NONE ? X86_SEG_DS : i->seg;
+    uint64_t offset = (c->r[R_BX] + (c->r[R_AX] & 0xff)) & size_mask(i->addrsize);
+
+    reg_write(c, i, R_AX, 1, tcg_read(c, seg, offset, 1));
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* The stack                                                                              */
+
+/* 50-57: PUSH reg. PUSH rSP pushes the value it had before. */
+static void push_reg(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    tcg_push(c, i->opsize, reg_read(c, i, i->reg_op, i->opsize));
+}
+
+/* 58-5F: POP reg. POP rSP leaves the popped value in rSP. */
+static void pop_reg(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    uint64_t v = tcg_pop(c, i->opsize);
+
+    reg_write(c, i, i->reg_op, i->opsize, v);
+}
+
+/* 68, 6A: PUSH imm, sign-extended to the operand size. */
+static void push_imm(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    tcg_push(c, i->opsize, (uint64_t)x86_imm_signed(i) & size_mask(i->opsize));
+}
+
+/*
+ * 8F /0: POP r/m. A memory destination based on rSP is addressed with rSP already
+ * incremented (SDM), but rSP is committed only once the write has succeeded.
+ */
+static void pop_rm(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    uint64_t v, sp, old, offset;
+
+    if ((i->reg & 7) != 0)
+        tcg_ud(c, i);
+    v = stack_peek(c, 0, i->opsize);
+    sp = sp_moved(c, i->opsize);
+    old = c->r[R_SP];
+    if (i->rm_reg == X86_REG_NONE) {
+        c->r[R_SP] = sp;
+        offset = tcg_ea(c, i);
+        c->r[R_SP] = old;
+        tcg_write(c, i->mem.segment, offset, i->opsize, v);
+    }
+    c->r[R_SP] = sp;
+    if (i->rm_reg != X86_REG_NONE)
+        reg_write(c, i, i->rm_reg, i->opsize, v);
+}
+
+/* The segment register that PUSH/POP Sreg names: 06/07 ES, 0E CS, 16/17 SS, 1E/1F DS,
+ * 0F A0/A1 FS, 0F A8/A9 GS. */
+static int stack_seg(const struct x86_insn *i)
+{
+    if (i->map == X86_MAP_0F)
+        return X86_SEG_FS + ((i->opcode >> 3) & 1);
+    return (i->opcode >> 3) & 3;
+}
+
+/* PUSH Sreg: the selector, zero-extended to the operand size. ES CS SS DS only outside
+ * 64-bit mode. */
+static void push_seg(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    int seg = stack_seg(i);
+
+    if (c->long64 && seg < X86_SEG_FS)
+        tcg_ud(c, i);
+    tcg_push(c, i->opsize, c->seg[seg].selector);
+}
+
+/* POP Sreg: the segment is loaded (and checked) before rSP moves. POP SS holds off
+ * interrupts for one instruction, as MOV SS does. */
+static void pop_seg(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    int seg = stack_seg(i);
+    uint64_t sp;
+    uint16_t sel;
+
+    if ((c->long64 && seg < X86_SEG_FS) || seg == X86_SEG_CS)
+        tcg_ud(c, i);
+    sel = (uint16_t)stack_peek(c, 0, i->opsize);
+    sp = sp_moved(c, i->opsize); /* with the stack size before SS changes */
+    tcg_load_seg(c, seg, sel);
+    c->r[R_SP] = sp;
+    if (seg == X86_SEG_SS)
+        c->inhibit = 1;
+}
+
+/* 60: PUSHA: AX CX DX BX, the SP from before, BP SI DI (16/32-bit modes only). */
+static void pusha(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    unsigned size = i->opsize;
+
+    for (int n = R_AX; n <= R_DI; n++)
+        tcg_write(c, X86_SEG_SS, stack_at(c, -(int64_t)(size * (n + 1))), size, c->r[n]);
+    c->r[R_SP] = sp_moved(c, -(int64_t)(size * 8));
+}
+
+/* 61: POPA: the reverse of PUSHA; the saved SP is skipped. */
+static void popa(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    unsigned size = i->opsize;
+    uint64_t v[8];
+
+    for (int n = R_AX; n <= R_DI; n++)
+        v[n] = stack_peek(c, size * (7 - n), size);
+    c->r[R_SP] = sp_moved(c, size * 8);
+    for (int n = R_AX; n <= R_DI; n++)
+        if (n != R_SP)
+            reg_write(c, i, n, size, v[n]);
+}
+
+/* 9C: PUSHF. VM and RF read as 0 in the pushed image. */
+static void pushf(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    tcg_push(c, i->opsize, tcg_get_rflags(c) & ~(RFLAGS_VM | RFLAGS_RF));
+}
+
+/* The flags POPF may change at all (a 16-bit POPF only the low 16 of them). */
+#define POPF_BITS                                                                                  \
+    (RFLAGS_ARITH | RFLAGS_TF | RFLAGS_IF | RFLAGS_DF | RFLAGS_IOPL | RFLAGS_NT | RFLAGS_AC |      \
+     RFLAGS_ID)
+
+/*
+ * 9D: POPF. Only CPL 0 changes IOPL, and IF changes only when CPL <= IOPL (silently
+ * kept otherwise); real mode counts as CPL 0. VM, VIF and VIP stay; RF is cleared.
+ */
+static void popf(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    uint64_t v = stack_peek(c, 0, i->opsize);
+    uint64_t old = tcg_get_rflags(c);
+    uint64_t bits = POPF_BITS & size_mask(i->opsize);
+    unsigned cpl = (c->cr0 & CR0_PE) ? c->cpl : 0;
+    unsigned iopl = (unsigned)((old & RFLAGS_IOPL) >> 12);
+
+    if (cpl > 0)
+        bits &= ~RFLAGS_IOPL;
+    if (cpl > iopl)
+        bits &= ~RFLAGS_IF;
+    c->r[R_SP] = sp_moved(c, i->opsize);
+    tcg_set_rflags(c, ((old & ~bits) | (v & bits)) & ~RFLAGS_RF);
+}
+
+/*
+ * C8: ENTER alloc, level. Pushes rBP, then for a nesting level above 0 copies level - 1
+ * frame pointers from the enclosing frame and pushes the new frame's own; rBP becomes the
+ * new frame and rSP drops by alloc more. All writes happen before any register changes.
+ */
+static void enter(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    unsigned size = i->opsize, level = i->imm2 & 31;
+    uint64_t smask = size_mask(c->stack_size);
+    int64_t down = -(int64_t)size;
+    uint64_t frame = stack_at(c, down);
+
+    tcg_write(c, X86_SEG_SS, frame, size, c->r[R_BP]);
+    if (level > 0) {
+        for (unsigned k = 1; k < level; k++) {
+            uint64_t v = tcg_read(c, X86_SEG_SS, (c->r[R_BP] - k * size) & smask, size);
+            down -= size;
+            tcg_write(c, X86_SEG_SS, stack_at(c, down), size, v);
+        }
+        down -= size;
+        tcg_write(c, X86_SEG_SS, stack_at(c, down), size, frame);
+    }
+    c->r[R_SP] = sp_moved(c, down - (int64_t)(i->imm & 0xffff));
+    reg_write(c, i, R_BP, size, frame);
+}
+
+/* C9: LEAVE: rSP = rBP, then POP rBP. */
+static void leave(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    uint64_t smask = size_mask(c->stack_size);
+    uint64_t bp = c->r[R_BP] & smask;
+    uint64_t v = tcg_read(c, X86_SEG_SS, bp, i->opsize);
+
+    c->r[R_SP] = (c->r[R_SP] & ~smask) | ((bp + i->opsize) & smask);
+    reg_write(c, i, R_BP, i->opsize, v);
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* Branches                                                                               */
+
+/* The target of a relative branch: the next instruction plus the signed displacement. */
+static uint64_t rel_target(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    return near_target(c, i, c->next_rip + (uint64_t)x86_imm_signed(i));
+}
+
+/* Calls target: pushes the return address, then branches. */
+static void call_to(struct tcg_cpu *c, const struct x86_insn *i, uint64_t target)
+{
+    tcg_push(c, i->opsize, c->next_rip);
+    c->next_rip = target;
+}
+
+/* E8: CALL rel. */
+static void call_rel(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    call_to(c, i, rel_target(c, i));
+}
+
+/* E9, EB: JMP rel. */
+static void jmp_rel(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    c->next_rip = rel_target(c, i);
+}
+
+/* C3, C2: RET, and RET imm16 which also drops imm16 bytes of arguments. */
+static void ret(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    uint64_t target = near_target(c, i, stack_peek(c, 0, i->opsize));
+    uint64_t drop = i->opcode == 0xC2 ? i->imm & 0xffff : 0;
+
+    c->r[R_SP] = sp_moved(c, (int64_t)(i->opsize + drop));
+    c->next_rip = target;
+}
+
+/* 70-7F, 0F 80-8F: Jcc rel. */
+static void jcc(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    if (tcg_cond(c, i->opcode & 0xf))
+        c->next_rip = rel_target(c, i);
+}
+
+/*
+ * E0-E2: LOOPNE, LOOPE, LOOP: decrement the counter (CX, ECX or RCX by the address size)
+ * and branch while it is not zero (and ZF is 0, or 1). The target is checked before the
+ * counter is written, so a bad target faults with the counter unchanged.
+ */
+static void loop(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    uint64_t count = (c->r[R_CX] - 1) & size_mask(i->addrsize);
+    int taken = count != 0;
+    uint64_t target = 0;
+
+    if (i->opcode == 0xE0)
+        taken = taken && !tcg_cond(c, 4); /* condition 4 is E/Z */
+    else if (i->opcode == 0xE1)
+        taken = taken && tcg_cond(c, 4);
+    if (taken)
+        target = rel_target(c, i);
+    reg_write(c, i, R_CX, i->addrsize, count);
+    if (taken)
+        c->next_rip = target;
+}
+
+/* E3: JCXZ, JECXZ, JRCXZ by the address size. */
+static void jcxz(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    if ((c->r[R_CX] & size_mask(i->addrsize)) == 0)
+        c->next_rip = rel_target(c, i);
+}
+
+/* FF: group 5. INC and DEC belong to alu.c, the far forms to system.c. */
+static void group5(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    switch (i->reg & 7) {
+    case 0:
+    case 1:
+        alu__incdec(c, i);
+        break;
+    case 2: /* CALL r/m */
+        call_to(c, i, near_target(c, i, rm_read(c, i, i->opsize)));
+        break;
+    case 3:
+    case 5:
+        system__far_ff(c, i);
+        break;
+    case 4: /* JMP r/m */
+        c->next_rip = near_target(c, i, rm_read(c, i, i->opsize));
+        break;
+    case 6: /* PUSH r/m: a memory operand based on rSP is read before rSP moves */
+        tcg_push(c, i->opsize, rm_read(c, i, i->opsize));
+        break;
+    default:
+        tcg_ud(c, i);
+    }
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* String instructions                                                                    */
+
+enum str_op { STR_MOVS, STR_CMPS, STR_STOS, STR_LODS, STR_SCAS };
+
+/* What a string instruction steps through: the element size, the address size, the step
+ * (negative when DF is set) and the source segment (DS unless overridden; the destination
+ * is always ES). */
+struct str {
+    enum str_op op;
+    unsigned size, asize;
+    uint64_t amask;
+    int64_t step;
+    int src;
+};
+
+/* Moves pointer register n (rSI or rDI) by one element, in the address size. */
+static void str_advance(struct tcg_cpu *c, const struct x86_insn *i, const struct str *s, int n)
+{
+    reg_write(c, i, n, s->asize, c->r[n] + (uint64_t)s->step);
+}
+
+/*
+ * Runs one iteration: the accesses first, then the registers. Returns 0 when a REPE or
+ * REPNE prefix ends the repetition (CMPS and SCAS), else 1.
+ */
+static int str_once(struct tcg_cpu *c, const struct x86_insn *i, const struct str *s)
+{
+    uint64_t si = c->r[R_SI] & s->amask, di = c->r[R_DI] & s->amask;
+    uint64_t a, b;
+
+    switch (s->op) {
+    case STR_MOVS:
+        tcg_write(c, X86_SEG_ES, di, s->size, tcg_read(c, s->src, si, s->size));
+        str_advance(c, i, s, R_SI);
+        str_advance(c, i, s, R_DI);
+        return 1;
+    case STR_STOS:
+        tcg_write(c, X86_SEG_ES, di, s->size, c->r[R_AX]);
+        str_advance(c, i, s, R_DI);
+        return 1;
+    case STR_LODS:
+        reg_write(c, i, R_AX, s->size, tcg_read(c, s->src, si, s->size));
+        str_advance(c, i, s, R_SI);
+        return 1;
+    case STR_CMPS:
+        a = tcg_read(c, s->src, si, s->size);
+        b = tcg_read(c, X86_SEG_ES, di, s->size);
+        str_advance(c, i, s, R_SI);
+        break;
+    default: /* STR_SCAS */
+        a = c->r[R_AX] & size_mask(s->size);
+        b = tcg_read(c, X86_SEG_ES, di, s->size);
+        break;
+    }
+    str_advance(c, i, s, R_DI);
+    tcg_set_cc(c, CC_SUB, s->size, a, b, (a - b) & size_mask(s->size));
+    return i->rep == 0xF3 ? a == b : a != b;
+}
+
+/* Elements from offset to the end of its 4 KiB page, in the direction of the step. */
+static uint64_t page_room(const struct str *s, uint64_t offset)
+{
+    uint64_t in_page = offset & 0xfff;
+    uint64_t n = s->step > 0 ? (0x1000 - in_page) / s->size : in_page / s->size + 1;
+
+    return n ? n : 1;
+}
+
+/*
+ * How many iterations one call may run. Each iteration commits its registers, so a fault
+ * in the middle leaves rSI, rDI and rCX where the CPU would, and the instruction restarts
+ * from there. Stopping at the end of a page returns to the run loop (which delivers
+ * interrupts between iterations) every few thousand bytes; a single-stepped one runs one
+ * iteration a step, as the CPU traps after each.
+ */
+static uint64_t str_budget(struct tcg_cpu *c, const struct str *s, uint64_t count)
+{
+    uint64_t n = count, room;
+
+    if (c->stepping || (c->rflags & RFLAGS_TF))
+        return 1;
+    if (s->op != STR_STOS && s->op != STR_SCAS) {
+        room = page_room(s, c->r[R_SI] & s->amask);
+        n = room < n ? room : n;
+    }
+    if (s->op != STR_LODS) {
+        room = page_room(s, c->r[R_DI] & s->amask);
+        n = room < n ? room : n;
+    }
+    return n;
+}
+
+/*
+ * Runs a string instruction. Without REP it is one iteration. With REP, rCX (in the
+ * address size) counts iterations; when some remain after this call's share, next_rip is
+ * set back to the instruction itself, so the run loop executes it again: that is how the
+ * CPU makes REP interruptible and restartable.
+ *
+ * An iteration that touched a device (MMIO) ends the call. Such an access exits, and the
+ * instruction then runs again from its start and replays the accesses it completed (see
+ * mmu.c): so one call must not hold an iteration that committed its registers before
+ * another one's device access.
+ */
+static void string(struct tcg_cpu *c, const struct x86_insn *i, enum str_op op)
+{
+    struct str s = {op,
+                    i->opsize,
+                    i->addrsize,
+                    size_mask(i->addrsize),
+                    (int64_t)i->opsize,
+                    i->seg == X86_SEG_NONE ? X86_SEG_DS : i->seg};
+    uint64_t count, n;
+
+    if (c->rflags & RFLAGS_DF)
+        s.step = -s.step;
+    if (!i->rep) {
+        str_once(c, i, &s);
+        return;
+    }
+    if ((count = c->r[R_CX] & s.amask) == 0)
+        return;
+    for (n = str_budget(c, &s, count); n > 0; n--) {
+        int go = str_once(c, i, &s);
+        reg_write(c, i, R_CX, s.asize, --count);
+        if (count == 0 || !go)
+            return;
+        if (c->done_count)
+            break;
+    }
+    c->next_rip = c->rip;
+}
+
+/* A4, A5: MOVS. */
+static void movs(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    string(c, i, STR_MOVS);
+}
+
+/* A6, A7: CMPS: compares [src:rSI] with [ES:rDI]. */
+static void cmps(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    string(c, i, STR_CMPS);
+}
+
+/* AA, AB: STOS. */
+static void stos(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    string(c, i, STR_STOS);
+}
+
+/* AC, AD: LODS. */
+static void lods(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    string(c, i, STR_LODS);
+}
+
+/* AE, AF: SCAS: compares the accumulator with [ES:rDI]. */
+static void scas(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    string(c, i, STR_SCAS);
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* Compare and exchange                                                                   */
+
+/*
+ * 0F B0, B1: CMPXCHG r/m, reg. Compares the accumulator with the destination (flags as
+ * CMP). Equal: the destination gets reg. Not equal: the accumulator gets the destination,
+ * and a memory destination is written back unchanged (the CPU always writes it). A
+ * register is written only by the branch taken, as the CPU does, which matters for the
+ * upper halves of 32-bit registers in 64-bit mode.
+ */
+static void cmpxchg(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    unsigned size = i->opsize;
+    uint64_t acc = reg_read(c, i, R_AX, size);
+    uint64_t old = rm_read(c, i, size);
+
+    if (old == acc) {
+        rm_write(c, i, size, reg_read(c, i, i->reg, size));
+    } else {
+        if (i->rm_reg == X86_REG_NONE)
+            rm_write(c, i, size, old);
+        reg_write(c, i, R_AX, size, old);
+    }
+    tcg_set_cc(c, CC_SUB, size, acc, old, (acc - old) & size_mask(size));
+}
+
+/* 0F C0, C1: XADD r/m, reg: the destination gets the sum, reg the old destination. When
+ * both name one register, the sum wins. */
+static void xadd(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    unsigned size = i->opsize;
+    uint64_t dst = rm_read(c, i, size);
+    uint64_t src = reg_read(c, i, i->reg, size);
+    uint64_t sum = (dst + src) & size_mask(size);
+
+    if (i->rm_reg == X86_REG_NONE) {
+        rm_write(c, i, size, sum);
+        reg_write(c, i, i->reg, size, dst);
+    } else {
+        reg_write(c, i, i->reg, size, dst);
+        rm_write(c, i, size, sum);
+    }
+    tcg_set_cc(c, CC_ADD, size, dst, src, sum);
+}
+
+/*
+ * 0F C7 /1: CMPXCHG8B m64 (EDX:EAX against memory, ECX:EBX stored), or CMPXCHG16B m128
+ * with REX.W (RDX:RAX, RCX:RBX; the operand must be 16-byte aligned). Only ZF changes.
+ * When the operand spans two pages, the high half is first written with its old value,
+ * so that a fault on either page comes before memory changes.
+ */
+static void cmpxchg8b(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    unsigned half = i->rex_w ? 8 : 4;
+    int seg = i->mem.segment;
+    uint64_t lo_at, hi_at, linear, lo, hi, flags;
+    int equal;
+
+    if ((i->reg & 7) != 1 || i->rm_reg != X86_REG_NONE)
+        tcg_ud(c, i);
+    lo_at = tcg_ea(c, i);
+    hi_at = (lo_at + half) & size_mask(i->addrsize);
+    linear = tcg_linear(c, seg, lo_at, 2 * half, ACC_READ);
+    if (half == 8 && (linear & 15))
+        tcg_gp(c, 0);
+    lo = tcg_read(c, seg, lo_at, half);
+    hi = tcg_read(c, seg, hi_at, half);
+    equal = lo == reg_read(c, i, R_AX, half) && hi == reg_read(c, i, R_DX, half);
+    if ((linear & 0xfff) + 2 * half > 0x1000)
+        tcg_write(c, seg, hi_at, half, hi);
+    if (equal) {
+        tcg_write(c, seg, lo_at, half, c->r[R_BX]);
+        tcg_write(c, seg, hi_at, half, c->r[R_CX]);
+    } else {
+        tcg_write(c, seg, lo_at, half, lo);
+        reg_write(c, i, R_AX, half, lo);
+        reg_write(c, i, R_DX, half, hi);
+    }
+    flags = tcg_get_rflags(c) & ~RFLAGS_ZF;
+    tcg_set_rflags(c, equal ? flags | RFLAGS_ZF : flags);
+}
+
+/* ------------------------------------------------------------------------------------- */
+
+void flow__register(tcg_exec_fn one[256], tcg_exec_fn two[256])
+{
+    one[0x88] = one[0x89] = mov_to_rm;
+    one[0x8A] = one[0x8B] = mov_from_rm;
+    one[0x8C] = mov_from_sreg;
+    one[0x8D] = lea;
+    one[0x8E] = mov_to_sreg;
+    one[0x8F] = pop_rm;
+    for (int op = 0xA0; op <= 0xA3; op++)
+        one[op] = mov_moffs;
+    for (int op = 0xB0; op <= 0xBF; op++)
+        one[op] = mov_imm_reg;
+    one[0xC6] = one[0xC7] = mov_imm_rm;
+    one[0x86] = one[0x87] = xchg;
+    for (int op = 0x90; op <= 0x97; op++)
+        one[op] = xchg_ax;
+    one[0xD7] = xlat;
+    two[0x0D] = two[0x1F] = nop;
+    for (int op = 0x18; op <= 0x1E; op++)
+        two[op] = nop;
+
+    for (int op = 0x50; op <= 0x57; op++)
+        one[op] = push_reg;
+    for (int op = 0x58; op <= 0x5F; op++)
+        one[op] = pop_reg;
+    one[0x68] = one[0x6A] = push_imm;
+    one[0x06] = one[0x0E] = one[0x16] = one[0x1E] = push_seg;
+    one[0x07] = one[0x17] = one[0x1F] = pop_seg;
+    two[0xA0] = two[0xA8] = push_seg;
+    two[0xA1] = two[0xA9] = pop_seg;
+    one[0x60] = pusha;
+    one[0x61] = popa;
+    one[0x9C] = pushf;
+    one[0x9D] = popf;
+    one[0xC8] = enter;
+    one[0xC9] = leave;
+
+    one[0xE8] = call_rel;
+    one[0xE9] = one[0xEB] = jmp_rel;
+    one[0xC2] = one[0xC3] = ret;
+    for (int cc = 0; cc < 16; cc++)
+        one[0x70 + cc] = two[0x80 + cc] = jcc;
+    one[0xE0] = one[0xE1] = one[0xE2] = loop;
+    one[0xE3] = jcxz;
+    one[0xFF] = group5;
+
+    one[0xA4] = one[0xA5] = movs;
+    one[0xA6] = one[0xA7] = cmps;
+    one[0xAA] = one[0xAB] = stos;
+    one[0xAC] = one[0xAD] = lods;
+    one[0xAE] = one[0xAF] = scas;
+
+    two[0xB0] = two[0xB1] = cmpxchg;
+    two[0xC0] = two[0xC1] = xadd;
+    two[0xC7] = cmpxchg8b;
+}
