@@ -1,0 +1,411 @@
+/*
+ * cpu.h - the interpreter's CPU: its registers, and what every instruction's code uses to
+ * reach operands, memory, flags and exceptions (chapter 6).
+ *
+ * The interpreter is split by what instructions do: flags.c (lazy flags), alu.c
+ * (arithmetic, logic, shifts, bits), flow.c (moves, stack, branches, strings), system.c
+ * (segments, interrupts, control registers, I/O), mmu.c (segmentation, paging, the TLB)
+ * and tcg.c (the decoded-instruction cache, the run loop, the vCPU interface).
+ *
+ * Control flow: an instruction that faults calls tcg_fault(), which does not return: it
+ * jumps back to the run loop (longjmp), which delivers the exception. So an instruction's
+ * code must change no register before its last access that can fault or exit: read and
+ * write memory first, then commit registers. RIP is committed by the loop: code that
+ * branches sets c->next_rip.
+ */
+#ifndef STEPVM_TCG_CPU_H
+#define STEPVM_TCG_CPU_H
+
+#include "mem.h"
+#include "vcpu.h"
+#include "x86/decode.h"
+
+#include <linux/kvm.h>
+#include <setjmp.h>
+#include <stdint.h>
+
+/* ---- Architectural constants (names as in the Intel SDM) ---- */
+
+#define RFLAGS_CF   (1ull << 0)
+#define RFLAGS_FIXED (1ull << 1) /* always 1 */
+#define RFLAGS_PF   (1ull << 2)
+#define RFLAGS_AF   (1ull << 4)
+#define RFLAGS_ZF   (1ull << 6)
+#define RFLAGS_SF   (1ull << 7)
+#define RFLAGS_TF   (1ull << 8)
+#define RFLAGS_IF   (1ull << 9)
+#define RFLAGS_DF   (1ull << 10)
+#define RFLAGS_OF   (1ull << 11)
+#define RFLAGS_IOPL (3ull << 12)
+#define RFLAGS_NT   (1ull << 14)
+#define RFLAGS_RF   (1ull << 16)
+#define RFLAGS_VM   (1ull << 17)
+#define RFLAGS_AC   (1ull << 18)
+#define RFLAGS_ID   (1ull << 21)
+/* The six flags arithmetic computes: kept lazily (flags.c). */
+#define RFLAGS_ARITH (RFLAGS_CF | RFLAGS_PF | RFLAGS_AF | RFLAGS_ZF | RFLAGS_SF | RFLAGS_OF)
+
+#define CR0_PE (1ull << 0)
+#define CR0_MP (1ull << 1)
+#define CR0_EM (1ull << 2)
+#define CR0_TS (1ull << 3)
+#define CR0_ET (1ull << 4)
+#define CR0_NE (1ull << 5)
+#define CR0_WP (1ull << 16)
+#define CR0_AM (1ull << 18)
+#define CR0_NW (1ull << 29)
+#define CR0_CD (1ull << 30)
+#define CR0_PG (1ull << 31)
+#define CR4_PSE (1ull << 4)
+#define CR4_PAE (1ull << 5)
+#define CR4_PGE (1ull << 7)
+#define CR4_OSFXSR (1ull << 9)
+#define EFER_SCE (1ull << 0)
+#define EFER_LME (1ull << 8)
+#define EFER_LMA (1ull << 10)
+#define EFER_NXE (1ull << 11)
+
+/* Exception vectors. */
+enum {
+    EXC_DE = 0,  /* divide error */
+    EXC_DB = 1,  /* debug */
+    EXC_BP = 3,  /* breakpoint (INT3) */
+    EXC_OF = 4,  /* overflow (INTO) */
+    EXC_BR = 5,  /* BOUND range exceeded */
+    EXC_UD = 6,  /* invalid opcode */
+    EXC_NM = 7,  /* device not available */
+    EXC_DF = 8,  /* double fault */
+    EXC_TS = 10, /* invalid TSS */
+    EXC_NP = 11, /* segment not present */
+    EXC_SS = 12, /* stack-segment fault */
+    EXC_GP = 13, /* general protection */
+    EXC_PF = 14, /* page fault */
+    EXC_MF = 16, /* x87 floating-point error */
+    EXC_AC = 17, /* alignment check */
+};
+#define EXC_NO_ERROR 0xffffffffu /* the exception pushes no error code */
+
+/* Page-fault error code bits. */
+#define PF_P    (1u << 0) /* the page was present (a protection violation) */
+#define PF_W    (1u << 1) /* the access was a write */
+#define PF_U    (1u << 2) /* the access was made at CPL3 */
+#define PF_RSVD (1u << 3) /* a reserved bit was set in a paging entry */
+#define PF_I    (1u << 4) /* the access was an instruction fetch */
+
+/* Registers by encoding. */
+enum { R_AX, R_CX, R_DX, R_BX, R_SP, R_BP, R_SI, R_DI };
+
+/* What a memory access is for: it decides the paging checks and the page-fault code. */
+enum access { ACC_READ, ACC_WRITE, ACC_FETCH };
+
+/* ---- The lazy flags (flags.c) ---- */
+
+/* Which operation last set the arithmetic flags. CC_NONE: they are in c->rflags. */
+enum cc_op {
+    CC_NONE,
+    CC_ADD,   /* res = dst + src (ADD, and ADC with cc_carry) */
+    CC_SUB,   /* res = dst - src (SUB, CMP, NEG, and SBB with cc_carry) */
+    CC_LOGIC, /* AND, OR, XOR, TEST: CF = OF = 0 */
+    CC_INC,   /* like ADD with src = 1, but CF is kept from before (in cc_carry) */
+    CC_DEC,   /* like SUB with src = 1, CF kept */
+    CC_SHL,   /* res = dst << n; src = the last bit shifted out, in bit 0 */
+    CC_SHR,   /* logical right shift; src = the last bit shifted out */
+    CC_SAR,   /* arithmetic right shift; src = the last bit shifted out */
+    CC_MUL,   /* MUL/IMUL: CF = OF = (src != 0), the product's upper part is significant */
+};
+
+/* A segment register as the CPU holds it: selector and the descriptor's hidden part. KVM's
+ * struct serves the interpreter too, so KVM_GET_SREGS-style state needs no conversion. */
+typedef struct kvm_segment seg_t;
+
+/* One entry of the software TLB: a linear page and where it lives on the host. */
+struct tlb_entry {
+    uint64_t tag;     /* linear page number << 1 | 1 (0: empty) */
+    uint8_t *host;    /* host address of the page, NULL when not RAM (MMIO, or a ROM write) */
+    uint64_t phys;    /* guest-physical page address */
+};
+
+#define TLB_SIZE 256 /* entries per access kind, direct-mapped by linear page number */
+
+/* A device access (port I/O or MMIO) an instruction has completed through an exit. When
+ * the instruction runs again, its accesses find their results here, in order. */
+struct tcg_done {
+    uint64_t addr, value;
+    uint8_t size, write, io;
+};
+#define TCG_MAX_DONE 4
+
+/** The interpreter's vCPU. vcpu comes first: the interface hands us that pointer. */
+struct tcg_cpu {
+    struct vcpu vcpu;
+    struct guest_mem *mem;
+
+    /* ---- Architectural state ---- */
+    uint64_t r[16]; /* RAX..R15 by encoding */
+    uint64_t rip;
+    uint64_t rflags; /* arithmetic bits valid only when cc_op == CC_NONE */
+    seg_t seg[6];    /* ES, CS, SS, DS, FS, GS: enum x86_seg order */
+    seg_t ldt, tr;
+    struct kvm_dtable gdt, idt;
+    uint64_t cr0, cr2, cr3, cr4, cr8, efer, apic_base;
+    uint64_t dr[8];
+    uint64_t star, lstar, cstar, sfmask, kernel_gs_base;
+    uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
+    uint64_t tsc; /* RDTSC: counts executed instructions, so both runs of a guest agree */
+    uint64_t pat, misc_enable;
+
+    /* ---- Lazy flags ---- */
+    uint8_t cc_op;    /* enum cc_op */
+    uint8_t cc_size;  /* operand size in bytes of that operation */
+    uint64_t cc_dst;  /* the first operand (before) */
+    uint64_t cc_src;  /* the second operand, or what cc_op says */
+    uint64_t cc_res;  /* the result, truncated to cc_size */
+    uint64_t cc_carry; /* ADC/SBB carry-in; INC/DEC: the CF to keep */
+
+    /* ---- Derived from the state above; recomputed by tcg_update_mode() ---- */
+    uint8_t mode;     /* enum x86_mode: how code decodes now */
+    uint8_t cpl;      /* current privilege level */
+    uint8_t long64;   /* 64-bit mode (EFER.LMA and CS.L) */
+    uint8_t stack_size; /* 2, 4 or 8: the width of RSP that push and pop use */
+
+    /* ---- The instruction being executed ---- */
+    uint64_t next_rip;  /* where execution goes after it; branches set it */
+    uint8_t inhibit;    /* STI / MOV SS shadow: no interrupt before the next instruction */
+
+    /* ---- Exits: an instruction that needs the VMM (I/O, MMIO) ---- */
+    struct vcpu_exit exit; /* the exit being reported */
+    uint8_t exit_data[8];
+    int pending;           /* exit was reported; the next run takes its result */
+    struct tcg_done done[TCG_MAX_DONE]; /* device accesses the instruction has completed */
+    int done_count, done_next;
+    int halted, shutdown, stepping;
+
+    /* ---- Exceptions ---- */
+    jmp_buf fault_jmp;  /* tcg_fault() jumps here */
+    int fault_vector;   /* the exception raised, -1 when none */
+    uint32_t fault_error;
+    int delivering;     /* the vector being delivered, -1 when none (for double faults) */
+    int trap_exceptions; /* tests: stop at an exception instead of delivering it */
+    int last_exception; /* vector the last instruction raised, -1 when none */
+    uint32_t last_error;
+
+    /* ---- Caches ---- */
+    struct tlb_entry tlb[3][TLB_SIZE]; /* by enum access, for the current CPL */
+    uint8_t *code_pages;  /* one byte a guest-physical page below 4 GiB: 1 = code cached */
+    struct tcg_cache *cache; /* decoded instructions (tcg.c) */
+    uint64_t instructions;   /* executed so far */
+    uint64_t decodes;        /* decoded so far (cache misses) */
+};
+
+/** The code of one instruction, chosen once at decode time (tcg.c's dispatch tables). */
+typedef void (*tcg_exec_fn)(struct tcg_cpu *c, const struct x86_insn *i);
+
+/* Each group of instructions fills its entries of the tables: one byte opcodes and 0F xx. */
+void flow__register(tcg_exec_fn one[256], tcg_exec_fn two[256]);
+void alu__register(tcg_exec_fn one[256], tcg_exec_fn two[256]);
+void system__register(tcg_exec_fn one[256], tcg_exec_fn two[256]);
+
+/* Group opcodes whose rows belong to different files: FF /0 /1 (INC, DEC) are alu.c's,
+ * FF /3 /5 (far CALL and JMP through memory) system.c's; flow.c's FF handler calls them. */
+void alu__incdec(struct tcg_cpu *c, const struct x86_insn *i);
+void system__far_ff(struct tcg_cpu *c, const struct x86_insn *i);
+
+/* ---- Exceptions and exits (system.c, tcg.c) ---- */
+
+/** Raises exception vector with error (EXC_NO_ERROR for none). Never returns. */
+_Noreturn void tcg_fault(struct tcg_cpu *c, int vector, uint32_t error);
+
+/** \#UD: the instruction does not exist, or not here. Never returns. */
+_Noreturn void tcg_ud(struct tcg_cpu *c, const struct x86_insn *i);
+
+/** \#GP(error). Never returns. */
+_Noreturn void tcg_gp(struct tcg_cpu *c, uint32_t error);
+
+/**
+ * Ends the instruction with the exit in c->exit: the VMM handles it, then the run loop
+ * executes the instruction again with c->completing set. Never returns.
+ */
+_Noreturn void tcg_exit(struct tcg_cpu *c);
+
+/** Ends the run with a fatal exit: the interpreter itself cannot go on. Never returns. */
+_Noreturn void tcg_internal(struct tcg_cpu *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/**
+ * Port I/O through an exit (IN, OUT, INS, OUTS): returns the value read (IN), after the
+ * VMM handled the exit. See mmu.c for how the instruction is run again.
+ */
+uint64_t tcg_port_io(struct tcg_cpu *c, uint16_t port, unsigned size, int write,
+                     uint64_t value);
+
+/** Delivers an interrupt or exception through the IVT or IDT (system.c). */
+void tcg_interrupt(struct tcg_cpu *c, int vector, uint32_t error, int software,
+                   uint64_t return_rip);
+
+/* ---- Modes and segments (system.c) ---- */
+
+/** Recomputes mode, cpl, long64 and stack_size after CS, SS, CR0 or EFER change. */
+void tcg_update_mode(struct tcg_cpu *c);
+
+/** Loads segment register seg with selector sel as MOV/POP Sreg does (checks included). */
+void tcg_load_seg(struct tcg_cpu *c, int seg, uint16_t sel);
+
+/* ---- Memory (mmu.c) ---- */
+
+/** Flushes the TLB (CR3 writes, CR0/CR4 paging changes, CPL changes). */
+void tcg_tlb_flush(struct tcg_cpu *c);
+
+/** Flushes the TLB entries of one linear page (INVLPG). */
+void tcg_tlb_flush_page(struct tcg_cpu *c, uint64_t linear);
+
+/**
+ * Translates linear to guest-physical for an access of kind acc at the current CPL (user
+ * when cpl == 3), walking the page tables when paging is on and setting A/D bits. With
+ * fault set, a failed translation raises \#PF; without, it returns -1 (the inspector).
+ */
+int tcg_translate(struct tcg_cpu *c, uint64_t linear, enum access acc, int fault,
+                  uint64_t *phys);
+
+/** Turns seg:offset into a linear address, with the segment's checks (\#GP or \#SS). */
+uint64_t tcg_linear(struct tcg_cpu *c, int seg, uint64_t offset, unsigned size,
+                    enum access acc);
+
+/** Reads size (1, 2, 4 or 8) bytes at seg:offset. May fault or exit; never returns then. */
+uint64_t tcg_read(struct tcg_cpu *c, int seg, uint64_t offset, unsigned size);
+
+/** Writes size bytes at seg:offset. May fault or exit. */
+void tcg_write(struct tcg_cpu *c, int seg, uint64_t offset, unsigned size, uint64_t value);
+
+/** The same at a linear address, with no segment (descriptor tables, the TSS). */
+uint64_t tcg_read_linear(struct tcg_cpu *c, uint64_t linear, unsigned size, enum access acc);
+void tcg_write_linear(struct tcg_cpu *c, uint64_t linear, unsigned size, uint64_t value);
+
+/** The same with supervisor rights whatever the CPL (the CPU's own accesses to tables). */
+uint64_t tcg_read_sys(struct tcg_cpu *c, uint64_t linear, unsigned size);
+void tcg_write_sys(struct tcg_cpu *c, uint64_t linear, unsigned size, uint64_t value);
+
+/**
+ * Copies up to len code bytes at linear address into buf, stopping at the first page that
+ * cannot be fetched. Returns the number copied; *phys gets the first byte's address.
+ */
+size_t tcg_fetch(struct tcg_cpu *c, uint64_t linear, uint8_t *buf, size_t len, uint64_t *phys);
+
+/** Called by the write path when a page with decoded code in it is written (tcg.c). */
+void tcg_code_written(struct tcg_cpu *c, uint64_t phys);
+
+/* ---- Stack (mmu.c) ---- */
+
+/** Pushes size bytes (2, 4 or 8) on SS:RSP; RSP changes only when the write succeeded. */
+void tcg_push(struct tcg_cpu *c, unsigned size, uint64_t value);
+
+/** Pops size bytes; RSP changes only after the read. */
+uint64_t tcg_pop(struct tcg_cpu *c, unsigned size);
+
+/* ---- Flags (flags.c) ---- */
+
+/** Returns RFLAGS with the arithmetic flags computed. */
+uint64_t tcg_get_rflags(struct tcg_cpu *c);
+
+/** Sets every bit of RFLAGS (bit 1 forced to 1); the lazy state becomes CC_NONE. */
+void tcg_set_rflags(struct tcg_cpu *c, uint64_t value);
+
+/** Evaluates condition cc (0-15, the low nibble of Jcc/SETcc/CMOVcc). */
+int tcg_cond(struct tcg_cpu *c, unsigned cc);
+
+/** Returns CF alone (ADC, SBB, RCL, RCR need it). */
+int tcg_cf(struct tcg_cpu *c);
+
+/** Records the operation that sets the flags: see enum cc_op. */
+static inline void tcg_set_cc(struct tcg_cpu *c, enum cc_op op, unsigned size, uint64_t dst,
+                              uint64_t src, uint64_t res)
+{
+    c->cc_op = (uint8_t)op;
+    c->cc_size = (uint8_t)size;
+    c->cc_dst = dst;
+    c->cc_src = src;
+    c->cc_res = res;
+}
+
+/* ---- Operands ---- */
+
+/** All ones in the low size bytes. */
+static inline uint64_t size_mask(unsigned size)
+{
+    return size >= 8 ? ~0ull : (1ull << (size * 8)) - 1;
+}
+
+/** Sign-extends the low size bytes of v. */
+static inline int64_t sign_extend(uint64_t v, unsigned size)
+{
+    unsigned shift = 64 - size * 8;
+    return (int64_t)(v << shift) >> shift;
+}
+
+/** Reads register n at size bytes; for bytes without REX, 4-7 are AH, CH, DH, BH. */
+static inline uint64_t reg_read(struct tcg_cpu *c, const struct x86_insn *i, int n,
+                                unsigned size)
+{
+    if (size == 1) {
+        if (n >= 4 && n < 8 && !i->rex)
+            return (c->r[n - 4] >> 8) & 0xff;
+        return c->r[n] & 0xff;
+    }
+    return c->r[n] & size_mask(size);
+}
+
+/** Writes register n: a 32-bit write clears the upper half, 8 and 16-bit ones keep it. */
+static inline void reg_write(struct tcg_cpu *c, const struct x86_insn *i, int n, unsigned size,
+                             uint64_t v)
+{
+    switch (size) {
+    case 1:
+        if (n >= 4 && n < 8 && !i->rex)
+            c->r[n - 4] = (c->r[n - 4] & ~0xff00ull) | ((v & 0xff) << 8);
+        else
+            c->r[n] = (c->r[n] & ~0xffull) | (v & 0xff);
+        break;
+    case 2:
+        c->r[n] = (c->r[n] & ~0xffffull) | (v & 0xffff);
+        break;
+    case 4:
+        c->r[n] = v & 0xffffffffull;
+        break;
+    default:
+        c->r[n] = v;
+    }
+}
+
+/** The offset (effective address) of i's memory operand, in its address size. */
+static inline uint64_t tcg_ea(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    const struct x86_mem *m = &i->mem;
+    uint64_t a = (uint64_t)m->disp;
+
+    if (m->base == X86_REG_RIP)
+        a += c->next_rip;
+    else if (m->base != X86_REG_NONE)
+        a += c->r[m->base];
+    if (m->index != X86_REG_NONE)
+        a += c->r[m->index] * m->scale;
+    return a & size_mask(i->addrsize);
+}
+
+/** Reads the ModRM r/m operand (register or memory) at size bytes. */
+static inline uint64_t rm_read(struct tcg_cpu *c, const struct x86_insn *i, unsigned size)
+{
+    if (i->rm_reg != X86_REG_NONE)
+        return reg_read(c, i, i->rm_reg, size);
+    return tcg_read(c, i->mem.segment, tcg_ea(c, i), size);
+}
+
+/** Writes the ModRM r/m operand. */
+static inline void rm_write(struct tcg_cpu *c, const struct x86_insn *i, unsigned size,
+                            uint64_t v)
+{
+    if (i->rm_reg != X86_REG_NONE)
+        reg_write(c, i, i->rm_reg, size, v);
+    else
+        tcg_write(c, i->mem.segment, tcg_ea(c, i), size, v);
+}
+
+#endif

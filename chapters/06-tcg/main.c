@@ -1,0 +1,115 @@
+/*
+ * main.c - stepvm, the complete system (chapter 6): chapter 3's machine, its devices and
+ * its inspector, on KVM or on the interpreter (--accel).
+ */
+#include "cli.h"
+#include "tcg.h"
+
+#include "error.h"
+
+#include <fcntl.h>
+#include <linux/kvm.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+/* What --accel chose, and the interpreter's vCPU once it exists. */
+struct accel {
+    const char *want; /* "kvm", "tcg" or "auto" */
+    int tcg, stats;
+    struct vcpu *vcpu;
+};
+
+/* [usable] */
+/* Can this process run a VM on dev? Opens it and asks the API version, as kvm__init
+ * does first. On failure, why is left in the error. */
+static int kvm_usable(const char *dev)
+{
+    int fd = open(dev, O_RDWR | O_CLOEXEC);
+
+    if (fd < 0)
+        return error_errno("open %s", dev), 0;
+    int version = ioctl(fd, KVM_GET_API_VERSION, 0);
+    close(fd);
+    if (version != KVM_API_VERSION)
+        return error_set("%s answers API version %d, not %d", dev, version, KVM_API_VERSION), 0;
+    return 1;
+}
+
+static struct vcpu *make_tcg(void *ctx, struct guest_mem *mem)
+{
+    struct accel *a = ctx;
+
+    a->vcpu = tcg_vcpu__new(mem);
+    return a->vcpu;
+}
+
+/* Picks the backend before the machine is built: KVM, or the interpreter. */
+static int configure(void *ctx, struct vmm_config *cfg)
+{
+    struct accel *a = ctx;
+
+    a->stats = cfg->stats;
+    if (!strcmp(a->want, "auto")) {
+        a->tcg = !kvm_usable(cfg->machine.kvm_dev);
+        if (a->tcg)
+            fprintf(stderr, "stepvm: KVM is not usable (%s); running on the interpreter\n",
+                    error_get());
+    } else {
+        a->tcg = !strcmp(a->want, "tcg");
+    }
+    if (a->tcg) {
+        cfg->backend = make_tcg;
+        cfg->backend_ctx = a;
+    }
+    return 0;
+}
+/* [usable] */
+
+static int option(void *ctx, int opt, const char *arg)
+{
+    struct accel *a = ctx;
+
+    if (opt != 'A')
+        return error_set("try 'stepvm --help'");
+    if (strcmp(arg, "kvm") && strcmp(arg, "tcg") && strcmp(arg, "auto"))
+        return error_set("--accel %s: must be kvm, tcg or auto", arg);
+    a->want = arg;
+    return 0;
+}
+
+/* With --stats, the interpreter says how much it ran; then its vCPU goes. */
+static void finish(void *ctx, struct vmm *x, int ret)
+{
+    struct accel *a = ctx;
+
+    (void)x;
+    (void)ret;
+    if (a->vcpu && a->stats)
+        fprintf(stderr, "instructions: %llu (decoded: %llu)\n",
+                (unsigned long long)tcg_vcpu__instructions(a->vcpu),
+                (unsigned long long)tcg_vcpu__decodes(a->vcpu));
+    tcg_vcpu__free(a->vcpu);
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option options[] = {{"accel", required_argument, NULL, 'A'}, {0}};
+    static struct accel a = {.want = "auto"};
+    static const struct cli_program stepvm = {
+        .name = "stepvm",
+        .about = "Runs GUEST (Multiboot, ELF or flat) on KVM, or on stepvm's own x86\n"
+                 "interpreter when KVM is not there (--accel). ",
+        .options_help = "  --accel ACCEL       kvm, tcg (the interpreter) or auto (default): KVM\n"
+                        "                      when it is usable, else the interpreter\n",
+        .default_guest = "ch3/devices.elf",
+        .options = options,
+        .option = option,
+        .configure = configure,
+        .finish = finish,
+        .ctx = &a,
+    };
+
+    return cli__main(argc, argv, &stepvm);
+}

@@ -1,0 +1,487 @@
+/*
+ * tcg.c - the interpreter's run loop, its decoded-instruction cache, and the vCPU
+ * interface on top of them (see tcg.h; chapter 6).
+ *
+ * The loop is the one every interpreter has: fetch the bytes at CS:RIP, decode them into
+ * a struct x86_insn, dispatch on the opcode to the code that executes it, repeat. Decoding
+ * is the expensive step, and a guest runs the same instructions over and over, so each
+ * decoded instruction is kept in a cache keyed by its guest-physical address. A write to
+ * a page that holds cached code throws the cache away (self-modifying code stays right).
+ */
+#include "tcg.h"
+
+#include "cpu.h"
+#include "error.h"
+#include "modes.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* [cache] */
+#define CACHE_SIZE 65536 /* entries, direct-mapped by guest-physical address */
+
+/* One decoded instruction: its key, the generation it was decoded in, its code. */
+struct cache_entry {
+    uint64_t key; /* guest-physical address << 2 | mode (16, 32, 64 as 0, 1, 2) */
+    uint32_t gen;
+    tcg_exec_fn exec;
+    struct x86_insn insn;
+};
+
+struct tcg_cache {
+    uint32_t gen; /* an entry of another generation is empty: bumping it empties all */
+    struct cache_entry e[CACHE_SIZE];
+};
+/* [cache] */
+
+/* The dispatch tables: the code of each opcode of the one-byte and the 0F map. */
+static tcg_exec_fn exec_one[256], exec_two[256];
+
+static struct tcg_cpu *to_tcg(struct vcpu *v)
+{
+    return (struct tcg_cpu *)v;
+}
+
+/* ---- Faults and exits: back to the run loop ---- */
+
+_Noreturn void tcg_fault(struct tcg_cpu *c, int vector, uint32_t error)
+{
+    c->fault_vector = vector;
+    c->fault_error = error;
+    longjmp(c->fault_jmp, 1);
+}
+
+_Noreturn void tcg_ud(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    (void)i;
+    tcg_fault(c, EXC_UD, EXC_NO_ERROR);
+}
+
+_Noreturn void tcg_gp(struct tcg_cpu *c, uint32_t error)
+{
+    tcg_fault(c, EXC_GP, error);
+}
+
+_Noreturn void tcg_exit(struct tcg_cpu *c)
+{
+    longjmp(c->fault_jmp, 2);
+}
+
+_Noreturn void tcg_internal(struct tcg_cpu *c, const char *fmt, ...)
+{
+    char msg[ERROR_MAX];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    error_set("interpreter: %s (RIP 0x%llx)", msg, (unsigned long long)c->rip);
+    longjmp(c->fault_jmp, 3);
+}
+
+/* ---- Decoding, through the cache ---- */
+
+void tcg_code_written(struct tcg_cpu *c, uint64_t phys)
+{
+    c->code_pages[phys >> 12] = 0;
+    c->cache->gen++;
+}
+
+/* Marks a page as holding cached code: its writes must leave the TLB's fast path. */
+static void mark_code_page(struct tcg_cpu *c, uint64_t phys)
+{
+    uint64_t page = phys & ~0xfffull;
+
+    c->code_pages[phys >> 12] = 1;
+    for (int k = 0; k < TLB_SIZE; k++)
+        if (c->tlb[ACC_WRITE][k].phys == page)
+            c->tlb[ACC_WRITE][k].tag = 0;
+}
+
+/* The code for a decoded instruction; NULL (#UD) when no file registered one. */
+static tcg_exec_fn exec_for(const struct x86_insn *i)
+{
+    if (i->map == X86_MAP_ONE_BYTE)
+        return exec_one[i->opcode];
+    if (i->map == X86_MAP_0F)
+        return exec_two[i->opcode];
+    return NULL;
+}
+
+/* Decodes the instruction at CS:RIP into *out. Faults (#PF, #UD, #GP) do not return. */
+static void decode_at(struct tcg_cpu *c, uint64_t linear, struct x86_insn *out, uint64_t *phys)
+{
+    uint8_t bytes[X86_MAX_LENGTH];
+    size_t page_left = 4096 - (linear & 0xfff);
+    size_t n = tcg_fetch(c, linear, bytes, page_left < X86_MAX_LENGTH ? page_left : X86_MAX_LENGTH,
+                         phys);
+
+    if (x86_decode(bytes, n, (enum x86_mode)c->mode, out) < 0 && out->truncated &&
+        n < X86_MAX_LENGTH) {
+        uint64_t ignored; /* the instruction goes on in the next page: fetch it too */
+        n += tcg_fetch(c, linear + n, bytes + n, X86_MAX_LENGTH - n, &ignored);
+        x86_decode(bytes, n, (enum x86_mode)c->mode, out);
+    }
+    c->decodes++;
+    if (out->too_long)
+        tcg_gp(c, 0);
+    if (out->undefined || out->unsupported || out->truncated)
+        tcg_fault(c, EXC_UD, EXC_NO_ERROR);
+    if (out->length > page_left)
+        *phys = ~0ull; /* it spans two pages: not cached */
+}
+
+/* [lookup] */
+/* Returns the decoded instruction at CS:RIP: from the cache, or decoded now and cached. */
+static const struct cache_entry *lookup(struct tcg_cpu *c, struct cache_entry *scratch)
+{
+    uint64_t linear = c->long64 ? c->rip : (c->seg[X86_SEG_CS].base + c->rip) & 0xffffffffull;
+    struct tlb_entry *t = &c->tlb[ACC_FETCH][(linear >> 12) % TLB_SIZE];
+    unsigned mode_bits = c->mode == X86_MODE_64 ? 2 : c->mode == X86_MODE_32;
+
+    if (t->tag == ((linear >> 12) << 1 | 1) && t->host) {
+        uint64_t key = (t->phys | (linear & 0xfff)) << 2 | mode_bits;
+        struct cache_entry *e = &c->cache->e[(key >> 2) % CACHE_SIZE];
+        if (e->key == key && e->gen == c->cache->gen)
+            return e;
+    }
+    uint64_t phys;
+    decode_at(c, linear, &scratch->insn, &phys);
+    scratch->exec = exec_for(&scratch->insn);
+    if (phys >= (1ull << 32))
+        return scratch; /* above 4 GiB, or across two pages: decoded every time */
+    struct cache_entry *e = &c->cache->e[phys % CACHE_SIZE];
+    *e = *scratch;
+    e->key = phys << 2 | mode_bits;
+    e->gen = c->cache->gen;
+    if (!c->code_pages[phys >> 12])
+        mark_code_page(c, phys);
+    return e;
+}
+/* [lookup] */
+
+/* ---- The run loop ---- */
+
+/* Takes the result of the exit the VMM has just handled into the instruction's list of
+ * completed accesses: the instruction runs again and finds it there. */
+static void complete_exit(struct tcg_cpu *c)
+{
+    struct tcg_done *d = &c->done[c->done_count++];
+
+    if (!d->write)
+        memcpy(&d->value, c->exit_data, sizeof(d->value));
+    c->pending = 0;
+}
+
+/* The instruction ended (or faulted): its completed accesses are forgotten. */
+static void retire(struct tcg_cpu *c)
+{
+    c->done_count = c->done_next = 0;
+}
+
+static void set_exit(struct vcpu_exit *e, enum vcpu_exit_kind kind, uint32_t raw)
+{
+    memset(e, 0, sizeof(*e));
+    e->kind = kind;
+    e->raw = raw;
+}
+
+/* [deliver] */
+/* Delivers the exception the last instruction raised. A fault while delivering one is a
+ * double fault; a fault while delivering a double fault is a triple fault: the CPU shuts
+ * down, and KVM reports that as KVM_EXIT_SHUTDOWN. Returns 1 on a shutdown. */
+static int deliver(struct tcg_cpu *c)
+{
+    int vector = c->fault_vector;
+
+    c->fault_vector = -1;
+    if (c->delivering == EXC_DF) {
+        c->shutdown = 1;
+        return 1;
+    }
+    uint32_t error = c->fault_error;
+    if (c->delivering >= 0) {
+        vector = EXC_DF;
+        error = 0;
+    }
+    c->delivering = vector;
+    tcg_interrupt(c, vector, error, 0, c->rip);
+    c->delivering = -1;
+    return 0;
+}
+/* [deliver] */
+
+/* [run] */
+static int tcg_run(struct vcpu *v, struct vcpu_exit *exit)
+{
+    struct tcg_cpu *c = to_tcg(v);
+    struct cache_entry scratch;
+
+    if (c->shutdown) {
+        set_exit(exit, VCPU_EXIT_SHUTDOWN, KVM_EXIT_SHUTDOWN);
+        return 0;
+    }
+    if (c->pending)
+        complete_exit(c);
+    c->halted = 0;
+    switch (setjmp(c->fault_jmp)) {
+    case 0:
+        break;
+    case 1: /* an exception */
+        retire(c);
+        c->last_exception = c->fault_vector;
+        c->last_error = c->fault_error;
+        if (c->trap_exceptions) {
+            c->fault_vector = -1;
+            error_set("the guest raised exception %d", c->last_exception);
+            set_exit(exit, VCPU_EXIT_FATAL, 0);
+            return 0;
+        }
+        if (deliver(c)) {
+            error_set("triple fault: the CPU shut down");
+            set_exit(exit, VCPU_EXIT_SHUTDOWN, KVM_EXIT_SHUTDOWN);
+            return 0;
+        }
+        if (c->stepping) {
+            set_exit(exit, VCPU_EXIT_STEP, KVM_EXIT_DEBUG);
+            return 0;
+        }
+        break;
+    case 2: /* a device access: the VMM's turn */
+        c->done_next = 0;
+        c->pending = 1;
+        *exit = c->exit;
+        return 0;
+    default: /* the interpreter cannot go on; the error says why */
+        retire(c);
+        set_exit(exit, VCPU_EXIT_FATAL, KVM_EXIT_INTERNAL_ERROR);
+        return 0;
+    }
+    for (;;) {
+        const struct cache_entry *e = lookup(c, &scratch);
+        uint64_t mask = c->mode == X86_MODE_64 ? ~0ull : c->mode == X86_MODE_32 ? 0xffffffffull
+                                                                                : 0xffffull;
+        c->next_rip = (c->rip + e->insn.length) & mask;
+        c->last_exception = -1;
+        if (!e->exec)
+            tcg_ud(c, &e->insn);
+        e->exec(c, &e->insn);
+        c->rip = c->next_rip;
+        c->instructions++;
+        if (c->done_count)
+            retire(c);
+        if (c->halted) {
+            set_exit(exit, VCPU_EXIT_HLT, KVM_EXIT_HLT);
+            return 0;
+        }
+        if (c->stepping) {
+            set_exit(exit, VCPU_EXIT_STEP, KVM_EXIT_DEBUG);
+            return 0;
+        }
+    }
+}
+/* [run] */
+
+/* ---- The rest of the vCPU interface ---- */
+
+static int tcg_get_regs(struct vcpu *v, struct kvm_regs *r)
+{
+    struct tcg_cpu *c = to_tcg(v);
+    uint64_t *g = c->r;
+
+    *r = (struct kvm_regs){g[0], g[3], g[1], g[2], g[6], g[7], g[4], g[5], g[8], g[9], g[10],
+                           g[11], g[12], g[13], g[14], g[15], c->rip, tcg_get_rflags(c)};
+    return 0;
+}
+
+static int tcg_set_regs(struct vcpu *v, const struct kvm_regs *r)
+{
+    struct tcg_cpu *c = to_tcg(v);
+    const uint64_t in[16] = {r->rax, r->rcx, r->rdx, r->rbx, r->rsp, r->rbp, r->rsi, r->rdi,
+                             r->r8,  r->r9,  r->r10, r->r11, r->r12, r->r13, r->r14, r->r15};
+
+    memcpy(c->r, in, sizeof(in));
+    c->rip = r->rip;
+    tcg_set_rflags(c, r->rflags);
+    return 0;
+}
+
+static int tcg_get_sregs(struct vcpu *v, struct kvm_sregs *s)
+{
+    struct tcg_cpu *c = to_tcg(v);
+
+    memset(s, 0, sizeof(*s));
+    s->es = c->seg[X86_SEG_ES];
+    s->cs = c->seg[X86_SEG_CS];
+    s->ss = c->seg[X86_SEG_SS];
+    s->ds = c->seg[X86_SEG_DS];
+    s->fs = c->seg[X86_SEG_FS];
+    s->gs = c->seg[X86_SEG_GS];
+    s->ldt = c->ldt;
+    s->tr = c->tr;
+    s->gdt = c->gdt;
+    s->idt = c->idt;
+    s->cr0 = c->cr0;
+    s->cr2 = c->cr2;
+    s->cr3 = c->cr3;
+    s->cr4 = c->cr4;
+    s->cr8 = c->cr8;
+    s->efer = c->efer;
+    s->apic_base = c->apic_base;
+    return 0;
+}
+
+static int tcg_set_sregs(struct vcpu *v, const struct kvm_sregs *s)
+{
+    struct tcg_cpu *c = to_tcg(v);
+
+    c->seg[X86_SEG_ES] = s->es;
+    c->seg[X86_SEG_CS] = s->cs;
+    c->seg[X86_SEG_SS] = s->ss;
+    c->seg[X86_SEG_DS] = s->ds;
+    c->seg[X86_SEG_FS] = s->fs;
+    c->seg[X86_SEG_GS] = s->gs;
+    c->ldt = s->ldt;
+    c->tr = s->tr;
+    c->gdt = s->gdt;
+    c->idt = s->idt;
+    c->cr0 = s->cr0;
+    c->cr2 = s->cr2;
+    c->cr3 = s->cr3;
+    c->cr4 = s->cr4;
+    c->cr8 = s->cr8;
+    c->efer = s->efer;
+    c->apic_base = s->apic_base;
+    tcg_update_mode(c);
+    tcg_tlb_flush(c);
+    return 0;
+}
+
+static int tcg_single_step(struct vcpu *v, int on)
+{
+    to_tcg(v)->stepping = on;
+    return 0;
+}
+
+static int tcg_read_mem(struct vcpu *v, uint64_t gpa, void *buf, size_t len)
+{
+    const void *p = guest_mem__translate(to_tcg(v)->mem, gpa, len);
+
+    if (!p)
+        return -1;
+    memcpy(buf, p, len);
+    return 0;
+}
+
+/* The VMM writes guest memory (a hypercall's answer, a device's DMA): decoded code in
+ * those pages is stale from now on, exactly as when the guest writes it. */
+static int tcg_write_mem(struct vcpu *v, uint64_t gpa, const void *buf, size_t len)
+{
+    struct tcg_cpu *c = to_tcg(v);
+    void *p = guest_mem__translate(c->mem, gpa, len);
+
+    if (!p)
+        return -1;
+    if (guest_mem__is_rom(c->mem, gpa))
+        return error_set("guest range 0x%llx+0x%zx is ROM", (unsigned long long)gpa, len);
+    for (uint64_t a = gpa & ~0xfffull; a < gpa + len && a < (1ull << 32); a += 4096)
+        if (c->code_pages[a >> 12])
+            tcg_code_written(c, a);
+    memcpy(p, buf, len);
+    return 0;
+}
+
+static int tcg_translate_op(struct vcpu *v, uint64_t linear, uint64_t *gpa)
+{
+    struct tcg_cpu *c = to_tcg(v);
+
+    if (tcg_translate(c, linear, ACC_READ, 0, gpa) < 0)
+        return error_set("linear address 0x%llx is not mapped", (unsigned long long)linear);
+    return 0;
+}
+
+static const struct vcpu_ops tcg_vcpu_ops = {
+    .name = "tcg",
+    .run = tcg_run,
+    .get_regs = tcg_get_regs,
+    .set_regs = tcg_set_regs,
+    .get_sregs = tcg_get_sregs,
+    .set_sregs = tcg_set_sregs,
+    .single_step = tcg_single_step,
+    .read_mem = tcg_read_mem,
+    .write_mem = tcg_write_mem,
+    .translate = tcg_translate_op,
+};
+
+/* ---- Making one ---- */
+
+struct vcpu *tcg_vcpu__new(struct guest_mem *mem)
+{
+    struct tcg_cpu *c = calloc(1, sizeof(*c));
+
+    if (!exec_one[0x90]) { /* the tables, once */
+        flow__register(exec_one, exec_two);
+        alu__register(exec_one, exec_two);
+        system__register(exec_one, exec_two);
+    }
+    if (!c) {
+        error_set("out of memory for the interpreter");
+        return NULL;
+    }
+    c->cache = calloc(1, sizeof(*c->cache));
+    c->code_pages = calloc(1u << 20, 1); /* one byte per page of the first 4 GiB */
+    if (!c->cache || !c->code_pages) {
+        tcg_vcpu__free(&c->vcpu);
+        error_set("out of memory for the interpreter's caches");
+        return NULL;
+    }
+    c->cache->gen = 1;
+    c->vcpu.ops = &tcg_vcpu_ops;
+    c->mem = mem;
+    c->fault_vector = c->delivering = c->last_exception = -1;
+    c->pat = 0x0007040600070406ull;
+    /* The state after reset: the same values chapter 2 gives a machine without KVM. */
+    struct kvm_sregs s;
+    struct kvm_regs r;
+    mode__reset(&r, &s);
+    tcg_set_sregs(&c->vcpu, &s);
+    tcg_set_regs(&c->vcpu, &r);
+    return &c->vcpu;
+}
+
+void tcg_vcpu__free(struct vcpu *v)
+{
+    struct tcg_cpu *c = to_tcg(v);
+
+    if (!c)
+        return;
+    free(c->cache);
+    free(c->code_pages);
+    free(c);
+}
+
+void tcg_vcpu__trap_exceptions(struct vcpu *v, int on)
+{
+    to_tcg(v)->trap_exceptions = on;
+}
+
+int tcg_vcpu__exception(struct vcpu *v, uint32_t *error)
+{
+    struct tcg_cpu *c = to_tcg(v);
+
+    if (error)
+        *error = c->last_error;
+    return c->last_exception;
+}
+
+uint64_t tcg_vcpu__instructions(struct vcpu *v)
+{
+    return to_tcg(v)->instructions;
+}
+
+uint64_t tcg_vcpu__decodes(struct vcpu *v)
+{
+    return to_tcg(v)->decodes;
+}

@@ -1,0 +1,42 @@
+/*
+ * tcg.h - the vCPU interface of chapter 3, implemented by an x86 interpreter instead of
+ * KVM (chapter 6).
+ *
+ * The interpreter reads and writes the same guest memory (chapter 2's struct guest_mem,
+ * made without KVM) and reports the same exits: port I/O and MMIO go to chapter 3's bus,
+ * HLT ends the guest, a triple fault is a shutdown. So the machine, its devices and the
+ * inspector run unchanged over either backend.
+ */
+#ifndef STEPVM_TCG_H
+#define STEPVM_TCG_H
+
+#include "mem.h"
+#include "vcpu.h"
+
+#include <stdint.h>
+
+/** Makes an interpreter vCPU over mem, in the state of a CPU after reset. NULL on error. */
+struct vcpu *tcg_vcpu__new(struct guest_mem *mem);
+
+/** Frees it. */
+void tcg_vcpu__free(struct vcpu *v);
+
+/**
+ * For differential tests: with on, an exception the guest raises is not delivered; the run
+ * ends (VCPU_EXIT_FATAL) with the state as the instruction found it, and
+ * tcg_vcpu__exception() names it.
+ */
+void tcg_vcpu__trap_exceptions(struct vcpu *v, int on);
+
+/** The vector the last instruction raised (error code in *error), or -1 when none. */
+int tcg_vcpu__exception(struct vcpu *v, uint32_t *error);
+
+/** Instructions executed, and instructions decoded (the cache's misses), so far. */
+uint64_t tcg_vcpu__instructions(struct vcpu *v);
+uint64_t tcg_vcpu__decodes(struct vcpu *v);
+
+/** The CPUID model: fills *eax..*edx for leaf and subleaf as the interpreter answers. */
+void tcg_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t *eax, uint32_t *ebx, uint32_t *ecx,
+               uint32_t *edx);
+
+#endif
