@@ -127,6 +127,11 @@ void run_builtv(struct run_result *res, const char *program, ...)
 
 void run_qemu(struct run_result *res, const char *guest)
 {
+    run_qemu_cmdline(res, guest, "");
+}
+
+void run_qemu_cmdline(struct run_result *res, const char *guest, const char *cmdline)
+{
     char path[4096], out[] = "/tmp/qemu-debugcon-XXXXXX", debugcon[64];
 
     close(mkstemp(out));
@@ -150,6 +155,9 @@ void run_qemu(struct run_result *res, const char *guest)
                           "none",
                           "-monitor",
                           "none",
+                          "-no-reboot", /* a triple fault ends QEMU instead of a reset */
+                          "-append",
+                          cmdline,
                           NULL};
     run_capture(argv, res);
     free(res->out);

@@ -48,6 +48,9 @@ void run_builtv(struct run_result *res, const char *program, ...);
  */
 void run_qemu(struct run_result *res, const char *guest);
 
+/** run_qemu with a Multiboot command line (QEMU puts the file name before it). */
+void run_qemu_cmdline(struct run_result *res, const char *guest, const char *cmdline);
+
 /** Returns the text of the built file rel (e.g. "guests/ch2/hello.expected"). */
 char *expected_output(const char *rel);
 

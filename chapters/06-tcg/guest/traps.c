@@ -1,0 +1,94 @@
+/*
+ * traps.c - a guest that raises one exception, named by the last word of its command line
+ * (chapter 6): the runtime's handler reports vector, RIP, error code and CR2, and exits.
+ * The same file runs under QEMU, so the interpreter's answers are checked against QEMU's:
+ *
+ *   ud        UD2: #UD
+ *   de        a division by zero: #DE
+ *   gp        a read of a non-canonical address: #GP(0)
+ *   pf        a read of an address no page maps: #PF, error 0 (not present, read)
+ *   pf-write  a write to a read-only page with CR0.WP: #PF, error 3 (present, write)
+ *   pf-user   a CPL3 read of a supervisor page: #PF, error 5 (present, user)
+ *   triple    an IDT with no room for any gate, then UD2: #UD, #DF, triple fault
+ */
+#include <multiboot.h>
+#include <stdio.h>
+#include <string.h>
+#include <user.h>
+#include <x86.h>
+
+#define UNMAPPED    0x100000000000ull /* the runtime maps the first 4 GiB only */
+#define NONCANONICAL 0x8000000000000000ull
+#define PAGE        0x600000ull /* a 2 MiB page of RAM that nothing else uses */
+#define PTE_RW      (1ull << 1)
+#define PTE_US      (1ull << 2)
+#define CR0_WP      (1ull << 16)
+
+/* The last word of the command line (QEMU puts the file name first; stepvm does not). */
+static const char *last_word(const struct multiboot_info *mbi)
+{
+    const char *s = (mbi->flags & MULTIBOOT_INFO_CMDLINE) ? (const char *)(uint64_t)mbi->cmdline : "";
+    const char *w = s;
+
+    for (; *s; s++)
+        if (*s == ' ' && s[1])
+            w = s + 1;
+    return w;
+}
+
+/* The page-directory entry that maps PAGE: the runtime's tables use 2 MiB pages. */
+static volatile uint64_t *pde_of_page(void)
+{
+    uint64_t *pml4 = (uint64_t *)(read_cr3() & ~0xfffull);
+    uint64_t *pdpt = (uint64_t *)(pml4[0] & 0xffffffffff000ull);
+    uint64_t *pd = (uint64_t *)(pdpt[0] & 0xffffffffff000ull);
+    return &pd[PAGE >> 21];
+}
+
+static void invlpg(uint64_t addr)
+{
+    __asm__ volatile("invlpg (%0)" : : "r"(addr) : "memory");
+}
+
+static long user_read(void *addr)
+{
+    return (long)*(volatile uint64_t *)addr;
+}
+
+int main(uint32_t magic, const struct multiboot_info *mbi)
+{
+    const char *what = last_word(mbi);
+
+    (void)magic;
+    printf("raising: %s\n", what);
+    if (!strcmp(what, "ud")) {
+        __asm__ volatile("ud2");
+    } else if (!strcmp(what, "de")) {
+        unsigned v = 1; /* DIV by a register holding 0 (C would let gcc avoid the DIV) */
+        __asm__ volatile("xor %%edx, %%edx; divl %1" : "+a"(v) : "r"(0u) : "rdx");
+    } else if (!strcmp(what, "gp")) {
+        printf("%lx\n", *(volatile uint64_t *)NONCANONICAL);
+    } else if (!strcmp(what, "pf")) {
+        printf("%lx\n", *(volatile uint64_t *)UNMAPPED);
+    } else if (!strcmp(what, "pf-write")) {
+        *pde_of_page() &= ~PTE_RW;
+        invlpg(PAGE);
+        __asm__ volatile("mov %0, %%cr0" : : "r"(read_cr0() | CR0_WP));
+        *(volatile uint64_t *)(PAGE + 8) = 1;
+    } else if (!strcmp(what, "pf-user")) {
+        *pde_of_page() &= ~PTE_US;
+        invlpg(PAGE);
+        user_call(user_read, (void *)(PAGE + 16));
+    } else if (!strcmp(what, "triple")) {
+        struct {
+            uint16_t limit;
+            uint64_t base;
+        } __attribute__((packed)) idtr = {0, 0};
+        __asm__ volatile("lidt %0; ud2" : : "m"(idtr));
+    } else {
+        printf("unknown: say ud, de, gp, pf, pf-write, pf-user or triple\n");
+        return 1;
+    }
+    printf("no exception: this line should not appear\n");
+    return 1;
+}
