@@ -1,0 +1,24 @@
+/*
+ * ch6_tests.h - the parts of chapter 6's test suite, one file each.
+ */
+#ifndef STEPVM_CH6_TESTS_H
+#define STEPVM_CH6_TESTS_H
+
+#include "check_helpers.h"
+
+/** The differential test against Unicorn: a random slice and hand-written cases. */
+TCase *diff_tests(void);
+
+/** Whole guests on the interpreter, against KVM and QEMU (guests.c). */
+TCase *guest_tests(void);
+
+/** Adds the guest tests that need KVM, or reports them skipped. */
+void add_guest_kvm_tests(Suite *s);
+
+/** Whole guests on the interpreter, against expected output and QEMU (guests.c). */
+TCase *guest_tests(void);
+
+/** The book's guests on KVM and on the interpreter, in a machine with KVM (guests.c). */
+void add_guest_kvm_tests(Suite *s);
+
+#endif

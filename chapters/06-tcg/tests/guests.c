@@ -1,0 +1,190 @@
+/*
+ * guests.c - whole guests on the interpreter: the book's guests print what they print on
+ * KVM, exceptions come out as QEMU delivers them, and --accel chooses as it says.
+ */
+#include "check_helpers.h"
+#include "ch6_tests.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Runs stepvm on the interpreter with args (NULL-terminated after the guest). */
+static void run_tcg(struct run_result *r, const char *cmdline, const char *guest)
+{
+    if (cmdline)
+        run_builtv(r, "bin/stepvm", "--accel=tcg", "--cmdline", cmdline, guest, NULL);
+    else
+        run_builtv(r, "bin/stepvm", "--accel=tcg", guest, NULL);
+}
+
+/* The guests with a file of what they must print, and the status they end with: the
+ * same files the KVM tests of chapters 2 and 3 hold KVM to. */
+START_TEST(tcg_prints_what_kvm_prints)
+{
+    static const struct {
+        const char *guest, *expected;
+        int status;
+    } cases[] = {
+        {"guests/ch2/hello.elf", "guests/ch2/hello.expected", 35},
+        {"guests/ch3/fwcfg.elf", "guests/ch3/fwcfg.expected", 1},
+    };
+    struct run_result r;
+
+    for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+        run_tcg(&r, NULL, cases[k].guest);
+        ck_assert_msg(r.status == cases[k].status, "%s: status %d, want %d: %s", cases[k].guest,
+                      r.status, cases[k].status, r.err);
+        ck_assert_lines_eq(r.out, expected_output(cases[k].expected));
+        run_free(&r);
+    }
+}
+END_TEST
+
+/* [traps-test] */
+/* Each exception of traps.elf, on the interpreter and on QEMU: the same report, so the
+ * same vector, RIP, error code and CR2; and the values the manuals give. */
+START_TEST(exceptions_match_qemu)
+{
+    static const struct {
+        const char *what, *want;
+    } cases[] = {
+        {"ud", "exception 6 (invalid opcode)"},
+        {"de", "exception 0 (divide error)"},
+        {"gp", "exception 13 (general protection) at rip 0x"},
+        {"pf", "error 0x0, cr2 0x100000000000"},
+        {"pf-write", "error 0x3, cr2 0x600008"},
+        {"pf-user", "error 0x5, cr2 0x600010"},
+    };
+    struct run_result r, q;
+
+    for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+        run_tcg(&r, cases[k].what, "guests/ch6/traps.elf");
+        run_qemu_cmdline(&q, "guests/ch6/traps.elf", cases[k].what);
+        ck_assert_msg(r.status == 255, "%s: status %d: %s", cases[k].what, r.status, r.err);
+        ck_assert_msg(strstr(r.out, cases[k].want), "%s: no '%s' in:\n%s", cases[k].what,
+                      cases[k].want, r.out);
+        /* QEMU names the file before the command line: the first line differs there. */
+        ck_assert_lines_eq(strchr(r.out, '\n'), strchr(q.out, '\n'));
+        run_free(&r);
+        run_free(&q);
+    }
+}
+END_TEST
+/* [traps-test] */
+
+/* No gate for #UD, none for #DF: the CPU shuts down, as KVM reports it. */
+START_TEST(triple_fault_shuts_down)
+{
+    struct run_result r, q;
+
+    run_tcg(&r, "triple", "guests/ch6/traps.elf");
+    ck_assert_msg(r.status == 1, "status %d", r.status);
+    ck_assert_msg(strstr(r.err, "triple fault"), "stderr: %s", r.err);
+    ck_assert_msg(strstr(r.err, "Registers:"), "no register dump: %s", r.err);
+    ck_assert_ptr_null(strstr(r.out, "should not appear"));
+    run_qemu_cmdline(&q, "guests/ch6/traps.elf", "triple"); /* -no-reboot: QEMU just ends */
+    ck_assert_ptr_null(strstr(q.out, "exception"));
+    run_free(&r);
+    run_free(&q);
+}
+END_TEST
+
+/* --accel=auto with a KVM device that is not there: one line says so, then the guest
+ * runs on the interpreter as if nothing happened. */
+START_TEST(auto_falls_back_to_the_interpreter)
+{
+    struct run_result r;
+
+    run_builtv(&r, "bin/stepvm", "--accel=auto", "--kvm-dev", "/nonexistent/kvm",
+               "guests/ch2/hello.elf", NULL);
+    ck_assert_msg(r.status == 35, "status %d: %s", r.status, r.err);
+    ck_assert_str_eq(r.err, "stepvm: KVM is not usable (open /nonexistent/kvm: No such file or "
+                            "directory); running on the interpreter\n");
+    ck_assert_lines_eq(r.out, expected_output("guests/ch2/hello.expected"));
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(accel_kvm_without_kvm_is_one_clear_error)
+{
+    struct run_result r;
+
+    run_builtv(&r, "bin/stepvm", "--accel=kvm", "--kvm-dev", "/nonexistent/kvm",
+               "guests/ch2/hello.elf", NULL);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_str_eq(r.out, "");
+    ck_assert_msg(strstr(r.err, "stepvm: open /nonexistent/kvm: No such file or directory"),
+                  "stderr: %s", r.err);
+    run_free(&r);
+    run_builtv(&r, "bin/stepvm", "--accel=qemu", "guests/ch2/hello.elf", NULL);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_str_eq(r.err, "stepvm: --accel qemu: must be kvm, tcg or auto\n");
+    run_free(&r);
+}
+END_TEST
+
+/* The interpreter counts what it ran; --stats says so, and the cache decoded each
+ * instruction of the loop once, not every time it ran. */
+START_TEST(stats_count_instructions_and_decodes)
+{
+    struct run_result r;
+    unsigned long long ran = 0, decoded = 0;
+
+    run_builtv(&r, "bin/stepvm", "--accel=tcg", "--stats", "guests/ch2/hello.elf", NULL);
+    ck_assert_int_eq(r.status, 35);
+    const char *line = strstr(r.err, "instructions: ");
+    ck_assert_msg(line && sscanf(line, "instructions: %llu (decoded: %llu)", &ran, &decoded) == 2,
+                  "stderr: %s", r.err);
+    ck_assert_msg(ran > 10000 && decoded > 0 && decoded * 10 < ran,
+                  "ran %llu, decoded %llu: the cache should decode each once", ran, decoded);
+    run_free(&r);
+}
+END_TEST
+
+TCase *guest_tests(void)
+{
+    TCase *tc = tcase_create("guests");
+
+    tcase_set_timeout(tc, 240);
+    tcase_add_test(tc, tcg_prints_what_kvm_prints);
+    tcase_add_test(tc, exceptions_match_qemu);
+    tcase_add_test(tc, triple_fault_shuts_down);
+    tcase_add_test(tc, auto_falls_back_to_the_interpreter);
+    tcase_add_test(tc, accel_kvm_without_kvm_is_one_clear_error);
+    tcase_add_test(tc, stats_count_instructions_and_decodes);
+    return tc;
+}
+
+/* [same-as-kvm] */
+/* Every guest of chapters 2 and 3, on both backends in one machine that has KVM: the
+ * same stdout, the same stderr (warnings included), the same exit status. */
+START_TEST(every_book_guest_is_the_same_on_kvm_and_tcg)
+{
+    static const char *const guests[] = {
+        "ch2/hello.elf", "ch2/memmap.elf", "ch2/fault.elf", "ch2/rom.elf",  "ch3/devices.elf",
+        "ch3/hcall.elf", "ch3/fwcfg.elf",  "ch3/chaos.elf", "ch6/traps.elf",
+    };
+    struct run_result k, t;
+    char path[256];
+
+    for (size_t g = 0; g < sizeof(guests) / sizeof(guests[0]); g++) {
+        snprintf(path, sizeof(path), "guests/%s", guests[g]);
+        run_builtv(&k, "bin/stepvm", "--accel=kvm", "--cmdline", "ud", path, NULL);
+        run_builtv(&t, "bin/stepvm", "--accel=tcg", "--cmdline", "ud", path, NULL);
+        ck_assert_msg(k.status == t.status, "%s: status %d on KVM, %d on tcg", guests[g],
+                      k.status, t.status);
+        ck_assert_lines_eq(t.out, k.out);
+        ck_assert_lines_eq(t.err, k.err);
+        run_free(&k);
+        run_free(&t);
+    }
+}
+END_TEST
+/* [same-as-kvm] */
+
+void add_guest_kvm_tests(Suite *s)
+{
+    const TTest *const tests[] = {every_book_guest_is_the_same_on_kvm_and_tcg};
+
+    suite_add_kvm_tests(s, "guests-kvm", tests, 1);
+}
