@@ -29,8 +29,8 @@ int machine__init(struct machine *m, const struct machine_config *cfg)
                          MACHINE_ROM_MAX);
     if (cfg->kvm_dev && kvm__init(&m->vm.kvm, cfg->kvm_dev) < 0)
         return -1;
-    if (guest_mem__init(&m->mem, cfg->kvm_dev ? &m->vm.kvm : NULL, cfg->ram_size,
-                        cfg->dirty_log) < 0)
+    if (guest_mem__init(&m->mem, cfg->kvm_dev ? &m->vm.kvm : NULL, cfg->ram_size, cfg->dirty_log) <
+        0)
         return -1;
     if (guest_mem__add_rom(&m->mem, MACHINE_ROM_ADDR,
                            cfg->rom ? cfg->rom : (const void *)default_rom,
@@ -59,8 +59,7 @@ static int get_state(struct machine *m, struct kvm_regs *regs, struct kvm_sregs 
     return kvm_cpu__get_sregs(&m->vm.cpu, sregs);
 }
 
-static int set_state(struct machine *m, const struct kvm_regs *regs,
-                     const struct kvm_sregs *sregs)
+static int set_state(struct machine *m, const struct kvm_regs *regs, const struct kvm_sregs *sregs)
 {
     if (m->vm.cpu.fd < 0) {
         m->regs = *regs;

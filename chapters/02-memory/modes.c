@@ -58,7 +58,7 @@ void mode__reset(struct kvm_regs *regs, struct kvm_sregs *sregs)
     sregs->ldt = (struct kvm_segment){.limit = 0xffff, .type = 0x2, .present = 1};
     sregs->tr = (struct kvm_segment){.limit = 0xffff, .type = 0xb, .present = 1};
     sregs->gdt.limit = sregs->idt.limit = 0xffff;
-    sregs->cr0 = 0x60000010; /* CD and NW (caches off), ET */
+    sregs->cr0 = 0x60000010;       /* CD and NW (caches off), ET */
     sregs->apic_base = 0xfee00900; /* the local APIC at its default address, enabled, BSP */
     set_regs(regs, 0xfff0, 0);
 }

@@ -2,11 +2,11 @@
  * modes.h - starting a vCPU in real mode, 32-bit protected mode or 64-bit long mode
  * (chapter 2).
  *
- * Each mode is a handful of register values (KVM's struct kvm_regs and kvm_sregs), plus, for long mode, a GDT and page tables the VMM writes into guest memory. They live
- * in low memory, which loaders keep programs out of:
- *   0x1000  GDT          0x2000  PML4      0x3000  PDPT
- *   0x4000 - 0x7fff      four page directories: 4 GiB identity-mapped with 2 MiB pages
- *   0x8000 - 0x9fff      boot information (the Multiboot info, its strings and tables)
+ * Each mode is a handful of register values (KVM's struct kvm_regs and kvm_sregs), plus, for long
+ * mode, a GDT and page tables the VMM writes into guest memory. They live in low memory, which
+ * loaders keep programs out of: 0x1000  GDT          0x2000  PML4      0x3000  PDPT 0x4000 - 0x7fff
+ * four page directories: 4 GiB identity-mapped with 2 MiB pages 0x8000 - 0x9fff      boot
+ * information (the Multiboot info, its strings and tables)
  */
 #ifndef STEPVM_MODES_H
 #define STEPVM_MODES_H

@@ -16,13 +16,13 @@
 #include <string.h>
 
 /* Paging-entry bits (Intel SDM vol. 3, "Paging"). */
-#define PTE_P   (1ull << 0)
-#define PTE_RW  (1ull << 1)
-#define PTE_US  (1ull << 2)
-#define PTE_A   (1ull << 5)
-#define PTE_D   (1ull << 6)
-#define PTE_PS  (1ull << 7)
-#define PTE_XD  (1ull << 63)
+#define PTE_P    (1ull << 0)
+#define PTE_RW   (1ull << 1)
+#define PTE_US   (1ull << 2)
+#define PTE_A    (1ull << 5)
+#define PTE_D    (1ull << 6)
+#define PTE_PS   (1ull << 7)
+#define PTE_XD   (1ull << 63)
 #define PTE_ADDR 0x000ffffffffff000ull
 
 /* ---- Segmentation ---- */
@@ -52,8 +52,7 @@ static void check_segment(struct tcg_cpu *c, int seg, uint64_t offset, unsigned 
     }
 }
 
-uint64_t tcg_linear(struct tcg_cpu *c, int seg, uint64_t offset, unsigned size,
-                    enum access acc)
+uint64_t tcg_linear(struct tcg_cpu *c, int seg, uint64_t offset, unsigned size, enum access acc)
 {
     if (c->long64) {
         /* 64-bit mode: no limits, and only FS and GS still have a base. */
@@ -122,8 +121,7 @@ static void set_entry_bits(struct tcg_cpu *c, uint64_t phys, unsigned size, uint
  * or the page-fault error code (never 0: a failure always has PF_P or not, W, U, I bits...
  * so it is returned with bit 31 set to tell it from success).
  */
-static uint64_t walk(struct tcg_cpu *c, uint64_t linear, enum access acc, int user,
-                     uint64_t *phys)
+static uint64_t walk(struct tcg_cpu *c, uint64_t linear, enum access acc, int user, uint64_t *phys)
 {
     int write = acc == ACC_WRITE;
     int levels, shift, esize = 8;
@@ -157,8 +155,8 @@ static uint64_t walk(struct tcg_cpu *c, uint64_t linear, enum access acc, int us
             if (c->efer & EFER_NXE)
                 xd |= e >> 63;
         }
-        int large = level <= 2 && level < levels && (e & PTE_PS) &&
-                    (esize == 8 || (c->cr4 & CR4_PSE));
+        int large =
+            level <= 2 && level < levels && (e & PTE_PS) && (esize == 8 || (c->cr4 & CR4_PSE));
         if (level == 1 || large) {
             uint64_t page = 1ull << shift;
             uint64_t base = esize == 4 && large ? (e & 0xffc00000ull) : (e & PTE_ADDR);
@@ -184,8 +182,8 @@ static uint64_t walk(struct tcg_cpu *c, uint64_t linear, enum access acc, int us
 /* [walk] */
 
 /* Translates with the rights of user (CPL3) or supervisor code. */
-static int translate_as(struct tcg_cpu *c, uint64_t linear, enum access acc, int user,
-                        int fault, uint64_t *phys)
+static int translate_as(struct tcg_cpu *c, uint64_t linear, enum access acc, int user, int fault,
+                        uint64_t *phys)
 {
     if (!(c->cr0 & CR0_PG)) {
         *phys = linear & 0xffffffffull;
@@ -200,8 +198,7 @@ static int translate_as(struct tcg_cpu *c, uint64_t linear, enum access acc, int
     tcg_fault(c, EXC_PF, (uint32_t)r & 0x1f);
 }
 
-int tcg_translate(struct tcg_cpu *c, uint64_t linear, enum access acc, int fault,
-                  uint64_t *phys)
+int tcg_translate(struct tcg_cpu *c, uint64_t linear, enum access acc, int fault, uint64_t *phys)
 {
     return translate_as(c, linear, acc, c->cpl == 3, fault, phys);
 }
@@ -235,15 +232,13 @@ static struct tlb_entry *tlb_fill(struct tcg_cpu *c, uint64_t linear, enum acces
     e->phys = phys;
     e->host = entry_ptr(c, phys, 4096);
     if (acc == ACC_WRITE && e->host &&
-        (guest_mem__is_rom(c->mem, phys) ||
-         (phys < (1ull << 32) && c->code_pages[phys >> 12])))
+        (guest_mem__is_rom(c->mem, phys) || (phys < (1ull << 32) && c->code_pages[phys >> 12])))
         e->host = NULL;
     return e;
 }
 
 /* Returns the TLB entry for linear's page, filling it on a miss (which may fault). */
-static inline struct tlb_entry *tlb_lookup(struct tcg_cpu *c, uint64_t linear,
-                                           enum access acc)
+static inline struct tlb_entry *tlb_lookup(struct tcg_cpu *c, uint64_t linear, enum access acc)
 {
     struct tlb_entry *e = &c->tlb[acc][(linear >> 12) % TLB_SIZE];
 
@@ -263,7 +258,7 @@ static inline struct tlb_entry *tlb_lookup(struct tcg_cpu *c, uint64_t linear,
  * already completed, in order) instead of exiting. Returns the value for a read.
  */
 static uint64_t leave_ram(struct tcg_cpu *c, int io, uint64_t addr, unsigned size, int write,
-                          uint64_t value)
+                          uint64_t value, unsigned count)
 {
     if (c->done_next < c->done_count) {
         struct tcg_done *d = &c->done[c->done_next++];
@@ -281,7 +276,7 @@ static uint64_t leave_ram(struct tcg_cpu *c, int io, uint64_t addr, unsigned siz
         c->exit.io.port = (uint16_t)addr;
         c->exit.io.size = (uint8_t)size;
         c->exit.io.write = (uint8_t)write;
-        c->exit.io.count = 1;
+        c->exit.io.count = count;
         c->exit.io.data = c->exit_data;
     } else {
         c->exit.kind = VCPU_EXIT_MMIO;
@@ -291,16 +286,22 @@ static uint64_t leave_ram(struct tcg_cpu *c, int io, uint64_t addr, unsigned siz
         c->exit.mmio.write = (uint8_t)write;
         c->exit.mmio.data = c->exit_data;
     }
-    c->done[c->done_count] = (struct tcg_done){addr, value, (uint8_t)size, (uint8_t)write,
-                                               (uint8_t)io};
+    c->done[c->done_count] =
+        (struct tcg_done){addr, value, (uint8_t)size, (uint8_t)write, (uint8_t)io};
     tcg_exit(c);
 }
 /* [mmio] */
 
-uint64_t tcg_port_io(struct tcg_cpu *c, uint16_t port, unsigned size, int write,
-                     uint64_t value)
+uint64_t tcg_port_io(struct tcg_cpu *c, uint16_t port, unsigned size, int write, uint64_t value)
 {
-    return leave_ram(c, 1, port, size, write, value) & size_mask(size);
+    return leave_ram(c, 1, port, size, write, value, 1) & size_mask(size);
+}
+
+const uint8_t *tcg_port_in_string(struct tcg_cpu *c, uint16_t port, unsigned size, unsigned count)
+{
+    /* The items stay in exit_data: no other exit comes before the instruction uses them. */
+    leave_ram(c, 1, port, size, 0, 0, count);
+    return c->exit_data;
 }
 
 /* ---- Reads and writes ---- */
@@ -322,7 +323,7 @@ static uint64_t read_slow(struct tcg_cpu *c, uint64_t linear, unsigned size, enu
         memcpy(&v, e->host + off, size);
         return v;
     }
-    return leave_ram(c, 0, e->phys | off, size, 0, 0);
+    return leave_ram(c, 0, e->phys | off, size, 0, 0, 1);
 }
 
 uint64_t tcg_read_linear(struct tcg_cpu *c, uint64_t linear, unsigned size, enum access acc)
@@ -337,6 +338,7 @@ uint64_t tcg_read_linear(struct tcg_cpu *c, uint64_t linear, unsigned size, enum
     return read_slow(c, linear, size, acc);
 }
 
+/* [write] */
 void tcg_write_linear(struct tcg_cpu *c, uint64_t linear, unsigned size, uint64_t value)
 {
     struct tlb_entry *e = &c->tlb[ACC_WRITE][(linear >> 12) % TLB_SIZE];
@@ -366,8 +368,9 @@ void tcg_write_linear(struct tcg_cpu *c, uint64_t linear, unsigned size, uint64_
         memcpy(e->host + off, &value, size);
         return;
     }
-    leave_ram(c, 0, phys, size, 1, value); /* MMIO, or a ROM (KVM exits for both) */
+    leave_ram(c, 0, phys, size, 1, value, 1); /* MMIO, or a ROM (KVM exits for both) */
 }
+/* [write] */
 
 uint64_t tcg_read(struct tcg_cpu *c, int seg, uint64_t offset, unsigned size)
 {

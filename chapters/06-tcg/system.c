@@ -239,8 +239,13 @@ static void interrupt_idt(struct tcg_cpu *c, int vector, uint32_t error, int sof
         if (lm) {
             rsp = tcg_read_sys(c, c->tr.base + (ist ? 0x24 + 8 * (ist - 1) : 4 + 8u * new_cpl), 8);
             if (new_cpl < c->cpl)
-                c->seg[X86_SEG_SS] = (seg_t){.selector = new_cpl, .unusable = 1, .dpl = new_cpl,
-                                             .db = 1, .s = 1, .type = 3, .present = 1};
+                c->seg[X86_SEG_SS] = (seg_t){.selector = new_cpl,
+                                             .unusable = 1,
+                                             .dpl = new_cpl,
+                                             .db = 1,
+                                             .s = 1,
+                                             .type = 3,
+                                             .present = 1};
             rsp &= ~0xfull;
         } else {
             rsp = tcg_read_sys(c, c->tr.base + 4 + 8 * new_cpl, 4);
@@ -282,8 +287,7 @@ static void interrupt_idt(struct tcg_cpu *c, int vector, uint32_t error, int sof
 }
 /* [idt-interrupt] */
 
-void tcg_interrupt(struct tcg_cpu *c, int vector, uint32_t error, int software,
-                   uint64_t return_rip)
+void tcg_interrupt(struct tcg_cpu *c, int vector, uint32_t error, int software, uint64_t return_rip)
 {
     if (!(c->cr0 & CR0_PE))
         interrupt_real(c, vector, return_rip);
@@ -295,9 +299,10 @@ void tcg_interrupt(struct tcg_cpu *c, int vector, uint32_t error, int software,
 /* INT n, INT3, INTO, INT1: software interrupts return to the next instruction. */
 static void exec_int(struct tcg_cpu *c, const struct x86_insn *i)
 {
-    int vector = i->opcode == 0xcc ? EXC_BP : i->opcode == 0xce ? EXC_OF
-                 : i->opcode == 0xf1                            ? EXC_DB
-                                                                : (int)(i->imm & 0xff);
+    int vector = i->opcode == 0xcc   ? EXC_BP
+                 : i->opcode == 0xce ? EXC_OF
+                 : i->opcode == 0xf1 ? EXC_DB
+                                     : (int)(i->imm & 0xff);
     if (i->opcode == 0xce && !tcg_cond(c, 0)) /* INTO: only when OF is set */
         return;
     tcg_interrupt(c, vector, 0, i->opcode != 0xf1, c->next_rip);
@@ -357,8 +362,8 @@ static void exec_iret(struct tcg_cpu *c, const struct x86_insn *i)
 /* ---- Far transfers ---- */
 
 /* JMP/CALL far to sel:offset (the same privilege level; call gates are not supported). */
-static void far_transfer(struct tcg_cpu *c, const struct x86_insn *i, uint16_t sel,
-                         uint64_t offset, int call)
+static void far_transfer(struct tcg_cpu *c, const struct x86_insn *i, uint16_t sel, uint64_t offset,
+                         int call)
 {
     unsigned size = i->opsize;
     uint64_t old_cs = c->seg[X86_SEG_CS].selector, ret = c->next_rip;
@@ -493,7 +498,9 @@ static void exec_in_out(struct tcg_cpu *c, const struct x86_insn *i)
 }
 /* [in-out] */
 
-/* INS and OUTS, one item per run (the run loop repeats a REP form, as for the others). */
+/* INS and OUTS, one item per run (the run loop repeats a REP form, as for the others),
+ * except REP INS upwards: like KVM, the interpreter asks the device for as many items as
+ * fit in the rest of the page (and 1 KiB) in one exit, then stores them all. */
 static void exec_ins_outs(struct tcg_cpu *c, const struct x86_insn *i)
 {
     unsigned size = (i->opcode & 1) ? (i->opsize == 2 ? 2 : 4) : 1;
@@ -501,6 +508,7 @@ static void exec_ins_outs(struct tcg_cpu *c, const struct x86_insn *i)
     int outs = i->opcode >= 0x6e;
     int64_t step = (c->rflags & RFLAGS_DF) ? -(int64_t)size : (int64_t)size;
     uint16_t port = (uint16_t)c->r[R_DX];
+    uint64_t n = 1;
 
     need_io_rights(c);
     if (i->rep && (c->r[R_CX] & amask) == 0)
@@ -511,13 +519,30 @@ static void exec_ins_outs(struct tcg_cpu *c, const struct x86_insn *i)
         tcg_port_io(c, port, size, 1, v);
         c->r[R_SI] = (c->r[R_SI] & ~amask) | ((c->r[R_SI] + step) & amask);
     } else {
-        tcg_linear(c, X86_SEG_ES, c->r[R_DI] & amask, size, ACC_WRITE); /* checked first */
-        uint64_t v = tcg_port_io(c, port, size, 0, 0);
-        tcg_write(c, X86_SEG_ES, c->r[R_DI] & amask, size, v);
-        c->r[R_DI] = (c->r[R_DI] & ~amask) | ((c->r[R_DI] + step) & amask);
+        uint64_t di = c->r[R_DI] & amask;
+        uint64_t lin = tcg_linear(c, X86_SEG_ES, di, size, ACC_WRITE);
+        if (i->rep && step > 0) {
+            uint64_t in_page = (4096 - (lin & 0xfff)) / size, cx = c->r[R_CX] & amask;
+            n = cx < in_page ? cx : in_page;
+            if (n > sizeof(c->exit_data) / size)
+                n = sizeof(c->exit_data) / size;
+            if (n == 0)
+                n = 1;
+        }
+        for (uint64_t k = 0; k < n; k++) /* every item's place is writable, or fault now */
+            tcg_linear(c, X86_SEG_ES, (di + k * size) & amask, size, ACC_WRITE);
+        uint64_t phys;
+        tcg_translate(c, lin, ACC_WRITE, 1, &phys);
+        const uint8_t *items = tcg_port_in_string(c, port, size, (unsigned)n);
+        for (uint64_t k = 0; k < n; k++) {
+            uint64_t v = 0;
+            memcpy(&v, items + k * size, size);
+            tcg_write(c, X86_SEG_ES, (di + k * step) & amask, size, v);
+        }
+        c->r[R_DI] = (c->r[R_DI] & ~amask) | ((di + n * step) & amask);
     }
     if (i->rep) {
-        c->r[R_CX] = (c->r[R_CX] & ~amask) | ((c->r[R_CX] - 1) & amask);
+        c->r[R_CX] = (c->r[R_CX] & ~amask) | ((c->r[R_CX] - n) & amask);
         if (c->r[R_CX] & amask)
             c->next_rip = c->rip;
     }
@@ -527,8 +552,7 @@ static void exec_ins_outs(struct tcg_cpu *c, const struct x86_insn *i)
 static void exec_mov_cr(struct tcg_cpu *c, const struct x86_insn *i)
 {
     int n = i->reg, to_cr = i->opcode == 0x22;
-    uint64_t *cr[16] = {[0] = &c->cr0, [2] = &c->cr2, [3] = &c->cr3, [4] = &c->cr4,
-                        [8] = &c->cr8};
+    uint64_t *cr[16] = {[0] = &c->cr0, [2] = &c->cr2, [3] = &c->cr3, [4] = &c->cr4, [8] = &c->cr8};
     unsigned size = c->long64 ? 8 : 4;
 
     need_cpl0(c);
@@ -590,7 +614,7 @@ void tcg_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t *eax, uint32_t *ebx, ui
         memcpy(edx, "vmTC", 4);
         memcpy(ecx, "Gcpu", 4);
         break;
-    case 1:             /* family 6, model 1, stepping 0 */
+    case 1: /* family 6, model 1, stepping 0 */
         *eax = 0x610;
         *ecx = 1u << 13 | 1u << 23; /* CMPXCHG16B, POPCNT */
         *edx = 1u << 3 | 1u << 4 | 1u << 5 | 1u << 6 | 1u << 8 | 1u << 15;
@@ -600,7 +624,7 @@ void tcg_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t *eax, uint32_t *ebx, ui
         *eax = 0x80000008;
         break;
     case 0x80000001:
-        *ecx = 1u << 0;                         /* LAHF/SAHF in 64-bit mode */
+        *ecx = 1u << 0;                        /* LAHF/SAHF in 64-bit mode */
         *edx = 1u << 11 | 1u << 20 | 1u << 29; /* SYSCALL, NX, long mode */
         break;
     case 0x80000002:
@@ -730,10 +754,20 @@ static void exec_syscall(struct tcg_cpu *c, const struct x86_insn *i)
         tcg_ud(c, i);
     c->r[R_CX] = c->next_rip;
     c->r[11] = tcg_get_rflags(c) & ~RFLAGS_RF;
-    c->seg[X86_SEG_CS] = (seg_t){.selector = sel & 0xfffc, .limit = 0xffffffff, .type = 0xb,
-                                 .present = 1, .s = 1, .l = 1, .g = 1};
-    c->seg[X86_SEG_SS] = (seg_t){.selector = (sel + 8) & 0xfffc, .limit = 0xffffffff,
-                                 .type = 0x3, .present = 1, .s = 1, .db = 1, .g = 1};
+    c->seg[X86_SEG_CS] = (seg_t){.selector = sel & 0xfffc,
+                                 .limit = 0xffffffff,
+                                 .type = 0xb,
+                                 .present = 1,
+                                 .s = 1,
+                                 .l = 1,
+                                 .g = 1};
+    c->seg[X86_SEG_SS] = (seg_t){.selector = (sel + 8) & 0xfffc,
+                                 .limit = 0xffffffff,
+                                 .type = 0x3,
+                                 .present = 1,
+                                 .s = 1,
+                                 .db = 1,
+                                 .g = 1};
     tcg_set_rflags(c, tcg_get_rflags(c) & ~(c->sfmask | RFLAGS_RF));
     tcg_update_mode(c);
     c->next_rip = c->lstar;
@@ -749,12 +783,23 @@ static void exec_sysret(struct tcg_cpu *c, const struct x86_insn *i)
     need_cpl0(c);
     if (to64 && (uint64_t)((int64_t)(c->r[R_CX] << 16) >> 16) != c->r[R_CX])
         tcg_gp(c, 0);
-    c->seg[X86_SEG_CS] =
-        (seg_t){.selector = (uint16_t)((to64 ? sel + 16 : sel) | 3), .limit = 0xffffffff,
-                .type = 0xb, .present = 1, .s = 1, .dpl = 3, .l = (uint8_t)to64,
-                .db = (uint8_t)!to64, .g = 1};
-    c->seg[X86_SEG_SS] = (seg_t){.selector = (uint16_t)((sel + 8) | 3), .limit = 0xffffffff,
-                                 .type = 0x3, .present = 1, .s = 1, .dpl = 3, .db = 1, .g = 1};
+    c->seg[X86_SEG_CS] = (seg_t){.selector = (uint16_t)((to64 ? sel + 16 : sel) | 3),
+                                 .limit = 0xffffffff,
+                                 .type = 0xb,
+                                 .present = 1,
+                                 .s = 1,
+                                 .dpl = 3,
+                                 .l = (uint8_t)to64,
+                                 .db = (uint8_t)!to64,
+                                 .g = 1};
+    c->seg[X86_SEG_SS] = (seg_t){.selector = (uint16_t)((sel + 8) | 3),
+                                 .limit = 0xffffffff,
+                                 .type = 0x3,
+                                 .present = 1,
+                                 .s = 1,
+                                 .dpl = 3,
+                                 .db = 1,
+                                 .g = 1};
     tcg_set_rflags(c, (c->r[11] & 0x3c7fd7) | RFLAGS_FIXED);
     tcg_update_mode(c);
     c->next_rip = to64 ? c->r[R_CX] : c->r[R_CX] & 0xffffffffull;

@@ -46,6 +46,7 @@ static struct tcg_cpu *to_tcg(struct vcpu *v)
 
 /* ---- Faults and exits: back to the run loop ---- */
 
+/* [fault] */
 _Noreturn void tcg_fault(struct tcg_cpu *c, int vector, uint32_t error)
 {
     c->fault_vector = vector;
@@ -68,6 +69,7 @@ _Noreturn void tcg_exit(struct tcg_cpu *c)
 {
     longjmp(c->fault_jmp, 2);
 }
+/* [fault] */
 
 _Noreturn void tcg_internal(struct tcg_cpu *c, const char *fmt, ...)
 {
@@ -83,6 +85,7 @@ _Noreturn void tcg_internal(struct tcg_cpu *c, const char *fmt, ...)
 
 /* ---- Decoding, through the cache ---- */
 
+/* [smc] */
 void tcg_code_written(struct tcg_cpu *c, uint64_t phys)
 {
     c->code_pages[phys >> 12] = 0;
@@ -99,7 +102,9 @@ static void mark_code_page(struct tcg_cpu *c, uint64_t phys)
         if (c->tlb[ACC_WRITE][k].phys == page)
             c->tlb[ACC_WRITE][k].tag = 0;
 }
+/* [smc] */
 
+/* [dispatch] */
 /* The code for a decoded instruction; NULL (#UD) when no file registered one. */
 static tcg_exec_fn exec_for(const struct x86_insn *i)
 {
@@ -109,14 +114,15 @@ static tcg_exec_fn exec_for(const struct x86_insn *i)
         return exec_two[i->opcode];
     return NULL;
 }
+/* [dispatch] */
 
 /* Decodes the instruction at CS:RIP into *out. Faults (#PF, #UD, #GP) do not return. */
 static void decode_at(struct tcg_cpu *c, uint64_t linear, struct x86_insn *out, uint64_t *phys)
 {
     uint8_t bytes[X86_MAX_LENGTH];
     size_t page_left = 4096 - (linear & 0xfff);
-    size_t n = tcg_fetch(c, linear, bytes, page_left < X86_MAX_LENGTH ? page_left : X86_MAX_LENGTH,
-                         phys);
+    size_t n =
+        tcg_fetch(c, linear, bytes, page_left < X86_MAX_LENGTH ? page_left : X86_MAX_LENGTH, phys);
 
     if (x86_decode(bytes, n, (enum x86_mode)c->mode, out) < 0 && out->truncated &&
         n < X86_MAX_LENGTH) {
@@ -164,6 +170,7 @@ static const struct cache_entry *lookup(struct tcg_cpu *c, struct cache_entry *s
 
 /* ---- The run loop ---- */
 
+/* [complete] */
 /* Takes the result of the exit the VMM has just handled into the instruction's list of
  * completed accesses: the instruction runs again and finds it there. */
 static void complete_exit(struct tcg_cpu *c)
@@ -180,6 +187,7 @@ static void retire(struct tcg_cpu *c)
 {
     c->done_count = c->done_next = 0;
 }
+/* [complete] */
 
 static void set_exit(struct vcpu_exit *e, enum vcpu_exit_kind kind, uint32_t raw)
 {
@@ -261,8 +269,9 @@ static int tcg_run(struct vcpu *v, struct vcpu_exit *exit)
     }
     for (;;) {
         const struct cache_entry *e = lookup(c, &scratch);
-        uint64_t mask = c->mode == X86_MODE_64 ? ~0ull : c->mode == X86_MODE_32 ? 0xffffffffull
-                                                                                : 0xffffull;
+        uint64_t mask = c->mode == X86_MODE_64   ? ~0ull
+                        : c->mode == X86_MODE_32 ? 0xffffffffull
+                                                 : 0xffffull;
         c->next_rip = (c->rip + e->insn.length) & mask;
         c->last_exception = -1;
         if (!e->exec)
@@ -291,8 +300,9 @@ static int tcg_get_regs(struct vcpu *v, struct kvm_regs *r)
     struct tcg_cpu *c = to_tcg(v);
     uint64_t *g = c->r;
 
-    *r = (struct kvm_regs){g[0], g[3], g[1], g[2], g[6], g[7], g[4], g[5], g[8], g[9], g[10],
-                           g[11], g[12], g[13], g[14], g[15], c->rip, tcg_get_rflags(c)};
+    *r = (struct kvm_regs){g[0],  g[3],  g[1],  g[2],  g[6],   g[7],
+                           g[4],  g[5],  g[8],  g[9],  g[10],  g[11],
+                           g[12], g[13], g[14], g[15], c->rip, tcg_get_rflags(c)};
     return 0;
 }
 
@@ -421,11 +431,13 @@ struct vcpu *tcg_vcpu__new(struct guest_mem *mem)
 {
     struct tcg_cpu *c = calloc(1, sizeof(*c));
 
+    /* [tables] */
     if (!exec_one[0x90]) { /* the tables, once */
         flow__register(exec_one, exec_two);
         alu__register(exec_one, exec_two);
         system__register(exec_one, exec_two);
     }
+    /* [tables] */
     if (!c) {
         error_set("out of memory for the interpreter");
         return NULL;

@@ -172,14 +172,21 @@ void run_qemu_cmdline(struct run_result *res, const char *guest, const char *cmd
 
 char *expected_output(const char *rel)
 {
-    char path[4096];
-    static char buf[16384];
+    char path[4096], chunk[4096];
+    static char *text; /* the whole file, however long; kept until the next call */
+    size_t len = 0, n;
 
+    free(text);
+    text = NULL;
     FILE *f = fopen(build_path(path, sizeof(path), rel), "r");
     ck_assert_msg(f != NULL, "cannot open %s", path);
-    buf[fread(buf, 1, sizeof(buf) - 1, f)] = '\0';
+    FILE *out = open_memstream(&text, &len);
+    ck_assert_ptr_nonnull(out);
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        fwrite(chunk, 1, n, out);
     fclose(f);
-    return buf;
+    fclose(out);
+    return text;
 }
 
 void run_shell(struct run_result *res, const char *fmt, ...)

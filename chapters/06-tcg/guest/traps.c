@@ -17,17 +17,18 @@
 #include <user.h>
 #include <x86.h>
 
-#define UNMAPPED    0x100000000000ull /* the runtime maps the first 4 GiB only */
+#define UNMAPPED     0x100000000000ull /* the runtime maps the first 4 GiB only */
 #define NONCANONICAL 0x8000000000000000ull
-#define PAGE        0x600000ull /* a 2 MiB page of RAM that nothing else uses */
-#define PTE_RW      (1ull << 1)
-#define PTE_US      (1ull << 2)
-#define CR0_WP      (1ull << 16)
+#define PAGE         0x600000ull /* a 2 MiB page of RAM that nothing else uses */
+#define PTE_RW       (1ull << 1)
+#define PTE_US       (1ull << 2)
+#define CR0_WP       (1ull << 16)
 
 /* The last word of the command line (QEMU puts the file name first; stepvm does not). */
 static const char *last_word(const struct multiboot_info *mbi)
 {
-    const char *s = (mbi->flags & MULTIBOOT_INFO_CMDLINE) ? (const char *)(uint64_t)mbi->cmdline : "";
+    const char *s =
+        (mbi->flags & MULTIBOOT_INFO_CMDLINE) ? (const char *)(uint64_t)mbi->cmdline : "";
     const char *w = s;
 
     for (; *s; s++)
