@@ -26,44 +26,44 @@
 
 /* ---- Architectural constants (names as in the Intel SDM) ---- */
 
-#define RFLAGS_CF   (1ull << 0)
+#define RFLAGS_CF    (1ull << 0)
 #define RFLAGS_FIXED (1ull << 1) /* always 1 */
-#define RFLAGS_PF   (1ull << 2)
-#define RFLAGS_AF   (1ull << 4)
-#define RFLAGS_ZF   (1ull << 6)
-#define RFLAGS_SF   (1ull << 7)
-#define RFLAGS_TF   (1ull << 8)
-#define RFLAGS_IF   (1ull << 9)
-#define RFLAGS_DF   (1ull << 10)
-#define RFLAGS_OF   (1ull << 11)
-#define RFLAGS_IOPL (3ull << 12)
-#define RFLAGS_NT   (1ull << 14)
-#define RFLAGS_RF   (1ull << 16)
-#define RFLAGS_VM   (1ull << 17)
-#define RFLAGS_AC   (1ull << 18)
-#define RFLAGS_ID   (1ull << 21)
+#define RFLAGS_PF    (1ull << 2)
+#define RFLAGS_AF    (1ull << 4)
+#define RFLAGS_ZF    (1ull << 6)
+#define RFLAGS_SF    (1ull << 7)
+#define RFLAGS_TF    (1ull << 8)
+#define RFLAGS_IF    (1ull << 9)
+#define RFLAGS_DF    (1ull << 10)
+#define RFLAGS_OF    (1ull << 11)
+#define RFLAGS_IOPL  (3ull << 12)
+#define RFLAGS_NT    (1ull << 14)
+#define RFLAGS_RF    (1ull << 16)
+#define RFLAGS_VM    (1ull << 17)
+#define RFLAGS_AC    (1ull << 18)
+#define RFLAGS_ID    (1ull << 21)
 /* The six flags arithmetic computes: kept lazily (flags.c). */
 #define RFLAGS_ARITH (RFLAGS_CF | RFLAGS_PF | RFLAGS_AF | RFLAGS_ZF | RFLAGS_SF | RFLAGS_OF)
 
-#define CR0_PE (1ull << 0)
-#define CR0_MP (1ull << 1)
-#define CR0_EM (1ull << 2)
-#define CR0_TS (1ull << 3)
-#define CR0_ET (1ull << 4)
-#define CR0_NE (1ull << 5)
-#define CR0_WP (1ull << 16)
-#define CR0_AM (1ull << 18)
-#define CR0_NW (1ull << 29)
-#define CR0_CD (1ull << 30)
-#define CR0_PG (1ull << 31)
-#define CR4_PSE (1ull << 4)
-#define CR4_PAE (1ull << 5)
-#define CR4_PGE (1ull << 7)
+#define CR0_PE     (1ull << 0)
+#define CR0_MP     (1ull << 1)
+#define CR0_EM     (1ull << 2)
+#define CR0_TS     (1ull << 3)
+#define CR0_ET     (1ull << 4)
+#define CR0_NE     (1ull << 5)
+#define CR0_WP     (1ull << 16)
+#define CR0_AM     (1ull << 18)
+#define CR0_NW     (1ull << 29)
+#define CR0_CD     (1ull << 30)
+#define CR0_PG     (1ull << 31)
+#define CR4_PSE    (1ull << 4)
+#define CR4_PAE    (1ull << 5)
+#define CR4_PGE    (1ull << 7)
 #define CR4_OSFXSR (1ull << 9)
-#define EFER_SCE (1ull << 0)
-#define EFER_LME (1ull << 8)
-#define EFER_LMA (1ull << 10)
-#define EFER_NXE (1ull << 11)
+#define EFER_SCE   (1ull << 0)
+#define EFER_LME   (1ull << 8)
+#define EFER_LMA   (1ull << 10)
+#define EFER_NXE   (1ull << 11)
 
 /* Exception vectors. */
 enum {
@@ -120,9 +120,9 @@ typedef struct kvm_segment seg_t;
 
 /* One entry of the software TLB: a linear page and where it lives on the host. */
 struct tlb_entry {
-    uint64_t tag;     /* linear page number << 1 | 1 (0: empty) */
-    uint8_t *host;    /* host address of the page, NULL when not RAM (MMIO, or a ROM write) */
-    uint64_t phys;    /* guest-physical page address */
+    uint64_t tag;  /* linear page number << 1 | 1 (0: empty) */
+    uint8_t *host; /* host address of the page, NULL when not RAM (MMIO, or a ROM write) */
+    uint64_t phys; /* guest-physical page address */
 };
 
 #define TLB_SIZE 256 /* entries per access kind, direct-mapped by linear page number */
@@ -155,43 +155,43 @@ struct tcg_cpu {
     uint64_t pat, misc_enable;
 
     /* ---- Lazy flags ---- */
-    uint8_t cc_op;    /* enum cc_op */
-    uint8_t cc_size;  /* operand size in bytes of that operation */
-    uint64_t cc_dst;  /* the first operand (before) */
-    uint64_t cc_src;  /* the second operand, or what cc_op says */
-    uint64_t cc_res;  /* the result, truncated to cc_size */
+    uint8_t cc_op;     /* enum cc_op */
+    uint8_t cc_size;   /* operand size in bytes of that operation */
+    uint64_t cc_dst;   /* the first operand (before) */
+    uint64_t cc_src;   /* the second operand, or what cc_op says */
+    uint64_t cc_res;   /* the result, truncated to cc_size */
     uint64_t cc_carry; /* ADC/SBB carry-in; INC/DEC: the CF to keep */
 
     /* ---- Derived from the state above; recomputed by tcg_update_mode() ---- */
-    uint8_t mode;     /* enum x86_mode: how code decodes now */
-    uint8_t cpl;      /* current privilege level */
-    uint8_t long64;   /* 64-bit mode (EFER.LMA and CS.L) */
+    uint8_t mode;       /* enum x86_mode: how code decodes now */
+    uint8_t cpl;        /* current privilege level */
+    uint8_t long64;     /* 64-bit mode (EFER.LMA and CS.L) */
     uint8_t stack_size; /* 2, 4 or 8: the width of RSP that push and pop use */
 
     /* ---- The instruction being executed ---- */
-    uint64_t next_rip;  /* where execution goes after it; branches set it */
-    uint8_t inhibit;    /* STI / MOV SS shadow: no interrupt before the next instruction */
+    uint64_t next_rip; /* where execution goes after it; branches set it */
+    uint8_t inhibit;   /* STI / MOV SS shadow: no interrupt before the next instruction */
 
     /* ---- Exits: an instruction that needs the VMM (I/O, MMIO) ---- */
-    struct vcpu_exit exit; /* the exit being reported */
-    uint8_t exit_data[8];
-    int pending;           /* exit was reported; the next run takes its result */
+    struct vcpu_exit exit;              /* the exit being reported */
+    uint8_t exit_data[1024];            /* the data of an I/O or MMIO exit (REP INS: many items) */
+    int pending;                        /* exit was reported; the next run takes its result */
     struct tcg_done done[TCG_MAX_DONE]; /* device accesses the instruction has completed */
     int done_count, done_next;
     int halted, shutdown, stepping;
 
     /* ---- Exceptions ---- */
-    jmp_buf fault_jmp;  /* tcg_fault() jumps here */
-    int fault_vector;   /* the exception raised, -1 when none */
+    jmp_buf fault_jmp; /* tcg_fault() jumps here */
+    int fault_vector;  /* the exception raised, -1 when none */
     uint32_t fault_error;
-    int delivering;     /* the vector being delivered, -1 when none (for double faults) */
+    int delivering;      /* the vector being delivered, -1 when none (for double faults) */
     int trap_exceptions; /* tests: stop at an exception instead of delivering it */
-    int last_exception; /* vector the last instruction raised, -1 when none */
+    int last_exception;  /* vector the last instruction raised, -1 when none */
     uint32_t last_error;
 
     /* ---- Caches ---- */
     struct tlb_entry tlb[3][TLB_SIZE]; /* by enum access, for the current CPL */
-    uint8_t *code_pages;  /* one byte a guest-physical page below 4 GiB: 1 = code cached */
+    uint8_t *code_pages;     /* one byte a guest-physical page below 4 GiB: 1 = code cached */
     struct tcg_cache *cache; /* decoded instructions (tcg.c) */
     uint64_t instructions;   /* executed so far */
     uint64_t decodes;        /* decoded so far (cache misses) */
@@ -235,8 +235,13 @@ _Noreturn void tcg_internal(struct tcg_cpu *c, const char *fmt, ...)
  * Port I/O through an exit (IN, OUT, INS, OUTS): returns the value read (IN), after the
  * VMM handled the exit. See mmu.c for how the instruction is run again.
  */
-uint64_t tcg_port_io(struct tcg_cpu *c, uint16_t port, unsigned size, int write,
-                     uint64_t value);
+uint64_t tcg_port_io(struct tcg_cpu *c, uint16_t port, unsigned size, int write, uint64_t value);
+
+/**
+ * REP INS in one exit, as KVM batches it: count items of size bytes read from port.
+ * Returns them (count * size bytes, at most sizeof(c->exit_data)) once the VMM has.
+ */
+const uint8_t *tcg_port_in_string(struct tcg_cpu *c, uint16_t port, unsigned size, unsigned count);
 
 /** Delivers an interrupt or exception through the IVT or IDT (system.c). */
 void tcg_interrupt(struct tcg_cpu *c, int vector, uint32_t error, int software,
@@ -263,12 +268,10 @@ void tcg_tlb_flush_page(struct tcg_cpu *c, uint64_t linear);
  * when cpl == 3), walking the page tables when paging is on and setting A/D bits. With
  * fault set, a failed translation raises \#PF; without, it returns -1 (the inspector).
  */
-int tcg_translate(struct tcg_cpu *c, uint64_t linear, enum access acc, int fault,
-                  uint64_t *phys);
+int tcg_translate(struct tcg_cpu *c, uint64_t linear, enum access acc, int fault, uint64_t *phys);
 
 /** Turns seg:offset into a linear address, with the segment's checks (\#GP or \#SS). */
-uint64_t tcg_linear(struct tcg_cpu *c, int seg, uint64_t offset, unsigned size,
-                    enum access acc);
+uint64_t tcg_linear(struct tcg_cpu *c, int seg, uint64_t offset, unsigned size, enum access acc);
 
 /** Reads size (1, 2, 4 or 8) bytes at seg:offset. May fault or exit; never returns then. */
 uint64_t tcg_read(struct tcg_cpu *c, int seg, uint64_t offset, unsigned size);
@@ -342,8 +345,7 @@ static inline int64_t sign_extend(uint64_t v, unsigned size)
 }
 
 /** Reads register n at size bytes; for bytes without REX, 4-7 are AH, CH, DH, BH. */
-static inline uint64_t reg_read(struct tcg_cpu *c, const struct x86_insn *i, int n,
-                                unsigned size)
+static inline uint64_t reg_read(struct tcg_cpu *c, const struct x86_insn *i, int n, unsigned size)
 {
     if (size == 1) {
         if (n >= 4 && n < 8 && !i->rex)
@@ -399,8 +401,7 @@ static inline uint64_t rm_read(struct tcg_cpu *c, const struct x86_insn *i, unsi
 }
 
 /** Writes the ModRM r/m operand. */
-static inline void rm_write(struct tcg_cpu *c, const struct x86_insn *i, unsigned size,
-                            uint64_t v)
+static inline void rm_write(struct tcg_cpu *c, const struct x86_insn *i, unsigned size, uint64_t v)
 {
     if (i->rm_reg != X86_REG_NONE)
         reg_write(c, i, i->rm_reg, size, v);
