@@ -1,0 +1,732 @@
+/*
+ * alu.c - the integer instructions (chapter 6): add, subtract and logic, multiply and
+ * divide, shifts and rotates, bit tests and scans, sign and zero extension, conditional
+ * moves and sets, and the instructions that set flags directly.
+ *
+ * Every instruction here follows the rule of cpu.h: read its operands, do every memory
+ * access (which may fault), and only then change registers and flags. Flags are recorded
+ * lazily with tcg_set_cc() (flags.c explains why); the few instructions that change only
+ * some flags (rotates, bit tests) compute RFLAGS and store it whole.
+ */
+#include "cpu.h"
+
+/* The products and dividends of 64-bit operands have 128 bits. GCC and Clang have them. */
+typedef unsigned __int128 u128;
+typedef __int128 s128;
+
+/* The sign bit of an operand of size bytes. */
+static uint64_t sign_bit(unsigned size)
+{
+    return 1ull << (size * 8 - 1);
+}
+
+/* LOCK needs a memory destination: the decoder refuses most misuses, this the rest. */
+static void check_lock(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    if (i->lock && i->rm_reg != X86_REG_NONE)
+        tcg_ud(c, i);
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* ADD OR ADC SBB AND SUB XOR CMP                                                         */
+
+/* The eight operations, numbered as in the opcode (bits 5-3) and in group 1's /digit. */
+enum { OP_ADD, OP_OR, OP_ADC, OP_SBB, OP_AND, OP_SUB, OP_XOR, OP_CMP };
+
+/* How each of them records its flags. */
+static const uint8_t op_cc[8] = {CC_ADD,   CC_LOGIC, CC_ADD,   CC_SUB,
+                                 CC_LOGIC, CC_SUB,   CC_LOGIC, CC_SUB};
+
+/* Computes dst op src at size bytes. ADC and SBB add or subtract the carry flag too. */
+static uint64_t alu_compute(struct tcg_cpu *c, unsigned op, uint64_t dst, uint64_t src,
+                            unsigned size)
+{
+    uint64_t r;
+
+    switch (op) {
+    case OP_ADD:
+        r = dst + src;
+        break;
+    case OP_OR:
+        r = dst | src;
+        break;
+    case OP_ADC:
+        r = dst + src + (uint64_t)tcg_cf(c);
+        break;
+    case OP_SBB:
+        r = dst - src - (uint64_t)tcg_cf(c);
+        break;
+    case OP_AND:
+        r = dst & src;
+        break;
+    case OP_XOR:
+        r = dst ^ src;
+        break;
+    default: /* SUB, CMP */
+        r = dst - src;
+    }
+    return r & size_mask(size);
+}
+
+/* [alu] */
+/* op on the r/m operand with src: a read-modify-write of memory, or of a register. */
+static void alu_rm(struct tcg_cpu *c, const struct x86_insn *i, unsigned op, uint64_t src)
+{
+    unsigned size = i->opsize;
+    uint64_t dst, res;
+
+    check_lock(c, i);
+    src &= size_mask(size);
+    dst = rm_read(c, i, size);
+    res = alu_compute(c, op, dst, src, size);
+    if (op != OP_CMP)
+        rm_write(c, i, size, res);
+    tcg_set_cc(c, (enum cc_op)op_cc[op], size, dst, src, res);
+}
+
+/* op on register n with src. */
+static void alu_reg(struct tcg_cpu *c, const struct x86_insn *i, unsigned op, int n, uint64_t src)
+{
+    unsigned size = i->opsize;
+    uint64_t dst = reg_read(c, i, n, size), res;
+
+    src &= size_mask(size);
+    res = alu_compute(c, op, dst, src, size);
+    if (op != OP_CMP)
+        reg_write(c, i, n, size, res);
+    tcg_set_cc(c, (enum cc_op)op_cc[op], size, dst, src, res);
+}
+
+/* 00-3D: each operation in six forms, E,G  G,E  and the accumulator with an immediate. */
+static void alu_basic(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    unsigned op = i->opcode >> 3;
+
+    switch (i->opcode & 7) {
+    case 0: /* Eb, Gb */
+    case 1: /* Ev, Gv */
+        alu_rm(c, i, op, reg_read(c, i, i->reg, i->opsize));
+        break;
+    case 2: /* Gb, Eb */
+    case 3: /* Gv, Ev */
+        alu_reg(c, i, op, i->reg, rm_read(c, i, i->opsize));
+        break;
+    default: /* AL, ib; rAX, iz (sign-extended to 64 bits with REX.W) */
+        alu_reg(c, i, op, R_AX, (uint64_t)x86_imm_signed(i));
+    }
+}
+
+/* 80-83, group 1: the same operations on E with an immediate (83: ib sign-extended). */
+static void group1(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    alu_rm(c, i, i->reg & 7, (uint64_t)x86_imm_signed(i));
+}
+/* [alu] */
+
+/* 84 85 TEST E,G and A8 A9 TEST rAX,imm: an AND that only sets the flags. */
+static void test(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    unsigned size = i->opsize;
+    uint64_t a, b;
+
+    if (i->opcode >= 0xA8) {
+        a = reg_read(c, i, R_AX, size);
+        b = (uint64_t)x86_imm_signed(i) & size_mask(size);
+    } else {
+        a = rm_read(c, i, size);
+        b = reg_read(c, i, i->reg, size);
+    }
+    tcg_set_cc(c, CC_LOGIC, size, a, b, a & b);
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* INC DEC                                                                                */
+
+/* Records INC or DEC: the flags of an ADD or SUB of 1, except CF, which INC/DEC keep. */
+static void incdec_flags(struct tcg_cpu *c, int dec, unsigned size, uint64_t v, uint64_t res,
+                         int cf)
+{
+    c->cc_carry = (uint64_t)cf;
+    tcg_set_cc(c, dec ? CC_DEC : CC_INC, size, v, 1, res);
+}
+
+void alu__incdec(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    unsigned size = i->opsize;
+    int dec = i->reg & 1; /* FE/FF /0 INC, /1 DEC */
+    int cf = tcg_cf(c);
+    uint64_t v, res;
+
+    check_lock(c, i);
+    v = rm_read(c, i, size);
+    res = (dec ? v - 1 : v + 1) & size_mask(size);
+    rm_write(c, i, size, res);
+    incdec_flags(c, dec, size, v, res, cf);
+}
+
+/* 40-4F: INC r, DEC r (16 and 32-bit modes; in 64-bit mode these bytes are REX). */
+static void incdec_reg(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    unsigned size = i->opsize;
+    int dec = (i->opcode & 8) != 0;
+    uint64_t v = reg_read(c, i, i->reg_op, size);
+    uint64_t res = (dec ? v - 1 : v + 1) & size_mask(size);
+
+    incdec_flags(c, dec, size, v, res, tcg_cf(c));
+    reg_write(c, i, i->reg_op, size, res);
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* Group 3: TEST NOT NEG MUL IMUL DIV IDIV; IMUL with two and three operands              */
+
+/* Writes a double-width result: AL and AH for bytes, else rAX (lo) and rDX (hi). */
+static void write_pair(struct tcg_cpu *c, const struct x86_insn *i, uint64_t lo, uint64_t hi)
+{
+    if (i->opsize == 1) {
+        reg_write(c, i, R_AX, 2, (lo & 0xff) | (hi & 0xff) << 8);
+    } else {
+        reg_write(c, i, R_AX, i->opsize, lo);
+        reg_write(c, i, R_DX, i->opsize, hi);
+    }
+}
+
+/*
+ * MUL and IMUL with one operand: rDX:rAX (AX for bytes) = rAX * v. CF and OF tell whether
+ * the upper half matters: it is not zero (MUL), not the sign extension of the lower (IMUL).
+ */
+static void multiply(struct tcg_cpu *c, const struct x86_insn *i, uint64_t v, int sign)
+{
+    unsigned size = i->opsize, bits = size * 8;
+    uint64_t m = size_mask(size);
+    uint64_t a = reg_read(c, i, R_AX, size), lo, hi, upper;
+    u128 p;
+
+    if (sign)
+        p = (u128)((s128)sign_extend(a, size) * sign_extend(v, size));
+    else
+        p = (u128)a * v;
+    lo = (uint64_t)p & m;
+    hi = (uint64_t)(p >> bits) & m;
+    upper = sign ? hi != ((lo & sign_bit(size)) ? m : 0) : hi != 0;
+    write_pair(c, i, lo, hi);
+    tcg_set_cc(c, CC_MUL, size, a, upper, lo);
+}
+
+/* 69 IMUL Gv,Ev,iz; 6B IMUL Gv,Ev,ib; 0F AF IMUL Gv,Ev: the product truncated to size. */
+static void imul(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    unsigned size = i->opsize;
+    uint64_t a = rm_read(c, i, size);
+    uint64_t b = i->map == X86_MAP_0F ? reg_read(c, i, i->reg, size) : (uint64_t)x86_imm_signed(i);
+    s128 p = (s128)sign_extend(a, size) * sign_extend(b, size);
+    uint64_t lo = (uint64_t)p & size_mask(size);
+
+    reg_write(c, i, i->reg, size, lo);
+    tcg_set_cc(c, CC_MUL, size, a, (s128)sign_extend(lo, size) != p, lo);
+}
+
+/*
+ * DIV and IDIV: rDX:rAX (AX for bytes) divided by v, quotient to rAX (AL), remainder to
+ * rDX (AH). A zero divisor, or a quotient that does not fit, raises #DE before anything
+ * changes. IDIV works on magnitudes so that no step can overflow; the quotient is
+ * negative when the signs differ, the remainder takes the dividend's sign. The flags are
+ * undefined; they stay as they were, as in QEMU.
+ */
+static void divide(struct tcg_cpu *c, const struct x86_insn *i, uint64_t v, int sign)
+{
+    unsigned size = i->opsize, bits = size * 8;
+    uint64_t m = size_mask(size), lo, hi;
+    u128 wide = bits == 64 ? ~(u128)0 : ((u128)1 << (2 * bits)) - 1;
+    u128 n, q, r, limit = m;
+    int nneg = 0, dneg = 0;
+
+    if (size == 1) {
+        lo = c->r[R_AX] & 0xff;
+        hi = (c->r[R_AX] >> 8) & 0xff;
+    } else {
+        lo = reg_read(c, i, R_AX, size);
+        hi = reg_read(c, i, R_DX, size);
+    }
+    n = (u128)hi << bits | lo;
+    if (sign) {
+        nneg = (hi & sign_bit(size)) != 0;
+        dneg = (v & sign_bit(size)) != 0;
+        n = nneg ? -n & wide : n;
+        v = dneg ? -v & m : v;
+        limit = sign_bit(size) - (nneg == dneg); /* 2^(bits-1), less 1 when positive */
+    }
+    if (v == 0)
+        tcg_fault(c, EXC_DE, EXC_NO_ERROR);
+    q = n / v;
+    r = n % v;
+    if (q > limit)
+        tcg_fault(c, EXC_DE, EXC_NO_ERROR);
+    if (nneg != dneg)
+        q = -q;
+    if (nneg)
+        r = -r;
+    write_pair(c, i, (uint64_t)q & m, (uint64_t)r & m);
+}
+
+/* F6 F7, group 3. */
+static void group3(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    unsigned size = i->opsize, op = i->reg & 7;
+    uint64_t m = size_mask(size), v;
+
+    if (op == 2 || op == 3)
+        check_lock(c, i);
+    v = rm_read(c, i, size);
+    switch (op) {
+    case 0: /* TEST E, imm (/1 is an alias) */
+    case 1:
+        tcg_set_cc(c, CC_LOGIC, size, v, i->imm, v & (uint64_t)x86_imm_signed(i) & m);
+        break;
+    case 2: /* NOT: no flags */
+        rm_write(c, i, size, ~v & m);
+        break;
+    case 3: /* NEG: 0 - v, with the flags of that subtraction */
+        rm_write(c, i, size, -v & m);
+        tcg_set_cc(c, CC_SUB, size, 0, v, -v & m);
+        break;
+    case 4:
+    case 5:
+        multiply(c, i, v, op == 5);
+        break;
+    default:
+        divide(c, i, v, op == 7);
+    }
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* Shifts and rotates                                                                     */
+
+/*
+ * SHL (and SAL, /6), SHR and SAR by n (already masked, not 0). The flags record the last
+ * bit shifted out, which becomes CF; the operand is shifted in 64 bits, so that counts up
+ * to 31 on a byte or a word shift everything out as the CPU does.
+ */
+static void shift(struct tcg_cpu *c, const struct x86_insn *i, unsigned op, uint64_t v, unsigned n)
+{
+    unsigned size = i->opsize;
+    uint64_t res, last;
+    enum cc_op kind;
+
+    switch (op) {
+    case 5: /* SHR */
+        res = v >> n;
+        last = v >> (n - 1);
+        kind = CC_SHR;
+        break;
+    case 7: /* SAR: the sign fills in from the left */
+        res = (uint64_t)(sign_extend(v, size) >> n);
+        last = (uint64_t)(sign_extend(v, size) >> (n - 1));
+        kind = CC_SAR;
+        break;
+    default: /* SHL, SAL */
+        res = v << n;
+        last = (v << (n - 1)) >> (size * 8 - 1);
+        kind = CC_SHL;
+    }
+    res &= size_mask(size);
+    rm_write(c, i, size, res);
+    tcg_set_cc(c, kind, size, v, last & 1, res);
+}
+
+/*
+ * ROL ROR RCL RCR by n (masked, not 0). They change CF and OF only. RCL and RCR rotate
+ * through CF, a size * 8 + 1 bit rotation, one bit at a time (the count is small). OF is
+ * defined for n = 1; for larger counts it is computed the same way, as QEMU does.
+ */
+static void rotate(struct tcg_cpu *c, const struct x86_insn *i, unsigned op, uint64_t v, unsigned n)
+{
+    unsigned size = i->opsize, bits = size * 8, k = n % bits;
+    uint64_t m = size_mask(size), top = sign_bit(size), res = v;
+    uint64_t f = tcg_get_rflags(c);
+    uint64_t cf = f & RFLAGS_CF, of;
+
+    switch (op) {
+    case 0: /* ROL: CF gets the bit that came round to bit 0 */
+        res = k ? ((v << k) | (v >> (bits - k))) & m : v;
+        cf = res & 1;
+        of = !!(res & top) ^ cf;
+        break;
+    case 1: /* ROR: CF gets the bit that came round to the top */
+        res = k ? ((v >> k) | (v << (bits - k))) & m : v;
+        cf = !!(res & top);
+        of = cf ^ !!(res & (top >> 1));
+        break;
+    case 2: /* RCL */
+        for (unsigned s = 0; s < n % (bits + 1); s++) {
+            uint64_t out = !!(res & top);
+            res = ((res << 1) | cf) & m;
+            cf = out;
+        }
+        of = !!((v ^ res) & top);
+        break;
+    default: /* RCR */
+        for (unsigned s = 0; s < n % (bits + 1); s++) {
+            uint64_t out = res & 1;
+            res = (res >> 1) | (cf ? top : 0);
+            cf = out;
+        }
+        of = !!((v ^ res) & top);
+    }
+    rm_write(c, i, size, res);
+    if (op >= 2 && n % (bits + 1) == 0)
+        return; /* RCL/RCR by a multiple of size + 1 bits: nothing moved, no flag changes */
+    f &= ~(RFLAGS_CF | RFLAGS_OF);
+    tcg_set_rflags(c, f | (cf ? RFLAGS_CF : 0) | (of ? RFLAGS_OF : 0));
+}
+
+/*
+ * C0 C1 (by ib), D0 D1 (by 1), D2 D3 (by CL), group 2. The count is masked to 5 bits (6 with
+ * 64-bit operands); a count of 0 changes no flag, though the operand is still written back
+ * (a 32-bit register is zero-extended), as QEMU does.
+ */
+static void group2(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    unsigned size = i->opsize, op = i->reg & 7;
+    unsigned n = i->opcode >= 0xD2   ? (unsigned)c->r[R_CX]
+                 : i->opcode >= 0xD0 ? 1
+                                     : (unsigned)i->imm;
+    uint64_t v = rm_read(c, i, size);
+
+    n &= size == 8 ? 63 : 31;
+    if (n == 0)
+        rm_write(c, i, size, v);
+    else if (op < 4)
+        rotate(c, i, op, v, n);
+    else
+        shift(c, i, op, v, n);
+}
+
+/*
+ * 0F A4 A5 SHLD, 0F AC AD SHRD (by ib or CL): shift E, filling in bits from G. Word
+ * operands are shifted as the 48-bit E:G:E, which is what Intel CPUs (and QEMU) do with
+ * counts above 16, where the manuals leave the result undefined.
+ */
+static void shift_double(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    unsigned size = i->opsize, bits = size * 8;
+    int right = i->opcode >= 0xAC;
+    unsigned n = (unsigned)((i->opcode & 1) ? c->r[R_CX] : i->imm) & (size == 8 ? 63 : 31);
+    uint64_t d = rm_read(c, i, size), s = reg_read(c, i, i->reg, size), res, last, v;
+
+    if (n == 0) {
+        rm_write(c, i, size, d);
+        return;
+    }
+    if (size == 8) {
+        res = right ? d >> n | s << (64 - n) : d << n | s >> (64 - n);
+        last = right ? d >> (n - 1) : d >> (64 - n);
+    } else {
+        if (size == 4)
+            v = right ? s << 32 | d : d << 32 | s;
+        else
+            v = d << 32 | s << 16 | d;
+        res = right ? v >> n : (v << n) >> 32;
+        last = right ? v >> (n - 1) : (v << (n - 1)) >> (31 + bits);
+    }
+    res &= size_mask(size);
+    rm_write(c, i, size, res);
+    tcg_set_cc(c, right ? CC_SHR : CC_SHL, size, d, last & 1, res);
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* Bit tests and scans                                                                    */
+
+/*
+ * BT BTS BTR BTC (op 4-7, as group 8's /digit): CF = the bit, which BTS sets, BTR clears
+ * and BTC flips. A register offset into a memory operand is signed and not masked: it
+ * addresses the operand-sized word offset / (size * 8) words away, anywhere in the
+ * segment. An immediate offset is masked to the operand. ZF stays; OF SF AF PF are
+ * undefined and stay too.
+ */
+static void bit_test(struct tcg_cpu *c, const struct x86_insn *i, unsigned op, uint64_t offset,
+                     int reg_offset)
+{
+    unsigned size = i->opsize, bits = size * 8;
+    uint64_t bit = offset & (bits - 1), ea = 0, v, res;
+    uint64_t f = tcg_get_rflags(c);
+
+    check_lock(c, i);
+    if (i->rm_reg != X86_REG_NONE) {
+        v = reg_read(c, i, i->rm_reg, size);
+    } else {
+        ea = tcg_ea(c, i);
+        if (reg_offset) {
+            int64_t words = sign_extend(offset, size) >> __builtin_ctz(bits);
+            ea = (ea + (uint64_t)words * size) & size_mask(i->addrsize);
+        }
+        v = tcg_read(c, i->mem.segment, ea, size);
+    }
+    res = op == 5 ? v | 1ull << bit : op == 6 ? v & ~(1ull << bit) : v ^ 1ull << bit;
+    if (op != 4 && i->rm_reg != X86_REG_NONE)
+        reg_write(c, i, i->rm_reg, size, res);
+    else if (op != 4)
+        tcg_write(c, i->mem.segment, ea, size, res);
+    tcg_set_rflags(c, (f & ~RFLAGS_CF) | ((v >> bit) & 1 ? RFLAGS_CF : 0));
+}
+
+/* 0F A3 BT, AB BTS, B3 BTR, BB BTC: Ev, Gv. */
+static void bt_reg(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    bit_test(c, i, 4 + ((i->opcode >> 3) & 3), reg_read(c, i, i->reg, i->opsize), 1);
+}
+
+/* 0F BA, group 8: the same with ib (/4-/7; the decoder refuses /0-/3). */
+static void group8(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    bit_test(c, i, i->reg & 7, i->imm, 0);
+}
+
+/*
+ * 0F BC BSF, 0F BD BSR: the index of the lowest or highest 1 bit. For a zero source ZF is
+ * set and the destination keeps its value (a 32-bit one is still zero-extended, as on
+ * Intel CPUs and QEMU). F3 0F BC/BD are TZCNT/LZCNT only on CPUs that advertise BMI1/ABM;
+ * ours does not, so like older CPUs they are BSF/BSR. The other flags are undefined; QEMU
+ * sets them as a logic operation on the source would, and so do we.
+ */
+static void bit_scan(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    unsigned size = i->opsize;
+    uint64_t v = rm_read(c, i, size), res = reg_read(c, i, i->reg, size);
+
+    if (v)
+        res = i->opcode == 0xBC ? (uint64_t)__builtin_ctzll(v) : 63u - (unsigned)__builtin_clzll(v);
+    reg_write(c, i, i->reg, size, res);
+    tcg_set_cc(c, CC_LOGIC, size, v, 0, v);
+}
+
+/* F3 0F B8 POPCNT: the number of 1 bits. ZF says the source was 0; the others are clear. */
+static void popcnt(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    uint64_t v;
+
+    if (i->rep != 0xF3)
+        tcg_ud(c, i); /* 0F B8 without F3 is JMPE, an Itanium instruction */
+    v = rm_read(c, i, i->opsize);
+    reg_write(c, i, i->reg, i->opsize, (uint64_t)__builtin_popcountll(v));
+    tcg_set_rflags(c, (c->rflags & ~RFLAGS_ARITH) | (v ? 0 : RFLAGS_ZF));
+}
+
+/* 0F C8+r BSWAP: reverses the bytes. With a 16-bit operand the result is undefined: QEMU
+ * swaps the low 32 bits, and so do we. */
+static void bswap(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    uint64_t v = c->r[i->reg_op];
+
+    if (i->opsize == 8)
+        c->r[i->reg_op] = __builtin_bswap64(v);
+    else
+        reg_write(c, i, i->reg_op, 4, __builtin_bswap32((uint32_t)v));
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* Conditions, extensions, conversions                                                    */
+
+/* 0F 40-4F CMOVcc: the source is read (and may fault) whatever the condition. A 32-bit
+ * CMOV writes its destination anyway, so its upper half is cleared even when false. */
+static void cmov(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    uint64_t v = rm_read(c, i, i->opsize);
+
+    if (tcg_cond(c, i->opcode & 15))
+        reg_write(c, i, i->reg, i->opsize, v);
+    else if (i->opsize == 4)
+        reg_write(c, i, i->reg, 4, c->r[i->reg]);
+}
+
+/* 0F 90-9F SETcc Eb: 1 or 0. */
+static void setcc(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    rm_write(c, i, 1, (uint64_t)tcg_cond(c, i->opcode & 15));
+}
+
+/* 0F B6 B7 MOVZX, 0F BE BF MOVSX: a byte or word, zero- or sign-extended. */
+static void movx(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    unsigned from = (i->opcode & 1) ? 2 : 1;
+    uint64_t v = rm_read(c, i, from);
+
+    if (i->opcode >= 0xBE)
+        v = (uint64_t)sign_extend(v, from);
+    reg_write(c, i, i->reg, i->opsize, v);
+}
+
+/* 63 MOVSXD Gv, Ed (64-bit mode; elsewhere it is ARPL, which stepvm does not run). */
+static void movsxd(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    if (i->mode != X86_MODE_64)
+        tcg_ud(c, i);
+    reg_write(c, i, i->reg, i->opsize, (uint64_t)sign_extend(rm_read(c, i, 4), 4));
+}
+
+/* 98 CBW, CWDE, CDQE: the lower half of rAX sign-extended into all of it. */
+static void cbw(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    unsigned half = i->opsize / 2;
+
+    reg_write(c, i, R_AX, i->opsize, (uint64_t)sign_extend(reg_read(c, i, R_AX, half), half));
+}
+
+/* 99 CWD, CDQ, CQO: rDX becomes rAX's sign, copied into every bit. */
+static void cwd(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    uint64_t negative = reg_read(c, i, R_AX, i->opsize) & sign_bit(i->opsize);
+
+    reg_write(c, i, R_DX, i->opsize, negative ? ~0ull : 0);
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* Flag instructions                                                                      */
+
+/* F5 CMC, F8 CLC, F9 STC: complement, clear or set CF. */
+static void carry_op(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    uint64_t f = tcg_get_rflags(c);
+
+    f = i->opcode == 0xF5 ? f ^ RFLAGS_CF : i->opcode == 0xF8 ? f & ~RFLAGS_CF : f | RFLAGS_CF;
+    tcg_set_rflags(c, f);
+}
+
+/* FC CLD, FD STD: DF is not an arithmetic flag, so it lives in c->rflags alone. */
+static void direction_op(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    if (i->opcode == 0xFC)
+        c->rflags &= ~RFLAGS_DF;
+    else
+        c->rflags |= RFLAGS_DF;
+}
+
+/* The flags SAHF and LAHF move between AH and RFLAGS. */
+#define AH_FLAGS (RFLAGS_SF | RFLAGS_ZF | RFLAGS_AF | RFLAGS_PF | RFLAGS_CF)
+
+/* 9E SAHF: SF ZF AF PF CF from AH. */
+static void sahf(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    (void)i;
+    tcg_set_rflags(c, (tcg_get_rflags(c) & ~AH_FLAGS) | ((c->r[R_AX] >> 8) & AH_FLAGS));
+}
+
+/* 9F LAHF: AH = SF ZF 0 AF 0 PF 1 CF. */
+static void lahf(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    uint64_t ah = tcg_get_rflags(c) & (AH_FLAGS | RFLAGS_FIXED);
+
+    (void)i;
+    c->r[R_AX] = (c->r[R_AX] & ~0xff00ull) | ah << 8;
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* Decimal arithmetic (16 and 32-bit modes only; the decoder refuses them in 64-bit mode) */
+
+/* Sets the arithmetic flags from AL (ZF SF PF) and the given CF and AF; OF is clear. */
+static void bcd_flags(struct tcg_cpu *c, uint8_t al, uint64_t cf_af)
+{
+    tcg_set_cc(c, CC_LOGIC, 1, al, 0, al);        /* ZF SF PF from AL, the others clear... */
+    tcg_set_rflags(c, tcg_get_rflags(c) | cf_af); /* ...then CF and AF */
+}
+
+/*
+ * 27 DAA, 2F DAS: adjust AL after adding (subtracting) two packed BCD bytes, so that each
+ * nibble is a decimal digit again, with CF the decimal carry. As the SDM's pseudocode.
+ */
+static void daa_das(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    uint64_t f = tcg_get_rflags(c), out = 0;
+    uint8_t old = (uint8_t)c->r[R_AX], al = old;
+    int das = i->opcode == 0x2F;
+
+    if ((al & 0x0f) > 9 || (f & RFLAGS_AF)) {
+        if (das && (al < 6 || (f & RFLAGS_CF)))
+            out |= RFLAGS_CF;
+        al = (uint8_t)(das ? al - 6 : al + 6);
+        out |= RFLAGS_AF;
+    }
+    if (old > 0x99 || (f & RFLAGS_CF)) {
+        al = (uint8_t)(das ? al - 0x60 : al + 0x60);
+        out |= RFLAGS_CF;
+    }
+    c->r[R_AX] = (c->r[R_AX] & ~0xffull) | al;
+    bcd_flags(c, al, out);
+}
+
+/* 37 AAA, 3F AAS: adjust AX after adding (subtracting) two unpacked BCD digits. SF ZF PF
+ * and OF are undefined and kept, as QEMU does. */
+static void aaa_aas(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    uint64_t f = tcg_get_rflags(c);
+    uint16_t ax = (uint16_t)c->r[R_AX];
+    int adjust = (ax & 0x0f) > 9 || (f & RFLAGS_AF);
+
+    f &= ~(RFLAGS_CF | RFLAGS_AF);
+    if (adjust) {
+        ax = (uint16_t)(i->opcode == 0x37 ? ax + 0x106 : ax - 0x106);
+        f |= RFLAGS_CF | RFLAGS_AF;
+    }
+    ax &= 0xff0f;
+    c->r[R_AX] = (c->r[R_AX] & ~0xffffull) | ax;
+    tcg_set_rflags(c, f);
+}
+
+/* D4 AAM ib: AH = AL / ib, AL = AL % ib (ib is 10 as assemblers write it); 0 is #DE. */
+static void aam(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    uint8_t base = (uint8_t)i->imm, al = (uint8_t)c->r[R_AX];
+
+    if (base == 0)
+        tcg_fault(c, EXC_DE, EXC_NO_ERROR);
+    c->r[R_AX] = (c->r[R_AX] & ~0xffffull) | (uint64_t)(al / base) << 8 | al % base;
+    bcd_flags(c, al % base, 0);
+}
+
+/* D5 AAD ib: AL = AH * ib + AL, AH = 0. */
+static void aad(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    uint8_t al = (uint8_t)(((c->r[R_AX] >> 8) & 0xff) * i->imm + (c->r[R_AX] & 0xff));
+
+    c->r[R_AX] = (c->r[R_AX] & ~0xffffull) | al;
+    bcd_flags(c, al, 0);
+}
+
+/* ------------------------------------------------------------------------------------- */
+
+void alu__register(tcg_exec_fn one[256], tcg_exec_fn two[256])
+{
+    for (int op = 0; op < 8; op++)
+        for (int form = 0; form < 6; form++)
+            one[op << 3 | form] = alu_basic;
+    for (int cc = 0; cc < 16; cc++) {
+        one[0x40 + cc] = incdec_reg;
+        two[0x40 + cc] = cmov;
+        two[0x90 + cc] = setcc;
+    }
+    for (int r = 0; r < 8; r++)
+        two[0xC8 + r] = bswap;
+    one[0x27] = one[0x2F] = daa_das;
+    one[0x37] = one[0x3F] = aaa_aas;
+    one[0x63] = movsxd;
+    one[0x69] = one[0x6B] = imul;
+    one[0x80] = one[0x81] = one[0x82] = one[0x83] = group1;
+    one[0x84] = one[0x85] = one[0xA8] = one[0xA9] = test;
+    one[0x98] = cbw;
+    one[0x99] = cwd;
+    one[0x9E] = sahf;
+    one[0x9F] = lahf;
+    one[0xC0] = one[0xC1] = one[0xD0] = one[0xD1] = one[0xD2] = one[0xD3] = group2;
+    one[0xD4] = aam;
+    one[0xD5] = aad;
+    one[0xF5] = one[0xF8] = one[0xF9] = carry_op;
+    one[0xFC] = one[0xFD] = direction_op;
+    one[0xF6] = one[0xF7] = group3;
+    one[0xFE] = alu__incdec;
+    two[0xA3] = two[0xAB] = two[0xB3] = two[0xBB] = bt_reg;
+    two[0xA4] = two[0xA5] = two[0xAC] = two[0xAD] = shift_double;
+    two[0xAF] = imul;
+    two[0xB6] = two[0xB7] = two[0xBE] = two[0xBF] = movx;
+    two[0xB8] = popcnt;
+    two[0xBA] = group8;
+    two[0xBC] = two[0xBD] = bit_scan;
+}
