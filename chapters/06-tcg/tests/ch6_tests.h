@@ -9,12 +9,6 @@
 /** The differential test against Unicorn: a random slice and hand-written cases. */
 TCase *diff_tests(void);
 
-/** Whole guests on the interpreter, against KVM and QEMU (guests.c). */
-TCase *guest_tests(void);
-
-/** Adds the guest tests that need KVM, or reports them skipped. */
-void add_guest_kvm_tests(Suite *s);
-
 /** Whole guests on the interpreter, against expected output and QEMU (guests.c). */
 TCase *guest_tests(void);
 

@@ -25,7 +25,5 @@ int main(int argc, char **argv)
     suite_add_tcase(s, diff_tests());
     suite_add_tcase(s, guest_tests());
     add_guest_kvm_tests(s);
-    suite_add_tcase(s, guest_tests());
-    add_guest_kvm_tests(s);
     return run_suite(s);
 }

@@ -1,0 +1,623 @@
+/*
+ * diff.c - the differential test's engine (chapter 6): the interpreter and Unicorn set up
+ * side by side in each mode, one case run in both, and what they leave compared.
+ *
+ * The two machines differ where the comparison does not look:
+ *  - Unicorn's long mode runs without paging (its CR0.PG is clear and it maps memory
+ *    itself), and its protected mode too. The interpreter gets page tables that map the
+ *    same range one to one, so an access outside it faults in both: a page fault here,
+ *    "unmapped memory" there. Those two count as the same outcome, and so do #GP and #SS
+ *    (the interpreter's canonical and segment-limit checks, which Unicorn does not make
+ *    without paging) against an unmapped access.
+ *  - Unicorn reports an exception through its interrupt hook, before delivering it, and
+ *    #UD as UC_ERR_INSN_INVALID; the interpreter stops before delivering it too
+ *    (tcg_vcpu__trap_exceptions). Both leave the state as the instruction found it.
+ *  - A REP string instruction advances one iteration per step in Unicorn; both engines are
+ *    stepped until RIP leaves the instruction, so either granularity compares.
+ * The flags an instruction leaves undefined (Zydis's per-instruction mask) are not
+ * compared, nor a result the manual leaves undefined (BSF/BSR of 0, 16-bit SHLD/SHRD by
+ * more than 16, 16-bit BSWAP).
+ */
+#include "diff.h"
+#include "error.h"
+#include "mem.h"
+#include "tcg.h"
+
+#include <Zydis/Zydis.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unicorn/unicorn.h>
+
+#define REP_MAX 256 /* iterations a REP instruction may take before the case is skipped */
+
+#define RFLAGS_ARITH    0x8d5ull
+#define RFLAGS_COMPARED (RFLAGS_ARITH | 0x254700ull) /* and TF, IF, DF, IOPL, NT, AC, ID */
+#define RFLAGS_ZF       0x40ull
+
+/* One mode: the interpreter and Unicorn, each with its own copy of the memory. */
+struct machine {
+    enum x86_mode mode;
+    struct diff_layout l;
+    struct guest_mem mem;
+    struct vcpu *v;
+    uc_engine *uc;
+    uint8_t *uc_mem;   /* Unicorn's memory: [l.base, l.base + l.size) */
+    uint8_t *pristine; /* what both copies start from, made from pristine_seed */
+    uint64_t pristine_seed;
+    int has_pristine;
+    ZydisDecoder zydis;
+    int intno;         /* the vector Unicorn's interrupt hook saw, -1 when none */
+    uc_context *fresh; /* Unicorn's CPU as it was made, restored before every case */
+    uint8_t top[8];    /* the last bytes of the range as the case started */
+};
+
+struct diff {
+    struct machine m[3]; /* 16, 32 and 64-bit */
+};
+
+struct diff_layout diff__layout(enum x86_mode mode)
+{
+    struct diff_layout l;
+
+    if (mode == X86_MODE_16) {
+        l.base = DIFF_BASE_REAL;
+        l.size = DIFF_SIZE_REAL;
+        l.code = DIFF_CODE_REAL;
+    } else {
+        l.base = l.code = DIFF_BASE_PAGED;
+        l.size = DIFF_SIZE_PAGED;
+    }
+    l.data = l.code + DIFF_REGION;
+    l.stack = l.data + DIFF_REGION;
+    return l;
+}
+
+static int mode_index(enum x86_mode mode)
+{
+    return mode == X86_MODE_16 ? 0 : mode == X86_MODE_32 ? 1 : 2;
+}
+
+static const char *mode_name(enum x86_mode mode)
+{
+    return mode == X86_MODE_16 ? "real-16" : mode == X86_MODE_32 ? "prot-32" : "long-64";
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* Setting up the interpreter                                                             */
+
+/* Identity page tables for the mapped range, at 0x1000 (outside it, so unreachable):
+ * four levels of 64-bit entries in long mode, two of 32-bit entries in protected mode. */
+static void page_tables(struct machine *m)
+{
+    uint8_t *pt = guest_mem__translate(&m->mem, 0x1000, 0x4000);
+    const uint64_t rw = 3; /* present, writable */
+
+    memset(pt, 0, 0x4000);
+    if (m->mode == X86_MODE_64) {
+        uint64_t *pml4 = (uint64_t *)pt, *pdpt = pml4 + 512, *pd = pdpt + 512, *ptab = pd + 512;
+        pml4[0] = 0x2000 | rw;
+        pdpt[0] = 0x3000 | rw;
+        pd[0] = 0x4000 | rw;
+        for (uint64_t a = m->l.base; a < m->l.base + m->l.size; a += 0x1000)
+            ptab[a >> 12] = a | rw;
+    } else {
+        uint32_t *pd = (uint32_t *)pt, *ptab = pd + 1024;
+        pd[0] = 0x2000 | rw;
+        for (uint64_t a = m->l.base; a < m->l.base + m->l.size; a += 0x1000)
+            ptab[a >> 12] = (uint32_t)(a | rw);
+    }
+}
+
+/* A flat segment: base 0, 4 GiB (64 KiB in real mode), present, ring 0. */
+static struct kvm_segment flat(uint16_t selector, uint8_t type, enum x86_mode mode)
+{
+    struct kvm_segment s = {.selector = selector, .type = type, .present = 1, .s = 1};
+
+    if (mode == X86_MODE_16) {
+        s.limit = 0xffff;
+        return s;
+    }
+    s.limit = 0xffffffff;
+    s.g = 1;
+    s.l = mode == X86_MODE_64 && type == 0xb;
+    s.db = !s.l;
+    return s;
+}
+
+/* The interpreter's control state for m's mode: flat segments, paging outside real mode. */
+static int interp_sregs(struct machine *m)
+{
+    struct kvm_sregs s;
+    int real = m->mode == X86_MODE_16;
+
+    if (vcpu_get_sregs(m->v, &s) < 0)
+        return -1;
+    s.cs = flat(real ? 0 : 0x08, 0xb, m->mode);
+    s.ds = s.es = s.fs = s.gs = s.ss = flat(real ? 0 : 0x10, 0x3, m->mode);
+    if (m->mode == X86_MODE_64)
+        s.gs.base = DIFF_GS_BASE;
+    s.cr0 = real ? 0x10 : 0x80000011; /* ET; PE and PG outside real mode */
+    s.cr3 = real ? 0 : 0x1000;
+    s.cr4 = m->mode == X86_MODE_64 ? 0x20 : 0;   /* PAE */
+    s.efer = m->mode == X86_MODE_64 ? 0x500 : 0; /* LME, LMA */
+    return vcpu_set_sregs(m->v, &s);
+}
+
+static int interp_init(struct machine *m)
+{
+    if (guest_mem__init(&m->mem, NULL, MEM_MIN_SIZE, 0) < 0)
+        return -1;
+    m->v = tcg_vcpu__new(&m->mem);
+    if (!m->v)
+        return -1;
+    tcg_vcpu__trap_exceptions(m->v, 1);
+    if (vcpu_single_step(m->v, 1) < 0)
+        return -1;
+    if (m->mode != X86_MODE_16)
+        page_tables(m);
+    return 0;
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* Setting up Unicorn                                                                     */
+
+/* Unicorn's registers in encoding order, 64-bit names (32-bit ones outside long mode). */
+static const int uc_regs64[16] = {
+    UC_X86_REG_RAX, UC_X86_REG_RCX, UC_X86_REG_RDX, UC_X86_REG_RBX, UC_X86_REG_RSP, UC_X86_REG_RBP,
+    UC_X86_REG_RSI, UC_X86_REG_RDI, UC_X86_REG_R8,  UC_X86_REG_R9,  UC_X86_REG_R10, UC_X86_REG_R11,
+    UC_X86_REG_R12, UC_X86_REG_R13, UC_X86_REG_R14, UC_X86_REG_R15,
+};
+static const int uc_regs32[8] = {
+    UC_X86_REG_EAX, UC_X86_REG_ECX, UC_X86_REG_EDX, UC_X86_REG_EBX,
+    UC_X86_REG_ESP, UC_X86_REG_EBP, UC_X86_REG_ESI, UC_X86_REG_EDI,
+};
+
+/* Unicorn's interrupt hook: an exception (or INT n) stops the run before delivery. */
+static void on_interrupt(uc_engine *uc, uint32_t intno, void *data)
+{
+    struct machine *m = data;
+
+    m->intno = (int)intno;
+    uc_emu_stop(uc);
+}
+
+static int unicorn_init(struct machine *m)
+{
+    uc_mode mode = m->mode == X86_MODE_16   ? UC_MODE_16
+                   : m->mode == X86_MODE_32 ? UC_MODE_32
+                                            : UC_MODE_64;
+    uc_hook hook;
+    uc_err err;
+
+    m->uc_mem = aligned_alloc(4096, m->l.size);
+    if (!m->uc_mem)
+        return -1;
+    if ((err = uc_open(UC_ARCH_X86, mode, &m->uc)) != UC_ERR_OK ||
+        (err = uc_mem_map_ptr(m->uc, m->l.base, m->l.size, UC_PROT_ALL, m->uc_mem)) != UC_ERR_OK ||
+        (err = uc_hook_add(m->uc, &hook, UC_HOOK_INTR, (void *)on_interrupt, m, 1, 0)) !=
+            UC_ERR_OK) {
+        fprintf(stderr, "diff: unicorn set-up in %s: %s\n", mode_name(m->mode), uc_strerror(err));
+        return -1;
+    }
+    if (m->mode == X86_MODE_64) {
+        uint64_t gs = DIFF_GS_BASE;
+        uc_reg_write(m->uc, UC_X86_REG_GS_BASE, &gs);
+    }
+    /* An exception the hook stops is never delivered, so QEMU still counts it as in
+     * flight: the next one would become a double fault. Every case starts from here. */
+    if ((err = uc_context_alloc(m->uc, &m->fresh)) != UC_ERR_OK ||
+        (err = uc_context_save(m->uc, m->fresh)) != UC_ERR_OK) {
+        fprintf(stderr, "diff: unicorn context in %s: %s\n", mode_name(m->mode), uc_strerror(err));
+        return -1;
+    }
+    return 0;
+}
+
+struct diff *diff__new(void)
+{
+    static const enum x86_mode modes[3] = {X86_MODE_16, X86_MODE_32, X86_MODE_64};
+    static const ZydisMachineMode zmodes[3] = {
+        ZYDIS_MACHINE_MODE_REAL_16, ZYDIS_MACHINE_MODE_LEGACY_32, ZYDIS_MACHINE_MODE_LONG_64};
+    static const ZydisStackWidth zstacks[3] = {ZYDIS_STACK_WIDTH_16, ZYDIS_STACK_WIDTH_32,
+                                               ZYDIS_STACK_WIDTH_64};
+    struct diff *d = calloc(1, sizeof(*d));
+
+    if (!d)
+        return NULL;
+    for (int k = 0; k < 3; k++) {
+        struct machine *m = &d->m[k];
+        m->mode = modes[k];
+        m->l = diff__layout(m->mode);
+        m->pristine = malloc(m->l.size);
+        ZydisDecoderInit(&m->zydis, zmodes[k], zstacks[k]);
+        if (!m->pristine || interp_init(m) < 0 || unicorn_init(m) < 0) {
+            fprintf(stderr, "diff: set-up in %s failed\n", mode_name(m->mode));
+            diff__free(d);
+            return NULL;
+        }
+    }
+    return d;
+}
+
+void diff__free(struct diff *d)
+{
+    if (!d)
+        return;
+    for (int k = 0; k < 3; k++) {
+        struct machine *m = &d->m[k];
+        if (m->fresh)
+            uc_context_free(m->fresh);
+        if (m->uc)
+            uc_close(m->uc);
+        if (m->v)
+            tcg_vcpu__free(m->v);
+        if (m->mem.ram)
+            guest_mem__exit(&m->mem);
+        free(m->uc_mem);
+        free(m->pristine);
+    }
+    free(d);
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* Running one case                                                                       */
+
+/* Writes the memory c starts with into Unicorn's copy: the pristine contents, the pokes,
+ * the code. */
+static void unicorn_image(struct machine *m, const struct diff_case *c)
+{
+    uint8_t *image = m->uc_mem;
+
+    if (!m->has_pristine || m->pristine_seed != c->mem_seed) {
+        diff__fill_memory(c->mem_seed, m->mode, m->pristine, m->l.size);
+        m->pristine_seed = c->mem_seed;
+        m->has_pristine = 1;
+    }
+    memcpy(image, m->pristine, m->l.size);
+    if (c->poke_len && c->poke_addr >= m->l.base &&
+        c->poke_addr + c->poke_len <= m->l.base + m->l.size)
+        memcpy(image + (c->poke_addr - m->l.base), c->poke, c->poke_len);
+    for (unsigned k = 0; k < X86_MAX_LENGTH; k++)
+        if (c->rip + k >= m->l.base && c->rip + k < m->l.base + m->l.size)
+            image[c->rip + k - m->l.base] = c->code[k];
+    memcpy(m->top, image + m->l.size - sizeof(m->top), sizeof(m->top));
+    uc_ctl_remove_cache(m->uc, m->l.base, m->l.base + m->l.size);
+}
+
+/* Gives both engines the case's memory. The interpreter's copy goes through the vCPU
+ * interface, so its caches see it. */
+static void load_memory(struct machine *m, const struct diff_case *c)
+{
+    unicorn_image(m, c);
+    vcpu_write_mem(m->v, m->l.base, m->uc_mem, m->l.size);
+}
+
+static void run_interp(struct machine *m, const struct diff_case *c, int rep,
+                       struct diff_result *res)
+{
+    struct kvm_regs regs = {0};
+    struct vcpu_exit exit;
+    uint32_t error;
+    __u64 *gpr[16] = {&regs.rax, &regs.rcx, &regs.rdx, &regs.rbx, &regs.rsp, &regs.rbp,
+                      &regs.rsi, &regs.rdi, &regs.r8,  &regs.r9,  &regs.r10, &regs.r11,
+                      &regs.r12, &regs.r13, &regs.r14, &regs.r15};
+
+    for (int n = 0; n < 16; n++)
+        *gpr[n] = c->r[n];
+    regs.rip = c->rip;
+    regs.rflags = c->rflags;
+    interp_sregs(m);
+    vcpu_set_regs(m->v, &regs);
+    res->end = DIFF_END_STEP;
+    for (int iter = 0;; iter++) {
+        if (vcpu_run(m->v, &exit) < 0) {
+            res->end = DIFF_END_FAILED;
+            snprintf(res->what, sizeof(res->what), "run: %s", error_get());
+        } else if (exit.kind == VCPU_EXIT_FATAL && tcg_vcpu__exception(m->v, &error) >= 0) {
+            res->end = DIFF_END_EXCEPTION;
+            res->vector = tcg_vcpu__exception(m->v, &res->error);
+        } else if (exit.kind != VCPU_EXIT_STEP) {
+            res->end = exit.kind == VCPU_EXIT_FATAL ? DIFF_END_FAILED : DIFF_END_EXIT;
+            snprintf(res->what, sizeof(res->what), "%s exit", vcpu_exit_name(exit.kind));
+        }
+        vcpu_get_regs(m->v, &regs);
+        if (res->end != DIFF_END_STEP || !rep || regs.rip != c->rip)
+            break;
+        if (iter == REP_MAX) {
+            res->end = DIFF_END_FAILED;
+            snprintf(res->what, sizeof(res->what), "REP beyond %d iterations", REP_MAX);
+            break;
+        }
+    }
+    for (int n = 0; n < 16; n++)
+        res->r[n] = *gpr[n];
+    res->rip = regs.rip;
+    res->rflags = regs.rflags;
+    res->mem = guest_mem__translate(&m->mem, m->l.base, m->l.size);
+}
+
+/* Unicorn's registers, in or out. */
+static void uc_registers(struct machine *m, uint64_t r[16], uint64_t *rflags, int write)
+{
+    int n64 = m->mode == X86_MODE_64;
+    int ids[17];
+    void *ptrs[17];
+    int count = n64 ? 16 : 8;
+
+    for (int n = 0; n < count; n++) {
+        ids[n] = n64 ? uc_regs64[n] : uc_regs32[n];
+        ptrs[n] = &r[n];
+    }
+    ids[count] = UC_X86_REG_EFLAGS;
+    ptrs[count] = rflags;
+    if (write)
+        uc_reg_write_batch(m->uc, ids, ptrs, count + 1);
+    else
+        uc_reg_read_batch(m->uc, ids, ptrs, count + 1);
+}
+
+/* Runs c in Unicorn, up to the address after the instruction (until: ~0 when its length
+ * is unknown). Unicorn translates code beyond the instruction it runs: ending the block at
+ * until keeps it from fetching the bytes that follow, and a fetch that fails at a branch
+ * target (RIP moved) means the instruction itself completed. */
+static void run_unicorn(struct machine *m, const struct diff_case *c, int rep, uint64_t until,
+                        struct diff_result *res)
+{
+    uint64_t r[16], rflags = c->rflags, rip = c->rip;
+    uc_err err;
+
+    memcpy(r, c->r, sizeof(r));
+    uc_context_restore(m->uc, m->fresh);
+    uc_registers(m, r, &rflags, 1);
+    res->end = DIFF_END_STEP;
+    for (int iter = 0;; iter++) {
+        m->intno = -1;
+        err = uc_emu_start(m->uc, rip, until, 0, 1);
+        rip = 0;
+        uc_reg_read(m->uc, m->mode == X86_MODE_64 ? UC_X86_REG_RIP : UC_X86_REG_EIP, &rip);
+        if (err == UC_ERR_FETCH_UNMAPPED && rip != c->rip)
+            err = UC_ERR_OK;
+        if (m->intno >= 0) {
+            res->end = DIFF_END_EXCEPTION;
+            res->vector = m->intno;
+        } else if (err == UC_ERR_INSN_INVALID) {
+            res->end = DIFF_END_EXCEPTION;
+            res->vector = 6;
+        } else if (err == UC_ERR_READ_UNMAPPED || err == UC_ERR_WRITE_UNMAPPED ||
+                   err == UC_ERR_FETCH_UNMAPPED) {
+            res->end = DIFF_END_MEMFAULT;
+            snprintf(res->what, sizeof(res->what), "%s", uc_strerror(err));
+        } else if (err != UC_ERR_OK) {
+            res->end = DIFF_END_FAILED;
+            snprintf(res->what, sizeof(res->what), "%s", uc_strerror(err));
+        }
+        if (res->end != DIFF_END_STEP || !rep || rip != c->rip)
+            break;
+        if (iter == REP_MAX) {
+            res->end = DIFF_END_FAILED;
+            snprintf(res->what, sizeof(res->what), "REP beyond %d iterations", REP_MAX);
+            break;
+        }
+    }
+    memset(r, 0, sizeof(r));
+    rflags = 0;
+    uc_registers(m, r, &rflags, 0);
+    memcpy(res->r, r, sizeof(r));
+    res->rip = rip;
+    res->rflags = rflags;
+    res->mem = m->uc_mem;
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* Comparing                                                                              */
+
+static const char *const reg_names[16] = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
+                                          "r8",  "r9",  "r10", "r11", "r12", "r13", "r14", "r15"};
+
+/* Where Unicorn's answer cannot be used, the manual's is: vector raised, nothing changed.
+ * ref becomes that answer, and Unicorn's memory the memory as the case started. */
+static void manual_fault(struct machine *m, const struct diff_case *c, int vector,
+                         struct diff_result *ref)
+{
+    unicorn_image(m, c);
+    memcpy(ref->r, c->r, sizeof(ref->r));
+    ref->rip = c->rip;
+    ref->rflags = c->rflags;
+    ref->end = DIFF_END_EXCEPTION;
+    ref->vector = vector;
+    ref->mem = m->uc_mem;
+    snprintf(ref->what, sizeof(ref->what), "the manual");
+}
+
+/* Do the two ends count as the same outcome? */
+static int same_end(const struct diff_result *tcg, const struct diff_result *ref)
+{
+    if (tcg->end == DIFF_END_STEP || tcg->end == DIFF_END_EXCEPTION)
+        if (ref->end == tcg->end && (tcg->end == DIFF_END_STEP || tcg->vector == ref->vector))
+            return 1;
+    return tcg->end == DIFF_END_EXCEPTION && ref->end == DIFF_END_MEMFAULT &&
+           (tcg->vector == 14 || tcg->vector == 13 || tcg->vector == 12);
+}
+
+static void describe_end(const struct diff_result *r, char *buf, size_t size)
+{
+    switch (r->end) {
+    case DIFF_END_STEP:
+        snprintf(buf, size, "completed");
+        break;
+    case DIFF_END_EXCEPTION:
+        snprintf(buf, size, "exception %d", r->vector);
+        break;
+    default:
+        snprintf(buf, size, "%s", r->what);
+    }
+}
+
+/* Counts the bytes of memory that differ (*first: the first of them). With tolerate_top,
+ * Unicorn stopped on an unmapped access: QEMU splits a store that crosses into unmapped
+ * memory and writes its first part before faulting, which the CPU never does, so the last
+ * bytes of the range count only where the interpreter changed them. */
+static uint64_t compare_memory(const struct machine *m, const struct diff_result *tcg,
+                               const struct diff_result *ref, int tolerate_top, uint64_t *first)
+{
+    uint64_t count = 0, top = m->l.size - sizeof(m->top);
+
+    *first = 0;
+    if (memcmp(tcg->mem, ref->mem, m->l.size) == 0)
+        return 0;
+    for (uint64_t k = 0; k < m->l.size; k++) {
+        if (tcg->mem[k] == ref->mem[k])
+            continue;
+        if (tolerate_top && k >= top && tcg->mem[k] == m->top[k - top])
+            continue;
+        if (count++ == 0)
+            *first = m->l.base + k;
+    }
+    return count;
+}
+
+/* Compares registers, RIP, flags and memory. Returns 0, or -1 with what differs in why. */
+static int compare_state(const struct machine *m, const struct x86_insn *i, int decoded,
+                         const struct diff_result *tcg, const struct diff_result *ref,
+                         uint64_t undefined_flags, char *why, size_t size)
+{
+    uint64_t width = m->mode == X86_MODE_64 ? ~0ull : 0xffffffffull, first;
+    int n = 0, nregs = m->mode == X86_MODE_64 ? 16 : 8, skip = -1;
+    uint64_t fmask = RFLAGS_COMPARED & ~undefined_flags;
+
+    /* BSF/BSR of 0 (ZF set): the destination is undefined. */
+    if (decoded && i->map == X86_MAP_0F && (i->opcode == 0xbc || i->opcode == 0xbd) &&
+        tcg->end == DIFF_END_STEP && (ref->rflags & RFLAGS_ZF))
+        skip = i->reg;
+    why[0] = '\0';
+    for (int k = 0; k < nregs; k++)
+        if (k != skip && ((tcg->r[k] ^ ref->r[k]) & width))
+            n += snprintf(why + n, size - (size_t)n, "%s ", reg_names[k]);
+    if ((tcg->rip ^ ref->rip) & width)
+        n += snprintf(why + n, size - (size_t)n, "rip ");
+    if ((tcg->rflags ^ ref->rflags) & fmask)
+        n += snprintf(why + n, size - (size_t)n, "rflags(%#llx) ",
+                      (unsigned long long)((tcg->rflags ^ ref->rflags) & fmask));
+    uint64_t count = compare_memory(m, tcg, ref, ref->end == DIFF_END_MEMFAULT, &first);
+    if (count)
+        snprintf(why + n, size - (size_t)n, "memory(%llu bytes from %#llx) ",
+                 (unsigned long long)count, (unsigned long long)first);
+    return why[0] ? -1 : 0;
+}
+
+/* The offset of i's memory operand in case c, plus the segment's base. */
+static uint64_t operand_address(const struct diff_case *c, const struct x86_insn *i)
+{
+    const struct x86_mem *mem = &i->mem;
+    uint64_t a = (uint64_t)mem->disp;
+
+    if (mem->base == X86_REG_RIP)
+        a += c->rip + i->length;
+    else if (mem->base != X86_REG_NONE)
+        a += c->r[mem->base];
+    if (mem->index != X86_REG_NONE)
+        a += c->r[mem->index] * mem->scale;
+    if (i->addrsize < 8)
+        a &= (1ull << (i->addrsize * 8)) - 1;
+    return a + (c->mode == X86_MODE_64 && mem->segment == X86_SEG_GS ? DIFF_GS_BASE : 0);
+}
+
+/* Does i write over its own bytes (its operand, or a string's destination, near RIP)?
+ * QEMU restarts a block whose code is written, and Unicorn's one-instruction run then
+ * stops before the write: not the CPU's answer, so such a case is skipped. */
+static int writes_own_bytes(const struct diff_case *c, const struct x86_insn *i, int writes_mem)
+{
+    unsigned op = i->opcode;
+
+    if (i->map == X86_MAP_ONE_BYTE && (op == 0xa4 || op == 0xa5 || op == 0xaa || op == 0xab)) {
+        uint64_t di = c->r[7] & (i->addrsize < 8 ? (1ull << (i->addrsize * 8)) - 1 : ~0ull);
+        return di + 512 > c->rip && di < c->rip + 512; /* REP moves it up to a few hundred */
+    }
+    if (!writes_mem || !i->has_mem)
+        return 0;
+    uint64_t a = operand_address(c, i);
+    return a + 16 > c->rip && a < c->rip + i->length;
+}
+
+/* Runs c in Unicorn, or takes the manual's answer where Unicorn's cannot be used.
+ * writes_mem: the instruction writes its memory operand (Zydis says). */
+static void run_reference(struct machine *m, const struct diff_case *c, const struct x86_insn *i,
+                          int decoded, int writes_mem, struct diff_result *ref)
+{
+    if ((decoded || i->undefined) && diff__manual_ud(i)) {
+        /* Fetching comes first: an instruction that runs off the mapped range faults
+         * there (a page fault) before it can be found undefined. */
+        int cut = decoded && c->rip + i->length > m->l.base + m->l.size;
+        manual_fault(m, c, cut ? 14 : 6, ref);
+        return;
+    }
+    run_unicorn(m, c, decoded && diff__rep_string(i), decoded ? c->rip + i->length : ~0ull, ref);
+    if (ref->end != DIFF_END_STEP)
+        return;
+    if (diff__bad_target(m->mode, ref->rip) || (decoded && diff__cs_write(i, writes_mem)))
+        manual_fault(m, c, 13, ref);
+}
+
+/* Decides whether c is compared before running it: returns DIFF_SAME to go on. An
+ * undefined instruction that runs off the mapped range is not: whether the CPU fetches
+ * the bytes beyond (a page fault) or stops at #UD is not the manual's to say. */
+static enum diff_verdict triage(const struct machine *m, const struct diff_case *c,
+                                const struct x86_insn *i, int decoded)
+{
+    if (i->unsupported)
+        return DIFF_SKIP_UNSUPPORTED;
+    if (!decoded && c->rip + X86_MAX_LENGTH > m->l.base + m->l.size)
+        return DIFF_SKIP_REFERENCE;
+    if (decoded && diff__unicorn_deviates(i, c->code))
+        return DIFF_SKIP_REFERENCE;
+    if (decoded && !diff__compared(i))
+        return DIFF_SKIP_OUTSIDE;
+    if (decoded && diff__undefined_result(i, c))
+        return DIFF_SKIP_UNDEFINED;
+    return DIFF_SAME;
+}
+
+enum diff_verdict diff__run(struct diff *d, const struct diff_case *c, struct diff_result *tcg,
+                            struct diff_result *ref, char *why, size_t size)
+{
+    struct machine *m = &d->m[mode_index(c->mode)];
+    struct x86_insn i;
+    ZydisDecodedInstruction z;
+    ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+    int decoded = x86_decode(c->code, X86_MAX_LENGTH, c->mode, &i) > 0;
+    uint64_t undefined_flags = 0;
+    int writes_mem = 0;
+    enum diff_verdict v;
+
+    memset(tcg, 0, sizeof(*tcg));
+    memset(ref, 0, sizeof(*ref));
+    why[0] = '\0';
+    if ((v = triage(m, c, &i, decoded)) != DIFF_SAME)
+        return v;
+    if (ZYAN_SUCCESS(ZydisDecoderDecodeFull(&m->zydis, c->code, X86_MAX_LENGTH, &z, ops))) {
+        undefined_flags = z.cpu_flags ? z.cpu_flags->undefined : 0;
+        for (unsigned k = 0; k < z.operand_count_visible; k++)
+            writes_mem |= ops[k].type == ZYDIS_OPERAND_TYPE_MEMORY &&
+                          (ops[k].actions & ZYDIS_OPERAND_ACTION_MASK_WRITE);
+    }
+    if (decoded && writes_own_bytes(c, &i, writes_mem))
+        return DIFF_SKIP_REFERENCE;
+    load_memory(m, c);
+    run_interp(m, c, decoded && diff__rep_string(&i), tcg);
+    run_reference(m, c, &i, decoded, writes_mem, ref);
+    if (tcg->end == DIFF_END_EXIT)
+        return DIFF_SKIP_EXIT;
+    if (ref->end == DIFF_END_FAILED)
+        return DIFF_SKIP_REFERENCE;
+    if (!same_end(tcg, ref)) {
+        char a[80], b[80];
+        describe_end(tcg, a, sizeof(a));
+        describe_end(ref, b, sizeof(b));
+        snprintf(why, size, "ends differ: stepvm %s, unicorn %s", a, b);
+        return DIFF_DIFFERENT;
+    }
+    if (tcg->end != DIFF_END_STEP)
+        undefined_flags = 0; /* a faulting instruction changes no flag */
+    return compare_state(m, &i, decoded, tcg, ref, undefined_flags, why, size) < 0 ? DIFF_DIFFERENT
+                                                                                   : DIFF_SAME;
+}

@@ -1,0 +1,256 @@
+/*
+ * diff_rules.c - what the differential test compares, and where it believes the manual
+ * rather than Unicorn (chapter 6). See diff.h.
+ *
+ * Unicorn 2.0.1 is QEMU 5.0's CPU. Where QEMU is known to part from the Intel manual, a
+ * case is either not compared (diff__unicorn_deviates) or compared with the manual's
+ * answer (diff__manual_ud, diff__bad_target, diff__cs_write): every rule here names the
+ * behaviour, so a reader can check it against the manual and against QEMU's source.
+ */
+#include "diff.h"
+
+#include <string.h>
+
+/* The opcodes generated and compared: one-byte map, then 0F map, as ranges. */
+static const uint8_t one_byte[][2] = {
+    {0x00, 0x05}, {0x08, 0x0d}, {0x10, 0x15}, {0x18, 0x1d}, {0x20, 0x25}, {0x28, 0x2d},
+    {0x30, 0x35}, {0x38, 0x3d}, {0x40, 0x4f}, {0x50, 0x5f}, {0x63, 0x63}, {0x68, 0x6b},
+    {0x70, 0x7f}, {0x80, 0x8b}, {0x8d, 0x8d}, {0x8f, 0x8f}, {0x90, 0x99}, {0x9c, 0x9f},
+    {0xa0, 0xaf}, {0xb0, 0xbf}, {0xc0, 0xc3}, {0xc6, 0xc7}, {0xc9, 0xc9}, {0xd0, 0xd3},
+    {0xe8, 0xe9}, {0xeb, 0xeb}, {0xf5, 0xf7}, {0xf8, 0xff},
+};
+static const uint8_t two_byte[][2] = {
+    {0x0b, 0x0b}, {0x40, 0x4f}, {0x80, 0x8f}, {0x90, 0x9f}, {0xa3, 0xa5},
+    {0xab, 0xad}, {0xaf, 0xaf}, {0xb0, 0xb1}, {0xb3, 0xb3}, {0xb6, 0xb7},
+    {0xba, 0xbf}, {0xc0, 0xc1}, {0xc8, 0xcf},
+};
+
+#define NRANGES(t) (sizeof(t) / sizeof(t[0]))
+
+/* Is op in one of the n ranges of t? */
+static int in_ranges(const uint8_t (*t)[2], size_t n, uint8_t op)
+{
+    for (size_t k = 0; k < n; k++)
+        if (op >= t[k][0] && op <= t[k][1])
+            return 1;
+    return 0;
+}
+
+/* Picks an opcode of t (n > 0 ranges), every opcode equally likely, from the random r. */
+static uint8_t pick(const uint8_t (*t)[2], size_t n, uint64_t r)
+{
+    unsigned total = t[0][1] - t[0][0] + 1u, k;
+
+    for (k = 1; k < n; k++)
+        total += t[k][1] - t[k][0] + 1u;
+    unsigned i = (unsigned)(r % total);
+    for (k = 0; i > (unsigned)(t[k][1] - t[k][0]); k++)
+        i -= t[k][1] - t[k][0] + 1u;
+    return (uint8_t)(t[k][0] + i);
+}
+
+uint8_t diff__pick_opcode(int map0f, uint64_t r)
+{
+    return map0f ? pick(two_byte, NRANGES(two_byte), r) : pick(one_byte, NRANGES(one_byte), r);
+}
+
+int diff__compared(const struct x86_insn *i)
+{
+    unsigned digit = i->reg & 7;
+
+    if (i->map == X86_MAP_0F)
+        return in_ranges(two_byte, NRANGES(two_byte), i->opcode);
+    if (i->map != X86_MAP_ONE_BYTE || !in_ranges(one_byte, NRANGES(one_byte), i->opcode))
+        return 0;
+    if (i->opcode == 0x63) /* ARPL outside 64-bit mode: a segment instruction */
+        return i->mode == X86_MODE_64;
+    if (i->opcode == 0xff) /* far CALL and JMP need descriptor tables */
+        return digit != 3 && digit != 5;
+    return 1;
+}
+
+int diff__rep_string(const struct x86_insn *i)
+{
+    return i->rep && i->map == X86_MAP_ONE_BYTE && i->opcode >= 0xa4 && i->opcode <= 0xaf &&
+           i->opcode != 0xa8 && i->opcode != 0xa9;
+}
+
+int diff__undefined_result(const struct x86_insn *i, const struct diff_case *c)
+{
+    if (i->map != X86_MAP_0F)
+        return 0;
+    if (i->opcode >= 0xc8 && i->opcode <= 0xcf && i->opsize == 2)
+        return 1; /* BSWAP of a 16-bit register */
+    if ((i->opcode == 0xa4 || i->opcode == 0xa5 || i->opcode == 0xac || i->opcode == 0xad) &&
+        i->opsize == 2) {
+        unsigned count = (i->opcode & 1 ? c->r[1] : i->imm) & 31;
+        return count > 16; /* SHLD/SHRD of 16 bits by more than 16 */
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* Where QEMU parts from the manual                                                       */
+
+/* What the prefixes of code hold that QEMU reads differently. */
+struct prefix_scan {
+    int both_reps;  /* F2 and F3 both */
+    int f3;         /* F3, whichever came last */
+    int stale_rex;  /* a REX prefix followed by a legacy prefix: the CPU ignores it */
+    int fs_gs_null; /* 64-bit: FS or GS, then ES, CS, SS or DS, which the CPU ignores */
+};
+
+static struct prefix_scan scan_prefixes(const uint8_t *code, enum x86_mode mode)
+{
+    static const uint8_t legacy[] = {0x66, 0x67, 0xf0, 0xf2, 0xf3, 0x26,
+                                     0x2e, 0x36, 0x3e, 0x64, 0x65};
+    struct prefix_scan p = {0, 0, 0, 0};
+    int f2 = 0, f3 = 0, rex = 0, fs_gs = 0;
+
+    for (unsigned k = 0; k < X86_MAX_LENGTH; k++) {
+        uint8_t b = code[k];
+        if (mode == X86_MODE_64 && (b & 0xf0) == 0x40) {
+            rex = 1;
+            continue;
+        }
+        if (!memchr(legacy, b, sizeof(legacy)))
+            break;
+        p.stale_rex |= rex;
+        f2 |= b == 0xf2;
+        f3 |= b == 0xf3;
+        if (mode == X86_MODE_64 && (b == 0x64 || b == 0x65))
+            fs_gs = 1;
+        else if (b == 0x26 || b == 0x2e || b == 0x36 || b == 0x3e)
+            p.fs_gs_null |= fs_gs;
+    }
+    p.both_reps = f2 && f3;
+    p.f3 = f3;
+    return p;
+}
+
+/* Is i a near branch whose 66 prefix Intel ignores in 64-bit mode? */
+static int near_branch(const struct x86_insn *i)
+{
+    unsigned op = i->opcode, digit = i->reg & 7;
+
+    if (i->map == X86_MAP_0F)
+        return op >= 0x80 && op <= 0x8f;
+    return i->map == X86_MAP_ONE_BYTE &&
+           ((op >= 0x70 && op <= 0x7f) || op == 0xe8 || op == 0xe9 || op == 0xeb || op == 0xc2 ||
+            op == 0xc3 || (op == 0xff && (digit == 2 || digit == 4)));
+}
+
+/*
+ * The cases where QEMU 5.0 is known to differ from the manual (and from the interpreter):
+ *  - a REX prefix followed by a legacy prefix: the CPU ignores it, QEMU applies it;
+ *  - in 64-bit mode, FS or GS followed by a null segment override (ES, CS, SS, DS): the
+ *    CPU ignores the null one and uses FS or GS, QEMU uses no segment;
+ *  - LAHF and SAHF with a REX prefix: QEMU uses SPL instead of AH;
+ *  - F2 and F3 both before a string instruction: the CPU obeys the last, QEMU F2;
+ *  - 66 before a near branch in 64-bit mode: Intel ignores it (as the project does), QEMU
+ *    follows AMD and truncates the target to 16 bits;
+ *  - MOV r/m, imm (C6/C7 /0) with REX.R: QEMU raises #UD;
+ *  - TEST r/m, imm as F6/F7 /1: CPUs execute it as /0, QEMU raises #UD;
+ *  - RET imm16 (C2) with bit 15 set, on a 32 or 64-bit stack: QEMU sign-extends it;
+ *  - F3 0F BC/BD: QEMU's CPU runs them as TZCNT/LZCNT (even when F2 comes after F3); the
+ *    interpreter's CPUID advertises neither, so it runs BSF/BSR, as CPUs without BMI1 and
+ *    ABM do;
+ *  - LOCK NEG: QEMU computes SF and PF from the wrong value;
+ *  - SHLD/SHRD imm8 with a RIP-relative operand: QEMU leaves the immediate out of the
+ *    instruction's end, so its address is one byte short;
+ *  - CMPXCHG of a 32-bit register in 64-bit mode: QEMU zero-extends the destination when
+ *    the comparison fails, where the CPU leaves it unchanged.
+ */
+int diff__unicorn_deviates(const struct x86_insn *i, const uint8_t *code)
+{
+    struct prefix_scan p = scan_prefixes(code, (enum x86_mode)i->mode);
+    unsigned op = i->opcode, digit = i->reg & 7;
+    int one = i->map == X86_MAP_ONE_BYTE;
+
+    if (p.stale_rex || p.fs_gs_null || (p.both_reps && diff__rep_string(i)))
+        return 1;
+    if (one && (op == 0x9e || op == 0x9f) && i->rex)
+        return 1;
+    if (one && (op == 0xc6 || op == 0xc7) && digit == 0 && i->rex_r)
+        return 1;
+    if (one && (op == 0xf6 || op == 0xf7) && digit == 1)
+        return 1;
+    if (one && op == 0xc2 && (i->imm & 0x8000) && i->mode != X86_MODE_16)
+        return 1;
+    if (i->map == X86_MAP_0F && (op == 0xbc || op == 0xbd) && p.f3)
+        return 1;
+    if (one && (op == 0xf6 || op == 0xf7) && digit == 3 && i->lock)
+        return 1;
+    if (i->map == X86_MAP_0F && (op == 0xa4 || op == 0xac) && i->mem.base == X86_REG_RIP &&
+        i->has_mem)
+        return 1;
+    if (i->map == X86_MAP_0F && op == 0xb1 && i->rm_reg != X86_REG_NONE && i->opsize == 4 &&
+        i->mode == X86_MODE_64)
+        return 1;
+    return i->mode == X86_MODE_64 && i->opsize_pfx && !i->rex_w && near_branch(i);
+}
+
+/* Does LOCK make sense on i: a read-modify-write with a memory destination? */
+static int lockable(const struct x86_insn *i)
+{
+    unsigned op = i->opcode, digit = i->reg & 7;
+
+    if (!i->has_mem)
+        return 0;
+    if (i->map == X86_MAP_0F)
+        return op == 0xab || op == 0xb3 || op == 0xbb || (op == 0xba && digit >= 5) || op == 0xb0 ||
+               op == 0xb1 || op == 0xc0 || op == 0xc1 || (op == 0xc7 && digit == 1);
+    if (i->map != X86_MAP_ONE_BYTE)
+        return 0;
+    if (op < 0x38 && (op & 7) < 2) /* ADD, OR, ADC, SBB, AND, SUB, XOR to memory */
+        return 1;
+    if (op >= 0x80 && op <= 0x83)
+        return digit != 7; /* not CMP */
+    if (op == 0xf6 || op == 0xf7)
+        return digit == 2 || digit == 3; /* NOT, NEG */
+    if (op == 0xfe || op == 0xff)
+        return digit <= 1; /* INC, DEC */
+    return op == 0x86 || op == 0x87;
+}
+
+/*
+ * #UD by the manual where QEMU runs the instruction, reads its operand first, or dies:
+ * LOCK on what is not a read-modify-write of memory (QEMU checks LOCK on few
+ * instructions, and aborts on LOCK CMP and LOCK CMPS), the undefined rows of groups (POP
+ * r/m (8F), MOV r/m, imm (C6/C7) other than /0, FE /2-/7, FF /7, 0F BA /0-/3), and far
+ * CALL and JMP with a register operand (FF /3, FF /5 with mod = 3: QEMU aborts).
+ */
+int diff__manual_ud(const struct x86_insn *i)
+{
+    unsigned digit = i->reg & 7, op = i->opcode;
+
+    if (i->lock && !lockable(i))
+        return 1;
+    if (i->map == X86_MAP_0F)
+        return op == 0xba && digit < 4;
+    if (i->map != X86_MAP_ONE_BYTE)
+        return 0;
+    if (op == 0xff && i->has_modrm && i->mod == 3 && (digit == 3 || digit == 5))
+        return 1;
+    return ((op == 0x8f || op == 0xc6 || op == 0xc7) && digit != 0) || (op == 0xfe && digit >= 2) ||
+           (op == 0xff && digit == 7);
+}
+
+/* A non-canonical RIP (64-bit mode), or beyond CS's limit of 0xffff (real mode): the CPU
+ * raises #GP(0) at the branch itself; QEMU moves RIP and faults only when it fetches. */
+int diff__bad_target(enum x86_mode mode, uint64_t rip)
+{
+    if (mode == X86_MODE_64)
+        return (uint64_t)((int64_t)(rip << 16) >> 16) != rip;
+    return mode == X86_MODE_16 && rip > 0xffff;
+}
+
+/* In protected mode a write through CS raises #GP(0): a code segment is never writable.
+ * QEMU does not check segment types. (A string instruction writes through ES.) */
+int diff__cs_write(const struct x86_insn *i, int writes_mem)
+{
+    int string = i->map == X86_MAP_ONE_BYTE && i->opcode >= 0xa4 && i->opcode <= 0xaf;
+
+    return i->mode == X86_MODE_32 && !string && i->has_mem && i->mem.segment == X86_SEG_CS &&
+           writes_mem;
+}
