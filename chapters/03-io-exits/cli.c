@@ -184,7 +184,7 @@ int cli__main(int argc, char **argv, const struct cli_program *p)
     struct vmm_config cfg = {0};
     FILE *json = NULL;
     struct inspect_ctx ic = {&x, NULL, NULL, 0};
-    int ret = -1, built = 0;
+    int ret = -1, built = 0, own = -1;
 
     machine_options__init(&mo);
     if (machine_options__getopt(&mo, argc, argv, all_options(p), ch3_option, &o, p->name,
@@ -212,6 +212,10 @@ int cli__main(int argc, char **argv, const struct cli_program *p)
         cfg.machine.console = cfg.machine.diag = ic.console;
     if (p->configure && p->configure(p->ctx, &cfg) < 0)
         goto out;
+    if (p->run && (own = p->run(p->ctx, &cfg, &mo.img)) >= 0) {
+        ret = 0;
+        goto out;
+    }
     built = 1;
     if (vmm__init(&x, &cfg) == 0 && vmm__load(&x, &mo.img) == 0)
         ret = ic.console ? inspect(&ic, &o) : vmm__run(&x);
@@ -235,5 +239,5 @@ out:
     }
     if (p->finish) /* after the dump: a backend's vCPU lives until here */
         p->finish(p->ctx, built ? &x : NULL, ret);
-    return ret < 0 ? 1 : x.status;
+    return own >= 0 ? own : ret < 0 ? 1 : x.status;
 }

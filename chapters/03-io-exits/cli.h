@@ -20,6 +20,13 @@ struct cli_program {
     int (*option)(void *ctx, int opt, const char *arg);
     /** Adjusts the machine's configuration before it is built: 0, or -1 (error set). */
     int (*configure)(void *ctx, struct vmm_config *cfg);
+    /**
+     * Runs the guest the program's own way instead of building one machine and running it
+     * (chapter 6's --lockstep builds two). Called after configure; returns the process's
+     * exit status, having printed its own errors, or -1 to leave the run to this module.
+     * NULL: never.
+     */
+    int (*run)(void *ctx, const struct vmm_config *cfg, const struct machine_image *img);
     /** Called last, with the machine (NULL if it was never built) and the run's result. */
     void (*finish)(void *ctx, struct vmm *x, int ret);
     void *ctx;

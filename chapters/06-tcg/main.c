@@ -3,6 +3,7 @@
  * its inspector, on KVM or on the interpreter (--accel).
  */
 #include "cli.h"
+#include "lockstep.h"
 #include "tcg.h"
 
 #include "error.h"
@@ -18,6 +19,8 @@
 struct accel {
     const char *want; /* "kvm", "tcg" or "auto" */
     int tcg, stats;
+    int lockstep; /* --lockstep: KVM and the interpreter side by side (lockstep.h) */
+    enum lockstep_mode lockstep_mode;
     struct vcpu *vcpu;
 };
 
@@ -51,6 +54,8 @@ static int configure(void *ctx, struct vmm_config *cfg)
     struct accel *a = ctx;
 
     a->stats = cfg->stats;
+    if (a->lockstep)
+        return 0; /* the lockstep run builds both machines itself */
     if (!strcmp(a->want, "auto")) {
         a->tcg = !kvm_usable(cfg->machine.kvm_dev);
         if (a->tcg)
@@ -71,12 +76,38 @@ static int option(void *ctx, int opt, const char *arg)
 {
     struct accel *a = ctx;
 
+    if (opt == 'L') {
+        a->lockstep = 1;
+        if (arg && strcmp(arg, "exits") && strcmp(arg, "steps"))
+            return error_set("--lockstep=%s: must be exits or steps", arg);
+        a->lockstep_mode = arg && !strcmp(arg, "steps") ? LOCKSTEP_STEPS : LOCKSTEP_EXITS;
+        return 0;
+    }
     if (opt != 'A')
         return error_set("try 'stepvm --help'");
     if (strcmp(arg, "kvm") && strcmp(arg, "tcg") && strcmp(arg, "auto"))
         return error_set("--accel %s: must be kvm, tcg or auto", arg);
     a->want = arg;
     return 0;
+}
+
+/* --lockstep: the guest on KVM and on the interpreter, compared (lockstep.h). The exit
+ * status says whether they agreed: 0, or 1 when they differed or could not be run. */
+static int run(void *ctx, const struct vmm_config *cfg, const struct machine_image *img)
+{
+    struct accel *a = ctx;
+    struct lockstep_result res;
+
+    if (!a->lockstep)
+        return -1; /* an ordinary run */
+    if (!kvm_usable(cfg->machine.kvm_dev)) {
+        fprintf(stderr, "stepvm: --lockstep needs KVM: %s\n", error_get());
+        return 1;
+    }
+    int ret = lockstep__run(cfg, img, a->lockstep_mode, stdout, &res);
+    if (ret < 0)
+        fprintf(stderr, "stepvm: lockstep: %s\n", error_get());
+    return ret == 0 ? 0 : 1;
 }
 
 /* With --stats, the interpreter says how much it ran; then its vCPU goes. */
@@ -95,18 +126,24 @@ static void finish(void *ctx, struct vmm *x, int ret)
 
 int main(int argc, char **argv)
 {
-    static const struct option options[] = {{"accel", required_argument, NULL, 'A'}, {0}};
+    static const struct option options[] = {
+        {"accel", required_argument, NULL, 'A'}, {"lockstep", optional_argument, NULL, 'L'}, {0}};
     static struct accel a = {.want = "auto"};
     static const struct cli_program stepvm = {
         .name = "stepvm",
         .about = "Runs GUEST (Multiboot, ELF or flat) on KVM, or on stepvm's own x86\n"
                  "interpreter when KVM is not there (--accel). ",
         .options_help = "  --accel ACCEL       kvm, tcg (the interpreter) or auto (default): KVM\n"
-                        "                      when it is usable, else the interpreter\n",
+                        "                      when it is usable, else the interpreter\n"
+                        "  --lockstep[=HOW]    run GUEST on KVM and on the interpreter side by\n"
+                        "                      side and report the first instruction where they\n"
+                        "                      differ; HOW: compare at every exit (exits, the\n"
+                        "                      default) or at every instruction (steps)\n",
         .default_guest = "ch3/devices.elf",
         .options = options,
         .option = option,
         .configure = configure,
+        .run = run,
         .finish = finish,
         .ctx = &a,
     };

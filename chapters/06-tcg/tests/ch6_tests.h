@@ -15,4 +15,7 @@ TCase *guest_tests(void);
 /** The book's guests on KVM and on the interpreter, in a machine with KVM (guests.c). */
 void add_guest_kvm_tests(Suite *s);
 
+/** stepvm --lockstep: the book's guests on KVM and the interpreter side by side (lockstep.c). */
+void add_lockstep_tests(Suite *s);
+
 #endif

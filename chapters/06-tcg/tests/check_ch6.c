@@ -25,5 +25,6 @@ int main(int argc, char **argv)
     suite_add_tcase(s, diff_tests());
     suite_add_tcase(s, guest_tests());
     add_guest_kvm_tests(s);
+    add_lockstep_tests(s);
     return run_suite(s);
 }

@@ -1,0 +1,635 @@
+/*
+ * lockstep.c - one guest on KVM and on the interpreter, compared exit by exit, then
+ * instruction by instruction where they first differ (see lockstep.h; chapter 6).
+ *
+ * What the two machines do is compared as a log of items (lockstep_compare.h): one item
+ * an element of port I/O, one an MMIO access, one for any other exit. KVM hands a whole
+ * REP INS to the VMM in one exit where the interpreter may take several; as items the two
+ * are the same. Registers are compared wherever both machines have just stopped at a new
+ * exit, except where they cannot be (state_comparable, same_exit_state).
+ *
+ * Single-stepping KVM has traps of its own, each handled where it springs: a REP string
+ * instruction stops after every iteration (step_one), HLT is stepped over instead of
+ * exiting (step_one), the instruction after STI, MOV SS or POP SS runs in the shadow of
+ * the step before, and an exception's handler may run within one step (catch_up). CPUID,
+ * RDTSC and the HC_NOW hypercall answer alike on both sides (pin_cpuid, pin_tsc,
+ * pin_clock).
+ */
+#include "lockstep.h"
+
+#include "lockstep_compare.h"
+#include "tcg.h"
+
+#include "error.h"
+#include "inspector/disasm.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+
+/* Instructions the interpreter may run, one at a time, to meet KVM again after a step
+ * of KVM's that carried more than one instruction (catch_up). */
+#define CATCH_UP_MAX 100000
+
+/* One machine of the pair. */
+struct side {
+    const char *name; /* "kvm" or "tcg" */
+    struct vmm x;
+    struct vcpu *tcg; /* the interpreter's vCPU; NULL on KVM */
+    FILE *console;    /* the guest's console and the machine's warnings, in memory */
+    char *text;
+    size_t len;
+    int built, ended;
+    char why[256];               /* why the machine died, when it did */
+    struct lockstep_log log;     /* what it did that the other has not matched yet */
+    struct lockstep_state state; /* its registers after the last exit or step */
+};
+
+struct pair {
+    struct side k, t; /* KVM, the interpreter */
+    enum lockstep_mode mode;
+    const struct vmm_config *cfg; /* to build them again for the search */
+    const struct machine_image *img;
+    FILE *out;
+    struct lockstep_result *res;
+    unsigned long pairs; /* rounds of the exit-by-exit comparison: a new exit on either side */
+    unsigned long clean; /* the last round where the states agreed between instructions */
+};
+
+/* ---- The two machines ---- */
+
+static struct vcpu *make_tcg(void *ctx, struct guest_mem *mem)
+{
+    struct side *s = ctx;
+
+    return s->tcg = tcg_vcpu__new(mem);
+}
+
+/* KVM answers CPUID from the table the VMM gave it; chapter 2 gave it the host's. Here it
+ * gets the interpreter's model instead, leaf by leaf, so a guest that asks sees the same
+ * CPU on both. Allowed before the vCPU first runs. */
+static int pin_cpuid(struct kvm_cpu *cpu)
+{
+    static const uint32_t leaves[] = {0,          1,          0x80000000, 0x80000001,
+                                      0x80000002, 0x80000003, 0x80000004, 0x80000005,
+                                      0x80000006, 0x80000007, 0x80000008};
+    enum { N = sizeof(leaves) / sizeof(leaves[0]) };
+    struct kvm_cpuid2 *t = calloc(1, sizeof(*t) + N * sizeof(t->entries[0]));
+
+    if (!t)
+        return error_set("out of memory for a CPUID table");
+    t->nent = N;
+    for (int i = 0; i < N; i++) {
+        struct kvm_cpuid_entry2 *e = &t->entries[i];
+        e->function = leaves[i];
+        tcg_cpuid(leaves[i], 0, &e->eax, &e->ebx, &e->ecx, &e->edx);
+    }
+    int ret = ioctl(cpu->fd, KVM_SET_CPUID2, t);
+    free(t);
+    if (ret < 0)
+        return error_errno("KVM_SET_CPUID2 (the interpreter's CPU model)");
+    return 0;
+}
+
+/* Builds one machine and loads the guest. Its console goes to memory. */
+static int side_init(struct side *s, const char *name, const struct vmm_config *base,
+                     const struct machine_image *img)
+{
+    struct vmm_config cfg = *base;
+
+    s->name = name;
+    if (!(s->console = open_memstream(&s->text, &s->len)))
+        return error_set("out of memory for a console");
+    cfg.machine.console = cfg.machine.diag = s->console;
+    cfg.trace_text = cfg.trace_json = NULL;
+    cfg.stats = cfg.record = 0;
+    cfg.backend = NULL;
+    if (!strcmp(name, "tcg")) {
+        cfg.backend = make_tcg;
+        cfg.backend_ctx = s;
+    }
+    s->built = 1;
+    if (vmm__init(&s->x, &cfg) < 0)
+        return -1;
+    if (!s->tcg && pin_cpuid(&s->x.m.vm.cpu) < 0)
+        return -1;
+    if (vmm__load(&s->x, img) < 0)
+        return -1;
+    return lockstep_state__read(s->x.vcpu, &s->state);
+}
+
+static void side_exit(struct side *s)
+{
+    if (s->built)
+        vmm__exit(&s->x);
+    tcg_vcpu__free(s->tcg);
+    if (s->console)
+        fclose(s->console);
+    free(s->text);
+    lockstep_log__free(&s->log);
+    memset(s, 0, sizeof(*s));
+}
+
+static int pair_init(struct pair *p, const struct vmm_config *cfg, const struct machine_image *img)
+{
+    if (side_init(&p->k, "kvm", cfg, img) < 0 || side_init(&p->t, "tcg", cfg, img) < 0)
+        return -1;
+    p->pairs = p->clean = 0;
+    return 0;
+}
+
+/* Runs one machine to its next exit, handles it, and appends its items. A machine that
+ * has ended adds LOCKSTEP_ITEM_END. Returns 0, or -1 when the run itself failed. */
+static int next_exit(struct side *s)
+{
+    struct vcpu_exit e;
+
+    if (s->ended)
+        return lockstep_log__add(&s->log, (struct lockstep_item){.kind = LOCKSTEP_ITEM_END});
+    int ret;
+    do /* a signal's exit is nothing the guest did */
+        ret = vmm__step(&s->x, &e);
+    while (ret == 0 && e.kind == VCPU_EXIT_INTR);
+    if (ret < 0 && !s->x.crashed) {
+        /* The exit could not be run or handled: a death both machines may share. */
+        snprintf(s->why, sizeof(s->why), "%s", error_get());
+        e.kind = VCPU_EXIT_FATAL;
+        ret = -1;
+    } else if (ret < 0) {
+        snprintf(s->why, sizeof(s->why), "%s", error_get());
+    }
+    if (ret != 0)
+        s->ended = 1;
+    return lockstep_log__add_exit(&s->log, &e);
+}
+
+/* ---- Pinning what the host decides ---- */
+
+/* HC_NOW answers with the host's clock, which reads differently for each machine. After
+ * both served one, the interpreter's guest gets KVM's answer, so the two go on alike. */
+static void pin_clock(struct pair *p, uint64_t gpa)
+{
+    struct hypercall_block a, b;
+
+    if (vcpu_read_mem(p->k.x.vcpu, gpa, &a, sizeof(a)) < 0 ||
+        vcpu_read_mem(p->t.x.vcpu, gpa, &b, sizeof(b)) < 0)
+        return;
+    if (a.nr != HC_NOW || a.result != 0 || b.nr != HC_NOW || b.result != 0)
+        return;
+    if (b.arg[0] == a.arg[0])
+        return; /* pinned already (a step compared again after catching up) */
+    b.arg[0] = a.arg[0];
+    if (vcpu_write_mem(p->t.x.vcpu, gpa, &b, sizeof(b)) == 0)
+        p->res->pinned++;
+}
+
+/* ---- Items ---- */
+
+/* Compares the items both machines have not compared yet, pairwise, as far as both have
+ * them. Returns 1 at the first pair that differs (left as the next of each), else 0. */
+static int compare_items(struct pair *p)
+{
+    struct lockstep_log *k = &p->k.log, *t = &p->t.log;
+
+    while (k->next < k->n && t->next < t->n) {
+        const struct lockstep_item *a = &k->items[k->next], *b = &t->items[t->next];
+        if (!lockstep_item__equal(a, b))
+            return 1;
+        if (a->kind == VCPU_EXIT_IO && a->write && a->addr == HYPERCALL_PORT && a->size == 4)
+            pin_clock(p, a->data);
+        k->next++, t->next++;
+    }
+    return 0;
+}
+
+/* All of both logs compared alike. */
+static int logs_agree(struct pair *p)
+{
+    return !compare_items(p) && p->k.log.next == p->k.log.n && p->t.log.next == p->t.log.n;
+}
+
+/* ---- The instructions single steps must know ---- */
+
+static int one_byte(const struct x86_insn *i, uint8_t opcode)
+{
+    return i->length && i->map == X86_MAP_ONE_BYTE && i->opcode == opcode;
+}
+
+/* INS, OUTS, MOVS, CMPS, STOS, LODS, SCAS with a REP prefix. */
+static int rep_string(const struct x86_insn *i)
+{
+    uint8_t op = i->opcode;
+
+    return i->length && i->rep && i->map == X86_MAP_ONE_BYTE &&
+           ((op >= 0x6c && op <= 0x6f) || (op >= 0xa4 && op <= 0xa7) || op >= 0xaa) && op <= 0xaf;
+}
+
+static int reads_tsc(const struct x86_insn *i)
+{
+    return i->length && i->map == X86_MAP_0F && i->opcode == 0x31;
+}
+
+/* INS and OUTS, with or without REP. */
+static int string_io(const struct x86_insn *i)
+{
+    return i->length && i->map == X86_MAP_ONE_BYTE && i->opcode >= 0x6c && i->opcode <= 0x6f;
+}
+
+/* ---- Exit by exit ---- */
+
+static void report_exit_difference(struct pair *p, int items_differ)
+{
+    FILE *out = p->out;
+
+    fprintf(out, "lockstep: the machines differ at exit %lu (kvm %lu, tcg %lu exits)\n", p->pairs,
+            p->k.x.exits, p->t.x.exits);
+    if (items_differ) {
+        fprintf(out, "  kvm: ");
+        lockstep_item__print(out, &p->k.log.items[p->k.log.next]);
+        fprintf(out, "\n  tcg: ");
+        lockstep_item__print(out, &p->t.log.items[p->t.log.next]);
+        fprintf(out, "\n");
+    }
+    for (struct side *s = &p->k; s; s = s == &p->k ? &p->t : NULL)
+        if (s->why[0])
+            fprintf(out, "  %s died: %s\n", s->name, s->why);
+    lockstep_state__print(out, &p->k.state, &p->t.state);
+}
+
+/* Where the registers cannot be compared. After a triple fault KVM on AMD has reset the
+ * vCPU (the VMCB is undefined after a shutdown), while the interpreter keeps the state the
+ * fault found. At an MMIO write KVM's emulator has finished the instruction (the VMM only
+ * has to take the data), while the interpreter stops before it and finishes it when the
+ * VMM is done: RIP, and any register the instruction moves, differ in between. */
+static int state_comparable(const struct lockstep_item *exit)
+{
+    if (exit->kind == VCPU_EXIT_SHUTDOWN)
+        return 0;
+    return !(exit->kind == VCPU_EXIT_MMIO && exit->write);
+}
+
+/* Is the exit inside a string I/O instruction (INS or OUTS)? */
+static int inside_string_io(struct pair *p)
+{
+    uint8_t bytes[X86_MAX_LENGTH];
+    struct x86_insn insn;
+
+    return lockstep_state__code(p->t.x.vcpu, &p->t.state, bytes, &insn) && string_io(&insn);
+}
+
+/* At an exit inside a string I/O instruction, the instruction is half done, and how far
+ * its registers have moved is the backend's own business: KVM's emulator has already
+ * moved rSI or rDI and rCX past the element it hands over, and sets RFLAGS.RF for the
+ * rest of the instruction; the interpreter moves them once the element is done. There
+ * rCX, rSI, rDI and RFLAGS are not compared; the next exit after the instruction is. */
+static int same_exit_state(const struct lockstep_state *kvm, const struct lockstep_state *tcg,
+                           int inside)
+{
+    struct lockstep_state k = *kvm;
+
+    if (inside) {
+        k.regs.rcx = tcg->regs.rcx;
+        k.regs.rsi = tcg->regs.rsi;
+        k.regs.rdi = tcg->regs.rdi;
+        k.regs.rflags = tcg->regs.rflags;
+    }
+    return lockstep_state__equal(&k, tcg);
+}
+
+/*
+ * Runs both machines exit by exit and compares them, for at most limit pairs (no limit
+ * when 0). Returns 0 when both ended alike (or the limit was reached), 1 at a difference
+ * (reported when report is set), -1 on an error.
+ */
+static int by_exits(struct pair *p, unsigned long limit, int report)
+{
+    struct side *k = &p->k, *t = &p->t;
+
+    for (;;) {
+        if (limit && p->pairs == limit)
+            return 0;
+        int fresh_k = k->log.next == k->log.n, fresh_t = t->log.next == t->log.n;
+        if (k->ended && t->ended && fresh_k && fresh_t)
+            return 0;
+        if (fresh_k) {
+            lockstep_log__drop_compared(&k->log);
+            if (next_exit(k) < 0)
+                return -1;
+        }
+        if (fresh_t) {
+            lockstep_log__drop_compared(&t->log);
+            if (next_exit(t) < 0)
+                return -1;
+        }
+        p->pairs++;
+        int items_differ = compare_items(p);
+        if (items_differ || !fresh_k || !fresh_t) {
+            if (items_differ && report)
+                report_exit_difference(p, 1);
+            if (items_differ)
+                return 1;
+            continue; /* one machine is inside a string I/O the other took in one exit */
+        }
+        if (lockstep_state__read(k->x.vcpu, &k->state) < 0 ||
+            lockstep_state__read(t->x.vcpu, &t->state) < 0)
+            return -1;
+        if (!state_comparable(&k->log.items[k->log.next - 1]))
+            continue;
+        int inside = inside_string_io(p);
+        if (!same_exit_state(&k->state, &t->state, inside)) {
+            if (report)
+                report_exit_difference(p, 0);
+            return 1;
+        }
+        if (!inside && k->log.next == k->log.n && t->log.next == t->log.n)
+            p->clean = p->pairs; /* a place to start single steps from */
+    }
+}
+
+/* ---- Instruction by instruction ---- */
+
+/*
+ * Runs one instruction on one machine (single-stepping is on), its exits handled and
+ * their items logged, and reads the state after it. insn is the instruction at CS:RIP
+ * before. A REP string instruction stops after each iteration: it is run until RIP
+ * leaves it. KVM steps over HLT: that step is logged as the HLT exit it stands for.
+ */
+static int step_one(struct side *s, const struct x86_insn *insn)
+{
+    uint64_t rip = s->state.regs.rip;
+
+    for (;;) {
+        /* Armed again before every run: KVM's emulator can drop the trap flag it set when
+         * it completes an instruction for the VMM (seen after REP OUTS on AMD). */
+        if (!s->tcg && vcpu_single_step(s->x.vcpu, 1) < 0)
+            return -1;
+        if (next_exit(s) < 0)
+            return -1;
+        struct lockstep_item *last = &s->log.items[s->log.n - 1];
+        if (last->kind != VCPU_EXIT_STEP) {
+            if (s->ended || (last->kind != VCPU_EXIT_IO && last->kind != VCPU_EXIT_MMIO))
+                break;
+            continue; /* a device access inside the instruction */
+        }
+        s->log.n--; /* the step itself is no item: its count differs between the two */
+        if (lockstep_state__read(s->x.vcpu, &s->state) < 0)
+            return -1;
+        if (!s->tcg && one_byte(insn, 0xf4)) {
+            *last = (struct lockstep_item){.kind = VCPU_EXIT_HLT};
+            s->log.n++;
+            s->ended = s->x.done = 1;
+            s->x.status = 0;
+            break;
+        }
+        if (!rep_string(insn) || s->state.regs.rip != rip)
+            break;
+    }
+    return lockstep_state__read(s->x.vcpu, &s->state);
+}
+
+/* Both machines did the same in their last steps: the same items, the same state. */
+static int steps_agree(struct pair *p)
+{
+    const struct lockstep_log *k = &p->k.log;
+
+    p->k.log.next = p->t.log.next = 0;
+    if (!logs_agree(p))
+        return 0;
+    int shutdown = k->n && k->items[k->n - 1].kind == VCPU_EXIT_SHUTDOWN;
+    return shutdown || lockstep_state__equal(&p->k.state, &p->t.state);
+}
+
+/* RDTSC reads the host's clock on KVM and counts instructions on the interpreter: after
+ * one, the interpreter's EDX:EAX are KVM's. (Between exits this cannot be done: a guest
+ * that keeps what it read shows a difference exit by exit that single steps do not.) */
+static int pin_tsc(struct pair *p)
+{
+    p->t.state.regs.rax = p->k.state.regs.rax;
+    p->t.state.regs.rdx = p->k.state.regs.rdx;
+    p->res->pinned++;
+    return vcpu_set_regs(p->t.x.vcpu, &p->t.state.regs);
+}
+
+/*
+ * After a step that ended apart, KVM's step may have carried more than one instruction:
+ * the one after STI, MOV SS or POP SS runs in its shadow, where the debug trap waits; an
+ * exception's handler may run within the step that raised it. The interpreter then goes
+ * on alone, one instruction at a time, until it meets KVM: the same items and the same
+ * state (at most CATCH_UP_MAX instructions). Returns 1 when it met KVM, 0 when not, -1
+ * on an error.
+ */
+static int catch_up(struct pair *p)
+{
+    uint8_t bytes[X86_MAX_LENGTH];
+    struct x86_insn next;
+
+    for (unsigned long i = 0; i < CATCH_UP_MAX && !p->t.ended; i++) {
+        lockstep_state__code(p->t.x.vcpu, &p->t.state, bytes, &next);
+        if (step_one(&p->t, &next) < 0)
+            return -1;
+        if (steps_agree(p)) {
+            p->res->carried++;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void print_log(FILE *out, const struct side *s)
+{
+    fprintf(out, "  %s's exits in it:", s->name);
+    lockstep_log__print(out, &s->log);
+}
+
+/* The instruction both machines ran from the same state, and what each made of it. */
+static void report_step_difference(struct pair *p, const struct lockstep_state *before,
+                                   const uint8_t *bytes, size_t n)
+{
+    FILE *out = p->out;
+    char text[128] = "(no code)";
+    enum disasm_mode mode = disasm_mode_of(&before->sregs);
+
+    if (n)
+        disasm_one(mode, before->regs.rip, bytes, n, text, sizeof(text));
+    fprintf(out,
+            "lockstep: the first instruction that differs, after %lu single steps:\n"
+            "  at %04x:%#llx (%s):",
+            p->res->steps, before->sregs.cs.selector, (unsigned long long)before->regs.rip,
+            disasm_mode_name(mode));
+    for (size_t i = 0; i < n; i++)
+        fprintf(out, " %02x", bytes[i]);
+    fprintf(out, "\n  %s\n", text);
+    print_log(out, &p->k);
+    print_log(out, &p->t);
+    for (const struct side *s = &p->k; s; s = s == &p->k ? &p->t : NULL)
+        if (s->why[0])
+            fprintf(out, "  %s died: %s\n", s->name, s->why);
+    fprintf(out, "  the state after it:\n");
+    lockstep_state__print(out, &p->k.state, &p->t.state);
+}
+
+/* Runs both machines one instruction at a time, from the same state, until they differ
+ * (reported: returns 1) or both end (0). -1 on an error. */
+static int by_steps(struct pair *p)
+{
+    struct side *k = &p->k, *t = &p->t;
+    uint8_t bytes[X86_MAX_LENGTH];
+    struct x86_insn insn;
+
+    while (!k->ended || !t->ended) {
+        struct lockstep_state before = t->state;
+        size_t n = lockstep_state__code(t->x.vcpu, &t->state, bytes, &insn);
+        k->log.n = k->log.next = t->log.n = t->log.next = 0;
+        if (step_one(k, &insn) < 0 || step_one(t, &insn) < 0)
+            return -1;
+        p->res->steps++;
+        if (reads_tsc(&insn) && pin_tsc(p) < 0)
+            return -1;
+        if (steps_agree(p))
+            continue;
+        struct lockstep_state after = t->state;
+        size_t nitems = t->log.n;
+        int met = catch_up(p);
+        if (met < 0)
+            return -1;
+        if (met)
+            continue;
+        t->state = after; /* the report shows the instruction's own step */
+        t->log.n = nitems;
+        report_step_difference(p, &before, bytes, n);
+        return 1;
+    }
+    return 0;
+}
+
+/* ---- The whole comparison ---- */
+
+/* The two consoles, and the guests' RAM page by page, must be the same at the end. Not
+ * the RAM after single steps: KVM steps by setting RFLAGS.TF in the guest, and the flags
+ * an exception or interrupt pushes on the guest's stack carry it. */
+static int compare_ends(struct pair *p)
+{
+    struct guest_mem *a = &p->k.x.m.mem, *b = &p->t.x.m.mem;
+    unsigned long pages = 0;
+    uint64_t first = 0;
+
+    fflush(p->k.console);
+    fflush(p->t.console);
+    if (p->k.len != p->t.len || memcmp(p->k.text, p->t.text, p->k.len)) {
+        fprintf(p->out, "lockstep: the consoles differ\n--- kvm\n%s\n--- tcg\n%s\n---\n", p->k.text,
+                p->t.text);
+        return 1;
+    }
+    if (p->mode == LOCKSTEP_STEPS)
+        return 0;
+    for (uint64_t off = 0; off < a->ram_size; off += 4096)
+        if (memcmp(a->ram + off, b->ram + off, 4096) && !pages++)
+            first = off;
+    if (pages)
+        fprintf(p->out, "lockstep: RAM differs in %lu page(s), the first at 0x%llx\n", pages,
+                (unsigned long long)first);
+    return pages ? 1 : 0;
+}
+
+static int single_step_both(struct pair *p)
+{
+    if (vcpu_single_step(p->k.x.vcpu, 1) < 0 || vcpu_single_step(p->t.x.vcpu, 1) < 0)
+        return -1;
+    return 0;
+}
+
+/* After a difference: both again from the start to the last exit where they agreed
+ * between instructions, then one instruction at a time. Returns 1 when the instruction
+ * was found (reported), 0 when single steps found none, -1 on an error. */
+static int search(struct pair *p, const struct vmm_config *cfg, const struct machine_image *img)
+{
+    unsigned long clean = p->clean;
+    int ret;
+
+    side_exit(&p->k);
+    side_exit(&p->t);
+    if (pair_init(p, cfg, img) < 0)
+        return -1;
+    fprintf(p->out, "lockstep: running again to exit %lu, then one instruction at a time\n", clean);
+    if ((ret = by_exits(p, clean, 0)) != 0)
+        return ret < 0 ? -1
+                       : error_set("the second run differed earlier than the first, at exit %lu:"
+                                   " the guest is not deterministic",
+                                   p->pairs);
+    if (single_step_both(p) < 0)
+        return -1;
+    ret = by_steps(p);
+    if (ret == 0)
+        fprintf(p->out, "lockstep: one instruction at a time, the machines agree to the end:"
+                        " the difference depends on where the exits fall\n");
+    return ret;
+}
+
+/* The comparison proper, on a built pair: 0 agreed, 1 differed (reported), -1 error. */
+static int compare(struct pair *p)
+{
+    struct lockstep_result *res = p->res;
+    int ret;
+
+    if (!lockstep_state__equal(&p->k.state, &p->t.state)) {
+        fprintf(p->out, "lockstep: the machines differ before the first instruction\n");
+        lockstep_state__print(p->out, &p->k.state, &p->t.state);
+        return 1;
+    }
+    if (p->mode == LOCKSTEP_STEPS)
+        ret = single_step_both(p) < 0 ? -1 : by_steps(p);
+    else
+        ret = by_exits(p, 0, 1);
+    res->exits_kvm = p->k.x.exits;
+    res->exits_tcg = p->t.x.exits;
+    res->instructions = tcg_vcpu__instructions(p->t.tcg);
+    res->status = p->k.x.status;
+    if (ret == 0)
+        return compare_ends(p);
+    if (ret == 1 && p->mode == LOCKSTEP_EXITS && search(p, p->cfg, p->img) < 0)
+        fprintf(p->out, "lockstep: the search stopped: %s\n", error_get());
+    return ret;
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec t1;
+
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void print_summary(FILE *out, const struct lockstep_result *res)
+{
+    fprintf(out,
+            "lockstep: %lu exits on KVM, %lu on the interpreter, %llu instructions, %lu single"
+            " steps (%lu where KVM's carried more), %lu results pinned, %.2f s\n",
+            res->exits_kvm, res->exits_tcg, (unsigned long long)res->instructions, res->steps,
+            res->carried, res->pinned, res->seconds);
+    fprintf(out, "lockstep: %lu difference%s\n", res->differences,
+            res->differences == 1 ? "" : "s");
+}
+
+int lockstep__run(const struct vmm_config *cfg, const struct machine_image *img,
+                  enum lockstep_mode mode, FILE *out, struct lockstep_result *res)
+{
+    struct pair *p = calloc(1, sizeof(*p));
+    struct timespec t0;
+    int ret = -1;
+
+    memset(res, 0, sizeof(*res));
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    if (!p)
+        return error_set("out of memory for two machines");
+    *p = (struct pair){.mode = mode, .cfg = cfg, .img = img, .out = out, .res = res};
+    if (pair_init(p, cfg, img) == 0 && (ret = compare(p)) >= 0) {
+        res->differences = (unsigned long)ret;
+        res->seconds = seconds_since(&t0);
+        print_summary(out, res);
+    }
+    side_exit(&p->k);
+    side_exit(&p->t);
+    free(p);
+    return ret;
+}

@@ -1,0 +1,120 @@
+/*
+ * lockstep.c - stepvm --lockstep: every book guest of chapters 1-3 that runs at CPL0 runs
+ * on KVM and on the interpreter side by side with no difference (in a machine with KVM),
+ * and without KVM the option says so in one line.
+ */
+#include "check_helpers.h"
+#include "ch6_tests.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* A guest and the machine options it needs (chapter 1's flat binaries start at 0x1000 in
+ * real mode; chapter 2's payloads in the mode they are built for). */
+struct lockstep_case {
+    const char *opt, *arg, *guest;
+};
+
+/* Runs one guest in lockstep and prints the run's numbers, or on a difference the whole
+ * report (too long for a Check message). Returns 1 when the two agreed. */
+static int run_lockstep(const struct lockstep_case *c)
+{
+    const char *name = strrchr(c->guest, '/') + 1;
+    struct run_result r;
+
+    if (c->opt)
+        run_builtv(&r, "bin/stepvm", "--lockstep", c->opt, c->arg, c->guest, NULL);
+    else
+        run_builtv(&r, "bin/stepvm", "--lockstep", c->guest, NULL);
+    int agreed = r.status == 0 && strstr(r.out, "\nlockstep: 0 differences\n") != NULL;
+    const char *numbers = strstr(r.out, "lockstep: ");
+    if (agreed && numbers) /* the line before the verdict: exits, instructions, time */
+        printf("%-24s %.*s\n", name, (int)strcspn(numbers, "\n"), numbers);
+    else
+        printf("%s in lockstep: status %d\n%s%s", name, r.status, r.out, r.err);
+    fflush(stdout);
+    run_free(&r);
+    return agreed;
+}
+
+/* Runs every case, then fails naming the guests that differed. */
+static void run_all(const struct lockstep_case *cases, size_t n)
+{
+    char failed[512] = "";
+
+    for (size_t i = 0; i < n; i++)
+        if (!run_lockstep(&cases[i]))
+            snprintf(failed + strlen(failed), sizeof(failed) - strlen(failed), " %s",
+                     strrchr(cases[i].guest, '/') + 1);
+    ck_assert_msg(failed[0] == '\0', "KVM and the interpreter differ on:%s (reports above)",
+                  failed);
+}
+
+START_TEST(chapter1_guests_agree)
+{
+    static const struct lockstep_case cases[] = {
+        {"--load-addr", "0x1000", "guests/ch1/hello.bin"},
+        {"--load-addr", "0x1000", "guests/ch1/exitcode.bin"},
+        {"--load-addr", "0x1000", "guests/ch1/triple.bin"},
+    };
+
+    run_all(cases, sizeof(cases) / sizeof(cases[0]));
+}
+END_TEST
+
+START_TEST(chapter2_guests_agree)
+{
+    static const struct lockstep_case cases[] = {
+        {NULL, NULL, "guests/ch2/hello.elf"},
+        {NULL, NULL, "guests/ch2/memmap.elf"},
+        {NULL, NULL, "guests/ch2/fault.elf"},
+        {NULL, NULL, "guests/ch2/rom.elf"},
+        {NULL, NULL, "guests/ch2/payload32.elf"},
+        {NULL, NULL, "guests/ch2/payload64.elf"},
+        {"--mode", "real", "guests/ch2/payload-real.bin"},
+        {"--mode", "protected", "guests/ch2/payload-protected.bin"},
+        {"--mode", "long", "guests/ch2/payload-long.bin"},
+    };
+
+    run_all(cases, sizeof(cases) / sizeof(cases[0]));
+}
+END_TEST
+
+START_TEST(chapter3_guests_agree)
+{
+    static const struct lockstep_case cases[] = {
+        {NULL, NULL, "guests/ch3/devices.elf"},
+        {NULL, NULL, "guests/ch3/hcall.elf"},
+        {NULL, NULL, "guests/ch3/fwcfg.elf"},
+        {NULL, NULL, "guests/ch3/chaos.elf"},
+    };
+
+    run_all(cases, sizeof(cases) / sizeof(cases[0]));
+}
+END_TEST
+
+/* Without KVM there is nothing to compare with: one line that says so, status 1. */
+START_TEST(lockstep_without_kvm_says_so)
+{
+    struct run_result r;
+
+    run_builtv(&r, "bin/stepvm", "--lockstep", "--kvm-dev", "/nonexistent/kvm",
+               "guests/ch3/hcall.elf", NULL);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_str_eq(r.out, "");
+    ck_assert_str_eq(r.err, "stepvm: --lockstep needs KVM: open /nonexistent/kvm: No such file "
+                            "or directory\n");
+    run_free(&r);
+}
+END_TEST
+
+void add_lockstep_tests(Suite *s)
+{
+    const TTest *const kvm[] = {chapter1_guests_agree, chapter2_guests_agree,
+                                chapter3_guests_agree};
+    TCase *tc = tcase_create("lockstep");
+
+    tcase_add_test(tc, lockstep_without_kvm_says_so);
+    suite_add_tcase(s, tc);
+    suite_add_kvm_tests(s, "lockstep_kvm", kvm, sizeof(kvm) / sizeof(kvm[0]));
+}
