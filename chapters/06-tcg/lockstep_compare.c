@@ -62,6 +62,7 @@ static uint64_t seg_attr(const struct kvm_segment *s)
            (uint64_t)s->db << 14 | (uint64_t)s->g << 15 | (uint64_t)s->unusable << 16;
 }
 
+/* [masks] */
 /*
  * What the comparison ignores, each for a reason:
  *  - the accessed bit of a code or data segment's cached type: no instruction reads it
@@ -89,6 +90,7 @@ static void flatten_segment(const struct kvm_segment *sg, int i, int pe, uint64_
         v[2] = v[3] = 0;
     }
 }
+/* [masks] */
 
 /* The state as the list of fields above, masked. */
 static void flatten(const struct lockstep_state *st, uint64_t v[NFIELDS])

@@ -91,6 +91,7 @@ static int option(void *ctx, int opt, const char *arg)
     return 0;
 }
 
+/* [lockstep] */
 /* --lockstep: the guest on KVM and on the interpreter, compared (lockstep.h). The exit
  * status says whether they agreed: 0, or 1 when they differed or could not be run. */
 static int run(void *ctx, const struct vmm_config *cfg, const struct machine_image *img)
@@ -109,6 +110,7 @@ static int run(void *ctx, const struct vmm_config *cfg, const struct machine_ima
         fprintf(stderr, "stepvm: lockstep: %s\n", error_get());
     return ret == 0 ? 0 : 1;
 }
+/* [lockstep] */
 
 /* With --stats, the interpreter says how much it ran; then its vCPU goes. */
 static void finish(void *ctx, struct vmm *x, int ret)

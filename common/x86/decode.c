@@ -63,6 +63,7 @@ static void set_segment(struct x86_insn *out, uint8_t seg)
         out->seg = seg;
 }
 
+/* [prefixes] */
 /*
  * Consumes the legacy prefixes and, in 64-bit mode, REX; returns the first opcode byte or
  * -1. Of two prefixes of one kind the last counts. REX counts only right before the
@@ -119,6 +120,7 @@ static int decode_prefixes(struct cursor *c)
         out->rex = 0;
     }
 }
+/* [prefixes] */
 
 /* Reads the opcode after the prefixes: one byte, or an escape 0F [38|3A] and one more. */
 static int decode_opcode(struct cursor *c, int first)
@@ -254,6 +256,7 @@ static int decode_mem16(struct cursor *c)
     return out->mod == 0 ? 0 : read_disp(c, out->mod == 1 ? 1 : 2);
 }
 
+/* [modrm] */
 /*
  * 32/64-bit addressing: rm = 100 brings a SIB byte (scale, index, base; index 100 means
  * none, base 101 with mod = 00 means disp32 and no base); mod = 00 with rm = 101 is a
@@ -287,6 +290,7 @@ static int decode_mem32(struct cursor *c)
     }
     return out->mod == 0 ? 0 : read_disp(c, out->mod == 1 ? 1 : 4);
 }
+/* [modrm] */
 
 /* Decodes the memory operand ModRM names (mod != 3), with its segment. */
 static int decode_mem(struct cursor *c)
@@ -404,6 +408,7 @@ static int bad_operands(const struct x86_insn *in, const struct x86_opcode *op)
 
 /* ------------------------------------------------------------------------------------- */
 
+/* [decode] */
 /* Decodes everything after the prefixes and opcode: ModRM, sizes, memory, immediate. */
 static int decode_operands(struct cursor *c)
 {
@@ -464,6 +469,7 @@ int x86_decode(const uint8_t *bytes, size_t len, enum x86_mode mode, struct x86_
     }
     return decode_operands(&c);
 }
+/* [decode] */
 
 int64_t x86_imm_signed(const struct x86_insn *insn)
 {

@@ -38,6 +38,7 @@
 #define X4(...) __VA_ARGS__, __VA_ARGS__, __VA_ARGS__, __VA_ARGS__
 #define X16(...) X8(__VA_ARGS__), X8(__VA_ARGS__)
 
+/* [one-byte] */
 /* The one-byte map. Prefix bytes (26 2E 36 3E 64-67 F0 F2 F3, and 40-4F in 64-bit mode) are
  * consumed before the table is read; their rows describe them in 16/32-bit terms. */
 const struct x86_opcode x86_one_byte[256] = {
@@ -53,6 +54,7 @@ const struct x86_opcode x86_one_byte[256] = {
     /* 48 */ X8(ROW(R, NONE, V)),                                /* DEC r (REX in 64-bit) */
     /* 50 */ X8(ROW(R, NONE, D64)),                              /* PUSH r */
     /* 58 */ X8(ROW(R, NONE, D64)),                              /* POP r */
+    /* [one-byte] */
     /* 60 */ ROW(I64, NONE, V), ROW(I64, NONE, V),               /* PUSHA, POPA */
     /* 62 */ ROW(M | MEM | I64, NONE, V), ROW(M, NONE, NONE),    /* BOUND; ARPL (MOVSXD) */
     /* 64 */ UD, UD, UD, UD,                                     /* FS: GS: 66 67 */
