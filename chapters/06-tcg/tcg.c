@@ -197,20 +197,30 @@ static void set_exit(struct vcpu_exit *e, enum vcpu_exit_kind kind, uint32_t raw
 }
 
 /* [deliver] */
-/* Delivers the exception the last instruction raised. A fault while delivering one is a
- * double fault; a fault while delivering a double fault is a triple fault: the CPU shuts
- * down, and KVM reports that as KVM_EXIT_SHUTDOWN. Returns 1 on a shutdown. */
+/* The SDM's classes of exception, for what a second fault during a delivery means. */
+static int contributory(int vector)
+{
+    return vector == EXC_DE || (vector >= EXC_TS && vector <= EXC_GP);
+}
+
+/* Delivers the exception the last instruction raised. A fault while delivering one is
+ * delivered on its own when the first was benign (#UD, #BP...); after a contributory
+ * fault (#DE, #TS, #NP, #SS, #GP) another contributory one, or after a #PF a #PF or a
+ * contributory one, becomes a double fault. A fault while delivering a double fault is a
+ * triple fault: the CPU shuts down, and KVM reports that as KVM_EXIT_SHUTDOWN. Returns 1
+ * on a shutdown. */
 static int deliver(struct tcg_cpu *c)
 {
-    int vector = c->fault_vector;
+    int vector = c->fault_vector, first = c->delivering;
+    uint32_t error = c->fault_error;
 
     c->fault_vector = -1;
-    if (c->delivering == EXC_DF) {
+    if (first == EXC_DF) {
         c->shutdown = 1;
         return 1;
     }
-    uint32_t error = c->fault_error;
-    if (c->delivering >= 0) {
+    if ((contributory(first) && contributory(vector)) ||
+        (first == EXC_PF && (vector == EXC_PF || contributory(vector)))) {
         vector = EXC_DF;
         error = 0;
     }
