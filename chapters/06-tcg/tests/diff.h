@@ -86,6 +86,7 @@ struct diff_stats {
     unsigned long cases;
     unsigned long by_verdict[DIFF_VERDICTS];
     unsigned long by_mode[3];        /* cases compared in 16, 32 and 64-bit mode */
+    unsigned long completed;         /* compared cases where the instruction completed */
     unsigned long by_opcode[2][256]; /* differences by map (one byte, 0F) and opcode */
     uint64_t example[2][256];        /* the first differing case number of each opcode */
     double seconds;
@@ -150,6 +151,9 @@ int diff__manual_ud(const struct x86_insn *i);
 
 /** Is rip a branch target the CPU refuses with #GP(0) in mode? */
 int diff__bad_target(enum x86_mode mode, uint64_t rip);
+
+/** Does i, run from c, write over its own bytes (writes_mem: it writes its operand)? */
+int diff__writes_own_bytes(const struct diff_case *c, const struct x86_insn *i, int writes_mem);
 
 /** Does i write through CS in protected mode (#GP(0)), given that it writes memory? */
 int diff__cs_write(const struct x86_insn *i, int writes_mem);

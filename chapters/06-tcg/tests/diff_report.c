@@ -118,8 +118,10 @@ unsigned long diff__fuzz(struct diff *d, uint64_t seed, uint64_t first, uint64_t
         enum diff_verdict v = diff__run(d, &c, &tcg, &ref, why, sizeof(why));
         st->cases++;
         st->by_verdict[v]++;
-        if (v == DIFF_SAME || v == DIFF_DIFFERENT)
+        if (v == DIFF_SAME || v == DIFF_DIFFERENT) {
             st->by_mode[c.mode == X86_MODE_16 ? 0 : c.mode == X86_MODE_32 ? 1 : 2]++;
+            st->completed += tcg.end == DIFF_END_STEP;
+        }
         if (v != DIFF_DIFFERENT)
             continue;
         uint8_t op;
@@ -158,12 +160,14 @@ void diff__summary(FILE *out, const struct diff_stats *st)
     static struct tally t[512];
     int n = 0;
 
+    unsigned long compared = st->by_verdict[DIFF_SAME] + st->by_verdict[DIFF_DIFFERENT];
+
     fprintf(out,
-            "diff: %lu cases in %.1f s (%.0f a second); compared %lu (16-bit %lu, "
-            "32-bit %lu, 64-bit %lu)\n",
+            "diff: %lu cases in %.1f s (%.0f a second); compared %lu (16-bit %lu, 32-bit %lu, "
+            "64-bit %lu; %lu completed, %lu raised an exception)\n",
             st->cases, st->seconds, st->seconds > 0 ? (double)st->cases / st->seconds : 0.0,
-            st->by_verdict[DIFF_SAME] + st->by_verdict[DIFF_DIFFERENT], st->by_mode[0],
-            st->by_mode[1], st->by_mode[2]);
+            compared, st->by_mode[0], st->by_mode[1], st->by_mode[2], st->completed,
+            compared - st->completed);
     for (int v = 0; v < DIFF_VERDICTS; v++)
         fprintf(out, "  %8lu %s\n", st->by_verdict[v], verdict_names[v]);
     for (int map = 0; map < 2; map++)

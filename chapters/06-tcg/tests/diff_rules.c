@@ -158,8 +158,9 @@ static int near_branch(const struct x86_insn *i)
  *  - LOCK NEG: QEMU computes SF and PF from the wrong value;
  *  - SHLD/SHRD imm8 with a RIP-relative operand: QEMU leaves the immediate out of the
  *    instruction's end, so its address is one byte short;
- *  - CMPXCHG of a 32-bit register in 64-bit mode: QEMU zero-extends the destination when
- *    the comparison fails, where the CPU leaves it unchanged.
+ *  - CMPXCHG with a 32-bit operand in 64-bit mode: QEMU zero-extends EAX when the
+ *    comparison succeeds and a register destination when it fails, where the CPU leaves
+ *    each unchanged.
  */
 int diff__unicorn_deviates(const struct x86_insn *i, const uint8_t *code)
 {
@@ -184,8 +185,7 @@ int diff__unicorn_deviates(const struct x86_insn *i, const uint8_t *code)
     if (i->map == X86_MAP_0F && (op == 0xa4 || op == 0xac) && i->mem.base == X86_REG_RIP &&
         i->has_mem)
         return 1;
-    if (i->map == X86_MAP_0F && op == 0xb1 && i->rm_reg != X86_REG_NONE && i->opsize == 4 &&
-        i->mode == X86_MODE_64)
+    if (i->map == X86_MAP_0F && op == 0xb1 && i->opsize == 4 && i->mode == X86_MODE_64)
         return 1;
     return i->mode == X86_MODE_64 && i->opsize_pfx && !i->rex_w && near_branch(i);
 }
@@ -253,4 +253,38 @@ int diff__cs_write(const struct x86_insn *i, int writes_mem)
 
     return i->mode == X86_MODE_32 && !string && i->has_mem && i->mem.segment == X86_SEG_CS &&
            writes_mem;
+}
+
+/* The offset of i's memory operand in case c, plus the segment's base. */
+static uint64_t operand_address(const struct diff_case *c, const struct x86_insn *i)
+{
+    const struct x86_mem *mem = &i->mem;
+    uint64_t a = (uint64_t)mem->disp;
+
+    if (mem->base == X86_REG_RIP)
+        a += c->rip + i->length;
+    else if (mem->base != X86_REG_NONE)
+        a += c->r[mem->base];
+    if (mem->index != X86_REG_NONE)
+        a += c->r[mem->index] * mem->scale;
+    if (i->addrsize < 8)
+        a &= (1ull << (i->addrsize * 8)) - 1;
+    return a + (c->mode == X86_MODE_64 && mem->segment == X86_SEG_GS ? DIFF_GS_BASE : 0);
+}
+
+/* Does i write over its own bytes (its operand, or a string's destination, near RIP)?
+ * QEMU restarts a block whose code is written, and Unicorn's one-instruction run then
+ * stops before the write: not the CPU's answer, so such a case is skipped. */
+int diff__writes_own_bytes(const struct diff_case *c, const struct x86_insn *i, int writes_mem)
+{
+    unsigned op = i->opcode;
+
+    if (i->map == X86_MAP_ONE_BYTE && (op == 0xa4 || op == 0xa5 || op == 0xaa || op == 0xab)) {
+        uint64_t di = c->r[7] & (i->addrsize < 8 ? (1ull << (i->addrsize * 8)) - 1 : ~0ull);
+        return di + 512 > c->rip && di < c->rip + 512; /* REP moves it up to a few hundred */
+    }
+    if (!writes_mem || !i->has_mem)
+        return 0;
+    uint64_t a = operand_address(c, i);
+    return a + 16 > c->rip && a < c->rip + i->length;
 }

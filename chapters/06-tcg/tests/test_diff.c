@@ -17,10 +17,10 @@
 
 /* The slice 'make test' runs: a few seconds normally, fewer cases under the sanitizers. */
 #if defined(__SANITIZE_ADDRESS__)
-#define DEFAULT_CASES 20000
+#define DEFAULT_CASES 50000
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer)
-#define DEFAULT_CASES 20000
+#define DEFAULT_CASES 50000
 #endif
 #endif
 #ifndef DEFAULT_CASES
@@ -127,6 +127,22 @@ START_TEST(lock_on_register_raises_ud)
 }
 END_TEST
 
+/* Far CALL with a register operand (FF /3, mod = 3) and LOCK CMP are #UD. Unicorn dies on
+ * both, so the manual answers for it (diff_rules.c). */
+START_TEST(far_call_register_and_lock_cmp_raise_ud)
+{
+    struct diff_case c;
+
+    make_case(&c, X86_MODE_64, (const uint8_t[]){0xff, 0xd8}, 2);
+    struct diff_result r = run_both(&c);
+    assert_fault(&c, &r, 6);
+    make_case(&c, X86_MODE_64, (const uint8_t[]){0xf0, 0x39, 0x03}, 3); /* lock cmp %eax, (%rbx) */
+    c.r[3] = diff__layout(X86_MODE_64).data;
+    r = run_both(&c);
+    assert_fault(&c, &r, 6);
+}
+END_TEST
+
 /* DIV ECX with ECX = 0: #DE, and EAX/EDX as they were. */
 START_TEST(div_by_zero_raises_de)
 {
@@ -197,6 +213,18 @@ START_TEST(unmapped_write_raises_pf)
 }
 END_TEST
 
+/* In real mode a word read at offset 0xffff runs past the segment's limit: #GP(0). */
+START_TEST(real_mode_limit_raises_gp)
+{
+    struct diff_case c;
+
+    make_case(&c, X86_MODE_16, (const uint8_t[]){0x8b, 0x07}, 2); /* mov (%bx), %ax */
+    c.r[3] = 0xffff;
+    struct diff_result r = run_both(&c);
+    assert_fault(&c, &r, 13);
+}
+END_TEST
+
 /* An instruction longer than 15 bytes: #GP(0). */
 START_TEST(too_long_raises_gp)
 {
@@ -253,10 +281,12 @@ TCase *diff_tests(void)
     tcase_add_test(tc, random_slice);
     tcase_add_loop_test(tc, ud2_raises_ud, 0, 3);
     tcase_add_test(tc, lock_on_register_raises_ud);
+    tcase_add_test(tc, far_call_register_and_lock_cmp_raise_ud);
     tcase_add_loop_test(tc, div_by_zero_raises_de, 0, 3);
     tcase_add_test(tc, quotient_overflow_raises_de);
     tcase_add_test(tc, non_canonical_raises_gp_or_ss);
     tcase_add_test(tc, unmapped_write_raises_pf);
+    tcase_add_test(tc, real_mode_limit_raises_gp);
     tcase_add_test(tc, too_long_raises_gp);
     tcase_add_test(tc, rep_movsb_copies);
     tcase_add_test(tc, add_flags);
