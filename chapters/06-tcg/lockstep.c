@@ -9,11 +9,10 @@
  * exit, except where they cannot be (state_comparable, same_exit_state).
  *
  * Single-stepping KVM has traps of its own, each handled where it springs: a REP string
- * instruction stops after every iteration (step_one), HLT is stepped over instead of
- * exiting (step_one), the instruction after STI, MOV SS or POP SS runs in the shadow of
- * the step before, and an exception's handler may run within one step (catch_up). CPUID,
- * RDTSC and the HC_NOW hypercall answer alike on both sides (pin_cpuid, pin_tsc,
- * pin_clock).
+ * instruction stops after every iteration, HLT is stepped over instead of exiting, the
+ * trap flag can be lost (step_one); a step can carry more than one instruction: after
+ * MOV SS, an MMIO write or an exception (catch_up). CPUID, RDTSC and the HC_NOW hypercall
+ * answer alike on both sides (pin_cpuid, pin_tsc, pin_clock).
  */
 #include "lockstep.h"
 
@@ -413,11 +412,12 @@ static int pin_tsc(struct pair *p)
 
 /*
  * After a step that ended apart, KVM's step may have carried more than one instruction:
- * the one after STI, MOV SS or POP SS runs in its shadow, where the debug trap waits; an
- * exception's handler may run within the step that raised it. The interpreter then goes
- * on alone, one instruction at a time, until it meets KVM: the same items and the same
- * state (at most CATCH_UP_MAX instructions). Returns 1 when it met KVM, 0 when not, -1
- * on an error.
+ * the one after MOV SS or POP SS (STI on some CPUs) runs in its shadow, where the debug
+ * trap waits; the one after an MMIO write that KVM finished for the VMM; a whole
+ * exception handler, run within the step that raised the exception (the CPU clears TF on
+ * the way in). The interpreter then goes on alone, one instruction at a time, until it
+ * meets KVM: the same items and the same state (at most CATCH_UP_MAX instructions).
+ * Returns 1 when it met KVM, 0 when not, -1 on an error.
  */
 static int catch_up(struct pair *p)
 {

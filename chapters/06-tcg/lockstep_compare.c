@@ -247,6 +247,8 @@ void lockstep_item__print(FILE *out, const struct lockstep_item *it)
 
 void lockstep_log__drop_compared(struct lockstep_log *l)
 {
+    if (l->next == 0)
+        return; /* nothing to drop (and no array yet, before the first item) */
     memmove(l->items, l->items + l->next, (l->n - l->next) * sizeof(*l->items));
     l->n -= l->next;
     l->next = 0;
