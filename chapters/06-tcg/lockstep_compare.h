@@ -74,8 +74,10 @@ void lockstep_log__drop_compared(struct lockstep_log *l);
 /** Prints up to 8 items of the log, from the first, on lines of their own. */
 void lockstep_log__print(FILE *out, const struct lockstep_log *l);
 
+/** Frees the items and empties the log. */
 void lockstep_log__free(struct lockstep_log *l);
 
+/** Returns 1 when a and b are the same exit or access, with the same data. */
 int lockstep_item__equal(const struct lockstep_item *a, const struct lockstep_item *b);
 
 /** Prints an item in words: "IO write port 0xe9 size 1 data 0x68", "HLT". */
