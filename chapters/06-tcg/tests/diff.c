@@ -547,13 +547,16 @@ static void run_reference(struct machine *m, const struct diff_case *c, const st
 
 /* Decides whether c is compared before running it: returns DIFF_SAME to go on. An
  * undefined instruction that runs off the mapped range is not: whether the CPU fetches
- * the bytes beyond (a page fault) or stops at #UD is not the manual's to say. */
+ * the bytes beyond (a page fault) or stops at #UD is not the manual's to say. Nor is one
+ * both undefined and longer than 15 bytes: #UD and #GP have the same priority. */
 static enum diff_verdict triage(const struct machine *m, const struct diff_case *c,
                                 const struct x86_insn *i, int decoded)
 {
     if (i->unsupported)
         return DIFF_SKIP_UNSUPPORTED;
     if (!decoded && c->rip + X86_MAX_LENGTH > m->l.base + m->l.size)
+        return DIFF_SKIP_REFERENCE;
+    if (i->too_long && diff__manual_ud(i))
         return DIFF_SKIP_REFERENCE;
     if (decoded && diff__unicorn_deviates(i, c->code))
         return DIFF_SKIP_REFERENCE;
