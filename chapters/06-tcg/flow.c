@@ -9,6 +9,8 @@
  */
 #include "cpu.h"
 
+#include <string.h>
+
 /* ------------------------------------------------------------------------------------- */
 /* Helpers: branch targets and the stack                                                  */
 
@@ -338,6 +340,7 @@ static void leave(struct tcg_cpu *c, const struct x86_insn *i)
 /* ------------------------------------------------------------------------------------- */
 /* Branches                                                                               */
 
+/* [branches] */
 /* The target of a relative branch: the next instruction plus the signed displacement. */
 static uint64_t rel_target(struct tcg_cpu *c, const struct x86_insn *i)
 {
@@ -379,6 +382,7 @@ static void jcc(struct tcg_cpu *c, const struct x86_insn *i)
     if (tcg_cond(c, i->opcode & 0xf))
         c->next_rip = rel_target(c, i);
 }
+/* [branches] */
 
 /*
  * E0-E2: LOOPNE, LOOPE, LOOP: decrement the counter (CX, ECX or RCX by the address size)
@@ -528,6 +532,75 @@ static uint64_t str_budget(struct tcg_cpu *c, const struct str *s, uint64_t coun
     return n;
 }
 
+/* Whether [offset, offset + len) lies within seg's limit (always in 64-bit mode). The
+ * segment's other checks passed for the element before, so they hold for the span. An
+ * expand-down segment answers no: element by element is simpler there. */
+static int in_limit(const struct tcg_cpu *c, int seg, uint64_t offset, uint64_t len)
+{
+    const seg_t *s = &c->seg[seg];
+
+    if (c->long64)
+        return 1;
+    if ((c->cr0 & CR0_PE) && s->s && (s->type & 0xc) == 0x4)
+        return 0;
+    return offset + len - 1 <= s->limit;
+}
+
+/* The host address of [offset, offset + len) in seg when it is RAM inside one page that the
+ * TLB already holds for acc (so its checks were made and its A/D bits set), else NULL. */
+static uint8_t *host_span(struct tcg_cpu *c, int seg, uint64_t offset, uint64_t len,
+                          enum access acc)
+{
+    uint64_t linear = offset;
+    struct tlb_entry *e;
+
+    if (!c->long64 || seg == X86_SEG_FS || seg == X86_SEG_GS)
+        linear += c->seg[seg].base;
+    if (!c->long64)
+        linear &= 0xffffffffull;
+    e = &c->tlb[acc][(linear >> 12) % TLB_SIZE];
+    if ((linear & 0xfff) + len > 0x1000 || e->tag != ((linear >> 12) << 1 | 1) || !e->host)
+        return NULL;
+    return e->host + (linear & 0xfff);
+}
+
+/*
+ * The fast path of REP MOVS and REP STOS going up (DF = 0): n elements at once with
+ * memmove or a fill, when source and destination are RAM that the previous element
+ * already reached in the same pages, within their segments' limits. Returns the elements done
+ * (rSI and rDI moved), or 0 when the caller must go element by element: the first element
+ * of a page, MMIO, a page with decoded code in it, or a copy whose destination overlaps
+ * the source from above (which an element-by-element copy repeats, unlike memmove).
+ */
+static uint64_t str_bulk(struct tcg_cpu *c, const struct x86_insn *i, const struct str *s,
+                         uint64_t n)
+{
+    uint64_t bytes = n * s->size;
+    uint64_t si = c->r[R_SI] & s->amask, di = c->r[R_DI] & s->amask;
+    uint8_t *dst, *src = NULL;
+
+    if (s->step < 0 || (s->op != STR_MOVS && s->op != STR_STOS) || di + bytes - 1 > s->amask ||
+        !in_limit(c, X86_SEG_ES, di, bytes))
+        return 0;
+    if (!(dst = host_span(c, X86_SEG_ES, di, bytes, ACC_WRITE)))
+        return 0;
+    if (s->op == STR_STOS) {
+        /* One element (the low bytes of rAX), then the filled part doubled until done. */
+        memcpy(dst, &c->r[R_AX], s->size);
+        for (uint64_t done = s->size; done < bytes; done *= 2)
+            memcpy(dst + done, dst, done < bytes - done ? done : bytes - done);
+    } else {
+        if (si + bytes - 1 > s->amask || !in_limit(c, s->src, si, bytes) ||
+            !(src = host_span(c, s->src, si, bytes, ACC_READ)) || (dst > src && dst < src + bytes))
+            return 0;
+        memmove(dst, src, bytes);
+        reg_write(c, i, R_SI, s->asize, c->r[R_SI] + bytes);
+    }
+    reg_write(c, i, R_DI, s->asize, c->r[R_DI] + bytes);
+    return n;
+}
+
+/* [string] */
 /*
  * Runs a string instruction. Without REP it is one iteration. With REP, rCX (in the
  * address size) counts iterations; when some remain after this call's share, next_rip is
@@ -557,9 +630,16 @@ static void string(struct tcg_cpu *c, const struct x86_insn *i, enum str_op op)
     }
     if ((count = c->r[R_CX] & s.amask) == 0)
         return;
-    for (n = str_budget(c, &s, count); n > 0; n--) {
-        int go = str_once(c, i, &s);
-        reg_write(c, i, R_CX, s.asize, --count);
+    for (n = str_budget(c, &s, count); n > 0;) {
+        uint64_t done = n > 1 ? str_bulk(c, i, &s, n) : 0;
+        int go = 1;
+        if (done == 0) {
+            go = str_once(c, i, &s);
+            done = 1;
+        }
+        count -= done;
+        n -= done;
+        reg_write(c, i, R_CX, s.asize, count);
         if (count == 0 || !go)
             return;
         if (c->done_count)
@@ -567,6 +647,7 @@ static void string(struct tcg_cpu *c, const struct x86_insn *i, enum str_op op)
     }
     c->next_rip = c->rip;
 }
+/* [string] */
 
 /* A4, A5: MOVS. */
 static void movs(struct tcg_cpu *c, const struct x86_insn *i)
