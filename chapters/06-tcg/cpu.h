@@ -176,6 +176,7 @@ struct tcg_cpu {
     struct vcpu_exit exit;              /* the exit being reported */
     uint8_t exit_data[1024];            /* the data of an I/O or MMIO exit (REP INS: many items) */
     int pending;                        /* exit was reported; the next run takes its result */
+    int posted;                         /* an MMIO write to report once the instruction ends */
     struct tcg_done done[TCG_MAX_DONE]; /* device accesses the instruction has completed */
     int done_count, done_next;
     int halted, shutdown, stepping;

@@ -256,16 +256,13 @@ static void report_exit_difference(struct pair *p, int items_differ)
     lockstep_state__print(out, &p->k.state, &p->t.state);
 }
 
-/* Where the registers cannot be compared. After a triple fault KVM on AMD has reset the
+/* Where the registers cannot be compared: after a triple fault KVM on AMD has reset the
  * vCPU (the VMCB is undefined after a shutdown), while the interpreter keeps the state the
- * fault found. At an MMIO write KVM's emulator has finished the instruction (the VMM only
- * has to take the data), while the interpreter stops before it and finishes it when the
- * VMM is done: RIP, and any register the instruction moves, differ in between. */
+ * fault found. (At an MMIO write both have finished the instruction: KVM's emulator, and
+ * the interpreter, which posts the write and exits after it; so those are compared.) */
 static int state_comparable(const struct lockstep_item *exit)
 {
-    if (exit->kind == VCPU_EXIT_SHUTDOWN)
-        return 0;
-    return !(exit->kind == VCPU_EXIT_MMIO && exit->write);
+    return exit->kind != VCPU_EXIT_SHUTDOWN;
 }
 
 /* Is the exit inside a string I/O instruction (INS or OUTS)? */
@@ -505,6 +502,30 @@ static int by_steps(struct pair *p)
 
 /* ---- The whole comparison ---- */
 
+/* The accessed bits of the code and data descriptors in the GDT, cleared in both RAMs
+ * before they are compared (the run is over). The SDM has the CPU set the bit whenever it
+ * loads a segment register from a descriptor, and the interpreter does; the KVM of the
+ * nested test machine (whose CPL0 code QEMU emulates) sets it only for MOV to a segment
+ * register, not for the CS and SS that far jumps, IRET and interrupts load. */
+static void clear_accessed_bits(struct pair *p)
+{
+    struct kvm_sregs s;
+    struct guest_mem *mems[] = {&p->k.x.m.mem, &p->t.x.m.mem};
+    uint64_t gpa;
+
+    if (vcpu_get_sregs(p->t.x.vcpu, &s) < 0 || s.gdt.limit == 0)
+        return;
+    for (uint64_t off = 8; off + 8 <= (uint64_t)s.gdt.limit + 1; off += 8) {
+        if (vcpu_translate(p->t.x.vcpu, s.gdt.base + off, &gpa) < 0)
+            continue;
+        for (int m = 0; m < 2; m++) {
+            uint8_t *d = guest_mem__translate(mems[m], gpa, 8);
+            if (d && (d[5] & 0x10)) /* S: a code or data descriptor */
+                d[5] &= ~1;
+        }
+    }
+}
+
 /* The two consoles, and the guests' RAM page by page, must be the same at the end. Not
  * the RAM after single steps: KVM steps by setting RFLAGS.TF in the guest, and the flags
  * an exception or interrupt pushes on the guest's stack carry it. */
@@ -523,6 +544,7 @@ static int compare_ends(struct pair *p)
     }
     if (p->mode == LOCKSTEP_STEPS)
         return 0;
+    clear_accessed_bits(p);
     for (uint64_t off = 0; off < a->ram_size; off += 4096)
         if (memcmp(a->ram + off, b->ram + off, 4096) && !pages++)
             first = off;

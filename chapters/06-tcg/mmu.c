@@ -252,10 +252,14 @@ static inline struct tlb_entry *tlb_lookup(struct tcg_cpu *c, uint64_t linear, e
 
 /* [mmio] */
 /*
- * An access with no RAM behind it becomes an exit, as on KVM. The instruction stops
- * before it changes anything; the VMM handles the exit; then the instruction runs again
- * from its start, and this time the access finds its result in c->done (the accesses
- * already completed, in order) instead of exiting. Returns the value for a read.
+ * An access with no RAM behind it becomes an exit, as on KVM. A read, and port I/O: the
+ * instruction stops before it changes anything; the VMM handles the exit; then the
+ * instruction runs again from its start, and this time the access finds its result in
+ * c->done (the accesses already completed, in order) instead of exiting. So RIP at the
+ * exit is the instruction's own, as KVM shows it. An MMIO write needs no answer: it is
+ * posted, the instruction finishes, and the exit comes after it, with RIP past it, again
+ * as on KVM. (A second MMIO write in the same instruction turns the first into a
+ * completed access and takes the stop-and-run-again road.) Returns a read's value.
  */
 static uint64_t leave_ram(struct tcg_cpu *c, int io, uint64_t addr, unsigned size, int write,
                           uint64_t value, unsigned count)
@@ -266,6 +270,8 @@ static uint64_t leave_ram(struct tcg_cpu *c, int io, uint64_t addr, unsigned siz
             return d->value;
         tcg_internal(c, "an instruction's accesses changed when it ran again");
     }
+    if (c->posted) /* the posted write becomes a completed access; run again */
+        tcg_exit(c);
     if (c->done_count == TCG_MAX_DONE)
         tcg_internal(c, "an instruction made more than %d device accesses", TCG_MAX_DONE);
     memset(&c->exit, 0, sizeof(c->exit));
@@ -288,6 +294,10 @@ static uint64_t leave_ram(struct tcg_cpu *c, int io, uint64_t addr, unsigned siz
     }
     c->done[c->done_count] =
         (struct tcg_done){addr, value, (uint8_t)size, (uint8_t)write, (uint8_t)io};
+    if (!io && write) {
+        c->posted = 1;
+        return 0;
+    }
     tcg_exit(c);
 }
 /* [mmio] */

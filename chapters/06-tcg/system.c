@@ -86,6 +86,16 @@ static seg_t unpack(uint16_t sel, uint64_t d)
 }
 /* [descriptor] */
 
+/* The CPU marks a code or data descriptor accessed (type bit 0) in the table when it
+ * loads a segment register from it. */
+static void mark_accessed(struct tcg_cpu *c, seg_t *n, uint64_t addr, uint64_t d)
+{
+    if (!(n->type & 1)) {
+        n->type |= 1;
+        tcg_write_sys(c, addr + 5, 1, ((d >> 40) & 0xff) | 1);
+    }
+}
+
 /* [load-seg] */
 void tcg_load_seg(struct tcg_cpu *c, int seg, uint16_t sel)
 {
@@ -123,10 +133,7 @@ void tcg_load_seg(struct tcg_cpu *c, int seg, uint16_t sel)
         if (!n.present)
             tcg_fault(c, EXC_NP, sel & 0xfffc);
     }
-    if (!(n.type & 1)) { /* the CPU marks a descriptor accessed when it loads it */
-        n.type |= 1;
-        tcg_write_sys(c, addr + 5, 1, (d >> 40 & 0xff) | 1);
-    }
+    mark_accessed(c, &n, addr, d);
     *s = n;
     if (seg == X86_SEG_SS) {
         tcg_update_mode(c);
@@ -159,8 +166,8 @@ static void load_cs(struct tcg_cpu *c, uint16_t sel, uint8_t cpl)
         tcg_fault(c, EXC_NP, sel & 0xfffc);
     if (n.l && n.db)
         tcg_gp(c, sel & 0xfffc);
+    mark_accessed(c, &n, addr, d);
     n.selector = (sel & 0xfffc) | cpl;
-    n.type |= 1;
     c->seg[X86_SEG_CS] = n;
     tcg_update_mode(c);
 }
@@ -219,8 +226,8 @@ static void interrupt_idt(struct tcg_cpu *c, int vector, uint32_t error, int sof
     if (!((lo >> 47) & 1))
         tcg_fault(c, EXC_NP, vector * 8 + 2 + ext);
 
-    uint64_t addr;
-    seg_t n = unpack(sel, read_descriptor(c, sel, &addr));
+    uint64_t addr, d = read_descriptor(c, sel, &addr);
+    seg_t n = unpack(sel, d);
     if (!n.s || !(n.type & 8) || n.dpl > c->cpl || (lm && !n.l))
         tcg_gp(c, (sel & 0xfffc) + ext);
     if (!n.present)
@@ -273,8 +280,8 @@ static void interrupt_idt(struct tcg_cpu *c, int vector, uint32_t error, int sof
     tcg_push(c, size, return_rip);
     if (!software && has_error_code(vector))
         tcg_push(c, size, error);
+    mark_accessed(c, &n, addr, d);
     n.selector = (sel & 0xfffc) | new_cpl;
-    n.type |= 1;
     c->seg[X86_SEG_CS] = n;
     c->cpl = new_cpl;
     uint64_t clear = RFLAGS_TF | RFLAGS_NT | RFLAGS_RF | RFLAGS_VM;
@@ -306,6 +313,25 @@ static void exec_int(struct tcg_cpu *c, const struct x86_insn *i)
     if (i->opcode == 0xce && !tcg_cond(c, 0)) /* INTO: only when OF is set */
         return;
     tcg_interrupt(c, vector, 0, i->opcode != 0xf1, c->next_rip);
+}
+
+/* A return to an outer (less privileged) level must not leave the data segments the inner
+ * code used reachable: ES, DS, FS and GS that hold a data or non-conforming code segment
+ * more privileged than the new CPL are loaded with a null selector (IRET and RETF). */
+static void null_inner_segments(struct tcg_cpu *c, uint8_t new_cpl)
+{
+    static const int segs[] = {X86_SEG_ES, X86_SEG_DS, X86_SEG_FS, X86_SEG_GS};
+
+    for (size_t k = 0; k < sizeof(segs) / sizeof(segs[0]); k++) {
+        seg_t *s = &c->seg[segs[k]];
+        int conforming_code = (s->type & 0xc) == 0xc;
+        if (!s->unusable && s->s && !conforming_code && s->dpl < new_cpl) {
+            uint64_t base = s->base; /* FS and GS keep their 64-bit bases */
+            *s = (seg_t){.unusable = 1};
+            if (segs[k] == X86_SEG_FS || segs[k] == X86_SEG_GS)
+                s->base = base;
+        }
+    }
 }
 
 /* [iret] */
@@ -353,6 +379,8 @@ static void exec_iret(struct tcg_cpu *c, const struct x86_insn *i)
         c->cpl = new_cpl;
         tcg_load_seg(c, X86_SEG_SS, (uint16_t)ss);
         c->r[R_SP] = rsp;
+        if (new_cpl > cpl)
+            null_inner_segments(c, new_cpl);
     }
     tcg_update_mode(c);
     c->next_rip = c->mode == X86_MODE_64 ? rip : rip & 0xffffffffull;
@@ -424,6 +452,7 @@ static void exec_retf(struct tcg_cpu *c, const struct x86_insn *i)
         load_cs(c, cs, new_cpl);
         tcg_load_seg(c, X86_SEG_SS, ss);
         c->r[R_SP] = rsp + extra;
+        null_inner_segments(c, new_cpl);
     } else {
         load_cs(c, cs, c->cpl);
     }

@@ -249,6 +249,7 @@ static int tcg_run(struct vcpu *v, struct vcpu_exit *exit)
         break;
     case 1: /* an exception */
         retire(c);
+        c->posted = 0; /* the instruction did not happen: nor did its MMIO write */
         c->last_exception = c->fault_vector;
         c->last_error = c->fault_error;
         if (c->trap_exceptions) {
@@ -269,6 +270,7 @@ static int tcg_run(struct vcpu *v, struct vcpu_exit *exit)
         break;
     case 2: /* a device access: the VMM's turn */
         c->done_next = 0;
+        c->posted = 0;
         c->pending = 1;
         *exit = c->exit;
         return 0;
@@ -291,6 +293,11 @@ static int tcg_run(struct vcpu *v, struct vcpu_exit *exit)
         c->instructions++;
         if (c->done_count)
             retire(c);
+        if (c->posted) { /* an MMIO write: reported now, with RIP past the instruction */
+            c->posted = 0;
+            *exit = c->exit;
+            return 0;
+        }
         if (c->halted) {
             set_exit(exit, VCPU_EXIT_HLT, KVM_EXIT_HLT);
             return 0;
