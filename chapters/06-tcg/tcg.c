@@ -131,9 +131,12 @@ static void decode_at(struct tcg_cpu *c, uint64_t linear, struct x86_insn *out, 
         x86_decode(bytes, n, (enum x86_mode)c->mode, out);
     }
     c->decodes++;
+    /* An undefined opcode is #UD even when its bytes also run past 15 (as QEMU decides). */
+    if (out->undefined || out->unsupported)
+        tcg_fault(c, EXC_UD, EXC_NO_ERROR);
     if (out->too_long)
         tcg_gp(c, 0);
-    if (out->undefined || out->unsupported || out->truncated)
+    if (out->truncated)
         tcg_fault(c, EXC_UD, EXC_NO_ERROR);
     if (out->length > page_left)
         *phys = ~0ull; /* it spans two pages: not cached */
