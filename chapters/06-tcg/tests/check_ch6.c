@@ -1,6 +1,7 @@
 /*
  * check_ch6.c - chapter 6's test suite: the interpreter compared instruction by
- * instruction with Unicorn (test_diff.c), whole guests against QEMU and KVM (guests.c).
+ * instruction with Unicorn (test_diff.c), whole guests against QEMU and KVM (guests.c);
+ * the labs' graders against their solutions.
  *
  * A test case can be named on the command line (check_ch6 diff): it runs alone, as
  * CK_RUN_CASE=diff would run it. The differential test's own variables (STEPVM_DIFF_CASES,
@@ -26,5 +27,6 @@ int main(int argc, char **argv)
     suite_add_tcase(s, guest_tests());
     add_guest_kvm_tests(s);
     add_lockstep_tests(s);
+    suite_add_tcase(s, lab_tests(6, 2));
     return run_suite(s);
 }

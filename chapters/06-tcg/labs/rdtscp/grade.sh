@@ -1,0 +1,19 @@
+# Lab rdtscp (chapter 6): the interpreter learns RDTSCP and the TSC_AUX MSR.
+runs() {
+    host rdtscp bin/stepvm --accel=tcg guests/ch6/lab-rdtscp.elf
+}
+out_lacks() { ran "$1" && ! grep -q -- "$2" "$R/$1.out"; }
+# RDTSCP, two MOVs after RDTSC, reads the same counter: a small positive difference.
+same_counter() {
+    d=$(sed -n 's/^rdtscp - rdtsc: \(-\{0,1\}[0-9]*\)$/\1/p' "$R/rdtscp.out")
+    [ -n "$d" ] && [ "$d" -gt 0 ] && [ "$d" -lt 1000 ]
+}
+checks() {
+    check "the guest runs to its end (exit status 1)" status_is rdtscp 1
+    check "CPUID 0x80000001 advertises RDTSCP (EDX bit 27)" out_has rdtscp "^rdtscp: supported$"
+    check "no exception: WRMSR to TSC_AUX, and RDTSCP itself, are not refused" \
+        out_lacks rdtscp "^exception"
+    check "RCX holds TSC_AUX as written, upper half clear: aux 42" out_has rdtscp "^aux 42$"
+    check "the TSC advances from one RDTSCP to the next" out_has rdtscp "^tsc advanced: yes$"
+    check "RDTSCP reads the counter RDTSC reads" same_counter
+}
