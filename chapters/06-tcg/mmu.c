@@ -155,8 +155,9 @@ static uint64_t walk(struct tcg_cpu *c, uint64_t linear, enum access acc, int us
             if (c->efer & EFER_NXE)
                 xd |= e >> 63;
         }
-        int large =
-            level <= 2 && level < levels && (e & PTE_PS) && (esize == 8 || (c->cr4 & CR4_PSE));
+        /* A page directory entry may map a large page: 2 MiB (PAE, 4-level), or 4 MiB in
+         * 32-bit paging with CR4.PSE. (1 GiB pages in the PDPT: our CPUID offers none.) */
+        int large = level == 2 && (e & PTE_PS) && (esize == 8 || (c->cr4 & CR4_PSE));
         if (level == 1 || large) {
             uint64_t page = 1ull << shift;
             uint64_t base = esize == 4 && large ? (e & 0xffc00000ull) : (e & PTE_ADDR);

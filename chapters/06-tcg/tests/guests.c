@@ -27,6 +27,7 @@ START_TEST(tcg_prints_what_kvm_prints)
     } cases[] = {
         {"guests/ch2/hello.elf", "guests/ch2/hello.expected", 35},
         {"guests/ch3/fwcfg.elf", "guests/ch3/fwcfg.expected", 1},
+        {"guests/ch6/paging.elf", "guests/ch6/paging.expected", 1},
     };
     struct run_result r;
 
@@ -71,6 +72,19 @@ START_TEST(exceptions_match_qemu)
 }
 END_TEST
 /* [traps-test] */
+
+/* paging.elf under QEMU prints what the interpreter must: 32-bit paging with 4 MiB and
+ * 4 KiB pages, PAE with 2 MiB pages and XD, A/D bits, #PF error codes and CR2. */
+START_TEST(qemu_pages_as_expected)
+{
+    struct run_result q;
+
+    run_qemu(&q, "guests/ch6/paging.elf");
+    ck_assert_msg(q.status == 1, "QEMU status %d: %s", q.status, q.err);
+    ck_assert_lines_eq(q.out, expected_output("guests/ch6/paging.expected"));
+    run_free(&q);
+}
+END_TEST
 
 /* No gate for #UD, none for #DF: the CPU shuts down, as KVM reports it. */
 START_TEST(triple_fault_shuts_down)
@@ -175,6 +189,7 @@ TCase *guest_tests(void)
     tcase_add_test(tc, tcg_prints_what_kvm_prints);
     tcase_add_test(tc, exceptions_match_qemu);
     tcase_add_test(tc, triple_fault_shuts_down);
+    tcase_add_test(tc, qemu_pages_as_expected);
     tcase_add_test(tc, auto_falls_back_to_the_interpreter);
     tcase_add_test(tc, accel_kvm_without_kvm_is_one_clear_error);
     tcase_add_test(tc, stats_count_instructions_and_decodes);
@@ -204,6 +219,7 @@ START_TEST(every_book_guest_is_the_same_on_kvm_and_tcg)
         {"ch3/fwcfg.elf", "--cmdline", "", 1},
         {"ch3/chaos.elf", "--cmdline", "", 1},
         {"ch6/traps.elf", "--cmdline", "pf-user", 1},
+        {"ch6/paging.elf", "--cmdline", "", 1},
         {"ch6/traps.elf", "--cmdline", "triple", 0},
     };
     struct run_result k, t;

@@ -93,6 +93,21 @@ START_TEST(chapter3_guests_agree)
 }
 END_TEST
 
+/* Chapter 6's own: 32-bit and PAE paging, and the exceptions of traps.elf. */
+START_TEST(chapter6_guests_agree)
+{
+    static const struct lockstep_case cases[] = {
+        {NULL, NULL, "guests/ch6/paging.elf"},
+        {"--cmdline", "pf-write", "guests/ch6/traps.elf"},
+        {"--cmdline", "pf-user", "guests/ch6/traps.elf"},
+        {"--cmdline", "gp", "guests/ch6/traps.elf"},
+        {"--cmdline", "de", "guests/ch6/traps.elf"},
+    };
+
+    run_all(cases, sizeof(cases) / sizeof(cases[0]));
+}
+END_TEST
+
 /* Without KVM there is nothing to compare with: one line that says so, status 1. */
 START_TEST(lockstep_without_kvm_says_so)
 {
@@ -110,8 +125,8 @@ END_TEST
 
 void add_lockstep_tests(Suite *s)
 {
-    const TTest *const kvm[] = {chapter1_guests_agree, chapter2_guests_agree,
-                                chapter3_guests_agree};
+    const TTest *const kvm[] = {chapter1_guests_agree, chapter2_guests_agree, chapter3_guests_agree,
+                                chapter6_guests_agree};
     TCase *tc = tcase_create("lockstep");
 
     tcase_add_test(tc, lockstep_without_kvm_says_so);
