@@ -135,6 +135,14 @@ struct tcg_done {
 };
 #define TCG_MAX_DONE 4
 
+/* What an instruction that changes many registers at once (far transfers, IRET, INT) may
+ * have to put back when it faults half-way: the state before it. */
+struct tcg_undo {
+    uint64_t r[16], rip, rflags;
+    seg_t seg[6];
+    uint8_t cpl, mode, long64, stack_size;
+};
+
 /** The interpreter's vCPU. vcpu comes first: the interface hands us that pointer. */
 struct tcg_cpu {
     struct vcpu vcpu;
@@ -185,9 +193,11 @@ struct tcg_cpu {
     jmp_buf fault_jmp; /* tcg_fault() jumps here */
     int fault_vector;  /* the exception raised, -1 when none */
     uint32_t fault_error;
-    int delivering;      /* the vector being delivered, -1 when none (for double faults) */
-    int trap_exceptions; /* tests: stop at an exception instead of delivering it */
-    int last_exception;  /* vector the last instruction raised, -1 when none */
+    int delivering;       /* the vector being delivered, -1 when none (for double faults) */
+    int trap_exceptions;  /* tests: stop at an exception instead of delivering it */
+    int last_exception;   /* vector the last instruction raised, -1 when none */
+    struct tcg_undo undo; /* valid while undo_valid: restored when the instruction faults */
+    int undo_valid;
     uint32_t last_error;
 
     /* ---- Caches ---- */
@@ -227,6 +237,10 @@ _Noreturn void tcg_gp(struct tcg_cpu *c, uint32_t error);
  * executes the instruction again with c->completing set. Never returns.
  */
 _Noreturn void tcg_exit(struct tcg_cpu *c);
+
+/** Saves the state before an instruction that changes many registers before it may fault
+ * (tcg.c): a fault restores it, so the exception finds the state as it was. */
+void tcg_save_undo(struct tcg_cpu *c);
 
 /** Ends the run with a fatal exit: the interpreter itself cannot go on. Never returns. */
 _Noreturn void tcg_internal(struct tcg_cpu *c, const char *fmt, ...)

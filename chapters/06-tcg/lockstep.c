@@ -503,9 +503,9 @@ static int by_steps(struct pair *p)
 /* ---- The whole comparison ---- */
 
 /* The accessed bits of the code and data descriptors in the GDT, cleared in both RAMs
- * before they are compared (the run is over). The SDM has the CPU set the bit whenever it
- * loads a segment register from a descriptor, and the interpreter does; the KVM of the
- * nested test machine (whose CPL0 code QEMU emulates) sets it only for MOV to a segment
+ * before they are compared (the run is over), and those of PAE PDPTEs (below). The SDM has the CPU
+ * set the bit whenever it loads a segment register from a descriptor, and the interpreter does; the
+ * KVM of the nested test machine (whose CPL0 code QEMU emulates) sets it only for MOV to a segment
  * register, not for the CS and SS that far jumps, IRET and interrupts load. */
 static void clear_accessed_bits(struct pair *p)
 {
@@ -513,7 +513,18 @@ static void clear_accessed_bits(struct pair *p)
     struct guest_mem *mems[] = {&p->k.x.m.mem, &p->t.x.m.mem};
     uint64_t gpa;
 
-    if (vcpu_get_sregs(p->t.x.vcpu, &s) < 0 || s.gdt.limit == 0)
+    if (vcpu_get_sregs(p->t.x.vcpu, &s) < 0)
+        return;
+    /* The same for bit 5 of the four PAE PDPTEs, which the SDM reserves and a CPU never
+     * writes (it loads them into registers at MOV CR3); QEMU sets it as an accessed bit. */
+    if ((s.cr4 & (1u << 5)) && !(s.efer & (1u << 10))) {
+        for (int m = 0; m < 2; m++) {
+            uint8_t *pdpt = guest_mem__translate(mems[m], s.cr3 & 0xffffffe0u, 32);
+            for (int k = 0; pdpt && k < 4; k++)
+                pdpt[8 * k] &= ~0x20;
+        }
+    }
+    if (s.gdt.limit == 0)
         return;
     for (uint64_t off = 8; off + 8 <= (uint64_t)s.gdt.limit + 1; off += 8) {
         if (vcpu_translate(p->t.x.vcpu, s.gdt.base + off, &gpa) < 0)

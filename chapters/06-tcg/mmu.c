@@ -166,7 +166,7 @@ static uint64_t walk(struct tcg_cpu *c, uint64_t linear, enum access acc, int us
             if ((user && !us) || (write && !rw && (user || (c->cr0 & CR0_WP))) ||
                 (acc == ACC_FETCH && xd))
                 return (1ull << 31) | err;
-            for (int k = 0; k <= n; k++)
+            for (int k = levels == 3; k <= n; k++) /* not a PAE PDPTE: bit 5 is reserved */
                 set_entry_bits(c, addrs[k], esize, PTE_A);
             if (write)
                 set_entry_bits(c, addrs[n], esize, PTE_D);
@@ -367,7 +367,7 @@ void tcg_write_linear(struct tcg_cpu *c, uint64_t linear, unsigned size, uint64_
         tcg_write_linear(c, linear + first, size - first, value >> (first * 8));
         return;
     }
-    e = tlb_lookup(c, linear, ACC_WRITE);
+    e = tlb_fill(c, linear, ACC_WRITE); /* afresh: a page may have stopped holding code */
     if (e->host) {
         memcpy(e->host + off, &value, size);
         return;
@@ -376,8 +376,10 @@ void tcg_write_linear(struct tcg_cpu *c, uint64_t linear, unsigned size, uint64_
     if (phys < (1ull << 32) && c->code_pages[phys >> 12]) {
         tcg_code_written(c, phys); /* the page is data again: its writes go fast */
         e = tlb_fill(c, linear, ACC_WRITE);
-        memcpy(e->host + off, &value, size);
-        return;
+        if (e->host) { /* (not for a ROM that held code: that write is the device's) */
+            memcpy(e->host + off, &value, size);
+            return;
+        }
     }
     leave_ram(c, 0, phys, size, 1, value, 1); /* MMIO, or a ROM (KVM exits for both) */
 }
@@ -399,6 +401,11 @@ uint64_t tcg_read_sys(struct tcg_cpu *c, uint64_t linear, unsigned size)
 {
     uint64_t phys, v = 0;
 
+    if ((linear & 0xfff) + size > 4096) { /* each page translated on its own */
+        unsigned first = (unsigned)(4096 - (linear & 0xfff));
+        uint64_t lo = tcg_read_sys(c, linear, first);
+        return lo | tcg_read_sys(c, linear + first, size - first) << (first * 8);
+    }
     translate_as(c, linear, ACC_READ, 0, 1, &phys);
     uint8_t *p = entry_ptr(c, phys, size);
     if (p)
@@ -412,6 +419,12 @@ void tcg_write_sys(struct tcg_cpu *c, uint64_t linear, unsigned size, uint64_t v
 {
     uint64_t phys;
 
+    if ((linear & 0xfff) + size > 4096) {
+        unsigned first = (unsigned)(4096 - (linear & 0xfff));
+        tcg_write_sys(c, linear, first, value);
+        tcg_write_sys(c, linear + first, size - first, value >> (first * 8));
+        return;
+    }
     translate_as(c, linear, ACC_WRITE, 0, 1, &phys);
     uint8_t *p = entry_ptr(c, phys, size);
     if (p && !guest_mem__is_rom(c->mem, phys)) {

@@ -24,6 +24,12 @@
 #define MSR_GS_BASE        0xc0000101
 #define MSR_KERNEL_GS_BASE 0xc0000102
 
+/* A 64-bit address whose bits 63:47 are all equal: the only kind the CPU takes. */
+static int canonical(uint64_t a)
+{
+    return (uint64_t)((int64_t)(a << 16) >> 16) == a;
+}
+
 /* ---- Modes ---- */
 
 /* [mode] */
@@ -37,10 +43,9 @@ void tcg_update_mode(struct tcg_cpu *c)
         c->mode = X86_MODE_64;
     else
         c->mode = (c->cr0 & CR0_PE) && cs->db ? X86_MODE_32 : X86_MODE_16;
-    /* CPL is CS.DPL in protected mode (SS.DPL would do as well); 0 in real mode. */
-    c->cpl = (c->cr0 & CR0_PE) ? c->seg[X86_SEG_SS].dpl : 0;
-    if ((c->cr0 & CR0_PE) && !(c->rflags & RFLAGS_VM))
-        c->cpl = cs->dpl;
+    /* The CPL is SS.DPL (as KVM keeps it), 0 in real mode: not CS.DPL, which a conforming
+     * code segment may set below the CPL. */
+    c->cpl = !(c->cr0 & CR0_PE) ? 0 : (c->rflags & RFLAGS_VM) ? 3 : c->seg[X86_SEG_SS].dpl;
     c->stack_size = c->long64 ? 8 : c->seg[X86_SEG_SS].db ? 4 : 2;
     if (c->cpl != cpl)
         tcg_tlb_flush(c); /* the TLB holds the rights of one privilege level */
@@ -240,6 +245,12 @@ static void interrupt_idt(struct tcg_cpu *c, int vector, uint32_t error, int sof
     seg_t saved_ss = c->seg[X86_SEG_SS];
     uint8_t saved_cpl = c->cpl, saved_size = c->stack_size;
 
+    if (lm && !canonical(offset))
+        tcg_gp(c, ext);
+    if (lm) { /* IA-32e delivery pushes a 64-bit frame, from compatibility mode too */
+        c->long64 = 1;
+        c->stack_size = 8;
+    }
     if (new_cpl < c->cpl || ist) {
         /* A new stack from the TSS: RSPn (or ISTn) in long mode, SSn:ESPn otherwise. */
         uint64_t rsp;
@@ -312,6 +323,7 @@ static void exec_int(struct tcg_cpu *c, const struct x86_insn *i)
                                      : (int)(i->imm & 0xff);
     if (i->opcode == 0xce && !tcg_cond(c, 0)) /* INTO: only when OF is set */
         return;
+    tcg_save_undo(c); /* a fault in the delivery is the INT's: nothing has happened */
     tcg_interrupt(c, vector, 0, i->opcode != 0xf1, c->next_rip);
 }
 
@@ -341,11 +353,11 @@ static void null_inner_segments(struct tcg_cpu *c, uint8_t new_cpl)
 static void exec_iret(struct tcg_cpu *c, const struct x86_insn *i)
 {
     unsigned size = i->opsize;
-    uint64_t sp = c->r[R_SP];
+    tcg_save_undo(c); /* it pops and loads before its last check: a fault undoes it all */
     uint64_t rip = tcg_pop(c, size);
     uint16_t cs = (uint16_t)tcg_pop(c, size);
-    uint64_t flags = tcg_pop(c, size);
-    uint64_t old = tcg_get_rflags(c), keep = RFLAGS_VM | RFLAGS_RF;
+    uint64_t flags = (tcg_pop(c, size) & 0x3f7fd5) | RFLAGS_FIXED; /* defined bits only */
+    uint64_t old = tcg_get_rflags(c), keep = RFLAGS_VM;
     uint8_t cpl = c->cpl;
 
     if (cpl > 0)
@@ -363,10 +375,8 @@ static void exec_iret(struct tcg_cpu *c, const struct x86_insn *i)
     if (c->rflags & RFLAGS_NT)
         tcg_gp(c, 0); /* a task return: tasks are not supported */
     uint8_t new_cpl = cs & 3;
-    if (new_cpl < cpl) {
-        c->r[R_SP] = sp;
+    if (new_cpl < cpl)
         tcg_gp(c, cs & 0xfffc);
-    }
     uint64_t rsp = 0, ss = 0;
     int outer = new_cpl > cpl || c->long64;
     if (outer) {
@@ -383,6 +393,8 @@ static void exec_iret(struct tcg_cpu *c, const struct x86_insn *i)
             null_inner_segments(c, new_cpl);
     }
     tcg_update_mode(c);
+    if (c->mode == X86_MODE_64 && !canonical(rip))
+        tcg_gp(c, 0);
     c->next_rip = c->mode == X86_MODE_64 ? rip : rip & 0xffffffffull;
 }
 /* [iret] */
@@ -395,24 +407,22 @@ static void far_transfer(struct tcg_cpu *c, const struct x86_insn *i, uint16_t s
 {
     unsigned size = i->opsize;
     uint64_t old_cs = c->seg[X86_SEG_CS].selector, ret = c->next_rip;
-    uint64_t sp = c->r[R_SP];
 
+    tcg_save_undo(c); /* CALL pushes before the target is checked */
     if (call) {
         tcg_push(c, size, old_cs);
         tcg_push(c, size, ret);
     }
-    seg_t saved = c->seg[X86_SEG_CS];
     uint8_t cpl = c->cpl;
     if ((c->cr0 & CR0_PE) && !(c->rflags & RFLAGS_VM) && (sel & 0xfffc)) {
         uint64_t addr;
         seg_t n = unpack(sel, read_descriptor(c, sel, &addr));
-        if (!n.s) { /* a call gate or TSS: not supported */
-            c->r[R_SP] = sp;
+        if (!n.s) /* a call gate or TSS: not supported */
             tcg_gp(c, sel & 0xfffc);
-        }
     }
-    (void)saved;
     load_cs(c, sel, cpl);
+    if (c->mode == X86_MODE_64 && !canonical(offset))
+        tcg_gp(c, 0);
     c->next_rip = offset & size_mask(size);
 }
 
@@ -438,24 +448,29 @@ static void exec_far_ptr(struct tcg_cpu *c, const struct x86_insn *i)
 static void exec_retf(struct tcg_cpu *c, const struct x86_insn *i)
 {
     unsigned size = i->opsize;
+    tcg_save_undo(c); /* it pops and loads before its last check: a fault undoes it all */
     uint64_t rip = tcg_pop(c, size);
     uint16_t cs = (uint16_t)tcg_pop(c, size);
-    uint64_t extra = i->opcode == 0xca ? i->imm : 0;
+    uint64_t extra = i->opcode == 0xca ? i->imm : 0, mask = size_mask(c->stack_size);
     uint8_t new_cpl = (c->cr0 & CR0_PE) ? cs & 3 : 0;
 
     if (new_cpl < c->cpl)
         tcg_gp(c, cs & 0xfffc);
-    c->r[R_SP] += extra;
+    c->r[R_SP] = (c->r[R_SP] & ~mask) | ((c->r[R_SP] + extra) & mask);
     if (new_cpl > c->cpl) {
         uint64_t rsp = tcg_pop(c, size);
         uint16_t ss = (uint16_t)tcg_pop(c, size);
         load_cs(c, cs, new_cpl);
+        c->cpl = new_cpl;
         tcg_load_seg(c, X86_SEG_SS, ss);
-        c->r[R_SP] = rsp + extra;
+        mask = size_mask(c->stack_size);
+        c->r[R_SP] = (rsp + extra) & mask;
         null_inner_segments(c, new_cpl);
     } else {
         load_cs(c, cs, c->cpl);
     }
+    if (c->mode == X86_MODE_64 && !canonical(rip))
+        tcg_gp(c, 0);
     c->next_rip = rip & size_mask(size);
 }
 
@@ -560,8 +575,12 @@ static void exec_ins_outs(struct tcg_cpu *c, const struct x86_insn *i)
         }
         for (uint64_t k = 0; k < n; k++) /* every item's place is writable, or fault now */
             tcg_linear(c, X86_SEG_ES, (di + k * size) & amask, size, ACC_WRITE);
-        uint64_t phys;
+        uint64_t phys, last;
         tcg_translate(c, lin, ACC_WRITE, 1, &phys);
+        tcg_translate(c, lin + n * size - 1, ACC_WRITE, 1, &last); /* before the device reads */
+        if (!guest_mem__translate(c->mem, phys & ~0xfffull, 4096) ||
+            guest_mem__is_rom(c->mem, phys))
+            n = 1; /* into a device: one item an exit, each item its own write exit */
         const uint8_t *items = tcg_port_in_string(c, port, size, (unsigned)n);
         for (uint64_t k = 0; k < n; k++) {
             uint64_t v = 0;
@@ -596,6 +615,8 @@ static void exec_mov_cr(struct tcg_cpu *c, const struct x86_insn *i)
         v |= CR0_ET;
         if ((v & CR0_PG) && !(v & CR0_PE))
             tcg_gp(c, 0);
+        if (c->long64 && !(v & CR0_PG))
+            tcg_gp(c, 0); /* paging goes off only from compatibility mode */
         if ((v & CR0_PG) && !(c->cr0 & CR0_PG) && (c->efer & EFER_LME)) {
             if (!(c->cr4 & CR4_PAE))
                 tcg_gp(c, 0);
@@ -603,8 +624,12 @@ static void exec_mov_cr(struct tcg_cpu *c, const struct x86_insn *i)
         }
         if (!(v & CR0_PG))
             c->efer &= ~EFER_LMA;
-    } else if (n == 4 && (c->efer & EFER_LMA) && !(v & CR4_PAE)) {
-        tcg_gp(c, 0);
+    } else if (n == 4) {
+        /* TSD, DE, PSE, PAE, MCE, PGE, PCE, OSFXSR, OSXMMEXCPT: the bits the CPU model has */
+        if ((v & ~0x7fcull) || ((c->efer & EFER_LMA) && !(v & CR4_PAE)))
+            tcg_gp(c, 0);
+    } else if (n == 3 && !c->long64) {
+        v &= 0xffffffffull;
     }
     *cr[n] = v;
     tcg_update_mode(c);
@@ -741,6 +766,11 @@ static void exec_msr(struct tcg_cpu *c, const struct x86_insn *i)
         }
         return;
     }
+    uint64_t value = c->r[R_DX] << 32 | (uint32_t)c->r[R_AX];
+    int address = msr == MSR_FS_BASE || msr == MSR_GS_BASE || msr == MSR_KERNEL_GS_BASE ||
+                  msr == MSR_LSTAR || msr == MSR_CSTAR;
+    if (i->opcode == 0x30 && address && !canonical(value))
+        tcg_gp(c, 0);
     if (msr == MSR_FS_BASE || msr == MSR_GS_BASE) { /* the segments' hidden bases */
         seg_t *s = &c->seg[msr == MSR_FS_BASE ? X86_SEG_FS : X86_SEG_GS];
         if (i->opcode == 0x32) {
@@ -762,6 +792,8 @@ static void exec_msr(struct tcg_cpu *c, const struct x86_insn *i)
     if (msr == MSR_EFER) {
         if (v & ~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE))
             tcg_gp(c, 0);
+        if ((c->cr0 & CR0_PG) && ((v ^ c->efer) & EFER_LME))
+            tcg_gp(c, 0);                           /* LME changes only while paging is off */
         v = (v & ~EFER_LMA) | (c->efer & EFER_LMA); /* LMA is the CPU's to set */
         *slot = v;
         tcg_update_mode(c);

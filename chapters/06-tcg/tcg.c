@@ -83,13 +83,50 @@ _Noreturn void tcg_internal(struct tcg_cpu *c, const char *fmt, ...)
     longjmp(c->fault_jmp, 3);
 }
 
+/* ---- Undoing an instruction that faulted half-way ---- */
+
+void tcg_save_undo(struct tcg_cpu *c)
+{
+    struct tcg_undo *u = &c->undo;
+
+    memcpy(u->r, c->r, sizeof(u->r));
+    memcpy(u->seg, c->seg, sizeof(u->seg));
+    u->rip = c->rip;
+    u->rflags = tcg_get_rflags(c);
+    u->cpl = c->cpl;
+    u->mode = c->mode;
+    u->long64 = c->long64;
+    u->stack_size = c->stack_size;
+    c->undo_valid = 1;
+}
+
+/* A fault after tcg_save_undo: back to the state before the instruction. */
+static void restore_undo(struct tcg_cpu *c)
+{
+    const struct tcg_undo *u = &c->undo;
+
+    memcpy(c->r, u->r, sizeof(c->r));
+    memcpy(c->seg, u->seg, sizeof(c->seg));
+    c->rip = u->rip;
+    tcg_set_rflags(c, u->rflags);
+    c->cpl = u->cpl;
+    c->mode = u->mode;
+    c->long64 = u->long64;
+    c->stack_size = u->stack_size;
+    c->undo_valid = 0;
+    tcg_tlb_flush(c); /* it may hold entries filled at the other privilege level */
+}
+
 /* ---- Decoding, through the cache ---- */
 
 /* [smc] */
 void tcg_code_written(struct tcg_cpu *c, uint64_t phys)
 {
     c->code_pages[phys >> 12] = 0;
-    c->cache->gen++;
+    if (++c->cache->gen == 0) { /* after 2^32 generations an old entry could match again */
+        memset(c->cache->e, 0, sizeof(c->cache->e));
+        c->cache->gen = 1;
+    }
 }
 
 /* Marks a page as holding cached code: its writes must leave the TLB's fast path. */
@@ -228,8 +265,10 @@ static int deliver(struct tcg_cpu *c)
         error = 0;
     }
     c->delivering = vector;
+    tcg_save_undo(c); /* a fault while delivering starts again from here */
     tcg_interrupt(c, vector, error, 0, c->rip);
     c->delivering = -1;
+    c->undo_valid = 0;
     return 0;
 }
 /* [deliver] */
@@ -252,6 +291,8 @@ static int tcg_run(struct vcpu *v, struct vcpu_exit *exit)
         break;
     case 1: /* an exception */
         retire(c);
+        if (c->undo_valid)
+            restore_undo(c);
         c->posted = 0; /* the instruction did not happen: nor did its MMIO write */
         c->last_exception = c->fault_vector;
         c->last_error = c->fault_error;
@@ -292,6 +333,7 @@ static int tcg_run(struct vcpu *v, struct vcpu_exit *exit)
         if (!e->exec)
             tcg_ud(c, &e->insn);
         e->exec(c, &e->insn);
+        c->undo_valid = 0;
         c->rip = c->next_rip;
         c->instructions++;
         if (c->done_count)

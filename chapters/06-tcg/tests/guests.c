@@ -86,6 +86,50 @@ START_TEST(qemu_pages_as_expected)
 }
 END_TEST
 
+/* Corners a review found wrong once: a far CALL, an IRET and a far JMP in protected mode
+ * (protect.elf: A, B, C), and an exception from CPL3 compatibility mode (compat.elf). The
+ * interpreter must print what QEMU prints. */
+START_TEST(protected_mode_corners_match_qemu)
+{
+    static const struct {
+        const char *guest, *want;
+        int status;
+    } cases[] = {
+        {"guests/ch6/protect.elf", "A+B+C+\n", 1},
+        {"guests/ch6/compat.elf", "OK\n", 35},
+    };
+    struct run_result r, q;
+
+    for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+        run_tcg(&r, NULL, cases[k].guest);
+        run_qemu(&q, cases[k].guest);
+        ck_assert_msg(r.status == cases[k].status, "%s: status %d: %s", cases[k].guest, r.status,
+                      r.err);
+        ck_assert_str_eq(r.out, cases[k].want);
+        ck_assert_str_eq(q.out, cases[k].want);
+        run_free(&r);
+        run_free(&q);
+    }
+}
+END_TEST
+
+/* A guest runs code from the ROM, then writes to it: the write is an MMIO exit the
+ * machine reports and drops, and the guest goes on (this once crashed the VMM). Not
+ * compared with KVM: its instruction runs into the page after the ROM, where no memory is,
+ * and KVM stops with an internal error (it cannot emulate such a fetch). */
+START_TEST(writing_to_code_in_rom_is_an_mmio_exit)
+{
+    struct run_result r;
+
+    run_tcg(&r, NULL, "guests/ch6/rom-code.elf");
+    ck_assert_msg(r.status == 1, "status %d: %s", r.status, r.err);
+    ck_assert_str_eq(r.out, "HW");
+    ck_assert_str_eq(
+        r.err, "warning: guest wrote 1 byte at mmio 0xf0000: no device there (write ignored)\n");
+    run_free(&r);
+}
+END_TEST
+
 /* No gate for #UD, none for #DF: the CPU shuts down, as KVM reports it. */
 START_TEST(triple_fault_shuts_down)
 {
@@ -190,6 +234,8 @@ TCase *guest_tests(void)
     tcase_add_test(tc, exceptions_match_qemu);
     tcase_add_test(tc, triple_fault_shuts_down);
     tcase_add_test(tc, qemu_pages_as_expected);
+    tcase_add_test(tc, protected_mode_corners_match_qemu);
+    tcase_add_test(tc, writing_to_code_in_rom_is_an_mmio_exit);
     tcase_add_test(tc, auto_falls_back_to_the_interpreter);
     tcase_add_test(tc, accel_kvm_without_kvm_is_one_clear_error);
     tcase_add_test(tc, stats_count_instructions_and_decodes);
@@ -220,6 +266,8 @@ START_TEST(every_book_guest_is_the_same_on_kvm_and_tcg)
         {"ch3/chaos.elf", "--cmdline", "", 1},
         {"ch6/traps.elf", "--cmdline", "pf-user", 1},
         {"ch6/paging.elf", "--cmdline", "", 1},
+        {"ch6/protect.elf", "--cmdline", "", 1},
+        {"ch6/compat.elf", "--cmdline", "", 1},
         {"ch6/traps.elf", "--cmdline", "triple", 0},
     };
     struct run_result k, t;

@@ -98,6 +98,8 @@ START_TEST(chapter6_guests_agree)
 {
     static const struct lockstep_case cases[] = {
         {NULL, NULL, "guests/ch6/paging.elf"},
+        {NULL, NULL, "guests/ch6/protect.elf"},
+        {NULL, NULL, "guests/ch6/compat.elf"},
         {"--cmdline", "pf-write", "guests/ch6/traps.elf"},
         {"--cmdline", "pf-user", "guests/ch6/traps.elf"},
         {"--cmdline", "gp", "guests/ch6/traps.elf"},
