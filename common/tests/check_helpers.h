@@ -93,6 +93,12 @@ void assert_lines_eq(const char *file, int line, const char *got, const char *wa
  */
 TCase *lab_tests(int chapter, int nlabs);
 
+/**
+ * The inspector's TUI in tmux at 80x24 on chapter 1's hello.bin: program (e.g. "bin/ch3")
+ * with args before --inspect; steps, runs to an exit, resizes, quits (tui.c).
+ */
+void check_inspector_tui(const char *program, const char *args);
+
 /** Writes the size bytes at data into a new file at path. */
 void write_file(const char *path, const void *data, size_t size);
 

@@ -10,6 +10,7 @@
  *   pf-write  a write to a read-only page with CR0.WP: #PF, error 3 (present, write)
  *   pf-user   a CPL3 read of a supervisor page: #PF, error 5 (present, user)
  *   triple    an IDT with no room for any gate, then UD2: #UD, #DF, triple fault
+ *   swapgs    no exception: SWAPGS exchanges GS.base and KERNEL_GS_BASE (exit status 0)
  */
 #include <multiboot.h>
 #include <stdio.h>
@@ -80,6 +81,13 @@ int main(uint32_t magic, const struct multiboot_info *mbi)
         *pde_of_page() &= ~PTE_US;
         invlpg(PAGE);
         user_call(user_read, (void *)(PAGE + 16));
+    } else if (!strcmp(what, "swapgs")) {
+        wrmsr(0xc0000101, 0x1111000); /* GS.base */
+        wrmsr(0xc0000102, 0x2222000); /* KERNEL_GS_BASE */
+        __asm__ volatile("swapgs");
+        printf("swapgs: gs base 0x%lx, kernel gs base 0x%lx\n", rdmsr(0xc0000101),
+               rdmsr(0xc0000102));
+        return 0;
     } else if (!strcmp(what, "triple")) {
         struct {
             uint16_t limit;
@@ -87,7 +95,7 @@ int main(uint32_t magic, const struct multiboot_info *mbi)
         } __attribute__((packed)) idtr = {0, 0};
         __asm__ volatile("lidt %0; ud2" : : "m"(idtr));
     } else {
-        printf("unknown: say ud, de, gp, pf, pf-write, pf-user or triple\n");
+        printf("unknown: say ud, de, gp, pf, pf-write, pf-user, triple or swapgs\n");
         return 1;
     }
     printf("no exception: this line should not appear\n");

@@ -130,6 +130,22 @@ START_TEST(writing_to_code_in_rom_is_an_mmio_exit)
 }
 END_TEST
 
+/* SWAPGS exchanges GS.base with KERNEL_GS_BASE, as under QEMU. */
+START_TEST(swapgs_matches_qemu)
+{
+    struct run_result r, q;
+
+    run_tcg(&r, "swapgs", "guests/ch6/traps.elf");
+    run_qemu_cmdline(&q, "guests/ch6/traps.elf", "swapgs");
+    ck_assert_msg(r.status == 1, "status %d: %s", r.status, r.err);
+    ck_assert_msg(strstr(r.out, "swapgs: gs base 0x2222000, kernel gs base 0x1111000\n"),
+                  "stdout: %s", r.out);
+    ck_assert_lines_eq(strchr(r.out, '\n'), strchr(q.out, '\n'));
+    run_free(&r);
+    run_free(&q);
+}
+END_TEST
+
 /* No gate for #UD, none for #DF: the CPU shuts down, as KVM reports it. */
 START_TEST(triple_fault_shuts_down)
 {
@@ -225,6 +241,14 @@ START_TEST(inspector_transcripts_match_kvm)
 }
 END_TEST
 
+/* The inspector's real TUI in a real terminal, on the interpreter: it needs no KVM, so
+ * this runs everywhere (chapter 3 runs the same test on KVM). */
+START_TEST(tui_on_the_interpreter)
+{
+    check_inspector_tui("bin/stepvm", "--accel=tcg");
+}
+END_TEST
+
 TCase *guest_tests(void)
 {
     TCase *tc = tcase_create("guests");
@@ -234,12 +258,14 @@ TCase *guest_tests(void)
     tcase_add_test(tc, exceptions_match_qemu);
     tcase_add_test(tc, triple_fault_shuts_down);
     tcase_add_test(tc, qemu_pages_as_expected);
+    tcase_add_test(tc, swapgs_matches_qemu);
     tcase_add_test(tc, protected_mode_corners_match_qemu);
     tcase_add_test(tc, writing_to_code_in_rom_is_an_mmio_exit);
     tcase_add_test(tc, auto_falls_back_to_the_interpreter);
     tcase_add_test(tc, accel_kvm_without_kvm_is_one_clear_error);
     tcase_add_test(tc, stats_count_instructions_and_decodes);
     tcase_add_test(tc, inspector_transcripts_match_kvm);
+    tcase_add_test(tc, tui_on_the_interpreter);
     return tc;
 }
 
@@ -266,6 +292,7 @@ START_TEST(every_book_guest_is_the_same_on_kvm_and_tcg)
         {"ch3/chaos.elf", "--cmdline", "", 1},
         {"ch6/traps.elf", "--cmdline", "pf-user", 1},
         {"ch6/paging.elf", "--cmdline", "", 1},
+        {"ch6/traps.elf", "--cmdline", "swapgs", 1},
         {"ch6/protect.elf", "--cmdline", "", 1},
         {"ch6/compat.elf", "--cmdline", "", 1},
         {"ch6/traps.elf", "--cmdline", "triple", 0},

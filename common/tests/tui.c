@@ -1,0 +1,109 @@
+/*
+ * tui.c - the inspector's real terminal interface, driven in tmux at 80x24 (chapter 3):
+ * a step, an exit, two resizes and quit. Chapter 3 runs it on KVM, chapter 6 on its
+ * interpreter.
+ */
+#include "check_helpers.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Fails the test unless text holds want. */
+#define ck_assert_has(text, want)                                                                  \
+    ck_assert_msg(strstr((text), (want)) != NULL, "no '%s' in:\n%s", (want), (text))
+
+#define TMUX "tmux -L stepvm-inspector-test "
+
+/* Captures the pane until it holds want (polling, up to 30 s); returns the capture. */
+static char *tmux_wait_for(const char *want)
+{
+    struct run_result r;
+
+    for (int i = 0; i < 600; i++) {
+        run_shell(&r, TMUX "capture-pane -p");
+        if (r.status == 0 && strstr(r.out, want)) {
+            char *screen = strdup(r.out);
+            run_free(&r);
+            return screen;
+        }
+        run_free(&r);
+        usleep(50000);
+    }
+    run_shell(&r, TMUX "capture-pane -p; " TMUX "kill-server");
+    ck_abort_msg("the screen never showed '%s'; it shows:\n%s", want, r.out);
+    return NULL;
+}
+
+static int count_lines(const char *s)
+{
+    int n = 0;
+
+    for (; *s; s++)
+        n += *s == '\n';
+    return n;
+}
+
+static void tmux(const char *args)
+{
+    struct run_result r;
+
+    run_shell(&r, TMUX "%s", args);
+    ck_assert_msg(r.status == 0, "tmux %s: %s", args, r.err);
+    run_free(&r);
+}
+
+void check_inspector_tui(const char *program, const char *args)
+{
+    char bin[4096], guest[4096], *screen;
+    struct run_result r;
+
+    /* make deps installs tmux, and the nested machine gets it from the host: no tmux is a
+     * failure, never a silent pass. */
+    run_shell(&r, "command -v tmux");
+    ck_assert_msg(r.status == 0, "tmux is not installed (make deps installs it)");
+    run_free(&r);
+    run_shell(&r, TMUX "kill-server 2>/dev/null"); /* one left by an earlier, failed run */
+    run_free(&r);
+    /* The tmux server must not hold run_shell's pipes open: hence the redirections. */
+    run_shell(&r,
+              "TERM=xterm " TMUX "new-session -d -x 80 -y 24 '%s %s --inspect --load-addr "
+              "0x1000 %s' </dev/null >/dev/null 2>&1",
+              build_path(bin, sizeof(bin), program), args,
+              build_path(guest, sizeof(guest), "guests/ch1/hello.bin"));
+    ck_assert_msg(r.status == 0, "tmux new-session: %s", r.err);
+    run_free(&r);
+    screen = tmux_wait_for("=> 00001000");
+    ck_assert_has(screen, "hello.bin | exits 0 | last - | at the first instruction");
+    ck_assert_has(screen, "-- registers");
+    ck_assert_has(screen, "n next  s step  c continue");
+    ck_assert_int_eq(count_lines(screen), 24);
+    free(screen);
+    tmux("send-keys F11");
+    free(tmux_wait_for("| exits 1 | last STEP | step: one instruction done"));
+    tmux("send-keys n");
+    screen = tmux_wait_for("| exits 2 | last IO | next: stopped at exit 2 (IO)");
+    ck_assert_has(screen, "out port 0x00e9 size 1 data 0x48 'H'"); /* squeezed to fit */
+    free(screen);
+    tmux("resize-window -x 100 -y 30");
+    screen = tmux_wait_for("-- console");
+    ck_assert_int_eq(count_lines(screen), 30);
+    ck_assert_has(screen, "| exits 2 |");
+    free(screen);
+    tmux("resize-window -x 60 -y 20");
+    free(tmux_wait_for("The terminal is 60x20; the inspector needs at least 80x24."));
+    tmux("resize-window -x 80 -y 24");
+    free(tmux_wait_for("-- registers"));
+    tmux("send-keys q");
+    for (int i = 0; i < 600; i++) {
+        run_shell(&r, TMUX "has-session 2>/dev/null");
+        int gone = r.status != 0;
+        run_free(&r);
+        if (gone)
+            return;
+        usleep(50000);
+    }
+    run_shell(&r, TMUX "kill-server");
+    run_free(&r);
+    ck_abort_msg("the inspector did not quit on q");
+}
