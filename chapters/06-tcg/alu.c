@@ -306,7 +306,8 @@ static void group3(struct tcg_cpu *c, const struct x86_insn *i)
  * bit shifted out, which becomes CF; the operand is shifted in 64 bits, so that counts up
  * to 31 on a byte or a word shift everything out as the CPU does.
  */
-static void shift(struct tcg_cpu *c, const struct x86_insn *i, unsigned op, uint64_t v, unsigned n)
+static void shift_single(struct tcg_cpu *c, const struct x86_insn *i, unsigned op, uint64_t v,
+                         unsigned n)
 {
     unsigned size = i->opsize;
     uint64_t res, last;
@@ -349,20 +350,20 @@ static void rotate(struct tcg_cpu *c, const struct x86_insn *i, unsigned op, uin
     case 0: /* ROL: CF gets the bit that came round to bit 0 */
         res = k ? ((v << k) | (v >> (bits - k))) & m : v;
         cf = res & 1;
-        of = !!(res & top) ^ cf;
+        of = ((res & top) != 0) != cf;
         break;
     case 1: /* ROR: CF gets the bit that came round to the top */
         res = k ? ((v >> k) | (v << (bits - k))) & m : v;
-        cf = !!(res & top);
-        of = cf ^ !!(res & (top >> 1));
+        cf = (res & top) != 0;
+        of = cf != ((res & (top >> 1)) != 0);
         break;
     case 2: /* RCL */
         for (unsigned s = 0; s < n % (bits + 1); s++) {
-            uint64_t out = !!(res & top);
+            uint64_t out = (res & top) != 0;
             res = ((res << 1) | cf) & m;
             cf = out;
         }
-        of = !!((v ^ res) & top);
+        of = ((v ^ res) & top) != 0;
         break;
     default: /* RCR */
         for (unsigned s = 0; s < n % (bits + 1); s++) {
@@ -370,7 +371,7 @@ static void rotate(struct tcg_cpu *c, const struct x86_insn *i, unsigned op, uin
             res = (res >> 1) | (cf ? top : 0);
             cf = out;
         }
-        of = !!((v ^ res) & top);
+        of = ((v ^ res) & top) != 0;
     }
     rm_write(c, i, size, res);
     if (op >= 2 && n % (bits + 1) == 0)
@@ -398,7 +399,7 @@ static void group2(struct tcg_cpu *c, const struct x86_insn *i)
     else if (op < 4)
         rotate(c, i, op, v, n);
     else
-        shift(c, i, op, v, n);
+        shift_single(c, i, op, v, n);
 }
 
 /*
@@ -411,7 +412,7 @@ static void shift_double(struct tcg_cpu *c, const struct x86_insn *i)
     unsigned size = i->opsize, bits = size * 8;
     int right = i->opcode >= 0xAC;
     unsigned n = (unsigned)((i->opcode & 1) ? c->r[R_CX] : i->imm) & (size == 8 ? 63 : 31);
-    uint64_t d = rm_read(c, i, size), s = reg_read(c, i, i->reg, size), res, last, v;
+    uint64_t d = rm_read(c, i, size), s = reg_read(c, i, i->reg, size), res, last;
 
     if (n == 0) {
         rm_write(c, i, size, d);
@@ -421,10 +422,7 @@ static void shift_double(struct tcg_cpu *c, const struct x86_insn *i)
         res = right ? d >> n | s << (64 - n) : d << n | s >> (64 - n);
         last = right ? d >> (n - 1) : d >> (64 - n);
     } else {
-        if (size == 4)
-            v = right ? s << 32 | d : d << 32 | s;
-        else
-            v = d << 32 | s << 16 | d;
+        uint64_t v = size == 4 ? (right ? s << 32 | d : d << 32 | s) : d << 32 | s << 16 | d;
         res = right ? v >> n : (v << n) >> 32;
         last = right ? v >> (n - 1) : (v << (n - 1)) >> (31 + bits);
     }
@@ -674,12 +672,14 @@ static void aaa_aas(struct tcg_cpu *c, const struct x86_insn *i)
 /* D4 AAM ib: AH = AL / ib, AL = AL % ib (ib is 10 as assemblers write it); 0 is #DE. */
 static void aam(struct tcg_cpu *c, const struct x86_insn *i)
 {
-    uint8_t base = (uint8_t)i->imm, al = (uint8_t)c->r[R_AX];
+    unsigned base = (unsigned)i->imm & 0xff, al = (unsigned)c->r[R_AX] & 0xff;
 
-    if (base == 0)
+    if (base == 0) {
         tcg_fault(c, EXC_DE, EXC_NO_ERROR);
-    c->r[R_AX] = (c->r[R_AX] & ~0xffffull) | (uint64_t)(al / base) << 8 | al % base;
-    bcd_flags(c, al % base, 0);
+    } else {
+        c->r[R_AX] = (c->r[R_AX] & ~0xffffull) | (al / base) << 8 | al % base;
+        bcd_flags(c, (uint8_t)(al % base), 0);
+    }
 }
 
 /* D5 AAD ib: AL = AH * ib + AL, AH = 0. */
