@@ -11,6 +11,7 @@
  *   pf-user   a CPL3 read of a supervisor page: #PF, error 5 (present, user)
  *   triple    an IDT with no room for any gate, then UD2: #UD, #DF, triple fault
  *   swapgs    no exception: SWAPGS exchanges GS.base and KERNEL_GS_BASE (exit status 0)
+ *   popcnt    no exception: POPCNT, which CPUID promises, counts bits (exit status 0)
  */
 #include <multiboot.h>
 #include <stdio.h>
@@ -88,6 +89,14 @@ int main(uint32_t magic, const struct multiboot_info *mbi)
         printf("swapgs: gs base 0x%lx, kernel gs base 0x%lx\n", rdmsr(0xc0000101),
                rdmsr(0xc0000102));
         return 0;
+    } else if (!strcmp(what, "popcnt")) {
+        uint32_t a, b, c, d;
+        uint64_t n;
+        __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+        __asm__ volatile("popcnt %1, %0" : "=r"(n) : "r"(0xf0f0f0f0f0f0f0f1ull));
+        printf("popcnt: cpuid says %s, popcnt(0xf0f0f0f0f0f0f0f1) = %lu\n",
+               (c >> 23) & 1 ? "yes" : "no", n);
+        return 0;
     } else if (!strcmp(what, "triple")) {
         struct {
             uint16_t limit;
@@ -95,7 +104,7 @@ int main(uint32_t magic, const struct multiboot_info *mbi)
         } __attribute__((packed)) idtr = {0, 0};
         __asm__ volatile("lidt %0; ud2" : : "m"(idtr));
     } else {
-        printf("unknown: say ud, de, gp, pf, pf-write, pf-user, triple or swapgs\n");
+        printf("unknown: say ud, de, gp, pf, pf-write, pf-user, triple, swapgs or popcnt\n");
         return 1;
     }
     printf("no exception: this line should not appear\n");

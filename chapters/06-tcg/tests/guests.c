@@ -146,6 +146,19 @@ START_TEST(swapgs_matches_qemu)
 }
 END_TEST
 
+/* POPCNT, which the CPUID model promises, runs (QEMU's default CPU model lacks it). */
+START_TEST(popcnt_runs_as_cpuid_promises)
+{
+    struct run_result r;
+
+    run_tcg(&r, "popcnt", "guests/ch6/traps.elf");
+    ck_assert_msg(r.status == 1, "status %d: %s", r.status, r.err);
+    ck_assert_str_eq(r.out,
+                     "raising: popcnt\npopcnt: cpuid says yes, popcnt(0xf0f0f0f0f0f0f0f1) = 33\n");
+    run_free(&r);
+}
+END_TEST
+
 /* No gate for #UD, none for #DF: the CPU shuts down, as KVM reports it. */
 START_TEST(triple_fault_shuts_down)
 {
@@ -259,6 +272,7 @@ TCase *guest_tests(void)
     tcase_add_test(tc, triple_fault_shuts_down);
     tcase_add_test(tc, qemu_pages_as_expected);
     tcase_add_test(tc, swapgs_matches_qemu);
+    tcase_add_test(tc, popcnt_runs_as_cpuid_promises);
     tcase_add_test(tc, protected_mode_corners_match_qemu);
     tcase_add_test(tc, writing_to_code_in_rom_is_an_mmio_exit);
     tcase_add_test(tc, auto_falls_back_to_the_interpreter);
@@ -293,6 +307,7 @@ START_TEST(every_book_guest_is_the_same_on_kvm_and_tcg)
         {"ch6/traps.elf", "--cmdline", "pf-user", 1},
         {"ch6/paging.elf", "--cmdline", "", 1},
         {"ch6/traps.elf", "--cmdline", "swapgs", 1},
+        {"ch6/traps.elf", "--cmdline", "popcnt", 1},
         {"ch6/protect.elf", "--cmdline", "", 1},
         {"ch6/compat.elf", "--cmdline", "", 1},
         {"ch6/traps.elf", "--cmdline", "triple", 0},
