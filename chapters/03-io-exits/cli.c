@@ -19,27 +19,28 @@
 static void usage(FILE *out, const struct cli_program *p)
 {
     fprintf(out, "usage: %s [options] [GUEST]\n\n%s", p->name, p->about);
-    fprintf(out, "Every port and\n"
-                 "MMIO access that leaves the guest goes to a bus of devices: the debug\n"
-                 "console (port 0xe9), the test exit device (0xf4), the POST port (0x80) and\n"
-                 "a hypercall port (0x500). An access no device claims reads as all ones and\n"
-                 "is dropped on write, and is reported once per address.\n"
-                 "\n"
-                 "options:\n" MACHINE_OPTIONS_HELP
-                 "  --trace             print every VM exit on stderr\n"
-                 "  --trace-file FILE   write every VM exit to FILE as JSON lines\n"
-                 "  --stats             when the guest ends, print exit counts and timings\n"
-                 "  --strict            stop the guest at an access no device claims\n"
-                 "  --inspect           step through the exits in the inspector (a terminal UI)\n"
-                 "  --batch             the inspector as plain text: commands (n, s, c, b, g, q)\n"
-                 "                      from stdin, every pane printed after each\n"
-                 "  --batch-script FILE --batch, with the commands from FILE\n"
-                 "%s"
-                 "  -h, --help          show this help\n"
-                 "\n"
-                 "GUEST defaults to guests/%s beside this program's directory.\n"
-                 "Exit status: the guest's (through port 0xf4), 0 when it halts, 1 when the\n"
-                 "guest file is refused or the VM fails.\n",
+    fprintf(out,
+            "Every port and\n"
+            "MMIO access that leaves the guest goes to a bus of devices: the debug\n"
+            "console (port 0xe9), the test exit device (0xf4), the POST port (0x80) and\n"
+            "a hypercall port (0x500). An access no device claims reads as all ones and\n"
+            "is dropped on write, and is reported once per address.\n"
+            "\n"
+            "options:\n" MACHINE_OPTIONS_HELP
+            "  --trace             print every VM exit on stderr\n"
+            "  --trace-file FILE   write every VM exit to FILE as JSON lines\n"
+            "  --stats             when the guest ends, print exit counts and timings\n"
+            "  --strict            stop the guest at an access no device claims\n"
+            "  --inspect           step through the exits in the inspector (a terminal UI)\n"
+            "  --batch             the inspector as plain text: commands (n, s, c, b, g, q)\n"
+            "                      from stdin, every pane printed after each\n"
+            "  --batch-script FILE --batch, with the commands from FILE\n"
+            "%s"
+            "  -h, --help          show this help\n"
+            "\n"
+            "GUEST defaults to guests/%s beside this program's directory.\n"
+            "Exit status: the guest's (through port 0xf4), 0 when it halts, 1 when the\n"
+            "guest file is refused or the VM fails.\n",
             p->options_help ? p->options_help : "", p->default_guest);
 }
 
