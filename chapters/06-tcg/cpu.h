@@ -103,8 +103,8 @@ enum access { ACC_READ, ACC_WRITE, ACC_FETCH };
 /* Which operation last set the arithmetic flags. CC_NONE: they are in c->rflags. */
 enum cc_op {
     CC_NONE,
-    CC_ADD,   /* res = dst + src (ADD, and ADC with cc_carry) */
-    CC_SUB,   /* res = dst - src (SUB, CMP, NEG, and SBB with cc_carry) */
+    CC_ADD,   /* res = dst + src (+ carry-in for ADC: flags.c recovers it as res - dst - src) */
+    CC_SUB,   /* res = dst - src (- borrow-in for SBB); SUB, CMP, NEG */
     CC_LOGIC, /* AND, OR, XOR, TEST: CF = OF = 0 */
     CC_INC,   /* like ADD with src = 1, but CF is kept from before (in cc_carry) */
     CC_DEC,   /* like SUB with src = 1, CF kept */
@@ -168,7 +168,7 @@ struct tcg_cpu {
     uint64_t cc_dst;   /* the first operand (before) */
     uint64_t cc_src;   /* the second operand, or what cc_op says */
     uint64_t cc_res;   /* the result, truncated to cc_size */
-    uint64_t cc_carry; /* ADC/SBB carry-in; INC/DEC: the CF to keep */
+    uint64_t cc_carry; /* INC/DEC: the CF they keep */
 
     /* ---- Derived from the state above; recomputed by tcg_update_mode() ---- */
     uint8_t mode;       /* enum x86_mode: how code decodes now */
@@ -215,6 +215,9 @@ typedef void (*tcg_exec_fn)(struct tcg_cpu *c, const struct x86_insn *i);
 void flow__register(tcg_exec_fn one[256], tcg_exec_fn two[256]);
 void alu__register(tcg_exec_fn one[256], tcg_exec_fn two[256]);
 void system__register(tcg_exec_fn one[256], tcg_exec_fn two[256]);
+void protect__register(tcg_exec_fn one[256], tcg_exec_fn two[256]);
+void string__register(tcg_exec_fn one[256], tcg_exec_fn two[256]);
+void bits__register(tcg_exec_fn one[256], tcg_exec_fn two[256]);
 
 /* Group opcodes whose rows belong to different files: FF /0 /1 (INC, DEC) are alu.c's,
  * FF /3 /5 (far CALL and JMP through memory) system.c's; flow.c's FF handler calls them. */
@@ -342,6 +345,32 @@ static inline void tcg_set_cc(struct tcg_cpu *c, enum cc_op op, unsigned size, u
     c->cc_dst = dst;
     c->cc_src = src;
     c->cc_res = res;
+}
+
+/** The sign bit of an operand of size bytes. */
+static inline uint64_t sign_bit(unsigned size)
+{
+    return 1ull << (size * 8 - 1);
+}
+
+/** LOCK needs a memory destination: the decoder refuses most misuses, this the rest. */
+static inline void check_lock(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    if (i->lock && i->rm_reg != X86_REG_NONE)
+        tcg_ud(c, i);
+}
+
+/** A 64-bit address whose bits 63:47 are all equal: the only kind the CPU takes. */
+static inline int tcg_canonical(uint64_t a)
+{
+    return (uint64_t)((int64_t)(a << 16) >> 16) == a;
+}
+
+/** Privileged instructions need CPL 0: else \#GP(0). */
+static inline void tcg_need_cpl0(struct tcg_cpu *c)
+{
+    if (c->cpl != 0)
+        tcg_gp(c, 0);
 }
 
 /* ---- Operands ---- */

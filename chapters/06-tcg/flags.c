@@ -15,12 +15,6 @@
  */
 #include "cpu.h"
 
-/* The sign bit of an operand of size bytes. */
-static uint64_t sign_bit(unsigned size)
-{
-    return 1ull << (size * 8 - 1);
-}
-
 /* PF: set when the low byte of the result has an even number of 1 bits. */
 static uint64_t parity_flag(uint64_t res)
 {

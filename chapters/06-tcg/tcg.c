@@ -498,6 +498,9 @@ struct vcpu *tcg_vcpu__new(struct guest_mem *mem)
         flow__register(exec_one, exec_two);
         alu__register(exec_one, exec_two);
         system__register(exec_one, exec_two);
+        protect__register(exec_one, exec_two);
+        string__register(exec_one, exec_two);
+        bits__register(exec_one, exec_two);
     }
     /* [tables] */
     if (!c) {
