@@ -12,7 +12,10 @@
  *   triple    an IDT with no room for any gate, then UD2: #UD, #DF, triple fault
  *   swapgs    no exception: SWAPGS exchanges GS.base and KERNEL_GS_BASE (exit status 0)
  *   popcnt    no exception: POPCNT, which CPUID promises, counts bits (exit status 0)
+ *   syscall   no exception: CPL3 code makes a system call with SYSCALL, the kernel side
+ *             answers with SYSRET (exit status 0)
  */
+#include <gdt.h>
 #include <multiboot.h>
 #include <stdio.h>
 #include <string.h>
@@ -51,6 +54,23 @@ static volatile uint64_t *pde_of_page(void)
 static void invlpg(uint64_t addr)
 {
     __asm__ volatile("invlpg (%0)" : : "r"(addr) : "memory");
+}
+
+/* SYSCALL's target, the kernel side of a system call: it answers 42 + the argument and
+ * returns to CPL3 with SYSRET. (It keeps the caller's stack: nothing interrupts it.) */
+__asm__(".globl syscall_entry\n"
+        "syscall_entry:\n"
+        "    lea 42(%rdi), %rax\n"
+        "    sysretq\n");
+extern void syscall_entry(void);
+
+/* Runs at CPL3 (through user_call): one system call. */
+static long user_syscall(void *arg)
+{
+    long ret;
+
+    __asm__ volatile("syscall" : "=a"(ret) : "D"(arg) : "rcx", "r11", "memory");
+    return ret;
 }
 
 static long user_read(void *addr)
@@ -97,6 +117,15 @@ int main(uint32_t magic, const struct multiboot_info *mbi)
         printf("popcnt: cpuid says %s, popcnt(0xf0f0f0f0f0f0f0f1) = %lu\n",
                (c >> 23) & 1 ? "yes" : "no", n);
         return 0;
+    } else if (!strcmp(what, "syscall")) {
+        /* STAR: SYSCALL loads CS 0x08 (SS 0x10); SYSRET SS 0x18 + 3 and CS 0x20 + 3. */
+        wrmsr(0xc0000081, (uint64_t)GDT_KERNEL_DATA << 48 | (uint64_t)GDT_KERNEL_CODE << 32);
+        wrmsr(0xc0000082, (uint64_t)syscall_entry); /* LSTAR: where SYSCALL goes */
+        wrmsr(0xc0000084, RFLAGS_IF);               /* SFMASK: interrupts off inside */
+        wrmsr(MSR_EFER, rdmsr(MSR_EFER) | 1);       /* EFER.SCE: SYSCALL enabled */
+        long r = user_call(user_syscall, (void *)100);
+        printf("syscall from cpl 3 answered %ld, back at cpl %u\n", r, read_cpl());
+        return 0;
     } else if (!strcmp(what, "triple")) {
         struct {
             uint16_t limit;
@@ -104,7 +133,8 @@ int main(uint32_t magic, const struct multiboot_info *mbi)
         } __attribute__((packed)) idtr = {0, 0};
         __asm__ volatile("lidt %0; ud2" : : "m"(idtr));
     } else {
-        printf("unknown: say ud, de, gp, pf, pf-write, pf-user, triple, swapgs or popcnt\n");
+        printf(
+            "unknown: say ud, de, gp, pf, pf-write, pf-user, triple, swapgs, popcnt or syscall\n");
         return 1;
     }
     printf("no exception: this line should not appear\n");

@@ -130,19 +130,27 @@ START_TEST(writing_to_code_in_rom_is_an_mmio_exit)
 }
 END_TEST
 
-/* SWAPGS exchanges GS.base with KERNEL_GS_BASE, as under QEMU. */
-START_TEST(swapgs_matches_qemu)
+/* SWAPGS exchanges GS.base with KERNEL_GS_BASE; SYSCALL from CPL3 and SYSRET back. As
+ * under QEMU. */
+START_TEST(swapgs_and_syscall_match_qemu)
 {
+    static const struct {
+        const char *what, *want;
+    } cases[] = {
+        {"swapgs", "swapgs: gs base 0x2222000, kernel gs base 0x1111000\n"},
+        {"syscall", "syscall from cpl 3 answered 142, back at cpl 0\n"},
+    };
     struct run_result r, q;
 
-    run_tcg(&r, "swapgs", "guests/ch6/traps.elf");
-    run_qemu_cmdline(&q, "guests/ch6/traps.elf", "swapgs");
-    ck_assert_msg(r.status == 1, "status %d: %s", r.status, r.err);
-    ck_assert_msg(strstr(r.out, "swapgs: gs base 0x2222000, kernel gs base 0x1111000\n"),
-                  "stdout: %s", r.out);
-    ck_assert_lines_eq(strchr(r.out, '\n'), strchr(q.out, '\n'));
-    run_free(&r);
-    run_free(&q);
+    for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+        run_tcg(&r, cases[k].what, "guests/ch6/traps.elf");
+        run_qemu_cmdline(&q, "guests/ch6/traps.elf", cases[k].what);
+        ck_assert_msg(r.status == 1, "%s: status %d: %s", cases[k].what, r.status, r.err);
+        ck_assert_msg(strstr(r.out, cases[k].want), "stdout: %s", r.out);
+        ck_assert_lines_eq(strchr(r.out, '\n'), strchr(q.out, '\n'));
+        run_free(&r);
+        run_free(&q);
+    }
 }
 END_TEST
 
@@ -271,7 +279,7 @@ TCase *guest_tests(void)
     tcase_add_test(tc, exceptions_match_qemu);
     tcase_add_test(tc, triple_fault_shuts_down);
     tcase_add_test(tc, qemu_pages_as_expected);
-    tcase_add_test(tc, swapgs_matches_qemu);
+    tcase_add_test(tc, swapgs_and_syscall_match_qemu);
     tcase_add_test(tc, popcnt_runs_as_cpuid_promises);
     tcase_add_test(tc, protected_mode_corners_match_qemu);
     tcase_add_test(tc, writing_to_code_in_rom_is_an_mmio_exit);
@@ -308,6 +316,7 @@ START_TEST(every_book_guest_is_the_same_on_kvm_and_tcg)
         {"ch6/paging.elf", "--cmdline", "", 1},
         {"ch6/traps.elf", "--cmdline", "swapgs", 1},
         {"ch6/traps.elf", "--cmdline", "popcnt", 1},
+        {"ch6/traps.elf", "--cmdline", "syscall", 1},
         {"ch6/protect.elf", "--cmdline", "", 1},
         {"ch6/compat.elf", "--cmdline", "", 1},
         {"ch6/traps.elf", "--cmdline", "triple", 0},

@@ -104,6 +104,8 @@ START_TEST(chapter6_guests_agree)
         {"--cmdline", "pf-user", "guests/ch6/traps.elf"},
         {"--cmdline", "gp", "guests/ch6/traps.elf"},
         {"--cmdline", "de", "guests/ch6/traps.elf"},
+        {"--cmdline", "syscall", "guests/ch6/traps.elf"},
+        {"--cmdline", "swapgs", "guests/ch6/traps.elf"},
     };
 
     run_all(cases, sizeof(cases) / sizeof(cases[0]));
