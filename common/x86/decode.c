@@ -391,6 +391,9 @@ static void special_cases(const struct x86_insn *in, struct x86_opcode *op)
         op->flags = X86_F_MODRM; /* 0F 01 F8 SWAPGS, in 64-bit mode: executed */
     if (in->map == X86_MAP_0F && in->opcode == 0xB8 && in->rep == 0xF3)
         op->flags = X86_F_MODRM; /* F3 0F B8 POPCNT Gv, Ev (without F3: JMPE, not supported) */
+    if (in->map == X86_MAP_0F && in->opcode == 0x1E && in->rep == 0xF3 && in->mod == 3 &&
+        (in->reg & 7) == 7 && ((in->rm & 7) == 2 || (in->rm & 7) == 3))
+        op->flags = X86_F_MODRM; /* F3 0F 1E FA/FB ENDBR64/32: a NOP without CET */
 }
 
 /* Returns 1 when operands the table cannot express make the encoding undefined. */

@@ -116,7 +116,7 @@ const struct x86_opcode x86_two_byte[256] = {
     /* 08 */ ROW(0, NONE, NONE), ROW(0, NONE, NONE), UD,         /* INVD, WBINVD */
     /* 0B */ ROW(0, NONE, NONE), UD, SSE, ROW(U, NONE, NONE), SSEIB, /* UD2; PREFETCH; 3DNow! */
     /* 10 */ X8(SSE),                                            /* SSE moves */
-    /* 18 */ SSE, SSE, SSE, SSE, SSE, SSE, SSE,                  /* hints, MPX, CET */
+    /* 18 */ ROW(M, NONE, V), ROW(M, NONE, V), SSE, SSE, ROW(M, NONE, V), ROW(M, NONE, V), SSE, /* hint NOPs; 1A 1B: MPX; 1E: CET */
     /* 1F */ ROW(M, NONE, V),                                    /* NOP Ev (long NOPs) */
     /* 20 */ ROW(M | X86_F_REG, NONE, CR), ROW(M | X86_F_REG, NONE, CR), /* MOV r,CRn; r,DRn */
     /* 22 */ ROW(M | X86_F_REG, NONE, CR), ROW(M | X86_F_REG, NONE, CR), /* MOV CRn,r; DRn,r */

@@ -14,6 +14,7 @@
  *   popcnt    no exception: POPCNT, which CPUID promises, counts bits (exit status 0)
  *   syscall   no exception: CPL3 code makes a system call with SYSCALL, the kernel side
  *             answers with SYSRET (exit status 0)
+ *   hints     no exception: ENDBR64 and PREFETCHT0, hints a CPU without them runs as NOPs
  */
 #include <gdt.h>
 #include <multiboot.h>
@@ -126,6 +127,10 @@ int main(uint32_t magic, const struct multiboot_info *mbi)
         long r = user_call(user_syscall, (void *)100);
         printf("syscall from cpl 3 answered %ld, back at cpl %u\n", r, read_cpl());
         return 0;
+    } else if (!strcmp(what, "hints")) {
+        __asm__ volatile("endbr64; prefetcht0 (%%rsp); nopw 0(%%rax,%%rax,1)" : : : "memory");
+        printf("hints: ran as no-ops\n");
+        return 0;
     } else if (!strcmp(what, "triple")) {
         struct {
             uint16_t limit;
@@ -133,8 +138,8 @@ int main(uint32_t magic, const struct multiboot_info *mbi)
         } __attribute__((packed)) idtr = {0, 0};
         __asm__ volatile("lidt %0; ud2" : : "m"(idtr));
     } else {
-        printf(
-            "unknown: say ud, de, gp, pf, pf-write, pf-user, triple, swapgs, popcnt or syscall\n");
+        printf("unknown: say ud, de, gp, pf, pf-write, pf-user, triple, swapgs, popcnt, syscall or "
+               "hints\n");
         return 1;
     }
     printf("no exception: this line should not appear\n");
