@@ -217,8 +217,7 @@ static void interrupt_idt(struct tcg_cpu *c, int vector, uint32_t error, int sof
     unsigned size = lm ? 8 : gate32 ? 4 : 2;
     uint64_t old_ss = c->seg[X86_SEG_SS].selector, old_rsp = c->r[R_SP];
     uint64_t rflags = tcg_get_rflags(c), old_cs = c->seg[X86_SEG_CS].selector;
-    seg_t saved_ss = c->seg[X86_SEG_SS];
-    uint8_t saved_cpl = c->cpl, saved_size = c->stack_size;
+    uint8_t old_cpl = c->cpl;
 
     if (lm && !tcg_canonical(offset))
         tcg_gp(c, ext);
@@ -250,7 +249,7 @@ static void interrupt_idt(struct tcg_cpu *c, int vector, uint32_t error, int sof
         c->stack_size = lm ? 8 : c->seg[X86_SEG_SS].db ? 4 : 2;
         c->r[R_SP] = rsp;
         tcg_tlb_flush(c);
-        if (new_cpl < saved_cpl || lm) {
+        if (new_cpl < old_cpl || lm) {
             tcg_push(c, size, old_ss);
             tcg_push(c, size, old_rsp);
         }
@@ -259,8 +258,6 @@ static void interrupt_idt(struct tcg_cpu *c, int vector, uint32_t error, int sof
         tcg_push(c, size, old_ss);
         tcg_push(c, size, old_rsp);
     }
-    (void)saved_ss;
-    (void)saved_size;
     tcg_push(c, size, rflags);
     tcg_push(c, size, old_cs);
     tcg_push(c, size, return_rip);
