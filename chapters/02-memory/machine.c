@@ -208,16 +208,10 @@ int machine__run(struct machine *m)
 }
 /* [exit-hook] */
 
+/* A failed lookup is not an error here: the message that explains the crash stays. */
 static const uint8_t *guest_ptr(void *ctx, uint64_t gpa, size_t len)
 {
-    struct guest_mem *mem = ctx;
-    char saved[ERROR_MAX];
-
-    /* A failed lookup is not an error here: keep the message that explains the crash. */
-    snprintf(saved, sizeof(saved), "%s", error_get());
-    const uint8_t *p = guest_mem__translate(mem, gpa, len);
-    error_set("%s", saved);
-    return p;
+    return guest_mem__find(ctx, gpa, len);
 }
 
 void machine__dump(struct machine *m)

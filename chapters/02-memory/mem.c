@@ -57,7 +57,7 @@ int guest_mem__init(struct guest_mem *mem, struct kvm *kvm, uint64_t ram_size, i
 /* [layout] */
 
 /* [translate] */
-void *guest_mem__translate(struct guest_mem *mem, uint64_t gpa, uint64_t len)
+void *guest_mem__find(struct guest_mem *mem, uint64_t gpa, uint64_t len)
 {
     for (int i = 0; i < mem->nregions; i++) {
         const struct mem_region *r = &mem->regions[i];
@@ -65,11 +65,42 @@ void *guest_mem__translate(struct guest_mem *mem, uint64_t gpa, uint64_t len)
         if (gpa >= r->gpa && gpa - r->gpa < r->size && len <= r->size - (gpa - r->gpa))
             return r->host + (gpa - r->gpa);
     }
-    error_set("guest range 0x%llx+0x%llx is not inside guest memory", (unsigned long long)gpa,
-              (unsigned long long)len);
     return NULL;
 }
+
+void *guest_mem__translate(struct guest_mem *mem, uint64_t gpa, uint64_t len)
+{
+    void *p = guest_mem__find(mem, gpa, len);
+
+    if (!p)
+        error_set("guest range 0x%llx+0x%llx is not inside guest memory", (unsigned long long)gpa,
+                  (unsigned long long)len);
+    return p;
+}
 /* [translate] */
+
+int guest_mem__read(struct guest_mem *mem, uint64_t gpa, void *buf, size_t len)
+{
+    const void *p = guest_mem__translate(mem, gpa, len);
+
+    if (!p)
+        return -1;
+    memcpy(buf, p, len);
+    return 0;
+}
+
+int guest_mem__write(struct guest_mem *mem, uint64_t gpa, const void *buf, size_t len)
+{
+    void *p = guest_mem__translate(mem, gpa, len);
+
+    if (!p)
+        return -1;
+    /* A ROM is read-only for the VMM's writes on the guest's behalf too. */
+    if (guest_mem__is_rom(mem, gpa))
+        return error_set("guest range 0x%llx+0x%zx is ROM", (unsigned long long)gpa, len);
+    memcpy(p, buf, len);
+    return 0;
+}
 
 int guest_mem__is_rom(const struct guest_mem *mem, uint64_t gpa)
 {

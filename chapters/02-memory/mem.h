@@ -61,6 +61,19 @@ int guest_mem__init(struct guest_mem *mem, struct kvm *kvm, uint64_t ram_size, i
 void *guest_mem__translate(struct guest_mem *mem, uint64_t gpa, uint64_t len);
 
 /**
+ * guest_mem__translate without the error: NULL when the range is not in one slot, for a
+ * caller to whom "no memory there" is an answer rather than a failure (a page walk, the
+ * code bytes of a crash dump).
+ */
+void *guest_mem__find(struct guest_mem *mem, uint64_t gpa, uint64_t len);
+
+/** Copies guest-physical [gpa, gpa + len) into buf. Returns 0, or -1 (not all RAM). */
+int guest_mem__read(struct guest_mem *mem, uint64_t gpa, void *buf, size_t len);
+
+/** Copies buf into guest RAM at gpa; a ROM refuses. Returns 0, or -1 with the error set. */
+int guest_mem__write(struct guest_mem *mem, uint64_t gpa, const void *buf, size_t len);
+
+/**
  * Maps a copy of data (len bytes, rounded up to pages) at gpa as a read-only slot
  * (KVM_MEM_READONLY): the guest reads it like RAM, and its writes exit to the VMM as
  * KVM_EXIT_MMIO. gpa must be page-aligned and in no other slot. Returns 0 or -1.

@@ -104,25 +104,12 @@ static int kvm_vcpu_single_step(struct vcpu *v, int on)
 
 static int kvm_vcpu_read_mem(struct vcpu *v, uint64_t gpa, void *buf, size_t len)
 {
-    const void *p = guest_mem__translate(to_kvm(v)->mem, gpa, len);
-
-    if (!p)
-        return -1;
-    memcpy(buf, p, len);
-    return 0;
+    return guest_mem__read(to_kvm(v)->mem, gpa, buf, len);
 }
 
 static int kvm_vcpu_write_mem(struct vcpu *v, uint64_t gpa, const void *buf, size_t len)
 {
-    void *p = guest_mem__translate(to_kvm(v)->mem, gpa, len);
-
-    if (!p)
-        return -1;
-    /* A ROM is read-only for the VMM's writes on the guest's behalf too. */
-    if (guest_mem__is_rom(to_kvm(v)->mem, gpa))
-        return error_set("guest range 0x%llx+0x%zx is ROM", (unsigned long long)gpa, len);
-    memcpy(p, buf, len);
-    return 0;
+    return guest_mem__write(to_kvm(v)->mem, gpa, buf, len);
 }
 
 static int kvm_vcpu_translate(struct vcpu *v, uint64_t linear, uint64_t *gpa)

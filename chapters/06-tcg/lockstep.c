@@ -519,7 +519,7 @@ static void clear_accessed_bits(struct pair *p)
      * writes (it loads them into registers at MOV CR3); QEMU sets it as an accessed bit. */
     if ((s.cr4 & (1u << 5)) && !(s.efer & (1u << 10))) {
         for (int m = 0; m < 2; m++) {
-            uint8_t *pdpt = guest_mem__translate(mems[m], s.cr3 & 0xffffffe0u, 32);
+            uint8_t *pdpt = guest_mem__find(mems[m], s.cr3 & 0xffffffe0u, 32);
             for (int k = 0; pdpt && k < 4; k++)
                 pdpt[8 * k] &= ~0x20;
         }
@@ -530,7 +530,7 @@ static void clear_accessed_bits(struct pair *p)
         if (vcpu_translate(p->t.x.vcpu, s.gdt.base + off, &gpa) < 0)
             continue;
         for (int m = 0; m < 2; m++) {
-            uint8_t *d = guest_mem__translate(mems[m], gpa, 8);
+            uint8_t *d = guest_mem__find(mems[m], gpa, 8);
             if (d && (d[5] & 0x10)) /* S: a code or data descriptor */
                 d[5] &= ~1;
         }

@@ -10,9 +10,6 @@
  */
 #include "cpu.h"
 
-#include "error.h"
-
-#include <stdio.h>
 #include <string.h>
 
 /* Paging-entry bits (Intel SDM vol. 3, "Paging"). */
@@ -76,14 +73,11 @@ uint64_t tcg_linear(struct tcg_cpu *c, int seg, uint64_t offset, unsigned size, 
 
 /* ---- The page walk ---- */
 
-/* Returns the host address of the 8-byte (or 4-byte) paging entry at phys, or NULL. */
+/* Returns the host address of the 8-byte (or 4-byte) paging entry at phys, or NULL:
+ * a guest's tables outside RAM are its own affair, not the VMM's error. */
 static uint8_t *entry_ptr(struct tcg_cpu *c, uint64_t phys, unsigned size)
 {
-    char saved[ERROR_MAX];
-    snprintf(saved, sizeof(saved), "%s", error_get());
-    uint8_t *p = guest_mem__translate(c->mem, phys, size);
-    error_set("%s", saved);
-    return p;
+    return guest_mem__find(c->mem, phys, size);
 }
 
 /* Reads a paging entry; one that is not in RAM reads as "not present". */

@@ -103,8 +103,7 @@ static void exec_ins_outs(struct tcg_cpu *c, const struct x86_insn *i)
         uint64_t phys, last;
         tcg_translate(c, lin, ACC_WRITE, 1, &phys);
         tcg_translate(c, lin + n * size - 1, ACC_WRITE, 1, &last); /* before the device reads */
-        if (!guest_mem__translate(c->mem, phys & ~0xfffull, 4096) ||
-            guest_mem__is_rom(c->mem, phys))
+        if (!guest_mem__find(c->mem, phys & ~0xfffull, 4096) || guest_mem__is_rom(c->mem, phys))
             n = 1; /* into a device: one item an exit, each item its own write exit */
         const uint8_t *items = tcg_port_in_string(c, port, size, (unsigned)n);
         for (uint64_t k = 0; k < n; k++) {

@@ -439,12 +439,7 @@ static int tcg_single_step(struct vcpu *v, int on)
 
 static int tcg_read_mem(struct vcpu *v, uint64_t gpa, void *buf, size_t len)
 {
-    const void *p = guest_mem__translate(to_tcg(v)->mem, gpa, len);
-
-    if (!p)
-        return -1;
-    memcpy(buf, p, len);
-    return 0;
+    return guest_mem__read(to_tcg(v)->mem, gpa, buf, len);
 }
 
 /* The VMM writes guest memory (a hypercall's answer, a device's DMA): decoded code in
@@ -452,16 +447,12 @@ static int tcg_read_mem(struct vcpu *v, uint64_t gpa, void *buf, size_t len)
 static int tcg_write_mem(struct vcpu *v, uint64_t gpa, const void *buf, size_t len)
 {
     struct tcg_cpu *c = to_tcg(v);
-    void *p = guest_mem__translate(c->mem, gpa, len);
 
-    if (!p)
+    if (guest_mem__write(c->mem, gpa, buf, len) < 0)
         return -1;
-    if (guest_mem__is_rom(c->mem, gpa))
-        return error_set("guest range 0x%llx+0x%zx is ROM", (unsigned long long)gpa, len);
     for (uint64_t a = gpa & ~0xfffull; a < gpa + len && a < (1ull << 32); a += 4096)
         if (c->code_pages[a >> 12])
             tcg_code_written(c, a);
-    memcpy(p, buf, len);
     return 0;
 }
 
