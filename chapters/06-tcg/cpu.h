@@ -195,7 +195,7 @@ struct tcg_cpu {
     uint32_t fault_error;
     int delivering;       /* the vector being delivered, -1 when none (for double faults) */
     int trap_exceptions;  /* tests: stop at an exception instead of delivering it */
-    int last_exception;   /* vector the last instruction raised, -1 when none */
+    int last_exception;   /* the last exception of this run, -1 when none */
     struct tcg_undo undo; /* valid while undo_valid: restored when the instruction faults */
     int undo_valid;
     uint32_t last_error;

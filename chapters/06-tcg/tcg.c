@@ -286,6 +286,7 @@ static int tcg_run(struct vcpu *v, struct vcpu_exit *exit)
     if (c->pending)
         complete_exit(c);
     c->halted = 0;
+    c->last_exception = -1; /* per run, not per instruction: the loop stays lean */
     switch (setjmp(c->fault_jmp)) {
     case 0:
         break;
@@ -329,7 +330,6 @@ static int tcg_run(struct vcpu *v, struct vcpu_exit *exit)
                         : c->mode == X86_MODE_32 ? 0xffffffffull
                                                  : 0xffffull;
         c->next_rip = (c->rip + e->insn.length) & mask;
-        c->last_exception = -1;
         if (!e->exec)
             tcg_ud(c, &e->insn);
         e->exec(c, &e->insn);

@@ -28,7 +28,8 @@ void tcg_vcpu__free(struct vcpu *v);
  */
 void tcg_vcpu__trap_exceptions(struct vcpu *v, int on);
 
-/** The vector the last instruction raised (error code in *error), or -1 when none. */
+/** The vector of the last exception the last run raised (error code in *error), or -1 when
+ * none. With exceptions trapped, that is the one that ended the run. */
 int tcg_vcpu__exception(struct vcpu *v, uint32_t *error);
 
 /** Instructions executed, and instructions decoded (the cache's misses), so far. */
