@@ -77,7 +77,8 @@ static void report_unclaimed(struct bus *bus, uint64_t addr, uint32_t size, int 
 }
 
 /* [access] */
-int bus__access(struct bus *bus, uint64_t addr, uint32_t size, int write, uint64_t *value)
+int bus__access(struct bus *bus, struct vcpu *v, uint64_t addr, uint32_t size, int write,
+                uint64_t *value)
 {
     const struct bus_range *r = bus__find(bus, addr);
 
@@ -93,8 +94,8 @@ int bus__access(struct bus *bus, uint64_t addr, uint32_t size, int write, uint64
         return 0;
     }
     if (write)
-        return r->write ? r->write(r->dev, addr - r->base, *value, size) : 0;
-    *value = r->read ? r->read(r->dev, addr - r->base, size) : ~0ull;
+        return r->write ? r->write(r->dev, v, addr - r->base, *value, size) : 0;
+    *value = r->read ? r->read(r->dev, v, addr - r->base, size) : ~0ull;
     if (size < 8)
         *value &= (1ull << (8 * size)) - 1;
     return 0;

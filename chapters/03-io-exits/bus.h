@@ -10,16 +10,23 @@
 #ifndef STEPVM_BUS_H
 #define STEPVM_BUS_H
 
+#include "vcpu.h"
+
 #include <stdint.h>
 #include <stdio.h>
 
 #define BUS_MAX_RANGES   64
 #define BUS_MAX_REPORTED 256 /* distinct unclaimed addresses remembered */
 
-/** A read handler: returns the value of size bytes (1, 2, 4 or 8) at offset in the range. */
-typedef uint64_t (*bus_read_fn)(void *dev, uint64_t offset, uint32_t size);
-/** A write handler: the guest wrote value (size bytes) at offset. -1 stops the machine. */
-typedef int (*bus_write_fn)(void *dev, uint64_t offset, uint64_t value, uint32_t size);
+/**
+ * A read handler: returns the value of size bytes (1, 2, 4 or 8) at offset in the range.
+ * v is the vCPU that made the access: a device with state per CPU (a local APIC) or one
+ * that reads guest memory (the hypercall port) needs to know which.
+ */
+typedef uint64_t (*bus_read_fn)(void *dev, struct vcpu *v, uint64_t offset, uint32_t size);
+/** A write handler: vCPU v wrote value (size bytes) at offset. -1 stops the machine. */
+typedef int (*bus_write_fn)(void *dev, struct vcpu *v, uint64_t offset, uint64_t value,
+                            uint32_t size);
 
 /** One device's claim. */
 struct bus_range {
@@ -56,10 +63,11 @@ int bus__register(struct bus *bus, uint64_t base, uint64_t len, const char *name
 const struct bus_range *bus__find(const struct bus *bus, uint64_t addr);
 
 /**
- * Performs one access of size bytes at addr: *value is read into or written from.
+ * Performs one access of size bytes at addr for vCPU v: *value is read into or written from.
  * Returns 0, or -1 with the error set (strict mode and nobody there, or a device that
  * refused the write).
  */
-int bus__access(struct bus *bus, uint64_t addr, uint32_t size, int write, uint64_t *value);
+int bus__access(struct bus *bus, struct vcpu *v, uint64_t addr, uint32_t size, int write,
+                uint64_t *value);
 
 #endif

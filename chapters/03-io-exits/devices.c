@@ -6,17 +6,17 @@
 /* [debugcon] */
 /* QEMU's debugcon: a byte written is a byte printed; a read returns 0xe9, so a guest can
  * tell the port is there. */
-static uint64_t debugcon_read(void *dev, uint64_t offset, uint32_t size)
+static uint64_t debugcon_read(void *dev, struct vcpu *v, uint64_t offset, uint32_t size)
 {
-    (void)dev, (void)offset, (void)size;
+    (void)dev, (void)v, (void)offset, (void)size;
     return 0xe9;
 }
 
-static int debugcon_write(void *dev, uint64_t offset, uint64_t value, uint32_t size)
+static int debugcon_write(void *dev, struct vcpu *v, uint64_t offset, uint64_t value, uint32_t size)
 {
     struct devices *d = dev;
 
-    (void)offset, (void)size;
+    (void)v, (void)offset, (void)size;
     fputc((int)(value & 0xff), d->console);
     return 0;
 }
@@ -25,11 +25,12 @@ static int debugcon_write(void *dev, uint64_t offset, uint64_t value, uint32_t s
 /* [test-exit] */
 /* isa-debug-exit: a write of v ends the machine with exit status (v << 1) | 1, so a
  * test guest's verdict reaches the shell, and can never be 0 by accident. */
-static int test_exit_write(void *dev, uint64_t offset, uint64_t value, uint32_t size)
+static int test_exit_write(void *dev, struct vcpu *v, uint64_t offset, uint64_t value,
+                           uint32_t size)
 {
     struct devices *d = dev;
 
-    (void)offset, (void)size;
+    (void)v, (void)offset, (void)size;
     d->exit_status = (int)(((value << 1) | 1) & 0xff);
     d->exit_requested = 1;
     return 0;
@@ -38,17 +39,17 @@ static int test_exit_write(void *dev, uint64_t offset, uint64_t value, uint32_t 
 
 /* [post] */
 /* The POST port: a code written stays readable, as on a POST card's display. */
-static uint64_t post_read(void *dev, uint64_t offset, uint32_t size)
+static uint64_t post_read(void *dev, struct vcpu *v, uint64_t offset, uint32_t size)
 {
-    (void)size;
+    (void)v, (void)size;
     return ((struct devices *)dev)->post >> (8 * offset);
 }
 
-static int post_write(void *dev, uint64_t offset, uint64_t value, uint32_t size)
+static int post_write(void *dev, struct vcpu *v, uint64_t offset, uint64_t value, uint32_t size)
 {
     struct devices *d = dev;
 
-    (void)size;
+    (void)v, (void)size;
     d->post = (uint32_t)(value << (8 * offset));
     return 0;
 }

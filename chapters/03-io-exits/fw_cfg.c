@@ -31,10 +31,11 @@ static uint32_t item_bytes(const struct fw_cfg *f, uint16_t key, uint8_t item[8]
 /* One range covers both ports, as in QEMU: a 16-bit write at 0x510 selects an item, an
  * 8-bit read at 0x511 returns its next byte, or 0 past its end or for an item stepvm does
  * not have. Everything else is ignored and reads as 0. */
-static int fw_cfg_write(void *dev, uint64_t offset, uint64_t value, uint32_t size)
+static int fw_cfg_write(void *dev, struct vcpu *v, uint64_t offset, uint64_t value, uint32_t size)
 {
     struct fw_cfg *f = dev;
 
+    (void)v;
     if (offset == 0 && size == 2) {
         f->key = (uint16_t)value;
         f->offset = 0;
@@ -42,12 +43,13 @@ static int fw_cfg_write(void *dev, uint64_t offset, uint64_t value, uint32_t siz
     return 0;
 }
 
-static uint64_t fw_cfg_read(void *dev, uint64_t offset, uint32_t size)
+static uint64_t fw_cfg_read(void *dev, struct vcpu *v, uint64_t offset, uint32_t size)
 {
     struct fw_cfg *f = dev;
     uint8_t item[8];
     uint32_t len = item_bytes(f, f->key, item);
 
+    (void)v;
     if (offset != 1 || size != 1)
         return 0;
     return f->offset < len ? item[f->offset++] : 0;

@@ -41,15 +41,15 @@ struct hypercall_block {
 
 /** The device's state. */
 struct hypercall {
-    struct vcpu *vcpu;
     uint64_t ram_size;
     FILE *console, *diag;
     unsigned long calls;
     unsigned long warnings; /* refused calls so far */
 };
 
-/** Puts the hypercall port on the port bus. */
-int hypercall__register(struct hypercall *hc, struct bus *pio, struct vcpu *vcpu, uint64_t ram_size,
-                        FILE *console, FILE *diag);
+/** Puts the hypercall port on the port bus. Each call reads and writes guest memory through
+ * the vCPU that made it. */
+int hypercall__register(struct hypercall *hc, struct bus *pio, uint64_t ram_size, FILE *console,
+                        FILE *diag);
 
 #endif

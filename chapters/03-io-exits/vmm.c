@@ -35,7 +35,7 @@ int vmm__init(struct vmm *x, const struct vmm_config *cfg)
     bus__init(&x->pio, "port", cfg->machine.diag, cfg->strict);
     bus__init(&x->mmio, "mmio", cfg->machine.diag, cfg->strict);
     if (devices__register(&x->dev, &x->pio, cfg->machine.console) < 0 ||
-        hypercall__register(&x->hc, &x->pio, x->vcpu, cfg->machine.ram_size, cfg->machine.console,
+        hypercall__register(&x->hc, &x->pio, cfg->machine.ram_size, cfg->machine.console,
                             cfg->machine.diag) < 0 ||
         fw_cfg__register(&x->fw_cfg, &x->pio, cfg->machine.ram_size, 1) < 0)
         return -1;
@@ -65,7 +65,7 @@ static int dispatch_io(struct vmm *x, struct vcpu_exit *e)
     for (uint32_t i = 0; i < e->io.count; i++, item += e->io.size) {
         uint64_t v = 0;
         memcpy(&v, item, e->io.size);
-        if (bus__access(&x->pio, e->io.port, e->io.size, e->io.write, &v) < 0)
+        if (bus__access(&x->pio, x->vcpu, e->io.port, e->io.size, e->io.write, &v) < 0)
             return -1;
         if (!e->io.write)
             memcpy(item, &v, e->io.size); /* the guest's register gets it on re-entry */
@@ -81,7 +81,7 @@ static int dispatch_mmio(struct vmm *x, struct vcpu_exit *e)
         return error_set("MMIO access of %u bytes at 0x%llx", e->mmio.size,
                          (unsigned long long)e->mmio.addr);
     memcpy(&v, e->mmio.data, e->mmio.size);
-    if (bus__access(&x->mmio, e->mmio.addr, e->mmio.size, e->mmio.write, &v) < 0)
+    if (bus__access(&x->mmio, x->vcpu, e->mmio.addr, e->mmio.size, e->mmio.write, &v) < 0)
         return -1;
     if (!e->mmio.write)
         memcpy(e->mmio.data, &v, e->mmio.size);

@@ -16,20 +16,22 @@ struct probe {
     int writes, reads;
 };
 
-static uint64_t probe_read(void *dev, uint64_t offset, uint32_t size)
+static uint64_t probe_read(void *dev, struct vcpu *v, uint64_t offset, uint32_t size)
 {
     struct probe *p = dev;
 
+    (void)v;
     p->reads++;
     p->offset = offset;
     p->size = size;
     return 0x1122334455667788ull ^ p->id;
 }
 
-static int probe_write(void *dev, uint64_t offset, uint64_t value, uint32_t size)
+static int probe_write(void *dev, struct vcpu *v, uint64_t offset, uint64_t value, uint32_t size)
 {
     struct probe *p = dev;
 
+    (void)v;
     p->writes++;
     p->offset = offset;
     p->value = value;
@@ -110,10 +112,10 @@ START_TEST(every_size_reaches_the_device_with_its_data)
     fixture_init(&f, 0);
     for (int i = 0; i < 4; i++) {
         uint64_t v = 0xa1b2c3d4e5f60718ull;
-        ck_assert_int_eq(bus__access(&f.bus, 0x1000, sizes[i], 1, &v), 0);
+        ck_assert_int_eq(bus__access(&f.bus, NULL, 0x1000, sizes[i], 1, &v), 0);
         ck_assert_uint_eq(f.p[0].size, sizes[i]);
         ck_assert_uint_eq(f.p[0].value, 0xa1b2c3d4e5f60718ull);
-        ck_assert_int_eq(bus__access(&f.bus, 0x1000, sizes[i], 0, &v), 0);
+        ck_assert_int_eq(bus__access(&f.bus, NULL, 0x1000, sizes[i], 0, &v), 0);
         uint64_t mask = sizes[i] == 8 ? ~0ull : (1ull << (8 * sizes[i])) - 1;
         ck_assert_uint_eq(v, (0x1122334455667788ull ^ 0x1000) & mask);
     }
@@ -121,7 +123,7 @@ START_TEST(every_size_reaches_the_device_with_its_data)
     ck_assert_int_eq(f.p[0].reads, 4);
     /* The offset within the device, not the bus address. */
     uint64_t v = 7;
-    ck_assert_int_eq(bus__access(&f.bus, 0x13, 1, 1, &v), 0);
+    ck_assert_int_eq(bus__access(&f.bus, NULL, 0x13, 1, 1, &v), 0);
     ck_assert_uint_eq(f.p[1].offset, 3);
     ck_assert_str_eq(f.diag ? f.diag : "", "");
     fixture_done(&f);
@@ -136,13 +138,13 @@ START_TEST(unclaimed_reads_all_ones_and_is_reported_once)
 
     fixture_init(&f, 0);
     for (int i = 0; i < 3; i++) {
-        ck_assert_int_eq(bus__access(&f.bus, 0x300, 2, 0, &v), 0);
+        ck_assert_int_eq(bus__access(&f.bus, NULL, 0x300, 2, 0, &v), 0);
         ck_assert_uint_eq(v, 0xffff);
     }
     v = 5;
-    ck_assert_int_eq(bus__access(&f.bus, 0x301, 1, 1, &v), 0);
+    ck_assert_int_eq(bus__access(&f.bus, NULL, 0x301, 1, 1, &v), 0);
     /* Straddling a device's end is not the device's: 4 bytes at 0x22 of a 2-byte range. */
-    ck_assert_int_eq(bus__access(&f.bus, 0x20, 4, 0, &v), 0);
+    ck_assert_int_eq(bus__access(&f.bus, NULL, 0x20, 4, 0, &v), 0);
     ck_assert_uint_eq(v, 0xffffffff);
     ck_assert_int_eq(f.p[3].reads, 0);
     fflush(f.diag_f);
@@ -162,9 +164,9 @@ START_TEST(strict_mode_stops_at_unclaimed)
     uint64_t v = 0;
 
     fixture_init(&f, 1);
-    ck_assert_int_eq(bus__access(&f.bus, 0x300, 1, 0, &v), -1);
+    ck_assert_int_eq(bus__access(&f.bus, NULL, 0x300, 1, 0, &v), -1);
     ck_assert_str_eq(error_get(), "guest read 1 byte at port 0x300, where no device is (--strict)");
-    ck_assert_int_eq(bus__access(&f.bus, 0x10, 4, 1, &v), 0);
+    ck_assert_int_eq(bus__access(&f.bus, NULL, 0x10, 4, 1, &v), 0);
     fixture_done(&f);
 }
 END_TEST
