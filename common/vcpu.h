@@ -11,6 +11,7 @@
 #define STEPVM_VCPU_H
 
 #include <linux/kvm.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -68,13 +69,45 @@ struct vcpu_ops {
     int (*write_mem)(struct vcpu *v, uint64_t gpa, const void *buf, size_t len);
     /** Translates a linear address through the guest's page tables (if paging is on). */
     int (*translate)(struct vcpu *v, uint64_t linear, uint64_t *gpa);
+    /**
+     * Called from any thread (chapter 4): makes the vCPU leave its current run, or its
+     * next one if it is not in one, soon, with VCPU_EXIT_INTR; does nothing else. So a
+     * thread that has changed what the vCPU must see (an interrupt, the end of the
+     * machine) gets the vCPU's thread back to the VMM.
+     */
+    void (*kick)(struct vcpu *v);
+    /**
+     * Whether the CPU is waiting in HLT for an interrupt (KVM_MP_STATE_HALTED) or runnable
+     * (KVM_MP_STATE_RUNNABLE): *state gets one of those. From the vCPU's own thread.
+     */
+    int (*get_mp_state)(struct vcpu *v, uint32_t *state);
 };
 /* [vcpu-ops] */
+
+/* [vcpu-intr] */
+/**
+ * Where a vCPU takes external interrupts from when stepvm models the interrupt
+ * controllers (--irqchip=user, and always on the interpreter), as a CPU takes them from
+ * its INTR pin (chapter 4). Whoever drives the pin sets intr_pin in struct vcpu and kicks
+ * the vCPU. At an instruction boundary where the pin is up, RFLAGS.IF is set and no
+ * STI or MOV SS shadow blocks it, the backend runs the acknowledge cycle: ack returns
+ * the vector and the controller moves it to in-service, or -1 when the interrupt has gone
+ * meanwhile (then nothing is delivered). ack is called from the vCPU's own thread.
+ */
+struct vcpu_intr {
+    int (*ack)(void *ctx, struct vcpu *v);
+    void *ctx;
+};
+/* [vcpu-intr] */
 
 /** A vCPU: its backend and its number. Backends embed this as their first member. */
 struct vcpu {
     const struct vcpu_ops *ops;
     int id;
+    /* Chapter 4: the interrupt controllers stepvm models for this CPU, or NULL when
+     * there are none (chapter 3) or KVM's in-kernel ones deliver. */
+    const struct vcpu_intr *intr;
+    atomic_int intr_pin; /* 1 while an external interrupt waits (INTR asserted) */
 };
 
 static inline int vcpu_run(struct vcpu *v, struct vcpu_exit *e)
@@ -112,6 +145,23 @@ static inline int vcpu_write_mem(struct vcpu *v, uint64_t gpa, const void *buf, 
 static inline int vcpu_translate(struct vcpu *v, uint64_t linear, uint64_t *gpa)
 {
     return v->ops->translate(v, linear, gpa);
+}
+
+static inline void vcpu_kick(struct vcpu *v)
+{
+    v->ops->kick(v);
+}
+static inline int vcpu_get_mp_state(struct vcpu *v, uint32_t *state)
+{
+    return v->ops->get_mp_state(v, state);
+}
+
+/** Sets the INTR pin (chapter 4); raising it kicks the vCPU, so a running guest sees it. */
+static inline void vcpu_set_intr_pin(struct vcpu *v, int level)
+{
+    atomic_store(&v->intr_pin, level);
+    if (level)
+        vcpu_kick(v);
 }
 
 /** Returns a short name for an exit kind ("IO", "MMIO", "HLT", ...). */

@@ -5,6 +5,7 @@
 
 #include "error.h"
 
+#include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
 
@@ -47,6 +48,7 @@ static void describe_exit(struct kvm_vcpu *kv, struct vcpu_exit *e)
         e->kind = VCPU_EXIT_STEP;
         return;
     case KVM_EXIT_INTR:
+    case KVM_EXIT_IRQ_WINDOW_OPEN: /* the guest can take an interrupt: the next run injects */
         e->kind = VCPU_EXIT_INTR;
         return;
     }
@@ -55,13 +57,77 @@ static void describe_exit(struct kvm_vcpu *kv, struct vcpu_exit *e)
 }
 /* [translate-exit] */
 
+/* [inject] */
+/* With stepvm's own interrupt controllers (chapter 4), KVM delivers nothing by itself: an
+ * interrupt waiting at the INTR pin is injected with KVM_INTERRUPT, but only when the
+ * last exit said the guest can take one now (RFLAGS.IF set, no STI or MOV SS shadow).
+ * Otherwise KVM is asked to exit as soon as it can (request_interrupt_window), and the
+ * next run injects. QEMU does the same with kernel_irqchip=off. */
+static int inject(struct kvm_vcpu *kv)
+{
+    struct kvm_run *run = kv->cpu->run;
+
+    run->request_interrupt_window = 0;
+    if (!kv->vcpu.intr || !atomic_load(&kv->vcpu.intr_pin))
+        return 0;
+    if (!run->ready_for_interrupt_injection || !run->if_flag) {
+        run->request_interrupt_window = 1;
+        return 0;
+    }
+    int vector = kv->vcpu.intr->ack(kv->vcpu.intr->ctx, &kv->vcpu);
+    if (vector < 0)
+        return 0; /* gone meanwhile */
+    struct kvm_interrupt irq = {.irq = (uint32_t)vector};
+    if (ioctl(kv->cpu->fd, KVM_INTERRUPT, &irq) < 0)
+        return error_errno("KVM_INTERRUPT vector %d on vCPU %d", vector, kv->vcpu.id);
+    return 0;
+}
+/* [inject] */
+
 static int kvm_vcpu_run(struct vcpu *v, struct vcpu_exit *e)
 {
     struct kvm_vcpu *kv = to_kvm(v);
 
-    if (kvm_cpu__run(kv->cpu) < 0)
+    if (!atomic_load(&kv->has_thread)) {
+        kv->thread = pthread_self();
+        atomic_store(&kv->has_thread, 1);
+    }
+    if (inject(kv) < 0 || kvm_cpu__run(kv->cpu) < 0)
         return -1;
+    /* A kick sets immediate_exit before its signal: it has done its work once KVM_RUN
+     * returned. Cleared before anything the kicker changed is looked at again. */
+    __atomic_store_n(&kv->cpu->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
     describe_exit(kv, e);
+    return 0;
+}
+
+/* [kick] */
+/* KVM's API document gives the race-free way to stop a vCPU: set immediate_exit in its
+ * kvm_run page, then signal its thread. If the thread is in KVM_RUN, the signal makes KVM
+ * return with EINTR; if it is about to enter, KVM sees immediate_exit and returns at once.
+ * The signal's handler does nothing: its only work is to interrupt the system call. */
+static void kick_handler(int sig)
+{
+    (void)sig;
+}
+
+static void kvm_vcpu_kick(struct vcpu *v)
+{
+    struct kvm_vcpu *kv = to_kvm(v);
+
+    __atomic_store_n(&kv->cpu->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+    if (atomic_load(&kv->has_thread) && !pthread_equal(kv->thread, pthread_self()))
+        pthread_kill(kv->thread, KVM_VCPU_KICK_SIGNAL);
+}
+/* [kick] */
+
+static int kvm_vcpu_get_mp_state(struct vcpu *v, uint32_t *state)
+{
+    struct kvm_mp_state mp;
+
+    if (ioctl(to_kvm(v)->cpu->fd, KVM_GET_MP_STATE, &mp) < 0)
+        return error_errno("KVM_GET_MP_STATE on vCPU %d", v->id);
+    *state = mp.mp_state;
     return 0;
 }
 
@@ -135,6 +201,8 @@ static const struct vcpu_ops kvm_vcpu_ops = {
     .read_mem = kvm_vcpu_read_mem,
     .write_mem = kvm_vcpu_write_mem,
     .translate = kvm_vcpu_translate,
+    .kick = kvm_vcpu_kick,
+    .get_mp_state = kvm_vcpu_get_mp_state,
 };
 
 void kvm_vcpu__init(struct kvm_vcpu *kv, struct kvm_cpu *cpu, struct guest_mem *mem)
@@ -143,5 +211,16 @@ void kvm_vcpu__init(struct kvm_vcpu *kv, struct kvm_cpu *cpu, struct guest_mem *
     kv->vcpu.id = cpu->id;
     kv->cpu = cpu;
     kv->mem = mem;
+    kv->vcpu.intr = NULL;
+    atomic_store(&kv->vcpu.intr_pin, 0);
     kv->stepping = 0;
+    atomic_store(&kv->has_thread, 0);
+    /* Once per process: the kick signal interrupts KVM_RUN instead of ending the process.
+     * No SA_RESTART: the ioctl must return EINTR. */
+    static atomic_int installed;
+    if (!atomic_exchange(&installed, 1)) {
+        struct sigaction sa = {.sa_handler = kick_handler};
+        sigemptyset(&sa.sa_mask);
+        sigaction(KVM_VCPU_KICK_SIGNAL, &sa, NULL);
+    }
 }

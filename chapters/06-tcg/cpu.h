@@ -188,6 +188,7 @@ struct tcg_cpu {
     struct tcg_done done[TCG_MAX_DONE]; /* device accesses the instruction has completed */
     int done_count, done_next;
     int halted, shutdown, stepping;
+    atomic_int kicked; /* set by tcg_kick from another thread (chapter 4) */
 
     /* ---- Exceptions ---- */
     jmp_buf fault_jmp; /* tcg_fault() jumps here */

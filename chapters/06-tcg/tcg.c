@@ -465,6 +465,18 @@ static int tcg_translate_op(struct vcpu *v, uint64_t linear, uint64_t *gpa)
     return 0;
 }
 
+/* A kick from another thread: the run loop returns VCPU_EXIT_INTR at its next check. */
+static void tcg_kick(struct vcpu *v)
+{
+    atomic_store(&to_tcg(v)->kicked, 1);
+}
+
+static int tcg_get_mp_state(struct vcpu *v, uint32_t *state)
+{
+    *state = to_tcg(v)->halted ? KVM_MP_STATE_HALTED : KVM_MP_STATE_RUNNABLE;
+    return 0;
+}
+
 static const struct vcpu_ops tcg_vcpu_ops = {
     .name = "tcg",
     .run = tcg_run,
@@ -476,6 +488,8 @@ static const struct vcpu_ops tcg_vcpu_ops = {
     .read_mem = tcg_read_mem,
     .write_mem = tcg_write_mem,
     .translate = tcg_translate_op,
+    .kick = tcg_kick,
+    .get_mp_state = tcg_get_mp_state,
 };
 
 /* ---- Making one ---- */

@@ -1,0 +1,14 @@
+/*
+ * check_ch4.c - chapter 4's test suite: every device model against its datasheet, with a
+ * fake clock and recorded interrupt lines; the chapter's guests on KVM (both irqchips)
+ * and on the interpreter.
+ */
+#include "ch4_tests.h"
+
+int main(void)
+{
+    Suite *s = suite_create("ch4");
+
+    suite_add_tcase(s, irq_tests());
+    return run_suite(s);
+}
