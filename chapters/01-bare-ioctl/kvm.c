@@ -7,6 +7,7 @@
 #include "kvm.h"
 
 #include "error.h"
+#include "hostcpu.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -46,6 +47,18 @@ int kvm__check_api_version(int version)
 }
 /* [api-version] */
 
+/* [hw-virt] */
+int kvm__check_hw_virt(const char *dev)
+{
+    if (host_cpu_virt())
+        return 0;
+    return error_set("%s works, but this CPU reports neither VT-x nor AMD-V: it is a KVM "
+                     "done in software (such as kvm_pvm), which runs only guests built for "
+                     "it; stepvm needs KVM on the CPU's virtualization extensions",
+                     dev);
+}
+/* [hw-virt] */
+
 /* [check-caps] */
 static int check_capabilities(int sys_fd)
 {
@@ -72,7 +85,8 @@ int kvm__init(struct kvm *kvm, const char *dev)
         kvm__explain_open_error(err);
         return -1;
     }
-    if (kvm__check_api_version(ioctl(kvm->sys_fd, KVM_GET_API_VERSION, 0)) < 0)
+    if (kvm__check_api_version(ioctl(kvm->sys_fd, KVM_GET_API_VERSION, 0)) < 0 ||
+        kvm__check_hw_virt(dev) < 0)
         goto err_close_sys;
     if (check_capabilities(kvm->sys_fd) < 0)
         goto err_close_sys;

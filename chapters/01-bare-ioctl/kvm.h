@@ -47,4 +47,11 @@ int kvm__set_memory(struct kvm *kvm, uint32_t slot, uint64_t gpa, void *host, si
 /** Closes the VM and the system fd. Safe on a struct kvm__init failed to fill. */
 void kvm__exit(struct kvm *kvm);
 
+/**
+ * Checks that the CPU has the virtualization extensions KVM is meant to use (VT-x or
+ * AMD-V); without them dev is a software KVM stepvm cannot run its guests on. Returns 0,
+ * or -1 with the error set.
+ */
+int kvm__check_hw_virt(const char *dev);
+
 #endif

@@ -36,10 +36,15 @@ int machine__init(struct machine *m, const struct machine_config *cfg)
                            cfg->rom ? cfg->rom : (const void *)default_rom,
                            cfg->rom ? cfg->rom_len : sizeof(default_rom)) < 0)
         return -1;
-    if (!cfg->kvm_dev) {
+    if (!cfg->kvm_dev)
         mode__reset(&m->regs, &m->sregs);
-        return 0;
-    }
+    return 0;
+}
+
+int machine__init_vcpu(struct machine *m)
+{
+    if (m->vm.kvm.vm_fd < 0)
+        return 0; /* no KVM: the backend's vCPU starts from m->regs and m->sregs */
     if (kvm_cpu__init(&m->vm.cpu, &m->vm.kvm, 0) < 0)
         return -1;
     return cpuid__init(&m->vm.cpu);

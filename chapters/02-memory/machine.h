@@ -54,10 +54,17 @@ struct machine {
 };
 
 /**
- * Creates the VM, its RAM and ROM, and one vCPU. Returns 0 or -1 with the error set. With
- * cfg->kvm_dev NULL it makes only the RAM and ROM, for a backend other than KVM.
+ * Creates the VM, its RAM and ROM. Returns 0 or -1 with the error set. With cfg->kvm_dev
+ * NULL it makes only the RAM and ROM, for a backend other than KVM.
  */
 int machine__init(struct machine *m, const struct machine_config *cfg);
+
+/**
+ * Creates vCPU 0 and gives it its CPUID (nothing without KVM). A separate step, because
+ * what must exist before the vCPUs (KVM's in-kernel interrupt controllers, chapter 4)
+ * comes between the two. Returns 0 or -1 with the error set.
+ */
+int machine__init_vcpu(struct machine *m);
 
 /**
  * Loads img by what it is (a Multiboot kernel, an ELF executable, else a flat binary)

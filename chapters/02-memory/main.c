@@ -107,7 +107,8 @@ int main(int argc, char **argv)
     o.cfg.console = stdout;
     o.cfg.trace = own.trace ? stderr : NULL;
     o.cfg.diag = stderr;
-    if (machine__init(&m, &o.cfg) == 0 && machine__load(&m, &o.img) == 0) {
+    if (machine__init(&m, &o.cfg) == 0 && machine__init_vcpu(&m) == 0 &&
+        machine__load(&m, &o.img) == 0) {
         if (own.trace)
             fprintf(stderr, "loaded %s as %s\n", o.img.name, m.format);
         ret = machine__run(&m);

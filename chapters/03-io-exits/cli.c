@@ -16,44 +16,54 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Every extension of the program, in order; calls fn(ext) for each. */
+#define FOR_EACH_EXT(p, e)                                                                         \
+    for (const struct cli_ext *const *e##_at = (p)->exts, *e = e##_at ? *e##_at : NULL; e;         \
+         e = *++e##_at)
+
 static void usage(FILE *out, const struct cli_program *p)
 {
     fprintf(out, "usage: %s [options] [GUEST]\n\n%s", p->name, p->about);
+    fprintf(out, "Every port and\n"
+                 "MMIO access that leaves the guest goes to a bus of devices: the debug\n"
+                 "console (port 0xe9), the test exit device (0xf4), the POST port (0x80) and\n"
+                 "a hypercall port (0x500). An access no device claims reads as all ones and\n"
+                 "is dropped on write, and is reported once per address.\n"
+                 "\n"
+                 "options:\n" MACHINE_OPTIONS_HELP
+                 "  --trace             print every VM exit on stderr\n"
+                 "  --trace-file FILE   write every VM exit to FILE as JSON lines\n"
+                 "  --stats             when the guest ends, print exit counts and timings\n"
+                 "  --strict            stop the guest at an access no device claims\n"
+                 "  --inspect           step through the exits in the inspector (a terminal UI)\n"
+                 "  --batch             the inspector as plain text: commands (n, s, c, b, g, q)\n"
+                 "                      from stdin, every pane printed after each\n"
+                 "  --batch-script FILE --batch, with the commands from FILE\n");
+    FOR_EACH_EXT(p, e)
+    fputs(e->options_help ? e->options_help : "", out);
     fprintf(out,
-            "Every port and\n"
-            "MMIO access that leaves the guest goes to a bus of devices: the debug\n"
-            "console (port 0xe9), the test exit device (0xf4), the POST port (0x80) and\n"
-            "a hypercall port (0x500). An access no device claims reads as all ones and\n"
-            "is dropped on write, and is reported once per address.\n"
-            "\n"
-            "options:\n" MACHINE_OPTIONS_HELP
-            "  --trace             print every VM exit on stderr\n"
-            "  --trace-file FILE   write every VM exit to FILE as JSON lines\n"
-            "  --stats             when the guest ends, print exit counts and timings\n"
-            "  --strict            stop the guest at an access no device claims\n"
-            "  --inspect           step through the exits in the inspector (a terminal UI)\n"
-            "  --batch             the inspector as plain text: commands (n, s, c, b, g, q)\n"
-            "                      from stdin, every pane printed after each\n"
-            "  --batch-script FILE --batch, with the commands from FILE\n"
-            "%s"
             "  -h, --help          show this help\n"
             "\n"
             "GUEST defaults to guests/%s beside this program's directory.\n"
             "Exit status: the guest's (through port 0xf4), 0 when it halts, 1 when the\n"
             "guest file is refused or the VM fails.\n",
-            p->options_help ? p->options_help : "", p->default_guest);
+            p->default_guest);
 }
 
-/* Everything the command line says beyond chapter 2's machine options. */
-struct ch3_options {
-    int trace, stats, strict, inspect, batch;
-    const char *trace_file, *batch_script, *guest;
-    const struct cli_program *program;
-};
+/* Whether table holds an entry whose getopt value is opt. */
+static int owns(const struct option *table, int opt)
+{
+    for (const struct option *t = table; t && t->name; t++)
+        if (t->val == opt)
+            return 1;
+    return 0;
+}
 
+/* Takes an option that is not the machine's: chapter 3's own, or an extension's. */
 static int ch3_option(void *ctx, int opt, const char *arg)
 {
-    struct ch3_options *o = ctx;
+    struct cli *c = ctx;
+    struct cli_options *o = &c->o;
 
     switch (opt) {
     case 't':
@@ -79,12 +89,13 @@ static int ch3_option(void *ctx, int opt, const char *arg)
         o->batch_script = arg;
         return 0;
     case 'h':
-        usage(stdout, o->program);
-        exit(0);
+        o->help = 1;
+        return 0;
     }
-    if (o->program->option) /* a later chapter's own option */
-        return o->program->option(o->program->ctx, opt, arg);
-    return error_set("try '%s --help'", o->program->name);
+    FOR_EACH_EXT(c->p, e)
+    if (e->option && owns(e->options, opt))
+        return e->option(e->ctx, opt, arg);
+    return error_set("try '%s --help'", c->p->name);
 }
 
 static const struct option ch3_table[] = {
@@ -102,18 +113,12 @@ static const struct option ch3_table[] = {
 /* [inspect] */
 /* The inspector drives the machine through vmm__step; the guest's console and warnings
  * go to memory, where the console pane shows them, instead of over the screen. */
-struct inspect_ctx {
-    struct vmm *x;
-    FILE *console;
-    char *text;
-    size_t len;
-};
 
 /* One handled exit; its line is the trace's, without the timings that would make every
  * transcript differ. */
 static int inspect_step(void *ctx, struct vcpu_exit *exit, char *line, size_t len)
 {
-    struct vmm *x = ((struct inspect_ctx *)ctx)->x;
+    struct vmm *x = ((struct cli_inspect *)ctx)->x;
     unsigned long before = x->exits;
     int ret = vmm__step(x, exit);
     FILE *f;
@@ -130,26 +135,26 @@ static int inspect_step(void *ctx, struct vcpu_exit *exit, char *line, size_t le
 
 static const char *inspect_console(void *ctx)
 {
-    struct inspect_ctx *c = ctx;
+    struct cli_inspect *ic = ctx;
 
-    fflush(c->console);
-    return c->text ? c->text : "";
+    fflush(ic->console);
+    return ic->text ? ic->text : "";
 }
 
 /* Runs the inspector (TUI or batch) on a loaded machine. Returns 0, or -1. */
-static int inspect(struct inspect_ctx *c, const struct ch3_options *o)
+static int inspect(struct cli *c)
 {
-    const char *name = o->guest ? strrchr(o->guest, '/') : NULL;
-    struct inspector_target t = {c->x->vcpu, inspect_step, inspect_console, c,
-                                 name       ? name + 1
-                                 : o->guest ? o->guest
-                                            : strrchr(o->program->default_guest, '/') + 1};
+    const struct cli_options *o = &c->o;
+    const char *guest = o->guest ? o->guest : c->p->default_guest;
+    const char *slash = strrchr(guest, '/');
+    struct inspector_target t = {c->ic.x->vcpu, inspect_step, inspect_console, &c->ic,
+                                 slash ? slash + 1 : guest};
     FILE *script = stdin;
     int ret;
 
     if (!o->batch) {
         ret = inspector_tui(&t);
-        fputs(inspect_console(c), stdout); /* what the guest said stays on the screen */
+        fputs(inspect_console(&c->ic), stdout); /* what the guest said stays on the screen */
     } else if (o->batch_script && !(script = fopen(o->batch_script, "r"))) {
         return error_errno("open %s", o->batch_script);
     } else {
@@ -157,13 +162,13 @@ static int inspect(struct inspect_ctx *c, const struct ch3_options *o)
         if (script != stdin)
             fclose(script);
     }
-    if (ret == 0 && c->x->crashed)
+    if (ret == 0 && c->x.crashed)
         ret = -1; /* the error is still the one the step set */
     return ret;
 }
 /* [inspect] */
 
-/* ch3_table, then the program's own options: one table for getopt. */
+/* ch3_table, then every extension's options: one table for getopt. */
 static struct option *all_options(const struct cli_program *p)
 {
     static struct option all[64];
@@ -171,74 +176,118 @@ static struct option *all_options(const struct cli_program *p)
 
     for (const struct option *t = ch3_table; t->name; t++)
         all[n++] = *t;
-    for (const struct option *t = p->options; t && t->name && n < 63; t++)
+    FOR_EACH_EXT(p, e)
+    for (const struct option *t = e->options; t && t->name && n < 63; t++)
         all[n++] = *t;
     all[n] = (struct option){0};
     return all;
 }
 
+/* [steps] */
+/* The machine's configuration from chapter 3's options; the console goes to memory
+ * when the inspector shows it. */
+static int configure(struct cli *c)
+{
+    const struct cli_options *o = &c->o;
+    struct vmm_config *cfg = &c->cfg;
+
+    if (o->trace_file && !(c->json = fopen(o->trace_file, "w")))
+        return error_errno("open %s", o->trace_file);
+    cfg->machine = c->mo.cfg;
+    cfg->machine.console = stdout;
+    cfg->machine.diag = stderr;
+    cfg->strict = o->strict;
+    cfg->trace_text = o->trace ? stderr : NULL;
+    cfg->trace_json = c->json;
+    cfg->stats = o->stats;
+    cfg->stats_out = stderr; /* not the inspector's console: the table is for the reader */
+    cfg->inspect = o->inspect || o->batch;
+    cfg->record = cfg->inspect; /* the inspector shows each exit's record */
+    if (cfg->inspect) {
+        if (!(c->ic.console = open_memstream(&c->ic.text, &c->ic.len)))
+            return error_set("out of memory for the guest console");
+        cfg->machine.console = cfg->machine.diag = c->ic.console;
+    }
+    FOR_EACH_EXT(c->p, e)
+    if (e->configure && e->configure(e->ctx, cfg) < 0)
+        return -1;
+    return 0;
+}
+
+int cli__parse(struct cli *c, int argc, char **argv, const struct cli_program *p)
+{
+    memset(c, 0, sizeof(*c));
+    c->p = p;
+    c->own = -1;
+    c->ret = -1;
+    c->ic.x = &c->x;
+    machine_options__init(&c->mo);
+    if (machine_options__getopt(&c->mo, argc, argv, all_options(p), ch3_option, c, p->name,
+                                &c->o.guest) < 0)
+        return -1;
+    if (c->o.help) {
+        usage(stdout, p);
+        c->ret = 0;
+        return 1;
+    }
+    if (machine_options__read_files(&c->mo, c->o.guest, p->default_guest) < 0)
+        return -1;
+    return configure(c);
+}
+
+int cli__build(struct cli *c)
+{
+    FOR_EACH_EXT(c->p, e)
+    if (e->run && (c->own = e->run(e->ctx, &c->cfg, &c->mo.img)) >= 0)
+        return 0; /* the extension ran the guest its own way */
+    c->built = 1;
+    return vmm__init(&c->x, &c->cfg) < 0 ? -1 : vmm__load(&c->x, &c->mo.img);
+}
+
+int cli__run(struct cli *c)
+{
+    if (c->own >= 0)
+        return c->ret = 0;
+    c->ret = c->ic.console ? inspect(c) : vmm__run(&c->x);
+    fflush(stdout);
+    return c->ret;
+}
+
+int cli__finish(struct cli *c)
+{
+    if (c->ret < 0) {
+        fprintf(stderr, "%s: %s\n", c->p->name, error_get());
+        if (c->x.crashed)
+            vmm__dump(&c->x, stderr);
+    }
+    if (c->built)
+        vmm__exit(&c->x);
+    machine_options__free(&c->mo);
+    if (c->ic.console) {
+        fclose(c->ic.console);
+        free(c->ic.text);
+    }
+    if (c->json && fclose(c->json) != 0) {
+        fprintf(stderr, "%s: write %s: %s\n", c->p->name, c->o.trace_file, strerror(errno));
+        c->ret = -1;
+    }
+    FOR_EACH_EXT(c->p, e) /* after the dump: a backend's vCPU lives until here */
+    if (e->finish)
+        e->finish(e->ctx, c->built ? &c->x : NULL, c->ret);
+    if (c->own >= 0)
+        return c->own;
+    return c->ret < 0 ? 1 : c->x.status;
+}
+
 int cli__main(int argc, char **argv, const struct cli_program *p)
 {
-    static struct machine_options mo;
-    static struct vmm x;
-    struct ch3_options o = {.program = p};
-    struct vmm_config cfg = {0};
-    FILE *json = NULL;
-    struct inspect_ctx ic = {&x, NULL, NULL, 0};
-    int ret = -1, built = 0, own = -1;
+    static struct cli c;
+    int parsed = cli__parse(&c, argc, argv, p);
 
-    machine_options__init(&mo);
-    if (machine_options__getopt(&mo, argc, argv, all_options(p), ch3_option, &o, p->name,
-                                &o.guest) < 0 ||
-        machine_options__read_files(&mo, o.guest, p->default_guest) < 0)
-        goto out;
-    if (o.trace_file && !(json = fopen(o.trace_file, "w"))) {
-        error_errno("open %s", o.trace_file);
-        goto out;
-    }
-    cfg.machine = mo.cfg;
-    cfg.machine.console = stdout;
-    cfg.machine.diag = stderr;
-    cfg.strict = o.strict;
-    cfg.trace_text = o.trace ? stderr : NULL;
-    cfg.trace_json = json;
-    cfg.stats = o.stats;
-    cfg.stats_out = stderr; /* not the inspector's console: the table is for the reader */
-    cfg.record = o.inspect || o.batch; /* the inspector shows each exit's record */
-    if ((o.inspect || o.batch) && !(ic.console = open_memstream(&ic.text, &ic.len))) {
-        error_set("out of memory for the guest console");
-        goto out;
-    }
-    if (ic.console)
-        cfg.machine.console = cfg.machine.diag = ic.console;
-    if (p->configure && p->configure(p->ctx, &cfg) < 0)
-        goto out;
-    if (p->run && (own = p->run(p->ctx, &cfg, &mo.img)) >= 0) {
-        ret = 0;
-        goto out;
-    }
-    built = 1;
-    if (vmm__init(&x, &cfg) == 0 && vmm__load(&x, &mo.img) == 0)
-        ret = ic.console ? inspect(&ic, &o) : vmm__run(&x);
-    fflush(stdout);
-out:
-    if (ret < 0) {
-        fprintf(stderr, "%s: %s\n", p->name, error_get());
-        if (x.crashed)
-            vmm__dump(&x, stderr);
-    }
-    if (built)
-        vmm__exit(&x);
-    machine_options__free(&mo);
-    if (ic.console) {
-        fclose(ic.console);
-        free(ic.text);
-    }
-    if (json && fclose(json) != 0) {
-        fprintf(stderr, "%s: write %s: %s\n", p->name, o.trace_file, strerror(errno));
-        ret = -1;
-    }
-    if (p->finish) /* after the dump: a backend's vCPU lives until here */
-        p->finish(p->ctx, built ? &x : NULL, ret);
-    return own >= 0 ? own : ret < 0 ? 1 : x.status;
+    if (parsed == 0 && cli__build(&c) == 0)
+        cli__run(&c);
+    else if (parsed == 1)
+        c.ret = 0; /* --help: nothing built, nothing to run */
+    return cli__finish(&c);
 }
+/* [steps] */

@@ -1,30 +1,34 @@
 /*
- * cli.h - chapter 3's program as a module, so that a later chapter's program is this one
- * plus its own options (chapter 3; chapter 6 adds --accel).
+ * cli.h - chapter 3's program as a module, in four steps (parse, build, run, finish), so
+ * that a later chapter's program is this one plus the additions of its chapters
+ * (chapter 3; chapter 4 adds the PC's devices, chapter 6 the choice of backend).
+ *
+ * kvmtool's "run" command is the model: the command line becomes a configuration, the
+ * configuration a machine, the machine runs, and what it leaves is cleaned up in one
+ * place. A chapter extends the program with a struct cli_ext: its options, and its say
+ * in each step. A program is a name, a default guest and the list of its extensions.
  */
 #ifndef STEPVM_CLI_H
 #define STEPVM_CLI_H
 
+#include "options.h"
 #include "vmm.h"
 
 #include <getopt.h>
 
-/** What makes one program of the other: its name, its words, its own options. */
-struct cli_program {
-    const char *name;          /* "ch3", "stepvm" */
-    const char *about;         /* the first lines of --help: what the program runs, and on what */
-    const char *options_help;  /* --help lines of the program's own options, or NULL */
-    const char *default_guest; /* under guests/, e.g. "ch3/devices.elf" */
-    const struct option *options; /* the program's own getopt entries, or NULL */
-    /** Takes one of the program's own options: 0, or -1 with the error set. */
+/** One chapter's additions to the program. Every member may be NULL. */
+struct cli_ext {
+    const char *options_help;     /* --help lines of its options */
+    const struct option *options; /* its getopt entries, ended by a zeroed entry */
+    /** Takes one of its options: 0, or -1 with the error set. */
     int (*option)(void *ctx, int opt, const char *arg);
     /** Adjusts the machine's configuration before it is built: 0, or -1 (error set). */
     int (*configure)(void *ctx, struct vmm_config *cfg);
     /**
-     * Runs the guest the program's own way instead of building one machine and running it
-     * (chapter 6's --lockstep builds two). Called after configure; returns the process's
-     * exit status, having printed its own errors, or -1 to leave the run to this module.
-     * NULL: never.
+     * Runs the guest its own way instead of building one machine and running it
+     * (chapter 6's --lockstep builds two). Called after every configure; returns the
+     * process's exit status, having printed its own errors, or -1 to leave the run to
+     * the program.
      */
     int (*run)(void *ctx, const struct vmm_config *cfg, const struct machine_image *img);
     /** Called last, with the machine (NULL if it was never built) and the run's result. */
@@ -32,10 +36,62 @@ struct cli_program {
     void *ctx;
 };
 
+/** A program: its name, its words, and the extensions it is made of. */
+struct cli_program {
+    const char *name;          /* "ch3", "stepvm" */
+    const char *about;         /* the first lines of --help: what the program runs, and on what */
+    const char *default_guest; /* under guests/, e.g. "ch3/devices.elf" */
+    const struct cli_ext *const *exts; /* NULL-terminated, in chapter order; may be NULL */
+};
+
+/** Chapter 3's own options. */
+struct cli_options {
+    int trace, stats, strict, inspect, batch, help;
+    const char *trace_file, *batch_script, *guest;
+};
+
+/** The inspector's view of the machine: the guest's console kept in memory. */
+struct cli_inspect {
+    struct vmm *x;
+    FILE *console;
+    char *text;
+    size_t len;
+};
+
+/** One run of a program, from step to step. */
+struct cli {
+    const struct cli_program *p;
+    struct machine_options mo;
+    struct cli_options o;
+    struct vmm_config cfg;
+    struct vmm x;
+    struct cli_inspect ic;
+    FILE *json;
+    int built; /* x was built (and must be released) */
+    int own;   /* the exit status an extension's own run returned, or -1 */
+    int ret;   /* 0, or -1 with the error set */
+};
+
 /**
- * Runs the program: parses argv (chapter 2's machine options, chapter 3's, the program's),
- * builds the machine, runs or inspects the guest. Returns the process's exit status.
+ * Step 1: reads argv (chapter 2's machine options, chapter 3's, every extension's), the
+ * guest file, and makes the machine's configuration, which each extension may adjust.
+ * Returns 0 to go on, 1 when there is nothing more to do (--help), -1 with the error set.
  */
+int cli__parse(struct cli *c, int argc, char **argv, const struct cli_program *p);
+
+/** Step 2: builds the machine and loads the guest. Returns 0 or -1 with the error set. */
+int cli__build(struct cli *c);
+
+/** Step 3: runs the guest to its end, or steps it in the inspector. Returns 0 or -1. */
+int cli__run(struct cli *c);
+
+/**
+ * Step 4: reports an error (with the register dump after a crash), releases everything,
+ * and returns the process's exit status: the guest's, or 1.
+ */
+int cli__finish(struct cli *c);
+
+/** The four steps in order. Returns the process's exit status. */
 int cli__main(int argc, char **argv, const struct cli_program *p);
 
 #endif

@@ -17,13 +17,22 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* [init] */
+/* Calls a platform step if the platform has it. */
+#define PLATFORM(x, step, ...)                                                                     \
+    ((x)->cfg.platform && (x)->cfg.platform->step                                                  \
+         ? (x)->cfg.platform->step((x)->cfg.platform->ctx, (x), ##__VA_ARGS__)                     \
+         : 0)
+
 int vmm__init(struct vmm *x, const struct vmm_config *cfg)
 {
     memset(x, 0, sizeof(*x));
     x->cfg = *cfg;
+    pthread_mutex_init(&x->lock, NULL);
     if (cfg->backend)
         x->cfg.machine.kvm_dev = NULL; /* memory and loaders only: no KVM */
-    if (machine__init(&x->m, &x->cfg.machine) < 0)
+    if (machine__init(&x->m, &x->cfg.machine) < 0 || PLATFORM(x, irqchip) < 0 ||
+        machine__init_vcpu(&x->m) < 0)
         return -1;
     if (cfg->backend) {
         if (!(x->vcpu = cfg->backend(cfg->backend_ctx, &x->m.mem)))
@@ -37,13 +46,15 @@ int vmm__init(struct vmm *x, const struct vmm_config *cfg)
     if (devices__register(&x->dev, &x->pio, cfg->machine.console) < 0 ||
         hypercall__register(&x->hc, &x->pio, cfg->machine.ram_size, cfg->machine.console,
                             cfg->machine.diag) < 0 ||
-        fw_cfg__register(&x->fw_cfg, &x->pio, cfg->machine.ram_size, 1) < 0)
+        fw_cfg__register(&x->fw_cfg, &x->pio, cfg->machine.ram_size, 1) < 0 ||
+        PLATFORM(x, devices) < 0)
         return -1;
     /* With nothing to record, the exit loop reads no clocks: trace-off is the fast path. */
     x->timed = cfg->trace_text || cfg->trace_json || cfg->stats || cfg->record;
     x->t_start = x->t_enter = now_ns();
     return 0;
 }
+/* [init] */
 
 int vmm__load(struct vmm *x, const struct machine_image *img)
 {
@@ -118,6 +129,18 @@ static int record(struct vmm *x, const struct vcpu_exit *e, uint64_t t_exit)
 /* [record] */
 
 /* [step] */
+/* HLT: in chapter 3 nothing can wake the CPU, so the guest has ended; from chapter 4 on,
+ * the platform decides (a CPU that halts with interrupts enabled waits for one). */
+static void halt(struct vmm *x)
+{
+    int ret = PLATFORM(x, halt);
+
+    if (!x->cfg.platform || !x->cfg.platform->halt || ret != 0) {
+        x->done = 1;
+        x->status = 0;
+    }
+}
+
 int vmm__step(struct vmm *x, struct vcpu_exit *out)
 {
     struct vcpu_exit e;
@@ -125,6 +148,11 @@ int vmm__step(struct vmm *x, struct vcpu_exit *out)
 
     if (x->done)
         return 1;
+    if (!x->started) {
+        x->started = 1;
+        if (PLATFORM(x, start) < 0)
+            return -1;
+    }
     uint64_t t_exit = 0;
     if (x->timed)
         x->t_enter = now_ns();
@@ -132,6 +160,7 @@ int vmm__step(struct vmm *x, struct vcpu_exit *out)
         return -1;
     if (x->timed)
         t_exit = now_ns();
+    pthread_mutex_lock(&x->lock);
     x->exits++;
     switch (e.kind) {
     case VCPU_EXIT_IO:
@@ -141,9 +170,7 @@ int vmm__step(struct vmm *x, struct vcpu_exit *out)
         ret = dispatch_mmio(x, &e);
         break;
     case VCPU_EXIT_HLT:
-        /* Chapter 3's guests run with interrupts off: nothing could wake the CPU. */
-        x->done = 1;
-        x->status = 0;
+        halt(x);
         break;
     case VCPU_EXIT_STEP:
     case VCPU_EXIT_INTR:
@@ -154,10 +181,17 @@ int vmm__step(struct vmm *x, struct vcpu_exit *out)
         ret = -1;
         break;
     }
+    if (ret == 0)
+        ret = PLATFORM(x, after_exit, &e);
     if (x->dev.exit_requested) {
         x->done = 1;
         x->status = x->dev.exit_status;
     }
+    if (x->quit && !x->done) {
+        x->done = 1;
+        x->status = x->quit_status;
+    }
+    pthread_mutex_unlock(&x->lock);
     if (out)
         *out = e;
     if (x->timed && record(x, &e, t_exit) < 0)
@@ -169,6 +203,15 @@ int vmm__step(struct vmm *x, struct vcpu_exit *out)
     return x->done;
 }
 /* [step] */
+
+void vmm__quit(struct vmm *x, int status)
+{
+    pthread_mutex_lock(&x->lock);
+    x->quit = 1;
+    x->quit_status = status;
+    pthread_mutex_unlock(&x->lock);
+    vcpu_kick(x->vcpu);
+}
 
 int vmm__run(struct vmm *x)
 {
@@ -211,6 +254,8 @@ void vmm__dump(struct vmm *x, FILE *out)
 
 void vmm__exit(struct vmm *x)
 {
+    if (x->cfg.platform && x->cfg.platform->stop) /* safe on a machine half built */
+        x->cfg.platform->stop(x->cfg.platform->ctx, x);
     if (x->cfg.stats && x->exits)
         stats__print(x->cfg.stats_out ? x->cfg.stats_out : x->cfg.machine.diag, &x->stats);
     stats__free(&x->stats);

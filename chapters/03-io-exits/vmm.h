@@ -15,7 +15,34 @@
 #include "stats.h"
 #include "trace.h"
 
+#include <pthread.h>
 #include <stdio.h>
+
+struct vmm;
+
+/* [platform] */
+/**
+ * What a later chapter adds to the machine, at the points of its construction and of its
+ * exit loop where each belongs (chapter 4: the PC's interrupt controllers and devices).
+ * The order of construction is fixed: the VM and its memory, then the interrupt
+ * controllers (KVM wants its in-kernel ones before any vCPU), then the vCPUs, then the
+ * devices. Every member may be NULL; each returns 0, or -1 with the error set.
+ */
+struct vmm_platform {
+    int (*irqchip)(void *ctx, struct vmm *x); /* after the VM, before the vCPUs */
+    int (*devices)(void *ctx, struct vmm *x); /* after the vCPUs and chapter 3's devices */
+    int (*start)(void *ctx, struct vmm *x);   /* before the guest's first instruction */
+    /**
+     * The vCPU stopped at HLT. Called with the machine's lock held (it may wait on it);
+     * returns 0 when an interrupt woke the CPU, 1 when it has halted for good.
+     */
+    int (*halt)(void *ctx, struct vmm *x);
+    /** After every exit is handled, with the machine's lock held. */
+    int (*after_exit)(void *ctx, struct vmm *x, const struct vcpu_exit *e);
+    void (*stop)(void *ctx, struct vmm *x); /* before the machine is released */
+    void *ctx;
+};
+/* [platform] */
 
 /** What the machine records and how strict it is. */
 struct vmm_config {
@@ -26,6 +53,8 @@ struct vmm_config {
     int stats;        /* keep exit statistics */
     FILE *stats_out;  /* where vmm__exit prints them (NULL: machine.diag) */
     int record;       /* fill x->last for every exit even with no trace or statistics */
+    int inspect;      /* the inspector drives the machine and owns the terminal */
+    const struct vmm_platform *platform; /* a later chapter's additions, or NULL */
     /* A backend other than KVM (chapter 6's interpreter): makes the vCPU once the RAM
      * exists. NULL: KVM, through machine.kvm_dev. */
     struct vcpu *(*backend)(void *ctx, struct guest_mem *mem);
@@ -48,9 +77,17 @@ struct vmm {
     uint64_t t_start, t_enter; /* when the machine started, when the guest was last entered */
     struct trace_record last;  /* the last exit, as the trace and the inspector see it */
     int timed;                 /* some consumer wants each exit's record and timings */
+    int started;               /* the platform's start has run */
+    int quit, quit_status;     /* vmm__quit asked for the end, with this status */
+    /* The machine's lock: held while an exit is handled, and by any other thread that
+     * touches a device (chapter 4's event loop). One lock for all, as QEMU's big lock. */
+    pthread_mutex_t lock;
 };
 
-/** Builds the machine: chapter 2's, then the buses and devices. Returns 0 or -1. */
+/**
+ * Builds the machine: chapter 2's VM and memory, the platform's interrupt controllers,
+ * the vCPU, then the buses and devices (chapter 3's, then the platform's). Returns 0 or -1.
+ */
 int vmm__init(struct vmm *x, const struct vmm_config *cfg);
 
 /** Loads a guest (chapter 2's loaders). Returns 0 or -1. */
@@ -68,6 +105,10 @@ int vmm__run(struct vmm *x);
 
 /** Prints the register dump and code bytes through the vCPU interface. */
 void vmm__dump(struct vmm *x, FILE *out);
+
+/** Ends the run from another thread (the user quit): the vCPU is kicked, and the next
+ * vmm__step returns 1 with status. */
+void vmm__quit(struct vmm *x, int status);
 
 /** Releases everything; prints the statistics first when they were kept. */
 void vmm__exit(struct vmm *x);

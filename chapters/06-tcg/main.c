@@ -3,6 +3,7 @@
  * its inspector, on KVM or on the interpreter (--accel).
  */
 #include "cli.h"
+#include "kvm.h"
 #include "lockstep.h"
 #include "tcg.h"
 
@@ -25,8 +26,8 @@ struct accel {
 };
 
 /* [usable] */
-/* Can this process run a VM on dev? Opens it and asks the API version, as kvm__init
- * does first. On failure, why is left in the error. */
+/* Can this process run a VM on dev? Opens it, asks the API version and the CPU's
+ * virtualization extensions, as kvm__init does first. On failure, why is left in the error. */
 static int kvm_usable(const char *dev)
 {
     int fd = open(dev, O_RDWR | O_CLOEXEC);
@@ -37,7 +38,7 @@ static int kvm_usable(const char *dev)
     close(fd);
     if (version != KVM_API_VERSION)
         return error_set("%s answers API version %d, not %d", dev, version, KVM_API_VERSION), 0;
-    return 1;
+    return kvm__check_hw_virt(dev) == 0;
 }
 
 static struct vcpu *make_tcg(void *ctx, struct guest_mem *mem)
@@ -83,8 +84,6 @@ static int option(void *ctx, int opt, const char *arg)
         a->lockstep_mode = arg && !strcmp(arg, "steps") ? LOCKSTEP_STEPS : LOCKSTEP_EXITS;
         return 0;
     }
-    if (opt != 'A')
-        return error_set("try 'stepvm --help'");
     if (strcmp(arg, "kvm") && strcmp(arg, "tcg") && strcmp(arg, "auto"))
         return error_set("--accel %s: must be kvm, tcg or auto", arg);
     a->want = arg;
@@ -131,23 +130,27 @@ int main(int argc, char **argv)
     static const struct option options[] = {
         {"accel", required_argument, NULL, 'A'}, {"lockstep", optional_argument, NULL, 'L'}, {0}};
     static struct accel a = {.want = "auto"};
-    static const struct cli_program stepvm = {
-        .name = "stepvm",
-        .about = "Runs GUEST (Multiboot, ELF or flat) on KVM, or on stepvm's own x86\n"
-                 "interpreter when KVM is not there (--accel). ",
+    static const struct cli_ext accel_ext = {
         .options_help = "  --accel ACCEL       kvm, tcg (the interpreter) or auto (default): KVM\n"
                         "                      when it is usable, else the interpreter\n"
                         "  --lockstep[=HOW]    run GUEST on KVM and on the interpreter side by\n"
                         "                      side and report the first instruction where they\n"
                         "                      differ; HOW: compare at every exit (exits, the\n"
                         "                      default) or at every instruction (steps)\n",
-        .default_guest = "ch3/devices.elf",
         .options = options,
         .option = option,
         .configure = configure,
         .run = run,
         .finish = finish,
         .ctx = &a,
+    };
+    static const struct cli_ext *const exts[] = {&accel_ext, NULL};
+    static const struct cli_program stepvm = {
+        .name = "stepvm",
+        .about = "Runs GUEST (Multiboot, ELF or flat) on KVM, or on stepvm's own x86\n"
+                 "interpreter when KVM is not there (--accel). ",
+        .default_guest = "ch3/devices.elf",
+        .exts = exts,
     };
 
     return cli__main(argc, argv, &stepvm);

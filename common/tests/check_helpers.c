@@ -2,6 +2,7 @@
  * check_helpers.c - shared helpers of the Check suites (see check_helpers.h).
  */
 #include "check_helpers.h"
+#include "hostcpu.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -215,6 +216,14 @@ int kvm_usable(char *why, size_t size)
 
     if (fd < 0) {
         snprintf(why, size, "open %s: %s", dev, strerror(errno));
+        return 0;
+    }
+    if (!host_cpu_virt()) { /* the same refusal as kvm__check_hw_virt (chapter 1) */
+        snprintf(why, size,
+                 "%s works, but the CPU reports neither VT-x nor AMD-V: a KVM done "
+                 "in software (such as kvm_pvm) cannot run stepvm's guests as a CPU would",
+                 dev);
+        close(fd);
         return 0;
     }
     int vm = ioctl(fd, KVM_CREATE_VM, 0);

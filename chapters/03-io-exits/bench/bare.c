@@ -59,7 +59,8 @@ int main(int argc, char **argv)
     }
     mo.cfg.console = stdout;
     mo.cfg.diag = stderr;
-    if (machine__init(&m, &mo.cfg) == 0 && machine__load(&m, &mo.img) == 0) {
+    if (machine__init(&m, &mo.cfg) == 0 && machine__init_vcpu(&m) == 0 &&
+        machine__load(&m, &mo.img) == 0) {
         uint64_t t0 = bench__now_ns();
         ret = bare_loop(&m.vm.cpu, &exits);
         uint64_t t1 = bench__now_ns();
