@@ -204,15 +204,6 @@ int vmm__step(struct vmm *x, struct vcpu_exit *out)
 }
 /* [step] */
 
-void vmm__quit(struct vmm *x, int status)
-{
-    pthread_mutex_lock(&x->lock);
-    x->quit = 1;
-    x->quit_status = status;
-    pthread_mutex_unlock(&x->lock);
-    vcpu_kick(x->vcpu);
-}
-
 int vmm__run(struct vmm *x)
 {
     int ret;

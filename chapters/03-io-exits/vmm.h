@@ -78,7 +78,9 @@ struct vmm {
     struct trace_record last;  /* the last exit, as the trace and the inspector see it */
     int timed;                 /* some consumer wants each exit's record and timings */
     int started;               /* the platform's start has run */
-    int quit, quit_status;     /* vmm__quit asked for the end, with this status */
+    /* Set with the lock held by whatever ends the machine from outside the guest (the user
+     * quit, a platform that saw the CPU halt for good); the next vmm__step returns 1. */
+    int quit, quit_status;
     /* The machine's lock: held while an exit is handled, and by any other thread that
      * touches a device (chapter 4's event loop). One lock for all, as QEMU's big lock. */
     pthread_mutex_t lock;
@@ -105,10 +107,6 @@ int vmm__run(struct vmm *x);
 
 /** Prints the register dump and code bytes through the vCPU interface. */
 void vmm__dump(struct vmm *x, FILE *out);
-
-/** Ends the run from another thread (the user quit): the vCPU is kicked, and the next
- * vmm__step returns 1 with status. */
-void vmm__quit(struct vmm *x, int status);
 
 /** Releases everything; prints the statistics first when they were kept. */
 void vmm__exit(struct vmm *x);

@@ -1,15 +1,18 @@
 /*
- * main.c - chapter 4's program, ch4: chapter 3's machine with interrupt controllers,
- * timers, a clock and a UART, on KVM.
+ * main.c - chapter 4's program, ch4: chapter 3's machine made a PC, with interrupt
+ * controllers, timers, a clock and UARTs, on KVM.
  */
-#include "cli.h"
+#include "pc.h"
 
 int main(int argc, char **argv)
 {
+    static const struct cli_ext *const exts[] = {&pc_cli_ext, NULL};
     static const struct cli_program ch4 = {
         .name = "ch4",
-        .about = "Runs GUEST (Multiboot, ELF or flat) on KVM. ",
-        .default_guest = "ch3/devices.elf",
+        .about = "Runs GUEST (Multiboot, ELF or flat) on KVM, on a PC: interrupt\n"
+                 "controllers, the PIT, the CMOS clock and a 16550 UART on the terminal. ",
+        .default_guest = "ch4/echo.elf",
+        .exts = exts,
     };
 
     return cli__main(argc, argv, &ch4);

@@ -1,0 +1,316 @@
+/*
+ * pc.c - the PC's devices on chapter 3's machine, and the event loop (see pc.h;
+ * chapter 4).
+ */
+#include "pc.h"
+
+#include "error.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#define IRQ_PIT   0
+#define IRQ_COM1  4 /* and COM3 */
+#define IRQ_COM2  3 /* and COM4 */
+#define IRQ_RTC   8
+#define IDLE_NS   200000000ull /* the loop wakes at least this often */
+#define RFLAGS_IF (1u << 9)
+
+static const uint16_t com_base[PC_COMS] = {0x3f8, 0x2f8, 0x3e8, 0x2e8};
+static const unsigned com_irq[PC_COMS] = {IRQ_COM1, IRQ_COM2, IRQ_COM1, IRQ_COM2};
+static const char *const com_name[PC_COMS] = {"COM1", "COM2", "COM3", "COM4"};
+
+/* ---- Building the PC ---- */
+
+static int pc_irqchip(void *ctx, struct vmm *x)
+{
+    struct pc *pc = ctx;
+    enum irqchip_kind kind = pc->cfg.irqchip;
+
+    pc->x = x;
+    if (x->m.vm.kvm.vm_fd < 0) { /* the interpreter: only stepvm's models */
+        if (pc->cfg.irqchip_asked && kind == IRQCHIP_KERNEL)
+            return error_set("--irqchip=kernel needs KVM: the interpreter takes interrupts "
+                             "from stepvm's own models (--irqchip=user)");
+        kind = IRQCHIP_USER;
+    }
+    return irqchip__create(&pc->chip, x, kind);
+}
+
+/* A UART's byte for the host: straight out, flushed, so an interactive guest is seen. */
+static void com_tx(void *ctx, uint8_t byte)
+{
+    FILE *out = ctx;
+
+    fputc(byte, out);
+    fflush(out);
+}
+
+/* [devices] */
+static int pc_devices(void *ctx, struct vmm *x)
+{
+    struct pc *pc = ctx;
+    const struct vclock *clock = &vclock_host;
+
+    if (irqchip__attach(&pc->chip) < 0)
+        return -1;
+    if (pc->chip.kind == IRQCHIP_USER) { /* else KVM's own PIT serves ports 0x40-0x43, 0x61 */
+        pit__init(&pc->pit, clock, (struct irq_line){&pc->chip.sink, IRQ_PIT});
+        if (pit__register(&pc->pit, &x->pio) < 0)
+            return -1;
+    }
+    rtc__init(&pc->rtc, clock, (struct irq_line){&pc->chip.sink, IRQ_RTC},
+              x->cfg.machine.ram_size);
+    if (rtc__register(&pc->rtc, &x->pio) < 0)
+        return -1;
+    pc->com_out[0] = x->cfg.machine.console;
+    for (int i = 0; i < PC_COMS; i++) {
+        if (i > 0 && pc->cfg.com_path[i] && !(pc->com_out[i] = fopen(pc->cfg.com_path[i], "w")))
+            return error_errno("open %s for %s", pc->cfg.com_path[i], com_name[i]);
+        if (!pc->com_out[i])
+            continue;
+        uart__init(&pc->com[i], com_name[i], clock,
+                   (struct irq_line){&pc->chip.sink, com_irq[i]}, com_tx, pc->com_out[i]);
+        if (uart__register(&pc->com[i], &x->pio, com_base[i]) < 0)
+            return -1;
+    }
+    return 0;
+}
+/* [devices] */
+
+/* ---- The event loop ---- */
+
+/* The earliest time a device needs its advance. Lock held. */
+static uint64_t next_deadline(struct pc *pc)
+{
+    uint64_t d = irqchip__deadline(&pc->chip), t;
+
+    if (pc->chip.kind == IRQCHIP_USER && (t = pit__deadline(&pc->pit)) < d)
+        d = t;
+    if ((t = rtc__deadline(&pc->rtc)) < d)
+        d = t;
+    for (int i = 0; i < PC_COMS; i++)
+        if (pc->com_out[i] && (t = uart__deadline(&pc->com[i])) < d)
+            d = t;
+    return d;
+}
+
+/* Fires what is due. Lock held. */
+static void advance(struct pc *pc, uint64_t now)
+{
+    irqchip__advance(&pc->chip, now);
+    if (pc->chip.kind == IRQCHIP_USER)
+        pit__advance(&pc->pit, now);
+    rtc__advance(&pc->rtc, now);
+    for (int i = 0; i < PC_COMS; i++)
+        if (pc->com_out[i])
+            uart__advance(&pc->com[i], now);
+}
+
+/* Gives COM1 what the host typed, as much as its receiver takes. Lock held. */
+static void feed_input(struct pc *pc)
+{
+    size_t n;
+
+    while (pc->in_len && (n = uart__receive(&pc->com[0], pc->in, pc->in_len)) > 0) {
+        memmove(pc->in, pc->in + n, pc->in_len - n);
+        pc->in_len -= n;
+    }
+}
+
+static void wake_loop(struct pc *pc)
+{
+    uint64_t one = 1;
+
+    if (write(pc->wake_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+        fprintf(pc->x->cfg.machine.diag, "warning: waking the event loop: %s\n", strerror(errno));
+}
+
+/* Ends the machine from outside the guest. Lock held. */
+static void quit(struct pc *pc, int status)
+{
+    pc->x->quit = 1;
+    pc->x->quit_status = status;
+    irqchip__wake(&pc->chip);
+    vcpu_kick(pc->x->vcpu);
+}
+
+/* [halt-for-good] */
+/* With KVM's in-kernel irqchip, HLT never leaves the kernel, so "halted with interrupts
+ * off" (the end of a guest, DESIGN.md) is not seen as an exit. When the guest has made no
+ * exit for a while, the loop kicks the vCPU; the exit that follows looks at its state. */
+static void idle_check(struct pc *pc, uint64_t now)
+{
+    if (pc->chip.kind != IRQCHIP_KERNEL || now - pc->idle_check < IDLE_NS)
+        return;
+    if (pc->x->exits == pc->idle_exits)
+        vcpu_kick(pc->x->vcpu);
+    pc->idle_exits = pc->x->exits;
+    pc->idle_check = now;
+}
+
+static int halted_for_good(struct vmm *x)
+{
+    uint32_t state;
+    struct kvm_regs regs;
+
+    if (vcpu_get_mp_state(x->vcpu, &state) < 0 || state != KVM_MP_STATE_HALTED ||
+        vcpu_get_regs(x->vcpu, &regs) < 0)
+        return 0;
+    return !(regs.rflags & RFLAGS_IF);
+}
+/* [halt-for-good] */
+
+/* Reads what the host typed into pc->in (lock not held: read may block briefly). */
+static void read_input(struct pc *pc)
+{
+    uint8_t raw[sizeof(pc->in)], cooked[sizeof(pc->in)];
+    int want_quit = 0;
+
+    pthread_mutex_lock(&pc->x->lock);
+    size_t room = sizeof(pc->in) - pc->in_len;
+    pthread_mutex_unlock(&pc->x->lock);
+    ssize_t n = read(pc->in_fd, raw, room);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN))
+        return;
+    pthread_mutex_lock(&pc->x->lock);
+    if (n <= 0) {
+        pc->in_eof = 1; /* the end of a file or pipe: nothing more will come */
+    } else {
+        size_t len = pc->term_open ? term__filter(&pc->term, raw, (size_t)n, cooked, &want_quit)
+                                   : (size_t)n;
+        memcpy(pc->in + pc->in_len, pc->term_open ? cooked : raw, len);
+        pc->in_len += len;
+        if (want_quit)
+            quit(pc, 0);
+        feed_input(pc);
+    }
+    pthread_mutex_unlock(&pc->x->lock);
+}
+
+/* [event-loop] */
+/* The loop: fire the timers that are due, hand input to COM1, then sleep until the next
+ * deadline, input, or a wake-up from the vCPU's thread (which moved a deadline). Devices
+ * are touched only with the machine's lock held, as the vCPU's thread does. */
+static void *event_loop(void *arg)
+{
+    struct pc *pc = arg;
+    struct vmm *x = pc->x;
+
+    pthread_mutex_lock(&x->lock);
+    while (!pc->stop) {
+        uint64_t now = vclock__now(&vclock_host);
+        advance(pc, now);
+        feed_input(pc);
+        idle_check(pc, now);
+        uint64_t deadline = next_deadline(pc);
+        uint64_t wait = deadline > now ? deadline - now : 0;
+        if (wait > IDLE_NS)
+            wait = IDLE_NS;
+        pc->sleep_until = now + wait;
+        int want_input = pc->in_fd >= 0 && !pc->in_eof && pc->in_len < sizeof(pc->in);
+        pthread_mutex_unlock(&x->lock);
+
+        struct pollfd fds[2] = {{pc->wake_fd, POLLIN, 0}, {pc->in_fd, POLLIN, 0}};
+        struct timespec ts = {(time_t)(wait / 1000000000ull), (long)(wait % 1000000000ull)};
+        if (ppoll(fds, want_input ? 2 : 1, &ts, NULL) > 0) {
+            uint64_t drained;
+            if ((fds[0].revents & POLLIN) && read(pc->wake_fd, &drained, sizeof(drained)) < 0)
+                drained = 0;
+            if (want_input && (fds[1].revents & (POLLIN | POLLHUP | POLLERR)))
+                read_input(pc);
+        }
+        pthread_mutex_lock(&x->lock);
+    }
+    pthread_mutex_unlock(&x->lock);
+    return NULL;
+}
+/* [event-loop] */
+
+static int pc_start(void *ctx, struct vmm *x)
+{
+    struct pc *pc = ctx;
+
+    pc->in_fd = -1;
+    if (!x->cfg.inspect) { /* the inspector owns the terminal */
+        pc->in_fd = 0;
+        if (isatty(0)) {
+            if (term__open(&pc->term, 0, 1) < 0)
+                return -1;
+            pc->term_open = 1;
+            term__install_restore(&pc->term);
+        }
+    }
+    if ((pc->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0)
+        return error_errno("eventfd for the event loop");
+    pc->idle_check = vclock__now(&vclock_host);
+    int err = pthread_create(&pc->thread, NULL, event_loop, pc);
+    if (err)
+        return error_set("starting the event loop: %s", strerror(err));
+    pc->thread_started = 1;
+    return 0;
+}
+
+/* [halt] */
+/* HLT: with interrupts off nothing can wake the CPU, and the guest has ended; with them
+ * on, the CPU waits for an interrupt. (KVM's in-kernel irqchip waits in the kernel.) */
+static int pc_halt(void *ctx, struct vmm *x)
+{
+    struct pc *pc = ctx;
+    struct kvm_regs regs;
+
+    if (vcpu_get_regs(x->vcpu, &regs) < 0 || !(regs.rflags & RFLAGS_IF))
+        return 1;
+    feed_input(pc);
+    if (next_deadline(pc) < pc->sleep_until)
+        wake_loop(pc);
+    irqchip__wait(&pc->chip);
+    return 0;
+}
+/* [halt] */
+
+/* After each exit: COM1 may take more input, a deadline may have moved earlier, and with
+ * KVM's irqchip a kick may have found the CPU halted for good. */
+static int pc_after_exit(void *ctx, struct vmm *x, const struct vcpu_exit *e)
+{
+    struct pc *pc = ctx;
+
+    feed_input(pc);
+    if (pc->thread_started && next_deadline(pc) < pc->sleep_until)
+        wake_loop(pc);
+    if (e->kind == VCPU_EXIT_INTR && pc->chip.kind == IRQCHIP_KERNEL && halted_for_good(x))
+        quit(pc, 0);
+    return 0;
+}
+
+static void pc_stop(void *ctx, struct vmm *x)
+{
+    struct pc *pc = ctx;
+
+    if (pc->thread_started) {
+        pthread_mutex_lock(&x->lock);
+        pc->stop = 1;
+        pthread_mutex_unlock(&x->lock);
+        wake_loop(pc);
+        pthread_join(pc->thread, NULL);
+        pc->thread_started = 0;
+    }
+    if (pc->wake_fd > 0)
+        close(pc->wake_fd);
+    if (pc->term_open)
+        term__restore(&pc->term);
+    for (int i = 1; i < PC_COMS; i++)
+        if (pc->com_out[i])
+            fclose(pc->com_out[i]);
+    irqchip__exit(&pc->chip);
+}
+
+void pc__configure(struct pc *pc, struct vmm_config *cfg)
+{
+    pc->platform = (struct vmm_platform){pc_irqchip, pc_devices, pc_start, pc_halt,
+                                         pc_after_exit, pc_stop, pc};
+    cfg->platform = &pc->platform;
+}
