@@ -211,6 +211,7 @@ int irqchip__create(struct irqchip *c, struct vmm *x, enum irqchip_kind kind)
     pic__init(&c->pic, pic_intr, c);
     ioapic__init(&c->ioapic, ioapic_deliver, c);
     lapic__init(&c->lapic, 0, &vclock_host, &c->lapic_ops, c);
+    lapic__set_virtual_wire(&c->lapic); /* the PIC reaches the CPU, as after a PC's reset */
     c->intr = (struct vcpu_intr){user_ack, c};
     return 0;
 }
@@ -222,7 +223,7 @@ int irqchip__attach(struct irqchip *c)
     c->x->vcpu->intr = &c->intr;
     if (pic__register(&c->pic, &c->x->pio) < 0 || ioapic__register(&c->ioapic, &c->x->mmio) < 0)
         return -1;
-    return bus__register(&c->x->mmio, IRQCHIP_LAPIC_BASE, IRQCHIP_LAPIC_SIZE, "lapic",
+    return bus__register(&c->x->mmio, LAPIC_BASE, IRQCHIP_LAPIC_SIZE, "lapic",
                          lapic_mmio_read, lapic_mmio_write, c);
 }
 

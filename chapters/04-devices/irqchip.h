@@ -23,7 +23,6 @@
 
 #include <pthread.h>
 
-#define IRQCHIP_LAPIC_BASE 0xfee00000ull /* the local APIC's registers, as on every PC */
 #define IRQCHIP_LAPIC_SIZE 0x1000ull
 
 enum irqchip_kind { IRQCHIP_KERNEL, IRQCHIP_USER };

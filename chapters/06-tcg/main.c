@@ -1,10 +1,11 @@
 /*
- * main.c - stepvm, the complete system (chapter 6): chapter 3's machine, its devices and
- * its inspector, on KVM or on the interpreter (--accel).
+ * main.c - stepvm, the complete system (chapter 6): chapter 4's PC, its devices and the
+ * inspector, on KVM or on the interpreter (--accel).
  */
 #include "cli.h"
 #include "kvm.h"
 #include "lockstep.h"
+#include "pc.h"
 #include "tcg.h"
 
 #include "error.h"
@@ -144,12 +145,13 @@ int main(int argc, char **argv)
         .finish = finish,
         .ctx = &a,
     };
-    static const struct cli_ext *const exts[] = {&accel_ext, NULL};
+    static const struct cli_ext *const exts[] = {&pc_cli_ext, &accel_ext, NULL};
     static const struct cli_program stepvm = {
         .name = "stepvm",
-        .about = "Runs GUEST (Multiboot, ELF or flat) on KVM, or on stepvm's own x86\n"
-                 "interpreter when KVM is not there (--accel). ",
-        .default_guest = "ch3/devices.elf",
+        .about = "Runs GUEST (Multiboot, ELF or flat) on a PC with interrupt controllers,\n"
+                 "timers, a clock and a 16550 UART on the terminal, on KVM or on stepvm's\n"
+                 "own x86 interpreter when KVM is not there (--accel). ",
+        .default_guest = "ch4/echo.elf",
         .exts = exts,
     };
 
