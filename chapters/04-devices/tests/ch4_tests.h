@@ -7,5 +7,6 @@
 #include "check_helpers.h"
 
 TCase *irq_tests(void);
+TCase *pic_tests(void);
 
 #endif
