@@ -9,5 +9,6 @@
 TCase *irq_tests(void);
 TCase *lapic_tests(void);
 TCase *ioapic_tests(void);
+TCase *pic_tests(void);
 
 #endif

@@ -12,5 +12,6 @@ int main(void)
     suite_add_tcase(s, irq_tests());
     suite_add_tcase(s, lapic_tests());
     suite_add_tcase(s, ioapic_tests());
+    suite_add_tcase(s, pic_tests());
     return run_suite(s);
 }
