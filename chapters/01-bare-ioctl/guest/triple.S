@@ -7,8 +7,8 @@
 #
 # That takes a CPU that checks the IDT limit in real mode, as every x86 CPU running the
 # guest itself does (AMD-V, Intel's unrestricted guest). A KVM that runs real mode in its
-# own instruction emulator delivers the interrupt without that check ("TODO: Add limit
-# checks" in arch/x86/kvm/emulate.c): the guest then jumps through the zeros at 0:0 and
+# own instruction emulator delivers the interrupt without that check (Linux's
+# arch/x86/kvm/emulate.c leaves it out): the guest then jumps through the zeros at 0:0 and
 # slides through them (00 00 is ADD [BX+SI], AL) back into its own code, again and again,
 # with no exit that a VMM could stop on.
 
