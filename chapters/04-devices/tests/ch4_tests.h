@@ -7,5 +7,7 @@
 #include "check_helpers.h"
 
 TCase *irq_tests(void);
+TCase *uart_tests(void);
+TCase *term_tests(void);
 
 #endif

@@ -10,5 +10,7 @@ int main(void)
     Suite *s = suite_create("ch4");
 
     suite_add_tcase(s, irq_tests());
+    suite_add_tcase(s, uart_tests());
+    suite_add_tcase(s, term_tests());
     return run_suite(s);
 }
