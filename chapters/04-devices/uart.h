@@ -139,7 +139,11 @@ int uart__receive_break(struct uart *u);
 /** Returns nonzero when uart__receive would take at least one byte now. */
 int uart__can_receive(const struct uart *u);
 
-/** Returns when (ns) the character timeout falls due, or VCLOCK_NEVER (see irq.h). */
+/**
+ * Returns when (ns) the character timeout falls due: with FIFOs on, bytes below the trigger
+ * level, and nothing received or read for four character times. VCLOCK_NEVER when it cannot
+ * happen or already has (see irq.h).
+ */
 uint64_t uart__deadline(const struct uart *u);
 
 /** Does what is due by now: the character timeout. */
