@@ -10,5 +10,7 @@ TCase *irq_tests(void);
 TCase *lapic_tests(void);
 TCase *ioapic_tests(void);
 TCase *pic_tests(void);
+TCase *uart_tests(void);
+TCase *term_tests(void);
 
 #endif

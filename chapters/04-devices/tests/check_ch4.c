@@ -13,5 +13,7 @@ int main(void)
     suite_add_tcase(s, lapic_tests());
     suite_add_tcase(s, ioapic_tests());
     suite_add_tcase(s, pic_tests());
+    suite_add_tcase(s, uart_tests());
+    suite_add_tcase(s, term_tests());
     return run_suite(s);
 }
