@@ -8,5 +8,6 @@
 
 TCase *irq_tests(void);
 TCase *pit_tests(void);
+TCase *rtc_tests(void);
 
 #endif

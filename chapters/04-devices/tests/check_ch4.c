@@ -11,5 +11,6 @@ int main(void)
 
     suite_add_tcase(s, irq_tests());
     suite_add_tcase(s, pit_tests());
+    suite_add_tcase(s, rtc_tests());
     return run_suite(s);
 }
