@@ -12,5 +12,7 @@ TCase *ioapic_tests(void);
 TCase *pic_tests(void);
 TCase *uart_tests(void);
 TCase *term_tests(void);
+TCase *pit_tests(void);
+TCase *rtc_tests(void);
 
 #endif

@@ -15,5 +15,7 @@ int main(void)
     suite_add_tcase(s, pic_tests());
     suite_add_tcase(s, uart_tests());
     suite_add_tcase(s, term_tests());
+    suite_add_tcase(s, pit_tests());
+    suite_add_tcase(s, rtc_tests());
     return run_suite(s);
 }
