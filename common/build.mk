@@ -28,7 +28,7 @@ COMMON_SRCS := $(wildcard $(TOP)/common/*.c) $(wildcard $(TOP)/common/inspector/
 COMMON_OBJS := $(patsubst $(TOP)/common/%.c,$(BUILD)/obj/common/%.o,$(COMMON_SRCS))
 COMMON_LIB := $(BUILD)/lib/libcommon.a
 CHECK_HELPER_OBJS := $(BUILD)/obj/common/tests/check_helpers.o $(BUILD)/obj/common/tests/labs.o \
-                     $(BUILD)/obj/common/tests/tui.o
+                     $(BUILD)/obj/common/tests/tui.o $(BUILD)/obj/common/tests/pty.o
 
 $(BUILD)/obj/common/%.o: $(TOP)/common/%.c
 	@mkdir -p $(dir $@)

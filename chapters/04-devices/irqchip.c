@@ -6,12 +6,13 @@
 
 #include "error.h"
 
+#include <errno.h>
 #include <linux/kvm.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 
-#define ISA_IRQS   16
+#define ISA_IRQS    16
 #define IOAPIC_PINS 24
 
 /* The I/O APIC pin of ISA IRQ n: n, but the PIT's IRQ 0 is on pin 2 (pin 0 carries the
@@ -51,7 +52,8 @@ static int kernel_routing(struct irqchip *c)
     for (unsigned gsi = 0; gsi < IOAPIC_PINS; gsi++) {
         if (gsi < ISA_IRQS && gsi != 2)
             r->entries[n++] = (struct kvm_irq_routing_entry){
-                .gsi = gsi, .type = KVM_IRQ_ROUTING_IRQCHIP,
+                .gsi = gsi,
+                .type = KVM_IRQ_ROUTING_IRQCHIP,
                 .u.irqchip = {gsi < 8 ? KVM_IRQCHIP_PIC_MASTER : KVM_IRQCHIP_PIC_SLAVE, gsi % 8}};
         if (gsi != 2)
             r->entries[n++] =
@@ -162,8 +164,8 @@ static void lapic_send_ipi(void *ctx, struct lapic *from, uint32_t icr_low, uint
     (void)from;
     if (c->ipi_warnings++ < 4)
         fprintf(c->x->cfg.machine.diag,
-                "warning: IPI 0x%08x to APIC %u: this machine has one CPU (dropped)\n",
-                icr_low, dest);
+                "warning: IPI 0x%08x to APIC %u: this machine has one CPU (dropped)\n", icr_low,
+                dest);
 }
 
 /* [user-deliver] */
@@ -223,8 +225,8 @@ int irqchip__attach(struct irqchip *c)
     c->x->vcpu->intr = &c->intr;
     if (pic__register(&c->pic, &c->x->pio) < 0 || ioapic__register(&c->ioapic, &c->x->mmio) < 0)
         return -1;
-    return bus__register(&c->x->mmio, LAPIC_BASE, IRQCHIP_LAPIC_SIZE, "lapic",
-                         lapic_mmio_read, lapic_mmio_write, c);
+    return bus__register(&c->x->mmio, LAPIC_BASE, IRQCHIP_LAPIC_SIZE, "lapic", lapic_mmio_read,
+                         lapic_mmio_write, c);
 }
 
 uint64_t irqchip__deadline(const struct irqchip *c)

@@ -62,8 +62,7 @@ static int pc_devices(void *ctx, struct vmm *x)
         if (pit__register(&pc->pit, &x->pio) < 0)
             return -1;
     }
-    rtc__init(&pc->rtc, clock, (struct irq_line){&pc->chip.sink, IRQ_RTC},
-              x->cfg.machine.ram_size);
+    rtc__init(&pc->rtc, clock, (struct irq_line){&pc->chip.sink, IRQ_RTC}, x->cfg.machine.ram_size);
     if (rtc__register(&pc->rtc, &x->pio) < 0)
         return -1;
     pc->com_out[0] = x->cfg.machine.console;
@@ -72,8 +71,8 @@ static int pc_devices(void *ctx, struct vmm *x)
             return error_errno("open %s for %s", pc->cfg.com_path[i], com_name[i]);
         if (!pc->com_out[i])
             continue;
-        uart__init(&pc->com[i], com_name[i], clock,
-                   (struct irq_line){&pc->chip.sink, com_irq[i]}, com_tx, pc->com_out[i]);
+        uart__init(&pc->com[i], com_name[i], clock, (struct irq_line){&pc->chip.sink, com_irq[i]},
+                   com_tx, pc->com_out[i]);
         if (uart__register(&pc->com[i], &x->pio, com_base[i]) < 0)
             return -1;
     }
@@ -180,8 +179,8 @@ static void read_input(struct pc *pc)
     if (n <= 0) {
         pc->in_eof = 1; /* the end of a file or pipe: nothing more will come */
     } else {
-        size_t len = pc->term_open ? term__filter(&pc->term, raw, (size_t)n, cooked, &want_quit)
-                                   : (size_t)n;
+        size_t len =
+            pc->term_open ? term__filter(&pc->term, raw, (size_t)n, cooked, &want_quit) : (size_t)n;
         memcpy(pc->in + pc->in_len, pc->term_open ? cooked : raw, len);
         pc->in_len += len;
         if (want_quit)
@@ -310,7 +309,7 @@ static void pc_stop(void *ctx, struct vmm *x)
 
 void pc__configure(struct pc *pc, struct vmm_config *cfg)
 {
-    pc->platform = (struct vmm_platform){pc_irqchip, pc_devices, pc_start, pc_halt,
-                                         pc_after_exit, pc_stop, pc};
+    pc->platform = (struct vmm_platform){pc_irqchip,    pc_devices, pc_start, pc_halt,
+                                         pc_after_exit, pc_stop,    pc};
     cfg->platform = &pc->platform;
 }

@@ -26,8 +26,8 @@
 /** What the command line says about the PC. */
 struct pc_config {
     enum irqchip_kind irqchip;
-    int irqchip_asked;                /* --irqchip was given (else: kernel on KVM) */
-    const char *com_path[PC_COMS];    /* COM2-4: where their output goes (COM1: the console) */
+    int irqchip_asked;             /* --irqchip was given (else: kernel on KVM) */
+    const char *com_path[PC_COMS]; /* COM2-4: where their output goes (COM1: the console) */
 };
 
 /** The PC's devices and the event loop that serves them. */
@@ -45,9 +45,9 @@ struct pc {
     /* The event loop: a thread that sleeps until the next device deadline or input. */
     pthread_t thread;
     int thread_started;
-    int wake_fd;  /* an eventfd: written to wake the loop early */
-    int stop;     /* lock held: the loop ends */
-    int in_fd;    /* where COM1's input comes from, or -1 */
+    int wake_fd; /* an eventfd: written to wake the loop early */
+    int stop;    /* lock held: the loop ends */
+    int in_fd;   /* where COM1's input comes from, or -1 */
     int in_eof;
     uint8_t in[256]; /* read from in_fd, not yet taken by COM1 */
     size_t in_len;

@@ -7,6 +7,7 @@
 #include "check_helpers.h"
 
 TCase *irq_tests(void);
+TCase *console_tests(void);
 TCase *lapic_tests(void);
 TCase *ioapic_tests(void);
 TCase *pic_tests(void);

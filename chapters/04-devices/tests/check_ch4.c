@@ -10,6 +10,7 @@ int main(void)
     Suite *s = suite_create("ch4");
 
     suite_add_tcase(s, irq_tests());
+    suite_add_tcase(s, console_tests());
     suite_add_tcase(s, lapic_tests());
     suite_add_tcase(s, ioapic_tests());
     suite_add_tcase(s, pic_tests());
