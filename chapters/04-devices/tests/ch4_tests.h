@@ -7,5 +7,6 @@
 #include "check_helpers.h"
 
 TCase *irq_tests(void);
+TCase *qemu_tests(void);
 
 #endif

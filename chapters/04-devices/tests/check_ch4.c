@@ -10,5 +10,6 @@ int main(void)
     Suite *s = suite_create("ch4");
 
     suite_add_tcase(s, irq_tests());
+    suite_add_tcase(s, qemu_tests());
     return run_suite(s);
 }
