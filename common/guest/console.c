@@ -3,6 +3,7 @@
  * debug console, and one more to COM1 when a guest turns that on.
  */
 #include <stdio.h>
+#include <uart.h>
 #include <x86.h>
 
 static int com1_enabled;

@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -131,36 +133,54 @@ void run_qemu(struct run_result *res, const char *guest)
     run_qemu_cmdline(res, guest, "");
 }
 
-void run_qemu_cmdline(struct run_result *res, const char *guest, const char *cmdline)
+/*
+ * Fills argv with QEMU's command line as DESIGN.md runs it (TCG, -m 128, isa-debug-exit at
+ * 0xf4, no display, no monitor, no reboot), with the given -debugcon and -serial. At most
+ * 60 s. Returns argv.
+ */
+#define QEMU_ARGC 26
+static const char **qemu_argv(const char *argv[QEMU_ARGC], char *path, size_t size,
+                              const char *guest, const char *cmdline, const char *debugcon,
+                              const char *serial)
+{
+    const char *const args[QEMU_ARGC] = {"/usr/bin/timeout",
+                                         "60",
+                                         "qemu-system-x86_64",
+                                         "-accel",
+                                         "tcg",
+                                         "-display",
+                                         "none",
+                                         "-m",
+                                         "128",
+                                         "-kernel",
+                                         build_path(path, size, guest),
+                                         "-debugcon",
+                                         debugcon,
+                                         "-device",
+                                         "isa-debug-exit,iobase=0xf4,iosize=4",
+                                         "-serial",
+                                         serial,
+                                         "-monitor",
+                                         "none",
+                                         "-no-reboot", /* a triple fault ends QEMU */
+                                         "-append",
+                                         cmdline,
+                                         NULL};
+
+    memcpy(argv, args, sizeof(args));
+    return argv;
+}
+
+/* Boots guest with COM1 as QEMU's -serial @p serial; res->out is the debug console. */
+static void run_qemu_debugcon(struct run_result *res, const char *guest, const char *cmdline,
+                              const char *serial)
 {
     char path[4096], out[] = "/tmp/qemu-debugcon-XXXXXX", debugcon[64];
+    const char *argv[QEMU_ARGC];
 
     close(mkstemp(out));
     snprintf(debugcon, sizeof(debugcon), "file:%s", out);
-    const char *argv[] = {"/usr/bin/timeout",
-                          "60",
-                          "qemu-system-x86_64",
-                          "-accel",
-                          "tcg",
-                          "-display",
-                          "none",
-                          "-m",
-                          "128",
-                          "-kernel",
-                          build_path(path, sizeof(path), guest),
-                          "-debugcon",
-                          debugcon,
-                          "-device",
-                          "isa-debug-exit,iobase=0xf4,iosize=4",
-                          "-serial",
-                          "none",
-                          "-monitor",
-                          "none",
-                          "-no-reboot", /* a triple fault ends QEMU instead of a reset */
-                          "-append",
-                          cmdline,
-                          NULL};
-    run_capture(argv, res);
+    run_capture(qemu_argv(argv, path, sizeof(path), guest, cmdline, debugcon, serial), res);
     free(res->out);
     FILE *f = fopen(out, "r");
     ck_assert_ptr_nonnull(f);
@@ -169,6 +189,81 @@ void run_qemu_cmdline(struct run_result *res, const char *guest, const char *cmd
     fread(res->out, 1, 65535, f);
     fclose(f);
     unlink(out);
+}
+
+void run_qemu_cmdline(struct run_result *res, const char *guest, const char *cmdline)
+{
+    run_qemu_debugcon(res, guest, cmdline, "none");
+}
+
+void run_qemu_com1(struct run_result *res, const char *guest, const char *cmdline)
+{
+    run_qemu_debugcon(res, guest, cmdline, "null");
+}
+
+/* Milliseconds on the monotonic clock. */
+static long long now_ms(void)
+{
+    struct timespec t;
+
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec * 1000LL + t.tv_nsec / 1000000;
+}
+
+void run_qemu_serial(struct run_result *res, const char *guest, const char *cmdline,
+                     const char *ready, const char *input, const char *done)
+{
+    char path[4096];
+    const char *argv[QEMU_ARGC];
+    int in[2], out[2], err[2], wstatus, sent = 0, stopped = 0;
+    size_t out_len = 0, err_len = 0;
+    long long deadline = now_ms() + 30000;
+
+    qemu_argv(argv, path, sizeof(path), guest, cmdline, "null", "stdio");
+    ck_assert_int_eq(pipe2(in, O_CLOEXEC), 0);
+    ck_assert_int_eq(pipe2(out, O_CLOEXEC), 0);
+    ck_assert_int_eq(pipe2(err, O_CLOEXEC), 0);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        dup2(in[0], 0);
+        dup2(out[1], 1);
+        dup2(err[1], 2);
+        execv(argv[0], (char *const *)argv);
+        fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    close(in[0]);
+    close(out[1]);
+    close(err[1]);
+    res->out = calloc(1, 1);
+    res->err = calloc(1, 1);
+    struct pollfd fds[2] = {{.fd = out[0], .events = POLLIN}, {.fd = err[0], .events = POLLIN}};
+    while (fds[0].fd >= 0 || fds[1].fd >= 0) {
+        long long left = deadline - now_ms();
+        ck_assert_int_ge(poll(fds, 2, left > 0 ? (int)left : 0), 0);
+        if (fds[0].revents && !drain(out[0], &res->out, &out_len))
+            fds[0].fd = -1;
+        if (fds[1].revents && !drain(err[0], &res->err, &err_len))
+            fds[1].fd = -1;
+        /* The input goes once the guest is listening: bytes sent before it has set up its
+         * UART would be lost, as on a real machine. */
+        if (!sent && strstr(res->out, ready)) {
+            ck_assert_int_eq(write(in[1], input, strlen(input)), (ssize_t)strlen(input));
+            sent = 1;
+        }
+        /* A guest that halts leaves QEMU running: stop it once it has said its last.
+         * SIGTERM, which timeout(1) passes on to QEMU. */
+        if (!stopped && ((sent && strstr(res->out, done)) || now_ms() >= deadline)) {
+            kill(pid, SIGTERM);
+            stopped = 1;
+        }
+    }
+    close(in[1]);
+    close(out[0]);
+    close(err[0]);
+    ck_assert_int_eq(waitpid(pid, &wstatus, 0), pid);
+    res->status = sent && strstr(res->out, done) ? 0 : 1;
 }
 
 char *expected_output(const char *rel)

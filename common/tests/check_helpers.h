@@ -51,6 +51,19 @@ void run_qemu(struct run_result *res, const char *guest);
 /** run_qemu with a Multiboot command line (QEMU puts the file name before it). */
 void run_qemu_cmdline(struct run_result *res, const char *guest, const char *cmdline);
 
+/** run_qemu_cmdline with a COM1 whose output QEMU discards (-serial null). */
+void run_qemu_com1(struct run_result *res, const char *guest, const char *cmdline);
+
+/**
+ * Boots the built guest under QEMU as run_qemu_cmdline does, with COM1 on QEMU's stdin and
+ * stdout and no debug console. Once the guest has written @p ready on COM1, sends
+ * @p input; once it has written @p done, stops QEMU (a guest that halts leaves QEMU
+ * running), and so after 30 s at the latest. res->out is all the guest wrote on COM1,
+ * res->err QEMU's stderr; res->status is 0 when @p done came, else 1.
+ */
+void run_qemu_serial(struct run_result *res, const char *guest, const char *cmdline,
+                     const char *ready, const char *input, const char *done);
+
 /** Returns the text of the built file rel (e.g. "guests/ch2/hello.expected"). */
 char *expected_output(const char *rel);
 

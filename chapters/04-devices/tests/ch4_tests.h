@@ -15,5 +15,6 @@ TCase *uart_tests(void);
 TCase *term_tests(void);
 TCase *pit_tests(void);
 TCase *rtc_tests(void);
+TCase *qemu_tests(void);
 
 #endif

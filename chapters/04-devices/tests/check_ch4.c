@@ -18,5 +18,6 @@ int main(void)
     suite_add_tcase(s, term_tests());
     suite_add_tcase(s, pit_tests());
     suite_add_tcase(s, rtc_tests());
+    suite_add_tcase(s, qemu_tests());
     return run_suite(s);
 }

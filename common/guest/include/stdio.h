@@ -10,10 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 
-#define PORT_DEBUGCON 0xe9  /* write a byte: it appears on the VMM's console */
-#define PORT_COM1     0x3f8 /* 16550 UART: transmit holding register */
-#define PORT_COM1_LSR 0x3fd /* line status register */
-#define UART_LSR_THRE 0x20  /* transmit holding register empty: ready for a byte */
+#define PORT_DEBUGCON 0xe9 /* write a byte: it appears on the VMM's console */
 
 /** Sends each byte also to COM1 (polled) when @p on is non-zero; off at boot. */
 void console_use_com1(int on);

@@ -1,0 +1,106 @@
+/*
+ * qemu.c - chapter 4's guests under QEMU's pc machine, the reference: irqtest.elf must
+ * pass every check with the PICs and with the APICs, and echo.elf must answer typed lines
+ * over COM1, so that the same files can later hold stepvm's devices to the same rules.
+ */
+#include "ch4_tests.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* The checks irqtest.elf makes in both modes, and those it adds with the APICs. */
+static const char *const checks_both[] = {
+    "uart-scratch",      "uart-dlab",         "uart-temt",         "uart-loopback",
+    "uart-loopback-msr", "uart-fifo-trigger", "uart-fifo-timeout", "uart-iir-priority",
+    "uart-thre-irq",     "rtc-time",          "pit-rate",          "rtc-periodic",
+    "ticks-monotonic",   "pit-masked",        "pit-unmasked",      "in-service",
+    "no-stray",
+};
+static const char *const checks_apic[] = {"lapic-calibrate", "lapic-oneshot", "lapic-periodic"};
+
+/* Asserts that the debug console holds the line "PASS name: ..." and no FAIL line. */
+static void assert_passed(const char *out, const char *name)
+{
+    char want[64];
+
+    snprintf(want, sizeof(want), "PASS %s: ", name);
+    ck_assert_msg(strstr(out, want) != NULL, "no \"%s\" line in:\n%s", want, out);
+}
+
+static void run_irqtest(const char *mode)
+{
+    struct run_result r;
+    char cmdline[16];
+
+    snprintf(cmdline, sizeof(cmdline), "irq=%s", mode);
+    run_qemu_com1(&r, "guests/ch4/irqtest.elf", cmdline);
+    ck_assert_msg(strstr(r.out, "FAIL ") == NULL, "irqtest %s failed a check:\n%s", mode, r.out);
+    for (size_t i = 0; i < sizeof(checks_both) / sizeof(checks_both[0]); i++)
+        assert_passed(r.out, checks_both[i]);
+    for (size_t i = 0; i < sizeof(checks_apic) / sizeof(checks_apic[0]); i++)
+        if (strcmp(mode, "apic") == 0)
+            assert_passed(r.out, checks_apic[i]);
+    /* exit(0) through isa-debug-exit: QEMU's status is (0 << 1) | 1. */
+    ck_assert_msg(r.status == 1, "QEMU status %d: %s", r.status, r.err);
+    run_free(&r);
+}
+
+START_TEST(qemu_irqtest_with_the_pics)
+{
+    run_irqtest("pic");
+}
+END_TEST
+
+START_TEST(qemu_irqtest_with_the_apics)
+{
+    run_irqtest("apic");
+}
+END_TEST
+
+/* Typed input: CR or LF ends a line, DEL and BS erase, and "exit" says bye and halts. */
+static void run_echo(const char *cmdline)
+{
+    static const char want[] = "stepvm echo: type a line, or exit to stop.\r\n"
+                               "> hello\r\n"
+                               "you said: hello\r\n"
+                               "> ab\b \bc\r\n"
+                               "you said: ac\r\n"
+                               "> x\b \byz\r\n"
+                               "you said: yz\r\n"
+                               "> exit\r\n"
+                               "bye\r\n";
+    struct run_result r;
+
+    run_qemu_serial(&r, "guests/ch4/echo.elf", cmdline, "> ",
+                    "hello\rab\x7f"
+                    "c\nx\b\byz\r\nexit\r",
+                    "bye\r\n");
+    ck_assert_msg(r.status == 0, "echo.elf never said bye; COM1 had:\n%s\nQEMU said:\n%s", r.out,
+                  r.err);
+    ck_assert_str_eq(r.out, want);
+    run_free(&r);
+}
+
+START_TEST(qemu_echo_answers_typed_lines)
+{
+    run_echo("irq=pic");
+}
+END_TEST
+
+START_TEST(qemu_echo_answers_typed_lines_with_the_apics)
+{
+    run_echo("irq=apic");
+}
+END_TEST
+
+TCase *qemu_tests(void)
+{
+    TCase *tc = tcase_create("qemu");
+
+    tcase_set_timeout(tc, 90);
+    tcase_add_test(tc, qemu_irqtest_with_the_pics);
+    tcase_add_test(tc, qemu_irqtest_with_the_apics);
+    tcase_add_test(tc, qemu_echo_answers_typed_lines);
+    tcase_add_test(tc, qemu_echo_answers_typed_lines_with_the_apics);
+    return tc;
+}
