@@ -17,4 +17,11 @@ TCase *pit_tests(void);
 TCase *rtc_tests(void);
 TCase *qemu_tests(void);
 
+/** Asserts that irqtest.elf's output (irq=MODE) passed every check it makes in that mode. */
+void assert_irqtest_passed(const char *out, const char *mode);
+
+/** Adds the chapter's guests on KVM (both irqchips), or reports them skipped. */
+void add_kvm_tests(Suite *s);
+TCase *machine_tests(void);
+
 #endif

@@ -19,5 +19,7 @@ int main(void)
     suite_add_tcase(s, pit_tests());
     suite_add_tcase(s, rtc_tests());
     suite_add_tcase(s, qemu_tests());
+    suite_add_tcase(s, machine_tests());
+    add_kvm_tests(s);
     return run_suite(s);
 }

@@ -1,0 +1,171 @@
+/*
+ * machine.c - chapter 4's guests on the whole machine: irqtest.elf's checks with the PICs
+ * and with the APICs, and the echo shell typed at on a real terminal, on the interpreter
+ * (always) and on KVM with both irqchips (when KVM is usable, or in the nested machine).
+ */
+#include "ch4_tests.h"
+#include "pty.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Runs irqtest.elf on program with args, in mode, and asserts every check passed. */
+static void irqtest(const char *program, const char *accel, const char *mode)
+{
+    struct run_result r;
+    char cmdline[16];
+
+    snprintf(cmdline, sizeof(cmdline), "irq=%s", mode);
+    run_builtv(&r, program, accel, "--cmdline", cmdline, "guests/ch4/irqtest.elf", NULL);
+    assert_irqtest_passed(r.out, mode);
+    ck_assert_msg(r.status == 1, "status %d (want 1, the guest's exit(0)): %s", r.status, r.err);
+    run_free(&r);
+}
+
+/* Removes every CR: the guest ends lines with CR LF, and the terminal adds one more. */
+static char *without_cr(char *s)
+{
+    char *to = s;
+
+    for (const char *from = s; *from; from++)
+        if (*from != '\r')
+            *to++ = *from;
+    *to = '\0';
+    return s;
+}
+
+/* The echo shell on a terminal: a line typed comes back, backspace erases, exit ends. */
+static void echo_session(const char *program, const char *accel)
+{
+    struct pty_run r;
+    const char *args[] = {accel, "guests/ch4/echo.elf", NULL};
+
+    pty_start(&r, program, args);
+    pty_wait_for(&r, "> ");
+    pty_type(&r, "hello\r");
+    pty_wait_for(&r, "you said: hello");
+    pty_type(&r, "ab\x7f"
+                 "c\r");
+    pty_wait_for(&r, "you said: ac");
+    pty_type(&r, "exit\r");
+    pty_finish(&r);
+    ck_assert_str_eq(without_cr(r.out), "stepvm echo: type a line, or exit to stop.\n"
+                                        "> hello\n"
+                                        "you said: hello\n"
+                                        "> ab\b \bc\n"
+                                        "you said: ac\n"
+                                        "> exit\n"
+                                        "bye\n");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_msg(r.restored, "the terminal was left changed");
+}
+
+/* Ctrl-A x quits, Ctrl-A h lists the keys, and a signal leaves the terminal as it was. */
+static void echo_ways_out(const char *program, const char *accel)
+{
+    struct pty_run r;
+    const char *args[] = {accel, "guests/ch4/echo.elf", NULL};
+
+    pty_start(&r, program, args);
+    pty_wait_for(&r, "> ");
+    pty_type(&r, "\x01h");
+    pty_wait_for(&r, "C-a x");
+    pty_type(&r, "\x01x");
+    pty_finish(&r);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_msg(r.restored, "the terminal was left changed after Ctrl-A x");
+
+    pty_start(&r, program, args);
+    pty_wait_for(&r, "> ");
+    pty_signal(&r, SIGTERM);
+    pty_finish(&r);
+    ck_assert_int_eq(r.status, 128 + SIGTERM);
+    ck_assert_msg(r.restored, "the terminal was left changed after SIGTERM");
+}
+
+START_TEST(tcg_irqtest_with_the_pics)
+{
+    irqtest("bin/stepvm", "--accel=tcg", "pic");
+}
+END_TEST
+
+START_TEST(tcg_irqtest_with_the_apics)
+{
+    irqtest("bin/stepvm", "--accel=tcg", "apic");
+}
+END_TEST
+
+START_TEST(tcg_echo_shell_on_a_terminal)
+{
+    echo_session("bin/stepvm", "--accel=tcg");
+}
+END_TEST
+
+START_TEST(tcg_echo_shell_ways_out)
+{
+    echo_ways_out("bin/stepvm", "--accel=tcg");
+}
+END_TEST
+
+TCase *machine_tests(void)
+{
+    TCase *tc = tcase_create("machine on the interpreter");
+
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, tcg_irqtest_with_the_pics);
+    tcase_add_test(tc, tcg_irqtest_with_the_apics);
+    tcase_add_test(tc, tcg_echo_shell_on_a_terminal);
+    tcase_add_test(tc, tcg_echo_shell_ways_out);
+    return tc;
+}
+
+/* ---- On KVM ---- */
+
+START_TEST(kvm_kernel_irqchip_irqtest_pics)
+{
+    irqtest("bin/ch4", "--irqchip=kernel", "pic");
+}
+END_TEST
+
+START_TEST(kvm_kernel_irqchip_irqtest_apics)
+{
+    irqtest("bin/ch4", "--irqchip=kernel", "apic");
+}
+END_TEST
+
+START_TEST(kvm_user_irqchip_irqtest_pics)
+{
+    irqtest("bin/ch4", "--irqchip=user", "pic");
+}
+END_TEST
+
+START_TEST(kvm_user_irqchip_irqtest_apics)
+{
+    irqtest("bin/ch4", "--irqchip=user", "apic");
+}
+END_TEST
+
+START_TEST(kvm_kernel_irqchip_echo_shell)
+{
+    echo_session("bin/ch4", "--irqchip=kernel");
+}
+END_TEST
+
+START_TEST(kvm_user_irqchip_echo_shell)
+{
+    echo_session("bin/ch4", "--irqchip=user");
+    echo_ways_out("bin/ch4", "--irqchip=user");
+}
+END_TEST
+
+void add_kvm_tests(Suite *s)
+{
+    const TTest *const tests[] = {
+        kvm_kernel_irqchip_irqtest_pics, kvm_kernel_irqchip_irqtest_apics,
+        kvm_user_irqchip_irqtest_pics,   kvm_user_irqchip_irqtest_apics,
+        kvm_kernel_irqchip_echo_shell,   kvm_user_irqchip_echo_shell,
+    };
+
+    suite_add_kvm_tests(s, "kvm", tests, sizeof(tests) / sizeof(tests[0]));
+}
