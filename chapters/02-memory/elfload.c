@@ -116,7 +116,7 @@ int elf_prepare(struct guest_mem *mem, const char *name, const uint8_t *image, s
         return -1;
     if ((n = read_segments(name, image, len, &h, segs)) < 0)
         return -1;
-    if (load_check(mem, name, segs, n, len, LOAD_AVOID_BOOT_STRUCTURES) < 0)
+    if (load_check(mem, name, segs, n, len) < 0)
         return -1;
     /* The entry is a virtual address; stepvm's guests start with identity mapping. */
     out->end = 0;

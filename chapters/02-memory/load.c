@@ -4,13 +4,12 @@
 #include "load.h"
 
 #include "error.h"
-#include "modes.h"
 
 #include <string.h>
 
 /* [check] */
 static int check_one(struct guest_mem *mem, const char *name, int i, const struct load_segment *s,
-                     size_t file_len, int flags)
+                     size_t file_len)
 {
     if (s->filesz > s->memsz)
         return error_set("%s: segment %d: file size 0x%llx is larger than its memory size 0x%llx",
@@ -25,21 +24,14 @@ static int check_one(struct guest_mem *mem, const char *name, int i, const struc
     if (!guest_mem__translate(mem, s->paddr, s->memsz) || guest_mem__is_rom(mem, s->paddr))
         return error_set("%s: segment %d (0x%llx bytes at 0x%llx) is outside guest RAM", name, i,
                          (unsigned long long)s->memsz, (unsigned long long)s->paddr);
-    if ((flags & LOAD_AVOID_BOOT_STRUCTURES) && s->paddr < MODES_RESERVED_END &&
-        s->paddr + s->memsz > MODES_RESERVED_START)
-        return error_set("%s: segment %d at 0x%llx-0x%llx overlaps the VMM's boot structures at "
-                         "0x%llx-0x%llx",
-                         name, i, (unsigned long long)s->paddr,
-                         (unsigned long long)(s->paddr + s->memsz - 1), MODES_RESERVED_START,
-                         MODES_RESERVED_END - 1);
     return 0;
 }
 
 int load_check(struct guest_mem *mem, const char *name, const struct load_segment *segs, int n,
-               size_t file_len, int flags)
+               size_t file_len)
 {
     for (int i = 0; i < n; i++) {
-        if (check_one(mem, name, i, &segs[i], file_len, flags) < 0)
+        if (check_one(mem, name, i, &segs[i], file_len) < 0)
             return -1;
         for (int j = 0; j < i; j++) {
             const struct load_segment *a = &segs[i], *b = &segs[j];
@@ -51,6 +43,27 @@ int load_check(struct guest_mem *mem, const char *name, const struct load_segmen
     return 0;
 }
 /* [check] */
+
+/* [boot-area] */
+int load_boot_area(struct guest_mem *mem, const char *name, uint64_t end, uint64_t size,
+                   uint64_t *at)
+{
+    uint64_t base = (end + MEM_PAGE_SIZE - 1) & ~(MEM_PAGE_SIZE - 1);
+
+    if (base < MEM_HOLE_END && base + size > MEM_HOLE_START)
+        base = MEM_HOLE_END; /* what is left of low RAM is too short: the next RAM is at 1 MiB */
+    if (base < end || base + size > MEM_HIGH_START)
+        return error_set("%s: the image ends at 0x%llx, but the VMM's boot structures after it "
+                         "(0x%llx bytes) must lie below 4 GiB",
+                         name, (unsigned long long)end, (unsigned long long)size);
+    if (!guest_mem__translate(mem, base, size) || guest_mem__is_rom(mem, base))
+        return error_set("%s: guest RAM is too small for the VMM's boot structures: they need "
+                         "0x%llx bytes at 0x%llx, right after the image",
+                         name, (unsigned long long)size, (unsigned long long)base);
+    *at = base;
+    return 0;
+}
+/* [boot-area] */
 
 uint64_t load_copy(struct guest_mem *mem, const uint8_t *file, const struct load_segment *segs,
                    int n)

@@ -5,6 +5,11 @@
  * the file to copy to a guest-physical address, followed by zeroes up to the segment's
  * size in memory. load_check refuses the whole list before anything is copied, so a bad
  * image never leaves a half-loaded guest.
+ *
+ * The VMM's own boot structures (the GDT and page tables of modes.h, a loader's boot
+ * information) go where load_boot_area says: right after the image's highest byte, as
+ * QEMU's Multiboot loader places its boot information. An image may therefore lie anywhere
+ * in RAM; it is the structures that move out of its way.
  */
 #ifndef STEPVM_LOAD_H
 #define STEPVM_LOAD_H
@@ -24,18 +29,24 @@ struct load_segment {
     uint64_t paddr;
 };
 
-/** load_check flag: the VMM will write its boot structures (GDT, page tables, boot
- * information) at MODES_RESERVED_START..END, so segments must keep out. Not needed for a
- * real-mode guest, which gets none, so chapter 1's guests still load at 0x1000. */
-#define LOAD_AVOID_BOOT_STRUCTURES 1
-
 /**
- * Checks that each segment lies inside the file (file_len bytes) and inside guest RAM,
- * misses every other segment and, with LOAD_AVOID_BOOT_STRUCTURES in flags, the VMM's
- * boot structures. Returns 0, or -1 with the error naming the file (name) and segment.
+ * Checks that each segment lies inside the file (file_len bytes) and inside guest RAM, and
+ * misses every other segment. Returns 0, or -1 with the error naming the file (name) and
+ * segment.
  */
 int load_check(struct guest_mem *mem, const char *name, const struct load_segment *segs, int n,
-               size_t file_len, int flags);
+               size_t file_len);
+
+/**
+ * Chooses where size bytes of the VMM's boot structures go for the image name whose loaded
+ * bytes end at end (the first byte past the highest segment): the first page boundary at or
+ * above end or, when they would run from low RAM into the hole, 1 MiB. Nothing of the image
+ * lies there, whatever its addresses. Returns 0 with *at set, or -1 with the error naming
+ * the file when guest RAM below 4 GiB (where 32-bit code reaches them) cannot hold them
+ * there.
+ */
+int load_boot_area(struct guest_mem *mem, const char *name, uint64_t end, uint64_t size,
+                   uint64_t *at);
 
 /** Copies checked segments into guest memory and zeroes their tails. Returns the highest end. */
 uint64_t load_copy(struct guest_mem *mem, const uint8_t *file, const struct load_segment *segs,

@@ -76,8 +76,10 @@ static int set_state(struct machine *m, const struct kvm_regs *regs, const struc
     return kvm_cpu__set_regs(&m->vm.cpu, regs);
 }
 
-/* Starts the vCPU at entry in mode: a loaded program's first instruction. */
-static int start(struct machine *m, enum cpu_mode mode, uint64_t entry, uint64_t stack)
+/* Starts the vCPU at entry in mode: a loaded program's first instruction. The mode's
+ * structures (GDT, page tables) go at tables, which the loader chose (load_boot_area). */
+static int start(struct machine *m, enum cpu_mode mode, uint64_t tables, uint64_t entry,
+                 uint64_t stack)
 {
     struct kvm_regs regs;
     struct kvm_sregs sregs;
@@ -88,24 +90,55 @@ static int start(struct machine *m, enum cpu_mode mode, uint64_t entry, uint64_t
     if (mode == MODE_REAL)
         ret = mode__real(&regs, &sregs, entry, (uint16_t)stack);
     else if (mode == MODE_PROTECTED)
-        ret = mode__protected(&regs, &sregs, &m->mem, entry, stack);
+        ret = mode__protected(&regs, &sregs, &m->mem, tables, entry, stack);
     else
-        ret = mode__long(&regs, &sregs, &m->mem, entry, stack);
+        ret = mode__long(&regs, &sregs, &m->mem, tables, entry, stack);
     return ret < 0 ? -1 : set_state(m, &regs, &sregs);
+}
+
+/* Finds room for mode's structures right after checked segments that end at end, then
+ * copies the segments: an image without that room is refused before anything is copied.
+ * Returns 0 with *tables set, or -1. */
+static int place(struct machine *m, const struct machine_image *img,
+                 const struct load_segment *segs, int n, uint64_t end, enum cpu_mode mode,
+                 uint64_t *tables)
+{
+    *tables = 0;
+    if (mode != MODE_REAL && load_boot_area(&m->mem, img->name, end, mode_size(mode), tables) < 0)
+        return -1;
+    load_copy(&m->mem, img->data, segs, n);
+    return 0;
 }
 
 /* Loads a flat binary: the bytes at flat_addr, started there in the chosen mode. */
 static int load_flat(struct machine *m, const struct machine_image *img)
 {
     struct load_segment seg = {0, img->len, img->len, img->flat_addr};
+    uint64_t tables;
 
-    if (load_check(&m->mem, img->name, &seg, 1, img->len,
-                   img->flat_mode == MODE_REAL ? 0 : LOAD_AVOID_BOOT_STRUCTURES) < 0)
+    if (load_check(&m->mem, img->name, &seg, 1, img->len) < 0 ||
+        place(m, img, &seg, 1, img->flat_addr + img->len, img->flat_mode, &tables) < 0)
         return -1;
-    load_copy(&m->mem, img->data, &seg, 1);
     m->format = "flat";
-    return start(m, img->flat_mode, img->flat_addr,
+    return start(m, img->flat_mode, tables, img->flat_addr,
                  img->flat_mode == MODE_REAL ? 0xfff0 : MACHINE_STACK);
+}
+
+/* Loads an ELF executable by its PT_LOAD segments: ELF64 in long mode, ELF32 in protected. */
+static int load_elf(struct machine *m, const struct machine_image *img)
+{
+    struct load_segment segs[LOAD_MAX_SEGMENTS];
+    struct elf_image elf;
+    uint64_t tables;
+    int n = elf_prepare(&m->mem, img->name, img->data, img->len, &elf, segs);
+
+    if (n < 0)
+        return -1;
+    enum cpu_mode mode = elf.is64 ? MODE_LONG : MODE_PROTECTED;
+    if (place(m, img, segs, n, elf.end, mode, &tables) < 0)
+        return -1;
+    m->format = elf.is64 ? "ELF64" : "ELF32";
+    return start(m, mode, tables, elf.entry, MACHINE_STACK);
 }
 
 /* [load] */
@@ -121,7 +154,7 @@ int machine__load(struct machine *m, const struct machine_image *img)
         struct kvm_sregs sregs;
         if (multiboot_load(&m->mem, img->name, img->data, img->len, hdr, img->cmdline, img->mods,
                            img->nmods, &boot) < 0 ||
-            start(m, MODE_PROTECTED, boot.entry, MACHINE_STACK) < 0 ||
+            start(m, MODE_PROTECTED, boot.tables, boot.entry, MACHINE_STACK) < 0 ||
             get_state(m, &regs, &sregs) < 0)
             return -1;
         regs.rax = MULTIBOOT_BOOTLOADER_MAGIC; /* "a Multiboot loader started you" */
@@ -129,13 +162,8 @@ int machine__load(struct machine *m, const struct machine_image *img)
         m->format = "Multiboot";
         return set_state(m, &regs, &sregs);
     }
-    if (elf_is_elf(img->data, img->len)) {
-        struct elf_image elf;
-        if (elf_load(&m->mem, img->name, img->data, img->len, &elf) < 0)
-            return -1;
-        m->format = elf.is64 ? "ELF64" : "ELF32";
-        return start(m, elf.is64 ? MODE_LONG : MODE_PROTECTED, elf.entry, MACHINE_STACK);
-    }
+    if (elf_is_elf(img->data, img->len))
+        return load_elf(m, img);
     return load_flat(m, img);
 }
 /* [load] */

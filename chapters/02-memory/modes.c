@@ -35,6 +35,11 @@ const char *mode_name(enum cpu_mode mode)
     return names[mode];
 }
 
+uint64_t mode_size(enum cpu_mode mode)
+{
+    return mode == MODE_LONG ? MODES_LONG_SIZE : mode == MODE_PROTECTED ? MODES_PROTECTED_SIZE : 0;
+}
+
 /* Sets RIP and RSP; every other general register 0, interrupts off. */
 static void set_regs(struct kvm_regs *regs, uint64_t rip, uint64_t rsp)
 {
@@ -82,14 +87,14 @@ int mode__real(struct kvm_regs *regs, struct kvm_sregs *sregs, uint64_t entry, u
 
 /* [gdt] */
 /* Writes a GDT of flat descriptors: null, 64-bit code, 32-bit code, data. */
-static int write_gdt(struct guest_mem *mem)
+static int write_gdt(struct guest_mem *mem, uint64_t tables)
 {
     static const uint64_t gdt[] = {
         0, 0x00af9b000000ffffull, /* code: base 0, limit 4G, present, DPL 0, L = 1 */
         0x00cf9b000000ffffull,    /* code: base 0, limit 4G, present, DPL 0, D = 1 */
         0x00cf93000000ffffull,    /* data: base 0, limit 4G, present, DPL 0, writable */
     };
-    void *host = guest_mem__translate(mem, MODES_GDT_ADDR, sizeof(gdt));
+    void *host = guest_mem__translate(mem, tables + MODES_GDT_OFFSET, sizeof(gdt));
 
     if (!host)
         return -1;
@@ -116,23 +121,23 @@ static struct kvm_segment flat_segment(uint16_t sel, int code, int long_mode)
 /* [gdt] */
 
 /* Loads flat segments and the GDT register, as protected-mode boot code would. */
-static void load_flat_segments(struct kvm_sregs *sregs, int long_mode)
+static void load_flat_segments(struct kvm_sregs *sregs, uint64_t tables, int long_mode)
 {
     struct kvm_segment data = flat_segment(GDT_SEL_DATA, 0, long_mode);
 
     sregs->cs = flat_segment(long_mode ? GDT_SEL_CODE64 : GDT_SEL_CODE32, 1, long_mode);
     sregs->ds = sregs->es = sregs->fs = sregs->gs = sregs->ss = data;
-    sregs->gdt.base = MODES_GDT_ADDR;
+    sregs->gdt.base = tables + MODES_GDT_OFFSET;
     sregs->gdt.limit = 4 * 8 - 1;
 }
 
 /* [protected] */
 int mode__protected(struct kvm_regs *regs, struct kvm_sregs *sregs, struct guest_mem *mem,
-                    uint64_t entry, uint64_t stack)
+                    uint64_t tables, uint64_t entry, uint64_t stack)
 {
-    if (write_gdt(mem) < 0)
+    if (write_gdt(mem, tables) < 0)
         return -1;
-    load_flat_segments(sregs, 0);
+    load_flat_segments(sregs, tables, 0);
     sregs->cr0 = CR0_PE | CR0_ET; /* protection on, paging off */
     set_regs(regs, entry, stack);
     return 0;
@@ -143,19 +148,19 @@ int mode__protected(struct kvm_regs *regs, struct kvm_sregs *sregs, struct guest
 /* Identity-maps the first 4 GiB with 2 MiB pages: one PML4 entry, four PDPT entries,
  * 4 x 512 page-directory entries. Every entry lets CPL3 in (U/S), so a guest can drop
  * to user mode without building tables of its own. */
-static int write_page_tables(struct guest_mem *mem)
+static int write_page_tables(struct guest_mem *mem, uint64_t tables)
 {
-    uint64_t *pml4 = guest_mem__translate(mem, MODES_PML4_ADDR, 4096);
-    uint64_t *pdpt = guest_mem__translate(mem, MODES_PDPT_ADDR, 4096);
-    uint64_t *pd = guest_mem__translate(mem, MODES_PD_ADDR, 4 * 4096);
+    uint64_t *pml4 = guest_mem__translate(mem, tables + MODES_PML4_OFFSET, 4096);
+    uint64_t *pdpt = guest_mem__translate(mem, tables + MODES_PDPT_OFFSET, 4096);
+    uint64_t *pd = guest_mem__translate(mem, tables + MODES_PD_OFFSET, 4 * 4096);
 
     if (!pml4 || !pdpt || !pd)
         return -1;
     memset(pml4, 0, 4096);
     memset(pdpt, 0, 4096);
-    pml4[0] = MODES_PDPT_ADDR | PTE_P | PTE_RW | PTE_US;
+    pml4[0] = (tables + MODES_PDPT_OFFSET) | PTE_P | PTE_RW | PTE_US;
     for (uint64_t i = 0; i < 4; i++)
-        pdpt[i] = (MODES_PD_ADDR + i * 4096) | PTE_P | PTE_RW | PTE_US;
+        pdpt[i] = (tables + MODES_PD_OFFSET + i * 4096) | PTE_P | PTE_RW | PTE_US;
     for (uint64_t i = 0; i < 4 * 512; i++)
         pd[i] = (i << 21) | PTE_P | PTE_RW | PTE_US | PTE_PS;
     return 0;
@@ -164,12 +169,12 @@ static int write_page_tables(struct guest_mem *mem)
 
 /* [long] */
 int mode__long(struct kvm_regs *regs, struct kvm_sregs *sregs, struct guest_mem *mem,
-               uint64_t entry, uint64_t stack)
+               uint64_t tables, uint64_t entry, uint64_t stack)
 {
-    if (write_gdt(mem) < 0 || write_page_tables(mem) < 0)
+    if (write_gdt(mem, tables) < 0 || write_page_tables(mem, tables) < 0)
         return -1;
-    load_flat_segments(sregs, 1);
-    sregs->cr3 = MODES_PML4_ADDR;
+    load_flat_segments(sregs, tables, 1);
+    sregs->cr3 = tables + MODES_PML4_OFFSET;
     sregs->cr4 = CR4_PAE;
     sregs->efer = EFER_LME | EFER_LMA; /* a CPU sets LMA itself; KVM wants the final state */
     sregs->cr0 = CR0_PE | CR0_ET | CR0_PG;

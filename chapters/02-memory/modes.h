@@ -2,11 +2,13 @@
  * modes.h - starting a vCPU in real mode, 32-bit protected mode or 64-bit long mode
  * (chapter 2).
  *
- * Each mode is a handful of register values (KVM's struct kvm_regs and kvm_sregs), plus, for long
- * mode, a GDT and page tables the VMM writes into guest memory. They live in low memory, which
- * loaders keep programs out of: 0x1000  GDT          0x2000  PML4      0x3000  PDPT 0x4000 - 0x7fff
- * four page directories: 4 GiB identity-mapped with 2 MiB pages 0x8000 - 0x9fff      boot
- * information (the Multiboot info, its strings and tables)
+ * Each mode is a handful of register values (KVM's struct kvm_regs and kvm_sregs), plus, for
+ * protected and long mode, structures the VMM writes into guest memory: a GDT, and for long
+ * mode page tables too. They go in one page-aligned block whose address the loader chooses
+ * (load_boot_area: right after the image), laid out from that address as
+ *
+ *   +0x0000  GDT          +0x1000  PML4          +0x2000  PDPT
+ *   +0x3000 - +0x6fff     four page directories: 4 GiB identity-mapped with 2 MiB pages
  */
 #ifndef STEPVM_MODES_H
 #define STEPVM_MODES_H
@@ -16,13 +18,12 @@
 #include <linux/kvm.h>
 #include <stdint.h>
 
-#define MODES_GDT_ADDR       0x1000ull
-#define MODES_PML4_ADDR      0x2000ull
-#define MODES_PDPT_ADDR      0x3000ull
-#define MODES_PD_ADDR        0x4000ull /* four of them, 0x4000 to 0x7fff */
-#define MODES_BOOTINFO       0x8000ull /* 8 KiB for the loader's boot information */
-#define MODES_RESERVED_START 0x1000ull
-#define MODES_RESERVED_END   0xa000ull
+#define MODES_GDT_OFFSET     0x0000ull
+#define MODES_PML4_OFFSET    0x1000ull
+#define MODES_PDPT_OFFSET    0x2000ull
+#define MODES_PD_OFFSET      0x3000ull /* four of them, to +0x6fff */
+#define MODES_PROTECTED_SIZE 0x1000ull /* what mode__protected writes: the GDT's page */
+#define MODES_LONG_SIZE      0x7000ull /* what mode__long writes: the GDT and page tables */
 
 /* GDT selectors: null, 64-bit code, 32-bit code, data (flat, 4 GiB). */
 #define GDT_SEL_CODE64 0x08
@@ -34,6 +35,9 @@ enum cpu_mode { MODE_REAL, MODE_PROTECTED, MODE_LONG };
 
 /** Returns "real", "protected" or "long". */
 const char *mode_name(enum cpu_mode mode);
+
+/** Returns the bytes of guest memory the mode's structures take: 0 for real mode. */
+uint64_t mode_size(enum cpu_mode mode);
 
 /**
  * Fills regs and sregs with the state of an x86 CPU after reset (Intel SDM vol. 3, "Processor
@@ -51,17 +55,19 @@ int mode__real(struct kvm_regs *regs, struct kvm_sregs *sregs, uint64_t entry, u
 
 /**
  * Puts the state in 32-bit protected mode, paging off, with flat 4 GiB segments described
- * by the GDT it writes at MODES_GDT_ADDR: EIP = entry, ESP = stack. Returns 0 or -1.
+ * by the GDT it writes at tables + MODES_GDT_OFFSET (tables: page-aligned, below 4 GiB,
+ * MODES_PROTECTED_SIZE bytes of RAM): EIP = entry, ESP = stack. Returns 0 or -1.
  */
 int mode__protected(struct kvm_regs *regs, struct kvm_sregs *sregs, struct guest_mem *mem,
-                    uint64_t entry, uint64_t stack);
+                    uint64_t tables, uint64_t entry, uint64_t stack);
 
 /**
  * Puts the state in 64-bit long mode: writes the GDT and 4-level page tables
- * identity-mapping the first 4 GiB with 2 MiB pages, then sets CR3, CR4.PAE, EFER.LME/LMA,
- * CR0.PE/PG and a 64-bit code segment. RIP = entry, RSP = stack. Returns 0 or -1.
+ * identity-mapping the first 4 GiB with 2 MiB pages at tables (page-aligned, below 4 GiB,
+ * MODES_LONG_SIZE bytes of RAM), then sets CR3, CR4.PAE, EFER.LME/LMA, CR0.PE/PG and a
+ * 64-bit code segment. RIP = entry, RSP = stack. Returns 0 or -1.
  */
 int mode__long(struct kvm_regs *regs, struct kvm_sregs *sregs, struct guest_mem *mem,
-               uint64_t entry, uint64_t stack);
+               uint64_t tables, uint64_t entry, uint64_t stack);
 
 #endif

@@ -70,13 +70,12 @@ static int kludge_segment(const char *name, const struct mb_header *h, long hdr,
     return 0;
 }
 
-#define BOOTINFO_SIZE 0x2000
-
-/* The boot information area, built in host memory and copied to the guest only when all
- * of it fitted: a refused load leaves guest memory as it was. */
+/* The boot information area, built in host memory and copied to the guest (at guest address
+ * at) only when all of it fitted: a refused load leaves guest memory as it was. */
 struct bootinfo {
     struct guest_mem *mem;
-    uint8_t area[BOOTINFO_SIZE];
+    uint64_t at;
+    uint8_t area[MULTIBOOT_INFO_AREA];
     size_t used;
     int full; /* set when something did not fit */
 };
@@ -86,13 +85,13 @@ static uint32_t bootinfo_alloc(struct bootinfo *b, const void *data, size_t len)
 {
     size_t at = (b->used + 7) & ~(size_t)7;
 
-    if (len > BOOTINFO_SIZE || at + len > BOOTINFO_SIZE) {
+    if (len > MULTIBOOT_INFO_AREA || at + len > MULTIBOOT_INFO_AREA) {
         b->full = 1;
         return 0;
     }
     memcpy(b->area + at, data, len);
     b->used = at + len;
-    return (uint32_t)(MODES_BOOTINFO + at);
+    return (uint32_t)(b->at + at);
 }
 
 /* [mmap] */
@@ -140,11 +139,11 @@ static uint64_t ram_from(const struct guest_mem *mem, uint64_t gpa)
     return 0;
 }
 
-/* Writes the boot information structure and everything it points to; returns its address. */
-static int write_info(struct guest_mem *mem, const char *cmdline, const uint32_t *mod_at,
-                      const struct multiboot_module *mods, int nmods, uint32_t *info_at)
+/* Writes the boot information structure and everything it points to at guest address at. */
+static int write_info(struct guest_mem *mem, uint32_t at, const char *cmdline,
+                      const uint32_t *mod_at, const struct multiboot_module *mods, int nmods)
 {
-    struct bootinfo b = {.mem = mem, .used = 128}; /* the info structure itself goes first */
+    struct bootinfo b = {.mem = mem, .at = at, .used = 128}; /* the structure itself first */
     uint32_t info[32] = {0}, mmap_len;
     uint32_t modlist[4 * 16];
 
@@ -168,13 +167,13 @@ static int write_info(struct guest_mem *mem, const char *cmdline, const uint32_t
         return error_set("the command line and module strings do not fit in the 8 KiB of "
                          "boot information");
     memcpy(b.area, info, sizeof(info));
-    memcpy(guest_mem__translate(mem, MODES_BOOTINFO, b.used), b.area, b.used);
-    *info_at = (uint32_t)MODES_BOOTINFO;
+    memcpy(guest_mem__translate(mem, at, b.used), b.area, b.used);
     return 0;
 }
 /* [info] */
 
-/* Places each module page-aligned above end; checks each fits in RAM below 4 GiB. */
+/* Places each module page-aligned at or above end and 1 MiB; checks each fits in RAM below
+ * 4 GiB. */
 static int place_modules(struct guest_mem *mem, uint64_t end, const struct multiboot_module *mods,
                          int nmods, uint32_t *mod_at)
 {
@@ -201,6 +200,7 @@ int multiboot_load(struct guest_mem *mem, const char *name, const uint8_t *image
     struct load_segment segs[LOAD_MAX_SEGMENTS];
     struct elf_image elf;
     uint32_t mod_at[16];
+    uint64_t area, size = MULTIBOOT_INFO_AREA + MODES_PROTECTED_SIZE;
     int n = 1;
 
     memcpy(&h, image + hdr, len - (size_t)hdr < sizeof(h) ? len - (size_t)hdr : sizeof(h));
@@ -208,7 +208,7 @@ int multiboot_load(struct guest_mem *mem, const char *name, const uint8_t *image
         if (len - (size_t)hdr < sizeof(h))
             return error_set("%s: truncated Multiboot header at 0x%lx", name, hdr);
         if (kludge_segment(name, &h, hdr, len, &segs[0]) < 0 ||
-            load_check(mem, name, segs, 1, len, LOAD_AVOID_BOOT_STRUCTURES) < 0)
+            load_check(mem, name, segs, 1, len) < 0)
             return -1;
         elf.entry = h.entry_addr;
         elf.end = segs[0].paddr + segs[0].memsz;
@@ -222,13 +222,16 @@ int multiboot_load(struct guest_mem *mem, const char *name, const uint8_t *image
     }
     if (nmods > 16)
         return error_set("%d modules: at most 16", nmods);
-    if (place_modules(mem, elf.end, mods, nmods, mod_at) < 0 ||
-        write_info(mem, cmdline, mod_at, mods, nmods, &boot->info) < 0)
+    if (load_boot_area(mem, name, elf.end, size, &area) < 0 ||
+        place_modules(mem, area + size, mods, nmods, mod_at) < 0 ||
+        write_info(mem, (uint32_t)area, cmdline, mod_at, mods, nmods) < 0)
         return -1;
     load_copy(mem, image, segs, n);
     for (int i = 0; i < nmods; i++)
         memcpy(guest_mem__translate(mem, mod_at[i], mods[i].len), mods[i].data, mods[i].len);
     boot->entry = (uint32_t)elf.entry;
+    boot->info = (uint32_t)area;
+    boot->tables = (uint32_t)(area + MULTIBOOT_INFO_AREA);
     return 0;
 }
 /* [load] */

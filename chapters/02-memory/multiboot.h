@@ -17,7 +17,8 @@
 
 #define MULTIBOOT_HEADER_MAGIC     0x1BADB002u
 #define MULTIBOOT_BOOTLOADER_MAGIC 0x2BADB002u
-#define MULTIBOOT_SEARCH           8192 /* the header must start in the first 8 KiB */
+#define MULTIBOOT_SEARCH           8192   /* the header must start in the first 8 KiB */
+#define MULTIBOOT_INFO_AREA        0x2000 /* the boot information, its strings and tables */
 
 /* Header flags. Bits 0-15 are requirements a loader must honour or refuse the image. */
 #define MULTIBOOT_PAGE_ALIGN  (1u << 0)  /* modules page-aligned */
@@ -41,8 +42,9 @@ struct multiboot_module {
 
 /** Where to start a loaded kernel. */
 struct multiboot_boot {
-    uint32_t entry; /* EIP */
-    uint32_t info;  /* EBX: the boot information */
+    uint32_t entry;  /* EIP */
+    uint32_t info;   /* EBX: the boot information, right after the kernel */
+    uint32_t tables; /* where mode__protected writes the GDT: right after the information */
 };
 
 /**
@@ -53,10 +55,12 @@ struct multiboot_boot {
 long multiboot_find(const char *name, const uint8_t *image, size_t len);
 
 /**
- * Loads the kernel whose header is at offset hdr, then its modules page-aligned above it,
- * and writes the boot information (memory, cmdline, modules, memory map) at
- * MODES_BOOTINFO. Everything is validated before anything is copied. Returns 0 with *boot
- * filled, or -1 with the error set.
+ * Loads the kernel whose header is at offset hdr and writes the boot information (memory,
+ * cmdline, modules, memory map) in the MULTIBOOT_INFO_AREA bytes at the first page boundary
+ * after the kernel's highest byte, as QEMU does; the GDT's page (MODES_PROTECTED_SIZE) is
+ * left for the caller right after it, and the modules follow, page-aligned and at or above
+ * 1 MiB. Everything is validated before anything is copied. Returns 0 with *boot filled, or
+ * -1 with the error set.
  */
 int multiboot_load(struct guest_mem *mem, const char *name, const uint8_t *image, size_t len,
                    long hdr, const char *cmdline, const struct multiboot_module *mods, int nmods,

@@ -16,6 +16,7 @@ TCase *size_tests(void);
 TCase *mem_tests(void);
 TCase *elf_tests(void);
 TCase *multiboot_tests(void);
+TCase *boot_area_tests(void);
 TCase *cli_tests(void);
 TCase *qemu_tests(void);
 

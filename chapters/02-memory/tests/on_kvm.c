@@ -1,6 +1,7 @@
 /*
  * on_kvm.c - chapter 2's tests on the real KVM: the payload in each CPU mode, each
- * loader on a good image, the ROM, dirty logging, the C guests' output and status.
+ * loader on a good image (a kernel at 0x8000 among them), the ROM, dirty logging, the C
+ * guests' output and status.
  */
 #include "check_helpers.h"
 #include "ch2_tests.h"
@@ -63,7 +64,12 @@ START_TEST(multiboot_info_reaches_the_guest)
     run_ch2(&r, "--cmdline", "console=e9 quiet", "--module", "guests/ch2/hello.elf first module",
             "--peek", "0x200000:16", "guests/ch2/memmap.elf", NULL);
     ck_assert_msg(r.status == 0, "status %d: %s", r.status, r.err);
-    ck_assert_ptr_nonnull(strstr(r.out, "magic 0x2badb002 (Multiboot), info at 0x8000\n"));
+    /* The boot information starts the first page after the kernel, which loads at 1 MiB. */
+    const char *at = strstr(r.out, "magic 0x2badb002 (Multiboot), info at 0x");
+    unsigned long info = 0;
+    ck_assert_ptr_nonnull(at);
+    ck_assert_int_eq(sscanf(at, "magic 0x2badb002 (Multiboot), info at 0x%lx", &info), 1);
+    ck_assert_msg(info > 0x100000 && info % 4096 == 0, "info at 0x%lx", info);
     ck_assert_ptr_nonnull(strstr(r.out, "flags 0x0000024d\n"));
     ck_assert_ptr_nonnull(strstr(r.out, "mem_lower 640 KiB, mem_upper 130048 KiB\n"));
     ck_assert_ptr_nonnull(strstr(r.out, "cmdline \"console=e9 quiet\"\n"));
@@ -171,6 +177,35 @@ START_TEST(hello_matches_its_expected_output)
 }
 END_TEST
 
+/* A Multiboot kernel at 0x8000, as QEMU boots it (qemu.c): the boot structures go above. */
+START_TEST(kernel_at_0x8000_runs)
+{
+    struct run_result r;
+
+    run_ch2(&r, "guests/ch2/lowload.elf", NULL);
+    ck_assert_msg(r.status == 43, "status %d: %s", r.status, r.err);
+    ck_assert_lines_eq(r.out, expected_output("guests/ch2/lowload.expected"));
+    run_free(&r);
+}
+END_TEST
+
+/* A flat long-mode guest 8 KiB below the end of RAM: its GDT and page tables do not fit
+ * after it, and the program says so before the guest runs. */
+START_TEST(too_little_ram_for_the_boot_structures_refused)
+{
+    struct run_result r;
+
+    run_ch2(&r, "--mem", "2M", "--mode", "long", "--load-addr", "0x1fe000",
+            "guests/ch2/payload-long.bin", NULL);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_ptr_nonnull(strstr(r.err, "/guests/ch2/payload-long.bin: guest RAM is too small "
+                                        "for the VMM's boot structures: they need 0x7000 bytes "
+                                        "at 0x1ff000, right after the image\n"));
+    ck_assert_str_eq(r.out, "");
+    run_free(&r);
+}
+END_TEST
+
 START_TEST(fault_is_reported_by_the_guest)
 {
     struct run_result r;
@@ -217,6 +252,8 @@ void add_kvm_tests(Suite *s)
         rom_file_replaces_the_default,
         dirty_log_reports_exactly_the_pages_written,
         hello_matches_its_expected_output,
+        kernel_at_0x8000_runs,
+        too_little_ram_for_the_boot_structures_refused,
         fault_is_reported_by_the_guest,
         bad_image_refused_after_kvm_opens,
     };

@@ -1,7 +1,7 @@
 /*
  * test_multiboot.c - multiboot_find and multiboot_load on kernels built in memory: the
- * header search, ELF32 and a.out-kludge kernels, modules, the boot information at 0x8000,
- * and every refusal with nothing copied. It needs only a guest_mem, so no KVM.
+ * header search, ELF32 and a.out-kludge kernels, modules, the boot information right after
+ * the kernel, and every refusal with nothing copied. It needs only a guest_mem, so no KVM.
  */
 #include "ch2_tests.h"
 #include "error.h"
@@ -54,15 +54,21 @@ static int load(struct guest_mem *mem, const struct image *img, const char *cmdl
     return multiboot_load(mem, "k.mb", img->data, img->len, hdr, cmdline, mods, nmods, boot);
 }
 
-/* Loads img (which must load) and reads the boot information's 32 words into info. */
+/* Where the last load_ok put the boot information. */
+static uint32_t info_at;
+
+/* Loads img (which must load) and reads the boot information's 32 words into info. The
+ * information starts a page, and the GDT's page follows it. */
 static void load_ok(struct guest_mem *mem, const struct image *img, const char *cmdline,
                     const struct multiboot_module *mods, int nmods, uint32_t info[32])
 {
     struct multiboot_boot boot = {0};
 
     ck_assert_msg(load(mem, img, cmdline, mods, nmods, &boot) == 0, "%s", error_get());
-    ck_assert_uint_eq(boot.info, MODES_BOOTINFO);
-    memcpy(info, ram_at(mem, MODES_BOOTINFO, 128), 128);
+    ck_assert_uint_eq(boot.info % MEM_PAGE_SIZE, 0);
+    ck_assert_uint_eq(boot.tables, boot.info + MULTIBOOT_INFO_AREA);
+    info_at = boot.info;
+    memcpy(info, ram_at(mem, info_at, 128), 128);
 }
 
 /* Loads img (the case called name), which must be refused with want, leaving guest RAM
@@ -79,13 +85,28 @@ static void assert_refused(const char *name, const struct image *img, const char
     assert_mem_unchanged(&test_mem, snap, name);
 }
 
+static void make_modules(struct multiboot_module *mods, int n, size_t len);
+
 /* The NUL-terminated string at gpa, which must lie in the boot information area. */
 static const char *string_at(struct guest_mem *mem, uint32_t gpa)
 {
-    ck_assert_uint_ge(gpa, MODES_BOOTINFO);
+    uint32_t end = info_at + MULTIBOOT_INFO_AREA;
+
+    ck_assert_uint_ge(gpa, info_at);
     const char *s = (const char *)ram_at(mem, gpa, 1);
-    ck_assert_uint_lt(gpa + strnlen(s, MODES_RESERVED_END - gpa), MODES_RESERVED_END);
+    ck_assert_uint_lt(gpa + strnlen(s, end - gpa), end);
     return s;
+}
+
+/* assert_loaded for a kernel that ends on a page boundary, where the boot information
+ * follows at once: the file's bytes, then zeroes up to memsz. */
+static void assert_loaded_up_to(uint64_t gpa, const uint8_t *file, uint64_t filesz, uint64_t memsz)
+{
+    const uint8_t *p = ram_at(&test_mem, gpa, memsz);
+
+    ck_assert_mem_eq(p, file, filesz);
+    for (uint64_t i = filesz; i < memsz; i++)
+        ck_assert_uint_eq(p[i], 0);
 }
 
 /* ------------------------------------------------------------------ the header search */
@@ -152,7 +173,8 @@ START_TEST(elf32_kernel_loaded)
     build_elf_kernel(&test_img, 0, 0x100000, FLAGS, NULL);
     ck_assert_msg(load(&test_mem, &test_img, "", NULL, 0, &boot) == 0, "%s", error_get());
     ck_assert_uint_eq(boot.entry, 0x100010);
-    ck_assert_uint_eq(boot.info, 0x8000);
+    ck_assert_uint_eq(boot.info, 0x102000);   /* the first page after the bss's end, 0x101800 */
+    ck_assert_uint_eq(boot.tables, 0x104000); /* after the 8 KiB of boot information */
     assert_loaded(&test_mem, 0x100000, test_img.data + ELF_SEG_DATA, 0x1000, 0x1800);
 }
 END_TEST
@@ -164,7 +186,8 @@ START_TEST(kludge_addresses_honoured)
     build_plain_kernel(&test_img, KLUDGE, &good_kludge);
     ck_assert_msg(load(&test_mem, &test_img, "", NULL, 0, &boot) == 0, "%s", error_get());
     ck_assert_uint_eq(boot.entry, 0x100100);
-    assert_loaded(&test_mem, 0x100000, test_img.data, 0x2000, 0x5000);
+    ck_assert_uint_eq(boot.info, 0x105000); /* the bss ends on a page boundary: at once */
+    assert_loaded_up_to(0x100000, test_img.data, 0x2000, 0x5000);
 }
 END_TEST
 
@@ -178,8 +201,8 @@ START_TEST(kludge_load_starts_where_header_addr_says)
     image_pattern(&test_img, PLAIN_LEN);
     mb_put_header(&test_img, 0x1040, KLUDGE, 0, &k);
     ck_assert_msg(load(&test_mem, &test_img, "", NULL, 0, &boot) == 0, "%s", error_get());
-    assert_loaded(&test_mem, 0x200000, test_img.data + 0x1000, PLAIN_LEN - 0x1000,
-                  PLAIN_LEN - 0x1000);
+    ck_assert_uint_eq(boot.info, 0x202000); /* the load ends on a page boundary */
+    assert_loaded_up_to(0x200000, test_img.data + 0x1000, PLAIN_LEN - 0x1000, PLAIN_LEN - 0x1000);
 }
 END_TEST
 
@@ -193,6 +216,48 @@ START_TEST(elf64_kernel_with_kludge_loaded)
     ck_assert_msg(load(&test_mem, &test_img, "", NULL, 0, &boot) == 0, "%s", error_get());
     ck_assert_uint_eq(boot.entry, 0x100000 + ELF_SEG_DATA);
     assert_loaded(&test_mem, 0x100000, test_img.data, test_img.len, test_img.len);
+}
+END_TEST
+
+/* QEMU boots a kernel at 0x8000; so does stepvm, with its boot structures above it. */
+START_TEST(kernel_at_0x8000_loaded_below_its_boot_information)
+{
+    struct multiboot_boot boot;
+
+    build_elf_kernel(&test_img, 0, 0x8000, FLAGS, NULL); /* 0x8000-0x97ff */
+    ck_assert_msg(load(&test_mem, &test_img, "", NULL, 0, &boot) == 0, "%s", error_get());
+    ck_assert_uint_eq(boot.info, 0xa000);
+    ck_assert_uint_eq(boot.tables, 0xc000);
+    assert_loaded(&test_mem, 0x8000, test_img.data + ELF_SEG_DATA, 0x1000, 0x1800);
+}
+END_TEST
+
+START_TEST(kludge_kernel_at_0x9000_loaded_below_its_boot_information)
+{
+    const struct mb_kludge k = {0x9040, 0x9000, 0x9100, 0, 0x9000};
+    struct multiboot_boot boot;
+
+    build_plain_kernel(&test_img, KLUDGE, &k);
+    ck_assert_msg(load(&test_mem, &test_img, "", NULL, 0, &boot) == 0, "%s", error_get());
+    ck_assert_uint_eq(boot.info, 0xa000);
+    assert_loaded(&test_mem, 0x9000, test_img.data, 0x100, 0x100);
+}
+END_TEST
+
+/* The rest of low RAM after the kernel is shorter than the boot structures: they go to the
+ * next RAM, at 1 MiB, and the modules after them. */
+START_TEST(boot_information_skips_the_hole)
+{
+    const struct mb_kludge k = {0x9e040, 0x9e000, 0x9f000, 0, 0x9e000};
+    struct multiboot_module mods[1];
+    uint32_t info[32], list[4];
+
+    build_plain_kernel(&test_img, KLUDGE, &k);
+    make_modules(mods, 1, 100);
+    load_ok(&test_mem, &test_img, "", mods, 1, info);
+    ck_assert_uint_eq(info_at, 0x100000);
+    memcpy(list, ram_at(&test_mem, info[6], sizeof(list)), sizeof(list));
+    ck_assert_uint_eq(list[0], 0x103000);
 }
 END_TEST
 
@@ -215,9 +280,6 @@ static const struct {
     {"elf64_kernel_without_kludge", ELF64, FLAGS, .elf_paddr = 0x100000, .want = NOT_ELF32},
     {"elf32_kernel_in_the_hole", ELF32, FLAGS, .elf_paddr = 0xa0000,
      .want = "k.mb: segment 0 (0x1800 bytes at 0xa0000) is outside guest RAM"},
-    {"elf32_kernel_over_the_boot_information", ELF32, FLAGS, .elf_paddr = 0x8000,
-     .want = "k.mb: segment 0 at 0x8000-0x97ff overlaps the VMM's boot structures at "
-             "0x1000-0x9fff"},
     {"header_addr_below_load_addr",
      PLAIN,
      KLUDGE,
@@ -259,12 +321,16 @@ static const struct {
      KLUDGE,
      {0xa0040, 0xa0000, 0xa2000, 0, 0xa0100},
      .want = "k.mb: segment 0 (0x2000 bytes at 0xa0000) is outside guest RAM"},
-    {"kludge_load_over_the_boot_information",
+    {"kludge_load_leaving_no_room_for_the_boot_information",
      PLAIN,
      KLUDGE,
-     {0x9040, 0x9000, 0x9100, 0, 0x9000},
-     .want = "k.mb: segment 0 at 0x9000-0x90ff overlaps the VMM's boot structures at "
-             "0x1000-0x9fff"},
+     {0xffd040, 0xffd000, 0xfff000, 0, 0xffd000},
+     .want = "k.mb: guest RAM is too small for the VMM's boot structures: they need 0x3000 "
+             "bytes at 0xfff000, right after the image"},
+    {"elf32_kernel_leaving_no_room_for_the_boot_information", ELF32, FLAGS,
+     .elf_paddr = M16 - 0x3000,
+     .want = "k.mb: guest RAM is too small for the VMM's boot structures: they need 0x3000 "
+             "bytes at 0xfff000, right after the image"},
     {"kludge_load_past_the_end_of_ram",
      PLAIN,
      KLUDGE,
@@ -377,7 +443,7 @@ START_TEST(memory_map_includes_ram_above_4g)
     fake_mem_exit(&test_mem);
     fake_mem_init(&test_mem, G3_5);
     assert_memory_map(want, 3);
-    memcpy(&mem_upper, ram_at(&test_mem, MODES_BOOTINFO + 8, 4), 4);
+    memcpy(&mem_upper, ram_at(&test_mem, info_at + 8, 4), 4);
     ck_assert_uint_eq(mem_upper, (MEM_GAP_START - 0x100000) / 1024);
 }
 END_TEST
@@ -407,7 +473,8 @@ START_TEST(modules_placed_page_aligned_above_the_kernel)
     load_ok(&test_mem, &test_img, "", mods, 2, info);
     ck_assert_uint_eq(info[5], 2);
     memcpy(list, ram_at(&test_mem, info[6], sizeof(list)), sizeof(list));
-    const uint32_t want[8] = {0x102000, 0x103234, 0, 0, 0x104000, 0x10400a, 0, 0};
+    /* The kernel ends at 0x101800; the boot information and the GDT take 0x102000-0x104fff. */
+    const uint32_t want[8] = {0x105000, 0x106234, 0, 0, 0x107000, 0x10700a, 0, 0};
     for (int i = 0; i < 2; i++) {
         ck_assert_uint_eq(list[4 * i], want[4 * i]);
         ck_assert_uint_eq(list[4 * i + 1], want[4 * i + 1]);
@@ -415,7 +482,7 @@ START_TEST(modules_placed_page_aligned_above_the_kernel)
         ck_assert_uint_eq(list[4 * i + 3], 0);
         ck_assert_mem_eq(ram_at(&test_mem, list[4 * i], mods[i].len), test_data.data, mods[i].len);
     }
-    ck_assert_uint_eq(*ram_at(&test_mem, 0x10400a, 1), RAM_FILL);
+    ck_assert_uint_eq(*ram_at(&test_mem, 0x10700a, 1), RAM_FILL);
 }
 END_TEST
 
@@ -466,7 +533,7 @@ START_TEST(module_too_big_for_ram_refused)
 {
     assert_extra_refused("", 1, M16,
                          "module 'mod0 arg' (16777216 bytes) does not fit in RAM "
-                         "at 0x102000");
+                         "at 0x105000");
 }
 END_TEST
 
@@ -492,7 +559,8 @@ START_TEST(cmdline_longer_than_the_boot_information_refused)
 }
 END_TEST
 
-/* The area is 0x8080-0x9fff after the 128-byte info. Without modules and a ROM, 8007
+/* The area is the 8 KiB at the information's address, the 128-byte structure first: 0x1f80
+ * bytes are left for the rest. Without modules and a ROM, 8007
  * bytes of command line (and its NUL, aligned to 8) leave exactly room for two memory
  * map entries and "stepvm"; one more byte and the loader's name no longer fits. */
 START_TEST(longest_cmdline_that_fits_accepted)
@@ -530,6 +598,9 @@ TCase *multiboot_tests(void)
     tcase_add_test(tc, kludge_addresses_honoured);
     tcase_add_test(tc, kludge_load_starts_where_header_addr_says);
     tcase_add_test(tc, elf64_kernel_with_kludge_loaded);
+    tcase_add_test(tc, kernel_at_0x8000_loaded_below_its_boot_information);
+    tcase_add_test(tc, kludge_kernel_at_0x9000_loaded_below_its_boot_information);
+    tcase_add_test(tc, boot_information_skips_the_hole);
     tcase_add_loop_test(tc, bad_kernels_refused_and_nothing_copied, 0,
                         sizeof(bad_kernels) / sizeof(bad_kernels[0]));
     tcase_add_test(tc, boot_information_describes_memory);
