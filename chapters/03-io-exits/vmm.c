@@ -214,6 +214,14 @@ int vmm__run(struct vmm *x)
     return ret < 0 ? -1 : 0;
 }
 
+/* [dma] */
+int vmm__dma_write(struct vmm *x, uint64_t gpa, const void *buf, size_t len)
+{
+    /* One vCPU until chapter 5; its write_mem both writes and tells the backend. */
+    return vcpu_write_mem(x->vcpu, gpa, buf, len);
+}
+/* [dma] */
+
 /* The dump's ways into memory, through the interface. */
 static int dump_translate(void *ctx, uint64_t linear, uint64_t *gpa)
 {

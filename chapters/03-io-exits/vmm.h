@@ -105,6 +105,14 @@ int vmm__step(struct vmm *x, struct vcpu_exit *exit);
 /** Runs the guest to its end. Returns 0 with x->status set, or -1. */
 int vmm__run(struct vmm *x);
 
+/**
+ * A device writes guest memory (DMA, chapter 4): the bytes go through every vCPU's
+ * interface, so a vCPU that keeps decoded code (chapter 6's interpreter) drops what the
+ * write changed, as a CPU's caches snoop a device's write. Returns 0, or -1 when the
+ * range is not all RAM (nothing written then).
+ */
+int vmm__dma_write(struct vmm *x, uint64_t gpa, const void *buf, size_t len);
+
 /** Prints the register dump and code bytes through the vCPU interface. */
 void vmm__dump(struct vmm *x, FILE *out);
 

@@ -5,6 +5,8 @@
 # usage: run.sh BUILD_DIR PROGRAM [ARGS...]   (PROGRAM relative to BUILD_DIR, e.g. bin/ch1)
 # In the nested machine the build is at /stepvm; an argument naming an existing file
 # outside it is copied in and renamed to match. Exits with the program's status.
+# The nested machine has no terminal: $STEPVM_NESTED_INPUT, when set, is typed to the
+# program there instead (after a moment, once the guest is listening).
 set -eu
 
 build=$1 program=$2
@@ -26,5 +28,9 @@ for arg in "$@"; do
     fi
     line="$line '$(printf '%s' "$arg" | sed "s/'/'\\\\''/g")'"
 done
+if [ -n "${STEPVM_NESTED_INPUT:-}" ]; then
+    echo "(the nested machine has no terminal: typing '$STEPVM_NESTED_INPUT' for you)" >&2
+    line="(sleep 2; printf '%b' '$STEPVM_NESTED_INPUT') | $line"
+fi
 echo "$line" > "$script"
 STEPVM_NESTED_FILES="$files" sh "$(dirname "$0")/nested-kvm.sh" "$build" "$script"

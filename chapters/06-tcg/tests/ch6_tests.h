@@ -12,6 +12,9 @@ TCase *diff_tests(void);
 /** Whole guests on the interpreter, against expected output and QEMU (guests.c). */
 TCase *guest_tests(void);
 
+/** A device's write to guest memory and the decoded-code cache (dma.c). */
+TCase *dma_tests(void);
+
 /** The book's guests on KVM and on the interpreter, in a machine with KVM (guests.c). */
 void add_guest_kvm_tests(Suite *s);
 

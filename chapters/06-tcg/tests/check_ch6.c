@@ -25,6 +25,7 @@ int main(int argc, char **argv)
         setenv("CK_RUN_CASE", argv[1], 1);
     suite_add_tcase(s, diff_tests());
     suite_add_tcase(s, guest_tests());
+    suite_add_tcase(s, dma_tests());
     add_guest_kvm_tests(s);
     add_lockstep_tests(s);
     suite_add_tcase(s, lab_tests(6, 2));
