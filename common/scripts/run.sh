@@ -21,7 +21,7 @@ echo "(no usable $dev here: running $program in a QEMU machine with nested KVM, 
 script=$(mktemp)
 files=$(mktemp -d)
 trap 'rm -rf "$script" "$files"' EXIT
-line="cd /stepvm && $program"
+line="$program"
 for arg in "$@"; do
     if [ -f "$arg" ]; then
         cp "$arg" "$files/" && arg="/stepvm/files/$(basename "$arg")"
@@ -29,8 +29,9 @@ for arg in "$@"; do
     line="$line '$(printf '%s' "$arg" | sed "s/'/'\\\\''/g")'"
 done
 if [ -n "${STEPVM_NESTED_INPUT:-}" ]; then
-    echo "(the nested machine has no terminal: typing '$STEPVM_NESTED_INPUT' for you)" >&2
+    echo "(the nested machine has no terminal: typing $(printf '%b' "$STEPVM_NESTED_INPUT" |
+        sed 's/.*/"&"/' | tr '\n' ' ')for you)" >&2
     line="(sleep 2; printf '%b' '$STEPVM_NESTED_INPUT') | $line"
 fi
-echo "$line" > "$script"
+echo "cd /stepvm && $line" > "$script"
 STEPVM_NESTED_FILES="$files" sh "$(dirname "$0")/nested-kvm.sh" "$build" "$script"

@@ -24,6 +24,29 @@ START_TEST(chapter_1_guest_says_hi_on_com1)
 }
 END_TEST
 
+/* A guest that kills its CPU (a triple fault) ends the VMM with an error and a register
+ * dump; the terminal is put back all the same. So is it after SIGINT. */
+START_TEST(terminal_restored_after_a_crash_and_a_signal)
+{
+    struct pty_run r;
+    const char *crash[] = {"--accel=tcg", "--cmdline", "triple", "guests/ch6/traps.elf", NULL};
+    const char *echo[] = {"--accel=tcg", "guests/ch4/echo.elf", NULL};
+
+    pty_start(&r, "bin/stepvm", crash);
+    pty_finish(&r);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.out, "triple fault") != NULL, "terminal:\n%s", r.out);
+    ck_assert_msg(r.restored, "the terminal was left changed after the guest crashed");
+
+    pty_start(&r, "bin/stepvm", echo);
+    pty_wait_for(&r, "> ");
+    pty_signal(&r, SIGINT);
+    pty_finish(&r);
+    ck_assert_int_eq(r.status, 128 + SIGINT);
+    ck_assert_msg(r.restored, "the terminal was left changed after SIGINT");
+}
+END_TEST
+
 START_TEST(kernel_irqchip_is_refused_on_the_interpreter)
 {
     struct run_result r;
@@ -47,6 +70,7 @@ TCase *console_tests(void)
 
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, chapter_1_guest_says_hi_on_com1);
+    tcase_add_test(tc, terminal_restored_after_a_crash_and_a_signal);
     tcase_add_test(tc, kernel_irqchip_is_refused_on_the_interpreter);
     return tc;
 }
