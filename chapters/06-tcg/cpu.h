@@ -143,6 +143,18 @@ struct tcg_undo {
     uint8_t cpl, mode, long64, stack_size;
 };
 
+/* [events] */
+/* The bits of c->events, the one word the run loop reads after every instruction (one
+ * relaxed load): while it is 0, nothing outside the instruction stream needs the loop.
+ * TCG_EVENT_KICK is set by a kick, from any thread (and a raised INTR pin always comes
+ * with a kick); TCG_EVENT_INTR by the loop itself while an interrupt waits at the pin
+ * that the CPU cannot take yet (IF is 0, or a shadow covers the boundary);
+ * TCG_EVENT_STEP while single-stepping is on, so that stepping costs no check of its own. */
+#define TCG_EVENT_KICK 1u /* return VCPU_EXIT_INTR at the next instruction boundary */
+#define TCG_EVENT_INTR 2u /* look at the INTR pin again at the next boundary */
+#define TCG_EVENT_STEP 4u /* end the run after every instruction (VCPU_EXIT_STEP) */
+/* [events] */
+
 /** The interpreter's vCPU. vcpu comes first: the interface hands us that pointer. */
 struct tcg_cpu {
     struct vcpu vcpu;
@@ -178,7 +190,7 @@ struct tcg_cpu {
 
     /* ---- The instruction being executed ---- */
     uint64_t next_rip; /* where execution goes after it; branches set it */
-    uint8_t inhibit;   /* STI / MOV SS shadow: no interrupt before the next instruction */
+    uint64_t shadow;   /* the STI / MOV SS shadow: see tcg_shadow() */
 
     /* ---- Exits: an instruction that needs the VMM (I/O, MMIO) ---- */
     struct vcpu_exit exit;              /* the exit being reported */
@@ -188,7 +200,7 @@ struct tcg_cpu {
     struct tcg_done done[TCG_MAX_DONE]; /* device accesses the instruction has completed */
     int done_count, done_next;
     int halted, shutdown, stepping;
-    atomic_int kicked; /* set by tcg_kick from another thread (chapter 4) */
+    atomic_uint events; /* TCG_EVENT_*: what the run loop must look at between instructions */
 
     /* ---- Exceptions ---- */
     jmp_buf fault_jmp; /* tcg_fault() jumps here */
@@ -262,9 +274,32 @@ uint64_t tcg_port_io(struct tcg_cpu *c, uint16_t port, unsigned size, int write,
  */
 const uint8_t *tcg_port_in_string(struct tcg_cpu *c, uint16_t port, unsigned size, unsigned count);
 
-/** Delivers an interrupt or exception through the IVT or IDT (system.c). */
-void tcg_interrupt(struct tcg_cpu *c, int vector, uint32_t error, int software,
+/** What is being delivered: the three differ in the checks made and what is pushed. */
+enum tcg_event {
+    TCG_EXCEPTION, /* raised by an instruction; some push an error code */
+    TCG_SOFTWARE,  /* INT n, INT3, INTO: the gate's DPL must allow the CPL */
+    TCG_EXTERNAL,  /* from the INTR pin (chapter 4): no DPL check, no error code */
+};
+
+/**
+ * Delivers an interrupt or exception through the IVT or IDT (protect.c), returning to
+ * return_rip. A fault during the delivery of an exception or an external interrupt
+ * carries the EXT bit in its error code.
+ */
+void tcg_interrupt(struct tcg_cpu *c, int vector, uint32_t error, enum tcg_event kind,
                    uint64_t return_rip);
+
+/* [shadow] */
+/**
+ * Opens the interrupt shadow (STI that sets IF, MOV SS, POP SS): no external interrupt is
+ * taken at the boundary after the instruction being executed. c->shadow names that
+ * boundary by the number of instructions done when it is reached.
+ */
+static inline void tcg_shadow(struct tcg_cpu *c)
+{
+    c->shadow = c->instructions + 1;
+}
+/* [shadow] */
 
 /* ---- Modes and segments (system.c) ---- */
 

@@ -87,7 +87,7 @@ static void mov_to_sreg(struct tcg_cpu *c, const struct x86_insn *i)
         tcg_ud(c, i);
     tcg_load_seg(c, (int)seg, (uint16_t)rm_read(c, i, 2));
     if (seg == X86_SEG_SS)
-        c->inhibit = 1;
+        tcg_shadow(c);
 }
 
 /* 8D: LEA. The address is computed in the address size, then cut to the operand size. */
@@ -242,7 +242,7 @@ static void pop_seg(struct tcg_cpu *c, const struct x86_insn *i)
     tcg_load_seg(c, seg, sel);
     c->r[R_SP] = sp;
     if (seg == X86_SEG_SS)
-        c->inhibit = 1;
+        tcg_shadow(c);
 }
 
 /* 60: PUSHA: AX CX DX BX, the SP from before, BP SI DI (16/32-bit modes only). */

@@ -115,10 +115,8 @@ void tcg_load_seg(struct tcg_cpu *c, int seg, uint16_t sel)
     }
     mark_accessed(c, &n, addr, d);
     *s = n;
-    if (seg == X86_SEG_SS) {
+    if (seg == X86_SEG_SS)
         tcg_update_mode(c);
-        c->inhibit = 1;
-    }
 }
 /* [load-seg] */
 
@@ -183,12 +181,12 @@ static void interrupt_real(struct tcg_cpu *c, int vector, uint64_t return_rip)
  * stack, taken from the TSS, and pushes the old SS:RSP there first. Then RFLAGS, CS, RIP
  * and, for some exceptions, an error code. An interrupt gate also clears IF.
  */
-static void interrupt_idt(struct tcg_cpu *c, int vector, uint32_t error, int software,
+static void interrupt_idt(struct tcg_cpu *c, int vector, uint32_t error, enum tcg_event kind,
                           uint64_t return_rip)
 {
     int lm = (c->efer & EFER_LMA) != 0;
     unsigned gate_size = lm ? 16 : 8;
-    uint32_t ext = software ? 0 : 1;
+    uint32_t ext = kind == TCG_SOFTWARE ? 0 : 1;
 
     if ((uint32_t)vector * gate_size + gate_size - 1 > c->idt.limit)
         tcg_gp(c, vector * 8 + 2 + ext);
@@ -201,7 +199,7 @@ static void interrupt_idt(struct tcg_cpu *c, int vector, uint32_t error, int sof
 
     if (!(type == 0xe || type == 0xf || (!lm && (type == 0x6 || type == 0x7))))
         tcg_gp(c, vector * 8 + 2 + ext); /* task gates and others are not supported */
-    if (software && dpl < c->cpl)
+    if (kind == TCG_SOFTWARE && dpl < c->cpl)
         tcg_gp(c, vector * 8 + 2);
     if (!((lo >> 47) & 1))
         tcg_fault(c, EXC_NP, vector * 8 + 2 + ext);
@@ -261,7 +259,7 @@ static void interrupt_idt(struct tcg_cpu *c, int vector, uint32_t error, int sof
     tcg_push(c, size, rflags);
     tcg_push(c, size, old_cs);
     tcg_push(c, size, return_rip);
-    if (!software && has_error_code(vector))
+    if (kind == TCG_EXCEPTION && has_error_code(vector))
         tcg_push(c, size, error);
     mark_accessed(c, &n, addr, d);
     n.selector = (sel & 0xfffc) | new_cpl;
@@ -277,16 +275,18 @@ static void interrupt_idt(struct tcg_cpu *c, int vector, uint32_t error, int sof
 }
 /* [idt-interrupt] */
 
-void tcg_interrupt(struct tcg_cpu *c, int vector, uint32_t error, int software, uint64_t return_rip)
+void tcg_interrupt(struct tcg_cpu *c, int vector, uint32_t error, enum tcg_event kind,
+                   uint64_t return_rip)
 {
     if (!(c->cr0 & CR0_PE))
         interrupt_real(c, vector, return_rip);
     else
-        interrupt_idt(c, vector, error, software, return_rip);
+        interrupt_idt(c, vector, error, kind, return_rip);
     c->next_rip = c->rip;
 }
 
-/* INT n, INT3, INTO, INT1: software interrupts return to the next instruction. */
+/* INT n, INT3, INTO, INT1: software interrupts return to the next instruction. INT1 raises
+ * the debug exception as the hardware does: no DPL check on the gate. */
 static void exec_int(struct tcg_cpu *c, const struct x86_insn *i)
 {
     int vector = i->opcode == 0xcc   ? EXC_BP
@@ -296,7 +296,7 @@ static void exec_int(struct tcg_cpu *c, const struct x86_insn *i)
     if (i->opcode == 0xce && !tcg_cond(c, 0)) /* INTO: only when OF is set */
         return;
     tcg_save_undo(c); /* a fault in the delivery is the INT's: nothing has happened */
-    tcg_interrupt(c, vector, 0, i->opcode != 0xf1, c->next_rip);
+    tcg_interrupt(c, vector, 0, i->opcode == 0xf1 ? TCG_EXCEPTION : TCG_SOFTWARE, c->next_rip);
 }
 
 /* A return to an outer (less privileged) level must not leave the data segments the inner

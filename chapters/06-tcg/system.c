@@ -46,7 +46,8 @@ static void exec_cli_sti(struct tcg_cpu *c, const struct x86_insn *i)
     if (i->opcode == 0xfa) {
         c->rflags &= ~RFLAGS_IF;
     } else {
-        c->inhibit = !(c->rflags & RFLAGS_IF);
+        if (!(c->rflags & RFLAGS_IF)) /* only an STI that sets IF casts a shadow */
+            tcg_shadow(c);
         c->rflags |= RFLAGS_IF;
     }
 }

@@ -265,15 +265,71 @@ static int deliver(struct tcg_cpu *c)
         error = 0;
     }
     c->delivering = vector;
-    tcg_save_undo(c); /* a fault while delivering starts again from here */
-    tcg_interrupt(c, vector, error, 0, c->rip);
+    c->shadow = ~0ull; /* delivering an event ends a shadow */
+    tcg_save_undo(c);  /* a fault while delivering starts again from here */
+    tcg_interrupt(c, vector, error, TCG_EXCEPTION, c->rip);
     c->delivering = -1;
     c->undo_valid = 0;
     return 0;
 }
 /* [deliver] */
 
+/* [external] */
+/*
+ * An interrupt waits at the INTR pin. It is taken when RFLAGS.IF is 1 and no shadow
+ * covers this boundary: the acknowledge cycle gives its vector (or -1: it has gone), and
+ * it is delivered through the IVT or IDT as an external interrupt, returning to the
+ * instruction that was next. A CPU in HLT leaves it, so the return is after the HLT.
+ * Until the pin goes down, the loop comes back here at every boundary.
+ */
+static void take_interrupt(struct tcg_cpu *c)
+{
+    atomic_fetch_or_explicit(&c->events, TCG_EVENT_INTR, memory_order_relaxed);
+    if (!(c->rflags & RFLAGS_IF) || c->shadow == c->instructions)
+        return;
+    int vector = c->vcpu.intr->ack(c->vcpu.intr->ctx, &c->vcpu);
+    if (vector < 0)
+        return;
+    c->halted = 0;
+    c->shadow = ~0ull;
+    tcg_save_undo(c); /* a fault while delivering starts again from here */
+    tcg_interrupt(c, vector & 0xff, 0, TCG_EXTERNAL, c->rip);
+    c->undo_valid = 0;
+}
+/* [external] */
+
+/* [boundary] */
+/*
+ * Between two instructions, when c->events says so (and at the start of every run): a
+ * kick ends the run with VCPU_EXIT_INTR, before anything else; an interrupt at the pin is
+ * taken if it can be; a CPU still in HLT stays there and the run ends with VCPU_EXIT_HLT
+ * again. Returns 1 when the run ends here, with *exit filled in.
+ */
+static int boundary(struct tcg_cpu *c, struct vcpu_exit *exit)
+{
+    unsigned events = atomic_fetch_and_explicit(&c->events, ~(TCG_EVENT_KICK | TCG_EVENT_INTR),
+                                                memory_order_acquire);
+
+    if (events & TCG_EVENT_KICK) {
+        set_exit(exit, VCPU_EXIT_INTR, KVM_EXIT_INTR);
+        return 1; /* the next run starts here again, and looks at the pin */
+    }
+    if (c->vcpu.intr && atomic_load(&c->vcpu.intr_pin))
+        take_interrupt(c);
+    if (c->halted) {
+        set_exit(exit, VCPU_EXIT_HLT, KVM_EXIT_HLT);
+        return 1;
+    }
+    return 0;
+}
+/* [boundary] */
+
 /* [run] */
+/*
+ * Single-stepping: each VCPU_EXIT_STEP reports one instruction done, or one that faulted
+ * (its exception delivered). An external interrupt is taken at the start of a run, so a
+ * step that takes one delivers it and then runs the handler's first instruction.
+ */
 static int tcg_run(struct vcpu *v, struct vcpu_exit *exit)
 {
     struct tcg_cpu *c = to_tcg(v);
@@ -283,9 +339,6 @@ static int tcg_run(struct vcpu *v, struct vcpu_exit *exit)
         set_exit(exit, VCPU_EXIT_SHUTDOWN, KVM_EXIT_SHUTDOWN);
         return 0;
     }
-    if (c->pending)
-        complete_exit(c);
-    c->halted = 0;
     c->last_exception = -1; /* per run, not per instruction: the loop stays lean */
     switch (setjmp(c->fault_jmp)) {
     case 0:
@@ -324,6 +377,10 @@ static int tcg_run(struct vcpu *v, struct vcpu_exit *exit)
         set_exit(exit, VCPU_EXIT_FATAL, KVM_EXIT_INTERNAL_ERROR);
         return 0;
     }
+    if (c->pending) /* the run starts inside an instruction: it completes first */
+        complete_exit(c);
+    else if (boundary(c, exit))
+        return 0;
     for (;;) {
         const struct cache_entry *e = lookup(c, &scratch);
         uint64_t mask = c->mode == X86_MODE_64   ? ~0ull
@@ -347,9 +404,13 @@ static int tcg_run(struct vcpu *v, struct vcpu_exit *exit)
             set_exit(exit, VCPU_EXIT_HLT, KVM_EXIT_HLT);
             return 0;
         }
-        if (c->stepping) {
-            set_exit(exit, VCPU_EXIT_STEP, KVM_EXIT_DEBUG);
-            return 0;
+        if (atomic_load_explicit(&c->events, memory_order_relaxed)) {
+            if (c->stepping) {
+                set_exit(exit, VCPU_EXIT_STEP, KVM_EXIT_DEBUG);
+                return 0;
+            }
+            if (boundary(c, exit))
+                return 0;
         }
     }
 }
@@ -377,6 +438,7 @@ static int tcg_set_regs(struct vcpu *v, const struct kvm_regs *r)
     memcpy(c->r, in, sizeof(in));
     c->rip = r->rip;
     tcg_set_rflags(c, r->rflags);
+    c->halted = 0;
     return 0;
 }
 
@@ -428,12 +490,19 @@ static int tcg_set_sregs(struct vcpu *v, const struct kvm_sregs *s)
     c->apic_base = s->apic_base;
     tcg_update_mode(c);
     tcg_tlb_flush(c);
+    c->halted = 0;
     return 0;
 }
 
 static int tcg_single_step(struct vcpu *v, int on)
 {
-    to_tcg(v)->stepping = on;
+    struct tcg_cpu *c = to_tcg(v);
+
+    c->stepping = on;
+    if (on)
+        atomic_fetch_or(&c->events, TCG_EVENT_STEP);
+    else
+        atomic_fetch_and(&c->events, ~TCG_EVENT_STEP);
     return 0;
 }
 
@@ -465,12 +534,17 @@ static int tcg_translate_op(struct vcpu *v, uint64_t linear, uint64_t *gpa)
     return 0;
 }
 
-/* A kick from another thread: the run loop returns VCPU_EXIT_INTR at its next check. */
+/* [kick] */
+/* A kick, from any thread: the run loop sees it at the next instruction boundary, or at
+ * the start of the next run, and returns VCPU_EXIT_INTR. */
 static void tcg_kick(struct vcpu *v)
 {
-    atomic_store(&to_tcg(v)->kicked, 1);
+    atomic_fetch_or_explicit(&to_tcg(v)->events, TCG_EVENT_KICK, memory_order_release);
 }
+/* [kick] */
 
+/* HLT leaves the CPU halted until an interrupt is taken, or until the VMM sets its
+ * registers (moving it on, as a debugger would). */
 static int tcg_get_mp_state(struct vcpu *v, uint32_t *state)
 {
     *state = to_tcg(v)->halted ? KVM_MP_STATE_HALTED : KVM_MP_STATE_RUNNABLE;
@@ -523,6 +597,7 @@ struct vcpu *tcg_vcpu__new(struct guest_mem *mem)
     c->vcpu.ops = &tcg_vcpu_ops;
     c->mem = mem;
     c->fault_vector = c->delivering = c->last_exception = -1;
+    c->shadow = ~0ull; /* no shadow */
     c->pat = 0x0007040600070406ull;
     /* The state after reset: the same values chapter 2 gives a machine without KVM. */
     struct kvm_sregs s;

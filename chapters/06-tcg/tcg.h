@@ -4,8 +4,9 @@
  *
  * The interpreter reads and writes the same guest memory (chapter 2's struct guest_mem,
  * made without KVM) and reports the same exits: port I/O and MMIO go to chapter 3's bus,
- * HLT ends the guest, a triple fault is a shutdown. So the machine, its devices and the
- * inspector run unchanged over either backend.
+ * HLT is an exit the VMM decides about, a triple fault is a shutdown. So the machine, its
+ * devices and the inspector run unchanged over either backend. External interrupts come
+ * from the INTR pin of struct vcpu (chapter 4), taken between instructions.
  */
 #ifndef STEPVM_TCG_H
 #define STEPVM_TCG_H

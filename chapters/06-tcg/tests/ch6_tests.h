@@ -9,6 +9,9 @@
 /** The differential test against Unicorn: a random slice and hand-written cases. */
 TCase *diff_tests(void);
 
+/** External interrupts, the interrupt shadows, HLT and kicks on the interpreter (intr.c). */
+TCase *intr_tests(void);
+
 /** Whole guests on the interpreter, against expected output and QEMU (guests.c). */
 TCase *guest_tests(void);
 

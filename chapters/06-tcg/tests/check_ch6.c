@@ -1,7 +1,7 @@
 /*
  * check_ch6.c - chapter 6's test suite: the interpreter compared instruction by
- * instruction with Unicorn (test_diff.c), whole guests against QEMU and KVM (guests.c);
- * the labs' graders against their solutions.
+ * instruction with Unicorn (test_diff.c), its external interrupts (intr.c), whole guests
+ * against QEMU and KVM (guests.c); the labs' graders against their solutions.
  *
  * A test case can be named on the command line (check_ch6 diff): it runs alone, as
  * CK_RUN_CASE=diff would run it. The differential test's own variables (STEPVM_DIFF_CASES,
@@ -24,6 +24,7 @@ int main(int argc, char **argv)
     if (argc == 2)
         setenv("CK_RUN_CASE", argv[1], 1);
     suite_add_tcase(s, diff_tests());
+    suite_add_tcase(s, intr_tests());
     suite_add_tcase(s, guest_tests());
     suite_add_tcase(s, dma_tests());
     add_guest_kvm_tests(s);
