@@ -23,6 +23,7 @@
 #define IDT        0x20000ull
 #define COUNTER    0x40000ull /* a quadword the endless loop counts in */
 #define STACK      0x80000ull
+#define TABLES     0x90000ull /* the GDT and page tables mode__long builds */
 #define VECTOR     0x20   /* what the test controller delivers unless told otherwise */
 #define REAL_SEG   0x1000 /* real mode: CS for CODE, and the handler's segment */
 #define REAL_STACK 0xfff0
@@ -110,7 +111,7 @@ static void machine_new(struct machine *m, int real, const uint8_t *code, size_t
         s.ss.selector = REAL_SEG; /* the stack at 0x1000:0xfff0 */
         s.ss.base = REAL_SEG * 16;
     } else {
-        ck_assert_int_eq(mode__long(&r, &s, &m->mem, CODE, STACK), 0);
+        ck_assert_int_eq(mode__long(&r, &s, &m->mem, TABLES, CODE, STACK), 0);
         put(m, HANDLER, handler64, sizeof(handler64));
         put(m, NP_ENTRY, np64, sizeof(np64));
         for (int vector = 0; vector < 256; vector++)
