@@ -51,15 +51,14 @@ START_TEST(kernel_irqchip_is_refused_on_the_interpreter)
 {
     struct run_result r;
 
-    run_builtv(&r, "bin/stepvm", "--accel=tcg", "--irqchip=kernel", "guests/ch2/hello.elf",
-               NULL);
+    run_builtv(&r, "bin/stepvm", "--accel=tcg", "--irqchip=kernel", "guests/ch2/hello.elf", NULL);
     ck_assert_int_eq(r.status, 1);
     ck_assert_msg(strstr(r.err, "--irqchip=kernel needs KVM") != NULL, "stderr: %s", r.err);
     run_free(&r);
     run_builtv(&r, "bin/stepvm", "--irqchip=sideways", "guests/ch2/hello.elf", NULL);
     ck_assert_int_eq(r.status, 1);
-    ck_assert_msg(strstr(r.err, "--irqchip sideways: must be kernel or user") != NULL,
-                  "stderr: %s", r.err);
+    ck_assert_msg(strstr(r.err, "--irqchip sideways: must be kernel or user") != NULL, "stderr: %s",
+                  r.err);
     run_free(&r);
 }
 END_TEST
