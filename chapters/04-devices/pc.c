@@ -12,12 +12,16 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#define IRQ_PIT   0
-#define IRQ_COM1  4 /* and COM3 */
-#define IRQ_COM2  3 /* and COM4 */
-#define IRQ_RTC   8
-#define IDLE_NS   200000000ull /* the loop wakes at least this often */
-#define RFLAGS_IF (1u << 9)
+#define IRQ_PIT  0
+#define IRQ_COM1 4 /* and COM3 */
+#define IRQ_COM2 3 /* and COM4 */
+#define IRQ_RTC  8
+#define IDLE_NS  200000000ull /* the loop wakes at least this often */
+/* ... and at most this often: a guest that programs a timer faster gets its interrupts at
+ * this rate, and the loop still leaves the lock to the vCPU (KVM's in-kernel PIT puts a
+ * floor under its period for the same reason). */
+#define MIN_SLEEP_NS 50000ull
+#define RFLAGS_IF    (1u << 9)
 
 static const uint16_t com_base[PC_COMS] = {0x3f8, 0x2f8, 0x3e8, 0x2e8};
 static const unsigned com_irq[PC_COMS] = {IRQ_COM1, IRQ_COM2, IRQ_COM1, IRQ_COM2};
@@ -209,6 +213,8 @@ static void *event_loop(void *arg)
         uint64_t wait = deadline > now ? deadline - now : 0;
         if (wait > IDLE_NS)
             wait = IDLE_NS;
+        if (wait < MIN_SLEEP_NS)
+            wait = MIN_SLEEP_NS;
         pc->sleep_until = now + wait;
         int want_input = pc->in_fd >= 0 && !pc->in_eof && pc->in_len < sizeof(pc->in);
         pthread_mutex_unlock(&x->lock);
@@ -263,6 +269,8 @@ static int pc_halt(void *ctx, struct vmm *x)
 
     if (vcpu_get_regs(x->vcpu, &regs) < 0 || !(regs.rflags & RFLAGS_IF))
         return 1;
+    if (pc->chip.kind == IRQCHIP_KERNEL)
+        return 0; /* KVM waits in the kernel; this exit is not one it makes */
     feed_input(pc);
     if (next_deadline(pc) < pc->sleep_until)
         wake_loop(pc);

@@ -23,6 +23,21 @@ static void irqtest(const char *program, const char *accel, const char *mode)
     run_free(&r);
 }
 
+/* A hostile guest runs every timer at its fastest: the machine stays responsive and the
+ * guest reaches its end. */
+static void storm(const char *program, const char *accel, const char *mode)
+{
+    struct run_result r;
+    char cmdline[16];
+
+    snprintf(cmdline, sizeof(cmdline), "irq=%s", mode);
+    run_builtv(&r, program, accel, "--cmdline", cmdline, "guests/ch4/storm.elf", NULL);
+    ck_assert_msg(strstr(r.out, "storm: 2000 PIT") && strstr(r.out, "still standing"),
+                  "stdout: %s\nstderr: %s", r.out, r.err);
+    ck_assert_int_eq(r.status, 1);
+    run_free(&r);
+}
+
 /* Removes every CR: the guest ends lines with CR LF, and the terminal adds one more. */
 static char *without_cr(char *s)
 {
@@ -99,6 +114,13 @@ START_TEST(tcg_irqtest_with_the_apics)
 }
 END_TEST
 
+START_TEST(tcg_interrupt_storm)
+{
+    storm("bin/stepvm", "--accel=tcg", "pic");
+    storm("bin/stepvm", "--accel=tcg", "apic");
+}
+END_TEST
+
 START_TEST(tcg_echo_shell_on_a_terminal)
 {
     echo_session("bin/stepvm", "--accel=tcg");
@@ -118,6 +140,7 @@ TCase *machine_tests(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, tcg_irqtest_with_the_pics);
     tcase_add_test(tc, tcg_irqtest_with_the_apics);
+    tcase_add_test(tc, tcg_interrupt_storm);
     tcase_add_test(tc, tcg_echo_shell_on_a_terminal);
     tcase_add_test(tc, tcg_echo_shell_ways_out);
     return tc;
@@ -149,6 +172,13 @@ START_TEST(kvm_user_irqchip_irqtest_apics)
 }
 END_TEST
 
+START_TEST(kvm_interrupt_storm)
+{
+    storm("bin/ch4", "--irqchip=kernel", "apic");
+    storm("bin/ch4", "--irqchip=user", "apic");
+}
+END_TEST
+
 START_TEST(kvm_kernel_irqchip_echo_shell)
 {
     echo_session("bin/ch4", "--irqchip=kernel");
@@ -165,9 +195,13 @@ END_TEST
 void add_kvm_tests(Suite *s)
 {
     const TTest *const tests[] = {
-        kvm_kernel_irqchip_irqtest_pics, kvm_kernel_irqchip_irqtest_apics,
-        kvm_user_irqchip_irqtest_pics,   kvm_user_irqchip_irqtest_apics,
-        kvm_kernel_irqchip_echo_shell,   kvm_user_irqchip_echo_shell,
+        kvm_kernel_irqchip_irqtest_pics,
+        kvm_kernel_irqchip_irqtest_apics,
+        kvm_user_irqchip_irqtest_pics,
+        kvm_user_irqchip_irqtest_apics,
+        kvm_kernel_irqchip_echo_shell,
+        kvm_user_irqchip_echo_shell,
+        kvm_interrupt_storm,
     };
 
     suite_add_kvm_tests(s, "kvm", tests, sizeof(tests) / sizeof(tests[0]));
