@@ -24,11 +24,10 @@
 static void usage(FILE *out, const struct cli_program *p)
 {
     fprintf(out, "usage: %s [options] [GUEST]\n\n%s", p->name, p->about);
-    fprintf(out, "Every port and\n"
-                 "MMIO access that leaves the guest goes to a bus of devices: the debug\n"
-                 "console (port 0xe9), the test exit device (0xf4), the POST port (0x80) and\n"
-                 "a hypercall port (0x500). An access no device claims reads as all ones and\n"
-                 "is dropped on write, and is reported once per address.\n"
+    fprintf(out, "Every port and MMIO access that leaves the guest goes to a bus of devices:\n"
+                 "the debug console (port 0xe9), the test exit device (0xf4), the POST port\n"
+                 "(0x80) and a hypercall port (0x500). An access no device claims reads as\n"
+                 "all ones and is dropped on write, and is reported once per address.\n"
                  "\n"
                  "options:\n" MACHINE_OPTIONS_HELP
                  "  --trace             print every VM exit on stderr\n"

@@ -38,9 +38,9 @@ struct cli_ext {
 
 /** A program: its name, its words, and the extensions it is made of. */
 struct cli_program {
-    const char *name;          /* "ch3", "stepvm" */
-    const char *about;         /* the first lines of --help: what the program runs, and on what */
-    const char *default_guest; /* under guests/, e.g. "ch3/devices.elf" */
+    const char *name;  /* "ch3", "stepvm" */
+    const char *about; /* the first lines of --help, each ending in a newline: what it runs */
+    const char *default_guest;         /* under guests/, e.g. "ch3/devices.elf" */
     const struct cli_ext *const *exts; /* NULL-terminated, in chapter order; may be NULL */
 };
 

@@ -7,7 +7,7 @@ int main(int argc, char **argv)
 {
     static const struct cli_program ch3 = {
         .name = "ch3",
-        .about = "Runs GUEST (Multiboot, ELF or flat, as ch2 loads it) on KVM. ",
+        .about = "Runs GUEST (Multiboot, ELF or flat, as ch2 loads it) on KVM.\n",
         .default_guest = "ch3/devices.elf",
     };
 

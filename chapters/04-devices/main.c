@@ -9,8 +9,8 @@ int main(int argc, char **argv)
     static const struct cli_ext *const exts[] = {&pc_cli_ext, NULL};
     static const struct cli_program ch4 = {
         .name = "ch4",
-        .about = "Runs GUEST (Multiboot, ELF or flat) on KVM, on a PC: interrupt\n"
-                 "controllers, the PIT, the CMOS clock and a 16550 UART on the terminal. ",
+        .about = "Runs GUEST (Multiboot, ELF or flat) on KVM, on a PC: interrupt controllers,\n"
+                 "the PIT, the CMOS clock and a 16550 UART on the terminal.\n",
         .default_guest = "ch4/echo.elf",
         .exts = exts,
     };

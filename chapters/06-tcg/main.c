@@ -150,7 +150,7 @@ int main(int argc, char **argv)
         .name = "stepvm",
         .about = "Runs GUEST (Multiboot, ELF or flat) on a PC with interrupt controllers,\n"
                  "timers, a clock and a 16550 UART on the terminal, on KVM or on stepvm's\n"
-                 "own x86 interpreter when KVM is not there (--accel). ",
+                 "own x86 interpreter when KVM is not there (--accel).\n",
         .default_guest = "ch4/echo.elf",
         .exts = exts,
     };
