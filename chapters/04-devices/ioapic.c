@@ -34,6 +34,7 @@ static void pin_deliver(struct ioapic *io, unsigned pin)
         io->deliver(io->ctx, &m);
 }
 
+/* [remote-irr] */
 /* A level-triggered pin sends one message while it is asserted and unmasked; remote IRR,
  * set until the local APIC's EOI, keeps it from sending another meanwhile. */
 static void pin_service_level(struct ioapic *io, unsigned pin)
@@ -71,6 +72,7 @@ void ioapic__eoi(struct ioapic *io, uint8_t vector)
         pin_service_level(io, pin);
     }
 }
+/* [remote-irr] */
 
 /* Writes one half of pin's entry. Switching a pin to edge clears its remote IRR (Linux
  * relies on this to end a level interrupt on I/O APICs of version 0x11, which have no EOI

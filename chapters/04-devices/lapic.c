@@ -51,6 +51,7 @@ static int sw_enabled(const struct lapic *l)
     return (l->svr & APIC_SPIV_APIC_ENABLED) != 0;
 }
 
+/* [lapic-ppr] */
 /* The processor priority (SDM "Processor Priority Register"): the TPR, or the class of
  * the highest vector in service when that class is higher. */
 static uint32_t lapic_ppr(const struct lapic *l)
@@ -60,6 +61,7 @@ static uint32_t lapic_ppr(const struct lapic *l)
 
     return (l->tpr & 0xf0) >= isr_class ? l->tpr & 0xff : isr_class;
 }
+/* [lapic-ppr] */
 
 /* Records errors for the next write to ESR and raises the LVT error interrupt. An LVT
  * error vector below 16 is not delivered, so an error cannot cause another. */
@@ -88,6 +90,7 @@ void lapic__accept(struct lapic *l, uint8_t vector, int level_triggered)
     lapic_update(l);
 }
 
+/* [lapic-ack-eoi] */
 /* Returns the vector the CPU would take now, or -1. */
 static int lapic_deliverable(const struct lapic *l)
 {
@@ -128,6 +131,7 @@ static void lapic_eoi(struct lapic *l)
         l->ops->eoi(l->ctx, (uint8_t)v);
     lapic_update(l);
 }
+/* [lapic-ack-eoi] */
 
 int lapic__extint(const struct lapic *l)
 {

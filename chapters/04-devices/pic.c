@@ -58,6 +58,7 @@ static int chip_level_triggered(const struct pic_chip *c, int ir)
     return (c->icw1 & ICW1_LTIM) || (c->elcr & (1u << ir));
 }
 
+/* [pic-resolver] */
 /* Returns the IR of highest priority among the bits of set, or -1 if set is empty. The
  * IR after the lowest-priority one has the highest priority. */
 static int chip_highest(const struct pic_chip *c, unsigned set)
@@ -90,6 +91,7 @@ static int chip_pending(const struct pic_chip *c)
         return -1;
     return req;
 }
+/* [pic-resolver] */
 
 /* The acknowledge of ir on one chip (an INTA cycle, or a poll). */
 static void chip_ack(struct pic_chip *c, int ir)
@@ -309,6 +311,7 @@ int pic__output(const struct pic *p)
     return p->output;
 }
 
+/* [pic-ack] */
 int pic__ack(struct pic *p)
 {
     int ir = chip_pending(&p->master);
@@ -330,6 +333,7 @@ int pic__ack(struct pic *p)
     pic_update(p);
     return vector;
 }
+/* [pic-ack] */
 
 /* ---------------------------------------------------------------- the ports */
 

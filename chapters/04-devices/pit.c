@@ -54,6 +54,7 @@ static int paused(const struct pit_channel *c)
     return !c->gate && !gate_triggered(c);
 }
 
+/* [pit-out] */
 /* Input clock ticks counted since the count was loaded (or triggered). */
 static uint64_t elapsed(const struct pit_channel *c, uint64_t now)
 {
@@ -84,6 +85,7 @@ static int out_of(const struct pit_channel *c, uint64_t now)
         return !c->counting || d != n;
     }
 }
+/* [pit-out] */
 
 /* The counting element's value at now, in binary, modulo 65536 (or 10000). */
 static uint32_t value_of(const struct pit_channel *c, uint64_t now)
@@ -344,6 +346,7 @@ static int pit_write(void *dev, struct vcpu *v, uint64_t offset, uint64_t value,
     return 0;
 }
 
+/* [port-b] */
 /* Port B: the refresh toggle flips on every read, which is what polling code waits for. */
 static uint64_t port_b_read(void *dev, struct vcpu *v, uint64_t offset, uint32_t size)
 {
@@ -355,6 +358,7 @@ static uint64_t port_b_read(void *dev, struct vcpu *v, uint64_t offset, uint32_t
     return p->port_b | (p->refresh ? PORT_B_REFRESH : 0) |
            (out_of(&p->ch[2], now) ? PORT_B_OUT2 : 0);
 }
+/* [port-b] */
 
 static int port_b_write(void *dev, struct vcpu *v, uint64_t offset, uint64_t value, uint32_t size)
 {

@@ -213,6 +213,7 @@ static int is_time_reg(unsigned i)
                                 i != RTC_HOURS_ALARM);
 }
 
+/* [rtc-read] */
 static uint8_t data_read(struct rtc *r, uint64_t now)
 {
     unsigned i = r->index;
@@ -238,6 +239,7 @@ static uint8_t data_read(struct rtc *r, uint64_t now)
         return r->cmos[i];
     }
 }
+/* [rtc-read] */
 
 static void data_write(struct rtc *r, uint8_t value, uint64_t now)
 {

@@ -14,6 +14,7 @@
 
 /* ------------------------------------------------------------------ raw mode */
 
+/* [raw-mode] */
 int term__open(struct term *t, int in_fd, int out_fd)
 {
     struct termios raw;
@@ -46,6 +47,7 @@ void term__restore(struct term *t)
     }
     errno = saved_errno;
 }
+/* [raw-mode] */
 
 /* ------------------------------------------------------------------ every way out */
 
@@ -59,6 +61,7 @@ static struct term *volatile installed_term;
 static struct sigaction previous_action[NRESTORE_SIGNALS];
 static int handlers_installed;
 
+/* [restore-on-signal] */
 /* Restores the terminal, puts back what the signal did before (SIG_DFL, usually), and
  * raises it again. The signal is blocked while this runs, so it is delivered once the
  * handler returns: the process ends with that signal, and its parent can tell which. */
@@ -107,6 +110,7 @@ int term__install_restore(struct term *t)
     handlers_installed = 1;
     return 0;
 }
+/* [restore-on-signal] */
 
 /* ------------------------------------------------------------------ escape keys */
 

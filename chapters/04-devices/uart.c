@@ -46,6 +46,7 @@ static uint64_t four_char_times_ns(const struct uart *u)
 
 /* ------------------------------------------------------------------ interrupts */
 
+/* [uart-irq] */
 /* The highest-priority cause that is both present and enabled, as IIR bits 0-3. */
 static uint8_t uart_pending(const struct uart *u)
 {
@@ -74,6 +75,7 @@ static void uart_update_irq(struct uart *u)
         irq__set(&u->irq, level);
     }
 }
+/* [uart-irq] */
 
 /* ------------------------------------------------------------------ receiver */
 

@@ -24,6 +24,7 @@ void irq_set_handler(int vector, irq_handler fn)
         handlers[vector] = fn;
 }
 
+/* [irq-dispatch] */
 void irq_dispatch(struct trapframe *tf)
 {
     int vector = (int)tf->vector;
@@ -37,3 +38,4 @@ void irq_dispatch(struct trapframe *tf)
         irq_unexpected++;
     intc_eoi(vector);
 }
+/* [irq-dispatch] */

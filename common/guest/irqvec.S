@@ -10,6 +10,7 @@
 
     .altmacro
     .text
+# [irq-stub]
 .macro irq_stub n
     .balign 16
 irq_stub_\n:
@@ -23,6 +24,7 @@ irq_stub_\n:
     irq_stub %vector
     .set    vector, vector + 1
     .endr
+# [irq-stub]
 
 # The stack is 16-byte aligned here: the CPU aligns it before pushing its five words, and
 # the stub's two words and the fifteen registers below add up to 17 words more.

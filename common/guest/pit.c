@@ -22,6 +22,7 @@ void pit_stop(void)
     pit_load(0, 0, 0xffff);
 }
 
+/* [pit-stopwatch] */
 void pit_gate_start(uint16_t count)
 {
     uint8_t b = inb(PORT_B) & ~(PORT_B_GATE2 | PORT_B_SPEAKER);
@@ -35,6 +36,7 @@ int pit_gate_expired(void)
 {
     return (inb(PORT_B) & PORT_B_OUT2) != 0;
 }
+/* [pit-stopwatch] */
 
 void pit_delay_us(unsigned long us)
 {

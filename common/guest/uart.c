@@ -66,6 +66,7 @@ static void tx_kick(void)
         set_ier(ier | UART_IER_ETBEI);
 }
 
+/* [guest-uart-irq] */
 /* IRQ 4: serves every pending cause, highest priority first, until none is left. */
 static void uart_irq(int vector)
 {
@@ -95,6 +96,7 @@ static void uart_irq(int vector)
         }
     }
 }
+/* [guest-uart-irq] */
 
 void uart_init(unsigned baud)
 {
