@@ -24,10 +24,13 @@ CH_GUEST_BINS := $(foreach g,$(CH_FLAT_GUESTS),$(BUILD)/guests/ch$(CHAPTER)/$(g)
 # beside them: tests may run in the nested machine, which has only build/.
 CH_GUEST_DATA := $(addprefix $(BUILD)/guests/ch$(CHAPTER)/,\
                  $(notdir $(wildcard $(CH_DIR)/guest/*.expected $(CH_DIR)/guest/*.script)))
+# So do the inspector's golden transcripts and their scripts (tests/golden), under golden/.
+CH_GOLDEN := $(addprefix $(BUILD)/guests/ch$(CHAPTER)/golden/,\
+                 $(notdir $(wildcard $(CH_DIR)/tests/golden/*)))
 
 .DEFAULT_GOAL := all
 all: $(CH_BIN) guests $(CH_TEST)
-guests: $(CH_GUEST_BINS) $(CH_GUEST_DATA)
+guests: $(CH_GUEST_BINS) $(CH_GUEST_DATA) $(CH_GOLDEN)
 .PHONY: all guests
 
 $(CH_OBJ)/%.o: $(CH_DIR)/%.c
@@ -64,6 +67,10 @@ $(BUILD)/guests/ch$(CHAPTER)/%.expected: $(CH_DIR)/guest/%.expected
 	cp $< $@
 
 $(BUILD)/guests/ch$(CHAPTER)/%.script: $(CH_DIR)/guest/%.script
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+$(BUILD)/guests/ch$(CHAPTER)/golden/%: $(CH_DIR)/tests/golden/%
 	@mkdir -p $(dir $@)
 	cp $< $@
 

@@ -127,8 +127,10 @@ static void check_timers(void)
 
     pit_set_periodic(PIT_RATE);
     intc_attach(PIT_IRQ, on_pit);
-    rtc_periodic_start(RTC_RATE_SEL);
+    /* The handler first, then the clock: an I/O APIC pin drops an edge that comes while it
+     * is masked, and the RTC's line then stays up (nobody reads C), so no edge comes again. */
     intc_attach(RTC_IRQ, on_rtc);
+    rtc_periodic_start(RTC_RATE_SEL);
     irq_enable();
 
     /* A host too busy to run the guest for a whole period loses ticks (a request that
