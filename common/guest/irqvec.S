@@ -2,10 +2,11 @@
 #
 # An external interrupt pushes no error code, so each stub pushes a 0 in its place and its
 # vector number, making the same frame as an exception (struct trapframe in trap.h). The
-# common entry saves the registers, calls irq_dispatch() in C, restores them and returns
-# to the interrupted code with IRETQ. irq_init() puts the stubs' addresses, listed in
-# irq_stubs, into the IDT.
+# common entry saves the registers with the exception stubs' macros (entry.h), calls
+# irq_dispatch() in C, restores them and returns to the interrupted code with IRETQ.
+# irq_init() puts the stubs' addresses, listed in irq_stubs, into the IDT.
 
+#include <entry.h>
 #include <irq.h>
 
     .altmacro
@@ -27,42 +28,10 @@ irq_stub_\n:
 # [irq-stub]
 
 # The stack is 16-byte aligned here: the CPU aligns it before pushing its five words, and
-# the stub's two words and the fifteen registers below add up to 17 words more.
+# the stub's two words and the fifteen registers trapframe_call pushes make 17 words more.
 irq_entry:
-    pushq   %rax
-    pushq   %rbx
-    pushq   %rcx
-    pushq   %rdx
-    pushq   %rsi
-    pushq   %rdi
-    pushq   %rbp
-    pushq   %r8
-    pushq   %r9
-    pushq   %r10
-    pushq   %r11
-    pushq   %r12
-    pushq   %r13
-    pushq   %r14
-    pushq   %r15
-    cld                             # the C ABI expects the direction flag clear
-    movq    %rsp, %rdi              # the struct trapframe
-    call    irq_dispatch
-    popq    %r15
-    popq    %r14
-    popq    %r13
-    popq    %r12
-    popq    %r11
-    popq    %r10
-    popq    %r9
-    popq    %r8
-    popq    %rbp
-    popq    %rdi
-    popq    %rsi
-    popq    %rdx
-    popq    %rcx
-    popq    %rbx
-    popq    %rax
-    addq    $16, %rsp               # the vector and the error code
+    trapframe_call irq_dispatch
+    trapframe_pop
     iretq
 
 .macro irq_stub_address n

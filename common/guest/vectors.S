@@ -3,8 +3,10 @@
 # The CPU pushes SS, RSP, RFLAGS, CS and RIP, and for some exceptions an error code. Each
 # stub makes the frame uniform (an error code of 0 where the CPU pushes none), adds its
 # vector number, and jumps to trap_entry, which saves the registers as a struct trapframe
-# (trap.h) and calls trap_handler() in C. trap_init() puts the stubs' addresses, listed in
-# trap_stubs, into the IDT.
+# (trap.h) and calls trap_handler() in C, with the macros of entry.h that the interrupt
+# stubs share. trap_init() puts the stubs' addresses, listed in trap_stubs, into the IDT.
+
+#include <entry.h>
 
 # The exceptions for which the CPU pushes an error code itself.
 #define HAS_ERROR(n) ((n) == 8 || ((n) >= 10 && (n) <= 14) || (n) == 17 || (n) == 21 || \
@@ -26,24 +28,7 @@ trap_stub_\n:
     .endr
 
 trap_entry:
-    pushq   %rax
-    pushq   %rbx
-    pushq   %rcx
-    pushq   %rdx
-    pushq   %rsi
-    pushq   %rdi
-    pushq   %rbp
-    pushq   %r8
-    pushq   %r9
-    pushq   %r10
-    pushq   %r11
-    pushq   %r12
-    pushq   %r13
-    pushq   %r14
-    pushq   %r15
-    cld                             # the C ABI expects the direction flag clear
-    movq    %rsp, %rdi              # the struct trapframe
-    call    trap_handler            # reports and exits: exceptions do not come back
+    trapframe_call trap_handler     # reports and exits: exceptions do not come back
 1:  cli
     hlt
     jmp     1b

@@ -2,34 +2,24 @@
  * irq.c - tests of the interrupt line helpers (irq.h).
  */
 #include "ch4_tests.h"
+#include "fake.h"
 #include "irq.h"
-
-/* A sink that records the last level of each line and counts the calls. */
-struct recorder {
-    int level[32];
-    int calls;
-};
-
-static void record_set(void *ctx, unsigned line, int level)
-{
-    struct recorder *r = ctx;
-
-    r->level[line] = level;
-    r->calls++;
-}
 
 START_TEST(line_reaches_its_sink)
 {
-    struct recorder r = {0};
-    const struct irq_sink sink = {record_set, &r};
-    const struct irq_line com1 = {&sink, 4}, rtc = {&sink, 8};
+    struct fake_irq r;
+
+    fake_irq__init(&r, -1);
+    const struct irq_line com1 = fake_irq__line(&r, 4), rtc = fake_irq__line(&r, 8);
 
     irq__raise(&com1);
     ck_assert_int_eq(r.level[4], 1);
     ck_assert_int_eq(r.level[8], 0);
     irq__pulse(&rtc);
     ck_assert_int_eq(r.level[8], 0);
-    ck_assert_int_eq(r.calls, 3); /* the pulse was two calls: up, then down */
+    ck_assert_int_eq(r.calls[4] + r.calls[8], 3); /* the pulse was two calls: up, then down */
+    ck_assert_int_eq(r.calls[8], 2);
+    ck_assert_int_eq(r.rises[8], 1);
     irq__lower(&com1);
     ck_assert_int_eq(r.level[4], 0);
 }

@@ -3,11 +3,11 @@
  * register, with a fake clock and recording callbacks.
  */
 #include "ch4_tests.h"
+#include "fake.h"
 #include "lapic.h"
 
-/* The fake machine around one lapic: a clock the test moves, and a record of the calls. */
-struct fake {
-    uint64_t now;
+/* The calls one lapic makes to the machine around it, recorded. */
+struct calls {
     int intr_calls;
     int eoi_calls;
     uint8_t eoi_vector;
@@ -15,20 +15,15 @@ struct fake {
     uint32_t ipi_low, ipi_dest;
 };
 
-static uint64_t fake_now(void *ctx)
-{
-    return ((struct fake *)ctx)->now;
-}
-
 static void fake_intr(void *ctx, struct lapic *l)
 {
     (void)l;
-    ((struct fake *)ctx)->intr_calls++;
+    ((struct calls *)ctx)->intr_calls++;
 }
 
 static void fake_eoi(void *ctx, uint8_t vector)
 {
-    struct fake *rec = ctx;
+    struct calls *rec = ctx;
 
     rec->eoi_calls++;
     rec->eoi_vector = vector;
@@ -36,7 +31,7 @@ static void fake_eoi(void *ctx, uint8_t vector)
 
 static void fake_send_ipi(void *ctx, struct lapic *from, uint32_t icr_low, uint32_t dest)
 {
-    struct fake *rec = ctx;
+    struct calls *rec = ctx;
 
     (void)from;
     rec->ipi_calls++;
@@ -46,15 +41,16 @@ static void fake_send_ipi(void *ctx, struct lapic *from, uint32_t icr_low, uint3
 
 static const struct lapic_ops fake_ops = {fake_intr, fake_eoi, fake_send_ipi};
 
-static struct fake f;
-static struct vclock fake_clock = {fake_now, &f};
+static struct calls calls;
+static struct fake_clock clk;
 static struct lapic l;
 
 /* A lapic with ID 0 at time 0, software-enabled unless the test says otherwise. */
 static void setup(void)
 {
-    f = (struct fake){0};
-    lapic__init(&l, 0, &fake_clock, &fake_ops, &f);
+    calls = (struct calls){0};
+    fake_clock__init(&clk, 0);
+    lapic__init(&l, 0, &clk.clock, &fake_ops, &calls);
 }
 
 static uint32_t rd(uint32_t offset)
@@ -72,24 +68,16 @@ static void enable(void)
     wr(APIC_SPIV, APIC_SPIV_APIC_ENABLED | 0xff);
 }
 
-static int irr_has(uint8_t v)
+/* Whether vector v's bit is set in the 256-bit register (APIC_IRR, APIC_ISR or APIC_TMR)
+ * at base: eight 32-bit words, 0x10 apart. */
+static int has(uint32_t base, uint8_t v)
 {
-    return (rd(APIC_IRR + 0x10 * (v / 32)) >> (v % 32)) & 1;
-}
-
-static int isr_has(uint8_t v)
-{
-    return (rd(APIC_ISR + 0x10 * (v / 32)) >> (v % 32)) & 1;
-}
-
-static int tmr_has(uint8_t v)
-{
-    return (rd(APIC_TMR + 0x10 * (v / 32)) >> (v % 32)) & 1;
+    return (rd(base + 0x10 * (v / 32)) >> (v % 32)) & 1;
 }
 
 START_TEST(reset_values)
 {
-    lapic__init(&l, 3, &fake_clock, &fake_ops, &f);
+    lapic__init(&l, 3, &clk.clock, &fake_ops, &calls);
     ck_assert_uint_eq(rd(APIC_ID), 0x03000000);
     ck_assert_uint_eq(rd(APIC_LVR), 0x00060014);
     ck_assert_uint_eq(rd(APIC_TASKPRI), 0);
@@ -155,18 +143,18 @@ START_TEST(tpr_masks_by_priority_class)
 {
     enable();
     lapic__accept(&l, 0x45, 0);
-    ck_assert(irr_has(0x45));
+    ck_assert(has(APIC_IRR, 0x45));
     ck_assert_int_eq(lapic__pending(&l), 1);
     wr(APIC_TASKPRI, 0x40); /* the same class: held */
     ck_assert_uint_eq(rd(APIC_PROCPRI), 0x40);
     ck_assert_int_eq(lapic__pending(&l), 0);
     ck_assert_int_eq(lapic__ack(&l), 0xff); /* spurious */
-    ck_assert(irr_has(0x45));
+    ck_assert(has(APIC_IRR, 0x45));
     wr(APIC_TASKPRI, 0x3f); /* a lower class: delivered */
     ck_assert_int_eq(lapic__pending(&l), 1);
     ck_assert_int_eq(lapic__ack(&l), 0x45);
-    ck_assert(!irr_has(0x45));
-    ck_assert(isr_has(0x45));
+    ck_assert(!has(APIC_IRR, 0x45));
+    ck_assert(has(APIC_ISR, 0x45));
     ck_assert_uint_eq(rd(APIC_PROCPRI), 0x40); /* the in-service class is above the TPR */
     wr(APIC_TASKPRI, 0x52);
     ck_assert_uint_eq(rd(APIC_PROCPRI), 0x52); /* now the TPR is */
@@ -188,8 +176,8 @@ START_TEST(nested_priorities_in_order)
     ck_assert_int_eq(lapic__ack(&l), 0x27);
     ck_assert_uint_eq(rd(APIC_PROCPRI), 0x50);
     wr(APIC_EOI, 0); /* ends 0x50, the highest in service */
-    ck_assert(!isr_has(0x50));
-    ck_assert(isr_has(0x30));
+    ck_assert(!has(APIC_ISR, 0x50));
+    ck_assert(has(APIC_ISR, 0x30));
     ck_assert_int_eq(lapic__ack(&l), 0x5f); /* the highest request goes first */
     wr(APIC_EOI, 0);
     ck_assert_int_eq(lapic__ack(&l), 0x40);
@@ -201,7 +189,7 @@ START_TEST(nested_priorities_in_order)
     ck_assert_uint_eq(rd(APIC_ISR + 0x20), 0);
     wr(APIC_EOI, 0); /* nothing in service: no effect */
     ck_assert_uint_eq(rd(APIC_PROCPRI), 0);
-    ck_assert_int_eq(f.eoi_calls, 0); /* all were edge-triggered */
+    ck_assert_int_eq(calls.eoi_calls, 0); /* all were edge-triggered */
 }
 END_TEST
 
@@ -209,16 +197,16 @@ START_TEST(tmr_and_eoi_callback)
 {
     enable();
     lapic__accept(&l, 0x61, 1);
-    ck_assert(tmr_has(0x61));
+    ck_assert(has(APIC_TMR, 0x61));
     ck_assert_int_eq(lapic__ack(&l), 0x61);
     wr(APIC_EOI, 0);
-    ck_assert_int_eq(f.eoi_calls, 1);
-    ck_assert_uint_eq(f.eoi_vector, 0x61);
+    ck_assert_int_eq(calls.eoi_calls, 1);
+    ck_assert_uint_eq(calls.eoi_vector, 0x61);
     lapic__accept(&l, 0x61, 0); /* accepted as edge: TMR cleared */
-    ck_assert(!tmr_has(0x61));
+    ck_assert(!has(APIC_TMR, 0x61));
     ck_assert_int_eq(lapic__ack(&l), 0x61);
     wr(APIC_EOI, 0);
-    ck_assert_int_eq(f.eoi_calls, 1);
+    ck_assert_int_eq(calls.eoi_calls, 1);
 }
 END_TEST
 
@@ -227,18 +215,18 @@ START_TEST(intr_callback_on_changes)
     int before;
 
     enable();
-    before = f.intr_calls;
+    before = calls.intr_calls;
     lapic__accept(&l, 0x80, 0);
-    ck_assert_int_gt(f.intr_calls, before);
-    before = f.intr_calls;
+    ck_assert_int_gt(calls.intr_calls, before);
+    before = calls.intr_calls;
     lapic__ack(&l);
-    ck_assert_int_gt(f.intr_calls, before);
-    before = f.intr_calls;
+    ck_assert_int_gt(calls.intr_calls, before);
+    before = calls.intr_calls;
     wr(APIC_EOI, 0);
-    ck_assert_int_gt(f.intr_calls, before);
-    before = f.intr_calls;
+    ck_assert_int_gt(calls.intr_calls, before);
+    before = calls.intr_calls;
     wr(APIC_TASKPRI, 0x10);
-    ck_assert_int_gt(f.intr_calls, before);
+    ck_assert_int_gt(calls.intr_calls, before);
 }
 END_TEST
 
@@ -247,24 +235,24 @@ START_TEST(timer_one_shot)
     enable();
     wr(APIC_LVTT, 0x20);
     wr(APIC_TDCR, 0x3); /* divide by 16 */
-    f.now = 1000;
+    clk.now = 1000;
     wr(APIC_TMICT, 1000);
     ck_assert_uint_eq(rd(APIC_TMCCT), 1000);
-    f.now = 1000 + 160;
+    clk.now = 1000 + 160;
     ck_assert_uint_eq(rd(APIC_TMCCT), 990);
     ck_assert_uint_eq(lapic__deadline(&l), 1000 + 16000);
     lapic__advance(&l, 1000 + 15999);
-    ck_assert(!irr_has(0x20));
-    f.now = 1000 + 16000;
-    lapic__advance(&l, f.now);
-    ck_assert(irr_has(0x20));
+    ck_assert(!has(APIC_IRR, 0x20));
+    clk.now = 1000 + 16000;
+    lapic__advance(&l, clk.now);
+    ck_assert(has(APIC_IRR, 0x20));
     ck_assert_uint_eq(rd(APIC_TMCCT), 0);
     ck_assert_uint_eq(rd(APIC_TMICT), 1000);
     ck_assert_uint_eq(lapic__deadline(&l), VCLOCK_NEVER);
     ck_assert_int_eq(lapic__ack(&l), 0x20);
-    f.now += 1000000;
-    lapic__advance(&l, f.now);
-    ck_assert(!irr_has(0x20)); /* once */
+    clk.now += 1000000;
+    lapic__advance(&l, clk.now);
+    ck_assert(!has(APIC_IRR, 0x20)); /* once */
 }
 END_TEST
 
@@ -275,16 +263,16 @@ START_TEST(timer_periodic)
     wr(APIC_TDCR, 0xb); /* divide by 1: one tick a nanosecond */
     wr(APIC_TMICT, 100);
     ck_assert_uint_eq(lapic__deadline(&l), 100);
-    f.now = 250;
+    clk.now = 250;
     ck_assert_uint_eq(rd(APIC_TMCCT), 50); /* reloaded at 100 and 200 */
-    lapic__advance(&l, f.now);
-    ck_assert(irr_has(0x21)); /* the missed periods are one interrupt */
+    lapic__advance(&l, clk.now);
+    ck_assert(has(APIC_IRR, 0x21)); /* the missed periods are one interrupt */
     ck_assert_uint_eq(lapic__deadline(&l), 300);
     ck_assert_int_eq(lapic__ack(&l), 0x21);
     wr(APIC_EOI, 0);
-    f.now = 300;
-    lapic__advance(&l, f.now);
-    ck_assert(irr_has(0x21));
+    clk.now = 300;
+    lapic__advance(&l, clk.now);
+    ck_assert(has(APIC_IRR, 0x21));
     ck_assert_uint_eq(rd(APIC_TMCCT), 100);
     ck_assert_uint_eq(lapic__deadline(&l), 400);
     wr(APIC_TMICT, 0); /* stops it */
@@ -303,20 +291,20 @@ START_TEST(timer_divider)
     enable();
     wr(APIC_LVTT, 0x22);
     for (unsigned i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
-        f.now = 0;
+        clk.now = 0;
         wr(APIC_TDCR, codes[i].dcr);
         wr(APIC_TMICT, 10);
         ck_assert_uint_eq(lapic__deadline(&l), 10 * codes[i].divide);
     }
     /* A new divider changes the rate from then on, not what was counted. */
-    f.now = 0;
+    clk.now = 0;
     wr(APIC_TDCR, 0x0); /* 2 */
     wr(APIC_TMICT, 1000);
-    f.now = 200;
+    clk.now = 200;
     ck_assert_uint_eq(rd(APIC_TMCCT), 900);
     wr(APIC_TDCR, 0xa); /* 128 */
     ck_assert_uint_eq(rd(APIC_TMCCT), 900);
-    f.now = 200 + 128;
+    clk.now = 200 + 128;
     ck_assert_uint_eq(rd(APIC_TMCCT), 899);
     ck_assert_uint_eq(lapic__deadline(&l), 200 + 900 * 128);
 }
@@ -328,9 +316,9 @@ START_TEST(timer_masked_sets_nothing)
     wr(APIC_LVTT, APIC_LVT_MASKED | 0x23);
     wr(APIC_TDCR, 0xb);
     wr(APIC_TMICT, 50);
-    f.now = 50;
-    lapic__advance(&l, f.now);
-    ck_assert(!irr_has(0x23));
+    clk.now = 50;
+    lapic__advance(&l, clk.now);
+    ck_assert(!has(APIC_IRR, 0x23));
     ck_assert_uint_eq(rd(APIC_TMCCT), 0); /* it still counted down */
     ck_assert_int_eq(lapic__pending(&l), 0);
 }
@@ -350,7 +338,7 @@ START_TEST(svr_disable_masks_lvts)
     wr(APIC_LVTT, 0x20); /* cannot be unmasked */
     ck_assert_uint_eq(rd(APIC_LVTT), APIC_LVT_MASKED | 0x20);
     lapic__accept(&l, 0x40, 0); /* dropped while disabled */
-    ck_assert(!irr_has(0x40));
+    ck_assert(!has(APIC_IRR, 0x40));
     enable(); /* enabling does not unmask */
     ck_assert_uint_eq(rd(APIC_LVTT), APIC_LVT_MASKED | 0x20);
     wr(APIC_LVTT, 0x20);
@@ -374,7 +362,7 @@ START_TEST(esr_write_then_read)
     ck_assert_uint_eq(rd(APIC_ESR), 0);
     wr(APIC_LVTERR, 0xfe); /* errors now interrupt */
     lapic__accept(&l, 15, 0);
-    ck_assert(irr_has(0xfe));
+    ck_assert(has(APIC_IRR, 0xfe));
     wr(APIC_LVTERR, 0x0e); /* an illegal error vector is itself not delivered */
     lapic__accept(&l, 1, 0);
     wr(APIC_ESR, 0);
@@ -384,37 +372,37 @@ END_TEST
 
 START_TEST(self_ipi)
 {
-    lapic__init(&l, 2, &fake_clock, &fake_ops, &f);
+    lapic__init(&l, 2, &clk.clock, &fake_ops, &calls);
     enable();
     wr(APIC_ICR, APIC_DEST_SELF | 0x55);
-    ck_assert(irr_has(0x55));
+    ck_assert(has(APIC_IRR, 0x55));
     ck_assert_uint_eq(rd(APIC_ICR) & APIC_SEND_PENDING, 0);
-    ck_assert_int_eq(f.ipi_calls, 0);
+    ck_assert_int_eq(calls.ipi_calls, 0);
     wr(APIC_ICR2, 2u << 24); /* fixed, physical, to its own ID */
     wr(APIC_ICR, 0x66);
-    ck_assert(irr_has(0x66));
-    ck_assert_int_eq(f.ipi_calls, 0);
+    ck_assert(has(APIC_IRR, 0x66));
+    ck_assert_int_eq(calls.ipi_calls, 0);
     wr(APIC_ICR2, 5u << 24); /* to another CPU */
     wr(APIC_ICR, 0x67);
-    ck_assert(!irr_has(0x67));
-    ck_assert_int_eq(f.ipi_calls, 1);
-    ck_assert_uint_eq(f.ipi_low, 0x67);
-    ck_assert_uint_eq(f.ipi_dest, 5);
+    ck_assert(!has(APIC_IRR, 0x67));
+    ck_assert_int_eq(calls.ipi_calls, 1);
+    ck_assert_uint_eq(calls.ipi_low, 0x67);
+    ck_assert_uint_eq(calls.ipi_dest, 5);
     wr(APIC_ICR, APIC_DEST_ALLINC | 0x68); /* this CPU and the others */
-    ck_assert(irr_has(0x68));
-    ck_assert_int_eq(f.ipi_calls, 2);
+    ck_assert(has(APIC_IRR, 0x68));
+    ck_assert_int_eq(calls.ipi_calls, 2);
     wr(APIC_ICR, APIC_DEST_ALLBUT | 0x69);
-    ck_assert(!irr_has(0x69));
-    ck_assert_int_eq(f.ipi_calls, 3);
+    ck_assert(!has(APIC_IRR, 0x69));
+    ck_assert_int_eq(calls.ipi_calls, 3);
     wr(APIC_ICR, APIC_DEST_SELF | APIC_MODE_NMI); /* not fixed: the machine's */
-    ck_assert_int_eq(f.ipi_calls, 4);
-    ck_assert_uint_eq(f.ipi_low, APIC_DEST_SELF | APIC_MODE_NMI);
+    ck_assert_int_eq(calls.ipi_calls, 4);
+    ck_assert_uint_eq(calls.ipi_low, APIC_DEST_SELF | APIC_MODE_NMI);
 }
 END_TEST
 
 START_TEST(destination_matching)
 {
-    lapic__init(&l, 2, &fake_clock, &fake_ops, &f);
+    lapic__init(&l, 2, &clk.clock, &fake_ops, &calls);
     ck_assert(lapic__match_dest(&l, 2, 0));
     ck_assert(lapic__match_dest(&l, 0xff, 0));
     ck_assert(!lapic__match_dest(&l, 3, 0));
@@ -476,7 +464,7 @@ START_TEST(hostile_accesses)
             (void)lapic__read(&l, off, sizes[s]);
             if (off != APIC_SPIV && off != APIC_ID) /* stay enabled and addressable */
                 lapic__write(&l, off, seed, sizes[s]);
-            lapic__advance(&l, f.now += seed >> 50);
+            lapic__advance(&l, clk.now += seed >> 50);
             (void)lapic__ack(&l);
         }
     ck_assert_uint_eq(lapic__read(&l, UINT64_MAX & ~0xfull, 4), 0);

@@ -4,44 +4,33 @@
  */
 #include "ch4_tests.h"
 #include "error.h"
+#include "fake.h"
 #include "pic.h"
 
-/* A machine with the pair on its port bus and a recorder on the INTR output. */
+/* A machine with the pair on its port bus and a recorder on the INTR output, its line 0. */
 struct rig {
     struct bus bus;
     struct pic pic;
-    int level;   /* the last level intr reported */
-    int changes; /* how many times intr was called */
+    struct fake_irq intr;
 };
 
-static void record_intr(void *ctx, int level)
+/* strict: an access outside the pair's ports fails it, else goes nowhere. */
+static void rig_init(struct rig *r, int strict)
 {
-    struct rig *r = ctx;
-
-    r->level = level;
-    r->changes++;
-}
-
-static void rig_init(struct rig *r)
-{
-    r->level = 0;
-    r->changes = 0;
-    bus__init(&r->bus, "port", stderr, 1);
-    pic__init(&r->pic, record_intr, r);
+    fake_irq__init(&r->intr, 0);
+    fake_bus__init(&r->bus, "port", strict);
+    pic__init(&r->pic, fake_irq__output, &r->intr);
     ck_assert_msg(pic__register(&r->pic, &r->bus) == 0, "%s", error_get());
 }
 
 static void out(struct rig *r, uint16_t port, uint32_t size, uint64_t value)
 {
-    ck_assert_int_eq(bus__access(&r->bus, NULL, port, size, 1, &value), 0);
+    fake_bus__write(&r->bus, port, size, value);
 }
 
 static uint64_t in(struct rig *r, uint16_t port, uint32_t size)
 {
-    uint64_t value = 0;
-
-    ck_assert_int_eq(bus__access(&r->bus, NULL, port, size, 0, &value), 0);
-    return value;
+    return fake_bus__read(&r->bus, port, size);
 }
 
 static void outb(struct rig *r, uint16_t port, uint8_t value)
@@ -71,7 +60,7 @@ static void rig_program(struct rig *r, uint8_t master_base, uint8_t slave_base, 
 /* A rig programmed with master vectors 0x20-0x27 and slave vectors 0x28-0x2f. */
 static void rig_setup(struct rig *r)
 {
-    rig_init(r);
+    rig_init(r, 1);
     rig_program(r, 0x20, 0x28, ICW4_UPM);
 }
 
@@ -93,13 +82,13 @@ START_TEST(power_on_state)
 {
     struct rig r;
 
-    rig_init(&r);
+    rig_init(&r, 1);
     ck_assert_int_eq(pic__output(&r.pic), 0);
     ck_assert_int_eq(inb(&r, PIC_MASTER_PORT), 0);     /* IRR */
     ck_assert_int_eq(inb(&r, PIC_MASTER_PORT + 1), 0); /* IMR */
     ck_assert_int_eq(inb(&r, PIC_SLAVE_PORT + 1), 0);
     ck_assert_int_eq(in(&r, PIC_ELCR_PORT, 2), 0);
-    ck_assert_int_eq(r.changes, 0);
+    ck_assert_int_eq(r.intr.calls[0], 0);
     /* Not yet programmed: the vector base is 0. */
     pic__set_irq(&r.pic, 1, 1);
     ck_assert_int_eq(pic__ack(&r.pic), 1);
@@ -110,7 +99,7 @@ START_TEST(init_sequence_sets_vector_base)
 {
     struct rig r;
 
-    rig_init(&r);
+    rig_init(&r, 1);
     rig_program(&r, 0x37, 0x70, ICW4_UPM); /* T2-T0 of ICW2 are ignored in 8086 mode */
     pic__set_irq(&r.pic, 4, 1);
     ck_assert_int_eq(pic__output(&r.pic), 1);
@@ -128,7 +117,7 @@ START_TEST(init_sequence_lengths)
 {
     struct rig r;
 
-    rig_init(&r);
+    rig_init(&r, 1);
     /* Single, no ICW4: ICW2 is the last word. */
     outb(&r, PIC_MASTER_PORT, ICW1_INIT | ICW1_SNGL);
     outb(&r, PIC_MASTER_PORT + 1, 0x40);
@@ -187,10 +176,10 @@ START_TEST(masked_inputs_wait_in_irr)
     pic__set_irq(&r.pic, 4, 1);
     ck_assert_int_eq(inb(&r, PIC_MASTER_PORT), 0x10); /* requested */
     ck_assert_int_eq(pic__output(&r.pic), 0);         /* but masked */
-    ck_assert_int_eq(r.changes, 0);
+    ck_assert_int_eq(r.intr.calls[0], 0);
     outb(&r, PIC_MASTER_PORT + 1, 0x00);
     ck_assert_int_eq(pic__output(&r.pic), 1);
-    ck_assert_int_eq(r.level, 1);
+    ck_assert_int_eq(r.intr.level[0], 1);
     ck_assert_int_eq(pic__ack(&r.pic), 0x24);
     /* Masking the slave's input keeps IRQ 8-15 away; so does masking IR2. */
     outb(&r, PIC_SLAVE_PORT + 1, 0x01);
@@ -265,7 +254,7 @@ START_TEST(rotate_in_aeoi_mode)
 {
     struct rig r;
 
-    rig_init(&r);
+    rig_init(&r, 1);
     rig_program(&r, 0x20, 0x28, ICW4_UPM | ICW4_AEOI);
     outb(&r, PIC_MASTER_PORT, OCW2_R); /* rotate in AEOI: set */
     pic__set_irq(&r.pic, 1, 1);
@@ -318,7 +307,7 @@ START_TEST(automatic_eoi)
 {
     struct rig r;
 
-    rig_init(&r);
+    rig_init(&r, 1);
     rig_program(&r, 0x20, 0x28, ICW4_UPM | ICW4_AEOI);
     pic__set_irq(&r.pic, 5, 1);
     ck_assert_int_eq(pic__ack(&r.pic), 0x25);
@@ -460,9 +449,9 @@ START_TEST(spurious_irq7)
     rig_setup(&r);
     outb(&r, PIC_ELCR_PORT, 0x20);
     pic__set_irq(&r.pic, 5, 1);
-    ck_assert_int_eq(r.level, 1);
+    ck_assert_int_eq(r.intr.level[0], 1);
     pic__set_irq(&r.pic, 5, 0); /* gone before the acknowledge */
-    ck_assert_int_eq(r.level, 0);
+    ck_assert_int_eq(r.intr.level[0], 0);
     ck_assert_int_eq(pic__ack(&r.pic), 0x27);
     ck_assert_int_eq(read_isr(&r, PIC_MASTER_PORT), 0); /* no ISR bit: spurious */
     /* Masked between INTR and INTA: the same. */
@@ -528,11 +517,11 @@ START_TEST(poll_command)
     ck_assert_int_eq(inb(&r, PIC_MASTER_PORT), 0); /* nothing pending: I clear */
     pic__set_irq(&r.pic, 6, 1);
     pic__set_irq(&r.pic, 4, 1);
-    ck_assert_int_eq(r.level, 1);
+    ck_assert_int_eq(r.intr.level[0], 1);
     outb(&r, PIC_MASTER_PORT, OCW3_SEL | OCW3_P);
     ck_assert_int_eq(inb(&r, PIC_MASTER_PORT), PIC_POLL_I | 4);
     ck_assert_int_eq(read_isr(&r, PIC_MASTER_PORT), 0x10); /* polled is acknowledged */
-    ck_assert_int_eq(r.level, 0);                          /* IR6 is held off */
+    ck_assert_int_eq(r.intr.level[0], 0);                  /* IR6 is held off */
     ck_assert_int_eq(inb(&r, PIC_MASTER_PORT), 0x40);      /* one read only */
     eoi(&r, PIC_MASTER_PORT);
     outb(&r, PIC_SLAVE_PORT, OCW3_SEL | OCW3_P); /* the slave polls on its own */
@@ -572,23 +561,23 @@ START_TEST(intr_reports_each_change_once)
     struct rig r;
 
     rig_setup(&r);
-    ck_assert_int_eq(r.changes, 0);
+    ck_assert_int_eq(r.intr.calls[0], 0);
     pic__set_irq(&r.pic, 1, 1);
-    ck_assert_int_eq(r.changes, 1);
-    ck_assert_int_eq(r.level, 1);
+    ck_assert_int_eq(r.intr.calls[0], 1);
+    ck_assert_int_eq(r.intr.level[0], 1);
     pic__set_irq(&r.pic, 4, 1); /* INTR is already high */
-    ck_assert_int_eq(r.changes, 1);
+    ck_assert_int_eq(r.intr.calls[0], 1);
     pic__ack(&r.pic); /* IR1 in service holds IR4 off */
-    ck_assert_int_eq(r.changes, 2);
-    ck_assert_int_eq(r.level, 0);
+    ck_assert_int_eq(r.intr.calls[0], 2);
+    ck_assert_int_eq(r.intr.level[0], 0);
     eoi(&r, PIC_MASTER_PORT);
-    ck_assert_int_eq(r.changes, 3);
-    ck_assert_int_eq(r.level, 1);
+    ck_assert_int_eq(r.intr.calls[0], 3);
+    ck_assert_int_eq(r.intr.level[0], 1);
     outb(&r, PIC_MASTER_PORT + 1, 0xff);
-    ck_assert_int_eq(r.changes, 4);
-    ck_assert_int_eq(r.level, 0);
+    ck_assert_int_eq(r.intr.calls[0], 4);
+    ck_assert_int_eq(r.intr.level[0], 0);
     outb(&r, PIC_MASTER_PORT + 1, 0xff);
-    ck_assert_int_eq(r.changes, 4);
+    ck_assert_int_eq(r.intr.calls[0], 4);
     /* No callback at all is fine too. */
     pic__init(&r.pic, NULL, NULL);
     pic__set_irq(&r.pic, 1, 1);
@@ -626,10 +615,7 @@ START_TEST(hostile_accesses)
     struct rig r;
     uint32_t seed = 0x8259a;
 
-    rig_init(&r);
-    r.bus.strict = 0; /* wide accesses that leave the range go nowhere */
-    r.bus.diag = fopen("/dev/null", "w");
-    ck_assert_ptr_nonnull(r.bus.diag);
+    rig_init(&r, 0); /* wide accesses that leave the range go nowhere */
     /* Every byte at every port. */
     for (unsigned p = 0; p < sizeof(ports) / sizeof(ports[0]); p++)
         for (unsigned v = 0; v < 256; v++) {
@@ -654,9 +640,8 @@ START_TEST(hostile_accesses)
             ck_assert_int_ge(vector, 0);
             ck_assert_int_le(vector, 0xff);
         }
-        ck_assert_int_eq(pic__output(&r.pic), r.level);
+        ck_assert_int_eq(pic__output(&r.pic), r.intr.level[0]);
     }
-    fclose(r.bus.diag);
 }
 END_TEST
 

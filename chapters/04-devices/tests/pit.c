@@ -3,6 +3,7 @@
  * port bus, with a fake clock and a recorded IRQ 0.
  */
 #include "ch4_tests.h"
+#include "fake.h"
 #include "pit.h"
 
 #include <stdlib.h>
@@ -10,60 +11,30 @@
 #define NS_PER_S 1000000000ull
 #define T0       1000000ull /* when each test starts, in fake ns */
 
-/* A machine of one PIT: the fake clock, IRQ 0's rising edges, the port bus. */
-static uint64_t now;
-static int edges, level;
+/* A machine of one PIT: the fake clock, IRQ 0's recorder, the port bus (whose warnings
+ * about the unclaimed ports hostile_accesses hits go nowhere). */
+static struct fake_clock clk;
+static struct fake_irq irq0;
 static struct bus pio;
 static struct pit pit;
-static FILE *diag; /* the bus's warnings about the unclaimed ports hostile_accesses hits */
-
-static uint64_t fake_now(void *ctx)
-{
-    (void)ctx;
-    return now;
-}
-
-static const struct vclock fake_clock = {fake_now, NULL};
-
-static void record_set(void *ctx, unsigned line, int lv)
-{
-    (void)ctx;
-    ck_assert_uint_eq(line, 0);
-    edges += lv && !level;
-    level = lv;
-}
-
-static const struct irq_sink sink = {record_set, NULL};
 
 static void setup(void)
 {
-    now = T0;
-    edges = level = 0;
-    diag = fopen("/dev/null", "w");
-    ck_assert_ptr_nonnull(diag);
-    bus__init(&pio, "port", diag, 0);
-    pit__init(&pit, &fake_clock, (struct irq_line){&sink, 0});
+    fake_clock__init(&clk, T0);
+    fake_irq__init(&irq0, 0);
+    fake_bus__init(&pio, "port", 0);
+    pit__init(&pit, &clk.clock, fake_irq__line(&irq0, 0));
     ck_assert_int_eq(pit__register(&pit, &pio), 0);
-}
-
-static void teardown(void)
-{
-    fclose(diag);
 }
 
 static void outb(uint16_t port, uint8_t value)
 {
-    uint64_t v = value;
-
-    ck_assert_int_eq(bus__access(&pio, NULL, port, 1, 1, &v), 0);
+    fake_bus__write(&pio, port, 1, value);
 }
 
 static uint8_t inb(uint16_t port)
 {
-    uint64_t v = 0;
-
-    ck_assert_int_eq(bus__access(&pio, NULL, port, 1, 0, &v), 0);
-    return (uint8_t)v;
+    return (uint8_t)fake_bus__read(&pio, port, 1);
 }
 
 /* The first ns (after a load at t) by which n input clock ticks have passed. */
@@ -96,12 +67,22 @@ static int out2(void)
     return !!(inb(PORT_B) & PORT_B_OUT2);
 }
 
+/* Checks that OUT2 turns to level exactly at t (ns): not at t - 1, then at t, where the
+ * clock is left. */
+static void assert_out2_turns(int level, uint64_t t)
+{
+    clk.now = t - 1;
+    ck_assert_int_eq(out2(), !level);
+    clk.now = t;
+    ck_assert_int_eq(out2(), level);
+}
+
 START_TEST(nothing_counts_after_reset)
 {
     ck_assert_uint_eq(pit__deadline(&pit), VCLOCK_NEVER);
-    now += NS_PER_S;
-    pit__advance(&pit, now);
-    ck_assert_int_eq(edges, 0);
+    clk.now += NS_PER_S;
+    pit__advance(&pit, clk.now);
+    ck_assert_int_eq(irq0.rises[0], 0);
 }
 END_TEST
 
@@ -111,18 +92,18 @@ START_TEST(mode2_edges_each_period)
     program(0, 0x34, 1193); /* counter 0, LSB then MSB, mode 2: about 1 kHz */
     ck_assert_uint_eq(pit__deadline(&pit), at_tick(T0, 1193));
     pit__advance(&pit, at_tick(T0, 1193) - 1);
-    ck_assert_int_eq(edges, 0);
+    ck_assert_int_eq(irq0.rises[0], 0);
     pit__advance(&pit, at_tick(T0, 1193));
-    ck_assert_int_eq(edges, 1);
+    ck_assert_int_eq(irq0.rises[0], 1);
     ck_assert_uint_eq(pit__deadline(&pit), at_tick(T0, 2 * 1193));
 
     /* Eight and a half periods late: one edge, and the next on the original grid. */
     pit__advance(&pit, at_tick(T0, 10 * 1193 + 600));
-    ck_assert_int_eq(edges, 2);
+    ck_assert_int_eq(irq0.rises[0], 2);
     ck_assert_uint_eq(pit__deadline(&pit), at_tick(T0, 11 * 1193));
     for (uint64_t k = 11; k < 1000; k++)
         pit__advance(&pit, pit__deadline(&pit));
-    ck_assert_int_eq(edges, 991);
+    ck_assert_int_eq(irq0.rises[0], 991);
     ck_assert_uint_eq(pit__deadline(&pit), at_tick(T0, 1000 * 1193));
 }
 END_TEST
@@ -132,11 +113,11 @@ START_TEST(mode2_count_reloads)
 {
     program(0, 0x34, 100);
     ck_assert_uint_eq(latched(0), 100);
-    now = at_tick(T0, 99);
+    clk.now = at_tick(T0, 99);
     ck_assert_uint_eq(latched(0), 1);
-    now = at_tick(T0, 100);
+    clk.now = at_tick(T0, 100);
     ck_assert_uint_eq(latched(0), 100);
-    now = at_tick(T0, 250);
+    clk.now = at_tick(T0, 250);
     ck_assert_uint_eq(latched(0), 50);
 }
 END_TEST
@@ -147,11 +128,11 @@ START_TEST(mode0_irq_at_terminal_count)
     program(0, 0x30, 5000);
     ck_assert_uint_eq(pit__deadline(&pit), at_tick(T0, 5000));
     pit__advance(&pit, at_tick(T0, 5000));
-    ck_assert_int_eq(edges, 1);
+    ck_assert_int_eq(irq0.rises[0], 1);
     ck_assert_uint_eq(pit__deadline(&pit), VCLOCK_NEVER);
-    now = at_tick(T0, 70000); /* the count wraps on, but OUT stays high */
-    pit__advance(&pit, now);
-    ck_assert_int_eq(edges, 1);
+    clk.now = at_tick(T0, 70000); /* the count wraps on, but OUT stays high */
+    pit__advance(&pit, clk.now);
+    ck_assert_int_eq(irq0.rises[0], 1);
 }
 END_TEST
 
@@ -163,13 +144,10 @@ START_TEST(mode0_out2_at_terminal_count)
     outb(PORT_B, (uint8_t)((inb(PORT_B) & ~PORT_B_SPKR_DATA) | PORT_B_GATE2));
     program(2, 0xb0, latch);
     ck_assert_int_eq(out2(), 0);
-    now = at_tick(T0, latch) - 1;
-    ck_assert_int_eq(out2(), 0);
-    now++;
+    assert_out2_turns(1, at_tick(T0, latch));
+    clk.now += NS_PER_S;
     ck_assert_int_eq(out2(), 1);
-    now += NS_PER_S;
-    ck_assert_int_eq(out2(), 1);
-    ck_assert_int_eq(edges, 0); /* channel 2 is not IRQ 0 */
+    ck_assert_int_eq(irq0.rises[0], 0); /* channel 2 is not IRQ 0 */
 }
 END_TEST
 
@@ -178,18 +156,15 @@ START_TEST(gate_pauses_mode0)
 {
     outb(PORT_B, PORT_B_GATE2);
     program(2, 0xb0, 1000);
-    now = at_tick(T0, 400);
+    clk.now = at_tick(T0, 400);
     outb(PORT_B, 0);
     ck_assert_uint_eq(latched(2), 600);
-    now += NS_PER_S;
+    clk.now += NS_PER_S;
     ck_assert_uint_eq(latched(2), 600);
     ck_assert_int_eq(out2(), 0);
-    uint64_t resumed = now;
+    uint64_t resumed = clk.now;
     outb(PORT_B, PORT_B_GATE2);
-    now = at_tick(resumed, 600) - 1;
-    ck_assert_int_eq(out2(), 0);
-    now++;
-    ck_assert_int_eq(out2(), 1);
+    assert_out2_turns(1, at_tick(resumed, 600));
 }
 END_TEST
 
@@ -197,12 +172,12 @@ END_TEST
 START_TEST(latch_freezes_value)
 {
     program(0, 0x34, 10000);
-    now = at_tick(T0, 1234);
+    clk.now = at_tick(T0, 1234);
     outb(PIT_PORT_CTRL, 0x00); /* latch counter 0 */
-    now = at_tick(T0, 5000);
+    clk.now = at_tick(T0, 5000);
     outb(PIT_PORT_CTRL, 0x00); /* a second latch before reading is ignored */
     ck_assert_uint_eq(inb(0x40), (10000 - 1234) & 0xff);
-    now = at_tick(T0, 6000);
+    clk.now = at_tick(T0, 6000);
     ck_assert_uint_eq(inb(0x40), (10000 - 1234) >> 8);
     /* Latch consumed: the next reads are live. */
     ck_assert_uint_eq(inb(0x40), (10000 - 6000) & 0xff);
@@ -219,7 +194,7 @@ START_TEST(read_back_status)
     ck_assert_uint_eq(inb(0x42), 0x70); /* OUT low, null count, RW=3, mode 0 */
     program(2, 0xb0, 300);
     outb(PIT_PORT_CTRL, 0xc0 | 0x08); /* read-back: count and status */
-    now = at_tick(T0, 300);           /* OUT rises, but the latched status stays */
+    clk.now = at_tick(T0, 300);       /* OUT rises, but the latched status stays */
     ck_assert_uint_eq(inb(0x42), 0x30);
     ck_assert_uint_eq(inb(0x42), 300 & 0xff);
     ck_assert_uint_eq(inb(0x42), 300 >> 8);
@@ -259,14 +234,14 @@ START_TEST(count_zero_is_65536)
 {
     program(0, 0x34, 0);
     ck_assert_uint_eq(pit__deadline(&pit), at_tick(T0, 65536));
-    now = at_tick(T0, 1);
+    clk.now = at_tick(T0, 1);
     ck_assert_uint_eq(latched(0), 0xffff);
     program(0, 0x35, 0); /* BCD: 10000 */
-    ck_assert_uint_eq(pit__deadline(&pit), at_tick(now, 10000));
-    uint64_t load = now;
-    now = at_tick(load, 1);
+    ck_assert_uint_eq(pit__deadline(&pit), at_tick(clk.now, 10000));
+    uint64_t load = clk.now;
+    clk.now = at_tick(load, 1);
     ck_assert_uint_eq(latched(0), 0x9999);
-    now = at_tick(load, 1234);
+    clk.now = at_tick(load, 1234);
     ck_assert_uint_eq(latched(0), 0x8766);
 }
 END_TEST
@@ -277,37 +252,28 @@ START_TEST(mode3_half_periods)
     outb(PORT_B, PORT_B_GATE2);
     program(2, 0xb6, 101); /* counter 2, mode 3, odd count */
     ck_assert_int_eq(out2(), 1);
-    now = at_tick(T0, 51) - 1;
-    ck_assert_int_eq(out2(), 1);
-    now++;
-    ck_assert_int_eq(out2(), 0);
-    now = at_tick(T0, 101) - 1;
-    ck_assert_int_eq(out2(), 0);
-    now++;
-    ck_assert_int_eq(out2(), 1);
-    now = at_tick(T0, 101 + 50);
+    assert_out2_turns(0, at_tick(T0, 51));
+    assert_out2_turns(1, at_tick(T0, 101));
+    clk.now = at_tick(T0, 101 + 50);
     ck_assert_int_eq(out2(), 1);
 
-    uint64_t load = now;
+    uint64_t load = clk.now;
     program(2, 0xb6, 100);
-    now = at_tick(load, 50) - 1;
-    ck_assert_int_eq(out2(), 1);
-    now++;
-    ck_assert_int_eq(out2(), 0);
+    assert_out2_turns(0, at_tick(load, 50));
 
     /* A low gate forces OUT high; a rising one restarts the period. */
     outb(PORT_B, 0);
     ck_assert_int_eq(out2(), 1);
-    load = now += 12345;
+    load = clk.now += 12345;
     outb(PORT_B, PORT_B_GATE2);
-    now = at_tick(load, 50);
+    clk.now = at_tick(load, 50);
     ck_assert_int_eq(out2(), 0);
 
     program(0, 0x36, 1000);
-    pit__advance(&pit, at_tick(now, 1000));
-    pit__advance(&pit, at_tick(now, 2000));
-    ck_assert_int_eq(edges, 2);
-    ck_assert_uint_eq(pit__deadline(&pit), at_tick(now, 3000));
+    pit__advance(&pit, at_tick(clk.now, 1000));
+    pit__advance(&pit, at_tick(clk.now, 2000));
+    ck_assert_int_eq(irq0.rises[0], 2);
+    ck_assert_uint_eq(pit__deadline(&pit), at_tick(clk.now, 3000));
 }
 END_TEST
 
@@ -333,19 +299,19 @@ END_TEST
 START_TEST(strobes_and_one_shot)
 {
     program(2, 0xb2, 100); /* mode 1: the gate is low, nothing counts */
-    now = at_tick(T0, 500);
+    clk.now = at_tick(T0, 500);
     ck_assert_int_eq(out2(), 1);
-    uint64_t trig = now;
+    uint64_t trig = clk.now;
     outb(PORT_B, PORT_B_GATE2); /* trigger: OUT low for N ticks */
     ck_assert_int_eq(out2(), 0);
-    now = at_tick(trig, 100);
+    clk.now = at_tick(trig, 100);
     ck_assert_int_eq(out2(), 1);
 
     program(0, 0x38, 10); /* mode 4 on channel 0: IRQ 0 when OUT comes back up */
-    uint64_t load = now;
+    uint64_t load = clk.now;
     ck_assert_uint_eq(pit__deadline(&pit), at_tick(load, 11));
     pit__advance(&pit, at_tick(load, 11));
-    ck_assert_int_eq(edges, 1);
+    ck_assert_int_eq(irq0.rises[0], 1);
     ck_assert_uint_eq(pit__deadline(&pit), VCLOCK_NEVER);
 }
 END_TEST
@@ -361,11 +327,11 @@ START_TEST(hostile_accesses)
         uint64_t v = (uint64_t)rand() << 32 | (uint64_t)rand();
         int write = rand() & 1;
 
-        now += (uint64_t)(rand() % 3000);
+        clk.now += (uint64_t)(rand() % 3000);
         bus__access(&pio, NULL, port, sizes[rand() % 4], write, &v);
-        if (pit__deadline(&pit) <= now)
-            pit__advance(&pit, now);
-        ck_assert_uint_gt(pit__deadline(&pit), now);
+        if (pit__deadline(&pit) <= clk.now)
+            pit__advance(&pit, clk.now);
+        ck_assert_uint_gt(pit__deadline(&pit), clk.now);
     }
 }
 END_TEST
@@ -374,7 +340,7 @@ TCase *pit_tests(void)
 {
     TCase *tc = tcase_create("pit");
 
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, setup, NULL);
     tcase_add_test(tc, nothing_counts_after_reset);
     tcase_add_test(tc, mode2_edges_each_period);
     tcase_add_test(tc, mode2_count_reloads);

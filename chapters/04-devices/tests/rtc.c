@@ -3,6 +3,7 @@
  * port bus, with a fake clock, a chosen date and a recorded IRQ 8.
  */
 #include "ch4_tests.h"
+#include "fake.h"
 #include "rtc.h"
 
 #include <stdlib.h>
@@ -16,68 +17,37 @@
 #define Y2099_LAST_SECOND 4102444799ll /* Thursday 2099-12-31 23:59:59 */
 #define LEAP_EVE          1709164799ll /* Wednesday 2024-02-28 23:59:59 */
 
-static uint64_t now;
-static int level, raises;
+/* A machine of one RTC: the fake clock, IRQ 8's recorder, the port bus. */
+static struct fake_clock clk;
+static struct fake_irq irq8;
 static struct bus pio;
 static struct rtc rtc;
-static FILE *diag;
-
-static uint64_t fake_now(void *ctx)
-{
-    (void)ctx;
-    return now;
-}
-
-static const struct vclock fake_clock = {fake_now, NULL};
-
-static void record_set(void *ctx, unsigned line, int lv)
-{
-    (void)ctx;
-    ck_assert_uint_eq(line, 8);
-    raises += lv && !level;
-    level = lv;
-}
-
-static const struct irq_sink sink = {record_set, NULL};
 
 static void init_with_ram(uint64_t ram_size)
 {
-    now = T0;
-    level = raises = 0;
-    bus__init(&pio, "port", diag, 0);
-    rtc__init(&rtc, &fake_clock, (struct irq_line){&sink, 8}, ram_size);
+    fake_clock__init(&clk, T0);
+    fake_irq__init(&irq8, 8);
+    fake_bus__init(&pio, "port", 0);
+    rtc__init(&rtc, &clk.clock, fake_irq__line(&irq8, 8), ram_size);
     ck_assert_int_eq(rtc__register(&rtc, &pio), 0);
 }
 
 static void setup(void)
 {
-    diag = fopen("/dev/null", "w");
-    ck_assert_ptr_nonnull(diag);
     init_with_ram(128 * MIB);
     rtc__set_time(&rtc, Y1999_LAST_SECOND);
 }
 
-static void teardown(void)
-{
-    fclose(diag);
-}
-
 static uint8_t cmos_read(uint8_t reg)
 {
-    uint64_t v = reg;
-
-    ck_assert_int_eq(bus__access(&pio, NULL, RTC_PORT_INDEX, 1, 1, &v), 0);
-    ck_assert_int_eq(bus__access(&pio, NULL, RTC_PORT_DATA, 1, 0, &v), 0);
-    return (uint8_t)v;
+    fake_bus__write(&pio, RTC_PORT_INDEX, 1, reg);
+    return (uint8_t)fake_bus__read(&pio, RTC_PORT_DATA, 1);
 }
 
 static void cmos_write(uint8_t reg, uint8_t value)
 {
-    uint64_t v = reg;
-
-    ck_assert_int_eq(bus__access(&pio, NULL, RTC_PORT_INDEX, 1, 1, &v), 0);
-    v = value;
-    ck_assert_int_eq(bus__access(&pio, NULL, RTC_PORT_DATA, 1, 1, &v), 0);
+    fake_bus__write(&pio, RTC_PORT_INDEX, 1, reg);
+    fake_bus__write(&pio, RTC_PORT_DATA, 1, value);
 }
 
 /* The time registers, seconds to year, then the century, as one comparable array. */
@@ -113,18 +83,18 @@ END_TEST
 
 START_TEST(rollover_new_year_and_century)
 {
-    now += NS_PER_S - 1;
+    clk.now += NS_PER_S - 1;
     assert_time(0x59, 0x59, 0x23, 0x06, 0x31, 0x12, 0x99, 0x19);
-    now++;
+    clk.now++;
     assert_time(0x00, 0x00, 0x00, 0x07, 0x01, 0x01, 0x00, 0x20);
 
     rtc__set_time(&rtc, Y2099_LAST_SECOND);
     assert_time(0x59, 0x59, 0x23, 0x05, 0x31, 0x12, 0x99, 0x20);
-    now += NS_PER_S;
+    clk.now += NS_PER_S;
     assert_time(0x00, 0x00, 0x00, 0x06, 0x01, 0x01, 0x00, 0x21);
 
     rtc__set_time(&rtc, LEAP_EVE);
-    now += NS_PER_S;
+    clk.now += NS_PER_S;
     assert_time(0x00, 0x00, 0x00, 0x05, 0x29, 0x02, 0x24, 0x20);
 }
 END_TEST
@@ -141,15 +111,15 @@ START_TEST(twelve_hour_mode)
 {
     cmos_write(RTC_REG_B, 0);
     ck_assert_uint_eq(cmos_read(RTC_HOURS), RTC_HOURS_PM | 0x11);
-    now += NS_PER_S;
+    clk.now += NS_PER_S;
     ck_assert_uint_eq(cmos_read(RTC_HOURS), 0x12);
-    now += 3600 * NS_PER_S;
+    clk.now += 3600 * NS_PER_S;
     ck_assert_uint_eq(cmos_read(RTC_HOURS), 0x01);
-    now += 11 * 3600 * NS_PER_S;
+    clk.now += 11 * 3600 * NS_PER_S;
     ck_assert_uint_eq(cmos_read(RTC_HOURS), RTC_HOURS_PM | 0x12);
     cmos_write(RTC_REG_B, RTC_B_DM);
     ck_assert_uint_eq(cmos_read(RTC_HOURS), RTC_HOURS_PM | 12);
-    now += 3600 * NS_PER_S;
+    clk.now += 3600 * NS_PER_S;
     ck_assert_uint_eq(cmos_read(RTC_HOURS), RTC_HOURS_PM | 1);
 
     /* Writing 12-hour values: 9 PM. */
@@ -173,21 +143,21 @@ START_TEST(set_then_write_time)
     cmos_write(RTC_MONTH, 0x07);
     cmos_write(RTC_YEAR, 0x76);
     cmos_write(RTC_CENTURY, 0x20);
-    now += 5 * NS_PER_S; /* held: no updates while SET is 1 */
+    clk.now += 5 * NS_PER_S; /* held: no updates while SET is 1 */
     ck_assert_uint_eq(cmos_read(RTC_SECONDS), 0x30);
     ck_assert_uint_eq(cmos_read(RTC_REG_A) & RTC_A_UIP, 0);
     cmos_write(RTC_REG_B, RTC_B_24H);
     assert_time(0x30, 0x15, 0x08, 0x07, 0x04, 0x07, 0x76, 0x20); /* a Saturday */
-    now += NS_PER_S - 1;
+    clk.now += NS_PER_S - 1;
     ck_assert_uint_eq(cmos_read(RTC_SECONDS), 0x30);
-    now++;
+    clk.now++;
     ck_assert_uint_eq(cmos_read(RTC_SECONDS), 0x31);
 
     /* A running clock takes a field written without SET, and keeps its phase. */
-    now += NS_PER_S / 2;
+    clk.now += NS_PER_S / 2;
     cmos_write(RTC_MINUTES, 0x45);
     ck_assert_uint_eq(cmos_read(RTC_MINUTES), 0x45);
-    now += NS_PER_S / 2;
+    clk.now += NS_PER_S / 2;
     ck_assert_uint_eq(cmos_read(RTC_SECONDS), 0x32);
 }
 END_TEST
@@ -197,18 +167,18 @@ START_TEST(uip_window)
 {
     uint64_t update = T0 + NS_PER_S;
 
-    now = update - RTC_UIP_NS - 1;
+    clk.now = update - RTC_UIP_NS - 1;
     ck_assert_uint_eq(cmos_read(RTC_REG_A), 0x26);
-    now++;
+    clk.now++;
     ck_assert_uint_eq(cmos_read(RTC_REG_A), RTC_A_UIP | 0x26);
     ck_assert_uint_eq(cmos_read(RTC_SECONDS), 0x59); /* not updated yet */
-    now = update - 1;
+    clk.now = update - 1;
     ck_assert_uint_eq(cmos_read(RTC_REG_A), RTC_A_UIP | 0x26);
-    now = update;
+    clk.now = update;
     ck_assert_uint_eq(cmos_read(RTC_REG_A), 0x26);
     ck_assert_uint_eq(cmos_read(RTC_SECONDS), 0x00);
     cmos_write(RTC_REG_A, 0xff); /* UIP is read-only */
-    now = update + NS_PER_S / 2;
+    clk.now = update + NS_PER_S / 2;
     ck_assert_uint_eq(cmos_read(RTC_REG_A), 0x7f);
 }
 END_TEST
@@ -222,16 +192,16 @@ static int periodic_per_second(uint8_t rate)
     cmos_write(RTC_REG_A, 0x20 | rate);
     cmos_write(RTC_REG_B, RTC_B_24H | RTC_B_PIE);
     cmos_read(RTC_REG_C);
-    end = now + NS_PER_S;
+    end = clk.now + NS_PER_S;
     while (rtc__deadline(&rtc) <= end) {
-        now = rtc__deadline(&rtc);
-        rtc__advance(&rtc, now);
-        ck_assert_int_eq(level, 1);
+        clk.now = rtc__deadline(&rtc);
+        rtc__advance(&rtc, clk.now);
+        ck_assert_int_eq(irq8.level[8], 1);
         ck_assert_uint_eq(cmos_read(RTC_REG_C) & (RTC_C_IRQF | RTC_C_PF), RTC_C_IRQF | RTC_C_PF);
-        ck_assert_int_eq(level, 0);
+        ck_assert_int_eq(irq8.level[8], 0);
         n++;
     }
-    now = end;
+    clk.now = end;
     return n;
 }
 
@@ -255,25 +225,25 @@ START_TEST(periodic_held_until_c_read)
     cmos_write(RTC_REG_B, RTC_B_24H | RTC_B_PIE);
     ck_assert_uint_eq(rtc__deadline(&rtc), T0 + period);
     rtc__advance(&rtc, T0 + period - 1);
-    ck_assert_int_eq(level, 0);
+    ck_assert_int_eq(irq8.level[8], 0);
     rtc__advance(&rtc, T0 + period);
-    ck_assert_int_eq(level, 1);
+    ck_assert_int_eq(irq8.level[8], 1);
     ck_assert_uint_eq(rtc__deadline(&rtc), VCLOCK_NEVER);
-    now = T0 + 10 * period;
-    rtc__advance(&rtc, now);
-    ck_assert_int_eq(raises, 1);
+    clk.now = T0 + 10 * period;
+    rtc__advance(&rtc, clk.now);
+    ck_assert_int_eq(irq8.rises[8], 1);
     ck_assert_uint_eq(cmos_read(RTC_REG_C), RTC_C_IRQF | RTC_C_PF);
-    ck_assert_int_eq(level, 0);
+    ck_assert_int_eq(irq8.level[8], 0);
     ck_assert_uint_eq(cmos_read(RTC_REG_C), 0);
     ck_assert_uint_eq(rtc__deadline(&rtc), T0 + (11 * 32 * NS_PER_S + 32767) / 32768);
 
     /* PF is set without PIE; enabling PIE with PF pending raises IRQ 8 at once. */
     cmos_write(RTC_REG_B, RTC_B_24H);
-    now += NS_PER_S / 100;
-    rtc__advance(&rtc, now);
-    ck_assert_int_eq(level, 0);
+    clk.now += NS_PER_S / 100;
+    rtc__advance(&rtc, clk.now);
+    ck_assert_int_eq(irq8.level[8], 0);
     cmos_write(RTC_REG_B, RTC_B_24H | RTC_B_PIE);
-    ck_assert_int_eq(level, 1);
+    ck_assert_int_eq(irq8.level[8], 1);
 }
 END_TEST
 
@@ -285,15 +255,15 @@ START_TEST(update_interrupt)
     ck_assert_uint_eq(rtc__deadline(&rtc), T0 + NS_PER_S);
     for (int s = 1; s <= 3; s++) {
         rtc__advance(&rtc, T0 + s * NS_PER_S - 1);
-        ck_assert_int_eq(level, 0);
-        now = T0 + s * NS_PER_S;
-        rtc__advance(&rtc, now);
-        ck_assert_int_eq(level, 1);
+        ck_assert_int_eq(irq8.level[8], 0);
+        clk.now = T0 + s * NS_PER_S;
+        rtc__advance(&rtc, clk.now);
+        ck_assert_int_eq(irq8.level[8], 1);
         ck_assert_uint_eq(cmos_read(RTC_REG_C), RTC_C_IRQF | RTC_C_UF);
-        ck_assert_int_eq(level, 0);
+        ck_assert_int_eq(irq8.level[8], 0);
         ck_assert_uint_eq(rtc__deadline(&rtc), T0 + (s + 1) * NS_PER_S);
     }
-    ck_assert_int_eq(raises, 3);
+    ck_assert_int_eq(irq8.rises[8], 3);
 }
 END_TEST
 
@@ -301,14 +271,14 @@ END_TEST
 START_TEST(divider_reset)
 {
     cmos_write(RTC_REG_A, 0x70);
-    now += 10 * NS_PER_S;
+    clk.now += 10 * NS_PER_S;
     ck_assert_uint_eq(cmos_read(RTC_SECONDS), 0x59);
     ck_assert_uint_eq(cmos_read(RTC_REG_A) & RTC_A_UIP, 0);
     cmos_write(RTC_REG_A, 0x26);
-    uint64_t released = now;
-    now = released + NS_PER_S / 2 - 1;
+    uint64_t released = clk.now;
+    clk.now = released + NS_PER_S / 2 - 1;
     ck_assert_uint_eq(cmos_read(RTC_SECONDS), 0x59);
-    now++;
+    clk.now++;
     ck_assert_uint_eq(cmos_read(RTC_SECONDS), 0x00);
 }
 END_TEST
@@ -366,11 +336,11 @@ START_TEST(hostile_accesses)
     for (int i = 0; i < 200000; i++) {
         uint64_t v = (uint64_t)rand() << 32 | (uint64_t)rand();
 
-        now += (uint64_t)(rand() % 5000000);
+        clk.now += (uint64_t)(rand() % 5000000);
         bus__access(&pio, NULL, (uint16_t)(0x6f + rand() % 4), sizes[rand() % 4], rand() & 1, &v);
-        if (rtc__deadline(&rtc) <= now)
-            rtc__advance(&rtc, now);
-        ck_assert_uint_gt(rtc__deadline(&rtc), now);
+        if (rtc__deadline(&rtc) <= clk.now)
+            rtc__advance(&rtc, clk.now);
+        ck_assert_uint_gt(rtc__deadline(&rtc), clk.now);
     }
 }
 END_TEST
@@ -379,7 +349,7 @@ TCase *rtc_tests(void)
 {
     TCase *tc = tcase_create("rtc");
 
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, setup, NULL);
     tcase_add_test(tc, bcd_24h_after_reset);
     tcase_add_test(tc, rollover_new_year_and_century);
     tcase_add_test(tc, binary_mode);
