@@ -64,38 +64,95 @@ static int drain(int fd, char **buf, size_t *len)
     return 1;
 }
 
-void run_capture(const char *const argv[], struct run_result *res)
-{
-    int out[2], err[2], wstatus;
-    size_t out_len = 0, err_len = 0;
+/* What a test says to a program while it runs: input once the program's output shows
+ * ready, then SIGTERM once it shows done, or when time is up. */
+struct conversation {
+    const char *ready, *input, *done;
+    int in_fd;
+    long long deadline; /* ms on the monotonic clock */
+    int sent, stopped;
+};
 
+/* Milliseconds on the monotonic clock. */
+static long long now_ms(void)
+{
+    struct timespec t;
+
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec * 1000LL + t.tv_nsec / 1000000;
+}
+
+/* Starts argv with its stdout and stderr on pipes, and its stdin on one when in is not
+ * NULL. Returns the child's pid; the child's ends of the pipes are closed here. */
+static pid_t spawn(const char *const argv[], int *in, int out[2], int err[2])
+{
+    if (in)
+        ck_assert_int_eq(pipe2(in, O_CLOEXEC), 0);
     ck_assert_int_eq(pipe2(out, O_CLOEXEC), 0);
     ck_assert_int_eq(pipe2(err, O_CLOEXEC), 0);
     pid_t pid = fork();
     ck_assert_int_ge(pid, 0);
     if (pid == 0) {
+        if (in)
+            dup2(in[0], 0);
         dup2(out[1], 1);
         dup2(err[1], 2);
         execv(argv[0], (char *const *)argv);
         fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
         _exit(127);
     }
+    if (in)
+        close(in[0]);
     close(out[1]);
     close(err[1]);
+    return pid;
+}
+
+/* Reads the program's stdout and stderr into res until both end, holding conversation c
+ * on the way when it is not NULL; then waits for the program and sets res->status. */
+static void collect(struct run_result *res, pid_t pid, int out, int err, struct conversation *c)
+{
+    size_t out_len = 0, err_len = 0;
+    int wstatus;
+
     res->out = calloc(1, 1);
     res->err = calloc(1, 1);
-    struct pollfd fds[2] = {{.fd = out[0], .events = POLLIN}, {.fd = err[0], .events = POLLIN}};
+    struct pollfd fds[2] = {{.fd = out, .events = POLLIN}, {.fd = err, .events = POLLIN}};
     while (fds[0].fd >= 0 || fds[1].fd >= 0) {
-        ck_assert_int_ge(poll(fds, 2, -1), 0);
-        if (fds[0].revents && !drain(out[0], &res->out, &out_len))
+        long long left = c ? c->deadline - now_ms() : -1;
+        ck_assert_int_ge(poll(fds, 2, !c ? -1 : left > 0 ? (int)left : 0), 0);
+        if (fds[0].revents && !drain(out, &res->out, &out_len))
             fds[0].fd = -1;
-        if (fds[1].revents && !drain(err[0], &res->err, &err_len))
+        if (fds[1].revents && !drain(err, &res->err, &err_len))
             fds[1].fd = -1;
+        if (!c)
+            continue;
+        /* The input goes once the guest is listening: bytes sent before it has set up its
+         * UART would be lost, as on a real machine. */
+        if (!c->sent && strstr(res->out, c->ready)) {
+            size_t n = strlen(c->input);
+            ck_assert_int_eq(write(c->in_fd, c->input, n), (ssize_t)n);
+            c->sent = 1;
+        }
+        /* A guest that halts leaves QEMU running: stop it once it has said its last.
+         * SIGTERM, which timeout(1) passes on to QEMU. */
+        if (!c->stopped && ((c->sent && strstr(res->out, c->done)) || now_ms() >= c->deadline)) {
+            kill(pid, SIGTERM);
+            c->stopped = 1;
+        }
     }
-    close(out[0]);
-    close(err[0]);
+    close(out);
+    close(err);
     ck_assert_int_eq(waitpid(pid, &wstatus, 0), pid);
     res->status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
+}
+
+void run_capture(const char *const argv[], struct run_result *res)
+{
+    int out[2], err[2];
+    pid_t pid = spawn(argv, NULL, out, err);
+
+    collect(res, pid, out[0], err[0], NULL);
 }
 
 void run_built(struct run_result *res, const char *program, const char *const args[])
@@ -201,69 +258,20 @@ void run_qemu_com1(struct run_result *res, const char *guest, const char *cmdlin
     run_qemu_debugcon(res, guest, cmdline, "null");
 }
 
-/* Milliseconds on the monotonic clock. */
-static long long now_ms(void)
-{
-    struct timespec t;
-
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec * 1000LL + t.tv_nsec / 1000000;
-}
-
 void run_qemu_serial(struct run_result *res, const char *guest, const char *cmdline,
                      const char *ready, const char *input, const char *done)
 {
     char path[4096];
     const char *argv[QEMU_ARGC];
-    int in[2], out[2], err[2], wstatus, sent = 0, stopped = 0;
-    size_t out_len = 0, err_len = 0;
-    long long deadline = now_ms() + 30000;
+    int in[2], out[2], err[2];
+    struct conversation c = {ready, input, done, -1, now_ms() + 30000, 0, 0};
 
     qemu_argv(argv, path, sizeof(path), guest, cmdline, "null", "stdio");
-    ck_assert_int_eq(pipe2(in, O_CLOEXEC), 0);
-    ck_assert_int_eq(pipe2(out, O_CLOEXEC), 0);
-    ck_assert_int_eq(pipe2(err, O_CLOEXEC), 0);
-    pid_t pid = fork();
-    ck_assert_int_ge(pid, 0);
-    if (pid == 0) {
-        dup2(in[0], 0);
-        dup2(out[1], 1);
-        dup2(err[1], 2);
-        execv(argv[0], (char *const *)argv);
-        fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
-        _exit(127);
-    }
-    close(in[0]);
-    close(out[1]);
-    close(err[1]);
-    res->out = calloc(1, 1);
-    res->err = calloc(1, 1);
-    struct pollfd fds[2] = {{.fd = out[0], .events = POLLIN}, {.fd = err[0], .events = POLLIN}};
-    while (fds[0].fd >= 0 || fds[1].fd >= 0) {
-        long long left = deadline - now_ms();
-        ck_assert_int_ge(poll(fds, 2, left > 0 ? (int)left : 0), 0);
-        if (fds[0].revents && !drain(out[0], &res->out, &out_len))
-            fds[0].fd = -1;
-        if (fds[1].revents && !drain(err[0], &res->err, &err_len))
-            fds[1].fd = -1;
-        /* The input goes once the guest is listening: bytes sent before it has set up its
-         * UART would be lost, as on a real machine. */
-        if (!sent && strstr(res->out, ready)) {
-            ck_assert_int_eq(write(in[1], input, strlen(input)), (ssize_t)strlen(input));
-            sent = 1;
-        }
-        /* A guest that halts leaves QEMU running: stop it once it has said its last.
-         * SIGTERM, which timeout(1) passes on to QEMU. */
-        if (!stopped && ((sent && strstr(res->out, done)) || now_ms() >= deadline)) {
-            kill(pid, SIGTERM);
-            stopped = 1;
-        }
-    }
+    pid_t pid = spawn(argv, in, out, err);
+    c.in_fd = in[1];
+    collect(res, pid, out[0], err[0], &c);
     close(in[1]);
-    close(out[0]);
-    close(err[0]);
-    ck_assert_int_eq(waitpid(pid, &wstatus, 0), pid);
-    res->status = sent && strstr(res->out, done) ? 0 : 1;
+    res->status = c.sent && strstr(res->out, done) ? 0 : 1;
 }
 
 char *expected_output(const char *rel)

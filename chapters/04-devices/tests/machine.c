@@ -8,7 +8,6 @@
 
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 /* Runs a chapter 4 guest (guests/ch4/NAME.elf) on program with accel, its interrupt
@@ -209,7 +208,6 @@ START_TEST(kvm_inspector_transcript_on_the_pc)
     ck_assert_msg(strstr(r.out, "exit    58  cpu0 INTR     (status 0)") != NULL, "%s", r.out);
     ck_assert_msg(strstr(r.out, "COM1 says hi") != NULL, "%s", r.out);
     run_free(&r);
-    free(want);
 }
 END_TEST
 
