@@ -1,7 +1,7 @@
 /*
  * check_ch4.c - chapter 4's test suite: every device model against its datasheet, with a
  * fake clock and recorded interrupt lines; the chapter's guests on KVM (both irqchips)
- * and on the interpreter.
+ * and on the interpreter; and the labs' graders against their solutions.
  */
 #include "ch4_tests.h"
 
@@ -20,6 +20,7 @@ int main(void)
     suite_add_tcase(s, rtc_tests());
     suite_add_tcase(s, qemu_tests());
     suite_add_tcase(s, machine_tests());
+    suite_add_tcase(s, lab_tests(4, 2));
     add_kvm_tests(s);
     return run_suite(s);
 }
