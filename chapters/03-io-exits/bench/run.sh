@@ -8,7 +8,7 @@
 # usage: run.sh [BUILD_DIR]   (default: build/; builds nothing, 'make' does that)
 # STEPVM_BENCH_N (default 10000) and STEPVM_BENCH_ROUNDS (default 3) change the work.
 # Without a usable /dev/kvm it all runs in the nested machine (nested-kvm.sh), and QEMU
-# goes in with it: the binary, its libraries and the firmware it opens.
+# goes in with it (nested-qemu.sh).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -35,17 +35,7 @@ trap 'rm -rf "$files" "$script"' EXIT
 cp "$here/measure.sh" "$files/"
 qemu_cmd="" qemu_na="qemu-system-x86_64 is not installed"
 if [ -n "$qemu" ]; then
-    # What QEMU opens for this guest with -vga none -nic none (found with strace).
-    mkdir -p "$files/qemu/lib" "$files/qemu/fw"
-    cp "$qemu" "$files/qemu/"
-    ldd "$qemu" | grep -o '/[^ ]*' | grep -v ld-linux | xargs -I{} cp -L {} "$files/qemu/lib/"
-    share=$(dirname "$qemu")/../share
-    for fw in bios-256k.bin kvmvapic.bin multiboot_dma.bin linuxboot_dma.bin; do
-        for d in qemu seabios; do # Debian keeps SeaBIOS in its own directory
-            [ ! -e "$share/$d/$fw" ] || { cp -L "$share/$d/$fw" "$files/qemu/fw/"; break; }
-        done
-    done
-    qemu_cmd="env LD_LIBRARY_PATH=/stepvm/files/qemu/lib /stepvm/files/qemu/$(basename "$qemu") -L /stepvm/files/qemu/fw"
+    qemu_cmd=$(sh "$top/common/scripts/nested-qemu.sh" "$files")
     qemu_na=""
 fi
 cat > "$script" <<END
