@@ -10,6 +10,7 @@
 #define STEPVM_VM_H
 
 #include "cpu.h"
+#include "hw/uart16550.h"
 #include "kvm.h"
 #include "ports.h"
 
@@ -25,8 +26,8 @@
  * console and COM1's data register print, COM1's line status is always "ready to send",
  * the test exit device ends the machine, POST codes are shown by --trace only. */
 
-/** UART_LSR_THRE | UART_LSR_TEMT: transmit holding register and transmitter empty. */
-#define COM1_LSR_READY 0x60
+/** COM1's line status: transmitter holding register and transmitter empty (0x60). */
+#define COM1_LSR_READY (UART_LSR_THRE | UART_LSR_TEMT)
 
 /** The machine, and where its output goes. */
 struct vm {

@@ -41,7 +41,7 @@ static uint64_t four_char_times_ns(const struct uart *u)
         half_bits += 2;
     else
         half_bits += word == 5 ? 3 : 4;
-    return (uint64_t)half_bits * 2 * 16 * divisor * 1000000000ull / UART_CLOCK_HZ;
+    return (uint64_t)half_bits * 2 * 16 * divisor * 1000000000ull / UART_XTAL_HZ;
 }
 
 /* ------------------------------------------------------------------ interrupts */
@@ -51,15 +51,15 @@ static uint64_t four_char_times_ns(const struct uart *u)
 static uint8_t uart_pending(const struct uart *u)
 {
     if ((u->ier & UART_IER_ELSI) && u->lsr_errors)
-        return UART_IIR_RLSI;
+        return UART_IIR_RLS;
     if ((u->ier & UART_IER_ERBFI) && u->rx_count >= rx_trigger(u))
-        return UART_IIR_RDI;
+        return UART_IIR_RDA;
     if ((u->ier & UART_IER_ERBFI) && u->timeout)
         return UART_IIR_CTI;
     if ((u->ier & UART_IER_ETBEI) && u->thr_pending)
-        return UART_IIR_THRI;
+        return UART_IIR_THRE;
     if ((u->ier & UART_IER_EDSSI) && (u->msr & UART_MSR_DELTAS))
-        return UART_IIR_MSI;
+        return UART_IIR_MS;
     return UART_IIR_NO_INT;
 }
 
@@ -268,9 +268,9 @@ static uint8_t iir_read(struct uart *u)
 
     uart__advance(u, uart_now(u)); /* a guest that polls IIR sees the timeout when due */
     id = uart_pending(u);
-    if (id == UART_IIR_THRI)
+    if (id == UART_IIR_THRE)
         u->thr_pending = 0; /* reading IIR is how the THR-empty interrupt is acknowledged */
-    return (uint8_t)(id | (fifos_on(u) ? UART_IIR_FIFOS_ON : 0));
+    return (uint8_t)(id | (fifos_on(u) ? UART_IIR_FIFOS_ENABLED : 0));
 }
 
 /* Reading LSR clears the error bits it reports, and with them the line status interrupt. */

@@ -40,13 +40,15 @@ OBJCOPY ?= objcopy
 # SSE registers (nobody saves them), plain absolute addresses. -nostdinc with GCC's own
 # include directory keeps <stdint.h> and <stdarg.h> but makes a host header such as the
 # real <stdio.h> impossible to pick up by mistake. -fno-tree-loop-distribute-patterns stops
-# GCC from turning memset's own loop into a call to memset.
+# GCC from turning memset's own loop into a call to memset. Of the rest of common/, guests
+# see only common/hw, the hardware's names they share with the VMM's device models
+# (<uart16550.h>); the VMM's own headers stay out of their reach.
 GUEST_CFLAGS := -m64 -ffreestanding -nostdlib -mno-red-zone -mgeneral-regs-only \
                 -fno-pic -fno-pie -fno-stack-protector -fcf-protection=none \
                 -fno-asynchronous-unwind-tables -fno-tree-loop-distribute-patterns \
                 -O2 -Wall -Wextra -Werror -std=c11 -MMD -MP \
                 -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
-                -I$(GUEST_DIR)/include
+                -I$(GUEST_DIR)/include -I$(TOP)/common/hw
 # -z noexecstack: the .S files carry no .note.GNU-stack; a guest has no such notion anyway.
 GUEST_LDFLAGS := -m elf_x86_64 -nostdlib -z max-page-size=0x1000 -z noexecstack \
                  -T $(GUEST_DIR)/guest.ld

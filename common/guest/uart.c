@@ -100,7 +100,7 @@ static void uart_irq(int vector)
 
 void uart_init(unsigned baud)
 {
-    uint16_t divisor = (uint16_t)(UART_CLOCK_HZ / baud);
+    uint16_t divisor = (uint16_t)(UART_BAUD_BASE / baud);
 
     outb(PORT_COM1 + UART_IER, 0);
     outb(PORT_COM1 + UART_LCR, UART_LCR_DLAB);

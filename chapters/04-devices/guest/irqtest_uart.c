@@ -121,7 +121,8 @@ static void check_fifo(void)
         got[i] = (char)inb(COM(RBR));
     iir_empty = inb(COM(IIR));
     check((iir3 & 0x0f) == UART_IIR_NO_INT && (iir4 & 0x0f) == UART_IIR_RDA &&
-              (iir4 & UART_IIR_FIFOS) == UART_IIR_FIFOS && (iir_empty & 0x0f) == UART_IIR_NO_INT,
+              (iir4 & UART_IIR_FIFOS_ENABLED) == UART_IIR_FIFOS_ENABLED &&
+              (iir_empty & 0x0f) == UART_IIR_NO_INT,
           "uart-fifo-trigger", "IIR 0x%02x after 3 bytes, 0x%02x after 4, 0x%02x emptied; read %s",
           iir3, iir4, iir_empty, got);
 

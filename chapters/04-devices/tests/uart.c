@@ -117,17 +117,17 @@ END_TEST
 START_TEST(enabling_etbei_raises_thr_empty_at_once)
 {
     outb(UART_IER, UART_IER_ETBEI);
-    ck_assert_uint_eq(inb(UART_IIR), UART_IIR_THRI);
+    ck_assert_uint_eq(inb(UART_IIR), UART_IIR_THRE);
     /* Reading IIR while it shows THR empty acknowledges it. */
     ck_assert_uint_eq(inb(UART_IIR), UART_IIR_NO_INT);
     /* Writing THR empties it again at once: pending again. */
     outb(UART_THR, 'x');
-    ck_assert_uint_eq(inb(UART_IIR), UART_IIR_THRI);
+    ck_assert_uint_eq(inb(UART_IIR), UART_IIR_THRE);
     ck_assert_uint_eq(inb(UART_IIR), UART_IIR_NO_INT);
     /* Off and on again: raised again. */
     outb(UART_IER, 0);
     outb(UART_IER, UART_IER_ETBEI);
-    ck_assert_uint_eq(inb(UART_IIR), UART_IIR_THRI);
+    ck_assert_uint_eq(inb(UART_IIR), UART_IIR_THRE);
 }
 END_TEST
 
@@ -141,7 +141,7 @@ START_TEST(out2_gates_the_line)
     ck_assert_int_eq(irq4.level[4], 0);
     outb(UART_MCR, UART_MCR_OUT2 | UART_MCR_DTR | UART_MCR_RTS);
     ck_assert_int_eq(irq4.level[4], 1);
-    ck_assert_uint_eq(inb(UART_IIR), UART_IIR_THRI);
+    ck_assert_uint_eq(inb(UART_IIR), UART_IIR_THRE);
     ck_assert_int_eq(irq4.level[4], 0); /* acknowledged */
     outb(UART_THR, 'a');
     ck_assert_int_eq(irq4.level[4], 1);
@@ -159,7 +159,7 @@ START_TEST(holding_register_without_fifos)
     ck_assert_uint_eq(receive_str("ab"), 1); /* one byte fits */
     ck_assert_int_eq(uart__can_receive(&com1), 0);
     ck_assert_uint_eq(inb(UART_LSR), UART_LSR_DR | UART_LSR_THRE | UART_LSR_TEMT);
-    ck_assert_uint_eq(inb(UART_IIR), UART_IIR_RDI); /* bits 6-7 clear: FIFOs off */
+    ck_assert_uint_eq(inb(UART_IIR), UART_IIR_RDA); /* bits 6-7 clear: FIFOs off */
     ck_assert_int_eq(irq4.level[4], 1);
     ck_assert_uint_eq(inb(UART_RBR), 'a');
     ck_assert_int_eq(irq4.level[4], 0);
@@ -209,10 +209,10 @@ START_TEST(fifo_trigger_levels)
         outb(UART_FCR, cases[i].fcr | UART_FCR_RCVR_RESET);
         for (unsigned n = 1; n < cases[i].level; n++)
             ck_assert_uint_eq(receive_str("x"), 1);
-        ck_assert_uint_eq(inb(UART_IIR), UART_IIR_FIFOS_ON | UART_IIR_NO_INT);
+        ck_assert_uint_eq(inb(UART_IIR), UART_IIR_FIFOS_ENABLED | UART_IIR_NO_INT);
         ck_assert_int_eq(irq4.level[4], 0);
         ck_assert_uint_eq(receive_str("y"), 1);
-        ck_assert_uint_eq(inb(UART_IIR), UART_IIR_FIFOS_ON | UART_IIR_RDI);
+        ck_assert_uint_eq(inb(UART_IIR), UART_IIR_FIFOS_ENABLED | UART_IIR_RDA);
         ck_assert_int_eq(irq4.level[4], 1);
         inb(UART_RBR); /* below the level again */
         ck_assert_int_eq(irq4.level[4], 0);
@@ -231,7 +231,7 @@ START_TEST(fcr_clears_the_fifos)
     ck_assert_uint_eq(uart__deadline(&com1), VCLOCK_NEVER);
     /* Switching the FIFOs off empties them too, and IIR bits 6-7 follow. */
     ck_assert_uint_eq(receive_str("abc"), 3);
-    ck_assert_uint_eq(inb(UART_IIR) & UART_IIR_FIFOS_ON, UART_IIR_FIFOS_ON);
+    ck_assert_uint_eq(inb(UART_IIR) & UART_IIR_FIFOS_ENABLED, UART_IIR_FIFOS_ENABLED);
     outb(UART_FCR, 0);
     ck_assert_uint_eq(inb(UART_LSR) & UART_LSR_DR, 0);
     ck_assert_uint_eq(inb(UART_IIR), UART_IIR_NO_INT);
@@ -286,7 +286,7 @@ START_TEST(break_shows_when_it_reaches_the_top)
     ck_assert_int_eq(irq4.level[4], 0);
     ck_assert_uint_eq(inb(UART_RBR), 'a');
     ck_assert_int_eq(irq4.level[4], 1); /* line status interrupt */
-    ck_assert_uint_eq(inb(UART_IIR), UART_IIR_FIFOS_ON | UART_IIR_RLSI);
+    ck_assert_uint_eq(inb(UART_IIR), UART_IIR_FIFOS_ENABLED | UART_IIR_RLS);
     ck_assert_uint_eq(inb(UART_LSR), lsr_idle | UART_LSR_DR | UART_LSR_BI | UART_LSR_FIFOE);
     ck_assert_int_eq(irq4.level[4], 0);
     ck_assert_uint_eq(inb(UART_LSR), lsr_idle | UART_LSR_DR | UART_LSR_FIFOE);
@@ -348,9 +348,9 @@ START_TEST(modem_status_interrupt_cleared_by_reading_msr)
 {
     outb(UART_IER, UART_IER_EDSSI);
     outb(UART_MCR, UART_MCR_LOOP | UART_MCR_OUT2 | UART_MCR_RTS);
-    ck_assert_uint_eq(inb(UART_IIR), UART_IIR_MSI);
+    ck_assert_uint_eq(inb(UART_IIR), UART_IIR_MS);
     ck_assert_int_eq(irq4.level[4], 1);
-    ck_assert_uint_eq(inb(UART_IIR), UART_IIR_MSI); /* reading IIR does not clear it */
+    ck_assert_uint_eq(inb(UART_IIR), UART_IIR_MS); /* reading IIR does not clear it */
     inb(UART_MSR);
     ck_assert_uint_eq(inb(UART_IIR), UART_IIR_NO_INT);
     ck_assert_int_eq(irq4.level[4], 0);
@@ -369,18 +369,18 @@ START_TEST(iir_priority_order)
     ck_assert_int_eq(irq4.level[4], 1);
 
     /* Each cause shows until what clears it is done, then the next one shows. */
-    ck_assert_uint_eq(inb(UART_IIR), UART_IIR_FIFOS_ON | UART_IIR_RLSI);
+    ck_assert_uint_eq(inb(UART_IIR), UART_IIR_FIFOS_ENABLED | UART_IIR_RLS);
     inb(UART_LSR);
-    ck_assert_uint_eq(inb(UART_IIR), UART_IIR_FIFOS_ON | UART_IIR_RDI);
+    ck_assert_uint_eq(inb(UART_IIR), UART_IIR_FIFOS_ENABLED | UART_IIR_RDA);
     for (int i = 0; i < 3; i++)
         inb(UART_RBR); /* 13 left: below the trigger level */
-    ck_assert_uint_eq(inb(UART_IIR), UART_IIR_FIFOS_ON | UART_IIR_THRI); /* acknowledges it */
+    ck_assert_uint_eq(inb(UART_IIR), UART_IIR_FIFOS_ENABLED | UART_IIR_THRE); /* acknowledges it */
     clk.now = uart__deadline(&com1);
-    ck_assert_uint_eq(inb(UART_IIR), UART_IIR_FIFOS_ON | UART_IIR_CTI);
+    ck_assert_uint_eq(inb(UART_IIR), UART_IIR_FIFOS_ENABLED | UART_IIR_CTI);
     inb(UART_RBR);
-    ck_assert_uint_eq(inb(UART_IIR), UART_IIR_FIFOS_ON | UART_IIR_MSI);
+    ck_assert_uint_eq(inb(UART_IIR), UART_IIR_FIFOS_ENABLED | UART_IIR_MS);
     inb(UART_MSR);
-    ck_assert_uint_eq(inb(UART_IIR), UART_IIR_FIFOS_ON | UART_IIR_NO_INT);
+    ck_assert_uint_eq(inb(UART_IIR), UART_IIR_FIFOS_ENABLED | UART_IIR_NO_INT);
     ck_assert_int_eq(irq4.level[4], 0);
 }
 END_TEST
@@ -389,15 +389,15 @@ START_TEST(thr_empty_outranks_modem_status)
 {
     outb(UART_MCR, UART_MCR_LOOP | UART_MCR_OUT2);
     outb(UART_IER, UART_IER_ETBEI | UART_IER_EDSSI);
-    ck_assert_uint_eq(inb(UART_IIR), UART_IIR_THRI);
-    ck_assert_uint_eq(inb(UART_IIR), UART_IIR_MSI);
+    ck_assert_uint_eq(inb(UART_IIR), UART_IIR_THRE);
+    ck_assert_uint_eq(inb(UART_IIR), UART_IIR_MS);
 }
 END_TEST
 
 /* ------------------------------------------------------------------ character timeout */
 
 /* 8N1 at divisor 1 (115200 baud): 10 bits of 16 / 1.8432 MHz each, 4 characters. */
-#define FOUR_CHARS_8N1_DIV1 (40ull * 16 * 1000000000ull / UART_CLOCK_HZ)
+#define FOUR_CHARS_8N1_DIV1 (40ull * 16 * 1000000000ull / UART_XTAL_HZ)
 
 static void set_divisor(uint16_t divisor, uint8_t lcr)
 {
@@ -425,7 +425,7 @@ START_TEST(character_timeout_follows_the_clock)
     ck_assert_int_eq(irq4.level[4], 1);
     ck_assert_uint_eq(uart__deadline(&com1), VCLOCK_NEVER); /* it has happened */
     clk.now = due + 5;
-    ck_assert_uint_eq(inb(UART_IIR), UART_IIR_FIFOS_ON | UART_IIR_CTI);
+    ck_assert_uint_eq(inb(UART_IIR), UART_IIR_FIFOS_ENABLED | UART_IIR_CTI);
 
     /* A new byte does not clear it; reading one does, and restarts the count. */
     ck_assert_uint_eq(receive_str("c"), 1);
@@ -450,7 +450,7 @@ START_TEST(character_timeout_follows_the_clock)
         inb(UART_RBR);
     ck_assert_uint_eq(uart__deadline(&com1), VCLOCK_NEVER);
     uart__advance(&com1, UINT64_MAX - 1);
-    ck_assert_uint_eq(inb(UART_IIR), UART_IIR_FIFOS_ON | UART_IIR_NO_INT);
+    ck_assert_uint_eq(inb(UART_IIR), UART_IIR_FIFOS_ENABLED | UART_IIR_NO_INT);
 }
 END_TEST
 
@@ -463,12 +463,11 @@ START_TEST(character_time_follows_lcr_and_divisor)
     ck_assert_uint_eq(uart__deadline(&com1), 1000 + FOUR_CHARS_8N1_DIV1);
     /* 7 bits, parity, 2 stop bits: 11 bits a character, at divisor 12 (9600 baud). */
     set_divisor(12, 0x02 | UART_LCR_PEN | UART_LCR_STB);
-    ck_assert_uint_eq(uart__deadline(&com1),
-                      1000 + 44ull * 16 * 12 * 1000000000ull / UART_CLOCK_HZ);
+    ck_assert_uint_eq(uart__deadline(&com1), 1000 + 44ull * 16 * 12 * 1000000000ull / UART_XTAL_HZ);
     /* 5 bits and 1.5 stop bits: 7.5 bits, at divisor 0x0180 (300 baud). */
     set_divisor(0x180, UART_LCR_STB);
     ck_assert_uint_eq(uart__deadline(&com1),
-                      1000 + 30ull * 16 * 0x180 * 1000000000ull / UART_CLOCK_HZ);
+                      1000 + 30ull * 16 * 0x180 * 1000000000ull / UART_XTAL_HZ);
 }
 END_TEST
 
