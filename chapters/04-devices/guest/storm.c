@@ -20,7 +20,7 @@
 #define LAPIC_VECTOR 0x31
 #define PIT_FASTEST  2 /* the smallest count mode 2 allows */
 #define RTC_FASTEST  3 /* rate select 3: 8192 Hz */
-#define TICKS        2000
+#define TICKS        300
 
 static volatile unsigned long pit_ticks, rtc_ticks, lapic_ticks;
 

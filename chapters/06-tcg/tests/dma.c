@@ -34,8 +34,12 @@ START_TEST(dma_write_replaces_decoded_code)
     cfg.machine.console = cfg.machine.diag = console;
     cfg.backend = make_tcg;
     cfg.backend_ctx = &v;
-    struct machine_image img = {.name = "loop", .data = loop, .len = sizeof(loop),
-                                .cmdline = "", .flat_mode = MODE_REAL, .flat_addr = 0x10000};
+    struct machine_image img = {.name = "loop",
+                                .data = loop,
+                                .len = sizeof(loop),
+                                .cmdline = "",
+                                .flat_mode = MODE_REAL,
+                                .flat_addr = 0x10000};
     ck_assert_int_eq(vmm__init(&x, &cfg), 0);
     ck_assert_int_eq(vmm__load(&x, &img), 0);
     for (int i = 0; i < 3; i++) { /* the loop runs, decoded once, exiting at each OUT */

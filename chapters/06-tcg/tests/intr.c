@@ -24,8 +24,8 @@
 #define COUNTER    0x40000ull /* a quadword the endless loop counts in */
 #define STACK      0x80000ull
 #define TABLES     0x90000ull /* the GDT and page tables mode__long builds */
-#define VECTOR     0x20   /* what the test controller delivers unless told otherwise */
-#define REAL_SEG   0x1000 /* real mode: CS for CODE, and the handler's segment */
+#define VECTOR     0x20       /* what the test controller delivers unless told otherwise */
+#define REAL_SEG   0x1000     /* real mode: CS for CODE, and the handler's segment */
 #define REAL_STACK 0xfff0
 
 /* A CPU, its memory, and the test's interrupt controller. */

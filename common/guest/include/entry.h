@@ -3,6 +3,7 @@
  * macros: vectors.S (the exceptions, chapter 2) and irqvec.S (the interrupts, chapter 4)
  * both include it, so the frame they build is the one struct trapframe (trap.h) describes.
  */
+/* clang-format off: assembler, which the C formatter would take apart */
 #ifndef GUEST_ENTRY_H
 #define GUEST_ENTRY_H
 
