@@ -3,7 +3,8 @@
  * macros: vectors.S (the exceptions, chapter 2) and irqvec.S (the interrupts, chapter 4)
  * both include it, so the frame they build is the one struct trapframe (trap.h) describes.
  */
-/* clang-format off: assembler, which the C formatter would take apart */
+/* Assembler, which the C formatter would take apart: */
+/* clang-format off */
 #ifndef GUEST_ENTRY_H
 #define GUEST_ENTRY_H
 
