@@ -179,9 +179,12 @@ START_TEST(kvm_user_irqchip_irqtest_apics)
 }
 END_TEST
 
+/* With stepvm's own timers on KVM. (KVM's in-kernel PIT at its fastest is KVM's to
+ * survive: it re-injects every tick the guest missed, and a machine as slow as the
+ * nested one never gets the guest out of its handlers.) */
 START_TEST(kvm_interrupt_storm)
 {
-    storm("bin/ch4", "--irqchip=kernel", "apic");
+    storm("bin/ch4", "--irqchip=user", "pic");
     storm("bin/ch4", "--irqchip=user", "apic");
 }
 END_TEST
