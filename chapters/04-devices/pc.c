@@ -225,7 +225,7 @@ static void *event_loop(void *arg)
             uint64_t drained;
             if ((fds[0].revents & POLLIN) && read(pc->wake_fd, &drained, sizeof(drained)) < 0)
                 drained = 0;
-            if (want_input && (fds[1].revents & (POLLIN | POLLHUP | POLLERR)))
+            if (want_input && (fds[1].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL)))
                 read_input(pc);
         }
         pthread_mutex_lock(&x->lock);
