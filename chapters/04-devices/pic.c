@@ -293,6 +293,7 @@ void pic__init(struct pic *p, void (*intr)(void *ctx, int level), void *ctx)
 {
     chip_power_on(&p->master, PIC_ELCR_MASTER_MASK);
     chip_power_on(&p->slave, PIC_ELCR_SLAVE_MASK);
+    p->master.pair = p->slave.pair = p;
     p->intr = intr;
     p->ctx = ctx;
     p->output = 0;
@@ -338,56 +339,30 @@ int pic__ack(struct pic *p)
 /* ---------------------------------------------------------------- the ports */
 
 /* The chips are 8 bits wide: a wider access is split into byte cycles, as the ISA bus
- * does, each at its own port. The bus hands over only accesses inside the range. */
-static uint64_t chip_port_read(struct pic *p, struct pic_chip *c, uint64_t offset, uint32_t size)
+ * does, each at its own port. The bus hands over only accesses inside the range. Each
+ * chip's two ports are one range, whose device is the chip. */
+static uint64_t chip_port_read(void *dev, struct vcpu *v, uint64_t offset, uint32_t size)
 {
+    struct pic_chip *c = dev;
     uint64_t value = 0;
 
+    (void)v;
     for (uint32_t i = 0; i < size && offset + i < 2; i++)
         value |= (uint64_t)chip_read(c, (int)(offset + i)) << (8 * i);
-    pic_update(p); /* a poll acknowledges */
+    pic_update(c->pair); /* a poll acknowledges */
     return value;
 }
 
-static int chip_port_write(struct pic *p, struct pic_chip *c, uint64_t offset, uint64_t value,
+static int chip_port_write(void *dev, struct vcpu *v, uint64_t offset, uint64_t value,
                            uint32_t size)
 {
+    struct pic_chip *c = dev;
+
+    (void)v;
     for (uint32_t i = 0; i < size && offset + i < 2; i++)
         chip_write(c, (int)(offset + i), (uint8_t)(value >> (8 * i)));
-    pic_update(p);
+    pic_update(c->pair);
     return 0;
-}
-
-static uint64_t master_read(void *dev, struct vcpu *v, uint64_t offset, uint32_t size)
-{
-    struct pic *p = dev;
-
-    (void)v;
-    return chip_port_read(p, &p->master, offset, size);
-}
-
-static int master_write(void *dev, struct vcpu *v, uint64_t offset, uint64_t value, uint32_t size)
-{
-    struct pic *p = dev;
-
-    (void)v;
-    return chip_port_write(p, &p->master, offset, value, size);
-}
-
-static uint64_t slave_read(void *dev, struct vcpu *v, uint64_t offset, uint32_t size)
-{
-    struct pic *p = dev;
-
-    (void)v;
-    return chip_port_read(p, &p->slave, offset, size);
-}
-
-static int slave_write(void *dev, struct vcpu *v, uint64_t offset, uint64_t value, uint32_t size)
-{
-    struct pic *p = dev;
-
-    (void)v;
-    return chip_port_write(p, &p->slave, offset, value, size);
 }
 
 /* The ELCR: 0x4d0 for the master's inputs, 0x4d1 for the slave's. The bits the chipset
@@ -419,8 +394,10 @@ static int elcr_write(void *dev, struct vcpu *v, uint64_t offset, uint64_t value
 
 int pic__register(struct pic *p, struct bus *pio)
 {
-    if (bus__register(pio, PIC_MASTER_PORT, 2, "pic-master", master_read, master_write, p) < 0 ||
-        bus__register(pio, PIC_SLAVE_PORT, 2, "pic-slave", slave_read, slave_write, p) < 0 ||
+    if (bus__register(pio, PIC_MASTER_PORT, 2, "pic-master", chip_port_read, chip_port_write,
+                      &p->master) < 0 ||
+        bus__register(pio, PIC_SLAVE_PORT, 2, "pic-slave", chip_port_read, chip_port_write,
+                      &p->slave) < 0 ||
         bus__register(pio, PIC_ELCR_PORT, 2, "elcr", elcr_read, elcr_write, p) < 0)
         return -1;
     return 0;

@@ -66,7 +66,10 @@ struct pic_chip {
     uint8_t poll;         /* the next read is the poll word (OCW3 P) */
     uint8_t special_mask; /* special mask mode (OCW3 SMM) */
     uint8_t rotate_aeoi;  /* rotate in automatic EOI mode (OCW2) */
+    struct pic *pair;     /* the pair it belongs to: its ports' accesses update the output */
 };
+
+struct pic;
 
 /** The pair as a PC wires it, and where the master's INTR output goes. */
 struct pic {
