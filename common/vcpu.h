@@ -67,6 +67,13 @@ struct vcpu_ops {
     /** Copies guest-physical memory; -1 when the range is not all RAM. */
     int (*read_mem)(struct vcpu *v, uint64_t gpa, void *buf, size_t len);
     int (*write_mem)(struct vcpu *v, uint64_t gpa, const void *buf, size_t len);
+    /**
+     * A device wrote guest-physical [gpa, gpa + len) straight into RAM (chapter 4's virtio
+     * DMA, which reads a disk into the guest's buffers without a copy): a vCPU that keeps
+     * decoded code drops what came from there. NULL where nothing is kept (KVM: the
+     * hardware's caches snoop every write).
+     */
+    void (*memory_written)(struct vcpu *v, uint64_t gpa, size_t len);
     /** Translates a linear address through the guest's page tables (if paging is on). */
     int (*translate)(struct vcpu *v, uint64_t linear, uint64_t *gpa);
     /**
@@ -141,6 +148,11 @@ static inline int vcpu_read_mem(struct vcpu *v, uint64_t gpa, void *buf, size_t 
 static inline int vcpu_write_mem(struct vcpu *v, uint64_t gpa, const void *buf, size_t len)
 {
     return v->ops->write_mem(v, gpa, buf, len);
+}
+static inline void vcpu_memory_written(struct vcpu *v, uint64_t gpa, size_t len)
+{
+    if (v->ops->memory_written)
+        v->ops->memory_written(v, gpa, len);
 }
 static inline int vcpu_translate(struct vcpu *v, uint64_t linear, uint64_t *gpa)
 {

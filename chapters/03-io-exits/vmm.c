@@ -220,6 +220,11 @@ int vmm__dma_write(struct vmm *x, uint64_t gpa, const void *buf, size_t len)
     /* One vCPU until chapter 5; its write_mem both writes and tells the backend. */
     return vcpu_write_mem(x->vcpu, gpa, buf, len);
 }
+
+void vmm__dma_written(struct vmm *x, uint64_t gpa, size_t len)
+{
+    vcpu_memory_written(x->vcpu, gpa, len);
+}
 /* [dma] */
 
 /* The dump's ways into memory, through the interface. */

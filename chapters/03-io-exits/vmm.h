@@ -113,6 +113,12 @@ int vmm__run(struct vmm *x);
  */
 int vmm__dma_write(struct vmm *x, uint64_t gpa, const void *buf, size_t len);
 
+/**
+ * A device has written guest-physical [gpa, gpa + len) in place, through a host pointer
+ * from guest_mem__find (chapter 4's virtio-blk reads a disk straight into the guest's
+ * buffers): every vCPU is told, as vmm__dma_write tells it.
+ */
+void vmm__dma_written(struct vmm *x, uint64_t gpa, size_t len);
 /** Prints the register dump and code bytes through the vCPU interface. */
 void vmm__dump(struct vmm *x, FILE *out);
 

@@ -511,17 +511,23 @@ static int tcg_read_mem(struct vcpu *v, uint64_t gpa, void *buf, size_t len)
     return guest_mem__read(to_tcg(v)->mem, gpa, buf, len);
 }
 
-/* The VMM writes guest memory (a hypercall's answer, a device's DMA): decoded code in
+/* Something other than the CPU wrote guest memory (a device's DMA): decoded code in
  * those pages is stale from now on, exactly as when the guest writes it. */
-static int tcg_write_mem(struct vcpu *v, uint64_t gpa, const void *buf, size_t len)
+static void tcg_memory_written(struct vcpu *v, uint64_t gpa, size_t len)
 {
     struct tcg_cpu *c = to_tcg(v);
 
-    if (guest_mem__write(c->mem, gpa, buf, len) < 0)
-        return -1;
     for (uint64_t a = gpa & ~0xfffull; a < gpa + len && a < (1ull << 32); a += 4096)
         if (c->code_pages[a >> 12])
             tcg_code_written(c, a);
+}
+
+/* The VMM writes guest memory (a hypercall's answer, a device's DMA). */
+static int tcg_write_mem(struct vcpu *v, uint64_t gpa, const void *buf, size_t len)
+{
+    if (guest_mem__write(to_tcg(v)->mem, gpa, buf, len) < 0)
+        return -1;
+    tcg_memory_written(v, gpa, len);
     return 0;
 }
 
@@ -561,6 +567,7 @@ static const struct vcpu_ops tcg_vcpu_ops = {
     .single_step = tcg_single_step,
     .read_mem = tcg_read_mem,
     .write_mem = tcg_write_mem,
+    .memory_written = tcg_memory_written,
     .translate = tcg_translate_op,
     .kick = tcg_kick,
     .get_mp_state = tcg_get_mp_state,
