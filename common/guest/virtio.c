@@ -89,7 +89,6 @@ void virtio_reset(struct virtio_dev *d)
     virtio_write(d, VIRTIO_MMIO_STATUS, 0);
     while (virtio_read(d, VIRTIO_MMIO_STATUS) != 0)
         ;
-    d->vq.num = 0;
 }
 
 static void status_set(struct virtio_dev *d, uint32_t bits)

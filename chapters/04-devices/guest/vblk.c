@@ -9,9 +9,9 @@
  *   vblk: capacity <sectors> sectors, checksum <16 hex digits>
  * The last sector is written with PATTERN_TEXT and then, at each later offset i of the
  * sector, the byte i & 0xff. The word "ro" on the command line expects a read-only disk
- * (VIRTIO_BLK_F_RO) whose write fails with VIRTIO_BLK_S_IOERR and changes nothing; irq=apic as
- * irqtest.elf. Under QEMU (its microvm machine has virtio-mmio, without ACPI on GSIs 5 to 12; it
- * leaves the local APIC's LINT0 closed, so the PICs' interrupts never arrive there: use irq=apic):
+ * (VIRTIO_BLK_F_RO) whose write fails with VIRTIO_BLK_S_IOERR and changes nothing;
+ * irq=apic as irqtest.elf. QEMU's microvm machine has virtio-mmio devices (without ACPI,
+ * on GSIs 5 to 12); the PICs' interrupts do not reach its CPU, so use irq=apic there:
  *   qemu-system-x86_64 -M microvm,acpi=off,ioapic2=off -m 128 -display none -kernel vblk.elf
  *     -drive id=d0,file=disk.img,format=raw,if=none -device virtio-blk-device,drive=d0
  *     -append irq=apic -global virtio-mmio.force-legacy=false -debugcon stdio -serial none
