@@ -53,8 +53,8 @@ int virtio_probe(uintptr_t base, uint32_t device_id)
  * An operating system learns where virtio-mmio devices are and which interrupt each has
  * from the firmware's tables (ACPI's DSDT on stepvm and on microvm, a device tree
  * elsewhere). The book's guests take a shortcut: they probe the two machines' fixed slots.
- * A slot with no device behind it answers DeviceID 0, and on stepvm an unused slot is
- * unmapped and reads as all ones; neither passes virtio_probe().
+ * A transport with no device behind it answers DeviceID 0, and an address where nothing
+ * is mapped reads as all ones (or zeros); none of them passes virtio_probe().
  */
 int virtio_find(struct virtio_dev *d, uint32_t device_id)
 {

@@ -96,6 +96,8 @@ static int blk_request(struct virtio_blk *b, uint32_t type, uint64_t sector, con
         bufs[n++] = (struct virtio_buf){(const uint8_t *)data + off, chunk, data_flags};
     }
     bufs[n++] = (struct virtio_buf){(const void *)&b->status, 1, VIRTQ_DESC_F_WRITE};
+    /* Spec 2.7.7: a poller wants no interrupt; without EVENT_IDX this is only a hint. */
+    b->dev.vq.avail->flags = b->wait == VIRTIO_POLL ? VIRTQ_AVAIL_F_NO_INTERRUPT : 0;
     if (virtq_submit(&b->dev, bufs, n) < 0)
         return -1;
     /* Only one chain is ever in flight, and it starts at descriptor 0. */

@@ -85,8 +85,8 @@ static void next_out_of_range(struct virtio_dev *d)
 
 /*
  * Every descriptor of the table in one chain whose last comes back to the first: longer
- * than the queue, which a device can only notice by counting. It is a write request whose
- * buffers are all device-readable, so that no other rule (their order) is broken first.
+ * than the queue (spec 2.7.5.2 forbids it), which a device notices only by counting. A write
+ * request, its buffers all device-readable, so that no other rule (their order) breaks first.
  */
 static void chain_too_long(struct virtio_dev *d)
 {
