@@ -235,6 +235,12 @@ void virtq_notify(struct virtio_dev *d, struct virtq *q)
     virtio_write(d, VIRTIO_MMIO_QUEUE_NOTIFY, q->index);
 }
 
+void virtq_put_desc(struct virtq *q, uint16_t i, uint64_t addr, uint32_t len, uint16_t flags,
+                    uint16_t next)
+{
+    q->desc[i] = (struct virtq_desc){.addr = addr, .len = len, .flags = flags, .next = next};
+}
+
 int virtq_submit(struct virtio_dev *d, const struct virtio_buf *bufs, int n)
 {
     struct virtq *q = &d->vq;
@@ -243,10 +249,10 @@ int virtq_submit(struct virtio_dev *d, const struct virtio_buf *bufs, int n)
         return -1;
     /* Spec 2.7.5: one descriptor a buffer, linked by next; the last has no NEXT flag. */
     for (int i = 0; i < n; i++) {
-        q->desc[i].addr = (uint64_t)(uintptr_t)bufs[i].addr;
-        q->desc[i].len = bufs[i].len;
-        q->desc[i].flags = bufs[i].flags | (i + 1 < n ? VIRTQ_DESC_F_NEXT : 0);
-        q->desc[i].next = (uint16_t)(i + 1 < n ? i + 1 : 0);
+        int more = i + 1 < n;
+        virtq_put_desc(q, (uint16_t)i, (uint64_t)(uintptr_t)bufs[i].addr, bufs[i].len,
+                       bufs[i].flags | (more ? VIRTQ_DESC_F_NEXT : 0),
+                       more ? (uint16_t)(i + 1) : 0);
     }
     virtq_publish(q, 0);
     virtq_notify(d, q);

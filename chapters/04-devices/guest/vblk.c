@@ -11,7 +11,8 @@
  * sector, the byte i & 0xff. The word "ro" on the command line expects a read-only disk
  * (VIRTIO_BLK_F_RO) whose write fails with VIRTIO_BLK_S_IOERR and changes nothing;
  * irq=apic as irqtest.elf. QEMU's microvm machine has virtio-mmio devices (without ACPI,
- * on GSIs 5 to 12); the PICs' interrupts do not reach its CPU, so use irq=apic there:
+ * on GSIs 5 to 12); its firmware leaves the local APIC's LINT0 masked, so the PICs'
+ * interrupts never reach the CPU: use irq=apic there:
  *   qemu-system-x86_64 -M microvm,acpi=off,ioapic2=off -m 128 -display none -kernel vblk.elf
  *     -drive id=d0,file=disk.img,format=raw,if=none -device virtio-blk-device,drive=d0
  *     -append irq=apic -global virtio-mmio.force-legacy=false -debugcon stdio -serial none

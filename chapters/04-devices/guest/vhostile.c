@@ -23,20 +23,13 @@ static volatile uint8_t status;
 static uint8_t data[VIRTIO_BLK_SECTOR_SIZE];
 static int failures;
 
-/* Fills descriptor @p i of the queue as the device will see it, whatever it holds. */
-static void put_desc(struct virtq *q, unsigned i, uint64_t addr, uint32_t len, uint16_t flags,
-                     uint16_t next)
-{
-    q->desc[i] = (struct virtq_desc){addr, len, flags, next};
-}
-
 /* Writes a good read request of sector 0 into descriptors 0 to 2: header, data, status. */
 static void put_good_read(struct virtq *q)
 {
     hdr = (struct virtio_blk_req_hdr){VIRTIO_BLK_T_IN, 0, 0};
-    put_desc(q, 0, (uintptr_t)&hdr, sizeof hdr, VIRTQ_DESC_F_NEXT, 1);
-    put_desc(q, 1, (uintptr_t)data, sizeof data, VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, 2);
-    put_desc(q, 2, (uintptr_t)&status, 1, VIRTQ_DESC_F_WRITE, 0);
+    virtq_put_desc(q, 0, (uintptr_t)&hdr, sizeof hdr, VIRTQ_DESC_F_NEXT, 1);
+    virtq_put_desc(q, 1, (uintptr_t)data, sizeof data, VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, 2);
+    virtq_put_desc(q, 2, (uintptr_t)&status, 1, VIRTQ_DESC_F_WRITE, 0);
 }
 
 /* Makes the chain at @p head available and notifies, as a driver would. */
@@ -93,10 +86,10 @@ static void chain_too_long(struct virtio_dev *d)
     struct virtq *q = &d->vq;
 
     hdr = (struct virtio_blk_req_hdr){VIRTIO_BLK_T_OUT, 0, 0};
-    put_desc(q, 0, (uintptr_t)&hdr, sizeof hdr, VIRTQ_DESC_F_NEXT, 1);
+    virtq_put_desc(q, 0, (uintptr_t)&hdr, sizeof hdr, VIRTQ_DESC_F_NEXT, 1);
     for (unsigned i = 1; i < q->num; i++)
-        put_desc(q, i, (uintptr_t)data, sizeof data, VIRTQ_DESC_F_NEXT,
-                 (uint16_t)((i + 1) % q->num));
+        virtq_put_desc(q, i, (uintptr_t)data, sizeof data, VIRTQ_DESC_F_NEXT,
+                       (uint16_t)((i + 1) % q->num));
     offer(d, 0);
 }
 
@@ -123,8 +116,8 @@ static void write_before_read(struct virtio_dev *d)
     struct virtq *q = &d->vq;
 
     put_good_read(q);
-    put_desc(q, 1, (uintptr_t)data, sizeof data, VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, 3);
-    put_desc(q, 3, (uintptr_t)&hdr, sizeof hdr, VIRTQ_DESC_F_NEXT, 2);
+    virtq_put_desc(q, 1, (uintptr_t)data, sizeof data, VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, 3);
+    virtq_put_desc(q, 3, (uintptr_t)&hdr, sizeof hdr, VIRTQ_DESC_F_NEXT, 2);
     offer(d, 0);
 }
 

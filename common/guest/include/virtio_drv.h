@@ -98,6 +98,13 @@ void virtio_driver_ok(struct virtio_dev *d);
 void virtio_attach_irq(struct virtio_dev *d);
 
 /**
+ * Writes descriptor @p i of @p q as given, checking nothing: virtq_submit() builds every
+ * chain with it, and a hostile test can write any descriptor it likes.
+ */
+void virtq_put_desc(struct virtq *q, uint16_t i, uint64_t addr, uint32_t len, uint16_t flags,
+                    uint16_t next);
+
+/**
  * Puts @p n buffers in descriptors 0 to n-1 as one chain (spec 2.7.13), makes its head
  * available and notifies the device. Only one chain is in flight at a time. Returns 0,
  * or -1 if n is 0 or more than the queue holds.
