@@ -42,7 +42,7 @@ void virtio_write(struct virtio_dev *d, unsigned reg, uint32_t value)
 /* Spec 4.2.3.1.1: MagicValue must be "virt" and Version 2; DeviceID 0 is an empty slot. */
 int virtio_probe(uintptr_t base, uint32_t device_id)
 {
-    volatile uint32_t *r = (volatile uint32_t *)base;
+    const volatile uint32_t *r = (const volatile uint32_t *)base;
 
     return r[VIRTIO_MMIO_MAGIC_VALUE / 4] == VIRTIO_MMIO_MAGIC &&
            r[VIRTIO_MMIO_VERSION / 4] == VIRTIO_MMIO_VERSION_2 &&

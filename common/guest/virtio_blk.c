@@ -43,7 +43,8 @@ int virtio_blk_open(struct virtio_blk *b, enum virtio_wait wait)
 {
     b->wait = wait;
     if (virtio_find(&b->dev, VIRTIO_ID_BLOCK) < 0) {
-        printf("virtio-blk: no device\n");
+        printf("virtio-blk: no device (none in stepvm's slots at 0x%llx or microvm's at 0x%llx)\n",
+               VIRTIO_MMIO_BASE, QEMU_MICROVM_VIRTIO_MMIO_BASE);
         return -1;
     }
     if (virtio_negotiate(&b->dev, BLK_FEATURES) < 0) {

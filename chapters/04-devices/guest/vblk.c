@@ -71,25 +71,28 @@ static uint64_t fnv1a(uint64_t h, const uint8_t *p, size_t n)
     return h;
 }
 
-/* Reads the first sectors in CHUNK-byte requests (the first by polling) and sums them. */
-static void checksum_disk(void)
+/* Reads the first sectors of @p b in CHUNK-byte requests (the first by polling) and sums
+ * them. */
+static void checksum_disk(struct virtio_blk *b)
 {
-    uint64_t sectors = blk.capacity < CHECKSUM_SECTORS ? blk.capacity : CHECKSUM_SECTORS;
+    uint64_t sectors = b->capacity;
     uint64_t h = 0xcbf29ce484222325ull;
-    size_t per = virtio_blk_max_request(&blk) < CHUNK ? virtio_blk_max_request(&blk) : CHUNK;
+    size_t per = virtio_blk_max_request(b) < CHUNK ? virtio_blk_max_request(b) : CHUNK;
     uint64_t per_sectors = per / VIRTIO_BLK_SECTOR_SIZE;
     int status = VIRTIO_BLK_S_OK;
 
+    if (sectors > CHECKSUM_SECTORS)
+        sectors = CHECKSUM_SECTORS;
     for (uint64_t s = 0; s < sectors && status == VIRTIO_BLK_S_OK; s += per_sectors) {
         uint64_t n = sectors - s < per_sectors ? sectors - s : per_sectors;
-        blk.wait = s == 0 ? VIRTIO_POLL : VIRTIO_IRQ;
-        status = virtio_blk_read(&blk, s, chunk, n * VIRTIO_BLK_SECTOR_SIZE);
+        b->wait = s == 0 ? VIRTIO_POLL : VIRTIO_IRQ;
+        status = virtio_blk_read(b, s, chunk, n * VIRTIO_BLK_SECTOR_SIZE);
         h = fnv1a(h, chunk, n * VIRTIO_BLK_SECTOR_SIZE);
         idle_ticks = 0;
     }
-    blk.wait = VIRTIO_IRQ;
+    b->wait = VIRTIO_IRQ;
     report(status == VIRTIO_BLK_S_OK, "read the disk", status);
-    printf("vblk: capacity %lu sectors, checksum %016lx\n", (unsigned long)blk.capacity,
+    printf("vblk: capacity %lu sectors, checksum %016lx\n", (unsigned long)b->capacity,
            (unsigned long)h);
 }
 
@@ -144,7 +147,7 @@ int main(uint32_t magic, const struct multiboot_info *mbi)
         return 1;
     }
 
-    checksum_disk();
+    checksum_disk(&blk);
     memcpy(sector_out, PATTERN_TEXT, sizeof PATTERN_TEXT - 1);
     for (size_t i = sizeof PATTERN_TEXT - 1; i < sizeof sector_out; i++)
         sector_out[i] = (uint8_t)i;
