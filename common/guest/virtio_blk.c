@@ -6,10 +6,10 @@
 #include <string.h>
 #include <virtio_blk_drv.h>
 
-/* The device features this driver understands (spec 5.2.3). */
+/* The device features this driver uses (spec 5.2.3); it ignores blk_size, a hint. */
 #define BLK_FEATURES                                                                               \
     ((1ull << VIRTIO_BLK_F_SIZE_MAX) | (1ull << VIRTIO_BLK_F_SEG_MAX) |                            \
-     (1ull << VIRTIO_BLK_F_RO) | (1ull << VIRTIO_BLK_F_BLK_SIZE) | (1ull << VIRTIO_BLK_F_FLUSH))
+     (1ull << VIRTIO_BLK_F_RO) | (1ull << VIRTIO_BLK_F_FLUSH))
 
 #define MAX_BUFS (VIRTQ_DRV_MAX_SIZE) /* header + data + status, at most a queue's worth */
 
@@ -54,6 +54,10 @@ int virtio_blk_open(struct virtio_blk *b, enum virtio_wait wait)
     /* Spec 3.1.1 step 7: the device's own set-up, here its one request queue. */
     if (virtq_setup(&b->dev, 0) < 0) {
         printf("virtio-blk: the device at 0x%lx has no usable queue 0\n", b->dev.base);
+        return -1;
+    }
+    if (b->dev.vq.num < 3) {
+        printf("virtio-blk: a queue of %u cannot hold a request\n", b->dev.vq.num);
         return -1;
     }
     read_config(b);
