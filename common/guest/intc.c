@@ -5,29 +5,14 @@
 #include <ioapic.h>
 #include <lapic.h>
 #include <pic.h>
-#include <string.h>
 
 #define ISA_IRQS 16
 
 enum intc_mode intc_mode = INTC_PIC;
 
-/* Returns non-zero when @p word appears in @p s, between spaces or at either end. */
-static int has_word(const char *s, const char *word)
-{
-    size_t n = strlen(word);
-
-    for (const char *p = s; *p; p++)
-        if ((p == s || p[-1] == ' ') && memcmp(p, word, n) == 0 && (p[n] == ' ' || !p[n]))
-            return 1;
-    return 0;
-}
-
 enum intc_mode intc_mode_from_cmdline(const struct multiboot_info *mbi)
 {
-    const char *s =
-        (mbi->flags & MULTIBOOT_INFO_CMDLINE) ? (const char *)(uint64_t)mbi->cmdline : "";
-
-    return has_word(s, "irq=apic") ? INTC_APIC : INTC_PIC;
+    return multiboot_cmdline_has(mbi, "irq=apic") ? INTC_APIC : INTC_PIC;
 }
 
 const char *intc_mode_name(enum intc_mode mode)

@@ -68,5 +68,11 @@ struct multiboot_mmap_entry {
     uint32_t type;
 } __attribute__((packed));
 
+/**
+ * Returns non-zero when @p word appears on the command line of @p mbi, between spaces or
+ * at either end (cmdline.c, chapter 4); 0 when it does not or there is no command line.
+ */
+int multiboot_cmdline_has(const struct multiboot_info *mbi, const char *word);
+
 #endif /* __ASSEMBLER__ */
 #endif
