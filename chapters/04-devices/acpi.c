@@ -16,6 +16,7 @@
 #define TABLE_ALIGN  16 /* where each table starts in the blob */
 #define XSDT_ENTRIES 2  /* FADT, MADT: the DSDT is reached through the FADT */
 #define COM1_IRQ     4
+#define RTC_IRQ      8
 #define PIT_IRQ      0 /* the ISA IRQ the PIT drives ... */
 #define PIT_GSI      2 /* ... wired to I/O APIC pin 2, as on PCs and in QEMU */
 #define LAPIC_LINT1  1 /* the pin firmware connects NMI to */
@@ -188,41 +189,58 @@ static uint32_t madt(uint8_t *t, unsigned ncpus)
     return length;
 }
 
-/* The DSDT's definition block: the devices no bus can enumerate, and how to power off. */
-static void dsdt_body(struct aml *a, const struct acpi_config *cfg)
+/* Device(name) for an ISA device at ports [port, port + nports) on IRQ irq. */
+static void isa_device(struct aml *a, const char *name, const char *eisa_id, uint16_t port,
+                       uint8_t nports, unsigned irq)
 {
-    size_t sb = aml__scope_begin(a, "\\_SB");
-
-    size_t dev = aml__device_begin(a, "COM1");
+    size_t dev = aml__device_begin(a, name);
     aml__name(a, "_HID");
-    aml__eisa_id(a, "PNP0501"); /* a 16550A-compatible UART */
+    aml__eisa_id(a, eisa_id);
     aml__name(a, "_UID");
     aml__integer(a, 1);
     aml__name(a, "_CRS");
     size_t crs = aml__resource_template_begin(a);
-    aml__io(a, PORT_COM1, UART_NPORTS);
-    aml__irq_no_flags(a, COM1_IRQ);
+    aml__io(a, port, nports);
+    aml__irq_no_flags(a, irq);
     aml__resource_template_end(a, crs);
     aml__end(a, dev);
+}
 
-    for (unsigned i = 0; i < cfg->nvirtio; i++) {
-        const struct acpi_virtio *v = &cfg->virtio[i];
-        char name[5] = {'V', 'I', 'O', (char)('0' + i), 0};
+/* Device(VIOi) for virtio-mmio device i, which Linux's driver knows by its _HID. */
+static void virtio_device(struct aml *a, unsigned i, const struct acpi_virtio *v)
+{
+    char name[5] = {'V', 'I', 'O', (char)('0' + i), 0};
 
-        dev = aml__device_begin(a, name);
-        aml__name(a, "_HID");
-        aml__string(a, "LNRO0005"); /* Linux's virtio-mmio driver matches this id */
-        aml__name(a, "_UID");
-        aml__integer(a, i);
-        aml__name(a, "_CRS");
-        crs = aml__resource_template_begin(a);
-        aml__memory32_fixed(a, 1, (uint32_t)v->base, v->size);
-        /* Edge-triggered: the device pulses its line for each notification, so the
-         * interrupt never needs to be taken back by the device. */
-        aml__interrupt(a, ACPI_RES_IRQ_CONSUMER | ACPI_RES_IRQ_EDGE, v->irq);
-        aml__resource_template_end(a, crs);
-        aml__end(a, dev);
-    }
+    size_t dev = aml__device_begin(a, name);
+    aml__name(a, "_HID");
+    aml__string(a, "LNRO0005");
+    aml__name(a, "_UID");
+    aml__integer(a, i);
+    aml__name(a, "_CRS");
+    size_t crs = aml__resource_template_begin(a);
+    aml__memory32_fixed(a, 1, (uint32_t)v->base, v->size);
+    /* Edge-triggered: the device pulses its line for each interrupt it sends, rather than
+     * holding it up until the driver writes InterruptACK. */
+    aml__interrupt(a, ACPI_RES_IRQ_CONSUMER | ACPI_RES_IRQ_EDGE, v->irq);
+    aml__resource_template_end(a, crs);
+    aml__end(a, dev);
+}
+
+/*
+ * The DSDT's definition block: the devices no bus can enumerate, and how to power off.
+ * The ISA devices are declared although Linux finds them by probing their ports: in the
+ * hardware-reduced model it does without the 8259s (Linux 6.1 puts its null_legacy_pic in
+ * their place), and so routes no ISA IRQ to the I/O APIC unless a table names it. These
+ * entries give COM1 and the RTC their interrupts.
+ */
+static void dsdt_body(struct aml *a, const struct acpi_config *cfg)
+{
+    size_t sb = aml__scope_begin(a, "\\_SB");
+
+    isa_device(a, "COM1", "PNP0501", PORT_COM1, UART_NPORTS, COM1_IRQ); /* a 16550A */
+    isa_device(a, "RTC", "PNP0B00", RTC_PORT_INDEX, 2, RTC_IRQ);        /* AT-style CMOS clock */
+    for (unsigned i = 0; i < cfg->nvirtio; i++)
+        virtio_device(a, i, &cfg->virtio[i]);
     aml__end(a, sb);
 
     /* \_S5_: the SLP_TYPa and SLP_TYPb values for soft off. */

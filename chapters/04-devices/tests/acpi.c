@@ -345,6 +345,8 @@ START_TEST(iasl_decodes_every_table)
     char *d = disassemble("dsdt", dsdt());
     assert_has(d, "Name (_HID, \"LNRO0005\")");
     assert_has(d, "EisaId (\"PNP0501\")");
+    assert_has(d, "EisaId (\"PNP0B00\")");
+    assert_has(d, "IRQNoFlags ()\n                    {8}");
     for (int i = 0; i < VIRTIO_MMIO_SLOTS; i++) {
         snprintf(line, sizeof(line), "0x%08llX,         // Address Base",
                  VIRTIO_MMIO_BASE + i * VIRTIO_MMIO_STRIDE);
