@@ -95,10 +95,10 @@ struct acpi_config {
 
 /**
  * Builds RSDP, XSDT, FADT, MADT and DSDT into buf (cap bytes), laid out for guest-physical
- * address gpa (every pointer inside is gpa-based), the RSDP at offset 0. Returns the
- * length, or -1 with the error set when cap is too small or cfg describes what the tables
- * cannot (no CPU or too many, too many devices, a device above 4 GiB, an IRQ no I/O APIC
- * pin has).
+ * address gpa (every pointer inside is gpa-based), the RSDP at offset 0; all cap bytes
+ * are written, the ones after the tables with 0. Returns the length, or -1 with the error
+ * set when cap is too small or cfg describes what the tables cannot (no CPU or too many,
+ * too many devices, a device above 4 GiB, an IRQ no I/O APIC pin has).
  */
 long acpi__build(const struct acpi_config *cfg, uint64_t gpa, uint8_t *buf, size_t cap);
 

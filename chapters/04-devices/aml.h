@@ -82,9 +82,9 @@ void aml__integer(struct aml *a, uint64_t value);
 void aml__string(struct aml *a, const char *s);
 
 /**
- * Appends a NameString: an optional root '\' or parent '^' prefixes, then the dot-separated
- * segments ("\_SB.COM1"), each padded to four characters with '_'. A segment must start with
- * A-Z or '_' and hold only A-Z, 0-9 and '_'.
+ * Appends a NameString: an optional root prefix (a backslash) or parent prefixes (carets),
+ * then the dot-separated segments (_SB.COM1), each padded to four characters with '_'. A
+ * segment must start with A-Z or '_' and hold only A-Z, 0-9 and '_'.
  */
 void aml__name_string(struct aml *a, const char *path);
 
