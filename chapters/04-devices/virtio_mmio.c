@@ -24,10 +24,16 @@ static uint64_t offered_features(const struct virtio_mmio *t)
     return t->ops->features(t->dev) | TRANSPORT_FEATURES;
 }
 
+/* How many queues the device has (no more than the transport keeps). */
+static unsigned nqueues(const struct virtio_mmio *t)
+{
+    return t->ops->nqueues < VIRTIO_MMIO_MAX_QUEUES ? t->ops->nqueues : VIRTIO_MMIO_MAX_QUEUES;
+}
+
 /* The queue QueueSel names, or NULL when the device has no such queue. */
 static struct virtq *selected_queue(struct virtio_mmio *t)
 {
-    return t->queue_sel < t->ops->nqueues ? &t->queues[t->queue_sel] : NULL;
+    return t->queue_sel < nqueues(t) ? &t->queues[t->queue_sel] : NULL;
 }
 
 /* Status 0: the device forgets the driver. The configuration generation goes on counting. */
@@ -104,7 +110,7 @@ void virtio_mmio__signal(struct virtio_mmio *t, unsigned q)
     struct virtq *vq;
     int pushed;
 
-    if (q >= t->ops->nqueues || !t->queues[q].ready)
+    if (q >= nqueues(t) || !t->queues[q].ready)
         return;
     vq = &t->queues[q];
     pushed = vq->used_idx != vq->signalled;
@@ -122,7 +128,7 @@ int virtio_mmio__pop(struct virtio_mmio *t, unsigned q, struct virtq_chain *c)
 {
     int r;
 
-    if (q >= t->ops->nqueues || !t->queues[q].ready || !virtio_mmio__running(t))
+    if (q >= nqueues(t) || !t->queues[q].ready || !virtio_mmio__running(t))
         return 0;
     r = virtq__pop(&t->queues[q], &t->dma, c);
     if (r < 0)
@@ -133,13 +139,13 @@ int virtio_mmio__pop(struct virtio_mmio *t, unsigned q, struct virtq_chain *c)
 
 void virtio_mmio__push(struct virtio_mmio *t, unsigned q, const struct virtq_chain *c, uint32_t len)
 {
-    if (q < t->ops->nqueues && t->queues[q].ready && virtio_mmio__running(t))
+    if (q < nqueues(t) && t->queues[q].ready && virtio_mmio__running(t))
         virtq__push(&t->queues[q], &t->dma, c, len);
 }
 
 void virtio_mmio__notify(struct virtio_mmio *t, unsigned q)
 {
-    if (q >= t->ops->nqueues || !t->queues[q].ready || !virtio_mmio__running(t)) {
+    if (q >= nqueues(t) || !t->queues[q].ready || !virtio_mmio__running(t)) {
         t->stats.ignored_notifies++;
         return;
     }

@@ -157,6 +157,9 @@ int virtq__pop(struct virtq *q, const struct virtio_dma *dma, struct virtq_chain
         /* avail_event: "notify me when you make entry last_avail available". */
         store16(q->used + USED_RING(q->num), q->last_avail);
         report_written(dma, q->used_gpa + USED_RING(q->num), 2);
+        /* ... visible before the next read of avail idx, which the driver writes before
+         * reading avail_event: else each could miss the other's update (spec 2.7.10). */
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
     }
     return walk(q, dma, head, c);
 }
