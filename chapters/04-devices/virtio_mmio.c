@@ -80,13 +80,13 @@ static void interrupt(struct virtio_mmio *t, uint32_t why)
 
 void virtio_mmio__fail(struct virtio_mmio *t, const char *fmt, ...)
 {
-    va_list ap;
-
     if (t->status & VIRTIO_STATUS_DEVICE_NEEDS_RESET)
         return;
     t->status |= VIRTIO_STATUS_DEVICE_NEEDS_RESET;
     t->stats.failures++;
     if (t->diag) {
+        va_list ap;
+
         fprintf(t->diag, "%s: ", t->name);
         va_start(ap, fmt);
         vfprintf(t->diag, fmt, ap);

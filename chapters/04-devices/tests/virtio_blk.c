@@ -172,6 +172,19 @@ START_TEST(read_only_disk_refuses_writes)
 }
 END_TEST
 
+/* The file shrank under the disk: a read past its new end is a host error, said in one line. */
+START_TEST(short_read_is_ioerr)
+{
+    blk.diag = v.diag;
+    ck_assert_int_eq(truncate(path, 8 * 512), 0);
+    ck_assert_uint_eq(request(VIRTIO_BLK_T_IN, 10, 512, 0), VIRTIO_BLK_S_IOERR);
+    ck_assert_int_eq(vt__diag_lines(&v), 1);
+    ck_assert_str_eq(v.diag_text, "virtio-blk0: read of 512 bytes at sector 10: end of file\n");
+    ck_assert_uint_eq(v.t.status & VIRTIO_STATUS_DEVICE_NEEDS_RESET, 0);
+    ck_assert_uint_eq(request(VIRTIO_BLK_T_IN, 7, 512, 0), VIRTIO_BLK_S_OK);
+}
+END_TEST
+
 START_TEST(open_errors_name_the_file)
 {
     struct virtio_blk b;
@@ -282,6 +295,7 @@ TCase *virtio_blk_tests(void)
     tcase_add_test(tc, out_of_range_is_ioerr);
     tcase_add_test(tc, unknown_type_is_unsupported);
     tcase_add_test(tc, read_only_disk_refuses_writes);
+    tcase_add_test(tc, short_read_is_ioerr);
     tcase_add_test(tc, open_errors_name_the_file);
     return tc;
 }
