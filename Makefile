@@ -9,6 +9,7 @@
 #   make grade-N LAB=name   grade a lab of chapter N
 #   make book        the textbook and API reference, with Doxygen, into build/book
 #   make bench       build, then run every chapter's benchmark (chapters/*/bench/run.sh)
+#   make fuzz        fuzz chapter 4's virtio devices with clang's libFuzzer (FUZZ_RUNS inputs)
 #   make deps        install the Debian packages stepvm needs (with sudo when not root)
 
 SAN ?= 0
@@ -19,7 +20,7 @@ BUILD := build
 endif
 CHAPTER_DIRS := $(sort $(dir $(wildcard chapters/0*/Makefile)))
 
-.PHONY: all deps build run test book bench clean
+.PHONY: all deps build run test book bench fuzz clean
 
 all: build
 
@@ -66,6 +67,10 @@ book: deps
 # Each chapter's benchmark prints its own table, side by side with its limit and QEMU.
 bench: build
 	@for b in $(wildcard chapters/0*/bench/run.sh); do sh $$b $(BUILD) || exit 1; done
+
+# Not part of 'make test': FUZZ_RUNS (default 10000000) inputs take minutes.
+fuzz:
+	@$(MAKE) --no-print-directory -C chapters/04-devices/fuzz $(if $(FUZZ_RUNS),FUZZ_RUNS=$(FUZZ_RUNS))
 
 clean:
 	rm -rf build

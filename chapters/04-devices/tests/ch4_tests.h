@@ -18,6 +18,9 @@ TCase *rtc_tests(void);
 TCase *qemu_tests(void);
 TCase *aml_tests(void);
 TCase *acpi_tests(void);
+TCase *virtio_tests(void);
+TCase *virtio_blk_tests(void);
+TCase *virtio_console_tests(void);
 
 /** Asserts that irqtest.elf's output (irq=MODE) passed every check it makes in that mode. */
 void assert_irqtest_passed(const char *out, const char *mode);

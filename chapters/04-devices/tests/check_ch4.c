@@ -21,6 +21,9 @@ int main(void)
     suite_add_tcase(s, qemu_tests());
     suite_add_tcase(s, aml_tests());
     suite_add_tcase(s, acpi_tests());
+    suite_add_tcase(s, virtio_tests());
+    suite_add_tcase(s, virtio_blk_tests());
+    suite_add_tcase(s, virtio_console_tests());
     suite_add_tcase(s, machine_tests());
     suite_add_tcase(s, lab_tests(4, 3));
     add_kvm_tests(s);
