@@ -53,6 +53,36 @@ static void com_tx(void *ctx, uint8_t byte)
     fflush(out);
 }
 
+/* The guest's power switch: ACPI's sleep control register, written with S5. */
+static void pc_poweroff(void *ctx)
+{
+    struct pc *pc = ctx;
+
+    pc->x->quit = 1;
+    pc->x->quit_status = 0;
+}
+
+/* [firmware] */
+/* The tables an operating system reads to find the devices (acpi.h), in a ROM where a
+ * PC's firmware leaves them, and the register through which it powers the machine off. */
+static int pc_firmware(struct pc *pc, struct vmm *x)
+{
+    static uint8_t tables[ACPI_TABLES_MAX];
+    struct acpi_config acpi = {.ncpus = 1};
+
+    for (unsigned i = 0; i < pc->virtio.n; i++)
+        acpi.virtio[acpi.nvirtio++] = (struct acpi_virtio){
+            .base = VIRTIO_MMIO_BASE + i * VIRTIO_MMIO_STRIDE,
+            .size = VIRTIO_MMIO_STRIDE,
+            .irq = pc->virtio.slot[i].gsi,
+        };
+    long len = acpi__build(&acpi, ACPI_TABLES_ADDR, tables, sizeof(tables));
+    if (len < 0 || guest_mem__add_rom(&x->m.mem, ACPI_TABLES_ADDR, tables, (size_t)len) < 0)
+        return -1;
+    return acpi_pm__register(&pc->pm, &x->pio, pc_poweroff, pc);
+}
+/* [firmware] */
+
 /* [devices] */
 static int pc_devices(void *ctx, struct vmm *x)
 {
@@ -80,7 +110,10 @@ static int pc_devices(void *ctx, struct vmm *x)
         if (uart__register(&pc->com[i], &x->pio, com_base[i]) < 0)
             return -1;
     }
-    return 0;
+    if (pc_virtio__create(&pc->virtio, x, &pc->chip.sink, pc->chip.kind == IRQCHIP_KERNEL,
+                          x->cfg.machine.console) < 0)
+        return -1;
+    return pc_firmware(pc, x);
 }
 /* [devices] */
 
@@ -116,9 +149,12 @@ static void advance(struct pc *pc, uint64_t now)
 /* Gives COM1 what the host typed, as much as its receiver takes. Lock held. */
 static void feed_input(struct pc *pc)
 {
+    struct pc_virtio_slot *con = pc->virtio.console;
     size_t n;
 
-    while (pc->in_len && (n = uart__receive(&pc->com[0], pc->in, pc->in_len)) > 0) {
+    while (pc->in_len &&
+           (n = con ? virtio_console__receive(&con->console, &con->t, pc->in, pc->in_len)
+                    : uart__receive(&pc->com[0], pc->in, pc->in_len)) > 0) {
         memmove(pc->in, pc->in + n, pc->in_len - n);
         pc->in_len -= n;
     }
@@ -219,9 +255,14 @@ static void *event_loop(void *arg)
         int want_input = pc->in_fd >= 0 && !pc->in_eof && pc->in_len < sizeof(pc->in);
         pthread_mutex_unlock(&x->lock);
 
-        struct pollfd fds[2] = {{pc->wake_fd, POLLIN, 0}, {pc->in_fd, POLLIN, 0}};
+        /* The wake-up, the input (its fd is -1 when not wanted: poll skips it), and
+         * every queue's ioeventfd. */
+        struct pollfd fds[PC_POLL_FDS] = {{pc->wake_fd, POLLIN, 0},
+                                          {want_input ? pc->in_fd : -1, POLLIN, 0}};
+        int nvirtio = pc_virtio__pollfds(&pc->virtio, fds + 2, PC_POLL_FDS - 2);
         struct timespec ts = {(time_t)(wait / 1000000000ull), (long)(wait % 1000000000ull)};
-        if (ppoll(fds, want_input ? 2 : 1, &ts, NULL) > 0) {
+        int ready = ppoll(fds, (nfds_t)(2 + nvirtio), &ts, NULL);
+        if (ready > 0) {
             uint64_t drained;
             if ((fds[0].revents & POLLIN) && read(pc->wake_fd, &drained, sizeof(drained)) < 0)
                 drained = 0;
@@ -229,6 +270,8 @@ static void *event_loop(void *arg)
                 read_input(pc);
         }
         pthread_mutex_lock(&x->lock);
+        if (ready > 0)
+            pc_virtio__serve(&pc->virtio, fds + 2, nvirtio);
     }
     pthread_mutex_unlock(&x->lock);
     return NULL;
@@ -312,6 +355,7 @@ static void pc_stop(void *ctx, struct vmm *x)
     for (int i = 1; i < PC_COMS; i++)
         if (pc->com_out[i])
             fclose(pc->com_out[i]);
+    pc_virtio__exit(&pc->virtio);
     irqchip__exit(&pc->chip);
 }
 

@@ -10,8 +10,11 @@
 #ifndef STEPVM_PC_H
 #define STEPVM_PC_H
 
+#include "acpi.h"
+#include "acpi_pm.h"
 #include "cli.h"
 #include "irqchip.h"
+#include "pc_virtio.h"
 #include "pit.h"
 #include "rtc.h"
 #include "term.h"
@@ -30,6 +33,8 @@ struct pc_config {
     const char *com_path[PC_COMS]; /* COM2-4: where their output goes (COM1: the console) */
 };
 
+#define PC_POLL_FDS (2 + VIRTIO_MMIO_SLOTS * PC_VIRTIO_QUEUES) /* wake-up, input, ioeventfds */
+
 /** The PC's devices and the event loop that serves them. */
 struct pc {
     struct pc_config cfg;
@@ -39,6 +44,8 @@ struct pc {
     struct pit pit;
     struct rtc rtc;
     struct uart com[PC_COMS];
+    struct pc_virtio virtio;
+    struct acpi_pm pm;      /* the ACPI sleep register: the guest's power-off */
     FILE *com_out[PC_COMS]; /* where each UART's bytes go; NULL: that UART is not there */
     struct term term;
     int term_open; /* stdin is the machine's terminal, in raw mode */

@@ -8,6 +8,34 @@
 
 #include <string.h>
 
+/* --disk FILE[,ro], --virtio-console, --no-ioeventfd, --no-irqfd. */
+static int virtio_option(struct pc_virtio_config *vc, int opt, const char *arg)
+{
+    switch (opt) {
+    case 'D': {
+        size_t len = strlen(arg);
+        if (vc->ndisks == VIRTIO_MMIO_SLOTS)
+            return error_set("--disk %s: at most %d disks", arg, VIRTIO_MMIO_SLOTS);
+        int ro = len > 3 && !strcmp(arg + len - 3, ",ro");
+        if (len - (ro ? 3 : 0) >= sizeof(vc->disk_path[0]))
+            return error_set("--disk: the file name is too long");
+        memcpy(vc->disk_path[vc->ndisks], arg, len - (ro ? 3 : 0));
+        vc->disk_ro[vc->ndisks++] = ro;
+        return 0;
+    }
+    case 'V':
+        vc->console = 1;
+        return 0;
+    case 'E':
+        vc->no_ioeventfd = 1;
+        return 0;
+    case 'F':
+        vc->no_irqfd = 1;
+        return 0;
+    }
+    return error_set("unknown option");
+}
+
 static int pc_option(void *ctx, int opt, const char *arg)
 {
     struct pc *pc = ctx;
@@ -19,8 +47,11 @@ static int pc_option(void *ctx, int opt, const char *arg)
         pc->cfg.irqchip_asked = 1;
         return 0;
     }
-    pc->cfg.com_path[opt - '1'] = arg; /* '2'..'4': --com2..--com4 */
-    return 0;
+    if (opt >= '2' && opt <= '4') {
+        pc->cfg.com_path[opt - '1'] = arg; /* --com2..--com4 */
+        return 0;
+    }
+    return virtio_option(&pc->virtio.cfg, opt, arg);
 }
 
 static int pc_configure(void *ctx, struct vmm_config *cfg)
@@ -34,6 +65,10 @@ static const struct option pc_options[] = {
     {"com2", required_argument, NULL, '2'},
     {"com3", required_argument, NULL, '3'},
     {"com4", required_argument, NULL, '4'},
+    {"disk", required_argument, NULL, 'D'},
+    {"virtio-console", no_argument, NULL, 'V'},
+    {"no-ioeventfd", no_argument, NULL, 'E'},
+    {"no-irqfd", no_argument, NULL, 'F'},
     {0},
 };
 
@@ -46,7 +81,15 @@ const struct cli_ext pc_cli_ext = {
                     "  --com2 FILE         a second 16550 UART at 0x2f8 (IRQ 3), its output in\n"
                     "                      FILE (--com3 0x3e8 and --com4 0x2e8 likewise);\n"
                     "                      COM1 (0x3f8, IRQ 4) is the terminal: Ctrl-A x quits,\n"
-                    "                      Ctrl-A h lists the keys\n",
+                    "                      Ctrl-A h lists the keys\n"
+                    "  --disk FILE[,ro]    a virtio-blk disk on the raw image FILE (',ro': the\n"
+                    "                      guest's writes fail); repeatable, up to 6 devices\n"
+                    "  --virtio-console    a virtio console (hvc0 under Linux): its output goes\n"
+                    "                      to the terminal, and the terminal's input to it\n"
+                    "  --no-ioeventfd      KVM: queue notifications as MMIO exits to stepvm\n"
+                    "                      (default: an eventfd KVM signals in the kernel)\n"
+                    "  --no-irqfd          KVM's irqchip: device interrupts by KVM_IRQ_LINE\n"
+                    "                      (default: an eventfd KVM injects from)\n",
     .options = pc_options,
     .option = pc_option,
     .configure = pc_configure,
