@@ -58,7 +58,7 @@ else
     echo "FAIL: QEMU exited with status $status"
     failed=1
 fi
-if grep -qx 'hello from hvc0' "$run/hvc0.log" 2>/dev/null; then
+if tr -d '\r' < "$run/hvc0.log" 2>/dev/null | grep -qx 'hello from hvc0'; then
     echo "OK: 'hello from hvc0' arrived on the virtio console"
 else
     echo "FAIL: the virtio console did not receive 'hello from hvc0'"
