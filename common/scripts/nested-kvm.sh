@@ -35,7 +35,10 @@ trap 'rm -rf "$run"' EXIT
 cd "$run"
 mkdir -p root/bin root/proc root/sys root/dev root/tmp root/mods root/stepvm
 cp "$cache/pkg/bin/busybox" root/bin/busybox
-for app in sh mount insmod poweroff cat echo mkdir; do ln -s busybox "root/bin/$app"; done
+# Every applet, so that scripts run there have dd, grep, sed, tar and the rest.
+for app in $("$cache/pkg/bin/busybox" --list); do
+    [ "$app" = busybox ] || ln -s busybox "root/bin/$app"
+done
 # kvm-amd needs kvm and ccp; kvm needs irqbypass. Loaded in this order by init.
 for m in irqbypass kvm ccp kvm-amd; do
     find "$cache"/pkg/lib/modules -name "$m.ko*" -exec cp {} root/mods/ \;
