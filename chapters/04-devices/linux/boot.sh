@@ -30,7 +30,7 @@ if ! sh "$top/common/scripts/kvm-usable.sh"; then
     echo "boot: no usable /dev/kvm here: running $program in the nested machine" >&2
     mkdir "$run/files" && cp "$top/chapters/04-devices/linux/check-linux.sh" "$run/files/"
     {
-        echo 'cp guests/linux/disk.img /tmp/disk.img'
+        echo 'cd /stepvm && cp guests/linux/disk.img /tmp/disk.img'
         printf '%s' "$program --mem 256M --disk /tmp/disk.img"
         for arg in "$@"; do printf " '%s'" "$(printf '%s' "$arg" | sed "s/'/'\\\\''/g")"; done
         echo " --initrd guests/linux/initramfs.cpio.gz --append 'console=ttyS0'" \
