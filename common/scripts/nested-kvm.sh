@@ -13,8 +13,9 @@
 # machine did not finish, and 77 (after a loud SKIPPED line) when the machine cannot be
 # built here (no QEMU, no kernel package). When tmux is installed here, it comes along
 # (with its libraries, the terminfo entries and /dev/pts) for the inspector's TUI tests.
-# The downloaded packages are kept in build/nested (or $STEPVM_NESTED_CACHE) for the next
-# run. $STEPVM_NESTED_FILES, when set, names a directory copied in as /stepvm/files.
+# The packages (common/scripts/debian-kernel.sh fetches them) are kept in build/nested
+# (or $STEPVM_NESTED_CACHE) for the next run. $STEPVM_NESTED_FILES, when set, names a
+# directory copied in as /stepvm/files.
 set -eu
 
 build=$(cd "$1" && pwd)
@@ -24,34 +25,9 @@ cache="${STEPVM_NESTED_CACHE:-$top/build/nested}"
 skip() { echo "SKIPPED: nested KVM: $*"; exit 77; }
 
 command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed (make deps)"
-mkdir -p "$cache" && cd "$cache"
-
-# [fetch] The kernel and busybox come as Debian packages, unpacked here, never installed.
-# Several runs may start at once (the test suites run some side by side): the first one
-# downloads and unpacks under a lock, and leaves a stamp; the others wait, then find it.
-exec 9> "$cache/.lock"
-flock 9
-if [ ! -f ready ]; then
-    kpkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
-           sed -n 's/.*Depends: \(linux-image-[0-9].*-amd64\)$/\1/p' | head -n 1)
-    [ -n "$kpkg" ] || skip "cannot resolve linux-image-amd64 (run 'apt-get update')"
-    for pkg in "$kpkg" busybox-static; do
-        if ! ls "${pkg}"_*.deb >/dev/null 2>&1; then
-            echo "nested KVM: downloading $pkg (once)" >&2
-            apt-get download "$pkg" >/dev/null 2>&1 || skip "apt-get download $pkg failed"
-        fi
-    done
-    rm -rf pkg mods && mkdir -p pkg mods
-    for deb in "${kpkg}"_*.deb busybox-static_*.deb; do dpkg-deb -x "$deb" pkg; done
-    cp pkg/boot/vmlinuz-* vmlinuz
-    # kvm-amd needs kvm and ccp; kvm needs irqbypass. Loaded in this order by init.
-    for m in irqbypass kvm ccp kvm-amd; do
-        find pkg/lib/modules -name "$m.ko*" -exec cp {} mods/ \;
-    done
-    touch ready
-fi
-flock -u 9
-# [fetch]
+# The kernel and busybox: Debian's packages, fetched and unpacked once (see debian-kernel.sh).
+cache=$(sh "$top/common/scripts/debian-kernel.sh" "$cache") || {
+    rc=$?; echo "$cache" | sed 's/^SKIPPED: /SKIPPED: nested KVM: /'; exit "$rc"; }
 
 # [rootfs] A root file system in RAM: busybox, the modules, the build, its libraries.
 run=$(mktemp -d)
@@ -59,8 +35,14 @@ trap 'rm -rf "$run"' EXIT
 cd "$run"
 mkdir -p root/bin root/proc root/sys root/dev root/tmp root/mods root/stepvm
 cp "$cache/pkg/bin/busybox" root/bin/busybox
-for app in sh mount insmod poweroff cat echo mkdir; do ln -s busybox "root/bin/$app"; done
-cp "$cache"/mods/* root/mods/
+# Every applet, so that scripts run there have dd, grep, sed, tar and the rest.
+for app in $("$cache/pkg/bin/busybox" --list); do
+    [ "$app" = busybox ] || ln -s busybox "root/bin/$app"
+done
+# kvm-amd needs kvm and ccp; kvm needs irqbypass. Loaded in this order by init.
+for m in irqbypass kvm ccp kvm-amd; do
+    find "$cache"/pkg/lib/modules -name "$m.ko*" -exec cp {} root/mods/ \;
+done
 cp -r "$build/bin" "$build/guests" "$build/tests" root/stepvm/
 [ -z "${STEPVM_NESTED_FILES:-}" ] || cp -r "$STEPVM_NESTED_FILES" root/stepvm/files
 if command -v tmux >/dev/null; then
