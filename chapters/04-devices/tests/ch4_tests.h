@@ -28,5 +28,9 @@ void assert_irqtest_passed(const char *out, const char *mode);
 /** Adds the chapter's guests on KVM (both irqchips), or reports them skipped. */
 void add_kvm_tests(Suite *s);
 TCase *machine_tests(void);
+TCase *vguest_tests(void);
+
+/** Adds the virtio guests and Linux on KVM, or reports them skipped. */
+void add_kvm_virtio_tests(Suite *s);
 
 #endif
