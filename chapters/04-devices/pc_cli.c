@@ -8,6 +8,9 @@
 
 #include <string.h>
 
+/* Options with no one-letter form: getopt values above every character. */
+enum { PC_OPT_APPEND = 0x100, PC_OPT_INITRD };
+
 static int pc_option(void *ctx, int opt, const char *arg)
 {
     struct pc *pc = ctx;
@@ -17,6 +20,14 @@ static int pc_option(void *ctx, int opt, const char *arg)
             return error_set("--irqchip %s: must be kernel or user", arg);
         pc->cfg.irqchip = strcmp(arg, "user") ? IRQCHIP_KERNEL : IRQCHIP_USER;
         pc->cfg.irqchip_asked = 1;
+        return 0;
+    }
+    if (opt == PC_OPT_APPEND) {
+        pc->cfg.append = arg;
+        return 0;
+    }
+    if (opt == PC_OPT_INITRD) {
+        pc->cfg.initrd = arg;
         return 0;
     }
     pc->cfg.com_path[opt - '1'] = arg; /* '2'..'4': --com2..--com4 */
@@ -34,19 +45,24 @@ static const struct option pc_options[] = {
     {"com2", required_argument, NULL, '2'},
     {"com3", required_argument, NULL, '3'},
     {"com4", required_argument, NULL, '4'},
+    {"append", required_argument, NULL, PC_OPT_APPEND},
+    {"initrd", required_argument, NULL, PC_OPT_INITRD},
     {0},
 };
 
 static struct pc the_pc;
 
 const struct cli_ext pc_cli_ext = {
-    .options_help = "  --irqchip WHERE     interrupt controllers: kernel (KVM's PIC, I/O APIC,\n"
-                    "                      local APIC and PIT, the default on KVM) or user\n"
-                    "                      (stepvm's own models; always on the interpreter)\n"
-                    "  --com2 FILE         a second 16550 UART at 0x2f8 (IRQ 3), its output in\n"
-                    "                      FILE (--com3 0x3e8 and --com4 0x2e8 likewise);\n"
-                    "                      COM1 (0x3f8, IRQ 4) is the terminal: Ctrl-A x quits,\n"
-                    "                      Ctrl-A h lists the keys\n",
+    .options_help =
+        "  --irqchip WHERE     interrupt controllers: kernel (KVM's PIC, I/O APIC,\n"
+        "                      local APIC and PIT, the default on KVM) or user\n"
+        "                      (stepvm's own models; always on the interpreter)\n"
+        "  --com2 FILE         a second 16550 UART at 0x2f8 (IRQ 3), its output in\n"
+        "                      FILE (--com3 0x3e8 and --com4 0x2e8 likewise);\n"
+        "                      COM1 (0x3f8, IRQ 4) is the terminal: Ctrl-A x quits,\n"
+        "                      Ctrl-A h lists the keys\n"
+        "  --append TEXT       a Linux kernel's command line (the guest a bzImage)\n"
+        "  --initrd FILE       a Linux kernel's initial ramdisk (the guest a bzImage)\n",
     .options = pc_options,
     .option = pc_option,
     .configure = pc_configure,
