@@ -61,8 +61,8 @@ const struct cli_ext pc_cli_ext = {
         "                      FILE (--com3 0x3e8 and --com4 0x2e8 likewise);\n"
         "                      COM1 (0x3f8, IRQ 4) is the terminal: Ctrl-A x quits,\n"
         "                      Ctrl-A h lists the keys\n"
-        "  --append TEXT       a Linux kernel's command line (the guest a bzImage)\n"
-        "  --initrd FILE       a Linux kernel's initial ramdisk (the guest a bzImage)\n",
+        "  --append TEXT       a Linux kernel's command line (GUEST a bzImage)\n"
+        "  --initrd FILE       a Linux kernel's initial ramdisk (GUEST a bzImage)\n",
     .options = pc_options,
     .option = pc_option,
     .configure = pc_configure,
