@@ -15,19 +15,19 @@ static int pc_option(void *ctx, int opt, const char *arg)
 {
     struct pc *pc = ctx;
 
-    if (opt == 'I') {
-        if (strcmp(arg, "kernel") && strcmp(arg, "user"))
-            return error_set("--irqchip %s: must be kernel or user", arg);
-        pc->cfg.irqchip = strcmp(arg, "user") ? IRQCHIP_KERNEL : IRQCHIP_USER;
-        pc->cfg.irqchip_asked = 1;
-        return 0;
-    }
     if (opt == PC_OPT_APPEND) {
         pc->cfg.append = arg;
         return 0;
     }
     if (opt == PC_OPT_INITRD) {
         pc->cfg.initrd = arg;
+        return 0;
+    }
+    if (opt == 'I') {
+        if (strcmp(arg, "kernel") && strcmp(arg, "user"))
+            return error_set("--irqchip %s: must be kernel or user", arg);
+        pc->cfg.irqchip = strcmp(arg, "user") ? IRQCHIP_KERNEL : IRQCHIP_USER;
+        pc->cfg.irqchip_asked = 1;
         return 0;
     }
     pc->cfg.com_path[opt - '1'] = arg; /* '2'..'4': --com2..--com4 */
@@ -41,28 +41,27 @@ static int pc_configure(void *ctx, struct vmm_config *cfg)
 }
 
 static const struct option pc_options[] = {
+    {"append", required_argument, NULL, PC_OPT_APPEND},
+    {"initrd", required_argument, NULL, PC_OPT_INITRD},
     {"irqchip", required_argument, NULL, 'I'},
     {"com2", required_argument, NULL, '2'},
     {"com3", required_argument, NULL, '3'},
     {"com4", required_argument, NULL, '4'},
-    {"append", required_argument, NULL, PC_OPT_APPEND},
-    {"initrd", required_argument, NULL, PC_OPT_INITRD},
     {0},
 };
 
 static struct pc the_pc;
 
 const struct cli_ext pc_cli_ext = {
-    .options_help =
-        "  --irqchip WHERE     interrupt controllers: kernel (KVM's PIC, I/O APIC,\n"
-        "                      local APIC and PIT, the default on KVM) or user\n"
-        "                      (stepvm's own models; always on the interpreter)\n"
-        "  --com2 FILE         a second 16550 UART at 0x2f8 (IRQ 3), its output in\n"
-        "                      FILE (--com3 0x3e8 and --com4 0x2e8 likewise);\n"
-        "                      COM1 (0x3f8, IRQ 4) is the terminal: Ctrl-A x quits,\n"
-        "                      Ctrl-A h lists the keys\n"
-        "  --append TEXT       a Linux kernel's command line (GUEST a bzImage)\n"
-        "  --initrd FILE       a Linux kernel's initial ramdisk (GUEST a bzImage)\n",
+    .options_help = "  --append TEXT       the command line of a Linux kernel (a bzImage GUEST)\n"
+                    "  --initrd FILE       the initial ramdisk of a Linux kernel\n"
+                    "  --irqchip WHERE     interrupt controllers: kernel (KVM's PIC, I/O APIC,\n"
+                    "                      local APIC and PIT, the default on KVM) or user\n"
+                    "                      (stepvm's own models; always on the interpreter)\n"
+                    "  --com2 FILE         a second 16550 UART at 0x2f8 (IRQ 3), its output in\n"
+                    "                      FILE (--com3 0x3e8 and --com4 0x2e8 likewise);\n"
+                    "                      COM1 (0x3f8, IRQ 4) is the terminal: Ctrl-A x quits,\n"
+                    "                      Ctrl-A h lists the keys\n",
     .options = pc_options,
     .option = pc_option,
     .configure = pc_configure,
