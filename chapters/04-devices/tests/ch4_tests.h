@@ -16,6 +16,7 @@ TCase *term_tests(void);
 TCase *pit_tests(void);
 TCase *rtc_tests(void);
 TCase *qemu_tests(void);
+TCase *bzimage_tests(void);
 
 /** Asserts that irqtest.elf's output (irq=MODE) passed every check it makes in that mode. */
 void assert_irqtest_passed(const char *out, const char *mode);

@@ -19,6 +19,7 @@ int main(void)
     suite_add_tcase(s, pit_tests());
     suite_add_tcase(s, rtc_tests());
     suite_add_tcase(s, qemu_tests());
+    suite_add_tcase(s, bzimage_tests());
     suite_add_tcase(s, machine_tests());
     suite_add_tcase(s, lab_tests(4, 3));
     add_kvm_tests(s);
