@@ -322,11 +322,12 @@ END_TEST
  * printed) when it is not there. The caller frees the path. */
 static char *debian_kernel(void)
 {
-    char top[4096], pattern[4400];
+    char pattern[4400];
     const char *cache = getenv("STEPVM_NESTED_CACHE");
     glob_t g;
 
     if (!cache) {
+        char top[4096];
         source_top(top, sizeof(top));
         snprintf(pattern, sizeof(pattern), "%s/build/nested/pkg/boot/vmlinuz-*", top);
     } else
