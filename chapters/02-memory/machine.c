@@ -51,8 +51,7 @@ int machine__init_vcpu(struct machine *m)
 }
 /* [init] */
 
-/* The vCPU's registers: KVM's, or without KVM the state kept for the backend. */
-static int get_state(struct machine *m, struct kvm_regs *regs, struct kvm_sregs *sregs)
+int machine__get_state(struct machine *m, struct kvm_regs *regs, struct kvm_sregs *sregs)
 {
     if (m->vm.cpu.fd < 0) {
         *regs = m->regs;
@@ -64,7 +63,8 @@ static int get_state(struct machine *m, struct kvm_regs *regs, struct kvm_sregs 
     return kvm_cpu__get_sregs(&m->vm.cpu, sregs);
 }
 
-static int set_state(struct machine *m, const struct kvm_regs *regs, const struct kvm_sregs *sregs)
+int machine__set_state(struct machine *m, const struct kvm_regs *regs,
+                       const struct kvm_sregs *sregs)
 {
     if (m->vm.cpu.fd < 0) {
         m->regs = *regs;
@@ -76,16 +76,14 @@ static int set_state(struct machine *m, const struct kvm_regs *regs, const struc
     return kvm_cpu__set_regs(&m->vm.cpu, regs);
 }
 
-/* Starts the vCPU at entry in mode: a loaded program's first instruction. The mode's
- * structures (GDT, page tables) go at tables, which the loader chose (load_boot_area). */
-static int start(struct machine *m, enum cpu_mode mode, uint64_t tables, uint64_t entry,
-                 uint64_t stack)
+int machine__start(struct machine *m, enum cpu_mode mode, uint64_t tables, uint64_t entry,
+                   uint64_t stack)
 {
     struct kvm_regs regs;
     struct kvm_sregs sregs;
     int ret;
 
-    if (get_state(m, &regs, &sregs) < 0)
+    if (machine__get_state(m, &regs, &sregs) < 0)
         return -1;
     if (mode == MODE_REAL)
         ret = mode__real(&regs, &sregs, entry, (uint16_t)stack);
@@ -93,7 +91,7 @@ static int start(struct machine *m, enum cpu_mode mode, uint64_t tables, uint64_
         ret = mode__protected(&regs, &sregs, &m->mem, tables, entry, stack);
     else
         ret = mode__long(&regs, &sregs, &m->mem, tables, entry, stack);
-    return ret < 0 ? -1 : set_state(m, &regs, &sregs);
+    return ret < 0 ? -1 : machine__set_state(m, &regs, &sregs);
 }
 
 /* Finds room for mode's structures right after checked segments that end at end, then
@@ -120,8 +118,8 @@ static int load_flat(struct machine *m, const struct machine_image *img)
         place(m, img, &seg, 1, img->flat_addr + img->len, img->flat_mode, &tables) < 0)
         return -1;
     m->format = "flat";
-    return start(m, img->flat_mode, tables, img->flat_addr,
-                 img->flat_mode == MODE_REAL ? 0xfff0 : MACHINE_STACK);
+    return machine__start(m, img->flat_mode, tables, img->flat_addr,
+                          img->flat_mode == MODE_REAL ? 0xfff0 : MACHINE_STACK);
 }
 
 /* Loads an ELF executable by its PT_LOAD segments: ELF64 in long mode, ELF32 in protected. */
@@ -138,7 +136,7 @@ static int load_elf(struct machine *m, const struct machine_image *img)
     if (place(m, img, segs, n, elf.end, mode, &tables) < 0)
         return -1;
     m->format = elf.is64 ? "ELF64" : "ELF32";
-    return start(m, mode, tables, elf.entry, MACHINE_STACK);
+    return machine__start(m, mode, tables, elf.entry, MACHINE_STACK);
 }
 
 /* [load] */
@@ -154,13 +152,13 @@ int machine__load(struct machine *m, const struct machine_image *img)
         struct kvm_sregs sregs;
         if (multiboot_load(&m->mem, img->name, img->data, img->len, hdr, img->cmdline, img->mods,
                            img->nmods, &boot) < 0 ||
-            start(m, MODE_PROTECTED, boot.tables, boot.entry, MACHINE_STACK) < 0 ||
-            get_state(m, &regs, &sregs) < 0)
+            machine__start(m, MODE_PROTECTED, boot.tables, boot.entry, MACHINE_STACK) < 0 ||
+            machine__get_state(m, &regs, &sregs) < 0)
             return -1;
         regs.rax = MULTIBOOT_BOOTLOADER_MAGIC; /* "a Multiboot loader started you" */
         regs.rbx = boot.info;
         m->format = "Multiboot";
-        return set_state(m, &regs, &sregs);
+        return machine__set_state(m, &regs, &sregs);
     }
     if (elf_is_elf(img->data, img->len))
         return load_elf(m, img);

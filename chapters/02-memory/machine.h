@@ -74,6 +74,26 @@ int machine__init_vcpu(struct machine *m);
 int machine__load(struct machine *m, const struct machine_image *img);
 
 /**
+ * Starts the vCPU at entry in mode: a loaded program's first instruction, as the loaders
+ * leave it. The mode's structures (GDT, page tables, see modes.h) go at tables, which the
+ * loader chose (load_boot_area); stack is the initial RSP (SP in real mode). Without KVM
+ * the state goes to m->regs and m->sregs. Returns 0, or -1 with the error set.
+ */
+int machine__start(struct machine *m, enum cpu_mode mode, uint64_t tables, uint64_t entry,
+                   uint64_t stack);
+
+/**
+ * Reads the vCPU's registers: KVM's, or without KVM the state kept for the backend
+ * (m->regs, m->sregs). A loader that starts its image with more than machine__start sets
+ * (Multiboot's EAX and EBX, Linux's RSI) edits them between the two calls. Returns 0 or -1.
+ */
+int machine__get_state(struct machine *m, struct kvm_regs *regs, struct kvm_sregs *sregs);
+
+/** Sets the vCPU's registers, where machine__get_state reads them. Returns 0 or -1. */
+int machine__set_state(struct machine *m, const struct kvm_regs *regs,
+                       const struct kvm_sregs *sregs);
+
+/**
  * Runs the guest to its end (chapter 1's loop, extended by an exit hook for MMIO and
  * dirty-page intervals). Returns 0 with m->vm.status set, or -1 with the error set.
  */

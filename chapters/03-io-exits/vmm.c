@@ -58,7 +58,10 @@ int vmm__init(struct vmm *x, const struct vmm_config *cfg)
 
 int vmm__load(struct vmm *x, const struct machine_image *img)
 {
-    if (machine__load(&x->m, img) < 0)
+    const struct vmm_platform *p = x->cfg.platform;
+    int taken = p && p->load ? p->load(p->ctx, x, img) : 0;
+
+    if (taken < 0 || (!taken && machine__load(&x->m, img) < 0))
         return -1;
     if (!x->cfg.backend)
         return 0; /* KVM's vCPU has the state already */

@@ -23,15 +23,23 @@ struct vmm;
 /* [platform] */
 /**
  * What a later chapter adds to the machine, at the points of its construction and of its
- * exit loop where each belongs (chapter 4: the PC's interrupt controllers and devices).
- * The order of construction is fixed: the VM and its memory, then the interrupt
- * controllers (KVM wants its in-kernel ones before any vCPU), then the vCPUs, then the
- * devices. Every member may be NULL; each returns 0, or -1 with the error set.
+ * exit loop where each belongs (chapter 4: the PC's interrupt controllers and devices,
+ * and the images only a PC boots). The order of construction is fixed: the VM and its
+ * memory, then the interrupt controllers (KVM wants its in-kernel ones before any vCPU),
+ * then the vCPUs, then the devices; vmm__load comes after. Every member may be NULL; each
+ * returns 0, or -1 with the error set, except where its comment says otherwise.
  */
 struct vmm_platform {
     int (*irqchip)(void *ctx, struct vmm *x); /* after the VM, before the vCPUs */
     int (*devices)(void *ctx, struct vmm *x); /* after the vCPUs and chapter 3's devices */
-    int (*start)(void *ctx, struct vmm *x);   /* before the guest's first instruction */
+    /**
+     * Asked first by vmm__load: returns 1 when img is of a kind it loads (chapter 4: a
+     * Linux bzImage) and it has loaded it and left the boot state in chapter 2's machine
+     * (machine__set_state), 0 when img is not its kind (chapter 2's loaders then run),
+     * -1 with the error set.
+     */
+    int (*load)(void *ctx, struct vmm *x, const struct machine_image *img);
+    int (*start)(void *ctx, struct vmm *x); /* before the guest's first instruction */
     /**
      * The vCPU stopped at HLT. Called with the machine's lock held (it may wait on it);
      * returns 0 when an interrupt woke the CPU, 1 when it has halted for good.
@@ -92,7 +100,10 @@ struct vmm {
  */
 int vmm__init(struct vmm *x, const struct vmm_config *cfg);
 
-/** Loads a guest (chapter 2's loaders). Returns 0 or -1. */
+/**
+ * Loads a guest: by the platform's load when it takes the image, else by chapter 2's
+ * loaders; then gives the boot state to the vCPU. Returns 0 or -1.
+ */
 int vmm__load(struct vmm *x, const struct machine_image *img);
 
 /**

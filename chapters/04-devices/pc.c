@@ -5,9 +5,11 @@
 #include "pc.h"
 
 #include "error.h"
+#include "file.h"
 
 #include <errno.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -359,9 +361,46 @@ static void pc_stop(void *ctx, struct vmm *x)
     irqchip__exit(&pc->chip);
 }
 
+#define PC_INITRD_MAX (1ull << 30)
+
+/* A Linux kernel is the PC's to load (chapter 2 knows no bzImage); any other image is
+ * chapter 2's. Returns 1 when it loaded one, 0 when img is not a bzImage, or -1. */
+static int pc_load(void *ctx, struct vmm *x, const struct machine_image *img)
+{
+    struct pc *pc = ctx;
+    struct bzimage_params p = {.cmdline = pc->cfg.append, .rsdp = ACPI_TABLES_ADDR};
+    unsigned char *initrd = NULL;
+
+    if (!bzimage__is(img->data, img->len)) {
+        if (pc->cfg.append || pc->cfg.initrd)
+            return error_set("--append and --initrd are for a Linux kernel (a bzImage), and "
+                             "%s is not one (a Multiboot kernel takes --cmdline and --module)",
+                             img->name);
+        return 0;
+    }
+    if (x->m.vm.kvm.vm_fd < 0)
+        return error_set("%s: booting Linux needs x87 and SSE instructions, which the "
+                         "interpreter does not run yet (chapter 6's next step): use --accel=kvm",
+                         img->name);
+    if (pc->cfg.initrd && file_read_all(pc->cfg.initrd, PC_INITRD_MAX, &initrd, &p.initrd_len) < 0)
+        return -1;
+    p.initrd = initrd;
+    int ret = bzimage__load(&x->m, img->name, img->data, img->len, &p);
+    free(initrd);
+    return ret < 0 ? -1 : 1;
+}
+
 void pc__configure(struct pc *pc, struct vmm_config *cfg)
 {
-    pc->platform = (struct vmm_platform){pc_irqchip,    pc_devices, pc_start, pc_halt,
-                                         pc_after_exit, pc_stop,    pc};
+    pc->platform = (struct vmm_platform){
+        .irqchip = pc_irqchip,
+        .devices = pc_devices,
+        .load = pc_load,
+        .start = pc_start,
+        .halt = pc_halt,
+        .after_exit = pc_after_exit,
+        .stop = pc_stop,
+        .ctx = pc,
+    };
     cfg->platform = &pc->platform;
 }

@@ -12,6 +12,7 @@
 
 #include "acpi.h"
 #include "acpi_pm.h"
+#include "bzimage.h"
 #include "cli.h"
 #include "irqchip.h"
 #include "pc_virtio.h"
@@ -28,6 +29,8 @@
 
 /** What the command line says about the PC. */
 struct pc_config {
+    const char *append; /* --append: a Linux kernel's command line, or NULL */
+    const char *initrd; /* --initrd: the file of a Linux kernel's initrd, or NULL */
     enum irqchip_kind irqchip;
     int irqchip_asked;             /* --irqchip was given (else: kernel on KVM) */
     const char *com_path[PC_COMS]; /* COM2-4: where their output goes (COM1: the console) */
@@ -63,7 +66,7 @@ struct pc {
     unsigned long idle_exits;
 };
 
-/** Chapter 4's addition to a program: --irqchip, --com2..4, and the PC itself. */
+/** Chapter 4's addition to a program: --append, --initrd, --irqchip, --com2..4, and the PC. */
 extern const struct cli_ext pc_cli_ext;
 
 /** Makes cfg build a PC (the machine's platform is pc). */

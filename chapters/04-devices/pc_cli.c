@@ -8,11 +8,21 @@
 
 #include <string.h>
 
+/* Options with no one-letter form: getopt values above every character. */
+enum {
+    PC_OPT_APPEND = 0x100,
+    PC_OPT_INITRD,
+    PC_OPT_DISK,
+    PC_OPT_VIRTIO_CONSOLE,
+    PC_OPT_NO_IOEVENTFD,
+    PC_OPT_NO_IRQFD,
+};
+
 /* --disk FILE[,ro], --virtio-console, --no-ioeventfd, --no-irqfd. */
 static int virtio_option(struct pc_virtio_config *vc, int opt, const char *arg)
 {
     switch (opt) {
-    case 'D': {
+    case PC_OPT_DISK: {
         size_t len = strlen(arg);
         if (vc->ndisks == VIRTIO_MMIO_SLOTS)
             return error_set("--disk %s: at most %d disks", arg, VIRTIO_MMIO_SLOTS);
@@ -23,13 +33,13 @@ static int virtio_option(struct pc_virtio_config *vc, int opt, const char *arg)
         vc->disk_ro[vc->ndisks++] = ro;
         return 0;
     }
-    case 'V':
+    case PC_OPT_VIRTIO_CONSOLE:
         vc->console = 1;
         return 0;
-    case 'E':
+    case PC_OPT_NO_IOEVENTFD:
         vc->no_ioeventfd = 1;
         return 0;
-    case 'F':
+    case PC_OPT_NO_IRQFD:
         vc->no_irqfd = 1;
         return 0;
     }
@@ -40,6 +50,14 @@ static int pc_option(void *ctx, int opt, const char *arg)
 {
     struct pc *pc = ctx;
 
+    if (opt == PC_OPT_APPEND) {
+        pc->cfg.append = arg;
+        return 0;
+    }
+    if (opt == PC_OPT_INITRD) {
+        pc->cfg.initrd = arg;
+        return 0;
+    }
     if (opt == 'I') {
         if (strcmp(arg, "kernel") && strcmp(arg, "user"))
             return error_set("--irqchip %s: must be kernel or user", arg);
@@ -61,21 +79,25 @@ static int pc_configure(void *ctx, struct vmm_config *cfg)
 }
 
 static const struct option pc_options[] = {
+    {"append", required_argument, NULL, PC_OPT_APPEND},
+    {"initrd", required_argument, NULL, PC_OPT_INITRD},
     {"irqchip", required_argument, NULL, 'I'},
     {"com2", required_argument, NULL, '2'},
     {"com3", required_argument, NULL, '3'},
     {"com4", required_argument, NULL, '4'},
-    {"disk", required_argument, NULL, 'D'},
-    {"virtio-console", no_argument, NULL, 'V'},
-    {"no-ioeventfd", no_argument, NULL, 'E'},
-    {"no-irqfd", no_argument, NULL, 'F'},
+    {"disk", required_argument, NULL, PC_OPT_DISK},
+    {"virtio-console", no_argument, NULL, PC_OPT_VIRTIO_CONSOLE},
+    {"no-ioeventfd", no_argument, NULL, PC_OPT_NO_IOEVENTFD},
+    {"no-irqfd", no_argument, NULL, PC_OPT_NO_IRQFD},
     {0},
 };
 
 static struct pc the_pc;
 
 const struct cli_ext pc_cli_ext = {
-    .options_help = "  --irqchip WHERE     interrupt controllers: kernel (KVM's PIC, I/O APIC,\n"
+    .options_help = "  --append TEXT       the command line of a Linux kernel (a bzImage GUEST)\n"
+                    "  --initrd FILE       the initial ramdisk of a Linux kernel\n"
+                    "  --irqchip WHERE     interrupt controllers: kernel (KVM's PIC, I/O APIC,\n"
                     "                      local APIC and PIT, the default on KVM) or user\n"
                     "                      (stepvm's own models; always on the interpreter)\n"
                     "  --com2 FILE         a second 16550 UART at 0x2f8 (IRQ 3), its output in\n"

@@ -21,6 +21,7 @@ TCase *acpi_tests(void);
 TCase *virtio_tests(void);
 TCase *virtio_blk_tests(void);
 TCase *virtio_console_tests(void);
+TCase *bzimage_tests(void);
 
 /** Asserts that irqtest.elf's output (irq=MODE) passed every check it makes in that mode. */
 void assert_irqtest_passed(const char *out, const char *mode);

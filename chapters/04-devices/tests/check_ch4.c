@@ -24,6 +24,7 @@ int main(void)
     suite_add_tcase(s, virtio_tests());
     suite_add_tcase(s, virtio_blk_tests());
     suite_add_tcase(s, virtio_console_tests());
+    suite_add_tcase(s, bzimage_tests());
     suite_add_tcase(s, machine_tests());
     suite_add_tcase(s, lab_tests(4, 3));
     suite_add_tcase(s, vguest_tests());
