@@ -10,7 +10,15 @@
 #include <sys/ioctl.h>
 
 /* [cpuid] */
-int cpuid__init(struct kvm_cpu *cpu)
+/* The hypervisor bit: the guest may ask who is underneath (see cpuid.h). */
+static void mark_hypervisor(struct kvm_cpuid2 *c)
+{
+    for (unsigned i = 0; i < c->nent; i++)
+        if (c->entries[i].function == 1)
+            c->entries[i].ecx |= CPUID_1_ECX_HYPERVISOR;
+}
+
+int cpuid__init(struct kvm_cpu *cpu, cpuid_adjust_fn adjust, void *ctx)
 {
     /* KVM says E2BIG until the table is large enough; 100 entries suffice today. */
     for (unsigned n = 100; n <= 1600; n *= 2) {
@@ -24,6 +32,9 @@ int cpuid__init(struct kvm_cpu *cpu)
                 continue;
             return error_errno("KVM_GET_SUPPORTED_CPUID");
         }
+        mark_hypervisor(c);
+        if (adjust)
+            adjust(ctx, c);
         int ret = ioctl(cpu->fd, KVM_SET_CPUID2, c);
         free(c);
         if (ret < 0)

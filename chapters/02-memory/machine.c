@@ -47,7 +47,7 @@ int machine__init_vcpu(struct machine *m)
         return 0; /* no KVM: the backend's vCPU starts from m->regs and m->sregs */
     if (kvm_cpu__init(&m->vm.cpu, &m->vm.kvm, 0) < 0)
         return -1;
-    return cpuid__init(&m->vm.cpu);
+    return cpuid__init(&m->vm.cpu, m->cpuid_adjust, m->cpuid_ctx);
 }
 /* [init] */
 

@@ -51,6 +51,9 @@ struct machine {
     /* Without KVM, the boot state machine__load leaves for the backend to take. */
     struct kvm_regs regs;
     struct kvm_sregs sregs;
+    /* Set before machine__init_vcpu by a later chapter that changes the CPUID (cpuid.h). */
+    void (*cpuid_adjust)(void *ctx, struct kvm_cpuid2 *table);
+    void *cpuid_ctx;
 };
 
 /**

@@ -22,14 +22,26 @@
 /* ... and at most this often: a guest that programs a timer faster gets its interrupts at
  * this rate, and the loop still leaves the lock to the vCPU (KVM's in-kernel PIT puts a
  * floor under its period for the same reason). */
-#define MIN_SLEEP_NS 50000ull
-#define RFLAGS_IF    (1u << 9)
+#define MIN_SLEEP_NS             50000ull
+#define RFLAGS_IF                (1u << 9)
+#define CPUID_1_ECX_X2APIC       (1u << 21)
+#define CPUID_1_ECX_TSC_DEADLINE (1u << 24)
 
 static const uint16_t com_base[PC_COMS] = {0x3f8, 0x2f8, 0x3e8, 0x2e8};
 static const unsigned com_irq[PC_COMS] = {IRQ_COM1, IRQ_COM2, IRQ_COM1, IRQ_COM2};
 static const char *const com_name[PC_COMS] = {"COM1", "COM2", "COM3", "COM4"};
 
 /* ---- Building the PC ---- */
+
+/* stepvm's local APIC model has neither the x2APIC's MSR interface nor the TSC-deadline
+ * timer: a CPU must not claim what its APIC cannot do (KVM's own APIC has both). */
+static void no_kernel_apic_features(void *ctx, struct kvm_cpuid2 *table)
+{
+    (void)ctx;
+    for (unsigned i = 0; i < table->nent; i++)
+        if (table->entries[i].function == 1)
+            table->entries[i].ecx &= ~(CPUID_1_ECX_X2APIC | CPUID_1_ECX_TSC_DEADLINE);
+}
 
 static int pc_irqchip(void *ctx, struct vmm *x)
 {
@@ -43,6 +55,8 @@ static int pc_irqchip(void *ctx, struct vmm *x)
                              "from stepvm's own models (--irqchip=user)");
         kind = IRQCHIP_USER;
     }
+    if (kind == IRQCHIP_USER)
+        x->m.cpuid_adjust = no_kernel_apic_features;
     return irqchip__create(&pc->chip, x, kind);
 }
 
