@@ -12,7 +12,7 @@
 #
 # usage: virtio.sh [BUILD_DIR]   (default: build/; builds nothing, 'make' does that)
 # STEPVM_BENCH_VBLK_PASSES (default 16) passes here, STEPVM_BENCH_VBLK_KVM_PASSES on KVM
-# (default: the same where /dev/kvm is usable, 2 in the nested machine) and
+# (default: the same where /dev/kvm is usable, 4 in the nested machine) and
 # STEPVM_BENCH_ROUNDS (default 3) change the work. Without a usable /dev/kvm the KVM rows
 # and their limit run in the nested machine (nested-kvm.sh).
 set -eu
@@ -63,7 +63,7 @@ else
 $mkimg >/tmp/disk.img
 STEPVM=/stepvm/bin/stepvm GUEST=/stepvm/guests/ch4/bench-vblk.elf \\
     HOSTREAD=/stepvm/files/hostread IMG=/tmp/disk.img \\
-    PASSES=${STEPVM_BENCH_VBLK_KVM_PASSES:-2} ROUNDS=$rounds RUNS="$kvm_runs" \\
+    PASSES=${STEPVM_BENCH_VBLK_KVM_PASSES:-4} ROUNDS=$rounds RUNS="$kvm_runs" \\
     STATS="$kvm_stats" PLACE=nested sh /stepvm/files/vmeasure.sh
 END
     rc=0

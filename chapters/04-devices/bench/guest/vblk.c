@@ -5,6 +5,7 @@
  * device's interrupt. The data goes into one static buffer and is not looked at: what is
  * measured is the device, its exits and its interrupts, not the guest's CPU.
  *
+ * "bytes=B" makes the requests smaller, B at most, to see what one request costs.
  * passes=0 opens the device and reads nothing, so the difference between a run of P
  * passes and one of 0 passes is the reading alone. The guest prints one line,
  *   bench-vblk: P passes, R requests of up to B bytes: N bytes read, all OK
@@ -27,10 +28,9 @@
 static struct virtio_blk blk;
 static uint8_t buf[BUF_BYTES] __attribute__((aligned(4096)));
 
-/* Returns the number after the word "passes=" in cmdline; -1 when there is none. */
-static long passes_from(const char *cmdline)
+/* Returns the number after @p word ("passes=") in cmdline; -1 when there is none. */
+static long number_from(const char *cmdline, const char *word)
 {
-    static const char word[] = "passes=";
     long n = -1;
 
     for (const char *p = cmdline; *p; p++) {
@@ -76,7 +76,8 @@ int main(uint32_t magic, const struct multiboot_info *mbi)
 
     if (magic == MULTIBOOT_BOOT_MAGIC && (mbi->flags & MULTIBOOT_INFO_CMDLINE))
         cmdline = (const char *)(uintptr_t)mbi->cmdline;
-    long passes = passes_from(cmdline);
+    long passes = number_from(cmdline, "passes=");
+    long cap = number_from(cmdline, "bytes=");
     if (passes < 0) {
         printf("bench-vblk: command line '%s': want 'irq=apic passes=P'\n", cmdline);
         return 1;
@@ -89,6 +90,8 @@ int main(uint32_t magic, const struct multiboot_info *mbi)
     size_t per = virtio_blk_max_request(&blk);
     if (per > BUF_BYTES)
         per = BUF_BYTES;
+    if (cap > 0 && (size_t)cap < per)
+        per = (size_t)cap;
     per -= per % VIRTIO_BLK_SECTOR_SIZE;
     if (blk.capacity == 0 || per == 0) {
         printf("bench-vblk: FAIL: %lu sectors, requests of %lu bytes\n",
