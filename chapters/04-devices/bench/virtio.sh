@@ -9,6 +9,9 @@
 # irqfd, and with stepvm's own irqchip (--irqchip=user: no irqfd there) with and without
 # ioeventfd. Prints MB/s, the ratio to the limit, where each row was measured and the
 # exits stepvm saw per request (--stats): vmeasure.sh measures, vtable.awk prints.
+# The guest reads one request at a time, so every request pays its exits, its interrupt
+# and its wake-ups in full; its command line's bytes=B makes requests smaller, which shows
+# what that fixed cost is (the time of a pass grows with the number of requests).
 #
 # usage: virtio.sh [BUILD_DIR]   (default: build/; builds nothing, 'make' does that)
 # STEPVM_BENCH_VBLK_PASSES (default 16) passes here, STEPVM_BENCH_VBLK_KVM_PASSES on KVM
