@@ -17,20 +17,8 @@
 # this script with status 1: a fast wrong answer is no result.
 set -u
 
-# The nested machine links only a few of busybox's commands; call it for the others.
-for cmd in awk date grep head seq timeout; do
-    command -v $cmd >/dev/null 2>&1 || eval "$cmd() { busybox $cmd \"\$@\"; }"
-done
-
-# Nanoseconds of CLOCK_MONOTONIC from the shell: date's %N where it has one, else the
-# kernel's own clock in /proc/timer_list (busybox's date has no %N).
-now_ns() {
-    t=$(date +%s%N 2>/dev/null)
-    case $t in
-    *N | '') awk '/^now at/ { print $3; exit }' /proc/timer_list ;;
-    *) echo "$t" ;;
-    esac
-}
+# The busybox fallbacks and now_ns, shared with vmeasure.sh.
+. "$(dirname "$0")/clock.sh"
 
 err=/tmp/bench-irq.$$.err
 out=/tmp/bench-irq.$$.out

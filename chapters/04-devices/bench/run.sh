@@ -60,7 +60,7 @@ else
     echo "(no usable ${STEPVM_KVM_DEV:-/dev/kvm} here: the KVM rows run in a QEMU machine with" \
         "nested KVM)" >&2
     mkdir "$tmp/files"
-    cp "$here/measure.sh" "$tmp/files/"
+    cp "$here/measure.sh" "$here/clock.sh" "$tmp/files/"
     qemu_cmd=""
     [ -z "$qemu" ] || qemu_cmd=$(sh "$top/common/scripts/nested-qemu.sh" "$tmp/files")
     cat >"$tmp/script" <<END
@@ -84,3 +84,6 @@ END
 fi
 
 awk -v ROUNDS="$rounds" -f "$here/table.awk" "$lines"
+
+# The second table: virtio-blk's throughput against the host's own read (virtio.sh).
+sh "$here/virtio.sh" "$build"
