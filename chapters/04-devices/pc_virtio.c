@@ -125,6 +125,7 @@ int pc_virtio__create(struct pc_virtio *pv, struct vmm *x, const struct irq_sink
     pv->dma = (struct virtio_dma){dma_map, dma_written, x};
     for (unsigned i = 0; i < VIRTIO_MMIO_SLOTS; i++) {
         pv->slot[i].irq_fd = -1;
+        pv->slot[i].blk.fd = -1; /* no disk yet: nothing to close */
         for (unsigned q = 0; q < PC_VIRTIO_QUEUES; q++)
             pv->slot[i].notify_fd[q] = -1;
     }
@@ -179,6 +180,8 @@ void pc_virtio__serve(struct pc_virtio *pv, const struct pollfd *fds, int n)
 
 void pc_virtio__exit(struct pc_virtio *pv)
 {
+    if (!pv->x)
+        return; /* pc_virtio__create never ran: there is nothing, not even fds set to -1 */
     for (unsigned i = 0; i < VIRTIO_MMIO_SLOTS; i++) {
         struct pc_virtio_slot *s = &pv->slot[i];
         for (unsigned q = 0; q < PC_VIRTIO_QUEUES; q++)
@@ -186,8 +189,8 @@ void pc_virtio__exit(struct pc_virtio *pv)
                 close(s->notify_fd[q]);
         if (s->irq_fd >= 0)
             close(s->irq_fd);
-        if (i < pv->n && !s->is_console)
-            virtio_blk__close(&s->blk);
+        virtio_blk__close(&s->blk);
     }
     pv->n = 0;
+    pv->x = NULL;
 }
