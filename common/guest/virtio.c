@@ -7,9 +7,8 @@
 #include <string.h>
 #include <virtio_drv.h>
 
-#define POLL_SPINS    1024      /* used-ring reads between two reads of Status */
-#define POLL_STATUSES (1 << 20) /* Status reads before polling gives up */
-#define IRQ_LINES     16
+#define POLL_SPINS (1ul << 30) /* used-ring reads before polling gives up */
+#define IRQ_LINES  16
 
 /* The device each ISA IRQ belongs to, for the interrupt handler. */
 static struct virtio_dev *irq_owner[IRQ_LINES];
@@ -274,33 +273,56 @@ static int virtq_take_used(struct virtq *q, uint32_t *len)
     return (int)e->id;
 }
 
-int virtq_wait(struct virtio_dev *d, enum virtio_wait how, uint32_t *len)
+/*
+ * A device that breaks sets DEVICE_NEEDS_RESET in Status and sends a configuration-change
+ * interrupt (spec 2.1.2), which the handler records in interrupt_bits. Reading Status is
+ * an exit to the hypervisor, so the waits below read it only with a reason: that interrupt
+ * was recorded (the bit stays: after one, every look reads Status), or a wake-up brought
+ * no used buffer. Never before each HLT: with ioeventfd the request is still running
+ * then, and the read would cost an exit a request.
+ */
+static int may_need_reset(const struct virtio_dev *d)
 {
-    struct virtq *q = &d->vq;
+    return (d->interrupt_bits & VIRTIO_MMIO_INT_CONFIG) && virtio_needs_reset(d, 1);
+}
+
+/* Polls the used ring. A poller takes no interrupts, so it learns of a broken device only
+ * when it gives up, unless the device's interrupt is attached and records one. */
+static int virtq_poll(struct virtio_dev *d, uint32_t *len)
+{
     int id;
 
-    if (how == VIRTIO_POLL) {
-        for (unsigned tries = 0; tries < POLL_STATUSES; tries++) {
-            for (int spin = 0; spin < POLL_SPINS; spin++)
-                if ((id = virtq_take_used(q, len)) >= 0)
-                    return id;
-            if (virtio_needs_reset(d, 1))
-                return -1;
-        }
-        return -1;
+    for (unsigned long spin = 0; spin < POLL_SPINS; spin++) {
+        if ((id = virtq_take_used(&d->vq, len)) >= 0)
+            return id;
+        if (may_need_reset(d))
+            return -1;
     }
-    /* By interrupt: look with interrupts off, then STI; HLT, so that an interrupt that
-     * comes between the look and the halt still wakes us (irq.h). */
+    return -1;
+}
+
+/* Sleeps until the interrupt: looks with interrupts off, then STI; HLT, so that an
+ * interrupt that comes between the look and the halt still wakes us (irq.h). */
+static int virtq_sleep(struct virtio_dev *d, uint32_t *len)
+{
+    int id, woke = 0;
+
     for (;;) {
         irq_disable();
-        if ((id = virtq_take_used(q, len)) >= 0)
+        if ((id = virtq_take_used(&d->vq, len)) >= 0)
             break;
-        if (virtio_needs_reset(d, 1))
+        if (may_need_reset(d) || (woke && virtio_needs_reset(d, 1)))
             break;
         wait_for_interrupt();
+        woke = 1;
     }
     irq_enable();
     return id;
+}
+
+int virtq_wait(struct virtio_dev *d, enum virtio_wait how, uint32_t *len)
+{
+    return how == VIRTIO_POLL ? virtq_poll(d, len) : virtq_sleep(d, len);
 }
 
 /* ---------------------------------------------------------------- interrupts */

@@ -18,7 +18,12 @@ static int has(const struct virtio_blk *b, int feature)
     return (b->dev.features >> feature) & 1;
 }
 
-/* Reads capacity, and the limits on data descriptors that size_max and seg_max set. */
+/*
+ * Reads capacity, and the limits on data descriptors that size_max and seg_max set. The
+ * runtime maps memory one to one, so a buffer is contiguous in guest-physical memory and
+ * one descriptor can carry as much of it as the device takes: size_max bytes (in whole
+ * sectors), or VIRTIO_BLK_SEGMENT when the device does not say.
+ */
 static void read_config(struct virtio_blk *b)
 {
     uint32_t v;
@@ -27,7 +32,7 @@ static void read_config(struct virtio_blk *b)
     b->segment = VIRTIO_BLK_SEGMENT;
     if (has(b, VIRTIO_BLK_F_SIZE_MAX)) {
         v = virtio_config_read32(&b->dev, offsetof(struct virtio_blk_config, size_max));
-        if (v >= VIRTIO_BLK_SECTOR_SIZE && v < b->segment)
+        if (v >= VIRTIO_BLK_SECTOR_SIZE)
             b->segment = v & ~(uint32_t)(VIRTIO_BLK_SECTOR_SIZE - 1);
     }
     /* Two descriptors of each chain are the header and the status byte. */

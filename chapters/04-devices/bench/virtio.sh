@@ -1,11 +1,11 @@
 #!/bin/sh
 # virtio.sh - chapter 4's virtio-blk benchmark, side by side in one run. A guest
 # (bench-vblk.elf, bench/guest/vblk.c) reads a 64 MiB image of random bytes through the
-# virtio-blk device from start to end, PASSES times, in the largest requests its driver
-# makes, each waited for by the device's interrupt. The limit is the host's own read of
-# the same file in the same request size (hostread, bench/hostread.c), with the file in
-# the page cache, measured in the same place as the rows it divides. Rows: stepvm's
-# interpreter (here), and KVM with its in-kernel irqchip with and without ioeventfd and
+# virtio-blk device from start to end, PASSES times, in requests of 1 MiB (the guest's
+# REQUEST_BYTES), each waited for by the device's interrupt. The limit is the host's own
+# read of the same file in the same request size (hostread, bench/hostread.c, is given the
+# size the guest reports), with the file in the page cache, measured in the same place
+# as the rows it divides. Rows: stepvm's interpreter (here), and KVM with its in-kernel irqchip with and without ioeventfd and
 # irqfd, and with stepvm's own irqchip (--irqchip=user: no irqfd there) with and without
 # ioeventfd. Prints MB/s, the ratio to the limit, where each row was measured and the
 # exits stepvm saw per request (--stats): vmeasure.sh measures, vtable.awk prints.

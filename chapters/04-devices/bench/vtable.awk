@@ -41,6 +41,11 @@ function mbs(run,    p, ns, b) {
 }
 
 function limit(run) { return mbs(on_host(run) ? "host-read" : "host-read-kvm") }
+function size_text(b) {
+    if (b % 1048576 == 0) return sprintf("%d MiB", b / 1048576)
+    if (b % 1024 == 0) return sprintf("%d KiB", b / 1024)
+    return sprintf("%d bytes", b)
+}
 function cell(v) { return v > 0 ? sprintf("%8.0f", v) : sprintf("%8s", "n/a") }
 function ratio(a, b) { return a > 0 && b > 0 ? sprintf("%7.2f", a / b) : sprintf("%7s", "n/a") }
 
@@ -98,8 +103,8 @@ BEGIN {
 
 END {
     nruns = split(order, runs, " ")
-    printf "\nchapter 4: virtio-blk, sequential read of a %d MiB image in requests of %d bytes,\n",
-        bytes / 1048576, request
+    printf "\nchapter 4: virtio-blk, sequential read of a %d MiB image in requests of %s,\n",
+        bytes / 1048576, size_text(request)
     printf "one in flight, each completion an interrupt (MB/s = 10^6 bytes/s; best of %d,\n", ROUNDS
     printf "start-up cancelled; the limit is the host's pread of the same file, same request size)\n"
     printf "(KVM rows: irqchip=kernel unless they say user; irqfd needs KVM's irqchip)\n"

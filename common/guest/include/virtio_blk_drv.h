@@ -9,14 +9,15 @@
 #include <stdint.h>
 #include <virtio_drv.h>
 
-#define VIRTIO_BLK_SEGMENT 4096 /* data goes to the device in descriptors this long at most */
+/* The longest data descriptor when the device offers no VIRTIO_BLK_F_SIZE_MAX. */
+#define VIRTIO_BLK_SEGMENT 4096
 
 /** A virtio-blk disk and the request header and status byte its requests use. */
 struct virtio_blk {
     struct virtio_dev dev;
     enum virtio_wait wait; /* how requests are waited for */
     uint64_t capacity;     /* in VIRTIO_BLK_SECTOR_SIZE sectors */
-    uint32_t segment;      /* the longest data descriptor: VIRTIO_BLK_SEGMENT or size_max */
+    uint32_t segment;      /* the longest data descriptor: size_max or VIRTIO_BLK_SEGMENT */
     uint32_t segments;     /* the most data descriptors in one request */
     struct virtio_blk_req_hdr hdr;
     volatile uint8_t status;
@@ -52,7 +53,7 @@ int virtio_blk_flush(struct virtio_blk *b);
  */
 int virtio_blk_get_id(struct virtio_blk *b, char id[VIRTIO_BLK_ID_BYTES + 1]);
 
-/** Returns the most bytes one read or write request may carry. */
+/** Returns the most bytes one read or write request may carry: segments * segment. */
 size_t virtio_blk_max_request(const struct virtio_blk *b);
 
 #endif

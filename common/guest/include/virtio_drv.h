@@ -120,7 +120,9 @@ void virtq_notify(struct virtio_dev *d, struct virtq *q);
 /**
  * Waits until the device puts a chain in the used ring (spec 2.7.14), by @p how.
  * Returns its head and stores the bytes written in @p *len (when len is not NULL);
- * returns -1 if the device sets DEVICE_NEEDS_RESET first, or polling gives up.
+ * returns -1 if polling gives up, or if the device sets DEVICE_NEEDS_RESET first and
+ * says so with a configuration-change interrupt (or, waiting by interrupt, after any
+ * wake-up that brought nothing). Status is not read while all goes well.
  */
 int virtq_wait(struct virtio_dev *d, enum virtio_wait how, uint32_t *len);
 
