@@ -118,6 +118,7 @@ static uint32_t xsdt(uint8_t *t, uint64_t fadt, uint64_t madt)
     return length;
 }
 
+/* [fadt] */
 static uint32_t fadt(uint8_t *t, uint64_t dsdt)
 {
     header(t, "FACP", ACPI_FADT_SIZE, FADT_REVISION);
@@ -140,6 +141,7 @@ static uint32_t fadt(uint8_t *t, uint64_t dsdt)
     finish(t, ACPI_FADT_SIZE);
     return ACPI_FADT_SIZE;
 }
+/* [fadt] */
 
 static uint32_t madt_length(unsigned ncpus)
 {
@@ -206,6 +208,7 @@ static void isa_device(struct aml *a, const char *name, const char *eisa_id, uin
     aml__end(a, dev);
 }
 
+/* [virtio-device] */
 /* Device(VIOi) for virtio-mmio device i, which Linux's driver knows by its _HID. */
 static void virtio_device(struct aml *a, unsigned i, const struct acpi_virtio *v)
 {
@@ -225,7 +228,9 @@ static void virtio_device(struct aml *a, unsigned i, const struct acpi_virtio *v
     aml__resource_template_end(a, crs);
     aml__end(a, dev);
 }
+/* [virtio-device] */
 
+/* [dsdt-body] */
 /*
  * The DSDT's definition block: the devices no bus can enumerate, and how to power off.
  * The ISA devices are declared although Linux finds them by probing their ports: in the
@@ -250,6 +255,7 @@ static void dsdt_body(struct aml *a, const struct acpi_config *cfg)
     aml__integer(a, 0);
     aml__end(a, pkg);
 }
+/* [dsdt-body] */
 
 static long dsdt(uint8_t *t, size_t cap, const struct acpi_config *cfg)
 {
@@ -297,6 +303,7 @@ static size_t align(size_t off)
     return (off + TABLE_ALIGN - 1) & ~(size_t)(TABLE_ALIGN - 1);
 }
 
+/* [build] */
 long acpi__build(const struct acpi_config *cfg, uint64_t gpa, uint8_t *buf, size_t cap)
 {
     if (check_config(cfg) < 0)
@@ -320,3 +327,4 @@ long acpi__build(const struct acpi_config *cfg, uint64_t gpa, uint8_t *buf, size
     rsdp(buf, gpa + at_xsdt);
     return (long)at_dsdt + dsdt_len;
 }
+/* [build] */

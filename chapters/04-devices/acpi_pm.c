@@ -20,6 +20,7 @@ static uint64_t sleep_read(void *dev, struct vcpu *v, uint64_t offset, uint32_t 
     return offset == SLEEP_CONTROL ? pm->slp_typ : 0;
 }
 
+/* [sleep-write] */
 static int sleep_write(void *dev, struct vcpu *v, uint64_t offset, uint64_t value, uint32_t size)
 {
     struct acpi_pm *pm = dev;
@@ -33,6 +34,7 @@ static int sleep_write(void *dev, struct vcpu *v, uint64_t offset, uint64_t valu
         pm->poweroff(pm->ctx);
     return 0;
 }
+/* [sleep-write] */
 
 int acpi_pm__register(struct acpi_pm *pm, struct bus *pio, void (*poweroff)(void *ctx), void *ctx)
 {

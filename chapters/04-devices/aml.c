@@ -61,6 +61,7 @@ static void little_endian(struct aml *a, uint64_t value, size_t n)
 
 /* ======== PkgLength ======== */
 
+/* [pkg-length] */
 size_t aml__pkg_length(uint8_t out[4], uint32_t length)
 {
     if (length <= 0x3f) { /* one byte: bits 7-6 are 0, bits 5-0 the length */
@@ -93,6 +94,7 @@ void aml__end(struct aml *a, size_t start)
     }
     fail(a, "a construct longer than a PkgLength can say");
 }
+/* [pkg-length] */
 
 /* ======== Data ======== */
 

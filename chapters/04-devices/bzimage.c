@@ -165,6 +165,7 @@ static int place_initrd(struct machine *m, const char *name, const uint8_t *data
     return 0;
 }
 
+/* [e820] */
 /* The memory map, as a BIOS would report it through INT 15h E820: each RAM slot usable,
  * and the top of the hole, where the ACPI tables and the ROM are, reserved. The rest of
  * the hole (VGA, 0xa0000-0xdffff) and the gap below 4 GiB are not listed: Linux treats an
@@ -193,7 +194,9 @@ static int build_e820(const struct guest_mem *mem, uint8_t *zp)
     }
     return n;
 }
+/* [e820] */
 
+/* [zero-page] */
 /* The zero page: the file's setup header, with the fields a boot loader fills in, and
  * what the setup code would have gathered from the BIOS (the memory map). */
 static void build_zero_page(const struct guest_mem *mem, const uint8_t *data,
@@ -212,7 +215,9 @@ static void build_zero_page(const struct guest_mem *mem, const uint8_t *data,
     put(zp, BOOT_PARAMS_ACPI_RSDP, p->rsdp, 8);
     put(zp, BOOT_PARAMS_E820_ENTRIES, (uint64_t)build_e820(mem, zp), 1);
 }
+/* [zero-page] */
 
+/* [entry] */
 /* Chapter 2's long mode, then what the 64-bit protocol asks beyond it: CS = __BOOT_CS
  * (0x10), where chapter 2's GDT has a 32-bit code segment, so the loader copies the
  * 64-bit one (0x08) there; DS, ES and SS are chapter 2's data selector, __BOOT_DS
@@ -234,6 +239,7 @@ static int start(struct machine *m, const struct plan *pl)
     regs.rsi = BZIMAGE_ZERO_PAGE;
     return machine__set_state(m, &regs, &sregs);
 }
+/* [entry] */
 
 int bzimage__load(struct machine *m, const char *name, const uint8_t *data, size_t len,
                   const struct bzimage_params *p)

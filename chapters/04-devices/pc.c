@@ -377,6 +377,7 @@ static void pc_stop(void *ctx, struct vmm *x)
 
 #define PC_INITRD_MAX (1ull << 30)
 
+/* [load] */
 /* A Linux kernel is the PC's to load (chapter 2 knows no bzImage); any other image is
  * chapter 2's. Returns 1 when it loaded one, 0 when img is not a bzImage, or -1. */
 static int pc_load(void *ctx, struct vmm *x, const struct machine_image *img)
@@ -403,6 +404,7 @@ static int pc_load(void *ctx, struct vmm *x, const struct machine_image *img)
     free(initrd);
     return ret < 0 ? -1 : 1;
 }
+/* [load] */
 
 void pc__configure(struct pc *pc, struct vmm_config *cfg)
 {

@@ -72,6 +72,7 @@ static int in_range(const struct virtio_blk *b, uint64_t sector, uint64_t nsec)
     return sector <= b->capacity && nsec <= b->capacity - sector;
 }
 
+/* [transfer] */
 /* Reads or writes the data part of request c: len bytes, the writable part from byte 0
  * (T_IN) or the readable part after the header (T_OUT). Sets *done to the bytes moved. */
 static uint8_t transfer(struct virtio_blk *b, struct virtio_mmio *t, const struct virtq_chain *c,
@@ -96,6 +97,7 @@ static uint8_t transfer(struct virtio_blk *b, struct virtio_mmio *t, const struc
     *done = len;
     return VIRTIO_BLK_S_OK;
 }
+/* [transfer] */
 
 static uint8_t flush(struct virtio_blk *b, struct virtio_mmio *t)
 {
@@ -142,6 +144,7 @@ static uint8_t execute(struct virtio_blk *b, struct virtio_mmio *t, const struct
     return VIRTIO_BLK_S_UNSUPP;
 }
 
+/* [request] */
 /* One request: checks its framing (a broken one fails the device: returns -1), carries it
  * out, writes the status byte last and gives the chain back. */
 static int request(struct virtio_blk *b, struct virtio_mmio *t, unsigned q,
@@ -167,6 +170,7 @@ static int request(struct virtio_blk *b, struct virtio_mmio *t, unsigned q,
     virtio_mmio__push(t, q, c, (uint32_t)(written + 1));
     return 0;
 }
+/* [request] */
 
 static void blk_queue_notify(void *dev, struct virtio_mmio *t, unsigned q)
 {

@@ -9,6 +9,7 @@ void virtio_console__init(struct virtio_console *c,
     *c = (struct virtio_console){.tx = tx, .tx_ctx = tx_ctx};
 }
 
+/* [receive] */
 size_t virtio_console__receive(struct virtio_console *c, struct virtio_mmio *t, const uint8_t *buf,
                                size_t len)
 {
@@ -31,6 +32,7 @@ size_t virtio_console__receive(struct virtio_console *c, struct virtio_mmio *t, 
     virtio_mmio__signal(t, VIRTIO_CONSOLE_RX);
     return taken;
 }
+/* [receive] */
 
 /* Each chain on transmitq0: its readable buffers, in order, to the host. Writable buffers
  * there mean nothing and are given back untouched. */

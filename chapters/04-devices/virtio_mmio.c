@@ -78,6 +78,7 @@ static void interrupt(struct virtio_mmio *t, uint32_t why)
     irq__pulse(&t->irq); /* the machine's ACPI tables declare the line edge-triggered */
 }
 
+/* [fail] */
 void virtio_mmio__fail(struct virtio_mmio *t, const char *fmt, ...)
 {
     if (t->status & VIRTIO_STATUS_DEVICE_NEEDS_RESET)
@@ -97,6 +98,7 @@ void virtio_mmio__fail(struct virtio_mmio *t, const char *fmt, ...)
     t->stats.config_interrupts++;
     interrupt(t, VIRTIO_MMIO_INT_CONFIG);
 }
+/* [fail] */
 
 void virtio_mmio__config_changed(struct virtio_mmio *t)
 {
@@ -143,6 +145,7 @@ void virtio_mmio__push(struct virtio_mmio *t, unsigned q, const struct virtq_cha
         virtq__push(&t->queues[q], &t->dma, c, len);
 }
 
+/* [notify] */
 void virtio_mmio__notify(struct virtio_mmio *t, unsigned q)
 {
     if (q >= nqueues(t) || !t->queues[q].ready || !virtio_mmio__running(t)) {
@@ -154,6 +157,7 @@ void virtio_mmio__notify(struct virtio_mmio *t, unsigned q)
     if (virtio_mmio__running(t))
         virtio_mmio__signal(t, q);
 }
+/* [notify] */
 
 /* QueueReady: 1 maps the rings (a bad address fails the device), 0 stops the queue. */
 static void set_queue_ready(struct virtio_mmio *t, struct virtq *vq, uint32_t value)
@@ -208,6 +212,7 @@ static void write_queue(struct virtio_mmio *t, uint64_t off, uint32_t value)
     }
 }
 
+/* [status] */
 /* FEATURES_OK sticks only if the driver took VERSION_1 and nothing that was not offered. */
 static int features_acceptable(const struct virtio_mmio *t)
 {
@@ -228,6 +233,7 @@ static void write_status(struct virtio_mmio *t, uint32_t value)
         value &= ~VIRTIO_STATUS_FEATURES_OK;
     t->status = (value & ~VIRTIO_STATUS_DEVICE_NEEDS_RESET) | sticky;
 }
+/* [status] */
 
 static void write_driver_features(struct virtio_mmio *t, uint32_t value)
 {

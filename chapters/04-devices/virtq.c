@@ -111,6 +111,7 @@ static int add_buf(const struct virtio_dma *dma, struct virtq_chain *c, uint16_t
     return 0;
 }
 
+/* [walk] */
 /* Follows the chain from head into c. Each descriptor is copied once, so the guest cannot
  * change it between the check and the use; at most num hops, so a loop ends. */
 static int walk(struct virtq *q, const struct virtio_dma *dma, uint16_t head, struct virtq_chain *c)
@@ -136,7 +137,9 @@ static int walk(struct virtq *q, const struct virtio_dma *dma, uint16_t head, st
         i = d.next;
     }
 }
+/* [walk] */
 
+/* [pop] */
 int virtq__pop(struct virtq *q, const struct virtio_dma *dma, struct virtq_chain *c)
 {
     uint16_t avail_idx = load16(q->avail + AVAIL_IDX);
@@ -163,7 +166,9 @@ int virtq__pop(struct virtq *q, const struct virtio_dma *dma, struct virtq_chain
     }
     return walk(q, dma, head, c);
 }
+/* [pop] */
 
+/* [push] */
 void virtq__push(struct virtq *q, const struct virtio_dma *dma, const struct virtq_chain *c,
                  uint32_t len)
 {
@@ -178,6 +183,7 @@ void virtq__push(struct virtq *q, const struct virtio_dma *dma, const struct vir
     for (unsigned i = c->nreadable; len && i < c->n; i++)
         report_written(dma, c->buf[i].gpa, c->buf[i].len);
 }
+/* [push] */
 
 int virtq__should_interrupt(struct virtq *q)
 {

@@ -95,6 +95,7 @@ static void status_set(struct virtio_dev *d, uint32_t bits)
     virtio_write(d, VIRTIO_MMIO_STATUS, virtio_read(d, VIRTIO_MMIO_STATUS) | bits);
 }
 
+/* [negotiate] */
 int virtio_negotiate(struct virtio_dev *d, uint64_t wanted)
 {
     uint64_t offered;
@@ -128,6 +129,7 @@ err_failed:
     status_set(d, VIRTIO_STATUS_FAILED);
     return -1;
 }
+/* [negotiate] */
 
 void virtio_driver_ok(struct virtio_dev *d)
 {
@@ -218,6 +220,7 @@ int virtq_setup(struct virtio_dev *d, unsigned index)
     return 0;
 }
 
+/* [publish] */
 void virtq_publish(struct virtq *q, uint16_t head)
 {
     /* Spec 2.7.13.2-3: the head goes in the next ring slot; the descriptors and the slot
@@ -233,6 +236,7 @@ void virtq_notify(struct virtio_dev *d, struct virtq *q)
     full_barrier();
     virtio_write(d, VIRTIO_MMIO_QUEUE_NOTIFY, q->index);
 }
+/* [publish] */
 
 void virtq_put_desc(struct virtq *q, uint16_t i, uint64_t addr, uint32_t len, uint16_t flags,
                     uint16_t next)
