@@ -15,8 +15,7 @@
 # (with its libraries, the terminfo entries and /dev/pts) for the inspector's TUI tests.
 # The packages (common/scripts/debian-kernel.sh fetches them) are kept in build/nested
 # (or $STEPVM_NESTED_CACHE) for the next run. $STEPVM_NESTED_FILES, when set, names a
-# directory copied in as /stepvm/files. $STEPVM_NESTED_CPUS (default 1) gives the machine
-# more CPUs, for a benchmark whose device thread should run beside the vCPU's.
+# directory copied in as /stepvm/files.
 set -eu
 
 build=$(cd "$1" && pwd)
@@ -77,8 +76,7 @@ cp "$script" root/script
 
 # [boot] EPYC: an AMD model with SVM and nested paging, which TCG emulates.
 echo "nested KVM: booting a QEMU machine with emulated AMD-V" >&2
-timeout 600 qemu-system-x86_64 -accel tcg -cpu EPYC -smp "${STEPVM_NESTED_CPUS:-1}" -m 2048 \
-    -nographic -no-reboot \
+timeout 600 qemu-system-x86_64 -accel tcg -cpu EPYC -m 2048 -nographic -no-reboot \
     -kernel "$cache/vmlinuz" -initrd initrd.gz -append 'console=ttyS0 quiet panic=-1' \
     2>/dev/null | tr -d '\r' > console.log || true
 # [boot]

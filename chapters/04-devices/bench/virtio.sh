@@ -70,10 +70,8 @@ STEPVM=/stepvm/bin/stepvm GUEST=/stepvm/guests/ch4/bench-vblk.elf \\
     STATS="$kvm_stats" PLACE=nested sh /stepvm/files/vmeasure.sh
 END
     rc=0
-    # Two CPUs, as any machine with KVM has at least: with one, the event loop's thread
-    # (which serves ioeventfd) could only run in turns with the vCPU's.
-    STEPVM_NESTED_CPUS=2 STEPVM_NESTED_FILES=$tmp/files sh "$top/common/scripts/nested-kvm.sh" \
-        "$build" "$tmp/script" >"$tmp/nested" || rc=$?
+    STEPVM_NESTED_FILES=$tmp/files sh "$top/common/scripts/nested-kvm.sh" "$build" \
+        "$tmp/script" >"$tmp/nested" || rc=$?
     # The nested machine's console mixes vmeasure.sh's stderr into its stdout.
     grep -E '^(place|time|exits|size) ' "$tmp/nested" | sed "$rename" >>"$lines" || true
     grep -vE '^(place|time|exits|size) ' "$tmp/nested" >&2 || true
