@@ -389,6 +389,9 @@ static void special_cases(const struct x86_insn *in, struct x86_opcode *op)
     if (in->map == X86_MAP_0F && in->opcode == 0x01 && in->mod == 3 && (in->reg & 7) == 7 &&
         (in->rm & 7) == 0 && in->mode == X86_MODE_64)
         op->flags = X86_F_MODRM; /* 0F 01 F8 SWAPGS, in 64-bit mode: executed */
+    if (in->map == X86_MAP_0F && in->opcode == 0xAE && in->mod == 3 && (in->reg & 7) >= 5 &&
+        !in->opsize_pfx && !in->rep)
+        op->flags = X86_F_MODRM; /* 0F AE E8/F0/F8 LFENCE, MFENCE, SFENCE: executed */
     if (in->map == X86_MAP_0F && in->opcode == 0xB8 && in->rep == 0xF3)
         op->flags = X86_F_MODRM; /* F3 0F B8 POPCNT Gv, Ev (without F3: JMPE, not supported) */
     if (in->map == X86_MAP_0F && in->opcode == 0x1E && in->rep == 0xF3 && in->mod == 3 &&

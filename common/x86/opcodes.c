@@ -135,7 +135,7 @@ const struct x86_opcode x86_two_byte[256] = {
     /* A3 */ ROW(M, NONE, V), ROW(M, B, V), ROW(M, NONE, V), SSE, SSE, /* BT; SHLD; PadLock */
     /* A8 */ ROW(0, NONE, D64), ROW(0, NONE, D64), ROW(0, NONE, NONE), /* PUSH/POP GS; RSM */
     /* AB */ ROW(M | L, NONE, V), ROW(M, B, V), ROW(M, NONE, V), /* BTS; SHRD ib, CL */
-    /* AE */ ROW(M, NONE, NONE), ROW(M, NONE, V),                /* fences (FXSAVE...: #UD); IMUL */
+    /* AE */ SSE, ROW(M, NONE, V),                               /* FXSAVE...; IMUL Gv,Ev */
     /* B0 */ ROW(M | L, NONE, B), ROW(M | L, NONE, V),           /* CMPXCHG */
     /* B2 */ ROW(M | MEM, NONE, V), ROW(M | L, NONE, V),         /* LSS; BTR */
     /* B4 */ ROW(M | MEM, NONE, V), ROW(M | MEM, NONE, V),       /* LFS, LGS */

@@ -152,6 +152,36 @@ START_TEST(tcg_vhostile)
 }
 END_TEST
 
+/* The same guest file under QEMU's microvm, the reference: the same checksum, the same
+ * sector written (microvm's firmware leaves LINT0 masked: the APICs, see vblk.c). */
+START_TEST(qemu_vblk)
+{
+    char disk[] = "/tmp/stepvm-qvblk-XXXXXX", want[64], guest[4096];
+    int fd = mkstemp(disk);
+    struct run_result r;
+    size_t len;
+
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    uint64_t sum = make_disk(disk);
+    run_shell(&r,
+              "timeout 60 qemu-system-x86_64 -M microvm,acpi=off,ioapic2=off -accel tcg -m 128 "
+              "-display none -monitor none -no-reboot -kernel %s -append irq=apic "
+              "-drive id=d0,file=%s,format=raw,if=none -device virtio-blk-device,drive=d0 "
+              "-global virtio-mmio.force-legacy=false -debugcon stdio -serial none "
+              "-device isa-debug-exit,iobase=0xf4,iosize=4",
+              build_path(guest, sizeof(guest), "guests/ch4/vblk.elf"), disk);
+    uint8_t *after = read_all(disk, &len);
+    unlink(disk);
+    snprintf(want, sizeof(want), "checksum %016llx", (unsigned long long)sum);
+    ck_assert_msg(r.status == 1, "QEMU: status %d\n%s%s", r.status, r.out, r.err);
+    ck_assert_msg(strstr(r.out, want), "want '%s':\n%s", want, r.out);
+    ck_assert_msg(has_vblk_sector(after + len - SECTOR), "QEMU's disk lacks vblk's sector");
+    free(after);
+    run_free(&r);
+}
+END_TEST
+
 /* A disk that cannot be opened, or is not whole sectors, is refused in one line. */
 START_TEST(bad_disks_are_refused)
 {
@@ -265,6 +295,7 @@ TCase *vguest_tests(void)
     tcase_add_test(tc, tcg_vblk_apics_read_only);
     tcase_add_test(tc, tcg_vhostile);
     tcase_add_test(tc, bad_disks_are_refused);
+    tcase_add_test(tc, qemu_vblk);
     if (have_linux())
         tcase_add_test(tc, qemu_linux_boots);
     else
