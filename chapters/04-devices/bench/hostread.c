@@ -5,10 +5,10 @@
  *
  * usage: hostread FILE PASSES BYTES
  * Reads FILE from start to end PASSES times with pread(2) in requests of BYTES (the
- * guest's request size), into one page-aligned buffer it never looks at, as the device's preadv puts
- * the guest's requests into guest memory. PASSES 0 opens the file and reads nothing, so
- * that the difference between two runs is the reading alone. Prints the bytes read; exits
- * 1 on any error or short read.
+ * guest's request size), into one page-aligned buffer it never looks at, as the device's preadv
+ * puts the guest's requests into guest memory. PASSES 0 opens the file and reads nothing, so that
+ * the difference between two runs is the reading alone. Prints the bytes read; exits 1 on any error
+ * or short read.
  */
 #include <fcntl.h>
 #include <stdio.h>
