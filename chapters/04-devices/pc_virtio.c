@@ -119,7 +119,7 @@ static int add_slot(struct pc_virtio *pv, const struct irq_sink *sink, int kerne
 int pc_virtio__create(struct pc_virtio *pv, struct vmm *x, const struct irq_sink *sink,
                       int kernel_irqchip, FILE *console_out)
 {
-    static char names[VIRTIO_MMIO_SLOTS][16];
+    static char names[VIRTIO_MMIO_SLOTS][24]; /* "virtio-blk" and any unsigned */
 
     pv->x = x;
     pv->dma = (struct virtio_dma){dma_map, dma_written, x};
