@@ -486,6 +486,10 @@ START_TEST(wide_and_random_accesses_never_break_it)
     ck_assert_uint_eq(inb(UART_SCR), 0x12);
     ck_assert_uint_eq(fake_bus__read(&pio, COM1 + UART_SCR, 4), 0xffffffff);
 
+    /* Violations are counted, and asserted once at the end: Check reports every passing
+     * assertion to its parent process, which for 200000 rounds costs more than the
+     * rounds themselves (and times out under the sanitizers). */
+    int bad_iir = 0, overfull = 0, wrong_line = 0;
     for (int i = 0; i < 200000; i++) {
         unsigned reg, value;
 
@@ -498,15 +502,17 @@ START_TEST(wide_and_random_accesses_never_break_it)
         } else if (seed & 0x40) {
             uint8_t got = inb(reg);
 
-            if (reg == UART_IIR)
-                ck_assert_uint_eq(got & 0x30, 0); /* IIR bits 4-5 are 0 */
+            bad_iir += reg == UART_IIR && (got & 0x30) != 0; /* IIR bits 4-5 are 0 */
         } else {
             uart__receive(&com1, (const uint8_t *)"xyz", value % 4);
             uart__advance(&com1, clk.now);
         }
-        ck_assert_uint_le(com1.rx_count, UART_FIFO_SIZE);
-        ck_assert_int_eq(irq4.level[4], com1.irq_level);
+        overfull += com1.rx_count > UART_FIFO_SIZE;
+        wrong_line += irq4.level[4] != com1.irq_level;
     }
+    ck_assert_int_eq(bad_iir, 0);
+    ck_assert_int_eq(overfull, 0);
+    ck_assert_int_eq(wrong_line, 0);
 }
 END_TEST
 
