@@ -20,7 +20,10 @@
 #define PTE_D    (1ull << 6)
 #define PTE_PS   (1ull << 7)
 #define PTE_XD   (1ull << 63)
-#define PTE_ADDR 0x000ffffffffff000ull
+#define PTE_ADDR 0x000ffffffffff000ull /* the next table's or the page's address */
+
+/* The guest-physical address an entry holds (4-byte entries read zero-extended). */
+#define PTE2PA(e) ((e)&PTE_ADDR)
 
 /* ---- Segmentation ---- */
 
@@ -106,73 +109,145 @@ static void set_entry_bits(struct tcg_cpu *c, uint64_t phys, unsigned size, uint
     }
 }
 
-/* [walk] */
+/* [paging-format] */
 /*
- * Walks the page tables for linear: 4-level (long mode), PAE (3 levels) or 32-bit (2
- * levels, 4 MiB pages with CR4.PSE). At each level the entry must be present; the rights
- * of the levels combine: a page is writable only if every level says so, user-accessible
- * only if every level says so, executable only if no level sets XD. Returns 0 with *phys,
- * or the page-fault error code (never 0: a failure always has PF_P or not, W, U, I bits...
- * so it is returned with bit 31 set to tell it from success).
+ * The three paging formats (SDM vol. 3, "Paging Modes"). Each is a tree of tables,
+ * walked from the top level (levels) down to level 1; level n's index starts at address
+ * bit 12 + (n - 1) * index_bits. The top table's index may be narrower (PAE's page
+ * directory pointer table has four entries), and a PAE PDPTE is not a full paging
+ * entry: it carries no rights and no accessed bit.
  */
-static uint64_t walk(struct tcg_cpu *c, uint64_t linear, enum access acc, int user, uint64_t *phys)
+struct paging_format {
+    int levels;
+    unsigned index_bits; /* bits of index into a table below the top */
+    unsigned top_bits;   /* bits of index into the top table */
+    unsigned entry_size; /* bytes in an entry */
+    uint64_t cr3_addr;   /* the top table's address in CR3 */
+    int pdpte_level;     /* the level of PAE's PDPTEs, 0 in the other formats */
+    int large_needs_pse; /* a PDE's PS bit maps a large page only with CR4.PSE */
+};
+
+static const struct paging_format paging_4level = {
+    .levels = 4, .index_bits = 9, .top_bits = 9, .entry_size = 8, .cr3_addr = PTE_ADDR};
+static const struct paging_format paging_pae = {.levels = 3,
+                                                .index_bits = 9,
+                                                .top_bits = 2,
+                                                .entry_size = 8,
+                                                .cr3_addr = 0xffffffe0ull,
+                                                .pdpte_level = 3};
+static const struct paging_format paging_32bit = {.levels = 2,
+                                                  .index_bits = 10,
+                                                  .top_bits = 10,
+                                                  .entry_size = 4,
+                                                  .cr3_addr = 0xfffff000ull,
+                                                  .large_needs_pse = 1};
+
+/* 4-level paging in IA-32e mode, else PAE with CR4.PAE, else 32-bit paging. */
+static const struct paging_format *paging_format(const struct tcg_cpu *c)
 {
-    int write = acc == ACC_WRITE;
-    int levels, shift, esize = 8;
-    uint64_t table, addrs[4];
-    uint64_t rw = 1, us = 1, xd = 0;
-
     if (c->efer & EFER_LMA)
-        levels = 4, shift = 39, table = c->cr3 & PTE_ADDR;
-    else if (c->cr4 & CR4_PAE)
-        levels = 3, shift = 30, table = c->cr3 & 0xffffffe0ull;
-    else
-        levels = 2, shift = 22, table = c->cr3 & 0xfffff000ull, esize = 4;
+        return &paging_4level;
+    if (c->cr4 & CR4_PAE)
+        return &paging_pae;
+    return &paging_32bit;
+}
+/* [paging-format] */
 
-    uint32_t err = (write ? PF_W : 0) | (user ? PF_U : 0);
+/* The lowest linear-address bit that level's index translates: the page offset's width
+ * for a page that level maps. */
+static unsigned level_shift(const struct paging_format *f, int level)
+{
+    return 12 + (unsigned)(level - 1) * f->index_bits;
+}
+
+/* The index into level's table that linear selects. */
+static uint64_t table_index(const struct paging_format *f, int level, uint64_t linear)
+{
+    unsigned bits = level == f->levels ? f->top_bits : f->index_bits;
+
+    return (linear >> level_shift(f, level)) & ((1ull << bits) - 1);
+}
+
+/* [walk] */
+/* What a walk gathers on its way down: the entries it used (guest-physical addresses,
+ * top level first) and the rights of their levels combined. */
+struct walk {
+    uint64_t entries[4];
+    int n;
+    int rw, us, xd;
+};
+
+/* A page is writable only if every level's R/W says so, user-accessible only if every
+ * level's U/S says so, executable only if no level sets XD (a bit only with EFER.NXE). */
+static void combine_rights(const struct tcg_cpu *c, struct walk *w, uint64_t e)
+{
+    w->rw &= (e & PTE_RW) != 0;
+    w->us &= (e & PTE_US) != 0;
+    if (c->efer & EFER_NXE)
+        w->xd |= (e & PTE_XD) != 0;
+}
+
+/* Whether the combined rights allow acc: user pages only at CPL3 (user), writes to a
+ * read-only page only by the supervisor with CR0.WP clear, fetches only without XD. */
+static int allowed(const struct tcg_cpu *c, const struct walk *w, enum access acc, int user)
+{
+    if (user && !w->us)
+        return 0;
+    if (acc == ACC_WRITE && !w->rw && (user || (c->cr0 & CR0_WP)))
+        return 0;
+    return !(acc == ACC_FETCH && w->xd);
+}
+
+/* As the CPU does: sets A in every entry the walk used (a PAE PDPTE has no A bit), and
+ * D in the last one for a write. */
+static void mark_used(struct tcg_cpu *c, const struct paging_format *f, const struct walk *w,
+                      int write)
+{
+    for (int k = 0; k < w->n; k++)
+        if (f->levels - k != f->pdpte_level)
+            set_entry_bits(c, w->entries[k], f->entry_size, PTE_A);
+    if (write)
+        set_entry_bits(c, w->entries[w->n - 1], f->entry_size, PTE_D);
+}
+
+/*
+ * Walks the page tables for linear, with the rights of CPL3 (user) or the supervisor.
+ * In 4-level paging the levels are the PML4, PDPT, page directory and page table; the
+ * other formats take the same steps with their own parameters. Level 1 maps a 4 KiB page; a PDE
+ * (level 2) with PS maps a large one: 2 MiB, or 4 MiB in 32-bit paging. (1 GiB pages in the PDPT:
+ * our CPUID offers none.) Returns 0 with *phys, or -1 with the page-fault error code in *error.
+ */
+static int walk(struct tcg_cpu *c, uint64_t linear, enum access acc, int user, uint64_t *phys,
+                uint32_t *error)
+{
+    const struct paging_format *f = paging_format(c);
+    uint64_t table = c->cr3 & f->cr3_addr;
+    struct walk w = {.rw = 1, .us = 1};
+
+    *error = (acc == ACC_WRITE ? PF_W : 0) | (user ? PF_U : 0);
     if (acc == ACC_FETCH && (c->efer & EFER_NXE))
-        err |= PF_I;
-    int n = 0;
-    for (int level = levels; level >= 1; level--, n++) {
-        unsigned index_bits = esize == 4 ? 10 : 9;
-        uint64_t index = (linear >> shift) & ((1ull << index_bits) - 1);
-        if (levels == 3 && level == 3)
-            index = (linear >> 30) & 3; /* PAE's PDPT has four entries */
-        uint64_t addr = table + index * esize;
-        uint64_t e = read_entry(c, addr, esize);
-        addrs[n] = addr;
+        *error |= PF_I;
+    for (int level = f->levels; level >= 1; level--) {
+        uint64_t addr = table + table_index(f, level, linear) * f->entry_size;
+        uint64_t e = read_entry(c, addr, f->entry_size);
+        w.entries[w.n++] = addr;
         if (!(e & PTE_P))
-            return (1ull << 31) | err;
-        if (!(levels == 3 && level == 3)) { /* PAE PDPTEs carry no rights */
-            rw &= (e >> 1) & 1;
-            us &= (e >> 2) & 1;
-            if (c->efer & EFER_NXE)
-                xd |= e >> 63;
-        }
-        /* A page directory entry may map a large page: 2 MiB (PAE, 4-level), or 4 MiB in
-         * 32-bit paging with CR4.PSE. (1 GiB pages in the PDPT: our CPUID offers none.) */
-        int large = level == 2 && (e & PTE_PS) && (esize == 8 || (c->cr4 & CR4_PSE));
+            return -1;
+        if (level != f->pdpte_level)
+            combine_rights(c, &w, e);
+        int large = level == 2 && (e & PTE_PS) && (!f->large_needs_pse || (c->cr4 & CR4_PSE));
         if (level == 1 || large) {
-            uint64_t page = 1ull << shift;
-            uint64_t base = esize == 4 && large ? (e & 0xffc00000ull) : (e & PTE_ADDR);
-            /* Rights: user pages only for CPL3, writes need RW at CPL3 or with CR0.WP. */
-            err |= PF_P;
-            if ((user && !us) || (write && !rw && (user || (c->cr0 & CR0_WP))) ||
-                (acc == ACC_FETCH && xd))
-                return (1ull << 31) | err;
-            for (int k = levels == 3; k <= n; k++) /* not a PAE PDPTE: bit 5 is reserved */
-                set_entry_bits(c, addrs[k], esize, PTE_A);
-            if (write)
-                set_entry_bits(c, addrs[n], esize, PTE_D);
-            *phys = (base & ~(page - 1)) | (linear & (page - 1));
+            uint64_t page = 1ull << level_shift(f, level);
+            *error |= PF_P; /* present: the rights refused it */
+            if (!allowed(c, &w, acc, user))
+                return -1;
+            mark_used(c, f, &w, acc == ACC_WRITE);
+            *phys = (PTE2PA(e) & ~(page - 1)) | (linear & (page - 1));
             return 0;
         }
-        table = e & (esize == 4 ? 0xfffff000ull : PTE_ADDR);
-        shift -= index_bits;
-        if (levels == 3 && level == 3)
-            shift = 21;
+        table = PTE2PA(e);
     }
-    return (1ull << 31) | err; /* not reached */
+    return -1; /* not reached: level 1 maps a page */
 }
 /* [walk] */
 
@@ -180,17 +255,18 @@ static uint64_t walk(struct tcg_cpu *c, uint64_t linear, enum access acc, int us
 static int translate_as(struct tcg_cpu *c, uint64_t linear, enum access acc, int user, int fault,
                         uint64_t *phys)
 {
+    uint32_t error;
+
     if (!(c->cr0 & CR0_PG)) {
         *phys = linear & 0xffffffffull;
         return 0;
     }
-    uint64_t r = walk(c, linear, acc, user, phys);
-    if (!r)
+    if (walk(c, linear, acc, user, phys, &error) == 0)
         return 0;
     if (!fault)
         return -1;
     c->cr2 = linear;
-    tcg_fault(c, EXC_PF, (uint32_t)r & 0x1f);
+    tcg_fault(c, EXC_PF, error);
 }
 
 int tcg_translate(struct tcg_cpu *c, uint64_t linear, enum access acc, int fault, uint64_t *phys)

@@ -174,104 +174,188 @@ static void interrupt_real(struct tcg_cpu *c, int vector, uint64_t return_rip)
 }
 /* [real-interrupt] */
 
+/* [idt-gate] */
+/* An IDT gate descriptor (SDM vol. 3, "IDT Descriptors"): 8 bytes, 16 in IA-32e mode. */
+struct gate {
+    uint64_t offset;   /* the handler's entry point in its code segment */
+    uint16_t selector; /* the handler's code segment */
+    uint8_t type;      /* GATE_INTR32 ... GATE_TRAP16 */
+    uint8_t dpl;       /* the CPL that INT n needs at most */
+    uint8_t p;         /* present */
+    uint8_t ist;       /* IA-32e mode: an interrupt stack of the TSS, 1-7, or 0 for none */
+};
+
+#define GATE_INTR16 0x6 /* 16-bit interrupt gate (not in IA-32e mode) */
+#define GATE_TRAP16 0x7 /* 16-bit trap gate (not in IA-32e mode) */
+#define GATE_INTR32 0xe /* 32-bit (in IA-32e mode, 64-bit) interrupt gate: clears IF */
+#define GATE_TRAP32 0xf /* 32-bit (in IA-32e mode, 64-bit) trap gate: leaves IF */
+
+/* The error code of a fault on an IDT entry: the vector's index, IDT = 2, and EXT = 1
+ * when the event came from outside the program (anything but INT n, INT3, INTO). */
+static uint32_t idt_error(int vector, uint32_t ext)
+{
+    return (uint32_t)vector * 8 + 2 + ext;
+}
+
+/* Reads and decodes the gate for vector; faults with #GP when the IDT's limit leaves it
+ * out. */
+static struct gate read_gate(struct tcg_cpu *c, int vector, int lm, uint32_t ext)
+{
+    unsigned size = lm ? 16 : 8;
+    uint64_t at = c->idt.base + (uint64_t)vector * size;
+
+    if ((uint32_t)vector * size + size - 1 > c->idt.limit)
+        tcg_gp(c, idt_error(vector, ext));
+    uint64_t lo = tcg_read_sys(c, at, 8);
+    uint64_t hi = lm ? tcg_read_sys(c, at + 8, 8) : 0;
+    return (struct gate){
+        .offset = (lo & 0xffff) | ((lo >> 32) & 0xffff0000ull) | (hi << 32),
+        .selector = (uint16_t)(lo >> 16),
+        .type = (lo >> 40) & 0xf,
+        .dpl = (lo >> 45) & 3,
+        .p = (lo >> 47) & 1,
+        .ist = lm ? (lo >> 32) & 7 : 0,
+    };
+}
+
+/* A gate must be an interrupt or trap gate (task gates are not supported; IA-32e mode
+ * has no 16-bit ones), reachable by INT n from the CPL, and present. */
+static void check_gate(struct tcg_cpu *c, const struct gate *g, int vector, enum tcg_event kind,
+                       int lm, uint32_t ext)
+{
+    int gate32 = g->type == GATE_INTR32 || g->type == GATE_TRAP32;
+    int gate16 = g->type == GATE_INTR16 || g->type == GATE_TRAP16;
+
+    if (!(gate32 || (!lm && gate16)))
+        tcg_gp(c, idt_error(vector, ext));
+    if (kind == TCG_SOFTWARE && g->dpl < c->cpl)
+        tcg_gp(c, idt_error(vector, ext));
+    if (!g->p)
+        tcg_fault(c, EXC_NP, idt_error(vector, ext));
+}
+/* [idt-gate] */
+
+/* Loads the descriptor of the handler's code segment sel (not yet into CS) and checks
+ * it: a present code segment no less privileged than the CPL, 64-bit in IA-32e mode.
+ * *addr and *d say where and what the descriptor was, to mark it accessed later. */
+static seg_t handler_segment(struct tcg_cpu *c, uint16_t sel, int lm, uint32_t ext, uint64_t *addr,
+                             uint64_t *d)
+{
+    *d = read_descriptor(c, sel, addr);
+    seg_t n = unpack(sel, *d);
+
+    if (!n.s || !(n.type & 8) || n.dpl > c->cpl || (lm && !n.l))
+        tcg_gp(c, (sel & 0xfffc) + ext);
+    if (!n.present)
+        tcg_fault(c, EXC_NP, (sel & 0xfffc) + ext);
+    return n;
+}
+/* [idt-stack] */
+/* Stack fields of the TSS (SDM vol. 3, "Task Management"), one per privilege level or
+ * interrupt stack, 8 bytes apart. */
+#define TSS32_ESP0 0x04 /* ESPn at TSS32_ESP0 + 8 * n */
+#define TSS32_SS0  0x08 /* SSn at TSS32_SS0 + 8 * n */
+#define TSS64_RSP0 0x04 /* RSPn at TSS64_RSP0 + 8 * n */
+#define TSS64_IST1 0x24 /* ISTn at TSS64_IST1 + 8 * (n - 1) */
+
+/* What the interrupted code had, saved before the delivery changes it. */
+struct interrupted {
+    uint64_t ss, rsp, rflags, cs, rip;
+};
+
+/* IA-32e delivery: a 64-bit frame, from compatibility mode too, on a stack aligned to 16
+ * bytes. The stack is RSPn of the TSS for a change to CPL n, ISTn when the gate names
+ * one; SS becomes a null selector at the new CPL. SS:RSP is always pushed. */
+static void stack_64(struct tcg_cpu *c, const struct gate *g, uint8_t new_cpl, uint32_t ext,
+                     const struct interrupted *old)
+{
+    if (!tcg_canonical(g->offset))
+        tcg_gp(c, ext);
+    c->long64 = 1;
+    c->stack_size = 8;
+    if (new_cpl < c->cpl || g->ist) {
+        uint64_t field = g->ist ? TSS64_IST1 + 8u * (g->ist - 1u) : TSS64_RSP0 + 8u * new_cpl;
+        uint64_t rsp = tcg_read_sys(c, c->tr.base + field, 8);
+        if (new_cpl < c->cpl)
+            c->seg[X86_SEG_SS] = (seg_t){.selector = new_cpl,
+                                         .unusable = 1,
+                                         .dpl = new_cpl,
+                                         .db = 1,
+                                         .s = 1,
+                                         .type = 3,
+                                         .present = 1};
+        c->cpl = new_cpl;
+        c->r[R_SP] = rsp & ~0xfull;
+        tcg_tlb_flush(c);
+    } else {
+        c->r[R_SP] &= ~0xfull; /* aligned even without a switch */
+    }
+    tcg_push(c, 8, old->ss);
+    tcg_push(c, 8, old->rsp);
+}
+
+/* Protected-mode delivery: only a change to a more privileged CPL n switches stacks, to
+ * SSn:ESPn of the TSS, and pushes the old SS:ESP there in the gate's size. */
+static void stack_legacy(struct tcg_cpu *c, unsigned size, uint8_t new_cpl,
+                         const struct interrupted *old)
+{
+    if (new_cpl >= c->cpl)
+        return;
+    uint64_t esp = tcg_read_sys(c, c->tr.base + TSS32_ESP0 + 8 * new_cpl, 4);
+    uint16_t ss = (uint16_t)tcg_read_sys(c, c->tr.base + TSS32_SS0 + 8 * new_cpl, 2);
+    c->cpl = new_cpl;
+    tcg_load_seg(c, X86_SEG_SS, ss);
+    c->cpl = new_cpl; /* tcg_load_seg says CPL 3 while RFLAGS.VM is still set */
+    c->stack_size = c->seg[X86_SEG_SS].db ? 4 : 2;
+    c->r[R_SP] = esp;
+    tcg_tlb_flush(c);
+    tcg_push(c, size, old->ss);
+    tcg_push(c, size, old->rsp);
+}
+/* [idt-stack] */
+
 /* [idt-interrupt] */
 /*
- * Protected and long mode: the IDT holds gates (8 bytes, 16 in long mode). The gate names
- * a code segment; when its DPL is below the CPL, the CPU switches to that privilege's
- * stack, taken from the TSS, and pushes the old SS:RSP there first. Then RFLAGS, CS, RIP
- * and, for some exceptions, an error code. An interrupt gate also clears IF.
+ * Protected and long mode: the IDT holds gates. The gate names a code segment; when its
+ * DPL is below the CPL, the CPU switches to that privilege's stack, taken from the TSS,
+ * and pushes the old SS:RSP there first (long mode always pushes them). Then RFLAGS, CS,
+ * RIP and, for some exceptions, an error code. An interrupt gate also clears IF.
  */
 static void interrupt_idt(struct tcg_cpu *c, int vector, uint32_t error, enum tcg_event kind,
                           uint64_t return_rip)
 {
     int lm = (c->efer & EFER_LMA) != 0;
-    unsigned gate_size = lm ? 16 : 8;
     uint32_t ext = kind == TCG_SOFTWARE ? 0 : 1;
+    struct gate g = read_gate(c, vector, lm, ext);
+    uint64_t addr, d;
 
-    if ((uint32_t)vector * gate_size + gate_size - 1 > c->idt.limit)
-        tcg_gp(c, vector * 8 + 2 + ext);
-    uint64_t lo = tcg_read_sys(c, c->idt.base + vector * gate_size, 8);
-    uint64_t hi = lm ? tcg_read_sys(c, c->idt.base + vector * gate_size + 8, 8) : 0;
-    unsigned type = (lo >> 40) & 0xf, dpl = (lo >> 45) & 3;
-    uint16_t sel = (uint16_t)(lo >> 16);
-    uint64_t offset = (lo & 0xffff) | ((lo >> 32) & 0xffff0000ull) | (hi << 32);
-    int gate32 = type == 0xe || type == 0xf; /* 0x6/0x7: 16-bit gates (not in long mode) */
+    check_gate(c, &g, vector, kind, lm, ext);
+    seg_t n = handler_segment(c, g.selector, lm, ext, &addr, &d);
+    uint8_t new_cpl = (n.type & 4) ? c->cpl : n.dpl; /* a conforming segment keeps the CPL */
+    struct interrupted old = {c->seg[X86_SEG_SS].selector, c->r[R_SP], tcg_get_rflags(c),
+                              c->seg[X86_SEG_CS].selector, return_rip};
+    unsigned size = lm ? 8 : (g.type == GATE_INTR32 || g.type == GATE_TRAP32) ? 4 : 2;
 
-    if (!(type == 0xe || type == 0xf || (!lm && (type == 0x6 || type == 0x7))))
-        tcg_gp(c, vector * 8 + 2 + ext); /* task gates and others are not supported */
-    if (kind == TCG_SOFTWARE && dpl < c->cpl)
-        tcg_gp(c, vector * 8 + 2);
-    if (!((lo >> 47) & 1))
-        tcg_fault(c, EXC_NP, vector * 8 + 2 + ext);
-
-    uint64_t addr, d = read_descriptor(c, sel, &addr);
-    seg_t n = unpack(sel, d);
-    if (!n.s || !(n.type & 8) || n.dpl > c->cpl || (lm && !n.l))
-        tcg_gp(c, (sel & 0xfffc) + ext);
-    if (!n.present)
-        tcg_fault(c, EXC_NP, (sel & 0xfffc) + ext);
-    uint8_t new_cpl = (n.type & 4) ? c->cpl : n.dpl;
-    unsigned ist = lm ? (unsigned)(lo >> 32) & 7 : 0;
-    unsigned size = lm ? 8 : gate32 ? 4 : 2;
-    uint64_t old_ss = c->seg[X86_SEG_SS].selector, old_rsp = c->r[R_SP];
-    uint64_t rflags = tcg_get_rflags(c), old_cs = c->seg[X86_SEG_CS].selector;
-    uint8_t old_cpl = c->cpl;
-
-    if (lm && !tcg_canonical(offset))
-        tcg_gp(c, ext);
-    if (lm) { /* IA-32e delivery pushes a 64-bit frame, from compatibility mode too */
-        c->long64 = 1;
-        c->stack_size = 8;
-    }
-    if (new_cpl < c->cpl || ist) {
-        /* A new stack from the TSS: RSPn (or ISTn) in long mode, SSn:ESPn otherwise. */
-        uint64_t rsp;
-        if (lm) {
-            rsp = tcg_read_sys(c, c->tr.base + (ist ? 0x24 + 8 * (ist - 1) : 4 + 8u * new_cpl), 8);
-            if (new_cpl < c->cpl)
-                c->seg[X86_SEG_SS] = (seg_t){.selector = new_cpl,
-                                             .unusable = 1,
-                                             .dpl = new_cpl,
-                                             .db = 1,
-                                             .s = 1,
-                                             .type = 3,
-                                             .present = 1};
-            rsp &= ~0xfull;
-        } else {
-            rsp = tcg_read_sys(c, c->tr.base + 4 + 8 * new_cpl, 4);
-            uint16_t ss = (uint16_t)tcg_read_sys(c, c->tr.base + 8 + 8 * new_cpl, 2);
-            c->cpl = new_cpl;
-            tcg_load_seg(c, X86_SEG_SS, ss);
-        }
-        c->cpl = new_cpl;
-        c->stack_size = lm ? 8 : c->seg[X86_SEG_SS].db ? 4 : 2;
-        c->r[R_SP] = rsp;
-        tcg_tlb_flush(c);
-        if (new_cpl < old_cpl || lm) {
-            tcg_push(c, size, old_ss);
-            tcg_push(c, size, old_rsp);
-        }
-    } else if (lm) {
-        c->r[R_SP] &= ~0xfull; /* long mode aligns the stack even without a switch */
-        tcg_push(c, size, old_ss);
-        tcg_push(c, size, old_rsp);
-    }
-    tcg_push(c, size, rflags);
-    tcg_push(c, size, old_cs);
-    tcg_push(c, size, return_rip);
+    if (lm)
+        stack_64(c, &g, new_cpl, ext, &old);
+    else
+        stack_legacy(c, size, new_cpl, &old);
+    tcg_push(c, size, old.rflags);
+    tcg_push(c, size, old.cs);
+    tcg_push(c, size, old.rip);
     if (kind == TCG_EXCEPTION && has_error_code(vector))
         tcg_push(c, size, error);
     mark_accessed(c, &n, addr, d);
-    n.selector = (sel & 0xfffc) | new_cpl;
+    n.selector = (g.selector & 0xfffc) | new_cpl;
     c->seg[X86_SEG_CS] = n;
     c->cpl = new_cpl;
     uint64_t clear = RFLAGS_TF | RFLAGS_NT | RFLAGS_RF | RFLAGS_VM;
-    if (!(type & 1))
-        clear |= RFLAGS_IF; /* an interrupt gate, not a trap gate */
-    tcg_set_rflags(c, rflags & ~clear);
+    if (g.type == GATE_INTR32 || g.type == GATE_INTR16)
+        clear |= RFLAGS_IF;
+    tcg_set_rflags(c, old.rflags & ~clear);
     tcg_update_mode(c);
     tcg_tlb_flush(c);
-    c->rip = lm ? offset : offset & 0xffffffffull;
+    c->rip = lm ? g.offset : g.offset & 0xffffffffull;
 }
 /* [idt-interrupt] */
 
