@@ -615,6 +615,13 @@ struct vcpu *tcg_vcpu__new(struct guest_mem *mem)
     return &c->vcpu;
 }
 
+struct vcpu *tcg_vcpu__backend(void *slot, struct guest_mem *mem)
+{
+    struct vcpu **kept = slot;
+
+    return *kept = tcg_vcpu__new(mem);
+}
+
 void tcg_vcpu__free(struct vcpu *v)
 {
     struct tcg_cpu *c = to_tcg(v);
