@@ -104,6 +104,21 @@ int kvm_cpu__set_sregs(struct kvm_cpu *cpu, const struct kvm_sregs *sregs)
     return 0;
 }
 
+/* [kvm-translate] */
+/* KVM_TRANSLATE walks the guest's page tables for us. */
+int kvm_cpu__translate(struct kvm_cpu *cpu, uint64_t linear, uint64_t *gpa)
+{
+    struct kvm_translation tr = {.linear_address = linear};
+
+    if (ioctl(cpu->fd, KVM_TRANSLATE, &tr) < 0)
+        return error_errno("KVM_TRANSLATE 0x%llx", (unsigned long long)linear);
+    if (!tr.valid)
+        return error_set("linear address 0x%llx is not mapped", (unsigned long long)linear);
+    *gpa = tr.physical_address;
+    return 0;
+}
+/* [kvm-translate] */
+
 /* [explain-exit] */
 int kvm_cpu__explain_exit(const struct kvm_run *run)
 {

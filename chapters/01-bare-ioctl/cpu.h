@@ -44,6 +44,13 @@ int kvm_cpu__set_regs(struct kvm_cpu *cpu, const struct kvm_regs *regs);
 int kvm_cpu__set_sregs(struct kvm_cpu *cpu, const struct kvm_sregs *sregs);
 
 /**
+ * Turns the linear address linear into a guest-physical one through the guest's page
+ * tables as they are now (KVM_TRANSLATE). Returns 0, or -1 with the error set when the
+ * call fails or the address is not mapped.
+ */
+int kvm_cpu__translate(struct kvm_cpu *cpu, uint64_t linear, uint64_t *gpa);
+
+/**
  * For an exit the VMM cannot go on from (KVM_EXIT_SHUTDOWN, FAIL_ENTRY, INTERNAL_ERROR, or
  * one it does not know), sets the error to a sentence a reader understands and returns
  * -1; returns 0 for any other exit.

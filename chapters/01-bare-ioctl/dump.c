@@ -6,7 +6,6 @@
 #include "error.h"
 
 #include <string.h>
-#include <sys/ioctl.h>
 
 /* [dump-regs] */
 void dump_regs(FILE *out, const struct kvm_regs *r)
@@ -114,18 +113,11 @@ void dump_state(FILE *out, const struct kvm_regs *regs, const struct kvm_sregs *
 }
 /* [dump-state] */
 
-/* [kvm-translate] */
-/* KVM_TRANSLATE walks the guest's page tables for us. */
+/* The dump's translate function for a KVM vCPU (ctx): one ioctl, KVM_TRANSLATE. */
 static int kvm_translate(void *ctx, uint64_t linear, uint64_t *gpa)
 {
-    struct kvm_translation tr = {.linear_address = linear};
-
-    if (ioctl(((struct kvm_cpu *)ctx)->fd, KVM_TRANSLATE, &tr) < 0 || !tr.valid)
-        return -1;
-    *gpa = tr.physical_address;
-    return 0;
+    return kvm_cpu__translate(ctx, linear, gpa);
 }
-/* [kvm-translate] */
 
 void dump_cpu(FILE *out, struct kvm_cpu *cpu, dump_guest_ptr_fn guest_ptr, void *ctx)
 {

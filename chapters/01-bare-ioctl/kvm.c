@@ -48,7 +48,9 @@ int kvm__check_api_version(int version)
 /* [api-version] */
 
 /* [hw-virt] */
-int kvm__check_hw_virt(const char *dev)
+/* Returns 0 when the CPU has VT-x or AMD-V, which KVM is meant to run on; otherwise dev
+ * is a KVM done in software, and -1 with the error saying so. */
+static int check_hw_virt(const char *dev)
 {
     if (host_cpu_virt())
         return 0;
@@ -75,19 +77,29 @@ static int check_capabilities(int sys_fd)
 /* [check-caps] */
 
 /* [init] */
-int kvm__init(struct kvm *kvm, const char *dev)
+int kvm__open(const char *dev)
 {
-    kvm->vm_fd = -1;
-    kvm->sys_fd = open(dev, O_RDWR | O_CLOEXEC);
-    if (kvm->sys_fd < 0) {
+    int fd = open(dev, O_RDWR | O_CLOEXEC);
+
+    if (fd < 0) {
         int err = errno;
         error_errno("open %s", dev);
         kvm__explain_open_error(err);
         return -1;
     }
-    if (kvm__check_api_version(ioctl(kvm->sys_fd, KVM_GET_API_VERSION, 0)) < 0 ||
-        kvm__check_hw_virt(dev) < 0)
-        goto err_close_sys;
+    if (kvm__check_api_version(ioctl(fd, KVM_GET_API_VERSION, 0)) < 0 || check_hw_virt(dev) < 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+int kvm__init(struct kvm *kvm, const char *dev)
+{
+    kvm->vm_fd = -1;
+    kvm->sys_fd = kvm__open(dev);
+    if (kvm->sys_fd < 0)
+        return -1;
     if (check_capabilities(kvm->sys_fd) < 0)
         goto err_close_sys;
     kvm->vcpu_mmap_size = ioctl(kvm->sys_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
@@ -117,6 +129,16 @@ err_close_sys:
     return -1;
 }
 /* [init] */
+
+int kvm__usable(const char *dev)
+{
+    int fd = kvm__open(dev);
+
+    if (fd < 0)
+        return 0;
+    close(fd);
+    return 1;
+}
 
 /* [set-memory] */
 int kvm__set_memory(struct kvm *kvm, uint32_t slot, uint64_t gpa, void *host, size_t size,

@@ -48,10 +48,17 @@ int kvm__set_memory(struct kvm *kvm, uint32_t slot, uint64_t gpa, void *host, si
 void kvm__exit(struct kvm *kvm);
 
 /**
- * Checks that the CPU has the virtualization extensions KVM is meant to use (VT-x or
- * AMD-V); without them dev is a software KVM stepvm cannot run its guests on. Returns 0,
- * or -1 with the error set.
+ * Opens dev and checks what must hold before anything else is asked of it: the API
+ * version, and a CPU with the virtualization extensions KVM is meant to use (VT-x or
+ * AMD-V; without them dev is a software KVM stepvm cannot run its guests on). Returns the
+ * system fd, or -1 with the error set to the reason and the fix (kvm__explain_open_error).
  */
-int kvm__check_hw_virt(const char *dev);
+int kvm__open(const char *dev);
+
+/**
+ * Can this process run a VM on dev? kvm__open, then close. Returns 1, or 0 with the error
+ * set as kvm__open sets it.
+ */
+int kvm__usable(const char *dev);
 
 #endif

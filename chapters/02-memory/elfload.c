@@ -98,7 +98,10 @@ static int read_segments(const char *name, const uint8_t *img, size_t len,
                               .p_memsz = ph32.p_memsz};
         }
         if (ph.p_type == PT_LOAD)
-            segs[n++] = (struct load_segment){ph.p_offset, ph.p_filesz, ph.p_memsz, ph.p_paddr};
+            segs[n++] = (struct load_segment){.offset = ph.p_offset,
+                                              .filesz = ph.p_filesz,
+                                              .memsz = ph.p_memsz,
+                                              .paddr = ph.p_paddr};
     }
     if (n == 0)
         return error_set("%s: no loadable (PT_LOAD) segment", name);

@@ -102,8 +102,7 @@ static int write_gdt(struct guest_mem *mem, uint64_t tables)
     return 0;
 }
 
-/* The hidden part the CPU would load from the descriptor at selector sel. */
-static struct kvm_segment flat_segment(uint16_t sel, int code, int long_mode)
+struct kvm_segment mode_flat_segment(uint16_t sel, int code, int long_mode)
 {
     return (struct kvm_segment){
         .base = 0,
@@ -123,9 +122,9 @@ static struct kvm_segment flat_segment(uint16_t sel, int code, int long_mode)
 /* Loads flat segments and the GDT register, as protected-mode boot code would. */
 static void load_flat_segments(struct kvm_sregs *sregs, uint64_t tables, int long_mode)
 {
-    struct kvm_segment data = flat_segment(GDT_SEL_DATA, 0, long_mode);
+    struct kvm_segment data = mode_flat_segment(GDT_SEL_DATA, 0, long_mode);
 
-    sregs->cs = flat_segment(long_mode ? GDT_SEL_CODE64 : GDT_SEL_CODE32, 1, long_mode);
+    sregs->cs = mode_flat_segment(long_mode ? GDT_SEL_CODE64 : GDT_SEL_CODE32, 1, long_mode);
     sregs->ds = sregs->es = sregs->fs = sregs->gs = sregs->ss = data;
     sregs->gdt.base = tables + MODES_GDT_OFFSET;
     sregs->gdt.limit = 4 * 8 - 1;

@@ -40,6 +40,14 @@ const char *mode_name(enum cpu_mode mode);
 uint64_t mode_size(enum cpu_mode mode);
 
 /**
+ * Returns the hidden part of a segment register as the CPU loads it from a flat
+ * descriptor at selector sel: base 0, limit 4 GiB, DPL 0, a code segment (execute/read)
+ * when code is set, else data (read/write). With long_mode, a code segment is a 64-bit
+ * one (L = 1, D = 0). Chapter 6's SYSCALL and SYSRET load such segments too.
+ */
+struct kvm_segment mode_flat_segment(uint16_t sel, int code, int long_mode);
+
+/**
  * Fills regs and sregs with the state of an x86 CPU after reset (Intel SDM vol. 3, "Processor
  * State After Reset"): real mode, CS:IP = f000:fff0 with CS base 0xffff0000. KVM starts its
  * vCPUs so; the interpreter of chapter 6 starts from here because it has no state of its own.

@@ -213,53 +213,85 @@ static int configure(struct cli *c)
     return 0;
 }
 
+/* Records that the step that returns ret failed, when it did, and returns ret. */
+static int step_result(struct cli *c, int ret)
+{
+    if (ret < 0)
+        c->failed = 1;
+    return ret;
+}
+
 int cli__parse(struct cli *c, int argc, char **argv, const struct cli_program *p)
 {
     memset(c, 0, sizeof(*c));
     c->p = p;
-    c->own = -1;
-    c->ret = -1;
+    c->stage = CLI_STARTED;
     c->ic.x = &c->x;
     machine_options__init(&c->mo);
     if (machine_options__getopt(&c->mo, argc, argv, all_options(p), ch3_option, c, p->name,
                                 &c->o.guest) < 0)
-        return -1;
+        return step_result(c, -1);
     if (c->o.help) {
         usage(stdout, p);
-        c->ret = 0;
+        c->stage = CLI_HELP;
         return 1;
     }
     if (machine_options__read_files(&c->mo, c->o.guest, p->default_guest) < 0)
-        return -1;
-    return configure(c);
+        return step_result(c, -1);
+    return step_result(c, configure(c));
 }
 
 int cli__build(struct cli *c)
 {
     FOR_EACH_EXT(c->p, e)
-    if (e->run && (c->own = e->run(e->ctx, &c->cfg, &c->mo.img)) >= 0)
-        return 0; /* the extension ran the guest its own way */
-    c->built = 1;
-    return vmm__init(&c->x, &c->cfg) < 0 ? -1 : vmm__load(&c->x, &c->mo.img);
+    if (e->run && (c->status = e->run(e->ctx, &c->cfg, &c->mo.img)) >= 0) {
+        c->stage = CLI_RAN_BY_EXT; /* the extension ran the guest its own way */
+        return 0;
+    }
+    c->stage = CLI_BUILT;
+    if (vmm__init(&c->x, &c->cfg) < 0)
+        return step_result(c, -1);
+    return step_result(c, vmm__load(&c->x, &c->mo.img));
 }
 
 int cli__run(struct cli *c)
 {
-    if (c->own >= 0)
-        return c->ret = 0;
-    c->ret = c->ic.console ? inspect(c) : vmm__run(&c->x);
+    int ret;
+
+    if (c->stage == CLI_RAN_BY_EXT)
+        return 0;
+    ret = c->ic.console ? inspect(c) : vmm__run(&c->x);
     fflush(stdout);
-    return c->ret;
+    if (ret == 0)
+        c->stage = CLI_RAN;
+    return step_result(c, ret);
+}
+
+/* The process's exit status once everything is released. */
+static int exit_status(const struct cli *c)
+{
+    if (c->failed)
+        return 1;
+    switch (c->stage) {
+    case CLI_RAN:
+        return c->x.status;
+    case CLI_RAN_BY_EXT:
+        return c->status;
+    default: /* --help */
+        return 0;
+    }
 }
 
 int cli__finish(struct cli *c)
 {
-    if (c->ret < 0) {
+    int built = c->stage == CLI_BUILT || c->stage == CLI_RAN;
+
+    if (c->failed) {
         fprintf(stderr, "%s: %s\n", c->p->name, error_get());
-        if (c->x.crashed)
+        if (built && c->x.crashed)
             vmm__dump(&c->x, stderr);
     }
-    if (c->built)
+    if (built)
         vmm__exit(&c->x);
     machine_options__free(&c->mo);
     if (c->ic.console) {
@@ -268,25 +300,26 @@ int cli__finish(struct cli *c)
     }
     if (c->json && fclose(c->json) != 0) {
         fprintf(stderr, "%s: write %s: %s\n", c->p->name, c->o.trace_file, strerror(errno));
-        c->ret = -1;
+        c->failed = 1;
     }
     FOR_EACH_EXT(c->p, e) /* after the dump: a backend's vCPU lives until here */
     if (e->finish)
-        e->finish(e->ctx, c->built ? &c->x : NULL, c->ret);
-    if (c->own >= 0)
-        return c->own;
-    return c->ret < 0 ? 1 : c->x.status;
+        e->finish(e->ctx, built ? &c->x : NULL, c->failed ? -1 : 0);
+    return exit_status(c);
 }
 
 int cli__main(int argc, char **argv, const struct cli_program *p)
 {
-    static struct cli c;
-    int parsed = cli__parse(&c, argc, argv, p);
+    struct cli *c = malloc(sizeof(*c)); /* a whole machine: too big for the stack */
 
-    if (parsed == 0 && cli__build(&c) == 0)
-        cli__run(&c);
-    else if (parsed == 1)
-        c.ret = 0; /* --help: nothing built, nothing to run */
-    return cli__finish(&c);
+    if (!c) {
+        fprintf(stderr, "%s: out of memory\n", p->name);
+        return 1;
+    }
+    if (cli__parse(c, argc, argv, p) == 0 && cli__build(c) == 0)
+        cli__run(c);
+    int status = cli__finish(c);
+    free(c);
+    return status;
 }
 /* [steps] */

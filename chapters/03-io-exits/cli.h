@@ -58,6 +58,15 @@ struct cli_inspect {
     size_t len;
 };
 
+/** How far a run has come; cli__finish releases and reports according to it. */
+enum cli_stage {
+    CLI_STARTED,    /* nothing built yet */
+    CLI_HELP,       /* --help was printed: nothing to build or run */
+    CLI_BUILT,      /* the machine x is built (and must be released) */
+    CLI_RAN,        /* x ran to its end: the exit status is x's */
+    CLI_RAN_BY_EXT, /* an extension ran the guest its own way: the exit status is status */
+};
+
 /** One run of a program, from step to step. */
 struct cli {
     const struct cli_program *p;
@@ -67,9 +76,9 @@ struct cli {
     struct vmm x;
     struct cli_inspect ic;
     FILE *json;
-    int built; /* x was built (and must be released) */
-    int own;   /* the exit status an extension's own run returned, or -1 */
-    int ret;   /* 0, or -1 with the error set */
+    enum cli_stage stage;
+    int failed; /* a step failed, with the error set */
+    int status; /* with CLI_RAN_BY_EXT: the exit status the extension's run returned */
 };
 
 /**

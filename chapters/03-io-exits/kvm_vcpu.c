@@ -180,14 +180,7 @@ static int kvm_vcpu_write_mem(struct vcpu *v, uint64_t gpa, const void *buf, siz
 
 static int kvm_vcpu_translate(struct vcpu *v, uint64_t linear, uint64_t *gpa)
 {
-    struct kvm_translation tr = {.linear_address = linear};
-
-    if (ioctl(to_kvm(v)->cpu->fd, KVM_TRANSLATE, &tr) < 0)
-        return error_errno("KVM_TRANSLATE 0x%llx", (unsigned long long)linear);
-    if (!tr.valid)
-        return error_set("linear address 0x%llx is not mapped", (unsigned long long)linear);
-    *gpa = tr.physical_address;
-    return 0;
+    return kvm_cpu__translate(to_kvm(v)->cpu, linear, gpa);
 }
 
 static const struct vcpu_ops kvm_vcpu_ops = {

@@ -23,7 +23,7 @@ static uint64_t near_target(struct tcg_cpu *c, const struct x86_insn *i, uint64_
 {
     target &= size_mask(i->opsize);
     if (c->long64) {
-        if ((uint64_t)((int64_t)(target << 16) >> 16) != target)
+        if (!tcg_canonical(target))
             tcg_gp(c, 0);
     } else if (target > c->seg[X86_SEG_CS].limit) {
         tcg_gp(c, 0);

@@ -58,13 +58,6 @@ struct pair {
 
 /* ---- The two machines ---- */
 
-static struct vcpu *make_tcg(void *ctx, struct guest_mem *mem)
-{
-    struct side *s = ctx;
-
-    return s->tcg = tcg_vcpu__new(mem);
-}
-
 /* KVM answers CPUID from the table the VMM gave it; chapter 2 gave it the host's. Here it
  * gets the interpreter's model instead, leaf by leaf, so a guest that asks sees the same
  * CPU on both. Allowed before the vCPU first runs. */
@@ -108,8 +101,8 @@ static int side_init(struct side *s, const char *name, const struct vmm_config *
     cfg.platform = NULL;
     cfg.backend = NULL;
     if (!strcmp(name, "tcg")) {
-        cfg.backend = make_tcg;
-        cfg.backend_ctx = s;
+        cfg.backend = tcg_vcpu__backend;
+        cfg.backend_ctx = &s->tcg;
     }
     s->built = 1;
     if (vmm__init(&s->x, &cfg) < 0)

@@ -10,12 +10,8 @@
 
 #include "error.h"
 
-#include <fcntl.h>
-#include <linux/kvm.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <unistd.h>
 
 /* What --accel chose, and the interpreter's vCPU once it exists. */
 struct accel {
@@ -27,29 +23,6 @@ struct accel {
 };
 
 /* [usable] */
-/* Can this process run a VM on dev? Opens it, asks the API version and the CPU's
- * virtualization extensions, as kvm__init does first. On failure, why is left in the error. */
-static int kvm_usable(const char *dev)
-{
-    int fd = open(dev, O_RDWR | O_CLOEXEC);
-
-    if (fd < 0)
-        return error_errno("open %s", dev), 0;
-    int version = ioctl(fd, KVM_GET_API_VERSION, 0);
-    close(fd);
-    if (version != KVM_API_VERSION)
-        return error_set("%s answers API version %d, not %d", dev, version, KVM_API_VERSION), 0;
-    return kvm__check_hw_virt(dev) == 0;
-}
-
-static struct vcpu *make_tcg(void *ctx, struct guest_mem *mem)
-{
-    struct accel *a = ctx;
-
-    a->vcpu = tcg_vcpu__new(mem);
-    return a->vcpu;
-}
-
 /* Picks the backend before the machine is built: KVM, or the interpreter. */
 static int configure(void *ctx, struct vmm_config *cfg)
 {
@@ -59,16 +32,16 @@ static int configure(void *ctx, struct vmm_config *cfg)
     if (a->lockstep)
         return 0; /* the lockstep run builds both machines itself */
     if (!strcmp(a->want, "auto")) {
-        a->tcg = !kvm_usable(cfg->machine.kvm_dev);
+        a->tcg = !kvm__usable(cfg->machine.kvm_dev);
         if (a->tcg)
-            fprintf(stderr, "stepvm: KVM is not usable (%s); running on the interpreter\n",
+            fprintf(stderr, "stepvm: KVM is not usable, running on the interpreter: %s\n",
                     error_get());
     } else {
         a->tcg = !strcmp(a->want, "tcg");
     }
     if (a->tcg) {
-        cfg->backend = make_tcg;
-        cfg->backend_ctx = a;
+        cfg->backend = tcg_vcpu__backend;
+        cfg->backend_ctx = &a->vcpu;
     }
     return 0;
 }
@@ -101,7 +74,7 @@ static int run(void *ctx, const struct vmm_config *cfg, const struct machine_ima
 
     if (!a->lockstep)
         return -1; /* an ordinary run */
-    if (!kvm_usable(cfg->machine.kvm_dev)) {
+    if (!kvm__usable(cfg->machine.kvm_dev)) {
         fprintf(stderr, "stepvm: --lockstep needs KVM: %s\n", error_get());
         return 1;
     }

@@ -59,7 +59,7 @@ uint64_t tcg_linear(struct tcg_cpu *c, int seg, uint64_t offset, unsigned size, 
         uint64_t lin = offset;
         if (seg == X86_SEG_FS || seg == X86_SEG_GS)
             lin += c->seg[seg].base;
-        if ((uint64_t)((int64_t)(lin << 16) >> 16) != lin) /* not canonical */
+        if (!tcg_canonical(lin))
             tcg_fault(c, seg == X86_SEG_SS ? EXC_SS : EXC_GP, 0);
         return lin;
     }

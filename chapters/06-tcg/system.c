@@ -4,6 +4,7 @@
  * table registers (see cpu.h; chapter 6). Segments and interrupts are protect.c's.
  */
 #include "cpu.h"
+#include "modes.h"
 #include "tcg.h"
 
 #include <string.h>
@@ -340,20 +341,8 @@ static void exec_syscall(struct tcg_cpu *c, const struct x86_insn *i)
         tcg_ud(c, i);
     c->r[R_CX] = c->next_rip;
     c->r[11] = tcg_get_rflags(c) & ~RFLAGS_RF;
-    c->seg[X86_SEG_CS] = (seg_t){.selector = sel & 0xfffc,
-                                 .limit = 0xffffffff,
-                                 .type = 0xb,
-                                 .present = 1,
-                                 .s = 1,
-                                 .l = 1,
-                                 .g = 1};
-    c->seg[X86_SEG_SS] = (seg_t){.selector = (sel + 8) & 0xfffc,
-                                 .limit = 0xffffffff,
-                                 .type = 0x3,
-                                 .present = 1,
-                                 .s = 1,
-                                 .db = 1,
-                                 .g = 1};
+    c->seg[X86_SEG_CS] = mode_flat_segment(sel & 0xfffc, 1, 1);
+    c->seg[X86_SEG_SS] = mode_flat_segment((sel + 8) & 0xfffc, 0, 1);
     tcg_set_rflags(c, tcg_get_rflags(c) & ~(c->sfmask | RFLAGS_RF));
     tcg_update_mode(c);
     c->next_rip = c->lstar;
@@ -367,25 +356,11 @@ static void exec_sysret(struct tcg_cpu *c, const struct x86_insn *i)
     if (!(c->efer & EFER_SCE) || !c->long64)
         tcg_ud(c, i);
     tcg_need_cpl0(c);
-    if (to64 && (uint64_t)((int64_t)(c->r[R_CX] << 16) >> 16) != c->r[R_CX])
+    if (to64 && !tcg_canonical(c->r[R_CX]))
         tcg_gp(c, 0);
-    c->seg[X86_SEG_CS] = (seg_t){.selector = (uint16_t)((to64 ? sel + 16 : sel) | 3),
-                                 .limit = 0xffffffff,
-                                 .type = 0xb,
-                                 .present = 1,
-                                 .s = 1,
-                                 .dpl = 3,
-                                 .l = (uint8_t)to64,
-                                 .db = (uint8_t)!to64,
-                                 .g = 1};
-    c->seg[X86_SEG_SS] = (seg_t){.selector = (uint16_t)((sel + 8) | 3),
-                                 .limit = 0xffffffff,
-                                 .type = 0x3,
-                                 .present = 1,
-                                 .s = 1,
-                                 .dpl = 3,
-                                 .db = 1,
-                                 .g = 1};
+    c->seg[X86_SEG_CS] = mode_flat_segment((uint16_t)((to64 ? sel + 16 : sel) | 3), 1, to64);
+    c->seg[X86_SEG_SS] = mode_flat_segment((uint16_t)((sel + 8) | 3), 0, to64);
+    c->seg[X86_SEG_CS].dpl = c->seg[X86_SEG_SS].dpl = 3;
     tcg_set_rflags(c, (c->r[11] & 0x3c7fd7) | RFLAGS_FIXED);
     tcg_update_mode(c);
     c->next_rip = to64 ? c->r[R_CX] : c->r[R_CX] & 0xffffffffull;

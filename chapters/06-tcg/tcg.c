@@ -423,17 +423,34 @@ static int tcg_get_regs(struct vcpu *v, struct kvm_regs *r)
     struct tcg_cpu *c = to_tcg(v);
     uint64_t *g = c->r;
 
-    *r = (struct kvm_regs){g[0],  g[3],  g[1],  g[2],  g[6],   g[7],
-                           g[4],  g[5],  g[8],  g[9],  g[10],  g[11],
-                           g[12], g[13], g[14], g[15], c->rip, tcg_get_rflags(c)};
+    *r = (struct kvm_regs){.rax = g[R_AX],
+                           .rbx = g[R_BX],
+                           .rcx = g[R_CX],
+                           .rdx = g[R_DX],
+                           .rsi = g[R_SI],
+                           .rdi = g[R_DI],
+                           .rsp = g[R_SP],
+                           .rbp = g[R_BP],
+                           .r8 = g[8],
+                           .r9 = g[9],
+                           .r10 = g[10],
+                           .r11 = g[11],
+                           .r12 = g[12],
+                           .r13 = g[13],
+                           .r14 = g[14],
+                           .r15 = g[15],
+                           .rip = c->rip,
+                           .rflags = tcg_get_rflags(c)};
     return 0;
 }
 
 static int tcg_set_regs(struct vcpu *v, const struct kvm_regs *r)
 {
     struct tcg_cpu *c = to_tcg(v);
-    const uint64_t in[16] = {r->rax, r->rcx, r->rdx, r->rbx, r->rsp, r->rbp, r->rsi, r->rdi,
-                             r->r8,  r->r9,  r->r10, r->r11, r->r12, r->r13, r->r14, r->r15};
+    const uint64_t in[16] = {[R_AX] = r->rax, [R_CX] = r->rcx, [R_DX] = r->rdx, [R_BX] = r->rbx,
+                             [R_SP] = r->rsp, [R_BP] = r->rbp, [R_SI] = r->rsi, [R_DI] = r->rdi,
+                             [8] = r->r8,     [9] = r->r9,     [10] = r->r10,   [11] = r->r11,
+                             [12] = r->r12,   [13] = r->r13,   [14] = r->r14,   [15] = r->r15};
 
     memcpy(c->r, in, sizeof(in));
     c->rip = r->rip;
@@ -613,6 +630,13 @@ struct vcpu *tcg_vcpu__new(struct guest_mem *mem)
     tcg_set_sregs(&c->vcpu, &s);
     tcg_set_regs(&c->vcpu, &r);
     return &c->vcpu;
+}
+
+struct vcpu *tcg_vcpu__backend(void *slot, struct guest_mem *mem)
+{
+    struct vcpu **kept = slot;
+
+    return *kept = tcg_vcpu__new(mem);
 }
 
 void tcg_vcpu__free(struct vcpu *v)

@@ -19,6 +19,13 @@
 /** Makes an interpreter vCPU over mem, in the state of a CPU after reset. NULL on error. */
 struct vcpu *tcg_vcpu__new(struct guest_mem *mem);
 
+/**
+ * A backend for chapter 3's machine (vmm_config.backend): tcg_vcpu__new(mem), with the new
+ * vCPU also kept in *(struct vcpu **)slot (the backend_ctx), so that its owner can read
+ * its statistics and free it after vmm__exit.
+ */
+struct vcpu *tcg_vcpu__backend(void *slot, struct guest_mem *mem);
+
 /** Frees it. */
 void tcg_vcpu__free(struct vcpu *v);
 

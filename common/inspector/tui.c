@@ -17,6 +17,21 @@
 #define TUI_MIN_COLS  80
 #define TUI_MIN_LINES 24
 
+/* The layout at TUI_MIN_COLS x TUI_MIN_LINES, top to bottom: the status line, the
+ * registers, code and memory side by side, the exit log with the counts beside it, the key
+ * bar (1 + 11 + 6 + 5 + 1 rows). Heights are a pane's, its title line included. */
+#define TUI_REGS_ROW   1
+#define TUI_REGS_H     11
+#define TUI_MID_ROW    (TUI_REGS_ROW + TUI_REGS_H)
+#define TUI_MID_H      6 /* code and memory; a taller terminal gives them half its extra rows */
+#define TUI_LOW_H      5 /* the exit log and the counts; the other half of the extra rows */
+#define TUI_MEM_W      44
+#define TUI_WIDE_COLS  120 /* from this width on, the memory pane is TUI_MEM_W_WIDE wide */
+#define TUI_MEM_W_WIDE 78
+#define TUI_STATS_W    26
+#define TUI_SHARE_H    8 /* from this height on, the counts share their column with the console */
+#define TUI_TITLE_ROOM 8 /* a pane's title line: "-- ", the title, " ", and a few dashes */
+
 static const char key_bar[] = "n next  s step  c continue  b break  g go to  : command  q quit"
                               "  | F10 F11 F5";
 
@@ -24,7 +39,7 @@ static const char key_bar[] = "n next  s step  c continue  b break  g go to  : c
 static void draw_pane(const struct pane *p, int y, int x, int h, int w)
 {
     attron(A_BOLD);
-    mvprintw(y, x, "-- %.*s ", w > 8 ? w - 8 : 0, p->title);
+    mvprintw(y, x, "-- %.*s ", w > TUI_TITLE_ROOM ? w - TUI_TITLE_ROOM : 0, p->title);
     for (int c = getcurx(stdscr); c < x + w - 1; c++)
         addch('-');
     attroff(A_BOLD);
@@ -41,8 +56,10 @@ static void draw_all(const struct inspector *in)
 {
     static struct pane p;
     char status[2 * INSPECTOR_LINE_MAX];
-    int extra = LINES - TUI_MIN_LINES, mid_h = 6 + extra / 2, low_h = 5 + extra - extra / 2;
-    int mem_w = COLS >= 120 ? 78 : 44, stats_w = 26, top = 12 + mid_h;
+    int extra = LINES - TUI_MIN_LINES;
+    int mid_h = TUI_MID_H + extra / 2, low_h = TUI_LOW_H + extra - extra / 2;
+    int mem_w = COLS >= TUI_WIDE_COLS ? TUI_MEM_W_WIDE : TUI_MEM_W, stats_w = TUI_STATS_W;
+    int top = TUI_MID_ROW + mid_h;
 
     erase();
     pane_status(in, status, sizeof(status));
@@ -50,15 +67,15 @@ static void draw_all(const struct inspector *in)
     mvprintw(0, 0, "%-*.*s", COLS, COLS, status);
     attroff(A_REVERSE);
     pane_registers(in, &p, COLS);
-    draw_pane(&p, 1, 0, 11, COLS);
+    draw_pane(&p, TUI_REGS_ROW, 0, TUI_REGS_H, COLS);
     pane_code(in, &p, COLS - mem_w, mid_h - 1);
-    draw_pane(&p, 12, 0, mid_h, COLS - mem_w);
+    draw_pane(&p, TUI_MID_ROW, 0, mid_h, COLS - mem_w);
     pane_memory(in, &p, mem_w, mid_h - 1);
-    draw_pane(&p, 12, COLS - mem_w, mid_h, mem_w);
+    draw_pane(&p, TUI_MID_ROW, COLS - mem_w, mid_h, mem_w);
     pane_log(in, &p, COLS - stats_w, low_h - 1);
     draw_pane(&p, top, 0, low_h, COLS - stats_w);
     /* The console shares the right column with the counts when there is room for both. */
-    int stats_h = low_h >= 8 ? low_h / 2 : low_h;
+    int stats_h = low_h >= TUI_SHARE_H ? low_h / 2 : low_h;
     pane_stats(in, &p, stats_w, stats_h - 1);
     draw_pane(&p, top, COLS - stats_w, stats_h, stats_w);
     if (stats_h < low_h) {

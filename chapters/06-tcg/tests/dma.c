@@ -11,11 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static struct vcpu *make_tcg(void *ctx, struct guest_mem *mem)
-{
-    return *(struct vcpu **)ctx = tcg_vcpu__new(mem);
-}
-
 START_TEST(dma_write_replaces_decoded_code)
 {
     /* Real mode at 0x10000: OUT 0x80 (an exit), two NOPs, JMP back to the OUT. */
@@ -32,7 +27,7 @@ START_TEST(dma_write_replaces_decoded_code)
 
     cfg.machine.ram_size = 16 << 20;
     cfg.machine.console = cfg.machine.diag = console;
-    cfg.backend = make_tcg;
+    cfg.backend = tcg_vcpu__backend;
     cfg.backend_ctx = &v;
     struct machine_image img = {.name = "loop",
                                 .data = loop,

@@ -194,8 +194,10 @@ START_TEST(auto_falls_back_to_the_interpreter)
     run_builtv(&r, "bin/stepvm", "--accel=auto", "--kvm-dev", "/nonexistent/kvm",
                "guests/ch2/hello.elf", NULL);
     ck_assert_msg(r.status == 35, "status %d: %s", r.status, r.err);
-    ck_assert_str_eq(r.err, "stepvm: KVM is not usable (open /nonexistent/kvm: No such file or "
-                            "directory); running on the interpreter\n");
+    ck_assert_str_eq(r.err, "stepvm: KVM is not usable, running on the interpreter: open "
+                            "/nonexistent/kvm: No such file or directory (is the kvm module "
+                            "loaded? try 'modprobe kvm_intel' or 'modprobe kvm_amd'; if that "
+                            "fails, enable VT-x/AMD-V in the firmware setup)\n");
     ck_assert_lines_eq(r.out, expected_output("guests/ch2/hello.expected"));
     run_free(&r);
 }

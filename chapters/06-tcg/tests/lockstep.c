@@ -122,7 +122,9 @@ START_TEST(lockstep_without_kvm_says_so)
     ck_assert_int_eq(r.status, 1);
     ck_assert_str_eq(r.out, "");
     ck_assert_str_eq(r.err, "stepvm: --lockstep needs KVM: open /nonexistent/kvm: No such file "
-                            "or directory\n");
+                            "or directory (is the kvm module loaded? try 'modprobe kvm_intel' "
+                            "or 'modprobe kvm_amd'; if that fails, enable VT-x/AMD-V in the "
+                            "firmware setup)\n");
     run_free(&r);
 }
 END_TEST
