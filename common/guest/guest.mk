@@ -71,7 +71,7 @@ $(GUEST_RT_OBJ)/%.o: $(GUEST_DIR)/%.S
 # archive linked after the runtime: a guest gets only the modules it calls, so the guests
 # of earlier chapters stay byte for byte what they were.
 GUEST_DRV_SRCS := irq.c irqvec.S intc.c cmdline.c pic.c lapic.c ioapic.c pit.c rtc.c uart.c \
-                  virtio.c virtio_blk.c
+                  virtio.c virtio_blk.c watchdog.c
 GUEST_DRV_OBJS := $(addprefix $(GUEST_RT_OBJ)/,$(addsuffix .o,$(basename $(GUEST_DRV_SRCS))))
 GUEST_DRV_LIB := $(GUEST_RT_OBJ)/libdrivers.a
 

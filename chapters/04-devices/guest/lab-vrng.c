@@ -12,31 +12,18 @@
  * the device it prints "vrng: no virtio-rng device" and ends with 1.
  */
 #include <intc.h>
-#include <pit.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
+#include <watchdog.h>
 #include <virtio_drv.h>
 
-#define TICK_HZ  100
-#define PATIENCE (5 * TICK_HZ) /* ticks without an answer before giving up */
+#define PATIENCE 5 /* seconds without an answer before giving up */
 #define BYTES    64
 #define CANARY   0xa5
 
 static struct virtio_dev rng;
 static uint8_t first[BYTES], second[BYTES], canary[BYTES], out[BYTES], big[100];
-static volatile unsigned long idle_ticks;
 static int failures;
-
-/* The watchdog: a device that never answers must not hang the guest. */
-static void on_tick(int vector)
-{
-    (void)vector;
-    if (++idle_ticks > PATIENCE) {
-        printf("vrng: FAIL: no answer from the device in %d s\n", PATIENCE / TICK_HZ);
-        exit(1);
-    }
-}
 
 static void report(int ok, const char *what)
 {
@@ -53,7 +40,7 @@ static long request(const struct virtio_buf *bufs, int n)
 {
     uint32_t len;
 
-    idle_ticks = 0;
+    watchdog_pet();
     if (virtq_submit(&rng, bufs, n) < 0 || virtq_wait(&rng, VIRTIO_IRQ, &len) != 0)
         return -1;
     return len;
@@ -110,8 +97,7 @@ int main(uint32_t magic, const struct multiboot_info *mbi)
     (void)magic;
     irq_init();
     intc_init(intc_mode_from_cmdline(mbi));
-    pit_set_periodic(TICK_HZ);
-    intc_attach(PIT_IRQ, on_tick);
+    watchdog_start("vrng", PATIENCE); /* a device that never answers must not hang us */
     irq_enable();
     if (virtio_find(&rng, VIRTIO_ID_RNG) < 0) {
         printf("vrng: no virtio-rng device\n");

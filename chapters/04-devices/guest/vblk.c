@@ -19,34 +19,21 @@
  *     -device isa-debug-exit,iobase=0xf4,iosize=4
  */
 #include <intc.h>
-#include <pit.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
+#include <watchdog.h>
 #include <virtio_blk_drv.h>
 
 #define CHECKSUM_SECTORS 131072 /* 64 MiB: enough for any test disk */
 #define CHUNK            65536  /* bytes a read request asks for */
-#define TICK_HZ          100
-#define PATIENCE         (10 * TICK_HZ) /* ticks without an answer before giving up */
+#define PATIENCE         10     /* seconds without an answer before giving up */
 #define PATTERN_TEXT     "stepvm vblk wrote this sector"
 #define NO_STATUS        0x100 /* report()'s status for a check that is no request */
 
 static struct virtio_blk blk;
 static uint8_t chunk[CHUNK] __attribute__((aligned(4096)));
 static uint8_t sector_out[VIRTIO_BLK_SECTOR_SIZE], sector_in[VIRTIO_BLK_SECTOR_SIZE];
-static volatile unsigned long idle_ticks;
 static int failures;
-
-/* The watchdog: a device that never answers must not hang the guest. */
-static void on_tick(int vector)
-{
-    (void)vector;
-    if (++idle_ticks > PATIENCE) {
-        printf("vblk: FAIL: no answer from the device in %d s\n", PATIENCE / TICK_HZ);
-        exit(1);
-    }
-}
 
 /*
  * Prints "vblk: <what>: ok" or "vblk: FAIL: <what>", with the request's status (-1: no
@@ -54,7 +41,7 @@ static void on_tick(int vector)
  */
 static void report(int ok, const char *what, int status)
 {
-    idle_ticks = 0;
+    watchdog_pet();
     if (ok)
         printf("vblk: %s: ok\n", what);
     else if (status == NO_STATUS)
@@ -88,7 +75,7 @@ static void checksum_disk(struct virtio_blk *b)
         b->wait = s == 0 ? VIRTIO_POLL : VIRTIO_IRQ;
         status = virtio_blk_read(b, s, chunk, n * VIRTIO_BLK_SECTOR_SIZE);
         h = fnv1a(h, chunk, n * VIRTIO_BLK_SECTOR_SIZE);
-        idle_ticks = 0;
+        watchdog_pet();
     }
     b->wait = VIRTIO_IRQ;
     report(status == VIRTIO_BLK_S_OK, "read the disk", status);
@@ -135,8 +122,7 @@ int main(uint32_t magic, const struct multiboot_info *mbi)
     (void)magic;
     irq_init();
     intc_init(intc_mode_from_cmdline(mbi));
-    pit_set_periodic(TICK_HZ);
-    intc_attach(PIT_IRQ, on_tick);
+    watchdog_start("vblk", PATIENCE); /* a device that never answers must not hang us */
     irq_enable();
     if (virtio_blk_open(&blk, VIRTIO_IRQ) < 0)
         return 1;
