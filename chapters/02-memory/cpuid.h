@@ -17,7 +17,9 @@
 
 #include <linux/kvm.h>
 
-#define CPUID_1_ECX_HYPERVISOR (1u << 31)
+#define CPUID_1_ECX_X2APIC       (1u << 21) /* the local APIC's MSR interface */
+#define CPUID_1_ECX_TSC_DEADLINE (1u << 24) /* the APIC timer's TSC-deadline mode */
+#define CPUID_1_ECX_HYPERVISOR   (1u << 31) /* running under a hypervisor (see above) */
 
 /** A later chapter's change to the table before the vCPU gets it (chapter 4: no in-kernel
  *  local APIC means no x2APIC and no TSC-deadline timer). */

@@ -4,6 +4,7 @@
  */
 #include "pc.h"
 
+#include "cpuid.h"
 #include "error.h"
 #include "file.h"
 
@@ -22,10 +23,8 @@
 /* ... and at most this often: a guest that programs a timer faster gets its interrupts at
  * this rate, and the loop still leaves the lock to the vCPU (KVM's in-kernel PIT puts a
  * floor under its period for the same reason). */
-#define MIN_SLEEP_NS             50000ull
-#define RFLAGS_IF                (1u << 9)
-#define CPUID_1_ECX_X2APIC       (1u << 21)
-#define CPUID_1_ECX_TSC_DEADLINE (1u << 24)
+#define MIN_SLEEP_NS 50000ull
+#define RFLAGS_IF    (1u << 9)
 
 static const uint16_t com_base[PC_COMS] = {0x3f8, 0x2f8, 0x3e8, 0x2e8};
 static const unsigned com_irq[PC_COMS] = {IRQ_COM1, IRQ_COM2, IRQ_COM1, IRQ_COM2};
@@ -70,12 +69,11 @@ static void com_tx(void *ctx, uint8_t byte)
 }
 
 /* The guest's power switch: ACPI's sleep control register, written with S5. */
+static void quit(struct pc *pc, int status);
+
 static void pc_poweroff(void *ctx)
 {
-    struct pc *pc = ctx;
-
-    pc->x->quit = 1;
-    pc->x->quit_status = 0;
+    quit(ctx, 0);
 }
 
 /* [firmware] */
