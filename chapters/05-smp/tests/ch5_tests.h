@@ -1,0 +1,9 @@
+/*
+ * ch5_tests.h - the parts of chapter 5's test suite, one file each.
+ */
+#ifndef STEPVM_CH5_TESTS_H
+#define STEPVM_CH5_TESTS_H
+
+#include "check_helpers.h"
+
+#endif

@@ -1,0 +1,12 @@
+/*
+ * check_ch5.c - chapter 5's test suite: the local APICs' messages between CPUs, the MP
+ * table, the SMP guests on KVM (both irqchips) and under QEMU, and the labs' graders.
+ */
+#include "ch5_tests.h"
+
+int main(void)
+{
+    Suite *s = suite_create("ch5");
+
+    return run_suite(s);
+}
