@@ -115,6 +115,10 @@ struct vcpu {
      * there are none (chapter 3) or KVM's in-kernel ones deliver. */
     const struct vcpu_intr *intr;
     atomic_int intr_pin; /* 1 while an external interrupt waits (INTR asserted) */
+    /* Chapter 5: messages from other CPUs' local APICs, with stepvm's own models. */
+    atomic_int nmi_pin;  /* 1 while an NMI waits: the backend delivers it and clears it */
+    atomic_int init_pin; /* 1 while an INIT waits: the machine resets the CPU at its next
+                          * exit (the backend does nothing with it) */
 };
 
 static inline int vcpu_run(struct vcpu *v, struct vcpu_exit *e)
@@ -174,6 +178,20 @@ static inline void vcpu_set_intr_pin(struct vcpu *v, int level)
     atomic_store(&v->intr_pin, level);
     if (level)
         vcpu_kick(v);
+}
+
+/** Raises NMI (chapter 5): the backend delivers it at the next boundary; kicks the vCPU. */
+static inline void vcpu_raise_nmi(struct vcpu *v)
+{
+    atomic_store(&v->nmi_pin, 1);
+    vcpu_kick(v);
+}
+
+/** Signals INIT (chapter 5): the vCPU leaves its run so the machine can reset it. */
+static inline void vcpu_raise_init(struct vcpu *v)
+{
+    atomic_store(&v->init_pin, 1);
+    vcpu_kick(v);
 }
 
 /** Returns a short name for an exit kind ("IO", "MMIO", "HLT", ...). */

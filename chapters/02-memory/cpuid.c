@@ -18,6 +18,21 @@ static void mark_hypervisor(struct kvm_cpuid2 *c)
             c->entries[i].ecx |= CPUID_1_ECX_HYPERVISOR;
 }
 
+/* Each CPU's own APIC ID, where CPUID reports it: leaf 1 EBX bits 24-31 (the initial
+ * APIC ID) and EDX of the topology leaves 0xb and 0x1f (the x2APIC ID). KVM's table is
+ * the host's and says nothing true about this vCPU; KVM gives vCPU id the APIC ID id,
+ * and an operating system that compares the two must find them equal (chapter 5). */
+static void mark_apic_id(struct kvm_cpuid2 *c, uint32_t id)
+{
+    for (unsigned i = 0; i < c->nent; i++) {
+        struct kvm_cpuid_entry2 *e = &c->entries[i];
+        if (e->function == 1)
+            e->ebx = (e->ebx & 0x00ffffffu) | (id << 24);
+        else if (e->function == 0xb || e->function == 0x1f)
+            e->edx = id;
+    }
+}
+
 int cpuid__init(struct kvm_cpu *cpu, cpuid_adjust_fn adjust, void *ctx)
 {
     /* KVM says E2BIG until the table is large enough; 100 entries suffice today. */
@@ -33,6 +48,7 @@ int cpuid__init(struct kvm_cpu *cpu, cpuid_adjust_fn adjust, void *ctx)
             return error_errno("KVM_GET_SUPPORTED_CPUID");
         }
         mark_hypervisor(c);
+        mark_apic_id(c, (uint32_t)cpu->id);
         if (adjust)
             adjust(ctx, c);
         int ret = ioctl(cpu->fd, KVM_SET_CPUID2, c);

@@ -26,7 +26,8 @@
 typedef void (*cpuid_adjust_fn)(void *ctx, struct kvm_cpuid2 *table);
 
 /**
- * Sets cpu's CPUID to everything KVM supports on this host, plus the hypervisor bit, then
+ * Sets cpu's CPUID to everything KVM supports on this host, plus the hypervisor bit and
+ * the vCPU's own APIC ID (its id), then
  * lets adjust (when not NULL) change the table. Returns 0 or -1.
  */
 int cpuid__init(struct kvm_cpu *cpu, cpuid_adjust_fn adjust, void *ctx);

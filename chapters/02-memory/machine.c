@@ -41,13 +41,18 @@ int machine__init(struct machine *m, const struct machine_config *cfg)
     return 0;
 }
 
+int machine__add_vcpu(struct machine *m, struct kvm_cpu *cpu, int id)
+{
+    if (kvm_cpu__init(cpu, &m->vm.kvm, id) < 0)
+        return -1;
+    return cpuid__init(cpu, m->cpuid_adjust, m->cpuid_ctx);
+}
+
 int machine__init_vcpu(struct machine *m)
 {
     if (m->vm.kvm.vm_fd < 0)
         return 0; /* no KVM: the backend's vCPU starts from m->regs and m->sregs */
-    if (kvm_cpu__init(&m->vm.cpu, &m->vm.kvm, 0) < 0)
-        return -1;
-    return cpuid__init(&m->vm.cpu, m->cpuid_adjust, m->cpuid_ctx);
+    return machine__add_vcpu(m, &m->vm.cpu, 0);
 }
 /* [init] */
 

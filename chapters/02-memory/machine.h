@@ -70,6 +70,13 @@ int machine__init(struct machine *m, const struct machine_config *cfg);
 int machine__init_vcpu(struct machine *m);
 
 /**
+ * Creates KVM vCPU id into cpu with its CPUID, as machine__init_vcpu does for vCPU 0
+ * (chapter 5 adds the others; the caller releases them with kvm_cpu__exit). Returns 0 or
+ * -1 with the error set.
+ */
+int machine__add_vcpu(struct machine *m, struct kvm_cpu *cpu, int id);
+
+/**
  * Loads img by what it is (a Multiboot kernel, an ELF executable, else a flat binary)
  * and sets the vCPU up to start it in the mode that format implies (without KVM: m->regs
  * and m->sregs). Returns 0 or -1.

@@ -84,6 +84,19 @@ static int inject(struct kvm_vcpu *kv)
 }
 /* [inject] */
 
+/* [nmi] */
+/* An NMI from another CPU's local APIC (chapter 5, stepvm's own models): KVM_NMI queues
+ * it, and KVM delivers it when the guest can take one (not while an NMI handler runs). */
+static int inject_nmi(struct kvm_vcpu *kv)
+{
+    if (!atomic_exchange(&kv->vcpu.nmi_pin, 0))
+        return 0;
+    if (ioctl(kv->cpu->fd, KVM_NMI) < 0)
+        return error_errno("KVM_NMI on vCPU %d", kv->vcpu.id);
+    return 0;
+}
+/* [nmi] */
+
 static int kvm_vcpu_run(struct vcpu *v, struct vcpu_exit *e)
 {
     struct kvm_vcpu *kv = to_kvm(v);
@@ -92,7 +105,7 @@ static int kvm_vcpu_run(struct vcpu *v, struct vcpu_exit *e)
         kv->thread = pthread_self();
         atomic_store(&kv->has_thread, 1);
     }
-    if (inject(kv) < 0 || kvm_cpu__run(kv->cpu) < 0)
+    if (inject_nmi(kv) < 0 || inject(kv) < 0 || kvm_cpu__run(kv->cpu) < 0)
         return -1;
     /* A kick sets immediate_exit before its signal: it has done its work once KVM_RUN
      * returned. Cleared before anything the kicker changed is looked at again. */
@@ -206,6 +219,8 @@ void kvm_vcpu__init(struct kvm_vcpu *kv, struct kvm_cpu *cpu, struct guest_mem *
     kv->mem = mem;
     kv->vcpu.intr = NULL;
     atomic_store(&kv->vcpu.intr_pin, 0);
+    atomic_store(&kv->vcpu.nmi_pin, 0);
+    atomic_store(&kv->vcpu.init_pin, 0);
     kv->stepping = 0;
     atomic_store(&kv->has_thread, 0);
     /* Once per process: the kick signal interrupts KVM_RUN instead of ending the process.

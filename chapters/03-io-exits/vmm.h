@@ -41,12 +41,18 @@ struct vmm_platform {
     int (*load)(void *ctx, struct vmm *x, const struct machine_image *img);
     int (*start)(void *ctx, struct vmm *x); /* before the guest's first instruction */
     /**
-     * The vCPU stopped at HLT. Called with the machine's lock held (it may wait on it);
+     * The vCPU v stopped at HLT. Called with the machine's lock held (it may wait on it);
      * returns 0 when an interrupt woke the CPU, 1 when it has halted for good.
      */
-    int (*halt)(void *ctx, struct vmm *x);
-    /** After every exit is handled, with the machine's lock held. */
-    int (*after_exit)(void *ctx, struct vmm *x, const struct vcpu_exit *e);
+    int (*halt)(void *ctx, struct vmm *x, struct vcpu *v);
+    /** After every exit of vCPU v is handled, with the machine's lock held. */
+    int (*after_exit)(void *ctx, struct vmm *x, struct vcpu *v, const struct vcpu_exit *e);
+    /**
+     * The machine has just ended (x->done), with the lock held: every vCPU has been
+     * kicked; the platform wakes whatever waits in it (a CPU in HLT, chapter 4). Returns
+     * nothing.
+     */
+    void (*ended)(void *ctx, struct vmm *x);
     void (*stop)(void *ctx, struct vmm *x); /* before the machine is released */
     void *ctx;
 };
@@ -63,32 +69,55 @@ struct vmm_config {
     int record;       /* fill x->last for every exit even with no trace or statistics */
     int inspect;      /* the inspector drives the machine and owns the terminal */
     const struct vmm_platform *platform; /* a later chapter's additions, or NULL */
+    unsigned ncpus; /* vCPUs, 1 to VMM_MAX_CPUS (chapter 5's --smp); 0 means 1 */
     /* A backend other than KVM (chapter 6's interpreter): makes the vCPU once the RAM
      * exists. NULL: KVM, through machine.kvm_dev. */
     struct vcpu *(*backend)(void *ctx, struct guest_mem *mem);
     void *backend_ctx;
 };
 
+#define VMM_MAX_CPUS 64
+
+/* [vmm-cpu] */
+/**
+ * One vCPU of the machine and what the exit loop keeps for it. Chapters 3 and 4 have
+ * one; chapter 5 has several, each run by its own thread, so what one vCPU's exits
+ * change lives here and not in struct vmm.
+ */
+struct vmm_cpu {
+    struct kvm_cpu kc;        /* KVM: vCPU i > 0 (vCPU 0 is chapter 2's m.vm.cpu) */
+    struct kvm_vcpu kv;       /* KVM: the interface in front of the KVM vCPU */
+    struct vcpu *vcpu;        /* what everything below uses */
+    uint64_t t_enter;         /* when it last entered the guest */
+    struct trace_record last; /* its last exit (lock held) */
+    unsigned long exits;      /* its exits (lock held) */
+};
+/* [vmm-cpu] */
+
 /** The machine. */
 struct vmm {
-    struct machine m;   /* chapter 2: memory, loaders, the KVM vCPU */
-    struct kvm_vcpu kv; /* the interface in front of that vCPU */
-    struct vcpu *vcpu;  /* what everything below uses */
+    struct machine m; /* chapter 2: memory, loaders, the boot CPU's KVM vCPU */
+    struct vmm_cpu cpu[VMM_MAX_CPUS];
+    unsigned ncpus;
+    struct vcpu *vcpu; /* the boot CPU: cpu[0].vcpu, where the loaders leave the start state */
     struct bus pio, mmio;
     struct devices dev;
     struct hypercall hc;
     struct fw_cfg fw_cfg;
     struct stats stats;
     struct vmm_config cfg;
-    unsigned long exits;
-    int done, status, crashed;
-    uint64_t t_start, t_enter; /* when the machine started, when the guest was last entered */
-    struct trace_record last;  /* the last exit, as the trace and the inspector see it */
-    int timed;                 /* some consumer wants each exit's record and timings */
-    int started;               /* the platform's start has run */
-    /* Set with the lock held by whatever ends the machine from outside the guest (the user
-     * quit, a platform that saw the CPU halt for good); the next vmm__step returns 1. */
-    int quit, quit_status;
+    unsigned long exits; /* every vCPU's (lock held) */
+    /* done is set once, lock held, by the exit that ends the machine; a vCPU's thread
+     * reads it without the lock to stop early. status and crashed are set with it. */
+    atomic_int done;
+    int status, crashed;
+    unsigned fault_cpu;       /* with crashed: the vCPU whose state the dump shows */
+    uint64_t t_start;         /* when the machine started */
+    struct trace_record last; /* the last exit of any vCPU, as the inspector sees it */
+    int timed;                /* some consumer wants each exit's record and timings */
+    atomic_int started;       /* the platform's start has run */
+    /* The vCPUs stopped for good, one bit each (lock held): see vmm__set_stopped. */
+    uint64_t stopped;
     /* The machine's lock: held while an exit is handled, and by any other thread that
      * touches a device (chapter 4's event loop). One lock for all, as QEMU's big lock. */
     pthread_mutex_t lock;
@@ -107,14 +136,41 @@ int vmm__init(struct vmm *x, const struct vmm_config *cfg);
 int vmm__load(struct vmm *x, const struct machine_image *img);
 
 /**
- * Runs the guest to its next exit and handles it. Returns 0 to go on, 1 when the guest
- * has ended (x->status), -1 on a fatal exit or error (x->crashed when a dump helps).
- * exit, when not NULL, receives the exit as handled (reads carry their data).
+ * Starts the platform (its event loop, chapter 4) before the guest's first instruction,
+ * once; vmm__step does it on the first step. Returns 0 or -1.
  */
+int vmm__start(struct vmm *x);
+
+/**
+ * Runs vCPU i to its next exit and handles it, with the machine's lock held while it is
+ * handled, so several threads may each step their own vCPU (chapter 5). Returns 0 to go
+ * on, 1 when the machine has ended (x->status), -1 on a fatal exit or error
+ * (x->crashed when a dump helps); an error or a fatal exit also ends the machine, so
+ * every other vCPU's next step returns 1. exit, when not NULL, receives the exit as
+ * handled (reads carry their data).
+ */
+int vmm__step_vcpu(struct vmm *x, unsigned i, struct vcpu_exit *exit);
+
+/** vmm__step_vcpu for the boot CPU, vCPU 0: the whole machine until chapter 5. */
 int vmm__step(struct vmm *x, struct vcpu_exit *exit);
+
+/**
+ * Ends the machine with status, lock held, unless it has ended already (the first end
+ * wins): sets x->done, kicks every vCPU out of its run and tells the platform.
+ */
+void vmm__end(struct vmm *x, int status);
 
 /** Runs the guest to its end. Returns 0 with x->status set, or -1. */
 int vmm__run(struct vmm *x);
+
+/**
+ * Marks vCPU i stopped for good (stopped = 1: in HLT with interrupts off, or waiting for a
+ * startup IPI, so no interrupt can wake it) or running again (0). Lock held. When every
+ * vCPU is stopped, nothing is left to wake one, and the machine ends with status 0
+ * (DESIGN.md: "0 when the guest halts for good"). With one vCPU, its HLT with interrupts
+ * off ends the machine.
+ */
+void vmm__set_stopped(struct vmm *x, unsigned i, int stopped);
 
 /**
  * A device writes guest memory (DMA, chapter 4): the bytes go through every vCPU's
@@ -130,7 +186,7 @@ int vmm__dma_write(struct vmm *x, uint64_t gpa, const void *buf, size_t len);
  * buffers): every vCPU is told, as vmm__dma_write tells it.
  */
 void vmm__dma_written(struct vmm *x, uint64_t gpa, size_t len);
-/** Prints the register dump and code bytes through the vCPU interface. */
+/** Prints the register dump and code bytes of the vCPU that failed (x->fault_cpu). */
 void vmm__dump(struct vmm *x, FILE *out);
 
 /** Releases everything; prints the statistics first when they were kept. */

@@ -92,32 +92,40 @@ static int kernel_create(struct irqchip *c)
 /* ---- --irqchip=user ---- */
 
 /* [user-pin] */
-/* The CPU's INTR pin: up while the local APIC has a vector to deliver, or while the PIC
+/* CPU i's INTR pin: up while its local APIC has a vector to deliver, or while the PIC
  * asks and its output reaches the CPU through LINT0. A CPU waiting in HLT is woken. */
-static void update_pin(struct irqchip *c)
+void irqchip__update(struct irqchip *c, unsigned i)
 {
-    int up = lapic__pending(&c->lapic) || (lapic__extint(&c->lapic) && pic__output(&c->pic));
+    struct lapic *l = &c->lapic[i];
+    int up = lapic__pending(l) || (lapic__extint(l) && pic__output(&c->pic));
+    struct vcpu *v = i < c->x->ncpus ? c->x->cpu[i].vcpu : NULL;
 
-    if (!c->x->vcpu)
-        return;
-    vcpu_set_intr_pin(c->x->vcpu, up);
+    if (!v)
+        return; /* not built yet */
+    vcpu_set_intr_pin(v, up);
     if (up)
         pthread_cond_broadcast(&c->wake);
 }
 
-/* The acknowledge cycle, from the vCPU's thread as it takes the interrupt. */
+static void update_pins(struct irqchip *c)
+{
+    for (unsigned i = 0; i < c->ncpus; i++)
+        irqchip__update(c, i);
+}
+
+/* The acknowledge cycle, from vCPU v's thread as it takes the interrupt. */
 static int user_ack(void *ctx, struct vcpu *v)
 {
     struct irqchip *c = ctx;
+    struct lapic *l = &c->lapic[v->id];
     int vector = -1;
 
-    (void)v;
     pthread_mutex_lock(&c->x->lock);
-    if (lapic__pending(&c->lapic))
-        vector = lapic__ack(&c->lapic);
-    else if (lapic__extint(&c->lapic) && pic__output(&c->pic))
+    if (lapic__pending(l))
+        vector = lapic__ack(l);
+    else if (lapic__extint(l) && pic__output(&c->pic))
         vector = pic__ack(&c->pic);
-    update_pin(c);
+    update_pins(c); /* the PIC's output may have fallen for every CPU */
     pthread_mutex_unlock(&c->x->lock);
     return vector;
 }
@@ -133,20 +141,21 @@ static void user_set(void *ctx, unsigned gsi, int level)
         pic__set_irq(&c->pic, gsi, level);
     if (gsi != 2 && ioapic_pin(gsi) < IOAPIC_PINS)
         ioapic__set_irq(&c->ioapic, ioapic_pin(gsi), level);
-    update_pin(c);
+    update_pins(c);
 }
 /* [user-line] */
 
 static void pic_intr(void *ctx, int level)
 {
     (void)level;
-    update_pin(ctx);
+    update_pins(ctx);
 }
 
 static void lapic_intr(void *ctx, struct lapic *l)
 {
-    (void)l;
-    update_pin(ctx);
+    struct irqchip *c = ctx;
+
+    irqchip__update(c, (unsigned)(l - c->lapic));
 }
 
 /* An EOI for a level-triggered vector: the I/O APIC clears remote IRR and looks again. */
@@ -155,15 +164,18 @@ static void lapic_eoi(void *ctx, uint8_t vector)
     struct irqchip *c = ctx;
 
     ioapic__eoi(&c->ioapic, vector);
-    update_pin(c);
+    update_pins(c);
 }
 
-/* Interrupts to other CPUs arrive with chapter 5; one CPU has no one to send them to. */
+/* An IPI for other CPUs: chapter 5's APIC bus carries it; one CPU has no one to send to. */
 static void lapic_send_ipi(void *ctx, struct lapic *from, uint32_t icr_low, uint32_t dest)
 {
     struct irqchip *c = ctx;
 
-    (void)from;
+    if (c->bus) {
+        c->bus->send_ipi(c->bus->ctx, from, icr_low, dest);
+        return;
+    }
     if (c->ipi_warnings++ < 4)
         fprintf(c->x->cfg.machine.diag,
                 "warning: IPI 0x%08x to APIC %u: this machine has one CPU (dropped)\n", icr_low,
@@ -171,30 +183,31 @@ static void lapic_send_ipi(void *ctx, struct lapic *from, uint32_t icr_low, uint
 }
 
 /* [user-deliver] */
-/* An I/O APIC message: fixed and lowest-priority delivery reach the one local APIC
- * whatever the destination (chapter 5 matches destinations); ExtINT means "ask the PIC",
- * which LINT0 already does. */
+/* An I/O APIC message: with one CPU, fixed and lowest-priority delivery reach its local
+ * APIC whatever the destination, and ExtINT means "ask the PIC", which LINT0 already
+ * does; with several, chapter 5's APIC bus matches destinations. */
 static void ioapic_deliver(void *ctx, const struct ioapic_msg *m)
 {
     struct irqchip *c = ctx;
 
-    if (m->delivery_mode == 0 || m->delivery_mode == 1)
-        lapic__accept(&c->lapic, m->vector, m->level_triggered);
-    update_pin(c);
+    if (c->bus)
+        c->bus->deliver(c->bus->ctx, m);
+    else if (m->delivery_mode == 0 || m->delivery_mode == 1)
+        lapic__accept(&c->lapic[0], m->vector, m->level_triggered);
+    update_pins(c);
 }
 /* [user-deliver] */
 
+/* The local APIC page: every CPU sees its own APIC at the same address. */
 static uint64_t lapic_mmio_read(void *dev, struct vcpu *v, uint64_t offset, uint32_t size)
 {
-    (void)v; /* one CPU: chapter 5 picks the lapic by v->id */
-    return lapic__read(&((struct irqchip *)dev)->lapic, offset, size);
+    return lapic__read(&((struct irqchip *)dev)->lapic[v->id], offset, size);
 }
 
 static int lapic_mmio_write(void *dev, struct vcpu *v, uint64_t offset, uint64_t value,
                             uint32_t size)
 {
-    (void)v;
-    lapic__write(&((struct irqchip *)dev)->lapic, offset, value, size);
+    lapic__write(&((struct irqchip *)dev)->lapic[v->id], offset, value, size);
     return 0;
 }
 
@@ -214,8 +227,10 @@ int irqchip__create(struct irqchip *c, struct vmm *x, enum irqchip_kind kind)
     c->lapic_ops = (struct lapic_ops){lapic_intr, lapic_eoi, lapic_send_ipi};
     pic__init(&c->pic, pic_intr, c);
     ioapic__init(&c->ioapic, ioapic_deliver, c);
-    lapic__init(&c->lapic, 0, &vclock_host, &c->lapic_ops, c);
-    lapic__set_virtual_wire(&c->lapic); /* the PIC reaches the CPU, as after a PC's reset */
+    c->ncpus = x->ncpus;
+    for (unsigned i = 0; i < c->ncpus; i++)
+        lapic__init(&c->lapic[i], i, &vclock_host, &c->lapic_ops, c);
+    lapic__set_virtual_wire(&c->lapic[0]); /* the PIC reaches the boot CPU, as after reset */
     c->intr = (struct vcpu_intr){user_ack, c};
     return 0;
 }
@@ -224,7 +239,8 @@ int irqchip__attach(struct irqchip *c)
 {
     if (c->kind == IRQCHIP_KERNEL)
         return 0;
-    c->x->vcpu->intr = &c->intr;
+    for (unsigned i = 0; i < c->ncpus; i++)
+        c->x->cpu[i].vcpu->intr = &c->intr;
     if (pic__register(&c->pic, &c->x->pio) < 0 || ioapic__register(&c->ioapic, &c->x->mmio) < 0)
         return -1;
     return bus__register(&c->x->mmio, LAPIC_BASE, IRQCHIP_LAPIC_SIZE, "lapic", lapic_mmio_read,
@@ -233,21 +249,25 @@ int irqchip__attach(struct irqchip *c)
 
 uint64_t irqchip__deadline(const struct irqchip *c)
 {
-    return c->kind == IRQCHIP_USER ? lapic__deadline(&c->lapic) : VCLOCK_NEVER;
+    uint64_t d = VCLOCK_NEVER, t;
+
+    for (unsigned i = 0; c->kind == IRQCHIP_USER && i < c->ncpus; i++)
+        if ((t = lapic__deadline(&c->lapic[i])) < d)
+            d = t;
+    return d;
 }
 
 void irqchip__advance(struct irqchip *c, uint64_t now)
 {
-    if (c->kind == IRQCHIP_USER)
-        lapic__advance(&c->lapic, now);
+    for (unsigned i = 0; c->kind == IRQCHIP_USER && i < c->ncpus; i++)
+        lapic__advance(&c->lapic[i], now);
 }
 
-void irqchip__wait(struct irqchip *c)
+void irqchip__wait(struct irqchip *c, struct vcpu *v, int intr)
 {
-    struct vmm *x = c->x;
-
-    while (!atomic_load(&x->vcpu->intr_pin) && !x->quit && !x->dev.exit_requested)
-        pthread_cond_wait(&c->wake, &x->lock);
+    while (!(intr && atomic_load(&v->intr_pin)) && !atomic_load(&v->nmi_pin) &&
+           !atomic_load(&v->init_pin) && !c->x->done)
+        pthread_cond_wait(&c->wake, &c->x->lock);
 }
 
 void irqchip__wake(struct irqchip *c)

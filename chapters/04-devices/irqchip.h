@@ -27,18 +27,36 @@
 
 enum irqchip_kind { IRQCHIP_KERNEL, IRQCHIP_USER };
 
+/* [irqchip-bus] */
+/**
+ * How messages travel between the local APICs when there are several (chapter 5's APIC
+ * bus): the IPIs a local APIC does not complete alone (lapic_ops.send_ipi's contract)
+ * and the I/O APIC's messages. Without one, the machine has one CPU: the I/O APIC's
+ * messages go to its local APIC and IPIs to other CPUs are dropped with a warning.
+ */
+struct irqchip_bus {
+    void (*send_ipi)(void *ctx, struct lapic *from, uint32_t icr_low, uint32_t dest);
+    void (*deliver)(void *ctx, const struct ioapic_msg *m);
+    void *ctx;
+};
+/* [irqchip-bus] */
+
 /** The interrupt controllers and their wiring. */
 struct irqchip {
     enum irqchip_kind kind;
     struct vmm *x;
     struct irq_sink sink; /* where device lines end */
-    /* --irqchip=user only: */
+    /* --irqchip=user only (all of it guarded by the machine's lock): */
     struct pic pic;
     struct ioapic ioapic;
-    struct lapic lapic; /* one CPU (chapter 5 gives each its own) */
+    struct lapic lapic[VMM_MAX_CPUS]; /* one a CPU: lapic[i] is vCPU i's, APIC ID i */
+    unsigned ncpus;
     struct lapic_ops lapic_ops;
+    const struct irqchip_bus *bus; /* NULL: one CPU */
     struct vcpu_intr intr;
-    pthread_cond_t wake; /* signalled when the INTR pin rises: a halted CPU waits on it */
+    /* Signalled when a CPU's INTR, NMI or INIT pin rises or the machine ends: a CPU in
+     * HLT waits on it, with the machine's lock. */
+    pthread_cond_t wake;
     unsigned long ipi_warnings;
 };
 
@@ -58,13 +76,20 @@ uint64_t irqchip__deadline(const struct irqchip *c);
 void irqchip__advance(struct irqchip *c, uint64_t now);
 
 /**
- * A CPU executed HLT with interrupts enabled: waits on the machine's lock (held) until
- * an interrupt is pending or the machine is ending (x->quit or the test exit device).
+ * vCPU v executed HLT: waits on the machine's lock (held) until what can wake it comes,
+ * or the machine ends. With interrupts enabled (intr = 1) an interrupt at its INTR pin
+ * wakes it; with them off (intr = 0) only an NMI or an INIT does (chapter 5).
  */
-void irqchip__wait(struct irqchip *c);
+void irqchip__wait(struct irqchip *c, struct vcpu *v, int intr);
 
-/** Wakes a CPU waiting in irqchip__wait (the machine is ending). Lock held. */
+/** Wakes every CPU waiting in irqchip__wait, to look again. Lock held. */
 void irqchip__wake(struct irqchip *c);
+
+/**
+ * Recomputes CPU cpu's INTR pin from its local APIC and the PIC, and wakes it if it is
+ * up (chapter 5's APIC bus, after a message reached that CPU). Lock held.
+ */
+void irqchip__update(struct irqchip *c, unsigned cpu);
 
 /** Releases what irqchip__create made. */
 void irqchip__exit(struct irqchip *c);

@@ -82,7 +82,7 @@ static void pc_poweroff(void *ctx)
 static int pc_firmware(struct pc *pc, struct vmm *x)
 {
     static uint8_t tables[ACPI_TABLES_MAX];
-    struct acpi_config acpi = {.ncpus = 1};
+    struct acpi_config acpi = {.ncpus = x->ncpus};
 
     for (unsigned i = 0; i < pc->virtio.n; i++)
         acpi.virtio[acpi.nvirtio++] = (struct acpi_virtio){
@@ -185,33 +185,38 @@ static void wake_loop(struct pc *pc)
 /* Ends the machine from outside the guest. Lock held. */
 static void quit(struct pc *pc, int status)
 {
-    pc->x->quit = 1;
-    pc->x->quit_status = status;
-    irqchip__wake(&pc->chip);
-    vcpu_kick(pc->x->vcpu);
+    vmm__end(pc->x, status);
 }
 
 /* [halt-for-good] */
 /* With KVM's in-kernel irqchip, HLT never leaves the kernel, so "halted with interrupts
  * off" (the end of a guest, DESIGN.md) is not seen as an exit. When the guest has made no
- * exit for a while, the loop kicks the vCPU; the exit that follows looks at its state. */
+ * exit for a while, the loop kicks every vCPU; the exit that follows looks at its state. */
 static void idle_check(struct pc *pc, uint64_t now)
 {
+    struct vmm *x = pc->x;
+
     if (pc->chip.kind != IRQCHIP_KERNEL || now - pc->idle_check < IDLE_NS)
         return;
-    if (pc->x->exits == pc->idle_exits)
-        vcpu_kick(pc->x->vcpu);
-    pc->idle_exits = pc->x->exits;
+    if (x->exits == pc->idle_exits)
+        for (unsigned i = 0; i < x->ncpus; i++)
+            vcpu_kick(x->cpu[i].vcpu);
+    pc->idle_exits = x->exits;
     pc->idle_check = now;
 }
 
-static int halted_for_good(struct vmm *x)
+/* Whether KVM holds v where no interrupt can wake it: in HLT with interrupts off, or (an
+ * AP, chapter 5) waiting for INIT and a startup IPI. */
+static int halted_for_good(struct vcpu *v)
 {
     uint32_t state;
     struct kvm_regs regs;
 
-    if (vcpu_get_mp_state(x->vcpu, &state) < 0 || state != KVM_MP_STATE_HALTED ||
-        vcpu_get_regs(x->vcpu, &regs) < 0)
+    if (vcpu_get_mp_state(v, &state) < 0)
+        return 0;
+    if (state == KVM_MP_STATE_UNINITIALIZED || state == KVM_MP_STATE_INIT_RECEIVED)
+        return 1;
+    if (state != KVM_MP_STATE_HALTED || vcpu_get_regs(v, &regs) < 0)
         return 0;
     return !(regs.rflags & RFLAGS_IF);
 }
@@ -317,37 +322,55 @@ static int pc_start(void *ctx, struct vmm *x)
 }
 
 /* [halt] */
-/* HLT: with interrupts off nothing can wake the CPU, and the guest has ended; with them
- * on, the CPU waits for an interrupt. (KVM's in-kernel irqchip waits in the kernel.) */
-static int pc_halt(void *ctx, struct vmm *x)
+/* HLT: with interrupts on, the CPU waits for an interrupt; with them off only an NMI or
+ * an INIT from another CPU can wake it, and when every CPU is so the guest has ended.
+ * (KVM's in-kernel irqchip waits in the kernel.) Returns 1 when v has stopped for good
+ * with nothing left to wait for, else 0 once it is woken. */
+static int pc_halt(void *ctx, struct vmm *x, struct vcpu *v)
 {
     struct pc *pc = ctx;
     struct kvm_regs regs;
 
-    if (vcpu_get_regs(x->vcpu, &regs) < 0 || !(regs.rflags & RFLAGS_IF))
+    if (vcpu_get_regs(v, &regs) < 0)
         return 1;
     if (pc->chip.kind == IRQCHIP_KERNEL)
-        return 0; /* KVM waits in the kernel; this exit is not one it makes */
+        return !(regs.rflags & RFLAGS_IF); /* KVM waits in the kernel: this exit is not one */
+    int intr = (regs.rflags & RFLAGS_IF) != 0;
+    if (!intr) {
+        vmm__set_stopped(x, (unsigned)v->id, 1); /* the last one to stop ends the machine */
+    }
     feed_input(pc);
     if (next_deadline(pc) < pc->sleep_until)
         wake_loop(pc);
-    irqchip__wait(&pc->chip);
+    irqchip__wait(&pc->chip, v, intr);
+    if (!intr)
+        vmm__set_stopped(x, (unsigned)v->id, 0);
     return 0;
 }
 /* [halt] */
 
 /* After each exit: COM1 may take more input, a deadline may have moved earlier, and with
  * KVM's irqchip a kick may have found the CPU halted for good. */
-static int pc_after_exit(void *ctx, struct vmm *x, const struct vcpu_exit *e)
+static int pc_after_exit(void *ctx, struct vmm *x, struct vcpu *v, const struct vcpu_exit *e)
 {
     struct pc *pc = ctx;
 
     feed_input(pc);
     if (pc->thread_started && next_deadline(pc) < pc->sleep_until)
         wake_loop(pc);
-    if (e->kind == VCPU_EXIT_INTR && pc->chip.kind == IRQCHIP_KERNEL && halted_for_good(x))
-        quit(pc, 0);
+    if (pc->chip.kind == IRQCHIP_KERNEL)
+        vmm__set_stopped(x, (unsigned)v->id, e->kind == VCPU_EXIT_INTR && halted_for_good(v));
     return 0;
+}
+
+/* The machine has ended: a CPU waiting in HLT looks again, and goes. */
+static void pc_ended(void *ctx, struct vmm *x)
+{
+    struct pc *pc = ctx;
+
+    (void)x;
+    if (pc->chip.kind == IRQCHIP_USER)
+        irqchip__wake(&pc->chip);
 }
 
 static void pc_stop(void *ctx, struct vmm *x)
@@ -413,6 +436,7 @@ void pc__configure(struct pc *pc, struct vmm_config *cfg)
         .start = pc_start,
         .halt = pc_halt,
         .after_exit = pc_after_exit,
+        .ended = pc_ended,
         .stop = pc_stop,
         .ctx = pc,
     };
