@@ -6,4 +6,6 @@
 
 #include "check_helpers.h"
 
+TCase *apicbus_tests(void);
+
 #endif
