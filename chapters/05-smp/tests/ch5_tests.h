@@ -6,4 +6,6 @@
 
 #include "check_helpers.h"
 
+TCase *mptable_tests(void);
+
 #endif

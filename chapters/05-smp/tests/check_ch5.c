@@ -8,5 +8,6 @@ int main(void)
 {
     Suite *s = suite_create("ch5");
 
+    suite_add_tcase(s, mptable_tests());
     return run_suite(s);
 }
