@@ -33,7 +33,7 @@
 
 #define MPTABLE_ADDR     0xf0000ull /* the BIOS ROM: the floating pointer at its first byte */
 #define MPTABLE_MAX      0x10000ull /* ... and the tables within its 64 KiB */
-#define MPTABLE_MAX_CPUS 64
+#define MPTABLE_MAX_CPUS 64         /* the most the table describes; 8-bit ids would allow 255 */
 
 /* The MP floating pointer structure (MP spec 1.4, section 4.1). */
 #define MP_FLOATING_SIGNATURE "_MP_"
