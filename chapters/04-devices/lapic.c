@@ -472,6 +472,12 @@ void lapic__set_virtual_wire(struct lapic *l)
     lapic_update(l);
 }
 
+void lapic__init_reset(struct lapic *l)
+{
+    lapic_reset(l);
+    lapic_update(l);
+}
+
 void lapic__set_enabled(struct lapic *l, int enabled)
 {
     if (!enabled && l->hw_enabled)

@@ -86,6 +86,10 @@
 /* ICR low word. */
 #define APIC_DM_FIXED       (0u << 8)
 #define APIC_DM_LOWEST      (1u << 8)
+#define APIC_DM_SMI         (2u << 8)
+#define APIC_DM_NMI         (4u << 8)
+#define APIC_DM_INIT        (5u << 8)
+#define APIC_DM_STARTUP     (6u << 8)
 #define APIC_DEST_LOGICAL   (1u << 11)
 #define APIC_INT_ASSERT     (1u << 14)
 #define APIC_INT_LEVELTRIG  (1u << 15)
@@ -203,6 +207,13 @@ int lapic__extint(const struct lapic *l);
  * nothing and the PIC's INTR goes straight to the CPU.
  */
 void lapic__set_enabled(struct lapic *l, int enabled);
+
+/**
+ * An INIT reached this APIC (SDM "Local APIC State After an INIT Reset"): every register
+ * goes back to its power-up state except the APIC ID; the enable bit of the APIC base MSR
+ * and the connections to the machine stay. Chapter 5's APIC bus calls it.
+ */
+void lapic__init_reset(struct lapic *l);
 
 /**
  * Returns 1 when this APIC is among those an IPI or I/O APIC message addresses with dest

@@ -346,6 +346,33 @@ START_TEST(svr_disable_masks_lvts)
 }
 END_TEST
 
+/* INIT (lapic__init_reset, sent by chapter 5's APIC bus): power-up values but the ID. */
+START_TEST(init_reset_keeps_id)
+{
+    lapic__init(&l, 5, &clk.clock, &fake_ops, &calls);
+    enable();
+    wr(APIC_TASKPRI, 0x40);
+    wr(APIC_LDR, 0x02000000);
+    wr(APIC_DFR, 0x0fffffff);
+    wr(APIC_LVTT, 0x30);
+    wr(APIC_TMICT, 100);
+    lapic__accept(&l, 0x50, 1);
+    calls.intr_calls = 0;
+    lapic__init_reset(&l);
+    ck_assert_uint_eq(rd(APIC_ID), 0x05000000);
+    ck_assert_uint_eq(rd(APIC_SPIV), 0xff);
+    ck_assert_uint_eq(rd(APIC_TASKPRI), 0);
+    ck_assert_uint_eq(rd(APIC_LDR), 0);
+    ck_assert_uint_eq(rd(APIC_DFR), 0xffffffff);
+    ck_assert_uint_eq(rd(APIC_LVTT), APIC_LVT_MASKED);
+    ck_assert_uint_eq(rd(APIC_TMICT), 0);
+    ck_assert(!has(APIC_IRR, 0x50) && !has(APIC_TMR, 0x50));
+    ck_assert_uint_eq(lapic__deadline(&l), VCLOCK_NEVER);
+    ck_assert_int_eq(l.hw_enabled, 1); /* the APIC base MSR is not the APIC's register */
+    ck_assert_int_eq(calls.intr_calls, 1);
+}
+END_TEST
+
 START_TEST(esr_write_then_read)
 {
     enable();
@@ -489,6 +516,7 @@ TCase *lapic_tests(void)
     tcase_add_test(tc, timer_divider);
     tcase_add_test(tc, timer_masked_sets_nothing);
     tcase_add_test(tc, svr_disable_masks_lvts);
+    tcase_add_test(tc, init_reset_keeps_id);
     tcase_add_test(tc, esr_write_then_read);
     tcase_add_test(tc, self_ipi);
     tcase_add_test(tc, destination_matching);

@@ -6,4 +6,7 @@
 
 #include "check_helpers.h"
 
+TCase *apicbus_tests(void);
+TCase *mptable_tests(void);
+
 #endif
