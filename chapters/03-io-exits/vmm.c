@@ -272,8 +272,11 @@ int vmm__run(struct vmm *x)
 {
     int ret;
 
-    while ((ret = vmm__step(x, NULL)) == 0)
-        ;
+    if (x->cfg.platform && x->cfg.platform->run)
+        ret = x->cfg.platform->run(x->cfg.platform->ctx, x);
+    else
+        while ((ret = vmm__step(x, NULL)) == 0)
+            ;
     fflush(x->cfg.machine.console);
     return ret < 0 ? -1 : 0;
 }

@@ -53,6 +53,11 @@ struct vmm_platform {
      * nothing.
      */
     void (*ended)(void *ctx, struct vmm *x);
+    /**
+     * Runs every vCPU to the machine's end, for vmm__run (chapter 5: a thread each).
+     * NULL: vmm__run steps vCPU 0 on its caller's thread. Returns 0 or -1.
+     */
+    int (*run)(void *ctx, struct vmm *x);
     void (*stop)(void *ctx, struct vmm *x); /* before the machine is released */
     void *ctx;
 };
@@ -160,7 +165,8 @@ int vmm__step(struct vmm *x, struct vcpu_exit *exit);
  */
 void vmm__end(struct vmm *x, int status);
 
-/** Runs the guest to its end. Returns 0 with x->status set, or -1. */
+/** Runs the guest to its end (by the platform's run, if it has one). Returns 0 with
+ *  x->status set, or -1. */
 int vmm__run(struct vmm *x);
 
 /**

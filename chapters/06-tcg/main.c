@@ -1,11 +1,11 @@
 /*
- * main.c - stepvm, the complete system (chapter 6): chapter 4's PC, its devices and the
- * inspector, on KVM or on the interpreter (--accel).
+ * main.c - stepvm, the complete system (chapter 6): chapter 5's machine (the PC of chapter 4
+ * with one or more CPUs), its devices and the inspector, on KVM or on the interpreter (--accel).
  */
 #include "cli.h"
 #include "kvm.h"
 #include "lockstep.h"
-#include "pc.h"
+#include "smp.h"
 #include "tcg.h"
 
 #include "error.h"
@@ -39,6 +39,8 @@ static int configure(void *ctx, struct vmm_config *cfg)
     } else {
         a->tcg = !strcmp(a->want, "tcg");
     }
+    if (a->tcg && cfg->ncpus > 1)
+        return error_set("--smp %u needs KVM: the interpreter runs one vCPU for now", cfg->ncpus);
     if (a->tcg) {
         cfg->backend = tcg_vcpu__backend;
         cfg->backend_ctx = &a->vcpu;
@@ -74,6 +76,10 @@ static int run(void *ctx, const struct vmm_config *cfg, const struct machine_ima
 
     if (!a->lockstep)
         return -1; /* an ordinary run */
+    if (cfg->ncpus > 1) {
+        fprintf(stderr, "stepvm: --lockstep compares one vCPU, not --smp %u\n", cfg->ncpus);
+        return 1;
+    }
     if (!kvm__usable(cfg->machine.kvm_dev)) {
         fprintf(stderr, "stepvm: --lockstep needs KVM: %s\n", error_get());
         return 1;
@@ -118,12 +124,13 @@ int main(int argc, char **argv)
         .finish = finish,
         .ctx = &a,
     };
-    static const struct cli_ext *const exts[] = {&pc_cli_ext, &accel_ext, NULL};
+    static const struct cli_ext *const exts[] = {&pc_cli_ext, &smp_cli_ext, &accel_ext, NULL};
     static const struct cli_program stepvm = {
         .name = "stepvm",
-        .about = "Runs GUEST (Multiboot, ELF or flat) on a PC with interrupt controllers,\n"
-                 "timers, a clock and a 16550 UART on the terminal, on KVM or on stepvm's\n"
-                 "own x86 interpreter when KVM is not there (--accel).\n",
+        .about = "Runs GUEST (Multiboot, ELF, flat or a Linux bzImage) on a PC with\n"
+                 "interrupt controllers, timers, a clock, 16550 UARTs, virtio devices and one\n"
+                 "or more CPUs (--smp), on KVM or on stepvm's own x86 interpreter when KVM is\n"
+                 "not there (--accel).\n",
         .default_guest = "ch4/echo.elf",
         .exts = exts,
     };
