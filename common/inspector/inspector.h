@@ -18,9 +18,10 @@
 
 /** How the inspector drives a machine. */
 struct inspector_target {
-    struct vcpu *vcpu;
+    struct vcpu *vcpu; /* the vCPU in focus: the one step runs and the panes show */
     /**
-     * Runs the guest to its next exit and handles it, like the machine's own loop would.
+     * Runs the vCPU in focus to its next exit and handles it, like the machine's own loop
+     * would (the other vCPUs of a machine with several wait, unless run_others let them go).
      * Fills line with a one-line description of the exit (without timings, so transcripts
      * stay deterministic), and leaves it empty when no exit happened (the run itself
      * failed). Returns 0 to go on, 1 when the guest has ended, -1 on an error
@@ -31,6 +32,23 @@ struct inspector_target {
     const char *(*console)(void *ctx);
     void *ctx;
     const char *guest_name;
+
+    /* [inspector-smp] */
+    /* Chapter 5: a machine with several vCPUs. With ncpus 0 or 1 the rest is unused. */
+    int ncpus;
+    /** Puts vCPU i in focus: vcpu and step are about it from now on. Returns 0 or -1. */
+    int (*focus)(void *ctx, int i);
+    /**
+     * One line about vCPU i for the vCPU list: its state ("running", "halted",
+     * "wait-for-SIPI") and its last exit, as the exit log writes it.
+     */
+    void (*describe)(void *ctx, int i, char *line, size_t len);
+    /**
+     * run = 1: the vCPUs not in focus run freely, while the one in focus is stepped;
+     * run = 0: they stop at their next exit and wait (the default). Returns 0 or -1.
+     */
+    int (*run_others)(void *ctx, int run);
+    /* [inspector-smp] */
 };
 
 #define INSPECTOR_LOG_MAX   64  /* exit lines kept for the exit log */
