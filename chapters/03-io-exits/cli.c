@@ -146,10 +146,19 @@ static int inspect(struct cli *c)
     const struct cli_options *o = &c->o;
     const char *guest = o->guest ? o->guest : c->p->default_guest;
     const char *slash = strrchr(guest, '/');
-    struct inspector_target t = {c->ic.x->vcpu, inspect_step, inspect_console, &c->ic,
-                                 slash ? slash + 1 : guest};
+    struct inspector_target t = {
+        .vcpu = c->ic.x->vcpu,
+        .step = inspect_step,
+        .console = inspect_console,
+        .ctx = &c->ic,
+        .guest_name = slash ? slash + 1 : guest,
+    };
     FILE *script = stdin;
     int ret;
+
+    FOR_EACH_EXT(c->p, e) /* chapter 5: a target with several vCPUs */
+    if (e->inspect && e->inspect(e->ctx, &c->x, &t) < 0)
+        return -1;
 
     if (!o->batch) {
         ret = inspector_tui(&t);

@@ -16,6 +16,8 @@
 
 #include <getopt.h>
 
+struct inspector_target;
+
 /** One chapter's additions to the program. Every member may be NULL. */
 struct cli_ext {
     const char *options_help;     /* --help lines of its options */
@@ -31,6 +33,11 @@ struct cli_ext {
      * the program.
      */
     int (*run)(void *ctx, const struct vmm_config *cfg, const struct machine_image *img);
+    /**
+     * Adjusts the inspector's target before the inspector starts, on a built and loaded
+     * machine (chapter 5: several vCPUs, see inspector.h): 0, or -1 with the error set.
+     */
+    int (*inspect)(void *ctx, struct vmm *x, struct inspector_target *t);
     /** Called last, with the machine (NULL if it was never built) and the run's result. */
     void (*finish)(void *ctx, struct vmm *x, int ret);
     void *ctx;
