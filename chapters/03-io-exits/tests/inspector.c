@@ -128,7 +128,11 @@ static const char *fake_console(void *ctx)
 }
 
 static struct fake fake;
-static struct inspector_target fake_target = {&fake.vcpu, fake_step, fake_console, &fake, "fake"};
+static struct inspector_target fake_target = {.vcpu = &fake.vcpu,
+                                              .step = fake_step,
+                                              .console = fake_console,
+                                              .ctx = &fake,
+                                              .guest_name = "fake"};
 
 static void fake_setup(void)
 {
