@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <x86.h>
 
-#define ITER       20000 /* increments of each counter per CPU */
+#define ITER       100000 /* increments of each counter per CPU */
 #define IPI_VECTOR 0x40
 #define WAIT_SPINS 2000000000l /* polls before a wait gives up: seconds, even on TCG */
 

@@ -6,4 +6,7 @@
 
 #include "check_helpers.h"
 
+/** The smp guest under QEMU TCG on 1, 2, 4 and 8 CPUs (qemu.c). */
+TCase *qemu_smp_tests(void);
+
 #endif

@@ -8,5 +8,7 @@ int main(void)
 {
     Suite *s = suite_create("ch5");
 
+    suite_add_tcase(s, qemu_smp_tests());
+
     return run_suite(s);
 }

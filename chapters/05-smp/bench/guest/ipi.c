@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <x86.h>
 
-#define ROUND_TRIPS 2000
+#define ROUND_TRIPS 10000
 #define PING_VECTOR 0x40 /* BSP to CPU 1 */
 #define PONG_VECTOR 0x41 /* CPU 1 to the BSP */
 

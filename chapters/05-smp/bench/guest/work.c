@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <x86.h>
 
-#define TOTAL      (1l << 24)
+#define TOTAL      (1l << 26)
 #define CACHE_LINE 64
 
 /* One result a CPU, a cache line each, so that no two CPUs write the same line. */
