@@ -96,14 +96,19 @@ static int start_ap(int cpu)
 int smp_start(smp_ap_main fn)
 {
     struct ap_params *p = (struct ap_params *)AP_PARAMS;
+    size_t len = (size_t)(ap_trampoline_end - ap_trampoline);
     int n = smp_cpus(), running = 1;
 
     if (n == 1)
         return 1;
+    if (len > AP_PARAMS - AP_TRAMPOLINE) {
+        smp_printf("smp: the trampoline (%zu bytes) would overlap its parameters\n", len);
+        return 1;
+    }
     if (!(lapic_read(LAPIC_SVR) & LAPIC_SVR_ENABLE))
         lapic_enable();
     ap_main = fn;
-    memcpy((void *)AP_TRAMPOLINE, ap_trampoline, (size_t)(ap_trampoline_end - ap_trampoline));
+    memcpy((void *)AP_TRAMPOLINE, ap_trampoline, len);
     p->cr3 = read_cr3();
     p->entry = (uint64_t)ap_entry;
     __asm__ volatile("sgdt %0; sidt %1" : "=m"(p->gdtr), "=m"(p->idtr));

@@ -17,7 +17,8 @@
 
 #define ITER       100000 /* increments of each counter per CPU */
 #define IPI_VECTOR 0x40
-#define WAIT_SPINS 2000000000l /* polls before a wait gives up: seconds, even on TCG */
+#define WAIT_SPINS 1000000000l /* polls before a wait gives up: seconds on TCG, more on hardware   \
+                                */
 
 static long iter = ITER;
 static int ncpus, end_by_ap;
