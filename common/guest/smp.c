@@ -81,6 +81,7 @@ static int start_ap(int cpu)
 {
     uint8_t id = (uint8_t)cpu;
 
+    __asm__ volatile("" : : : "memory"); /* the trampoline and its parameters are written */
     lapic_send_ipi(id, LAPIC_ICR_INIT | LAPIC_ICR_LEVEL_ASSERT);
     lapic_ipi_wait();
     pit_delay_us(INIT_DELAY_US);
