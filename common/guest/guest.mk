@@ -67,11 +67,12 @@ $(GUEST_RT_OBJ)/%.o: $(GUEST_DIR)/%.S
 
 -include $(GUEST_RT_OBJS:.o=.d)
 
-# The device drivers of chapter 4 (interrupts, PIC, APICs, PIT, RTC, UART, virtio) are an
+# The device drivers of chapter 4 (interrupts, PIC, APICs, PIT, RTC, UART, virtio), and
+# chapter 5's SMP support (fw_cfg, spinlocks, the AP trampoline and start-up), are an
 # archive linked after the runtime: a guest gets only the modules it calls, so the guests
 # of earlier chapters stay byte for byte what they were.
 GUEST_DRV_SRCS := irq.c irqvec.S intc.c cmdline.c pic.c lapic.c ioapic.c pit.c rtc.c uart.c \
-                  virtio.c virtio_blk.c watchdog.c
+                  virtio.c virtio_blk.c watchdog.c fw_cfg.c spinlock.c smp.c ap.S
 GUEST_DRV_OBJS := $(addprefix $(GUEST_RT_OBJ)/,$(addsuffix .o,$(basename $(GUEST_DRV_SRCS))))
 GUEST_DRV_LIB := $(GUEST_RT_OBJ)/libdrivers.a
 

@@ -1,6 +1,7 @@
 /*
  * irq.c - the dispatcher of external interrupts (chapter 4): one handler a vector, and the
- * end-of-interrupt that the controller in use (intc.c) needs after it.
+ * end-of-interrupt that the controller in use (intc.c) needs after it. From chapter 5 every
+ * CPU runs it, on its own stack, with the one table of handlers.
  */
 #include <intc.h>
 #include <irq.h>
@@ -35,7 +36,7 @@ void irq_dispatch(struct trapframe *tf)
     if (handlers[vector])
         handlers[vector](vector);
     else
-        irq_unexpected++;
+        __atomic_fetch_add(&irq_unexpected, 1, __ATOMIC_RELAXED); /* LOCK ADD: CPUs share it */
     intc_eoi(vector);
 }
 /* [irq-dispatch] */

@@ -1,9 +1,12 @@
 /*
  * lapic.c - a driver for the local APIC (chapter 4): enable, EOI, in-service bits, and the
- * timer, whose frequency is the machine's to choose and so is measured against the PIT.
+ * timer, whose frequency is the machine's to choose and so is measured against the PIT;
+ * from chapter 5, interprocessor interrupts through the interrupt command register.
  */
 #include <lapic.h>
+#include <irq.h>
 #include <pit.h>
+#include <x86.h>
 
 void lapic_enable(void)
 {
@@ -64,3 +67,38 @@ void lapic_timer_stop(void)
     lapic_write(LAPIC_LVT_TIMER, LAPIC_LVT_MASKED);
     lapic_write(LAPIC_TIMER_ICR, 0);
 }
+
+/* [lapic-ipi] */
+void lapic_send_ipi(uint8_t dest, uint32_t icr_low)
+{
+    int was_on = irq_enabled();
+
+    irq_disable();
+    lapic_write(LAPIC_ICR_HIGH, (uint32_t)dest << LAPIC_ICR_DEST_SHIFT);
+    lapic_write(LAPIC_ICR_LOW, icr_low);
+    if (was_on)
+        irq_enable();
+}
+
+int lapic_ipi_wait(void)
+{
+    for (long n = 0; n < 1000000; n++) {
+        if (!(lapic_read(LAPIC_ICR_LOW) & LAPIC_ICR_DELIVERY_STATUS))
+            return 0;
+        cpu_relax();
+    }
+    return -1;
+}
+
+int lapic_send_fixed(uint8_t dest, int vector)
+{
+    lapic_send_ipi(dest, LAPIC_ICR_FIXED | LAPIC_ICR_LEVEL_ASSERT | (uint32_t)vector);
+    return lapic_ipi_wait();
+}
+
+int lapic_send_shorthand(uint32_t shorthand, int vector)
+{
+    lapic_send_ipi(0, shorthand | LAPIC_ICR_FIXED | LAPIC_ICR_LEVEL_ASSERT | (uint32_t)vector);
+    return lapic_ipi_wait();
+}
+/* [lapic-ipi] */

@@ -192,13 +192,13 @@ void run_qemu(struct run_result *res, const char *guest)
 
 /*
  * Fills argv with QEMU's command line as DESIGN.md runs it (TCG, -m 128, isa-debug-exit at
- * 0xf4, no display, no monitor, no reboot), with the given -debugcon and -serial. At most
- * 60 s. Returns argv.
+ * 0xf4, no display, no monitor, no reboot), with the given -debugcon and -serial and
+ * @p smp CPUs. At most 60 s. Returns argv.
  */
 #define QEMU_ARGC 26
 static const char **qemu_argv(const char *argv[QEMU_ARGC], char *path, size_t size,
                               const char *guest, const char *cmdline, const char *debugcon,
-                              const char *serial)
+                              const char *serial, const char *smp)
 {
     const char *const args[QEMU_ARGC] = {"/usr/bin/timeout",
                                          "60",
@@ -209,6 +209,8 @@ static const char **qemu_argv(const char *argv[QEMU_ARGC], char *path, size_t si
                                          "none",
                                          "-m",
                                          "128",
+                                         "-smp",
+                                         smp,
                                          "-kernel",
                                          build_path(path, size, guest),
                                          "-debugcon",
@@ -228,16 +230,20 @@ static const char **qemu_argv(const char *argv[QEMU_ARGC], char *path, size_t si
     return argv;
 }
 
-/* Boots guest with COM1 as QEMU's -serial @p serial; res->out is the debug console. */
+/*
+ * Boots guest on @p ncpus CPUs with COM1 as QEMU's -serial @p serial; res->out is the debug
+ * console.
+ */
 static void run_qemu_debugcon(struct run_result *res, const char *guest, const char *cmdline,
-                              const char *serial)
+                              const char *serial, int ncpus)
 {
-    char path[4096], out[] = "/tmp/qemu-debugcon-XXXXXX", debugcon[64];
+    char path[4096], out[] = "/tmp/qemu-debugcon-XXXXXX", debugcon[64], smp[16];
     const char *argv[QEMU_ARGC];
 
     close(mkstemp(out));
     snprintf(debugcon, sizeof(debugcon), "file:%s", out);
-    run_capture(qemu_argv(argv, path, sizeof(path), guest, cmdline, debugcon, serial), res);
+    snprintf(smp, sizeof(smp), "%d", ncpus);
+    run_capture(qemu_argv(argv, path, sizeof(path), guest, cmdline, debugcon, serial, smp), res);
     free(res->out);
     FILE *f = fopen(out, "r");
     ck_assert_ptr_nonnull(f);
@@ -250,12 +256,17 @@ static void run_qemu_debugcon(struct run_result *res, const char *guest, const c
 
 void run_qemu_cmdline(struct run_result *res, const char *guest, const char *cmdline)
 {
-    run_qemu_debugcon(res, guest, cmdline, "none");
+    run_qemu_debugcon(res, guest, cmdline, "none", 1);
+}
+
+void run_qemu_smp(struct run_result *res, const char *guest, const char *cmdline, int ncpus)
+{
+    run_qemu_debugcon(res, guest, cmdline, "none", ncpus);
 }
 
 void run_qemu_com1(struct run_result *res, const char *guest, const char *cmdline)
 {
-    run_qemu_debugcon(res, guest, cmdline, "null");
+    run_qemu_debugcon(res, guest, cmdline, "null", 1);
 }
 
 void run_qemu_serial(struct run_result *res, const char *guest, const char *cmdline,
@@ -266,7 +277,7 @@ void run_qemu_serial(struct run_result *res, const char *guest, const char *cmdl
     int in[2], out[2], err[2];
     struct conversation c = {ready, input, done, -1, now_ms() + 30000, 0, 0};
 
-    qemu_argv(argv, path, sizeof(path), guest, cmdline, "null", "stdio");
+    qemu_argv(argv, path, sizeof(path), guest, cmdline, "null", "stdio", "1");
     pid_t pid = spawn(argv, in, out, err);
     c.in_fd = in[1];
     collect(res, pid, out[0], err[0], &c);

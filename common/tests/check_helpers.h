@@ -51,6 +51,9 @@ void run_qemu(struct run_result *res, const char *guest);
 /** run_qemu with a Multiboot command line (QEMU puts the file name before it). */
 void run_qemu_cmdline(struct run_result *res, const char *guest, const char *cmdline);
 
+/** run_qemu_cmdline on @p ncpus CPUs (QEMU's -smp; the others run with 1). */
+void run_qemu_smp(struct run_result *res, const char *guest, const char *cmdline, int ncpus);
+
 /** run_qemu_cmdline with a COM1 whose output QEMU discards (-serial null). */
 void run_qemu_com1(struct run_result *res, const char *guest, const char *cmdline);
 

@@ -8,5 +8,7 @@
 
 TCase *apicbus_tests(void);
 TCase *mptable_tests(void);
+/** The smp guest under QEMU TCG on 1, 2, 4 and 8 CPUs (qemu.c). */
+TCase *qemu_smp_tests(void);
 
 #endif

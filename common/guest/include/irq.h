@@ -12,7 +12,10 @@
 #ifndef __ASSEMBLER__
 #include <trap.h>
 
-/** A handler for one vector; it runs with interrupts off, before the EOI. */
+/**
+ * A handler for one vector; it runs with interrupts off, before the EOI, on whichever CPU
+ * took the interrupt (smp_cpu() says which): what it updates must be per CPU or atomic.
+ */
 typedef void (*irq_handler)(int vector);
 
 /**
@@ -21,7 +24,11 @@ typedef void (*irq_handler)(int vector);
  */
 void irq_init(void);
 
-/** Makes @p fn the handler of @p vector (NULL: the vector counts as unexpected). */
+/**
+ * Makes @p fn the handler of @p vector (NULL: the vector counts as unexpected), on every
+ * CPU: the table is shared, so set handlers before smp_start() or while no CPU can take
+ * the vector.
+ */
 void irq_set_handler(int vector, irq_handler fn);
 
 /** Called by irqvec.S for every interrupt: runs the handler, then the controller's EOI. */

@@ -74,5 +74,12 @@ struct multiboot_mmap_entry {
  */
 int multiboot_cmdline_has(const struct multiboot_info *mbi, const char *word);
 
+/**
+ * Returns the number after "@p key=" on the command line of @p mbi (decimal, or hex with
+ * 0x), at a word's start; @p fallback when the key is missing or its value is no number
+ * (cmdline.c, chapter 5).
+ */
+long multiboot_cmdline_number(const struct multiboot_info *mbi, const char *key, long fallback);
+
 #endif /* __ASSEMBLER__ */
 #endif

@@ -102,6 +102,20 @@ static inline uint64_t read_cr4(void)
     return v;
 }
 
+/** Returns the time-stamp counter: it counts at a constant rate the machine chooses. */
+static inline uint64_t rdtsc(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+/** PAUSE: tells the CPU it is in a spin-wait loop (and a hyperthread sibling may run). */
+static inline void cpu_relax(void)
+{
+    __asm__ volatile("pause" : : : "memory");
+}
+
 /** Returns the privilege level the CPU runs at: the low two bits of CS. */
 static inline unsigned read_cpl(void)
 {
