@@ -7,9 +7,9 @@
 int main(void)
 {
     Suite *s = suite_create("ch5");
+
     suite_add_tcase(s, apicbus_tests());
     suite_add_tcase(s, mptable_tests());
     suite_add_tcase(s, qemu_smp_tests());
-
     return run_suite(s);
 }
