@@ -18,6 +18,8 @@ static int debugcon_write(void *dev, struct vcpu *v, uint64_t offset, uint64_t v
 
     (void)v, (void)offset, (void)size;
     fputc((int)(value & 0xff), d->console);
+    if ((value & 0xff) == '\n')
+        fflush(d->console); /* a whole line: seen at once, even through a pipe */
     return 0;
 }
 /* [debugcon] */

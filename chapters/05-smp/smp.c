@@ -206,15 +206,17 @@ static int smp_run(void *ctx, struct vmm *x)
     sigset_t stop, saved;
     int ret = 0, sfd;
 
-    if (vmm__start(x) < 0 || prepare_cpus(s) < 0)
-        return -1;
     sigemptyset(&stop);
     sigaddset(&stop, SIGINT);
     sigaddset(&stop, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop, &saved);
+    pthread_sigmask(SIG_BLOCK, &stop, &saved); /* before any thread: they inherit it */
     if ((sfd = signalfd(-1, &stop, SFD_CLOEXEC)) < 0) {
         ret = error_errno("signalfd for SIGINT and SIGTERM");
         goto err_restore;
+    }
+    if (vmm__start(x) < 0 || prepare_cpus(s) < 0) {
+        ret = -1;
+        goto err_close;
     }
     for (unsigned i = 0; i < s->ncpus; i++) {
         int err = pthread_create(&s->cpu[i].thread, NULL, vcpu_thread, &s->cpu[i]);
@@ -248,6 +250,7 @@ static int smp_run(void *ctx, struct vmm *x)
         if (c->failed && ret == 0)
             ret = error_set("%s", c->error);
     }
+err_close:
     close(sfd);
 err_restore:
     pthread_sigmask(SIG_SETMASK, &saved, NULL);

@@ -11,5 +11,7 @@ int main(void)
     suite_add_tcase(s, apicbus_tests());
     suite_add_tcase(s, mptable_tests());
     suite_add_tcase(s, qemu_smp_tests());
+    suite_add_tcase(s, smp_cli_tests());
+    add_kvm_smp_tests(s);
     return run_suite(s);
 }

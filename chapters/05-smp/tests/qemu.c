@@ -12,7 +12,7 @@
 #define ITER 100000 /* the guest's default increments per CPU */
 
 /* Returns how many times @p needle occurs in @p haystack. */
-static int occurrences(const char *haystack, const char *needle)
+int occurrences(const char *haystack, const char *needle)
 {
     int n = 0;
 
@@ -22,7 +22,7 @@ static int occurrences(const char *haystack, const char *needle)
 }
 
 /* Asserts one "cpu i: apic id i" line for each of the @p ncpus CPUs, and no others. */
-static void assert_each_cpu_once(const char *out, int ncpus)
+void assert_each_cpu_once(const char *out, int ncpus)
 {
     char line[64];
 
@@ -35,7 +35,7 @@ static void assert_each_cpu_once(const char *out, int ncpus)
 }
 
 /* The summary line the guest prints for @p ncpus CPUs that all did their part. */
-static void assert_summary(const char *out, int ncpus)
+void assert_summary(const char *out, int ncpus)
 {
     char line[128];
 

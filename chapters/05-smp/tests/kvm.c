@@ -1,0 +1,185 @@
+/*
+ * kvm.c - chapter 5's machine on KVM, with KVM's local APICs and with stepvm's: the smp
+ * guest on 1, 2, 4 and 8 vCPUs gives QEMU's lines; an AP can end the machine; SIGTERM
+ * ends it cleanly; Debian's Linux finds and brings up every CPU. And --smp's refusals,
+ * which need no KVM.
+ */
+#include "ch5_tests.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+/* smp.elf on n vCPUs with irqchip: the same lines as under QEMU, status 1 (exit(0)). */
+static void smp_on(const char *irqchip, int n)
+{
+    struct run_result r;
+    char smp[16];
+
+    snprintf(smp, sizeof(smp), "%d", n);
+    run_builtv(&r, "bin/ch5", irqchip, "--smp", smp, "guests/ch5/smp.elf", NULL);
+    assert_each_cpu_once(r.out, n);
+    assert_summary(r.out, n);
+    ck_assert_msg(r.status == 1, "%s --smp %d: status %d\n%s%s", irqchip, n, r.status, r.out,
+                  r.err);
+    run_free(&r);
+}
+
+/* The highest AP writes the exit port while the others spin: the status is the one it
+ * asked for, and every other vCPU's thread was taken out of KVM_RUN (the process ended). */
+static void ended_by_an_ap(const char *irqchip)
+{
+    struct run_result r;
+
+    run_builtv(&r, "bin/ch5", irqchip, "--smp", "4", "--cmdline", "end=ap", "guests/ch5/smp.elf",
+               NULL);
+    ck_assert_msg(strstr(r.out, "ended by cpu 3\n"), "%s: %s%s", irqchip, r.out, r.err);
+    ck_assert_msg(r.status == 1, "%s: status %d\n%s%s", irqchip, r.status, r.out, r.err);
+    run_free(&r);
+}
+
+/* SIGTERM while four CPUs count: the machine ends with 128 + 15, at once, every thread
+ * joined (the process exits), and nothing on stderr but what the guest's end says. */
+static void sigterm(const char *irqchip)
+{
+    struct run_result r;
+    char top[4096], bin[4200];
+
+    build_path(bin, sizeof(bin), "bin/ch5");
+    run_shell(&r,
+              "out=$(mktemp); %s %s --smp 4 --cmdline iter=2000000000 %s/guests/ch5/smp.elf "
+              ">$out 2>&1 & pid=$!; n=0; "
+              "while [ $(grep -c 'apic id' $out) -lt 4 ] && [ $n -lt 600 ]; do "
+              "sleep 0.1; n=$((n + 1)); done; kill -TERM $pid; wait $pid; echo status=$?; "
+              "cat $out; rm -f $out",
+              bin, irqchip, build_path(top, sizeof(top), "."));
+    ck_assert_msg(strstr(r.out, "status=143\n"), "%s: %s%s", irqchip, r.out, r.err);
+    ck_assert_msg(occurrences(r.out, "apic id") == 4, "%s: %s", irqchip, r.out);
+    run_free(&r);
+}
+
+START_TEST(kvm_smp_kernel_irqchip)
+{
+    for (int n = 1; n <= 8; n *= 2)
+        smp_on("--irqchip=kernel", n);
+    ended_by_an_ap("--irqchip=kernel");
+    sigterm("--irqchip=kernel");
+}
+END_TEST
+
+START_TEST(kvm_smp_user_irqchip)
+{
+    for (int n = 1; n <= 8; n *= 2)
+        smp_on("--irqchip=user", n);
+    ended_by_an_ap("--irqchip=user");
+    sigterm("--irqchip=user");
+}
+END_TEST
+
+/* Whether the Linux guest of chapter 4 is in the build (this runs before the tests,
+ * outside Check's reach, so without build_path's assertions). */
+static int have_linux(void)
+{
+    char path[4096];
+    ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 64);
+
+    if (n <= 0)
+        return 0;
+    path[n] = '\0';
+    *strrchr(path, '/') = '\0'; /* .../build/tests */
+    strcpy(strrchr(path, '/'), "/guests/linux/disk.sha256");
+    return access(path, R_OK) == 0;
+}
+
+/* Debian's kernel on n vCPUs: it finds them (ACPI's MADT, or with acpi=off the MP table)
+ * and brings every one up. */
+static void linux_on(const char *irqchip, int n, const char *append)
+{
+    struct run_result r;
+    char smp[16], want[64];
+
+    snprintf(smp, sizeof(smp), "%d", n);
+    run_builtv(&r, "bin/ch5", irqchip, "--smp", smp, "--mem", "256M", "--initrd",
+               "guests/linux/initramfs.cpio.gz", "--append", append, "guests/linux/vmlinuz", NULL);
+    snprintf(want, sizeof(want), "smp: Brought up 1 node, %d CPUs", n);
+    ck_assert_msg(strstr(r.out, "Linux version 6."), "no banner:\n%s%s", r.out, r.err);
+    ck_assert_msg(strstr(r.out, want), "%s: want '%s':\n%s%s", irqchip, want, r.out, r.err);
+    run_free(&r);
+}
+
+/* With ACPI's MADT and KVM's local APICs. */
+START_TEST(kvm_linux_four_cpus)
+{
+    linux_on("--irqchip=kernel", 4, "console=ttyS0");
+}
+END_TEST
+
+/* acpi=off: the kernel has only the MP table to find the CPUs, the I/O APIC and the
+ * wiring; stepvm's own local APICs start the APs. (Without ACPI the virtio disk is not
+ * found, so /init stops early: only the CPUs are checked.) */
+START_TEST(kvm_linux_mp_table)
+{
+    linux_on("--irqchip=user", 2, "console=ttyS0 acpi=off");
+}
+END_TEST
+
+void add_kvm_smp_tests(Suite *s)
+{
+    const TTest *const tests[] = {kvm_smp_kernel_irqchip, kvm_smp_user_irqchip, kvm_linux_four_cpus,
+                                  kvm_linux_mp_table};
+    int n = sizeof(tests) / sizeof(tests[0]);
+
+    if (!have_linux()) {
+        printf("SKIPPED: 2 test(s) in test case kvm smp: no guests/linux in the build\n");
+        n -= 2;
+    }
+    suite_add_kvm_tests(s, "kvm smp", tests, n);
+}
+
+/* ---- Without KVM ---- */
+
+START_TEST(smp_refusals)
+{
+    struct run_result r;
+
+    run_builtv(&r, "bin/ch5", "--smp", "0", "guests/ch5/smp.elf", NULL);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_str_eq(r.err, "ch5: --smp 0: a number of CPUs from 1 to 64\n");
+    run_free(&r);
+    run_builtv(&r, "bin/ch5", "--smp", "4x", "guests/ch5/smp.elf", NULL);
+    ck_assert_str_eq(r.err, "ch5: --smp 4x: a number of CPUs from 1 to 64\n");
+    run_free(&r);
+    run_builtv(&r, "bin/stepvm", "--accel=tcg", "--smp", "2", "guests/ch5/smp.elf", NULL);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_str_eq(r.err, "stepvm: --smp 2 needs KVM: the interpreter runs one vCPU for now\n");
+    run_free(&r);
+    run_builtv(&r, "bin/stepvm", "--smp", "2", "--lockstep", "guests/ch5/smp.elf", NULL);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_str_eq(r.err, "stepvm: --lockstep compares one vCPU, not --smp 2\n");
+    run_free(&r);
+}
+END_TEST
+
+/* The interpreter runs the smp guest on its one CPU (--smp 1) with chapter 5's machine:
+ * the same lines as QEMU -smp 1. */
+START_TEST(tcg_smp_on_one_cpu)
+{
+    struct run_result r;
+
+    run_builtv(&r, "bin/stepvm", "--accel=tcg", "guests/ch5/smp.elf", NULL);
+    assert_each_cpu_once(r.out, 1);
+    assert_summary(r.out, 1);
+    ck_assert_int_eq(r.status, 1);
+    run_free(&r);
+}
+END_TEST
+
+TCase *smp_cli_tests(void)
+{
+    TCase *tc = tcase_create("smp cli");
+
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, smp_refusals);
+    tcase_add_test(tc, tcg_smp_on_one_cpu);
+    return tc;
+}
