@@ -42,8 +42,12 @@ static void put(const struct pane *p, struct pane_line *l, int changed, const ch
 
 void pane_status(const struct inspector *in, char *buf, size_t size)
 {
-    snprintf(buf, size, "%s | exits %lu | last %s | %s",
-             in->t->guest_name ? in->t->guest_name : "guest", in->exits,
+    char cpu[32] = "";
+
+    if (in->t->ncpus > 1)
+        snprintf(cpu, sizeof(cpu), " | cpu %d of %d", in->focus, in->t->ncpus);
+    snprintf(buf, size, "%s%s | exits %lu | last %s | %s",
+             in->t->guest_name ? in->t->guest_name : "guest", cpu, in->exits,
              in->exits ? vcpu_exit_name(in->last_kind) : "-", in->status);
 }
 
@@ -191,6 +195,20 @@ static void put_fitted(struct pane *p, const char *text)
         text = squeezed;
     }
     put(p, new_line(p), 0, "%s", text);
+}
+
+void pane_cpus(const struct inspector *in, struct pane *p, int width, int lines)
+{
+    char about[INSPECTOR_LINE_MAX], text[INSPECTOR_LINE_MAX + 16];
+
+    pane_start(p, width, in->others_run ? "vCPUs (the others run)" : "vCPUs (the others wait)");
+    for (int i = 0; i < in->t->ncpus && i < lines && i < PANE_LINES_MAX; i++) {
+        about[0] = '\0';
+        if (in->t->describe)
+            in->t->describe(in->t->ctx, i, about, sizeof(about));
+        snprintf(text, sizeof(text), "%s cpu%-2d %s", i == in->focus ? "=>" : "  ", i, about);
+        put_fitted(p, text);
+    }
 }
 
 void pane_log(const struct inspector *in, struct pane *p, int width, int lines)
