@@ -181,33 +181,47 @@ void pane_memory(const struct inspector *in, struct pane *p, int width, int line
 
 /* ---- exits and console ---------------------------------------------------------- */
 
+/* Returns text, or its copy in buf (size bytes) with runs of spaces squeezed when it is
+ * longer than room. */
+static const char *squeeze(const char *text, int room, char *buf, size_t size)
+{
+    size_t n = 0;
+
+    if ((int)strlen(text) <= room)
+        return text;
+    for (const char *c = text; *c && n + 1 < size; c++)
+        if (*c != ' ' || (n && buf[n - 1] != ' '))
+            buf[n++] = *c;
+    buf[n] = '\0';
+    return buf;
+}
+
 /* Adds text as one line, squeezing runs of spaces when it would not fit the pane. */
 static void put_fitted(struct pane *p, const char *text)
 {
-    char squeezed[INSPECTOR_LINE_MAX] = "";
+    char squeezed[INSPECTOR_LINE_MAX];
 
-    if ((int)strlen(text) > p->width) {
-        size_t n = 0;
-        for (const char *c = text; *c && n + 1 < sizeof(squeezed); c++)
-            if (*c != ' ' || (n && squeezed[n - 1] != ' '))
-                squeezed[n++] = *c;
-        squeezed[n] = '\0';
-        text = squeezed;
-    }
-    put(p, new_line(p), 0, "%s", text);
+    put(p, new_line(p), 0, "%s", squeeze(text, p->width, squeezed, sizeof(squeezed)));
 }
 
 void pane_cpus(const struct inspector *in, struct pane *p, int width, int lines)
 {
-    char about[INSPECTOR_LINE_MAX], text[INSPECTOR_LINE_MAX + 16];
+    char about[INSPECTOR_LINE_MAX], squeezed[INSPECTOR_LINE_MAX];
+    int first;
 
     pane_start(p, width, in->others_run ? "vCPUs (the others run)" : "vCPUs (the others wait)");
-    for (int i = 0; i < in->t->ncpus && i < lines && i < PANE_LINES_MAX; i++) {
+    if (lines > PANE_LINES_MAX)
+        lines = PANE_LINES_MAX;
+    first = in->focus >= lines ? in->focus - lines + 1 : 0; /* the one in focus is shown */
+    for (int i = first; i < in->t->ncpus && i < first + lines; i++) {
+        struct pane_line *l = new_line(p);
         about[0] = '\0';
         if (in->t->describe)
             in->t->describe(in->t->ctx, i, about, sizeof(about));
-        snprintf(text, sizeof(text), "%s cpu%-2d %s", i == in->focus ? "=>" : "  ", i, about);
-        put_fitted(p, text);
+        put(p, l, 0, "%s cpu%-2d ", i == in->focus ? "=>" : "  ", i);
+        /* The prefix keeps its columns; only the description is squeezed. */
+        put(p, l, 0, "%s",
+            squeeze(about, p->width - (int)strlen(l->text), squeezed, sizeof(squeezed)));
     }
 }
 

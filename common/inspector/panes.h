@@ -41,9 +41,10 @@ void pane_code(const struct inspector *in, struct pane *p, int width, int lines)
 void pane_memory(const struct inspector *in, struct pane *p, int width, int lines);
 
 /**
- * A machine with several vCPUs (chapter 5): one line per vCPU, up to lines, as the target's
- * describe() tells it, the one in focus marked with "=>". The title says whether the
- * others run or wait. Empty for a machine with one vCPU.
+ * A machine with several vCPUs (chapter 5): one line per vCPU as the target's describe()
+ * tells it, the one in focus marked with "=>". With more vCPUs than lines, the list starts
+ * late enough to show the one in focus. The title says whether the others run or wait.
+ * Empty for a machine with one vCPU.
  */
 void pane_cpus(const struct inspector *in, struct pane *p, int width, int lines);
 

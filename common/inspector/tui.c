@@ -83,7 +83,7 @@ static void draw_all(const struct inspector *in)
     /* With several vCPUs, their list heads the right column, one row each. */
     if (smp) {
         int cpus_h = in->t->ncpus + 1 < low_h ? in->t->ncpus + 1 : low_h;
-        pane_cpus(in, &p, right_w, cpus_h - 1);
+        pane_cpus(in, &p, right_w - 1, cpus_h - 1); /* its last column is blank */
         draw_pane(&p, top, COLS - right_w, cpus_h, right_w);
         y += cpus_h;
         left -= cpus_h;

@@ -438,6 +438,11 @@ START_TEST(smp_commands_focus_step_and_let_the_others_run)
     ck_assert_int_eq(smp.nrun, 2);
     ck_assert_int_eq(smp.run_calls[0], 1);
     ck_assert_int_eq(smp.run_calls[1], 0);
+    /* A list shorter than the machine still shows the vCPU in focus. */
+    inspector_command(&in, "cpu 2");
+    pane_cpus(&in, &p, 80, 2);
+    ck_assert_int_eq(p.n, 2);
+    ck_assert_str_eq(p.lines[1].text, "=> cpu2  wait-for-SIPI IO out port 0xe9 data 0x0");
     /* The vCPU list fits any width, squeezed first. */
     for (int w = 16; w <= 80; w += 8) {
         pane_cpus(&in, &p, w, 8);
