@@ -35,8 +35,9 @@ static void usage(FILE *out, const struct cli_program *p)
                  "  --stats             when the guest ends, print exit counts and timings\n"
                  "  --strict            stop the guest at an access no device claims\n"
                  "  --inspect           step through the exits in the inspector (a terminal UI)\n"
-                 "  --batch             the inspector as plain text: commands (n, s, c, b, g, q)\n"
-                 "                      from stdin, every pane printed after each\n"
+                 "  --batch             the inspector as plain text: commands (n, s, c, b, g, q;\n"
+                 "                      cpu N, tab, r, p with several vCPUs) from stdin, every\n"
+                 "                      pane printed after each\n"
                  "  --batch-script FILE --batch, with the commands from FILE\n");
     FOR_EACH_EXT(p, e)
     fputs(e->options_help ? e->options_help : "", out);

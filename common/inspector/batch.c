@@ -34,6 +34,10 @@ static void print_panes(FILE *out, const struct inspector *in)
         return;
     pane_status(in, status, sizeof(status));
     fprintf(out, "status: %s\n", status);
+    if (in->t->ncpus > 1) { /* chapter 5's machines; one vCPU needs no list */
+        pane_cpus(in, p, BATCH_WIDTH, in->t->ncpus);
+        print_pane(out, p);
+    }
     pane_registers(in, p, BATCH_WIDTH);
     print_pane(out, p);
     pane_code(in, p, BATCH_WIDTH, BATCH_CODE);

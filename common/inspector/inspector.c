@@ -278,6 +278,69 @@ static void cmd_goto(struct inspector *in, const char *arg)
     }
 }
 
+/* ---- several vCPUs (chapter 5) ------------------------------------------------------- */
+
+/* Returns 1 when the target has several vCPUs; else says so in the status and returns 0. */
+static int several_cpus(struct inspector *in, const char *what)
+{
+    if (in->t->ncpus > 1 && in->t->focus && in->t->run_others)
+        return 1;
+    snprintf(in->status, sizeof(in->status), "%s: the machine has one vCPU", what);
+    return 0;
+}
+
+/* Puts vCPU i in focus and reads its registers. The previous ones belonged to another
+ * vCPU, so they are forgotten: nothing is marked as changed until its next stop. */
+static void focus_cpu(struct inspector *in, int i)
+{
+    if (in->t->focus(in->t->ctx, i) < 0) {
+        snprintf(in->status, sizeof(in->status), "cpu %d: %s", i, error_get());
+        return;
+    }
+    in->focus = i;
+    read_state(in);
+    in->prev_regs = in->regs;
+    in->prev_sregs = in->sregs;
+    snprintf(in->status, sizeof(in->status), "cpu %d in focus", i);
+}
+
+/* cpu N: focuses vCPU N. On a machine with one vCPU, cpu 0 is all there is. */
+static void cmd_cpu(struct inspector *in, const char *arg)
+{
+    int ncpus = in->t->ncpus > 1 ? in->t->ncpus : 1;
+    char what[32];
+    uint64_t i;
+
+    if (parse_u64(arg, &i) < 0) {
+        snprintf(in->status, sizeof(in->status), "usage: cpu N (0 to %d)", ncpus - 1);
+        return;
+    }
+    snprintf(what, sizeof(what), "cpu %llu", (unsigned long long)i);
+    if (ncpus == 1 && i == 0)
+        snprintf(in->status, sizeof(in->status), "cpu 0 in focus: the machine has one vCPU");
+    else if (!several_cpus(in, what))
+        return;
+    else if (i >= (uint64_t)ncpus)
+        snprintf(in->status, sizeof(in->status),
+                 "%s: no such vCPU (0 to %d); cpu %d stays in focus", what, ncpus - 1, in->focus);
+    else
+        focus_cpu(in, (int)i);
+}
+
+/* r and p: lets the vCPUs not in focus run freely, or stops them at their next exit. */
+static void cmd_others(struct inspector *in, int run, const char *what)
+{
+    if (!several_cpus(in, what))
+        return;
+    if (in->t->run_others(in->t->ctx, run) < 0) {
+        snprintf(in->status, sizeof(in->status), "%s: %s", what, error_get());
+        return;
+    }
+    in->others_run = run;
+    snprintf(in->status, sizeof(in->status), "%s",
+             run ? "the other vCPUs run freely" : "the other vCPUs stop at their next exit");
+}
+
 /* [commands] */
 int inspector_command(struct inspector *in, const char *line)
 {
@@ -306,9 +369,16 @@ int inspector_command(struct inspector *in, const char *line)
         cmd_break(in, words[1], words[2]);
     } else if (!strcmp(words[0], "g")) {
         cmd_goto(in, words[1]);
+    } else if (!strcmp(words[0], "cpu")) {
+        cmd_cpu(in, words[1]);
+    } else if (!strcmp(words[0], "tab")) {
+        if (several_cpus(in, "tab"))
+            focus_cpu(in, (in->focus + 1) % in->t->ncpus);
+    } else if (!strcmp(words[0], "r") || !strcmp(words[0], "p")) {
+        cmd_others(in, words[0][0] == 'r', words[0]);
     } else {
-        snprintf(in->status, sizeof(in->status), "unknown command '%s' (n, s, c, b, g, q)",
-                 words[0]);
+        snprintf(in->status, sizeof(in->status), "unknown command '%s' (n, s, c, b, g, %sq)",
+                 words[0], in->t->ncpus > 1 ? "cpu N, tab, r, p, " : "");
     }
     read_state(in); /* after a crash too: the registers are what the reader wants then */
     return 0;

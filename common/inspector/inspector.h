@@ -93,6 +93,8 @@ struct inspector {
     int follow;                      /* the memory pane follows this register (index), or -1 */
     uint64_t mem_addr;               /* else it shows this linear address */
     char status[INSPECTOR_LINE_MAX]; /* what the last command did, for the status line */
+    int focus;                       /* the vCPU in focus (t->vcpu), on a target with several */
+    int others_run; /* 1: the vCPUs not in focus run freely (t->run_others(1)); 0: they wait */
     /** Optional: returns nonzero when the user wants a long 'c' to stop (TUI: a key). */
     int (*interrupted)(void *ctx);
     void *interrupted_ctx;
@@ -118,8 +120,10 @@ int inspector_reg_find(const char *name);
 void inspector_init(struct inspector *in, struct inspector_target *t);
 
 /**
- * Runs one command line: n, s, c, b [io|mmio|hlt|port N|addr N|clear], g ADDR|REG, q.
- * Leaves what happened in in->status. Returns 1 for q, else 0.
+ * Runs one command line: n, s, c, b [io|mmio|hlt|port N|addr N|clear], g ADDR|REG, q,
+ * and for a machine with several vCPUs: cpu N (focus vCPU N), tab (focus the next one),
+ * r (the others run freely), p (the others stop and wait). n, s, c, b and g are about
+ * the vCPU in focus. Leaves what happened in in->status. Returns 1 for q, else 0.
  */
 int inspector_command(struct inspector *in, const char *line);
 

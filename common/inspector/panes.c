@@ -42,8 +42,12 @@ static void put(const struct pane *p, struct pane_line *l, int changed, const ch
 
 void pane_status(const struct inspector *in, char *buf, size_t size)
 {
-    snprintf(buf, size, "%s | exits %lu | last %s | %s",
-             in->t->guest_name ? in->t->guest_name : "guest", in->exits,
+    char cpu[32] = "";
+
+    if (in->t->ncpus > 1)
+        snprintf(cpu, sizeof(cpu), " | cpu %d of %d", in->focus, in->t->ncpus);
+    snprintf(buf, size, "%s%s | exits %lu | last %s | %s",
+             in->t->guest_name ? in->t->guest_name : "guest", cpu, in->exits,
              in->exits ? vcpu_exit_name(in->last_kind) : "-", in->status);
 }
 
@@ -177,20 +181,48 @@ void pane_memory(const struct inspector *in, struct pane *p, int width, int line
 
 /* ---- exits and console ---------------------------------------------------------- */
 
+/* Returns text, or its copy in buf (size bytes) with runs of spaces squeezed when it is
+ * longer than room. */
+static const char *squeeze(const char *text, int room, char *buf, size_t size)
+{
+    size_t n = 0;
+
+    if ((int)strlen(text) <= room)
+        return text;
+    for (const char *c = text; *c && n + 1 < size; c++)
+        if (*c != ' ' || (n && buf[n - 1] != ' '))
+            buf[n++] = *c;
+    buf[n] = '\0';
+    return buf;
+}
+
 /* Adds text as one line, squeezing runs of spaces when it would not fit the pane. */
 static void put_fitted(struct pane *p, const char *text)
 {
-    char squeezed[INSPECTOR_LINE_MAX] = "";
+    char squeezed[INSPECTOR_LINE_MAX];
 
-    if ((int)strlen(text) > p->width) {
-        size_t n = 0;
-        for (const char *c = text; *c && n + 1 < sizeof(squeezed); c++)
-            if (*c != ' ' || (n && squeezed[n - 1] != ' '))
-                squeezed[n++] = *c;
-        squeezed[n] = '\0';
-        text = squeezed;
+    put(p, new_line(p), 0, "%s", squeeze(text, p->width, squeezed, sizeof(squeezed)));
+}
+
+void pane_cpus(const struct inspector *in, struct pane *p, int width, int lines)
+{
+    char about[INSPECTOR_LINE_MAX], squeezed[INSPECTOR_LINE_MAX];
+    int first;
+
+    pane_start(p, width, in->others_run ? "vCPUs (the others run)" : "vCPUs (the others wait)");
+    if (lines > PANE_LINES_MAX)
+        lines = PANE_LINES_MAX;
+    first = in->focus >= lines ? in->focus - lines + 1 : 0; /* the one in focus is shown */
+    for (int i = first; i < in->t->ncpus && i < first + lines; i++) {
+        struct pane_line *l = new_line(p);
+        about[0] = '\0';
+        if (in->t->describe)
+            in->t->describe(in->t->ctx, i, about, sizeof(about));
+        put(p, l, 0, "%s cpu%-2d ", i == in->focus ? "=>" : "  ", i);
+        /* The prefix keeps its columns; only the description is squeezed. */
+        put(p, l, 0, "%s",
+            squeeze(about, p->width - (int)strlen(l->text), squeezed, sizeof(squeezed)));
     }
-    put(p, new_line(p), 0, "%s", text);
 }
 
 void pane_log(const struct inspector *in, struct pane *p, int width, int lines)

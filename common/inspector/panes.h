@@ -22,7 +22,10 @@ struct pane {
     struct pane_line lines[PANE_LINES_MAX];
 };
 
-/** Writes the status line: the guest, the exit count, the last exit, the last message. */
+/**
+ * Writes the status line: the guest, the vCPU in focus (only when there are several), the
+ * exit count, the last exit, the last message.
+ */
 void pane_status(const struct inspector *in, char *buf, size_t size);
 
 /**
@@ -36,6 +39,14 @@ void pane_code(const struct inspector *in, struct pane *p, int width, int lines)
 
 /** A hexdump of lines rows at the memory pane's address (inspector_mem_addr). */
 void pane_memory(const struct inspector *in, struct pane *p, int width, int lines);
+
+/**
+ * A machine with several vCPUs (chapter 5): one line per vCPU as the target's describe()
+ * tells it, the one in focus marked with "=>". With more vCPUs than lines, the list starts
+ * late enough to show the one in focus. The title says whether the others run or wait.
+ * Empty for a machine with one vCPU.
+ */
+void pane_cpus(const struct inspector *in, struct pane *p, int width, int lines);
 
 /** The last lines exits, oldest first. */
 void pane_log(const struct inspector *in, struct pane *p, int width, int lines);

@@ -19,7 +19,8 @@
 
 /* The layout at TUI_MIN_COLS x TUI_MIN_LINES, top to bottom: the status line, the
  * registers, code and memory side by side, the exit log with the counts beside it, the key
- * bar (1 + 11 + 6 + 5 + 1 rows). Heights are a pane's, its title line included. */
+ * bar (1 + 11 + 6 + 5 + 1 rows). Heights are a pane's, its title line included. A machine
+ * with several vCPUs puts their list above the counts, in a wider column. */
 #define TUI_REGS_ROW   1
 #define TUI_REGS_H     11
 #define TUI_MID_ROW    (TUI_REGS_ROW + TUI_REGS_H)
@@ -29,11 +30,15 @@
 #define TUI_WIDE_COLS  120 /* from this width on, the memory pane is TUI_MEM_W_WIDE wide */
 #define TUI_MEM_W_WIDE 78
 #define TUI_STATS_W    26
-#define TUI_SHARE_H    8 /* from this height on, the counts share their column with the console */
-#define TUI_TITLE_ROOM 8 /* a pane's title line: "-- ", the title, " ", and a few dashes */
+#define TUI_CPUS_W     34 /* the right column with several vCPUs: their list, then the counts */
+#define TUI_SHARE_H    8  /* from this height on, the counts share their column with the console */
+#define TUI_TITLE_ROOM 8  /* a pane's title line: "-- ", the title, " ", and a few dashes */
 
 static const char key_bar[] = "n next  s step  c continue  b break  g go to  : command  q quit"
                               "  | F10 F11 F5";
+/* With several vCPUs (chapter 5): Tab, r and p too. */
+static const char key_bar_smp[] = "n next  s step  c cont  b break  g go to  : cmd  q quit"
+                                  "  Tab cpu  r/p run/pause";
 
 /* Draws pane p in the rectangle at (y, x), h rows by w columns: title, then lines. */
 static void draw_pane(const struct pane *p, int y, int x, int h, int w)
@@ -72,17 +77,28 @@ static void draw_all(const struct inspector *in)
     draw_pane(&p, TUI_MID_ROW, 0, mid_h, COLS - mem_w);
     pane_memory(in, &p, mem_w, mid_h - 1);
     draw_pane(&p, TUI_MID_ROW, COLS - mem_w, mid_h, mem_w);
-    pane_log(in, &p, COLS - stats_w, low_h - 1);
-    draw_pane(&p, top, 0, low_h, COLS - stats_w);
-    /* The console shares the right column with the counts when there is room for both. */
-    int stats_h = low_h >= TUI_SHARE_H ? low_h / 2 : low_h;
-    pane_stats(in, &p, stats_w, stats_h - 1);
-    draw_pane(&p, top, COLS - stats_w, stats_h, stats_w);
-    if (stats_h < low_h) {
-        pane_console(in, &p, stats_w, low_h - stats_h - 1);
-        draw_pane(&p, top + stats_h, COLS - stats_w, low_h - stats_h, stats_w);
+    int smp = in->t->ncpus > 1, right_w = smp ? TUI_CPUS_W : stats_w, y = top, left = low_h;
+    pane_log(in, &p, COLS - right_w, low_h - 1);
+    draw_pane(&p, top, 0, low_h, COLS - right_w);
+    /* With several vCPUs, their list heads the right column, one row each. */
+    if (smp) {
+        int cpus_h = in->t->ncpus + 1 < low_h ? in->t->ncpus + 1 : low_h;
+        pane_cpus(in, &p, right_w - 1, cpus_h - 1); /* its last column is blank */
+        draw_pane(&p, top, COLS - right_w, cpus_h, right_w);
+        y += cpus_h;
+        left -= cpus_h;
     }
-    mvprintw(LINES - 1, 0, "%.*s", COLS - 1, key_bar);
+    /* The console shares the right column with the counts when there is room for both. */
+    int stats_h = left >= TUI_SHARE_H ? left / 2 : left;
+    if (stats_h >= 2) {
+        pane_stats(in, &p, right_w, stats_h - 1);
+        draw_pane(&p, y, COLS - right_w, stats_h, right_w);
+    }
+    if (stats_h < left) {
+        pane_console(in, &p, right_w, left - stats_h - 1);
+        draw_pane(&p, y + stats_h, COLS - right_w, left - stats_h, right_w);
+    }
+    mvprintw(LINES - 1, 0, "%.*s", COLS - 1, smp ? key_bar_smp : key_bar);
     refresh();
 }
 
@@ -151,6 +167,13 @@ static int key_command(int ch, char *cmd, size_t size)
         return 0;
     case 'q':
         snprintf(cmd, size, "q");
+        return 0;
+    case '\t': /* several vCPUs: the next one in focus */
+        snprintf(cmd, size, "tab");
+        return 0;
+    case 'r': /* several vCPUs: the others run, or pause */
+    case 'p':
+        snprintf(cmd, size, "%c", ch);
         return 0;
     case 'b':
         if (prompt("break on (io, mmio, hlt, port N, addr N, clear; empty lists): ", arg,

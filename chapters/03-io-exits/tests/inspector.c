@@ -1,7 +1,7 @@
 /*
  * inspector.c - tests of the inspector (common/inspector): its commands and panes on a
- * scripted vCPU without KVM; on KVM, --batch transcripts against golden text and the
- * real TUI driven through tmux.
+ * scripted vCPU (and a machine of three) without KVM; on KVM, --batch transcripts against golden
+ * text and the real TUI driven through tmux.
  */
 #include "inspector_tests.h"
 
@@ -134,20 +134,92 @@ static struct inspector_target fake_target = {.vcpu = &fake.vcpu,
                                               .ctx = &fake,
                                               .guest_name = "fake"};
 
-static void fake_setup(void)
+static void fake_init(struct fake *f)
 {
-    memset(&fake, 0, sizeof(fake));
-    fake.vcpu.ops = &fake_ops;
-    fake.regs.rip = 0x1000;
-    fake.regs.rsp = 0x1ff0;
-    fake.regs.rflags = 2;
-    fake.sregs.cs.limit = fake.sregs.ss.limit = 0xffff;
-    memcpy(fake.mem + 0x1000, fake_code, sizeof(fake_code));
-    memcpy(fake.mem + 0x1ff0, "stack!", 6);
+    memset(f, 0, sizeof(*f));
+    f->vcpu.ops = &fake_ops;
+    f->regs.rip = 0x1000;
+    f->regs.rsp = 0x1ff0;
+    f->regs.rflags = 2;
+    f->sregs.cs.limit = f->sregs.ss.limit = 0xffff;
+    memcpy(f->mem + 0x1000, fake_code, sizeof(fake_code));
+    memcpy(f->mem + 0x1ff0, "stack!", 6);
 }
 
-/* Runs a batch script on the fake and returns the transcript (free it). */
-static char *fake_batch(const char *script)
+/* ---- a fake machine with three vCPUs (chapter 5's kind of target) ------------------
+ * Each is a fake vCPU of its own, told apart by RBX (its number); vCPU 2 starts one
+ * instruction further on. focus() and run_others() record how they were called. */
+
+#define FAKE_NCPUS 3
+#define FAKE_CALLS 8
+
+static struct {
+    struct fake cpu[FAKE_NCPUS];
+    char last[FAKE_NCPUS][INSPECTOR_LINE_MAX]; /* each one's last exit line */
+    int focused, refuse_focus;
+    int focus_calls[FAKE_CALLS], nfocus; /* focus()'s arguments, in order */
+    int run_calls[FAKE_CALLS], nrun;     /* run_others()'s arguments, in order */
+} smp;
+static struct inspector_target smp_target;
+
+static int smp_step(void *ctx, struct vcpu_exit *e, char *line, size_t len)
+{
+    int ret = fake_step(&smp.cpu[smp.focused], e, line, len);
+
+    (void)ctx;
+    snprintf(smp.last[smp.focused], sizeof(smp.last[0]), "%s", line);
+    return ret;
+}
+
+static int smp_focus(void *ctx, int i)
+{
+    (void)ctx;
+    if (smp.nfocus < FAKE_CALLS)
+        smp.focus_calls[smp.nfocus++] = i;
+    if (smp.refuse_focus)
+        return error_set("vCPU %d is busy", i);
+    smp.focused = i;
+    smp_target.vcpu = &smp.cpu[i].vcpu;
+    return 0;
+}
+
+static void smp_describe(void *ctx, int i, char *line, size_t len)
+{
+    (void)ctx;
+    snprintf(line, len, "%-13s %s", i == 2 ? "wait-for-SIPI" : "running",
+             smp.last[i][0] ? smp.last[i] : "-");
+}
+
+static int smp_run_others(void *ctx, int run)
+{
+    (void)ctx;
+    if (smp.nrun < FAKE_CALLS)
+        smp.run_calls[smp.nrun++] = run;
+    return 0;
+}
+
+static void fake_setup(void)
+{
+    fake_init(&fake);
+    memset(&smp, 0, sizeof(smp));
+    for (int i = 0; i < FAKE_NCPUS; i++) {
+        fake_init(&smp.cpu[i]);
+        smp.cpu[i].regs.rbx = i;
+    }
+    smp.cpu[2].regs.rip = 0x1002;
+    smp_target = (struct inspector_target){.vcpu = &smp.cpu[0].vcpu,
+                                           .step = smp_step,
+                                           .console = fake_console,
+                                           .ctx = &smp,
+                                           .guest_name = "fake",
+                                           .ncpus = FAKE_NCPUS,
+                                           .focus = smp_focus,
+                                           .describe = smp_describe,
+                                           .run_others = smp_run_others};
+}
+
+/* Runs a batch script on target t and returns the transcript (free it). */
+static char *batch_on(struct inspector_target *t, const char *script)
 {
     FILE *in = fmemopen((void *)script, strlen(script), "r");
     char *text = NULL;
@@ -156,10 +228,16 @@ static char *fake_batch(const char *script)
 
     ck_assert_ptr_nonnull(in);
     ck_assert_ptr_nonnull(out);
-    ck_assert_int_eq(inspector_batch(&fake_target, in, out), 0);
+    ck_assert_int_eq(inspector_batch(t, in, out), 0);
     fclose(in);
     fclose(out);
     return text;
+}
+
+/* Runs a batch script on the one-vCPU fake. */
+static char *fake_batch(const char *script)
+{
+    return batch_on(&fake_target, script);
 }
 
 /* Asserts that text holds want, showing the text when it does not. */
@@ -293,6 +371,138 @@ START_TEST(panes_fit_their_width)
 }
 END_TEST
 
+/* ---- several vCPUs ---------------------------------------------------------------- */
+
+START_TEST(smp_batch_lists_the_vcpus_and_follows_the_focus)
+{
+    char *t = batch_on(&smp_target, "n\ncpu 2\nr\n");
+
+    ck_assert_has(t, "=== start\nstatus: fake | cpu 0 of 3 | exits 0 | last - | at the first "
+                     "instruction of fake\n--- vCPUs (the others wait)\n=> cpu0  running       -\n"
+                     "   cpu1  running       -\n   cpu2  wait-for-SIPI -\n--- registers\n");
+    ck_assert_has(t, "=== n\nstatus: fake | cpu 0 of 3 | exits 1 | last IO | next: stopped at "
+                     "exit 1 (IO)\n--- vCPUs (the others wait)\n"
+                     "=> cpu0  running       IO out port 0xe9 data 0x48\n");
+    /* vCPU 2's registers and code, and no changed-marks against vCPU 0's (RAX was 0x48). */
+    ck_assert_has(t,
+                  "=== cpu 2\nstatus: fake | cpu 2 of 3 | exits 1 | last IO | cpu 2 in focus\n"
+                  "--- vCPUs (the others wait)\n   cpu0  running       IO out port 0xe9 data "
+                  "0x48\n   cpu1  running       -\n=> cpu2  wait-for-SIPI -\n--- registers\n"
+                  "    rax 0000000000000000     rbx 0000000000000002     rcx 0000000000000000\n");
+    ck_assert_has(t, "--- code (real-16)\n=> 00001002  e6e9            out %al, $0xe9\n");
+    ck_assert_has(t, "=== r\nstatus: fake | cpu 2 of 3 | exits 1 | last IO | the other vCPUs run "
+                     "freely\n--- vCPUs (the others run)\n");
+    free(t);
+}
+END_TEST
+
+START_TEST(smp_commands_focus_step_and_let_the_others_run)
+{
+    static struct inspector in;
+    static struct pane p;
+
+    inspector_init(&in, &smp_target);
+    inspector_command(&in, "cpu 2");
+    ck_assert_int_eq(smp.nfocus, 1);
+    ck_assert_int_eq(smp.focus_calls[0], 2);
+    ck_assert_int_eq(in.focus, 2);
+    ck_assert_uint_eq(in.regs.rbx, 2);
+    /* n runs the vCPU in focus, and only it. */
+    inspector_command(&in, "n");
+    ck_assert_uint_eq(smp.cpu[2].regs.rip, 0x1004);
+    ck_assert_uint_eq(smp.cpu[0].regs.rip, 0x1000);
+    ck_assert_uint_eq(in.regs.rip, 0x1004);
+    pane_registers(&in, &p, 80);
+    ck_assert_str_eq(p.lines[5].text, "    r15 0000000000000000     rip 0000000000001004* rflags "
+                                      "0000000000000002 ");
+    /* tab goes round: 2, then 0, then 1. */
+    inspector_command(&in, "tab");
+    ck_assert_int_eq(in.focus, 0);
+    ck_assert_uint_eq(in.regs.rip, 0x1000);
+    ck_assert_str_eq(in.status, "cpu 0 in focus");
+    inspector_command(&in, "tab");
+    ck_assert_int_eq(in.focus, 1);
+    ck_assert_int_eq(smp.nfocus, 3);
+    ck_assert_int_eq(smp.focus_calls[1], 0);
+    ck_assert_int_eq(smp.focus_calls[2], 1);
+    pane_cpus(&in, &p, 80, 8);
+    ck_assert_int_eq(p.n, 3);
+    ck_assert_str_eq(p.lines[1].text, "=> cpu1  running       -");
+    ck_assert_str_eq(p.lines[2].text, "   cpu2  wait-for-SIPI IO out port 0xe9 data 0x0");
+    /* r and p. */
+    inspector_command(&in, "r");
+    ck_assert_int_eq(in.others_run, 1);
+    inspector_command(&in, "p");
+    ck_assert_int_eq(in.others_run, 0);
+    ck_assert_str_eq(in.status, "the other vCPUs stop at their next exit");
+    ck_assert_int_eq(smp.nrun, 2);
+    ck_assert_int_eq(smp.run_calls[0], 1);
+    ck_assert_int_eq(smp.run_calls[1], 0);
+    /* A list shorter than the machine still shows the vCPU in focus. */
+    inspector_command(&in, "cpu 2");
+    pane_cpus(&in, &p, 80, 2);
+    ck_assert_int_eq(p.n, 2);
+    ck_assert_str_eq(p.lines[1].text, "=> cpu2  wait-for-SIPI IO out port 0xe9 data 0x0");
+    /* The vCPU list fits any width, squeezed first. */
+    for (int w = 16; w <= 80; w += 8) {
+        pane_cpus(&in, &p, w, 8);
+        for (int i = 0; i < p.n; i++)
+            ck_assert_int_le((int)strlen(p.lines[i].text), w);
+    }
+}
+END_TEST
+
+START_TEST(smp_bad_cpu_numbers_leave_the_focus)
+{
+    static struct inspector in;
+    char status[2 * INSPECTOR_LINE_MAX];
+
+    inspector_init(&in, &smp_target);
+    inspector_command(&in, "cpu 1");
+    inspector_command(&in, "cpu 7");
+    ck_assert_str_eq(in.status, "cpu 7: no such vCPU (0 to 2); cpu 1 stays in focus");
+    ck_assert_int_eq(in.focus, 1);
+    ck_assert_int_eq(smp.nfocus, 1);
+    inspector_command(&in, "cpu");
+    ck_assert_str_eq(in.status, "usage: cpu N (0 to 2)");
+    inspector_command(&in, "cpu -1");
+    ck_assert_str_eq(in.status, "usage: cpu N (0 to 2)");
+    inspector_command(&in, "x");
+    ck_assert_str_eq(in.status, "unknown command 'x' (n, s, c, b, g, cpu N, tab, r, p, q)");
+    smp.refuse_focus = 1;
+    inspector_command(&in, "tab");
+    ck_assert_str_eq(in.status, "cpu 2: vCPU 2 is busy");
+    ck_assert_int_eq(in.focus, 1);
+    ck_assert_uint_eq(in.regs.rbx, 1);
+    pane_status(&in, status, sizeof(status));
+    ck_assert_str_eq(status, "fake | cpu 1 of 3 | exits 0 | last - | cpu 2: vCPU 2 is busy");
+}
+END_TEST
+
+START_TEST(one_vcpu_has_no_list_and_says_so)
+{
+    const char *script = "s\nn\ncpu 0\ncpu 1\ntab\nr\np\n";
+    char *t = fake_batch(script), *one;
+
+    ck_assert_ptr_null(strstr(t, "vCPUs"));
+    ck_assert_ptr_null(strstr(t, "of 1"));
+    ck_assert_has(t, "=== cpu 0\nstatus: fake | exits 2 | last IO | cpu 0 in focus: the "
+                     "machine has one vCPU\n");
+    ck_assert_has(t, "| cpu 1: the machine has one vCPU\n");
+    ck_assert_has(t, "| tab: the machine has one vCPU\n");
+    ck_assert_has(t, "| r: the machine has one vCPU\n");
+    ck_assert_has(t, "| p: the machine has one vCPU\n");
+    /* ncpus = 1 is the same machine as ncpus = 0, byte for byte. */
+    fake_setup();
+    fake_target.ncpus = 1;
+    one = fake_batch(script);
+    fake_target.ncpus = 0;
+    ck_assert_str_eq(one, t);
+    free(one);
+    free(t);
+}
+END_TEST
+
 TCase *inspector_tests(void)
 {
     TCase *tc = tcase_create("inspector");
@@ -304,6 +514,10 @@ TCase *inspector_tests(void)
     tcase_add_test(tc, bad_commands_say_what_is_expected);
     tcase_add_test(tc, disassembly_follows_the_cpu_mode);
     tcase_add_test(tc, panes_fit_their_width);
+    tcase_add_test(tc, smp_batch_lists_the_vcpus_and_follows_the_focus);
+    tcase_add_test(tc, smp_commands_focus_step_and_let_the_others_run);
+    tcase_add_test(tc, smp_bad_cpu_numbers_leave_the_focus);
+    tcase_add_test(tc, one_vcpu_has_no_list_and_says_so);
     return tc;
 }
 
