@@ -149,6 +149,7 @@ static uint32_t madt_length(unsigned ncpus)
            ACPI_MADT_INT_OVERRIDE_LEN + ACPI_MADT_LOCAL_APIC_NMI_LEN;
 }
 
+/* [madt-cpus] */
 static uint32_t madt(uint8_t *t, unsigned ncpus)
 {
     uint32_t length = madt_length(ncpus);
@@ -164,6 +165,7 @@ static uint32_t madt(uint8_t *t, unsigned ncpus)
         e[3] = (uint8_t)i; /* APIC id */
         put32(e + 4, ACPI_MADT_ENABLED);
     }
+    /* [madt-cpus] */
     /* I/O APIC id 0 beside CPU 0's APIC id 0, as QEMU has it: since the xAPIC, interrupt
      * messages travel on the system bus, not on an APIC bus where the ids had to differ. */
     e[0] = ACPI_MADT_IO_APIC;

@@ -65,6 +65,7 @@ ap_protected:
     ljmp    $AP_CODE64, $AT(ap_long)
 # [ap-protected]
 
+# [ap-long]
     .code64
 ap_long:
     # The AP's own stack (SS was loaded in protected mode and is ignored now), the
@@ -75,6 +76,7 @@ ap_long:
     movabsq $ap_runtime, %rax
     pushq   %rax
     lretq
+# [ap-long]
 
     .balign 8
 ap_gdt:

@@ -5,6 +5,7 @@
 #include <spinlock.h>
 #include <x86.h>
 
+/* [spin-lock] */
 /* Swaps @p v into *@p p; returns the old value. A full barrier. */
 static inline uint32_t xchg(volatile uint32_t *p, uint32_t v)
 {
@@ -34,3 +35,4 @@ void spin_unlock(struct spinlock *l)
     __asm__ volatile("" : : : "memory");
     l->locked = 0;
 }
+/* [spin-lock] */

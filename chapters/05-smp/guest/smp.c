@@ -48,6 +48,7 @@ static int wait_for(const volatile long *p, long want)
     return -1;
 }
 
+/* [work] */
 /* What every CPU does, interrupts on: the counters, then its IPIs. */
 static void work(int cpu)
 {
@@ -66,6 +67,7 @@ static void work(int cpu)
     }
     atomic_add(&cpus_done, 1);
 }
+/* [work] */
 
 /* Waits for every CPU's work and IPIs, then prints the summary. Returns 0 if all is right. */
 static int check(void)

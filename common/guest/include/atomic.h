@@ -8,12 +8,14 @@
 
 #include <stdint.h>
 
+/* [atomic-add] */
 /** Adds @p n to *@p p atomically. Returns the value *@p p held before. */
 static inline long atomic_add(volatile long *p, long n)
 {
     __asm__ volatile("lock xaddq %0, %1" : "+r"(n), "+m"(*p) : : "memory");
     return n;
 }
+/* [atomic-add] */
 
 /**
  * Compare-and-swap: when *@p p equals @p expected, stores @p desired there, atomically.
