@@ -25,7 +25,6 @@ err=/tmp/bench-smp.$$.err
 out=/tmp/bench-smp.$$.out
 trap 'rm -f "$err" "$out"' EXIT
 
-# [start]
 # Runs GUEST to its end under RUN with CPUS vCPUs and the command line ARGS. A guest that
 # loses an IPI spins for ever: timeout turns that into a failure.
 start() { # RUN CPUS ARGS GUEST
@@ -38,7 +37,6 @@ start() { # RUN CPUS ARGS GUEST
             -device isa-debug-exit,iobase=0xf4,iosize=4 -kernel "$4" -append "$3" ;;
     esac </dev/null
 }
-# [start]
 
 # One run, checked: the guest ends with status (0 << 1) | 1 = 1 and prints WANT, an
 # extended regular expression for its whole last line. Prints its nanoseconds, then the
