@@ -25,7 +25,8 @@
 # 100000) round trips and STEPVM_BENCH_ROUNDS (default 3) rounds, here and where /dev/kvm
 # is usable; STEPVM_BENCH_KVM_WORK, STEPVM_BENCH_KVM_IPI_N and STEPVM_BENCH_KVM_ROUNDS
 # for the KVM rows alone (defaults in the nested machine: 268435456, 500 and 3, since an
-# IPI round trip costs 1-5 ms there; the whole run takes about 3 minutes).
+# IPI round trip costs 1-5 ms there; the whole run takes 2 to 4 minutes, the more the
+# busier the machine).
 # STEPVM_BENCH_RAW=FILE keeps measure.sh's raw lines in FILE. Without a usable /dev/kvm
 # the KVM rows run in the nested machine (nested-kvm.sh), and QEMU-KVM goes in with them
 # (nested-qemu.sh); QEMU TCG always runs here, on this machine's CPUs.
