@@ -1,10 +1,10 @@
 /*
  * lab-fairness.c - the ticket-lock lab's guest: how fair the runtime's spinlock is.
  *
- * Part 1, a free-for-all: every CPU takes the lock again and again until TOTAL
- * acquisitions have been made between them, and counts its own. The counts add up only if
- * the lock excludes (a plain ++ of a shared counter under it must come to TOTAL); their
- * spread (most / fewest) is the fairness figure.
+ * Part 1, a free-for-all: every CPU takes the lock again and again for RACE_MS, and counts
+ * its acquisitions. The counts add up only if the lock excludes (a plain ++ of a shared
+ * counter under it must come to their sum); their spread (most / fewest) is the fairness
+ * figure.
  * Part 2, the queue's order: in each of ROUNDS rounds the BSP holds the lock while the APs
  * come to it one at a time, in an order that changes from round to round, each well after
  * the one before; then it lets go. A FIFO lock grants it in the order they came.
@@ -19,7 +19,7 @@
 #include <stdio.h>
 #include <x86.h>
 
-#define TOTAL      40000 /* acquisitions in part 1, between all CPUs */
+#define RACE_MS    200 /* part 1's length */
 #define ROUNDS     10
 #define ARRIVAL_US 30000 /* between one AP's arrival and the next's: it is waiting by then */
 
@@ -31,6 +31,8 @@ static volatile long taken;               /* acquisitions so far */
 static volatile long plain;               /* the same, counted with a plain ++ */
 static volatile long count[SMP_MAX_CPUS]; /* each CPU's own; one writer each */
 static volatile long started, finished;   /* CPUs that began and ended part 1 */
+static volatile long stop;                /* the BSP's word: part 1 is over */
+static uint64_t race_end;                 /* when, by the TSC */
 
 /* Part 2. go[cpu] = r + 1 sends the AP to the lock in round r; it answers with
  * arrived[cpu] = r + 1 just before it calls spin_lock. Under the lock: granted, in the
@@ -44,17 +46,14 @@ static void free_for_all(int cpu)
     atomic_add(&started, 1);
     while (atomic_read(&started) < ncpus)
         cpu_relax();
-    for (;;) {
+    while (!atomic_read(&stop)) {
         spin_lock(&lock);
-        int more = taken < TOTAL;
-        if (more) {
-            taken++;
-            plain = plain + 1;
-            count[cpu]++;
-        }
+        taken++;
+        plain = plain + 1;
+        count[cpu]++;
         spin_unlock(&lock);
-        if (!more)
-            break;
+        if (cpu == 0 && rdtsc() > race_end)
+            atomic_write(&stop, 1);
     }
     atomic_add(&finished, 1);
 }
@@ -125,15 +124,19 @@ static int queue_order(void)
 
 int main(uint32_t magic, const struct multiboot_info *mbi)
 {
-    long most = 0, fewest = TOTAL, sum = 0;
+    long most = 0, fewest = -1, sum = 0;
+    uint64_t t0 = rdtsc();
 
     (void)magic;
     (void)mbi;
+    pit_delay_us(10000); /* the TSC's rate, for part 1's end */
+    uint64_t tsc_per_ms = (rdtsc() - t0) / 10;
     ncpus = smp_cpus();
     if (ncpus < 3 || smp_start(ap_main) != ncpus) {
         printf("fairness: needs 3 or more CPUs, all started\n");
         return 1;
     }
+    race_end = rdtsc() + RACE_MS * tsc_per_ms; /* before the APs pass the barrier */
     free_for_all(0);
     while (atomic_read(&finished) < ncpus)
         cpu_relax();
@@ -141,9 +144,9 @@ int main(uint32_t magic, const struct multiboot_info *mbi)
         printf("cpu %d: %ld acquisitions\n", cpu, count[cpu]);
         sum += count[cpu];
         most = count[cpu] > most ? count[cpu] : most;
-        fewest = count[cpu] < fewest ? count[cpu] : fewest;
+        fewest = fewest < 0 || count[cpu] < fewest ? count[cpu] : fewest;
     }
-    int exact = sum == TOTAL && taken == TOTAL && plain == TOTAL;
+    int exact = sum == taken && plain == taken;
     printf("totals: %ld acquisitions, counted %ld: %s\n", sum, plain, exact ? "exact" : "WRONG");
     if (fewest > 0)
         printf("fairness: most/fewest %ld.%02ld\n", most / fewest, most * 100 / fewest % 100);
