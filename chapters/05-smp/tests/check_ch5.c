@@ -11,5 +11,6 @@ int main(void)
     suite_add_tcase(s, apicbus_tests());
     suite_add_tcase(s, mptable_tests());
     suite_add_tcase(s, qemu_smp_tests());
+    suite_add_tcase(s, lab_tests(5, 3));
     return run_suite(s);
 }
