@@ -21,7 +21,7 @@
 
 #define RACE_MS    200 /* part 1's length */
 #define ROUNDS     10
-#define ARRIVAL_US 30000 /* between one AP's arrival and the next's: it is waiting by then */
+#define ARRIVAL_US 50000 /* between one AP's arrival and the next's: it is waiting by then */
 
 static int ncpus;
 static struct spinlock lock = SPINLOCK_INIT;

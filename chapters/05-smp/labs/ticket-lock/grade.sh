@@ -3,7 +3,7 @@
 #
 # lab-fairness.elf (chapters/05-smp/guest/lab-fairness.c) runs on 4 CPUs under QEMU's TCG,
 # the reference machine, which runs a thread per CPU (thread=multi). In its second part each
-# of 10 rounds has the three APs come to the held lock one at a time, 30 ms apart, in an
+# of 10 rounds has the three APs come to the held lock one at a time, 50 ms apart, in an
 # order that changes from round to round: a ticket lock grants it in that order every time,
 # a test-and-set lock to whichever CPU's XCHG wins, which matches it about one round in six.
 # smp.elf runs with few iterations: a ticket lock hands over to one CPU in particular, and
