@@ -12,6 +12,7 @@ int main(void)
     suite_add_tcase(s, mptable_tests());
     suite_add_tcase(s, qemu_smp_tests());
     suite_add_tcase(s, smp_cli_tests());
+    suite_add_tcase(s, lab_tests(5, 3));
     add_kvm_smp_tests(s);
     return run_suite(s);
 }
