@@ -26,6 +26,11 @@ int stats__add(struct stats *s, const struct trace_record *r)
     struct stats_row *row = row_of(s, r);
     uint64_t rtt = r->guest_ns + r->vmm_ns;
 
+    if (r->vcpu >= 0 && r->vcpu < STATS_MAX_VCPUS) {
+        s->by_vcpu[r->vcpu]++;
+        if (r->vcpu >= s->nvcpus)
+            s->nvcpus = r->vcpu + 1;
+    }
     if (!row) {
         s->dropped++;
         return 0;
@@ -74,6 +79,12 @@ void stats__print(FILE *out, struct stats *s)
     }
     if (s->dropped)
         fprintf(out, "  (%lu exits in further rows not shown)\n", s->dropped);
+    if (s->nvcpus > 1) {
+        fprintf(out, "exits by vCPU:");
+        for (int i = 0; i < s->nvcpus; i++)
+            fprintf(out, "%s cpu%d %lu", i ? "," : "", i, s->by_vcpu[i]);
+        fprintf(out, "\n");
+    }
 }
 /* [print] */
 

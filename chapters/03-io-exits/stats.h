@@ -10,7 +10,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define STATS_MAX_KEYS 128
+#define STATS_MAX_KEYS  128
+#define STATS_MAX_VCPUS 64 /* chapter 5's most */
 
 /** One row: an exit reason, and for I/O and MMIO the port or address. */
 struct stats_row {
@@ -27,12 +28,15 @@ struct stats {
     struct stats_row rows[STATS_MAX_KEYS];
     int nrows;
     unsigned long dropped;
+    unsigned long by_vcpu[STATS_MAX_VCPUS]; /* every exit, by the vCPU that made it */
+    int nvcpus;                             /* the highest vCPU seen, plus one */
 };
 
 /** Adds one exit. Returns 0, or -1 when out of memory (the error set). */
 int stats__add(struct stats *s, const struct trace_record *r);
 
-/** Prints the table: one row per reason and port/address, in order of first appearance. */
+/** Prints the table: one row per reason and port/address, in order of first appearance;
+ *  then, when exits came from several vCPUs (chapter 5), how many each made. */
 void stats__print(FILE *out, struct stats *s);
 
 /** Frees the samples. */

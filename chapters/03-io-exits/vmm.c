@@ -160,7 +160,8 @@ void vmm__end(struct vmm *x, int status)
     x->status = status;
     atomic_store(&x->done, 1);
     for (unsigned i = 0; i < x->ncpus; i++)
-        vcpu_kick(x->cpu[i].vcpu); /* out of KVM_RUN, to see done */
+        if (x->cpu[i].vcpu)            /* (a machine half built has fewer) */
+            vcpu_kick(x->cpu[i].vcpu); /* out of KVM_RUN, to see done */
     if (x->cfg.platform && x->cfg.platform->ended)
         x->cfg.platform->ended(x->cfg.platform->ctx, x);
 }

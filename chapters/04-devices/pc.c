@@ -36,8 +36,9 @@ static const char *const com_name[PC_COMS] = {"COM1", "COM2", "COM3", "COM4"};
 /* stepvm's local APIC model has neither the x2APIC's MSR interface nor the TSC-deadline
  * timer: a CPU must not claim what its APIC cannot do (KVM's own APIC has both). Nor may
  * KVM's leaf offer the paravirtual shortcuts that KVM serves from its in-kernel local APIC:
- * EOI by a flag in memory, IPIs by hypercall, yielding to a preempted IPI target, and
- * async page faults reported by interrupt. Linux uses each that is offered, and without
+ * EOI by a flag in memory, waking a CPU halted in a spinlock by hypercall, IPIs by
+ * hypercall, yielding to a preempted IPI target, and async page faults reported by
+ * interrupt. Linux uses each that is offered, and without
  * KVM's APIC the hypercall fails (-EOPNOTSUPP) and the CPUs never start (chapter 5). */
 static void no_kernel_apic_features(void *ctx, struct kvm_cpuid2 *table)
 {
@@ -47,8 +48,9 @@ static void no_kernel_apic_features(void *ctx, struct kvm_cpuid2 *table)
         if (e->function == 1)
             e->ecx &= ~(CPUID_1_ECX_X2APIC | CPUID_1_ECX_TSC_DEADLINE);
         else if (e->function == KVM_CPUID_FEATURES)
-            e->eax &= ~((1u << KVM_FEATURE_PV_EOI) | (1u << KVM_FEATURE_PV_SEND_IPI) |
-                        (1u << KVM_FEATURE_PV_SCHED_YIELD) | (1u << KVM_FEATURE_ASYNC_PF_INT));
+            e->eax &= ~((1u << KVM_FEATURE_PV_EOI) | (1u << KVM_FEATURE_PV_UNHALT) |
+                        (1u << KVM_FEATURE_PV_SEND_IPI) | (1u << KVM_FEATURE_PV_SCHED_YIELD) |
+                        (1u << KVM_FEATURE_ASYNC_PF_INT));
     }
 }
 

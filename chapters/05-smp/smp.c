@@ -156,9 +156,13 @@ static void *vcpu_thread(void *arg)
     uint64_t one = 1;
 
     while (ret == 0) {
+        if (s->inspecting && smp__gate(c)) /* the inspector's permit (smp_inspect.c) */
+            break;
         if (user_irqchip(s) && (ret = take_init_and_startup(c)) != 0)
             break;
-        ret = vmm__step_vcpu(s->x, c->index, NULL);
+        ret = vmm__step_vcpu(s->x, c->index, &c->last_exit);
+        if (s->inspecting)
+            smp__gate_passed(c, ret);
     }
     if (ret < 0) {
         c->failed = 1;
@@ -192,6 +196,38 @@ static int prepare_cpus(struct smp *s)
     return 0;
 }
 
+int smp__start_threads(struct smp *s, struct vmm *x)
+{
+    if (vmm__start(x) < 0 || prepare_cpus(s) < 0)
+        return -1;
+    for (unsigned i = 0; i < s->ncpus; i++) {
+        int err = pthread_create(&s->cpu[i].thread, NULL, vcpu_thread, &s->cpu[i]);
+        if (err)
+            return error_set("starting vCPU %u's thread: %s", i, strerror(err));
+        s->cpu[i].thread_started = 1;
+    }
+    return 0;
+}
+
+void smp__join_threads(struct smp *s)
+{
+    struct vmm *x = s->x;
+    int running = 0;
+
+    for (unsigned i = 0; i < s->ncpus; i++)
+        running |= s->cpu[i].thread_started;
+    if (!running)
+        return;
+    pthread_mutex_lock(&x->lock);
+    vmm__end(x, x->status); /* nothing when it has ended: the first end wins */
+    pthread_mutex_unlock(&x->lock);
+    for (unsigned i = 0; i < s->ncpus; i++) {
+        if (s->cpu[i].thread_started)
+            pthread_join(s->cpu[i].thread, NULL);
+        s->cpu[i].thread_started = 0;
+    }
+}
+
 /* [run] */
 /*
  * The main thread: starts a thread for every vCPU, then waits for the first to finish
@@ -214,26 +250,11 @@ static int smp_run(void *ctx, struct vmm *x)
         ret = error_errno("signalfd for SIGINT and SIGTERM");
         goto err_restore;
     }
-    if (vmm__start(x) < 0 || prepare_cpus(s) < 0) {
-        ret = -1;
-        goto err_close;
-    }
-    for (unsigned i = 0; i < s->ncpus; i++) {
-        int err = pthread_create(&s->cpu[i].thread, NULL, vcpu_thread, &s->cpu[i]);
-        if (err) {
-            error_set("starting vCPU %u's thread: %s", i, strerror(err));
-            pthread_mutex_lock(&x->lock);
-            vmm__end(x, 1);
-            pthread_mutex_unlock(&x->lock);
-            ret = -1;
-            break;
-        }
-        s->cpu[i].thread_started = 1;
-    }
     struct pollfd fds[2] = {{s->done_fd, POLLIN, 0}, {sfd, POLLIN, 0}};
+    ret = smp__start_threads(s, x);
     while (ret == 0 && poll(fds, 2, -1) < 0 && errno == EINTR)
         ;
-    if (fds[1].revents & POLLIN) {
+    if (ret == 0 && (fds[1].revents & POLLIN)) {
         struct signalfd_siginfo si;
         if (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
             pthread_mutex_lock(&x->lock);
@@ -241,16 +262,10 @@ static int smp_run(void *ctx, struct vmm *x)
             pthread_mutex_unlock(&x->lock);
         }
     }
-    for (unsigned i = 0; i < s->ncpus; i++) {
-        struct smp_cpu *c = &s->cpu[i];
-        if (!c->thread_started)
-            continue;
-        pthread_join(c->thread, NULL);
-        c->thread_started = 0;
-        if (c->failed && ret == 0)
-            ret = error_set("%s", c->error);
-    }
-err_close:
+    smp__join_threads(s);
+    for (unsigned i = 0; i < s->ncpus && ret == 0; i++)
+        if (s->cpu[i].failed)
+            ret = error_set("%s", s->cpu[i].error);
     close(sfd);
 err_restore:
     pthread_sigmask(SIG_SETMASK, &saved, NULL);
@@ -292,6 +307,7 @@ static void smp_ended(void *ctx, struct vmm *x)
     if (s->inner->ended)
         s->inner->ended(s->inner->ctx, x);
     pthread_cond_broadcast(&s->startup); /* a CPU waiting for its startup IPI goes too */
+    pthread_cond_broadcast(&s->gate);    /* and one waiting for the inspector's permit */
 }
 /* [platform] */
 
@@ -310,9 +326,17 @@ static int smp_start(void *ctx, struct vmm *x)
     return INNER((struct smp *)ctx, start, x);
 }
 
+/* A CPU in HLT is "halted" while the PC waits for its interrupt (the inspector shows it). */
 static int smp_halt(void *ctx, struct vmm *x, struct vcpu *v)
 {
-    return INNER((struct smp *)ctx, halt, x, v);
+    struct smp *s = ctx;
+    struct smp_cpu *c = &s->cpu[v->id];
+
+    c->state = SMP_CPU_HALTED;
+    int ret = INNER(s, halt, x, v);
+    if (c->state == SMP_CPU_HALTED)
+        c->state = SMP_CPU_RUNNING;
+    return ret;
 }
 
 static int smp_after_exit(void *ctx, struct vmm *x, struct vcpu *v, const struct vcpu_exit *e)
@@ -324,12 +348,16 @@ static void smp_stop(void *ctx, struct vmm *x)
 {
     struct smp *s = ctx;
 
+    if (s->x)
+        smp__join_threads(s); /* the inspector's, if it left them running */
+
     if (s->inner->stop)
         s->inner->stop(s->inner->ctx, x);
     if (s->done_fd >= 0)
         close(s->done_fd);
     s->done_fd = -1;
     pthread_cond_destroy(&s->startup);
+    pthread_cond_destroy(&s->gate);
 }
 
 /* [configure] */
@@ -346,6 +374,7 @@ int smp__configure(struct smp *s, struct pc *pc, struct vmm_config *cfg, unsigne
     if (s->done_fd < 0)
         return error_errno("eventfd for the vCPU threads");
     pthread_cond_init(&s->startup, NULL);
+    pthread_cond_init(&s->gate, NULL);
     s->platform = (struct vmm_platform){
         .irqchip = smp_irqchip,
         .devices = smp_devices,

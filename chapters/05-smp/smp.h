@@ -19,6 +19,7 @@
 
 #include "apicbus.h"
 #include "error.h"
+#include "inspector/inspector.h"
 #include "mptable.h"
 #include "pc.h"
 
@@ -44,6 +45,12 @@ struct smp_cpu {
     struct kvm_sregs reset_sregs;
     int failed; /* its last step failed: error holds why */
     char error[ERROR_MAX];
+    /* Under the inspector (smp_inspect.c), all with the machine's lock: */
+    long permits;               /* exits it may make before it waits: -1 for no limit */
+    int at_gate;                /* it waits for a permit */
+    unsigned long steps;        /* steps done */
+    int step_ret;               /* what its last step returned */
+    struct vcpu_exit last_exit; /* and the exit it handled */
 };
 
 /** Chapter 5's machine: the PC (which it wraps), and what runs its CPUs. */
@@ -59,8 +66,16 @@ struct smp {
     /* Signalled (with the machine's lock) when a startup IPI arrives or the machine ends:
      * a CPU waiting for its startup IPI waits on it. */
     pthread_cond_t startup;
-    int done_fd;              /* an eventfd: a vCPU thread has finished */
-    uint8_t rom[MPTABLE_MAX]; /* the MP table, as the ROM at 0xf0000 */
+    int done_fd; /* an eventfd: a vCPU thread has finished */
+    /* The inspector (smp_inspect.c): it lets each vCPU's thread make exits one at a time,
+     * or freely; a thread waits for its permit on gate, with the machine's lock. */
+    int inspecting;
+    pthread_cond_t gate;
+    int focus, others_run;
+    struct inspector_target *target;
+    const char *(*console)(void *ctx); /* the target's console, and its context, as chapter */
+    void *console_ctx;                 /* 3 made them (the console pane) */
+    uint8_t rom[MPTABLE_MAX];          /* the MP table, as the ROM at 0xf0000 */
 };
 
 /**
@@ -72,6 +87,33 @@ int smp__configure(struct smp *smp, struct pc *pc, struct vmm_config *cfg, unsig
 
 /** Chapter 5's addition to a program: --smp N, and the machine that runs the CPUs. */
 extern const struct cli_ext smp_cli_ext;
+
+/**
+ * Starts a thread for every vCPU (the platform's start first). Returns 0 or -1 with the
+ * error set.
+ */
+int smp__start_threads(struct smp *s, struct vmm *x);
+
+/**
+ * Joins every vCPU thread that smp__start_threads started, ending the machine first if
+ * it is still running. Lock not held.
+ */
+void smp__join_threads(struct smp *s);
+
+/**
+ * Makes t, the inspector's target, drive the machine's vCPUs one at a time (inspector.h's
+ * focus, describe, run_others) when there are several: a thread each, every one waiting
+ * for the inspector's permit before each exit. With one vCPU t is left as it is, and
+ * chapter 3's inspector steps it on its own thread. Returns 0 or -1.
+ */
+int smp__inspect(struct smp *s, struct vmm *x, struct inspector_target *t);
+
+/** Under the inspector: vCPU c's thread waits here for its permit before each exit.
+ *  Returns 1 when the machine has ended meanwhile. Lock not held. */
+int smp__gate(struct smp_cpu *c);
+
+/** Under the inspector: vCPU c's thread made an exit, which returned ret. Lock not held. */
+void smp__gate_passed(struct smp_cpu *c, int ret);
 
 /** Returns a short name for a CPU state ("running", "halted", "wait-for-SIPI"). */
 const char *smp__state_name(enum smp_cpu_state state);

@@ -30,13 +30,21 @@ static int smp_option(void *ctx, int opt, const char *arg)
 }
 
 /* The PC is chapter 4's (its extension configured it before this one); smp wraps it. */
+static struct smp the_smp;
+
 static int smp_configure(void *ctx, struct vmm_config *cfg)
 {
-    static struct smp the_smp;
     struct smp_options *o = ctx;
 
     /* pc__configure made the PC the machine's platform, with the PC as its context. */
     return smp__configure(&the_smp, cfg->platform->ctx, cfg, o->ncpus);
+}
+
+/* The inspector on several vCPUs (smp_inspect.c). */
+static int smp_inspect(void *ctx, struct vmm *x, struct inspector_target *t)
+{
+    (void)ctx;
+    return smp__inspect(&the_smp, x, t);
 }
 
 static const struct option smp_options_table[] = {
@@ -50,5 +58,6 @@ const struct cli_ext smp_cli_ext = {
     .options = smp_options_table,
     .option = smp_option,
     .configure = smp_configure,
+    .inspect = smp_inspect,
     .ctx = &the_options,
 };

@@ -115,6 +115,13 @@ TCase *lab_tests(int chapter, int nlabs);
  */
 void check_inspector_tui(const char *program, const char *args);
 
+/**
+ * Checks chapter 5's inspector on two vCPUs in a real terminal (tmux): the vCPU list, n
+ * on the vCPU in focus, Tab to the other, r and p, then q. program runs
+ * guests/ch5/smp.elf with args (an irqchip).
+ */
+void check_inspector_tui_smp(const char *program, const char *args);
+
 /** Writes the size bytes at data into a new file at path. */
 void write_file(const char *path, const void *data, size_t size);
 

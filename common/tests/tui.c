@@ -53,6 +53,58 @@ static void tmux(const char *args)
     run_free(&r);
 }
 
+/* Waits until the inspector has gone after q, or fails the test. */
+static void wait_quit(void)
+{
+    struct run_result r;
+
+    tmux("send-keys q");
+    for (int i = 0; i < 600; i++) {
+        run_shell(&r, TMUX "has-session 2>/dev/null");
+        int gone = r.status != 0;
+        run_free(&r);
+        if (gone)
+            return;
+        usleep(50000);
+    }
+    run_shell(&r, TMUX "kill-server");
+    run_free(&r);
+    ck_abort_msg("the inspector did not quit on q");
+}
+
+void check_inspector_tui_smp(const char *program, const char *args)
+{
+    char bin[4096], guest[4096], *screen;
+    struct run_result r;
+
+    run_shell(&r, TMUX "kill-server 2>/dev/null");
+    run_free(&r);
+    run_shell(&r,
+              "TERM=xterm " TMUX "new-session -d -x 80 -y 24 '%s %s --smp 2 --inspect %s' "
+              "</dev/null >/dev/null 2>&1",
+              build_path(bin, sizeof(bin), program), args,
+              build_path(guest, sizeof(guest), "guests/ch5/smp.elf"));
+    ck_assert_msg(r.status == 0, "tmux new-session: %s", r.err);
+    run_free(&r);
+    screen = tmux_wait_for("smp.elf | cpu 0 of 2 | exits 0");
+    ck_assert_has(screen, "=> cpu0");
+    ck_assert_has(screen, "   cpu1");
+    ck_assert_has(screen, "Tab cpu  r/p run/pause");
+    ck_assert_int_eq(count_lines(screen), 24);
+    free(screen);
+    tmux("send-keys n");
+    free(tmux_wait_for("| cpu 0 of 2 | exits 1 | last IO"));
+    tmux("send-keys Tab");
+    screen = tmux_wait_for("| cpu 1 of 2 |");
+    ck_assert_has(screen, "=> cpu1");
+    free(screen);
+    tmux("send-keys r");
+    free(tmux_wait_for("the other vCPUs run freely"));
+    tmux("send-keys p");
+    free(tmux_wait_for("the other vCPUs stop at their next exit"));
+    wait_quit();
+}
+
 void check_inspector_tui(const char *program, const char *args)
 {
     char bin[4096], guest[4096], *screen;
@@ -94,16 +146,5 @@ void check_inspector_tui(const char *program, const char *args)
     free(tmux_wait_for("The terminal is 60x20; the inspector needs at least 80x24."));
     tmux("resize-window -x 80 -y 24");
     free(tmux_wait_for("-- registers"));
-    tmux("send-keys q");
-    for (int i = 0; i < 600; i++) {
-        run_shell(&r, TMUX "has-session 2>/dev/null");
-        int gone = r.status != 0;
-        run_free(&r);
-        if (gone)
-            return;
-        usleep(50000);
-    }
-    run_shell(&r, TMUX "kill-server");
-    run_free(&r);
-    ck_abort_msg("the inspector did not quit on q");
+    wait_quit();
 }

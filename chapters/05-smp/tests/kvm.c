@@ -1,12 +1,14 @@
 /*
  * kvm.c - chapter 5's machine on KVM, with KVM's local APICs and with stepvm's: the smp
  * guest on 1, 2, 4 and 8 vCPUs gives QEMU's lines; an AP can end the machine; SIGTERM
- * ends it cleanly; Debian's Linux finds and brings up every CPU. And --smp's refusals,
+ * ends it cleanly; the inspector lists and steps each vCPU; Debian's Linux finds and
+ * brings up every CPU. And --smp's refusals,
  * which need no KVM.
  */
 #include "ch5_tests.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -17,8 +19,17 @@ static void smp_on(const char *irqchip, int n)
     char smp[16];
 
     snprintf(smp, sizeof(smp), "%d", n);
-    run_builtv(&r, "bin/ch5", irqchip, "--smp", smp, "guests/ch5/smp.elf", NULL);
+    run_builtv(&r, "bin/ch5", irqchip, "--stats", "--smp", smp, "guests/ch5/smp.elf", NULL);
     assert_each_cpu_once(r.out, n);
+    /* --stats: how many exits each vCPU made (every CPU printed its line: at least one). */
+    const char *by = strstr(r.err, "exits by vCPU:");
+    ck_assert_msg(n == 1 ? by == NULL : by != NULL, "%s --smp %d:\n%s", irqchip, n, r.err);
+    for (int i = 0; i < n && by; i++) {
+        char cpu[16];
+        snprintf(cpu, sizeof(cpu), " cpu%d ", i);
+        const char *at = strstr(by, cpu);
+        ck_assert_msg(at && strtoul(at + strlen(cpu), NULL, 10) > 0, "%s: %s", cpu, by);
+    }
     assert_summary(r.out, n);
     ck_assert_msg(r.status == 1, "%s --smp %d: status %d\n%s%s", irqchip, n, r.status, r.out,
                   r.err);
@@ -58,12 +69,34 @@ static void sigterm(const char *irqchip)
     run_free(&r);
 }
 
+/* The inspector on two vCPUs, in batch mode (smp.script: two exits on cpu 0, one on
+ * cpu 1, back to cpu 0, let the others run, continue to the end) and in tmux. */
+static void inspected(const char *irqchip)
+{
+    struct run_result r;
+
+    run_builtv(&r, "bin/ch5", irqchip, "--smp", "2", "--batch-script", "guests/ch5/smp.script",
+               "guests/ch5/smp.elf", NULL);
+    ck_assert_msg(r.status == 1, "%s: status %d\n%s%s", irqchip, r.status, r.out, r.err);
+    ck_assert_msg(strstr(r.out, "--- vCPUs (the others wait)\n=> cpu0  paused\n   cpu1  paused\n"),
+                  "%s: no vCPU list before the first exit:\n%s", irqchip, r.out);
+    ck_assert_msg(strstr(r.out, "cpu 0: exit     1  cpu0 IO"), "%s: %s", irqchip, r.out);
+    ck_assert_msg(strstr(r.out, "| cpu 1 of 2 |") && strstr(r.out, "=> cpu1"), "%s: %s", irqchip,
+                  r.out);
+    ck_assert_msg(strstr(r.out, "--- vCPUs (the others run)"), "%s: %s", irqchip, r.out);
+    ck_assert_msg(strstr(r.out, "the guest has ended"), "%s: %s", irqchip, r.out);
+    assert_summary(r.out, 2);
+    run_free(&r);
+    check_inspector_tui_smp("bin/ch5", irqchip);
+}
+
 START_TEST(kvm_smp_kernel_irqchip)
 {
     for (int n = 1; n <= 8; n *= 2)
         smp_on("--irqchip=kernel", n);
     ended_by_an_ap("--irqchip=kernel");
     sigterm("--irqchip=kernel");
+    inspected("--irqchip=kernel");
 }
 END_TEST
 
@@ -73,6 +106,7 @@ START_TEST(kvm_smp_user_irqchip)
         smp_on("--irqchip=user", n);
     ended_by_an_ap("--irqchip=user");
     sigterm("--irqchip=user");
+    inspected("--irqchip=user");
 }
 END_TEST
 
@@ -92,18 +126,30 @@ static int have_linux(void)
 }
 
 /* Debian's kernel on n vCPUs: it finds them (ACPI's MADT, or with acpi=off the MP table)
- * and brings every one up. */
+ * and brings every one up. With ACPI it also finds the virtio disk (chapter 4) and /init
+ * runs to its end: LINUX-OK, and the ACPI power-off (status 0). */
 static void linux_on(const char *irqchip, int n, const char *append)
 {
+    char disk[] = "/tmp/stepvm-linux-XXXXXX", smp[16], want[64], cmd[4096];
     struct run_result r;
-    char smp[16], want[64];
+    int acpi = !strstr(append, "acpi=off");
 
+    ck_assert_int_ge(close(mkstemp(disk)), 0);
+    run_shell(&r, "cp %s/guests/linux/disk.img %s", build_path(cmd, sizeof(cmd), ""), disk);
+    ck_assert_int_eq(r.status, 0);
+    run_free(&r);
     snprintf(smp, sizeof(smp), "%d", n);
-    run_builtv(&r, "bin/ch5", irqchip, "--smp", smp, "--mem", "256M", "--initrd",
+    run_builtv(&r, "bin/ch5", irqchip, "--smp", smp, "--mem", "256M", "--disk", disk, "--initrd",
                "guests/linux/initramfs.cpio.gz", "--append", append, "guests/linux/vmlinuz", NULL);
+    unlink(disk);
     snprintf(want, sizeof(want), "smp: Brought up 1 node, %d CPUs", n);
     ck_assert_msg(strstr(r.out, "Linux version 6."), "no banner:\n%s%s", r.out, r.err);
     ck_assert_msg(strstr(r.out, want), "%s: want '%s':\n%s%s", irqchip, want, r.out, r.err);
+    if (acpi) {
+        ck_assert_msg(strstr(r.out, "LINUX-OK") && !strstr(r.out, "LINUX-FAIL"), "%s:\n%s", irqchip,
+                      r.out);
+        ck_assert_msg(r.status == 0, "%s: status %d\n%s%s", irqchip, r.status, r.out, r.err);
+    }
     run_free(&r);
 }
 
