@@ -3,6 +3,7 @@
 #   make run         install what is missing, build, run the complete system (build/bin/stepvm)
 #   make test        install what is missing, build everything, run every test suite
 #   make test SAN=1  the same under AddressSanitizer and UndefinedBehaviorSanitizer
+#   make test TSAN=1 chapter 5's suite (several vCPUs, a thread each) under ThreadSanitizer
 #   make chapter-N   build and run chapter N's program (ARGS='...' passes arguments)
 #   make inspect-N   open chapter N's default guest (or ARGS) in the inspector (N >= 3;
 #                    make inspect-6 needs no KVM)
@@ -13,12 +14,23 @@
 #   make deps        install the Debian packages stepvm needs (with sudo when not root)
 
 SAN ?= 0
+TSAN ?= 0
+ifeq ($(TSAN),1)
+SAN := thread
+endif
+CHAPTER_DIRS := $(sort $(dir $(wildcard chapters/0*/Makefile)))
 ifeq ($(SAN),1)
 BUILD := build/san
+else ifeq ($(SAN),thread)
+# ThreadSanitizer looks at what has threads: chapter 5's machine, and stepvm on it. Its
+# test run is chapter 5's suite (on KVM: in the nested machine here), with every vCPU a
+# thread and the inspector, the event loop and the signals beside them.
+BUILD := build/tsan
+CHAPTER_DIRS := chapters/05-smp/ chapters/06-tcg/
+TEST_SUITES := check_ch5
 else
 BUILD := build
 endif
-CHAPTER_DIRS := $(sort $(dir $(wildcard chapters/0*/Makefile)))
 
 .PHONY: all deps build run test book bench fuzz clean
 
@@ -37,7 +49,7 @@ run: build
 	@$(BUILD)/bin/stepvm $(ARGS)
 
 test: build
-	@sh common/scripts/run-tests.sh $(BUILD)
+	@STEPVM_SUITES='$(TEST_SUITES)' sh common/scripts/run-tests.sh $(BUILD)
 
 # Chapters 1-4 need KVM: without a usable /dev/kvm they run in the nested machine
 # (common/scripts/run.sh). Chapter 6 has its interpreter to fall back on. Chapter 4's

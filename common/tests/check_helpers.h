@@ -8,6 +8,7 @@
 
 #include <check.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /** What a finished program left behind. */
 struct run_result {
@@ -108,6 +109,23 @@ void assert_lines_eq(const char *file, int line, const char *got, const char *wa
  * solution (labs/NAME/solution.patch) is applied. nlabs is how many labs the chapter has.
  */
 TCase *lab_tests(int chapter, int nlabs);
+
+/** Little-endian fields of a table in guest memory (ACPI, the MP table), read as an
+ *  operating system reads them: byte by byte, whatever the host's order. */
+static inline uint16_t get16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static inline uint32_t get32(const uint8_t *p)
+{
+    return get16(p) | (uint32_t)get16(p + 2) << 16;
+}
+
+static inline uint64_t get64(const uint8_t *p)
+{
+    return get32(p) | (uint64_t)get32(p + 4) << 32;
+}
 
 /**
  * The inspector's TUI in tmux at 80x24 on chapter 1's hello.bin: program (e.g. "bin/ch3")

@@ -72,20 +72,35 @@ static void wait_quit(void)
     ck_abort_msg("the inspector did not quit on q");
 }
 
-void check_inspector_tui_smp(const char *program, const char *args)
+/* Starts "program args OPTIONS guest" in a fresh 80x24 tmux session. */
+static void start_in_tmux(const char *program, const char *args, const char *options,
+                          const char *guest)
 {
-    char bin[4096], guest[4096], *screen;
+    char bin[4096], path[4096];
     struct run_result r;
 
-    run_shell(&r, TMUX "kill-server 2>/dev/null");
+    /* make deps installs tmux, and the nested machine gets it from the host: no tmux is a
+     * failure, never a silent pass. */
+    run_shell(&r, "command -v tmux");
+    ck_assert_msg(r.status == 0, "tmux is not installed (make deps installs it)");
     run_free(&r);
+    run_shell(&r, TMUX "kill-server 2>/dev/null"); /* one left by an earlier, failed run */
+    run_free(&r);
+    /* The tmux server must not hold run_shell's pipes open: hence the redirections. */
     run_shell(&r,
-              "TERM=xterm " TMUX "new-session -d -x 80 -y 24 '%s %s --smp 2 --inspect %s' "
-              "</dev/null >/dev/null 2>&1",
-              build_path(bin, sizeof(bin), program), args,
-              build_path(guest, sizeof(guest), "guests/ch5/smp.elf"));
+              "TERM=xterm " TMUX "new-session -d -x 80 -y 24 '%s %s %s %s' </dev/null "
+              ">/dev/null 2>&1",
+              build_path(bin, sizeof(bin), program), args, options,
+              build_path(path, sizeof(path), guest));
     ck_assert_msg(r.status == 0, "tmux new-session: %s", r.err);
     run_free(&r);
+}
+
+void check_inspector_tui_smp(const char *program, const char *args)
+{
+    char *screen;
+
+    start_in_tmux(program, args, "--smp 2 --inspect", "guests/ch5/smp.elf");
     screen = tmux_wait_for("smp.elf | cpu 0 of 2 | exits 0");
     ck_assert_has(screen, "=> cpu0");
     ck_assert_has(screen, "   cpu1");
@@ -107,24 +122,9 @@ void check_inspector_tui_smp(const char *program, const char *args)
 
 void check_inspector_tui(const char *program, const char *args)
 {
-    char bin[4096], guest[4096], *screen;
-    struct run_result r;
+    char *screen;
 
-    /* make deps installs tmux, and the nested machine gets it from the host: no tmux is a
-     * failure, never a silent pass. */
-    run_shell(&r, "command -v tmux");
-    ck_assert_msg(r.status == 0, "tmux is not installed (make deps installs it)");
-    run_free(&r);
-    run_shell(&r, TMUX "kill-server 2>/dev/null"); /* one left by an earlier, failed run */
-    run_free(&r);
-    /* The tmux server must not hold run_shell's pipes open: hence the redirections. */
-    run_shell(&r,
-              "TERM=xterm " TMUX "new-session -d -x 80 -y 24 '%s %s --inspect --load-addr "
-              "0x1000 %s' </dev/null >/dev/null 2>&1",
-              build_path(bin, sizeof(bin), program), args,
-              build_path(guest, sizeof(guest), "guests/ch1/hello.bin"));
-    ck_assert_msg(r.status == 0, "tmux new-session: %s", r.err);
-    run_free(&r);
+    start_in_tmux(program, args, "--inspect --load-addr 0x1000", "guests/ch1/hello.bin");
     screen = tmux_wait_for("=> 00001000");
     ck_assert_has(screen, "hello.bin | exits 0 | last - | at the first instruction");
     ck_assert_has(screen, "-- registers");

@@ -45,21 +45,6 @@ static void build(unsigned ncpus)
     ck_assert_int_le(blob_len, ACPI_TABLES_MAX);
 }
 
-static uint16_t get16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-    return get16(p) | (uint32_t)get16(p + 2) << 16;
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-    return get32(p) | (uint64_t)get32(p + 4) << 32;
-}
-
 /* Returns the table at guest-physical gpa, checked: inside the blob, its length fits, its
  * checksum sums to 0, and its signature is sig. */
 static const uint8_t *table_at(uint64_t gpa, const char *sig)

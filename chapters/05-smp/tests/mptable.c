@@ -39,21 +39,6 @@ struct mp_view {
     int lint_seen[2];
 };
 
-static uint16_t get16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-    return get16(p) | (uint32_t)get16(p + 2) << 16;
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-    return get32(p) | (uint64_t)get32(p + 4) << 32;
-}
-
 static uint8_t sum(const uint8_t *p, size_t n)
 {
     uint8_t s = 0;
