@@ -93,13 +93,7 @@ ap_trampoline_end:
 # From here on the code runs where it is linked, in the image.
     .text
 ap_runtime:
-    movw    $GDT_KERNEL_DATA, %ax
-    movw    %ax, %ds
-    movw    %ax, %es
-    movw    %ax, %ss
-    xorw    %ax, %ax
-    movw    %ax, %fs
-    movw    %ax, %gs
+    load_kernel_data_segments  # as the first CPU did (gdt.h)
     lidt    AP_PARAMS + AP_PARAM_IDTR
     movq    AP_PARAMS + AP_PARAM_CPU, %rdi
     call    *AP_PARAMS + AP_PARAM_ENTRY        # does not return

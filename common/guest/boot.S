@@ -104,15 +104,7 @@ _start:
 
     .code64
 start64:
-    # Data segments: their base and limit are ignored in 64-bit mode, but SS must hold a
-    # valid selector, and DS/ES one whose DPL allows the access.
-    movw    $GDT_KERNEL_DATA, %ax
-    movw    %ax, %ds
-    movw    %ax, %es
-    movw    %ax, %ss
-    xorw    %ax, %ax
-    movw    %ax, %fs
-    movw    %ax, %gs
+    load_kernel_data_segments  # (gdt.h)
 
     movq    $boot_stack_top, %rsp  # 16-byte aligned, as the C ABI wants before a call
     movl    boot_magic, %edi       # 32-bit moves zero the upper halves

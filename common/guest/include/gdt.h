@@ -20,4 +20,19 @@
 
 #define SEL_RPL3 3 /* OR into a selector to request privilege level 3 */
 
+#ifdef __ASSEMBLER__
+/* In 64-bit mode, the data segments every CPU loads once (boot.S for the first, ap.S for
+ * the others, chapter 5): their base and limit are ignored, but SS must hold a valid
+ * selector, and DS/ES one whose DPL allows the access; FS and GS are left null. */
+.macro load_kernel_data_segments
+    movw    $GDT_KERNEL_DATA, %ax
+    movw    %ax, %ds
+    movw    %ax, %es
+    movw    %ax, %ss
+    xorw    %ax, %ax
+    movw    %ax, %fs
+    movw    %ax, %gs
+.endm
+#endif
+
 #endif
