@@ -48,11 +48,15 @@ static void bus_nmi(void *ctx, unsigned cpu)
     irqchip__wake(&s->pc->chip); /* an NMI ends HLT, even with interrupts off */
 }
 
-/* INIT: the CPU leaves the guest at once; its own thread resets it (see take_init). */
+/* INIT: from now on the CPU waits for a startup IPI (one that follows at once counts);
+ * it leaves the guest at once, and its own thread resets its registers (see
+ * take_init_and_startup). */
 static void bus_init(void *ctx, unsigned cpu)
 {
     struct smp *s = ctx;
 
+    s->cpu[cpu].state = SMP_CPU_WAIT_SIPI;
+    s->cpu[cpu].startup_pending = 0;
     vcpu_raise_init(s->x->cpu[cpu].vcpu);
     irqchip__wake(&s->pc->chip);
 }
@@ -104,11 +108,11 @@ static int start_at(struct vcpu *v, uint8_t vector)
 }
 
 /*
- * Before each run: an INIT that came puts the CPU back in its power-up state, waiting for
- * a startup IPI; a CPU that waits sleeps until one comes (or the machine ends), then
- * starts where it says. A waiting CPU is stopped for good as far as the machine's end is
- * concerned (vmm__set_stopped): only another CPU can wake it. Returns 0 to run the CPU,
- * 1 when the machine has ended, -1 on an error.
+ * Before each run: an INIT that came puts the CPU's registers back in their power-up
+ * state; a CPU that waits for a startup IPI sleeps until one comes (or the machine ends),
+ * then starts where it says. A waiting CPU is stopped for good as far as the machine's
+ * end is concerned (vmm__set_stopped): only another CPU can wake it. Returns 0 to run the
+ * CPU, 1 when the machine has ended, -1 on an error.
  */
 static int take_init_and_startup(struct smp_cpu *c)
 {
@@ -118,18 +122,20 @@ static int take_init_and_startup(struct smp_cpu *c)
     int ret = 0;
 
     pthread_mutex_lock(&x->lock);
-    if (atomic_exchange(&v->init_pin, 0)) {
-        if (vcpu_set_sregs(v, &c->reset_sregs) < 0 || vcpu_set_regs(v, &c->reset_regs) < 0)
-            ret = -1;
-        atomic_store(&v->intr_pin, 0);
-        c->state = SMP_CPU_WAIT_SIPI;
-        c->startup_pending = 0;
-    }
-    if (c->state == SMP_CPU_WAIT_SIPI) {
+    while (ret == 0 && !x->done) {
+        if (atomic_exchange(&v->init_pin, 0)) {
+            atomic_store(&v->intr_pin, 0);
+            /* (With one CPU there is no power-up state to copy: its INIT only stops it.) */
+            if (s->have_reset &&
+                (vcpu_set_sregs(v, &s->reset_sregs) < 0 || vcpu_set_regs(v, &s->reset_regs) < 0))
+                ret = -1;
+        }
+        if (ret < 0 || c->state != SMP_CPU_WAIT_SIPI)
+            break;
         vmm__set_stopped(x, c->index, 1);
-        while (ret == 0 && !c->startup_pending && !x->done && !atomic_load(&v->init_pin))
+        while (!c->startup_pending && !x->done && !atomic_load(&v->init_pin))
             pthread_cond_wait(&s->startup, &x->lock);
-        if (c->startup_pending && !x->done) {
+        if (c->startup_pending && !x->done && !atomic_load(&v->init_pin)) {
             c->startup_pending = 0;
             c->state = SMP_CPU_RUNNING;
             vmm__set_stopped(x, c->index, 0);
@@ -188,8 +194,10 @@ static int prepare_cpus(struct smp *s)
         c->state = SMP_CPU_RUNNING;
         if (!user_irqchip(s) || i == 0)
             continue;
-        if (vcpu_get_regs(v, &c->reset_regs) < 0 || vcpu_get_sregs(v, &c->reset_sregs) < 0)
+        if (i == 1 &&
+            (vcpu_get_regs(v, &s->reset_regs) < 0 || vcpu_get_sregs(v, &s->reset_sregs) < 0))
             return -1;
+        s->have_reset = 1;
         c->state = SMP_CPU_WAIT_SIPI;
         vmm__set_stopped(x, i, 1);
     }

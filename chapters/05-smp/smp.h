@@ -41,8 +41,6 @@ struct smp_cpu {
     enum smp_cpu_state state; /* machine's lock */
     int startup_pending;      /* machine's lock: a startup IPI came; its thread starts the CPU */
     uint8_t startup_vector;
-    struct kvm_regs reset_regs; /* the power-up state INIT puts back (read before it ran) */
-    struct kvm_sregs reset_sregs;
     int failed; /* its last step failed: error holds why */
     char error[ERROR_MAX];
     /* Under the inspector (smp_inspect.c), all with the machine's lock: */
@@ -66,6 +64,10 @@ struct smp {
     /* Signalled (with the machine's lock) when a startup IPI arrives or the machine ends:
      * a CPU waiting for its startup IPI waits on it. */
     pthread_cond_t startup;
+    /* The power-up state INIT puts back (--irqchip=user): an AP's, read before it ran. */
+    struct kvm_regs reset_regs;
+    struct kvm_sregs reset_sregs;
+    int have_reset;
     int done_fd; /* an eventfd: a vCPU thread has finished */
     /* The inspector (smp_inspect.c): it lets each vCPU's thread make exits one at a time,
      * or freely; a thread waits for its permit on gate, with the machine's lock. */
