@@ -24,6 +24,7 @@ static long iter = ITER;
 static int ncpus, end_by_ap;
 
 static struct spinlock counter_lock = SPINLOCK_INIT;
+static struct spinlock ipi_lock = SPINLOCK_INIT; /* one AP's IPI to the BSP at a time */
 static volatile long locked_count; /* only under counter_lock */
 static volatile long xadd_count;   /* only with atomic_add */
 static volatile long cpus_done;
@@ -60,7 +61,14 @@ static void work(int cpu)
         atomic_add(&xadd_count, 1);
     }
     if (cpu != 0) {
+        /* One AP at a time, each waiting until the BSP has counted its IPI: fixed IPIs of
+         * one vector that reach a CPU before it takes the first merge into its one IRR
+         * bit (SDM), so seven sent at once may arrive as two. */
+        spin_lock(&ipi_lock);
+        long before = atomic_read(&ipis[0]);
         lapic_send_fixed(0, IPI_VECTOR);
+        wait_for(&ipis[0], before + 1);
+        spin_unlock(&ipi_lock);
     } else {
         for (int ap = 1; ap < ncpus; ap++)
             lapic_send_fixed((uint8_t)ap, IPI_VECTOR);

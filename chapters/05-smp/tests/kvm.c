@@ -94,9 +94,6 @@ START_TEST(kvm_smp_kernel_irqchip)
 {
     for (int n = 1; n <= 8; n *= 2)
         smp_on("--irqchip=kernel", n);
-    ended_by_an_ap("--irqchip=kernel");
-    sigterm("--irqchip=kernel");
-    inspected("--irqchip=kernel");
 }
 END_TEST
 
@@ -104,8 +101,26 @@ START_TEST(kvm_smp_user_irqchip)
 {
     for (int n = 1; n <= 8; n *= 2)
         smp_on("--irqchip=user", n);
+}
+END_TEST
+
+START_TEST(kvm_smp_ends_cleanly)
+{
+    ended_by_an_ap("--irqchip=kernel");
     ended_by_an_ap("--irqchip=user");
+    sigterm("--irqchip=kernel");
     sigterm("--irqchip=user");
+}
+END_TEST
+
+START_TEST(kvm_smp_inspector_kernel_irqchip)
+{
+    inspected("--irqchip=kernel");
+}
+END_TEST
+
+START_TEST(kvm_smp_inspector_user_irqchip)
+{
     inspected("--irqchip=user");
 }
 END_TEST
@@ -171,8 +186,15 @@ END_TEST
 
 void add_kvm_smp_tests(Suite *s)
 {
-    const TTest *const tests[] = {kvm_smp_kernel_irqchip, kvm_smp_user_irqchip, kvm_linux_four_cpus,
-                                  kvm_linux_mp_table};
+    const TTest *const tests[] = {
+        kvm_smp_kernel_irqchip,
+        kvm_smp_user_irqchip,
+        kvm_smp_ends_cleanly,
+        kvm_smp_inspector_kernel_irqchip,
+        kvm_smp_inspector_user_irqchip,
+        kvm_linux_four_cpus,
+        kvm_linux_mp_table,
+    };
     int n = sizeof(tests) / sizeof(tests[0]);
 
     if (!have_linux()) {
