@@ -194,6 +194,12 @@ int smp__inspect(struct smp *s, struct vmm *x, struct inspector_target *t)
         s->cpu[i].permits = 0; /* every vCPU waits before its first exit */
     if (smp__start_threads(s, x) < 0)
         return -1;
+    /* The first stop is before any exit: the inspector starts once every thread waits. */
+    pthread_mutex_lock(&x->lock);
+    for (unsigned i = 0; i < s->ncpus; i++)
+        while (!s->cpu[i].at_gate && !x->done)
+            pthread_cond_wait(&s->gate, &x->lock);
+    pthread_mutex_unlock(&x->lock);
     s->console = t->console;
     s->console_ctx = t->ctx;
     t->step = inspect_step;

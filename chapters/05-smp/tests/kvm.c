@@ -77,14 +77,16 @@ static void inspected(const char *irqchip)
 
     run_builtv(&r, "bin/ch5", irqchip, "--smp", "2", "--batch-script", "guests/ch5/smp.script",
                "guests/ch5/smp.elf", NULL);
-    ck_assert_msg(r.status == 1, "%s: status %d\n%s%s", irqchip, r.status, r.out, r.err);
+    /* (A whole transcript is too long for Check's message: its last 1000 bytes.) */
+    const char *tail = r.out + (strlen(r.out) > 1000 ? strlen(r.out) - 1000 : 0);
+    ck_assert_msg(r.status == 1, "%s: status %d\n...%s\n%s", irqchip, r.status, tail, r.err);
     ck_assert_msg(strstr(r.out, "--- vCPUs (the others wait)\n=> cpu0  paused\n   cpu1  paused\n"),
-                  "%s: no vCPU list before the first exit:\n%s", irqchip, r.out);
-    ck_assert_msg(strstr(r.out, "cpu 0: exit     1  cpu0 IO"), "%s: %s", irqchip, r.out);
-    ck_assert_msg(strstr(r.out, "| cpu 1 of 2 |") && strstr(r.out, "=> cpu1"), "%s: %s", irqchip,
-                  r.out);
-    ck_assert_msg(strstr(r.out, "--- vCPUs (the others run)"), "%s: %s", irqchip, r.out);
-    ck_assert_msg(strstr(r.out, "the guest has ended"), "%s: %s", irqchip, r.out);
+                  "%s: no vCPU list before the first exit", irqchip);
+    ck_assert_msg(strstr(r.out, "cpu 0: exit     1  cpu0 "), "%s: no exit of cpu 0", irqchip);
+    ck_assert_msg(strstr(r.out, "| cpu 1 of 2 |") && strstr(r.out, "=> cpu1"),
+                  "%s: cpu 1 never in focus", irqchip);
+    ck_assert_msg(strstr(r.out, "--- vCPUs (the others run)"), "%s: r did nothing", irqchip);
+    ck_assert_msg(strstr(r.out, "the guest has ended"), "%s: ...%s", irqchip, tail);
     assert_summary(r.out, 2);
     run_free(&r);
     check_inspector_tui_smp("bin/ch5", irqchip);
