@@ -17,16 +17,17 @@
 
 #define ITER       100000 /* increments of each counter per CPU */
 #define IPI_VECTOR 0x40
-#define WAIT_SPINS 1000000000l /* polls before a wait gives up: seconds on TCG, more on hardware   \
-                                */
+#define WAIT_SPINS                                                                                 \
+    1000000000l /* polls before a wait gives up: seconds on TCG, more on hardware                  \
+                 */
 
 static long iter = ITER;
 static int ncpus, end_by_ap;
 
 static struct spinlock counter_lock = SPINLOCK_INIT;
 static struct spinlock ipi_lock = SPINLOCK_INIT; /* one AP's IPI to the BSP at a time */
-static volatile long locked_count; /* only under counter_lock */
-static volatile long xadd_count;   /* only with atomic_add */
+static volatile long locked_count;               /* only under counter_lock */
+static volatile long xadd_count;                 /* only with atomic_add */
 static volatile long cpus_done;
 
 /* Each CPU's IPIs, counted by its own handler: one writer each, no lock needed. */

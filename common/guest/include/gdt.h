@@ -21,6 +21,8 @@
 #define SEL_RPL3 3 /* OR into a selector to request privilege level 3 */
 
 #ifdef __ASSEMBLER__
+/* Assembly, which clang-format would take for C: */
+/* clang-format off */
 /* In 64-bit mode, the data segments every CPU loads once (boot.S for the first, ap.S for
  * the others, chapter 5): their base and limit are ignored, but SS must hold a valid
  * selector, and DS/ES one whose DPL allows the access; FS and GS are left null. */
@@ -33,6 +35,7 @@
     movw    %ax, %fs
     movw    %ax, %gs
 .endm
+/* clang-format on */
 #endif
 
 #endif
