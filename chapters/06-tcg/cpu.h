@@ -45,25 +45,26 @@
 /* The six flags arithmetic computes: kept lazily (flags.c). */
 #define RFLAGS_ARITH (RFLAGS_CF | RFLAGS_PF | RFLAGS_AF | RFLAGS_ZF | RFLAGS_SF | RFLAGS_OF)
 
-#define CR0_PE     (1ull << 0)
-#define CR0_MP     (1ull << 1)
-#define CR0_EM     (1ull << 2)
-#define CR0_TS     (1ull << 3)
-#define CR0_ET     (1ull << 4)
-#define CR0_NE     (1ull << 5)
-#define CR0_WP     (1ull << 16)
-#define CR0_AM     (1ull << 18)
-#define CR0_NW     (1ull << 29)
-#define CR0_CD     (1ull << 30)
-#define CR0_PG     (1ull << 31)
-#define CR4_PSE    (1ull << 4)
-#define CR4_PAE    (1ull << 5)
-#define CR4_PGE    (1ull << 7)
-#define CR4_OSFXSR (1ull << 9)
-#define EFER_SCE   (1ull << 0)
-#define EFER_LME   (1ull << 8)
-#define EFER_LMA   (1ull << 10)
-#define EFER_NXE   (1ull << 11)
+#define CR0_PE         (1ull << 0)
+#define CR0_MP         (1ull << 1)
+#define CR0_EM         (1ull << 2)
+#define CR0_TS         (1ull << 3)
+#define CR0_ET         (1ull << 4)
+#define CR0_NE         (1ull << 5)
+#define CR0_WP         (1ull << 16)
+#define CR0_AM         (1ull << 18)
+#define CR0_NW         (1ull << 29)
+#define CR0_CD         (1ull << 30)
+#define CR0_PG         (1ull << 31)
+#define CR4_PSE        (1ull << 4)
+#define CR4_PAE        (1ull << 5)
+#define CR4_PGE        (1ull << 7)
+#define CR4_OSFXSR     (1ull << 9)
+#define CR4_OSXMMEXCPT (1ull << 10)
+#define EFER_SCE       (1ull << 0)
+#define EFER_LME       (1ull << 8)
+#define EFER_LMA       (1ull << 10)
+#define EFER_NXE       (1ull << 11)
 
 /* Exception vectors. */
 enum {
@@ -82,6 +83,7 @@ enum {
     EXC_PF = 14, /* page fault */
     EXC_MF = 16, /* x87 floating-point error */
     EXC_AC = 17, /* alignment check */
+    EXC_XM = 19, /* SIMD floating-point exception (SSE, with CR4.OSXMMEXCPT) */
 };
 #define EXC_NO_ERROR 0xffffffffu /* the exception pushes no error code */
 
@@ -155,6 +157,32 @@ struct tcg_undo {
 #define TCG_EVENT_STEP 4u /* end the run after every instruction (VCPU_EXIT_STEP) */
 /* [events] */
 
+/* [fpu-state] */
+/* One SSE register, seen as the lanes the instructions use. */
+typedef union {
+    uint8_t b[16];
+    uint16_t w[8];
+    uint32_t d[4];
+    uint64_t q[2];
+    float ps[4];
+    double pd[2];
+} tcg_xmm;
+
+/* The x87 FPU (fpu.c). The eight registers are kept in their physical order R0-R7, as the
+ * hardware does: ST(i) is R[(TOP + i) mod 8], with TOP in bits 13:11 of the status word. Each
+ * holds the 80-bit extended format (64-bit significand with its explicit integer bit, then
+ * sign and 15-bit exponent), little endian, the bytes FXSAVE stores. */
+struct tcg_x87 {
+    uint8_t r[8][10];  /* R0..R7 */
+    uint16_t fcw;      /* control word: exception masks, precision, rounding */
+    uint16_t fsw;      /* status word: exception flags, condition codes C0-C3, TOP */
+    uint8_t ftw;       /* the abridged tag FXSAVE stores: bit i set while Ri holds a value */
+    uint16_t fop;      /* the last non-control instruction's opcode (11 bits) */
+    uint64_t fip, fdp; /* its instruction and operand pointers */
+    uint16_t fcs, fds; /* and their selectors (legacy formats) */
+};
+/* [fpu-state] */
+
 /** The interpreter's vCPU. vcpu comes first: the interface hands us that pointer. */
 struct tcg_cpu {
     struct vcpu vcpu;
@@ -173,6 +201,9 @@ struct tcg_cpu {
     uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
     uint64_t tsc; /* RDTSC: counts executed instructions, so both runs of a guest agree */
     uint64_t pat, misc_enable;
+    struct tcg_x87 x87; /* the x87 FPU (fpu.c) */
+    tcg_xmm xmm[16];    /* XMM0-XMM15 (sse.c, simd.c) */
+    uint32_t mxcsr;     /* SSE control and status */
 
     /* ---- Lazy flags ---- */
     uint8_t cc_op;     /* enum cc_op */
@@ -231,6 +262,9 @@ void system__register(tcg_exec_fn one[256], tcg_exec_fn two[256]);
 void protect__register(tcg_exec_fn one[256], tcg_exec_fn two[256]);
 void string__register(tcg_exec_fn one[256], tcg_exec_fn two[256]);
 void bits__register(tcg_exec_fn one[256], tcg_exec_fn two[256]);
+void fpu__register(tcg_exec_fn one[256], tcg_exec_fn two[256]);  /* x87, FXSAVE, MXCSR */
+void sse__register(tcg_exec_fn one[256], tcg_exec_fn two[256]);  /* SSE/SSE2 float, moves */
+void simd__register(tcg_exec_fn one[256], tcg_exec_fn two[256]); /* SSE2 integer */
 
 /* Group opcodes whose rows belong to different files: FF /0 /1 (INC, DEC) are alu.c's,
  * FF /3 /5 (far CALL and JMP through memory) system.c's; flow.c's FF handler calls them. */
@@ -487,6 +521,63 @@ static inline void rm_write(struct tcg_cpu *c, const struct x86_insn *i, unsigne
         reg_write(c, i, i->rm_reg, size, v);
     else
         tcg_write(c, i->mem.segment, tcg_ea(c, i), size, v);
+}
+
+/* ---- SSE operands (sse.c, simd.c) ---- */
+
+/* [sse-check] */
+/** Before an SSE instruction: \#UD when CR0.EM is set or CR4.OSFXSR is clear (the OS has not
+ * said it saves the XMM registers), \#NM when CR0.TS is set (the OS switches FPU state
+ * lazily and must load this task's first). */
+static inline void tcg_sse_check(struct tcg_cpu *c, const struct x86_insn *i)
+{
+    if ((c->cr0 & CR0_EM) || !(c->cr4 & CR4_OSFXSR))
+        tcg_ud(c, i);
+    if (c->cr0 & CR0_TS)
+        tcg_fault(c, EXC_NM, EXC_NO_ERROR);
+}
+/* [sse-check] */
+
+/** The linear address of i's 16-byte memory operand; with aligned, one that is not on a
+ * 16-byte boundary is \#GP(0) (MOVAPS, MOVDQA and every packed operation's m128). */
+static inline uint64_t xmm_linear(struct tcg_cpu *c, const struct x86_insn *i, int aligned,
+                                  enum access acc)
+{
+    uint64_t linear = tcg_linear(c, i->mem.segment, tcg_ea(c, i), 16, acc);
+
+    if (aligned && (linear & 15))
+        tcg_gp(c, 0);
+    return linear;
+}
+
+/** Reads the r/m operand as xmm/m128 into *out. */
+static inline void xmm_rm_read(struct tcg_cpu *c, const struct x86_insn *i, tcg_xmm *out,
+                               int aligned)
+{
+    if (i->rm_reg != X86_REG_NONE) {
+        *out = c->xmm[i->rm_reg];
+        return;
+    }
+    uint64_t linear = xmm_linear(c, i, aligned, ACC_READ);
+    uint64_t lo = tcg_read_linear(c, linear, 8, ACC_READ);
+    out->q[1] = tcg_read_linear(c, linear + 8, 8, ACC_READ);
+    out->q[0] = lo;
+}
+
+/** Writes *v to the r/m operand as xmm/m128. Both halves are checked before either is
+ * written, so a fault leaves memory as it was. */
+static inline void xmm_rm_write(struct tcg_cpu *c, const struct x86_insn *i, const tcg_xmm *v,
+                                int aligned)
+{
+    if (i->rm_reg != X86_REG_NONE) {
+        c->xmm[i->rm_reg] = *v;
+        return;
+    }
+    uint64_t linear = xmm_linear(c, i, aligned, ACC_WRITE), phys;
+    if (((linear + 15) & ~0xfffull) != (linear & ~0xfffull))
+        tcg_translate(c, linear + 15, ACC_WRITE, 1, &phys); /* may fault: nothing written */
+    tcg_write_linear(c, linear, 8, v->q[0]);
+    tcg_write_linear(c, linear + 8, 8, v->q[1]);
 }
 
 #endif
