@@ -18,6 +18,9 @@ TCase *guest_tests(void);
 /** A device's write to guest memory and the decoded-code cache (dma.c). */
 TCase *dma_tests(void);
 
+/** Debian's Linux on the interpreter, 1 and 2 vCPUs; the idle guest (linux.c). */
+TCase *linux_tcg_tests(void);
+
 /** The book's guests on KVM and on the interpreter, in a machine with KVM (guests.c). */
 void add_guest_kvm_tests(Suite *s);
 
