@@ -575,18 +575,25 @@ static uint64_t compare_memory(const struct machine *m, const struct diff_result
  * registers only those the reference holds a value in count: what a pop leaves in a
  * register it empties is not the manual's to say. fsw_undefined: the bits of FSW the
  * instruction leaves undefined. */
-static int compare_fpu(const struct machine *m, const struct diff_result *tcg,
-                       const struct diff_result *ref, uint16_t fsw_undefined, char *why,
-                       size_t size, int n)
+static int compare_fpu(const struct machine *m, const struct x86_insn *i,
+                       const struct diff_result *tcg, const struct diff_result *ref,
+                       uint16_t fsw_undefined, char *why, size_t size, int n)
 {
     const struct diff_fpu *a = &tcg->fpu, *b = &ref->fpu;
     int nxmm = m->mode == X86_MODE_64 ? 16 : 8;
+    uint32_t mxcsr_mask = 0;
+    uint16_t fsw_mask = 0;
+
+    if (i && !ref->native && !ref->what[0])
+        diff__unicorn_fpu_masks(i, &mxcsr_mask, &fsw_mask);
+    fsw_undefined |= fsw_mask;
 
     for (int k = 0; k < nxmm; k++)
         if (a->xmm[k][0] != b->xmm[k][0] || a->xmm[k][1] != b->xmm[k][1])
             n += snprintf(why + n, size - (size_t)n, "xmm%d ", k);
-    if (a->mxcsr != b->mxcsr)
-        n += snprintf(why + n, size - (size_t)n, "mxcsr(%#x) ", a->mxcsr ^ b->mxcsr);
+    if ((a->mxcsr ^ b->mxcsr) & ~mxcsr_mask)
+        n +=
+            snprintf(why + n, size - (size_t)n, "mxcsr(%#x) ", (a->mxcsr ^ b->mxcsr) & ~mxcsr_mask);
     if (a->fcw != b->fcw)
         n += snprintf(why + n, size - (size_t)n, "fcw ");
     if ((a->fsw ^ b->fsw) & ~fsw_undefined)
@@ -624,7 +631,7 @@ static int compare_state(const struct machine *m, const struct diff_case *c,
         n += snprintf(why + n, size - (size_t)n, "rflags(%#llx) ",
                       (unsigned long long)((tcg->rflags ^ ref->rflags) & fmask));
     uint16_t fsw_undefined = decoded && tcg->end == DIFF_END_STEP ? diff__fsw_undefined(i) : 0;
-    n = compare_fpu(m, tcg, ref, fsw_undefined, why, size, n);
+    n = compare_fpu(m, decoded ? i : NULL, tcg, ref, fsw_undefined, why, size, n);
     if (ref->native) /* the host ran it alone: no memory, no general register */
         return why[0] ? -1 : 0;
     /* FXSAVE's FOP, FIP and FDP (bytes 6-23 of the image): what they hold depends on the
@@ -668,6 +675,10 @@ static void run_reference(struct machine *m, const struct diff_case *c, const st
         manual_fault(m, c, cut ? 14 : 6, ref);
         return;
     }
+    if (decoded && diff__beyond_sse2(i)) {
+        manual_fault(m, c, 6, ref);
+        return;
+    }
     if (decoded && diff__fp_insn(i) && diff__native_ok(i) &&
         diff__native_run(c, i->length, ref) == 0) {
         ref->mem = m->uc_mem;
@@ -700,7 +711,8 @@ static enum diff_verdict triage(const struct machine *m, const struct diff_case 
     /* x87 and SSE: results that differ between CPU models, and unmasked SIMD exceptions
      * that QEMU never raises where the host cannot run the instruction instead. */
     if (decoded && diff__fp_insn(i) &&
-        (diff__model_specific(i) || (!diff__native_ok(i) && diff__xm_possible(i, c))))
+        (diff__model_specific(i) ||
+         (!diff__native_ok(i) && (diff__xm_possible(i, c) || diff__x87_precision(i, c)))))
         return DIFF_SKIP_REFERENCE;
     if (decoded && !diff__compared(i))
         return DIFF_SKIP_OUTSIDE;
@@ -840,7 +852,7 @@ unsigned long diff__unicorn_vs_host(struct diff *d, uint64_t seed, uint64_t firs
         if ((uc.rflags ^ host.rflags) & RFLAGS_ARITH)
             w += snprintf(why + w, sizeof(why) - (size_t)w, "rflags ");
         if (uc.end == DIFF_END_STEP && host.end == DIFF_END_STEP)
-            w = compare_fpu(m, &uc, &host, diff__fsw_undefined(&i), why, sizeof(why), w);
+            w = compare_fpu(m, NULL, &uc, &host, diff__fsw_undefined(&i), why, sizeof(why), w);
         if (!why[0])
             continue;
         differ[map][i.opcode]++;

@@ -208,6 +208,15 @@ int diff__xm_possible(const struct x86_insn *i, const struct diff_case *c);
 /** The linear address of i's memory operand in case c (offset plus segment base). */
 uint64_t diff__operand_address(const struct diff_case *c, const struct x86_insn *i);
 
+/** Is i an SSE3/SSE4a row the interpreter's CPUID says it lacks (the manual: \#UD)? */
+int diff__beyond_sse2(const struct x86_insn *i);
+
+/** The MXCSR and FSW bits Unicorn cannot judge after i (see diff_rules.c). */
+void diff__unicorn_fpu_masks(const struct x86_insn *i, uint32_t *mxcsr_mask, uint16_t *fsw_mask);
+
+/** Is i an x87 instruction run with a precision control Unicorn ignores? */
+int diff__x87_precision(const struct x86_insn *i, const struct diff_case *c);
+
 /** Is rip a branch target the CPU refuses with #GP(0) in mode? */
 int diff__bad_target(enum x86_mode mode, uint64_t rip);
 

@@ -438,3 +438,42 @@ int diff__xm_possible(const struct x86_insn *i, const struct diff_case *c)
 {
     return sse_arith(i) && ((c->fpu.mxcsr >> 7) & 0x3f) != 0x3f;
 }
+
+/* Is i one of the SSE3 and SSE4a rows inside the SSE2 map (66/F2 0F 7C, 7D, D0; F2 0F F0;
+ * F3 0F 12, 16; F2 0F 12; 66/F2 0F 78, 79), which a CPU without them refuses with #UD? */
+int diff__beyond_sse2(const struct x86_insn *i)
+{
+    unsigned op = i->opcode;
+    uint32_t a, b, c, d;
+
+    if (i->map != X86_MAP_0F)
+        return 0;
+    int sse3 = ((op == 0x7c || op == 0x7d || op == 0xd0) && (i->opsize_pfx || i->rep == 0xf2)) ||
+               (op == 0xf0 && i->rep == 0xf2) || ((op == 0x12 || op == 0x16) && i->rep == 0xf3) ||
+               (op == 0x12 && i->rep == 0xf2 && i->mod != 3) ||
+               ((op == 0x78 || op == 0x79) && (i->opsize_pfx || i->rep == 0xf2));
+    if (!sse3)
+        return 0;
+    tcg_cpuid(1, 0, &a, &b, &c, &d);
+    return !(c & 1); /* CPUID.1:ECX.SSE3 */
+}
+
+/*
+ * What Unicorn (QEMU 5.0) cannot judge of an x87 or SSE result, where the host did not
+ * run the instruction: QEMU before 5.2 does not gather the SSE exception flags into
+ * MXCSR (bits 0-5), ignores the x87 precision control, and leaves C1 and the x87
+ * exception flags as they were for most operations. So against Unicorn those bits are
+ * not compared (mxcsr_mask, fsw_mask: the bits left out), and an x87 case whose
+ * precision control is not 64 bits is not compared at all (diff__x87_precision).
+ */
+void diff__unicorn_fpu_masks(const struct x86_insn *i, uint32_t *mxcsr_mask, uint16_t *fsw_mask)
+{
+    *mxcsr_mask = sse_arith(i) ? 0x3f : 0;
+    *fsw_mask = i->map == X86_MAP_ONE_BYTE && i->opcode >= 0xd8 && i->opcode <= 0xdf ? 0x82bf : 0;
+}
+
+int diff__x87_precision(const struct x86_insn *i, const struct diff_case *c)
+{
+    return i->map == X86_MAP_ONE_BYTE && i->opcode >= 0xd8 && i->opcode <= 0xdf &&
+           ((c->fpu.fcw >> 8) & 3) != 3;
+}
