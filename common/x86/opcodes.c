@@ -112,7 +112,7 @@ const struct x86_opcode x86_one_byte[256] = {
 };
 
 /* The two-byte map, after 0F: system instructions, CMOVcc, Jcc rel32, SETcc, bit tests,
- * MOVZX/MOVSX; the MMX/SSE rows are length-only. */
+ * MOVZX/MOVSX; the MMX/SSE rows are length-only, but for the SSE2 integer ones (X66...). */
 const struct x86_opcode x86_two_byte[256] = {
     /* 00 */ GRP(6, 0, NONE, NONE), GRP(7, 0, NONE, NONE),       /* groups 6, 7: LGDT ... */
     /* 02 */ ROW(M, NONE, V), ROW(M, NONE, V), UD,               /* LAR, LSL */

@@ -60,17 +60,18 @@ static void write_cr4(uint64_t v)
                          : "m"(*s));                                                               \
     }
 
-#define BINOPS(X)                                                                                  \
-    X(punpcklbw)                                                                                   \
-    X(punpcklwd)                                                                                   \
-    X(punpckldq) X(packsswb) X(pcmpgtb) X(pcmpgtw) X(pcmpgtd) X(packuswb) X(punpckhbw)             \
-        X(punpckhwd) X(punpckhdq) X(packssdw) X(punpcklqdq) X(punpckhqdq) X(pcmpeqb) X(pcmpeqw)    \
-            X(pcmpeqd) X(psrlw) X(psrld) X(psrlq) X(paddq) X(pmullw) X(psubusb) X(psubusw)         \
-                X(pminub) X(pand) X(paddusb) X(paddusw) X(pmaxub) X(pandn) X(pavgb) X(psraw)       \
-                    X(psrad) X(pavgw) X(pmulhuw) X(pmulhw) X(psubsb) X(psubsw) X(pminsw) X(por)    \
-                        X(paddsb) X(paddsw) X(pmaxsw) X(pxor) X(psllw) X(pslld) X(psllq)           \
-                            X(pmuludq) X(pmaddwd) X(psadbw) X(psubb) X(psubw) X(psubd) X(psubq)    \
-                                X(paddb) X(paddw) X(paddd)
+/* The list, laid out by hand (clang-format would stair-step it). */
+/* clang-format off */
+#define BINOPS(X)                                                                          \
+    X(punpcklbw) X(punpcklwd) X(punpckldq) X(packsswb) X(pcmpgtb) X(pcmpgtw) X(pcmpgtd)   \
+    X(packuswb) X(punpckhbw) X(punpckhwd) X(punpckhdq) X(packssdw) X(punpcklqdq)          \
+    X(punpckhqdq) X(pcmpeqb) X(pcmpeqw) X(pcmpeqd) X(psrlw) X(psrld) X(psrlq) X(paddq)    \
+    X(pmullw) X(psubusb) X(psubusw) X(pminub) X(pand) X(paddusb) X(paddusw) X(pmaxub)     \
+    X(pandn) X(pavgb) X(psraw) X(psrad) X(pavgw) X(pmulhuw) X(pmulhw) X(psubsb) X(psubsw) \
+    X(pminsw) X(por) X(paddsb) X(paddsw) X(pmaxsw) X(pxor) X(psllw) X(pslld) X(psllq)     \
+    X(pmuludq) X(pmaddwd) X(psadbw) X(psubb) X(psubw) X(psubd) X(psubq) X(paddb) X(paddw) \
+    X(paddd)
+/* clang-format on */
 
 BINOPS(BIN)
 
@@ -116,45 +117,30 @@ static void test_shift_counts(void)
         }
 }
 
+/* op $n, %xmm2 for the immediates test_shift_imm uses (an immediate is part of the code). */
+#define SHIFT_CASE(op, n)                                                                          \
+    case n:                                                                                        \
+        __asm__ volatile("movdqu %0, %%xmm2\n\t" #op " $" #n ", %%xmm2\n\tmovdqu %%xmm2, %0"       \
+                         : "+m"(*d));                                                              \
+        break;
 #define SHIFT_IMM(op)                                                                              \
     static void op##_i(v128 *d, int n)                                                             \
     {                                                                                              \
         switch (n) {                                                                               \
-        case 0:                                                                                    \
-            __asm__ volatile("movdqu %0, %%xmm2\n\t" #op " $0, %%xmm2\n\tmovdqu %%xmm2, %0"        \
-                             : "+m"(*d));                                                          \
-            break;                                                                                 \
-        case 1:                                                                                    \
-            __asm__ volatile("movdqu %0, %%xmm2\n\t" #op " $1, %%xmm2\n\tmovdqu %%xmm2, %0"        \
-                             : "+m"(*d));                                                          \
-            break;                                                                                 \
-        case 7:                                                                                    \
-            __asm__ volatile("movdqu %0, %%xmm2\n\t" #op " $7, %%xmm2\n\tmovdqu %%xmm2, %0"        \
-                             : "+m"(*d));                                                          \
-            break;                                                                                 \
-        case 15:                                                                                   \
-            __asm__ volatile("movdqu %0, %%xmm2\n\t" #op " $15, %%xmm2\n\tmovdqu %%xmm2, %0"       \
-                             : "+m"(*d));                                                          \
-            break;                                                                                 \
-        case 16:                                                                                   \
-            __asm__ volatile("movdqu %0, %%xmm2\n\t" #op " $16, %%xmm2\n\tmovdqu %%xmm2, %0"       \
-                             : "+m"(*d));                                                          \
-            break;                                                                                 \
-        case 33:                                                                                   \
-            __asm__ volatile("movdqu %0, %%xmm2\n\t" #op " $33, %%xmm2\n\tmovdqu %%xmm2, %0"       \
-                             : "+m"(*d));                                                          \
-            break;                                                                                 \
-        case 64:                                                                                   \
-            __asm__ volatile("movdqu %0, %%xmm2\n\t" #op " $64, %%xmm2\n\tmovdqu %%xmm2, %0"       \
-                             : "+m"(*d));                                                          \
-            break;                                                                                 \
-        default:                                                                                   \
-            __asm__ volatile("movdqu %0, %%xmm2\n\t" #op " $255, %%xmm2\n\tmovdqu %%xmm2, %0"      \
-                             : "+m"(*d));                                                          \
+            SHIFT_CASE(op, 0)                                                                      \
+            SHIFT_CASE(op, 1)                                                                      \
+            SHIFT_CASE(op, 7)                                                                      \
+            SHIFT_CASE(op, 15)                                                                     \
+            SHIFT_CASE(op, 16)                                                                     \
+            SHIFT_CASE(op, 33)                                                                     \
+            SHIFT_CASE(op, 64)                                                                     \
+            SHIFT_CASE(op, 255)                                                                    \
         }                                                                                          \
     }
-#define SHIFTS_IMM(X)                                                                              \
+/* clang-format off */
+#define SHIFTS_IMM(X) \
     X(psrlw) X(psraw) X(psllw) X(psrld) X(psrad) X(pslld) X(psrlq) X(psllq) X(psrldq) X(pslldq)
+/* clang-format on */
 SHIFTS_IMM(SHIFT_IMM)
 #define SHIFT_ENTRY(op) {#op, op##_i},
 
