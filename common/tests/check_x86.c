@@ -262,6 +262,32 @@ START_TEST(groups_and_vector_prefixes)
 }
 END_TEST
 
+/* SSE2 integer rows run with their mandatory prefix only: the MMX forms (no prefix) and
+ * prefixes no form has are length-only; the shift groups 0F 71-73 take registers only. */
+START_TEST(sse2_integer_rows_need_their_prefix)
+{
+    struct x86_insn in;
+
+    ck_assert_int_eq(DECODE(X86_MODE_64, &in, 0x66, 0x0F, 0xFC, 0xC1), 4); /* paddb xmm0, xmm1 */
+    ck_assert_int_eq(DECODE(X86_MODE_64, &in, 0x0F, 0xFC, 0xC1), -1);      /* paddb mm0, mm1 */
+    ck_assert_int_eq(in.unsupported, 1);
+    ck_assert_int_eq(in.length, 3);
+    ck_assert_int_eq(DECODE(X86_MODE_32, &in, 0xF3, 0x0F, 0x6F, 0x00), 4); /* movdqu */
+    ck_assert_int_eq(DECODE(X86_MODE_32, &in, 0xF2, 0x0F, 0x6F, 0x00), -1);
+    ck_assert_int_eq(in.unsupported, 1);
+    ck_assert_int_eq(DECODE(X86_MODE_32, &in, 0x66, 0xF3, 0x0F, 0x7E, 0xC1), 5); /* F3 wins */
+    ck_assert_int_eq(DECODE(X86_MODE_64, &in, 0x66, 0x0F, 0x73, 0xDA, 0x04), 5); /* psrldq */
+    ck_assert_int_eq(in.imm, 4);
+    ck_assert_int_eq(DECODE(X86_MODE_64, &in, 0x66, 0x0F, 0x73, 0x1A, 0x04), -1); /* memory */
+    ck_assert_int_eq(in.undefined, 1);
+    ck_assert_int_eq(DECODE(X86_MODE_64, &in, 0x66, 0x0F, 0x71, 0xC0, 0x04), -1); /* /0 */
+    ck_assert_int_eq(in.undefined, 1);
+    ck_assert_int_eq(DECODE(X86_MODE_64, &in, 0x0F, 0xC3, 0x00), 3); /* movnti [rax], eax */
+    ck_assert_int_eq(DECODE(X86_MODE_64, &in, 0x0F, 0xC3, 0xC0), -1);
+    ck_assert_int_eq(in.undefined, 1);
+}
+END_TEST
+
 /* Runs n corpus strings in each mode against Zydis; prints the counts. */
 static void differential(unsigned long n, uint64_t seed, const char *what)
 {
@@ -407,6 +433,7 @@ int main(void)
     tcase_add_test(unit, truncated_input);
     tcase_add_test(unit, lock_needs_a_memory_destination);
     tcase_add_test(unit, groups_and_vector_prefixes);
+    tcase_add_test(unit, sse2_integer_rows_need_their_prefix);
     suite_add_tcase(s, unit);
     tcase_add_test(diff, agrees_with_zydis);
     tcase_add_test(diff, agrees_with_zydis_on_real_code);

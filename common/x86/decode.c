@@ -371,12 +371,25 @@ static int decode_imm(struct cursor *c, uint8_t kind)
 /* ------------------------------------------------------------------------------------- */
 /* Validity                                                                               */
 
+/* The mandatory prefix an SSE instruction has, as an X86_F_P_* bit: F2 and F3 win over 66. */
+static unsigned mandatory_prefix(const struct x86_insn *in)
+{
+    if (in->rep == 0xF3)
+        return X86_F_P_F3;
+    if (in->rep == 0xF2)
+        return X86_F_P_F2;
+    return in->opsize_pfx ? X86_F_P_66 : X86_F_P_NONE;
+}
+
 /*
  * Adjusts the row for the few opcodes whose meaning depends on the mode, a mandatory
  * prefix or a whole ModRM byte, before sizes and immediates are read.
  */
 static void special_cases(const struct x86_insn *in, struct x86_opcode *op)
 {
+    if ((op->flags & X86_F_PREFIXES) && !(op->flags & X86_F_UD) &&
+        !(op->flags & mandatory_prefix(in)))
+        op->flags = (uint16_t)((op->flags & X86_F_MODRM) | X86_F_UNSUP); /* MMX form... */
     if (in->map == X86_MAP_ONE_BYTE) {
         if (in->opcode == 0x63 && in->mode == X86_MODE_64)
             op->size = X86_SZ_V; /* MOVSXD Gv, Ed instead of ARPL Ew, Gw */
@@ -403,6 +416,8 @@ static void special_cases(const struct x86_insn *in, struct x86_opcode *op)
 static int bad_operands(const struct x86_insn *in, const struct x86_opcode *op)
 {
     if ((op->flags & X86_F_MEM) && in->mod == 3)
+        return 1;
+    if ((op->flags & X86_F_REGONLY) && in->mod != 3)
         return 1;
     if (in->lock && (!(op->flags & X86_F_LOCK) || !in->has_mem))
         return 1; /* LOCK needs a read-modify-write of memory */

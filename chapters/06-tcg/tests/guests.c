@@ -269,6 +269,23 @@ START_TEST(inspector_transcripts_match_kvm)
 }
 END_TEST
 
+/* Every SSE2 integer instruction on edge values, and its alignment, #UD and #NM faults
+ * (simd.elf): the interpreter and QEMU print simd.expected, which KVM printed too. */
+START_TEST(simd_matches_qemu)
+{
+    struct run_result r, q;
+
+    run_tcg(&r, NULL, "guests/ch6/simd.elf");
+    run_qemu(&q, "guests/ch6/simd.elf");
+    ck_assert_msg(r.status == 1, "status %d: %s", r.status, r.err);
+    ck_assert_msg(q.status == 1, "QEMU status %d: %s", q.status, q.err);
+    ck_assert_lines_eq(r.out, expected_output("guests/ch6/simd.expected"));
+    ck_assert_lines_eq(q.out, expected_output("guests/ch6/simd.expected"));
+    run_free(&r);
+    run_free(&q);
+}
+END_TEST
+
 /* The inspector's real TUI in a real terminal, on the interpreter: it needs no KVM, so
  * this runs everywhere (chapter 3 runs the same test on KVM). */
 START_TEST(tui_on_the_interpreter)
@@ -289,6 +306,7 @@ TCase *guest_tests(void)
     tcase_add_test(tc, swapgs_and_syscall_match_qemu);
     tcase_add_test(tc, popcnt_runs_as_cpuid_promises);
     tcase_add_test(tc, protected_mode_corners_match_qemu);
+    tcase_add_test(tc, simd_matches_qemu);
     tcase_add_test(tc, writing_to_code_in_rom_is_an_mmio_exit);
     tcase_add_test(tc, auto_falls_back_to_the_interpreter);
     tcase_add_test(tc, accel_kvm_without_kvm_is_one_clear_error);
