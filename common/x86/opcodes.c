@@ -115,18 +115,19 @@ const struct x86_opcode x86_two_byte[256] = {
     /* 05 */ ROW(0, NONE, NONE), ROW(0, NONE, NONE), ROW(0, NONE, NONE), /* SYSCALL CLTS SYSRET */
     /* 08 */ ROW(0, NONE, NONE), ROW(0, NONE, NONE), UD,         /* INVD, WBINVD */
     /* 0B */ ROW(0, NONE, NONE), UD, SSE, ROW(U, NONE, NONE), SSEIB, /* UD2; PREFETCH; 3DNow! */
-    /* 10 */ X8(SSE),                                            /* SSE moves */
+    /* 10 */ X8(ROW(M, NONE, NONE)),                             /* SSE moves (sse.c) */
     /* 18 */ ROW(M, NONE, V), ROW(M, NONE, V), SSE, SSE, ROW(M, NONE, V), ROW(M, NONE, V), SSE, /* hint NOPs; 1A 1B: MPX; 1E: CET */
     /* 1F */ ROW(M, NONE, V),                                    /* NOP Ev (long NOPs) */
     /* 20 */ ROW(M | X86_F_REG, NONE, CR), ROW(M | X86_F_REG, NONE, CR), /* MOV r,CRn; r,DRn */
     /* 22 */ ROW(M | X86_F_REG, NONE, CR), ROW(M | X86_F_REG, NONE, CR), /* MOV CRn,r; DRn,r */
     /* 24 */ UD, UD, UD, UD,                                     /* (MOV TRn on the 386) */
-    /* 28 */ X8(SSE),                                            /* SSE conversions */
+    /* 28 */ X8(ROW(M, NONE, NONE)),                             /* SSE conversions (sse.c) */
     /* 30 */ X4(ROW(0, NONE, NONE)), ROW(0, NONE, NONE), ROW(0, NONE, NONE), /* WRMSR ... SYSEXIT */
     /* 36 */ UD, ROW(U, NONE, NONE),                             /* GETSEC (SMX) */
     /* 38 */ UD, UD, UD, UD, UD, UD, UD, UD,                     /* 38, 3A: escapes */
     /* 40 */ X16(ROW(M, NONE, V)),                               /* CMOVcc Gv,Ev */
-    /* 50 */ X16(SSE), X16(SSE),                                 /* SSE, MMX */
+    /* 50 */ X16(ROW(M, NONE, NONE)),                            /* SSE arithmetic (sse.c) */
+    /* 60 */ X16(SSE),                                           /* MMX, SSE2 integer */
     /* 70 */ SSEIB, SSEIB, SSEIB, SSEIB, SSE, SSE, SSE, ROW(U, NONE, NONE), /* PSHUF; EMMS */
     /* 78 */ SSE, SSE, UD, UD, SSE, SSE, SSE, SSE,               /* VMREAD VMWRITE; SSE */
     /* 80 */ X16(ROW(0, Z, F64)),                                /* Jcc rel16/32 */
@@ -144,10 +145,10 @@ const struct x86_opcode x86_two_byte[256] = {
     /* BB */ ROW(M | L, NONE, V), ROW(M, NONE, V), ROW(M, NONE, V), /* BTC; BSF, BSR */
     /* BE */ ROW(M, NONE, V), ROW(M, NONE, V),                   /* MOVSX Gv,Eb Gv,Ew */
     /* C0 */ ROW(M | L, NONE, B), ROW(M | L, NONE, V),           /* XADD */
-    /* C2 */ SSEIB, SSE, SSEIB, SSEIB, SSEIB,                    /* CMPPS; MOVNTI; PINSRW... */
+    /* C2 */ ROW(M, B, NONE), SSE, SSEIB, SSEIB, ROW(M, B, NONE), /* CMPPS; MOVNTI; PINSRW...; SHUFPS */
     /* C7 */ GRP(9, 0, NONE, NONE),                              /* group 9: CMPXCHG8B */
     /* C8 */ X8(ROW(R, NONE, V)),                                /* BSWAP r */
-    /* D0 */ X16(SSE), X16(SSE),                                 /* SSE, MMX ... */
+    /* D0 */ X16(SSE), X4(SSE), SSE, SSE, ROW(M, NONE, NONE), SSE, X8(SSE), /* ...; E6 CVTPD2DQ (sse.c) */
     /* F0 */ X8(SSE), SSE, SSE, SSE, SSE, SSE, SSE, SSE, ROW(M, NONE, NONE), /* ...; UD0 */
 };
 
