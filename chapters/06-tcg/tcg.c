@@ -604,6 +604,7 @@ struct vcpu *tcg_vcpu__new(struct guest_mem *mem)
         protect__register(exec_one, exec_two);
         string__register(exec_one, exec_two);
         bits__register(exec_one, exec_two);
+        sse__register(exec_one, exec_two);
     }
     /* [tables] */
     if (!c) {
