@@ -291,6 +291,9 @@ static void sse_exceptions(struct tcg_cpu *c, const struct x86_insn *i, uint32_t
     if (unmasked & MXCSR_PRE) {
         flags &= MXCSR_PRE;
         unmasked &= MXCSR_PRE;
+    } else if ((unmasked & MXCSR_UE) && !(flags & MXCSR_OE)) {
+        flags &= ~MXCSR_PE; /* not rounded to a denormal: inexact is not known (as the CPU) */
+        unmasked &= ~MXCSR_PE;
     }
     c->mxcsr |= flags;
     if (!unmasked)
