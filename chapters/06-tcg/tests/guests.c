@@ -171,7 +171,9 @@ static char *without_cr4_sections(const char *text)
 }
 
 /* sse.expected is what the hardware computes: the same tests built as a host program
- * (sse-host) print it on this machine's CPU, but for the sections that need CR4. */
+ * (sse-host) print it on this machine's CPU, but for the sections that need CR4. (KVM in
+ * the nested machine is no reference here: its guest's SSE instructions run on QEMU's
+ * emulated CPU, and it printed exactly what QEMU TCG prints, gaps included.) */
 START_TEST(sse_expected_is_what_the_host_cpu_computes)
 {
     char *want = without_cr4_sections(expected_output("guests/ch6/sse.expected"));
