@@ -157,7 +157,6 @@ START_TEST(swapgs_and_syscall_match_qemu)
 }
 END_TEST
 
-/* [sse-tests] */
 /* The lines of sse.c's output the host can give: all but the sections after "-- without
  * CR4", which need CR4 and so a kernel. Returns a copy to free. */
 static char *without_cr4_sections(const char *text)
@@ -235,7 +234,6 @@ START_TEST(sse_matches_qemu_but_for_its_known_gaps)
     free(want);
 }
 END_TEST
-/* [sse-tests] */
 
 /* POPCNT, which the CPUID model promises, runs (QEMU's default CPU model lacks it). */
 START_TEST(popcnt_runs_as_cpuid_promises)
