@@ -607,6 +607,7 @@ struct vcpu *tcg_vcpu__new(struct guest_mem *mem)
         string__register(exec_one, exec_two);
         bits__register(exec_one, exec_two);
         simd__register(exec_one, exec_two);
+        sse__register(exec_one, exec_two);
     }
     /* [tables] */
     if (!c) {

@@ -255,10 +255,13 @@ START_TEST(groups_and_vector_prefixes)
     ck_assert_int_eq(DECODE(X86_MODE_64, &in, 0xC5, 0xF8, 0x77), -1); /* vzeroupper */
     ck_assert_int_eq(in.unsupported, 1);
     ck_assert_int_eq(in.length, 0);
-    ck_assert_int_eq(DECODE(X86_MODE_32, &in, 0xC5, 0x00), 2);        /* lds eax, [eax] */
-    ck_assert_int_eq(DECODE(X86_MODE_32, &in, 0x0F, 0x58, 0xC1), -1); /* addps: SSE */
+    ck_assert_int_eq(DECODE(X86_MODE_32, &in, 0xC5, 0x00), 2);              /* lds eax, [eax] */
+    ck_assert_int_eq(DECODE(X86_MODE_32, &in, 0x0F, 0x58, 0xC1), 3);        /* addps: executed */
+    ck_assert_int_eq(DECODE(X86_MODE_32, &in, 0xF3, 0x0F, 0x12, 0xC1), -1); /* movsldup: SSE3 */
     ck_assert_int_eq(in.unsupported, 1);
-    ck_assert_int_eq(in.length, 3);
+    ck_assert_int_eq(in.length, 4);
+    ck_assert_int_eq(DECODE(X86_MODE_32, &in, 0x0F, 0x2B, 0xC1), -1); /* movntps: memory only */
+    ck_assert_int_eq(in.unsupported, 1);
 }
 END_TEST
 

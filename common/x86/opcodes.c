@@ -119,18 +119,18 @@ const struct x86_opcode x86_two_byte[256] = {
     /* 05 */ ROW(0, NONE, NONE), ROW(0, NONE, NONE), ROW(0, NONE, NONE), /* SYSCALL CLTS SYSRET */
     /* 08 */ ROW(0, NONE, NONE), ROW(0, NONE, NONE), UD,         /* INVD, WBINVD */
     /* 0B */ ROW(0, NONE, NONE), UD, SSE, ROW(U, NONE, NONE), SSEIB, /* UD2; PREFETCH; 3DNow! */
-    /* 10 */ X8(SSE),                                            /* SSE moves */
+    /* 10 */ X8(ROW(M, NONE, NONE)),                             /* SSE moves (sse.c) */
     /* 18 */ ROW(M, NONE, V), ROW(M, NONE, V), SSE, SSE, ROW(M, NONE, V), ROW(M, NONE, V), SSE, /* hint NOPs; 1A 1B: MPX; 1E: CET */
     /* 1F */ ROW(M, NONE, V),                                    /* NOP Ev (long NOPs) */
     /* 20 */ ROW(M | X86_F_REG, NONE, CR), ROW(M | X86_F_REG, NONE, CR), /* MOV r,CRn; r,DRn */
     /* 22 */ ROW(M | X86_F_REG, NONE, CR), ROW(M | X86_F_REG, NONE, CR), /* MOV CRn,r; DRn,r */
     /* 24 */ UD, UD, UD, UD,                                     /* (MOV TRn on the 386) */
-    /* 28 */ X8(SSE),                                            /* SSE conversions */
+    /* 28 */ X8(ROW(M, NONE, NONE)),                             /* SSE conversions (sse.c) */
     /* 30 */ X4(ROW(0, NONE, NONE)), ROW(0, NONE, NONE), ROW(0, NONE, NONE), /* WRMSR ... SYSEXIT */
     /* 36 */ UD, ROW(U, NONE, NONE),                             /* GETSEC (SMX) */
     /* 38 */ UD, UD, UD, UD, UD, UD, UD, UD,                     /* 38, 3A: escapes */
     /* 40 */ X16(ROW(M, NONE, V)),                               /* CMOVcc Gv,Ev */
-    /* 50 */ X16(SSE),                                           /* SSE */
+    /* 50 */ X16(ROW(M, NONE, NONE)),                            /* SSE arithmetic (sse.c) */
     /* 60 */ X8(X66), X4(X66), X66, X66,                         /* PUNPCK, PACK, PCMPGT */
     /* 6E */ X66, ROW(M | P66 | X86_F_P_F3, NONE, NONE),         /* MOVD/Q; MOVDQA, MOVDQU */
     /* 70 */ ROW(M | P66 | X86_F_P_F3 | X86_F_P_F2, B, NONE),    /* PSHUFD, PSHUFHW, PSHUFLW */
@@ -153,13 +153,13 @@ const struct x86_opcode x86_two_byte[256] = {
     /* BB */ ROW(M | L, NONE, V), ROW(M, NONE, V), ROW(M, NONE, V), /* BTC; BSF, BSR */
     /* BE */ ROW(M, NONE, V), ROW(M, NONE, V),                   /* MOVSX Gv,Eb Gv,Ew */
     /* C0 */ ROW(M | L, NONE, B), ROW(M | L, NONE, V),           /* XADD */
-    /* C2 */ SSEIB, ROW(M | MEM | X86_F_P_NONE, NONE, V),       /* CMPPS; MOVNTI */
-    /* C4 */ ROW(M | P66, B, NONE), ROW(M | RO | P66, B, NONE), SSEIB, /* PINSRW PEXTRW; SHUFPS */
+    /* C2 */ ROW(M, B, NONE), ROW(M | MEM | X86_F_P_NONE, NONE, V), /* CMPPS; MOVNTI */
+    /* C4 */ ROW(M | P66, B, NONE), ROW(M | RO | P66, B, NONE), ROW(M, B, NONE), /* PINSRW PEXTRW; SHUFPS */
     /* C7 */ GRP(9, 0, NONE, NONE),                              /* group 9: CMPXCHG8B */
     /* C8 */ X8(ROW(R, NONE, V)),                                /* BSWAP r */
     /* D0 */ SSE, X4(X66), X66, ROW(M | P66, NONE, NONE),        /* ADDSUBPD; PSRLW...; MOVQ */
     /* D7 */ ROW(M | RO | P66, NONE, NONE), X8(X66),             /* PMOVMSKB; PSUBUSB... */
-    /* E0 */ X4(X66), X66, X66, SSE, ROW(M | MEM | P66, NONE, NONE), /* PAVGB...; CVT; MOVNTDQ */
+    /* E0 */ X4(X66), X66, X66, ROW(M, NONE, NONE), ROW(M | MEM | P66, NONE, NONE), /* PAVGB...; CVT (sse.c); MOVNTDQ */
     /* E8 */ X8(X66),                                            /* PSUBSB ... PXOR */
     /* F0 */ SSE, X4(X66), X66, X66, ROW(M | RO | P66, NONE, NONE), /* LDDQU; PSLLW...; MASKMOVDQU */
     /* F8 */ X4(X66), X66, X66, X66, ROW(M, NONE, NONE),         /* PSUBB ... PADDD; UD0 */
