@@ -11,7 +11,8 @@
 #     in that file exactly twice (Doxygen's rule),
 #   - a marker in a source under chapters/ or common/ is used by no page,
 #   - a marker appears an odd number of times in its file.
-# Doxygen then runs with WARN_AS_ERROR = YES. Exits 0 only when all of it passed.
+# Doxygen then runs with WARN_AS_ERROR = YES (a broken \dot figure fails it too), and
+# book-check.sh opens the result in headless Chromium. Exits 0 only when all of it passed.
 set -u
 
 [ -f book/Doxyfile ] || { echo "book: run me from the top of the stepvm tree" >&2; exit 1; }
@@ -112,4 +113,6 @@ for page in "$html"/*.html; do
             cp "$f" "$html/src/$f.txt"
         done
 done
+# What a reader sees, in a browser: the tree, the listings, the figures.
+sh common/scripts/book-check.sh || exit 1
 echo "book: build/book/html/index.html"
