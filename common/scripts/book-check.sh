@@ -2,7 +2,8 @@
 # book-check.sh - open the built book in headless Chromium and check what a reader sees:
 # the tree on the left and Related Pages list every page of the book in reading order,
 # each page ends with its previous/next links, and a chapter shows its listings (the
-# code itself, each with its caption) and its figures, not a '\snippet' or '\dot' line.
+# code itself, each with its caption) and its figures, not a '\snippet' or '\dot' line;
+# every page draws all its figures, and chapter 3 shows the inspector's captured screen.
 # Leaves screenshots of the index and of chapter 1 in build/book/screenshots/.
 #
 # usage: book-check.sh   (run by book.sh after Doxygen, from the top of the tree)
@@ -94,6 +95,23 @@ figures=$(grep -c '^\\dot' "$chapter")
 drawn=$(grep -o '<div class="dotgraph">' "$tmp/chapter.html" | wc -l)
 [ "$drawn" -eq "$figures" ] ||
     fail "ch01-bare-ioctl.html: $figures figures in the page, $drawn drawn"
+
+# Every page draws each of its figures: an image of the graph Doxygen had dot make.
+n=0
+for p in $pages; do
+    n=$((n + 1))
+    label=$(sed -n '1s/.*{#\([A-Za-z0-9_-]*\)}.*/\1/p' "$p")
+    [ "$n" -eq 1 ] && label=index
+    want=$(grep -c '^\\dot' "$p")
+    have=$(grep -o '<div class="dotgraph">' "$html/$label.html" | wc -l)
+    [ "$have" -eq "$want" ] || fail "$label.html: $want figures in the page, $have drawn"
+    for img in $(grep -o 'dot_inline_dotgraph_[0-9]*\.svg' "$html/$label.html" | sort -u); do
+        [ -s "$html/$img" ] || fail "$label.html: figure $img is missing"
+    done
+done
+# Chapter 3 shows the inspector's screen that book-screens.sh captured.
+grep -qF 'devices.elf | exits 3' "$html/ch03-io-exits.html" ||
+    fail "ch03-io-exits.html: the inspector's captured screen is not on the page"
 
 mkdir -p "$shots"
 (cd "$shots" && rm -f index.png ch01-bare-ioctl.png)
