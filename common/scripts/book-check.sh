@@ -18,9 +18,9 @@ chromium=$(command -v chromium || command -v chromium-browser) ||
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-browse() { # browse MODE FILE: MODE is --dump-dom or --screenshot=PNG
+browse() { # browse MODE FILE [HEIGHT]: MODE is --dump-dom or --screenshot=PNG
     timeout 60 "$chromium" --headless --no-sandbox --disable-gpu --hide-scrollbars \
-        --user-data-dir="$tmp/profile" --window-size=1280,900 \
+        --user-data-dir="$tmp/profile" --window-size=1280,"${3:-900}" \
         --virtual-time-budget=1000 "$1" "file://$(pwd)/$html/$2" 2>/dev/null
 }
 # The visible text of a dumped page, without tags, entities or any white space, so that
@@ -116,7 +116,8 @@ grep -qF 'devices.elf | exits 3' "$html/ch03-io-exits.html" ||
 mkdir -p "$shots"
 (cd "$shots" && rm -f index.png ch01-bare-ioctl.png)
 browse --screenshot="$(pwd)/$shots/index.png" index.html >/dev/null
-browse --screenshot="$(pwd)/$shots/ch01-bare-ioctl.png" ch01-bare-ioctl.html >/dev/null
+# Tall enough for the first listings with their captions, and the first figure.
+browse --screenshot="$(pwd)/$shots/ch01-bare-ioctl.png" ch01-bare-ioctl.html 3200 >/dev/null
 [ -s "$shots/index.png" ] && [ -s "$shots/ch01-bare-ioctl.png" ] ||
     fail "no screenshots were taken"
 
