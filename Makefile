@@ -77,7 +77,8 @@ grade-%: build
 	@test -n "$(LAB)" || { echo "usage: make grade-$* LAB=name (labs: $$(ls chapters/0$*-*/labs))"; exit 1; }
 	@sh common/scripts/grade.sh $* $(LAB) $(BUILD)
 
-book: deps
+# The book shows a screen of the inspector that it captures from the built stepvm.
+book: build
 	@sh common/scripts/book.sh
 
 # Each chapter's benchmark prints its own table, side by side with its limit and QEMU.

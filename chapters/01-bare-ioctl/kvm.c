@@ -15,6 +15,9 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+/* Set when the last kvm__open found no usable KVM device (for kvm__explain_nested). */
+static int open_failed;
+
 /* The capabilities chapter 1 cannot do without, with the name the kernel header gives. */
 static const struct {
     int cap;
@@ -23,6 +26,16 @@ static const struct {
     {KVM_CAP_USER_MEMORY, "KVM_CAP_USER_MEMORY"},
     {KVM_CAP_SET_TSS_ADDR, "KVM_CAP_SET_TSS_ADDR"},
 };
+
+void kvm__explain_nested(FILE *out, const char *program, int chapter)
+{
+    if (open_failed)
+        fprintf(out,
+                "%s: without a usable KVM here, 'make chapter-%d' runs %s in the nested "
+                "machine, a real KVM inside QEMU's emulator (the book: \"How the code is "
+                "organised\")\n",
+                program, chapter, program);
+}
 
 /* [open-errors] */
 void kvm__explain_open_error(int err)
@@ -81,6 +94,7 @@ int kvm__open(const char *dev)
 {
     int fd = open(dev, O_RDWR | O_CLOEXEC);
 
+    open_failed = 1;
     if (fd < 0) {
         int err = errno;
         error_errno("open %s", dev);
@@ -91,6 +105,7 @@ int kvm__open(const char *dev)
         close(fd);
         return -1;
     }
+    open_failed = 0;
     return fd;
 }
 

@@ -8,6 +8,7 @@
 #ifndef STEPVM_KVM_H
 #define STEPVM_KVM_H
 
+#include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,6 +37,13 @@ int kvm__check_api_version(int version);
 
 /** Appends to the current error the fix for a failed open of the KVM device with errno err. */
 void kvm__explain_open_error(int err);
+
+/**
+ * After a failure, tells the reader of chapter's program (named program) on out that
+ * 'make chapter-N' runs it in the nested machine, when the last kvm__init or kvm__open
+ * found no usable KVM device; prints nothing otherwise.
+ */
+void kvm__explain_nested(FILE *out, const char *program, int chapter);
 
 /**
  * Maps host memory [host, host + size) at guest-physical address gpa as memory slot

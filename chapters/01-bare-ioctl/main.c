@@ -29,7 +29,10 @@ static void usage(FILE *out)
             "\n"
             "GUEST.bin defaults to the chapter's greeting guest, guests/ch1/hello.bin\n"
             "beside this program's directory. Exit status: the guest's, or 1 when the\n"
-            "guest file is refused or the VM fails (with a register dump for a crash).\n",
+            "guest file is refused or the VM fails (with a register dump for a crash).\n"
+            "\n"
+            "The book: chapter 1, build/book/html/ch01-bare-ioctl.html (make book).\n"
+            "Guests of chapter 1: build/guests/ch1/ ('make chapter-1' runs the default).\n",
             KVM_DEVICE);
 }
 
@@ -86,6 +89,7 @@ int main(int argc, char **argv)
     if (ret < 0) {
         fflush(stdout);
         fprintf(stderr, "ch1: %s\n", error_get());
+        kvm__explain_nested(stderr, "ch1", 1);
         if (vm.crashed)
             vm__dump(&vm);
     }

@@ -31,7 +31,10 @@ static void usage(FILE *out)
                  "  --trace             print every VM exit on stderr\n"
                  "  -h, --help          show this help\n"
                  "\n"
-                 "GUEST defaults to guests/ch2/memmap.elf beside this program's directory.\n");
+                 "GUEST defaults to guests/ch2/memmap.elf beside this program's directory.\n"
+                 "\n"
+                 "The book: chapter 2, build/book/html/ch02-memory.html (make book).\n"
+                 "Guests of chapter 2: build/guests/ch2/ ('make chapter-2' runs the default).\n");
 }
 
 /* Parses "ADDR:LEN" for --peek. */
@@ -118,6 +121,7 @@ int main(int argc, char **argv)
         ret = -1;
     if (ret < 0) {
         fprintf(stderr, "ch2: %s\n", error_get());
+        kvm__explain_nested(stderr, "ch2", 2);
         if (m.vm.crashed)
             machine__dump(&m);
     }

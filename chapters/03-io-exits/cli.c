@@ -21,6 +21,22 @@
     for (const struct cli_ext *const *e##_at = (p)->exts, *e = e##_at ? *e##_at : NULL; e;         \
          e = *++e##_at)
 
+/* The book's page of each chapter, by number: --help points to it. */
+static const char *const book_pages[] = {
+    "index",        "ch01-bare-ioctl", "ch02-memory", "ch03-io-exits",
+    "ch04-devices", "ch05-smp",        "ch06-tcg",
+};
+
+/* The chapter a program belongs to: chN is chapter N's; stepvm is chapter 6's. */
+static int program_chapter(const struct cli_program *p)
+{
+    int n;
+
+    if (sscanf(p->name, "ch%d", &n) == 1 && n >= 1 && n <= 6)
+        return n;
+    return 6;
+}
+
 static void usage(FILE *out, const struct cli_program *p)
 {
     fprintf(out, "usage: %s [options] [GUEST]\n\n%s", p->name, p->about);
@@ -46,8 +62,12 @@ static void usage(FILE *out, const struct cli_program *p)
             "\n"
             "GUEST defaults to guests/%s beside this program's directory.\n"
             "Exit status: the guest's (through port 0xf4), 0 when it halts, 1 when the\n"
-            "guest file is refused or the VM fails.\n",
-            p->default_guest);
+            "guest file is refused or the VM fails.\n"
+            "\n"
+            "The book: chapter %d, build/book/html/%s.html (make book).\n"
+            "Guests of chapter %d: build/guests/ch%d/ ('make chapter-%d' runs the default).\n",
+            p->default_guest, program_chapter(p), book_pages[program_chapter(p)],
+            program_chapter(p), program_chapter(p), program_chapter(p));
 }
 
 /* Whether table holds an entry whose getopt value is opt. */
@@ -298,6 +318,9 @@ int cli__finish(struct cli *c)
 
     if (c->failed) {
         fprintf(stderr, "%s: %s\n", c->p->name, error_get());
+        /* Chapter 6's program has its interpreter; the others can go to the nested machine. */
+        if (program_chapter(c->p) < 6)
+            kvm__explain_nested(stderr, c->p->name, program_chapter(c->p));
         if (built && c->x.crashed)
             vmm__dump(&c->x, stderr);
     }

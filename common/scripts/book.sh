@@ -11,7 +11,9 @@
 #     in that file exactly twice (Doxygen's rule),
 #   - a marker in a source under chapters/ or common/ is used by no page,
 #   - a marker appears an odd number of times in its file.
-# Doxygen then runs with WARN_AS_ERROR = YES. Exits 0 only when all of it passed.
+# The inspector's screen for chapter 3 is captured from the build (book-screens.sh).
+# Doxygen then runs with WARN_AS_ERROR = YES (a broken \dot figure fails it too), and
+# book-check.sh opens the result in headless Chromium. Exits 0 only when all of it passed.
 set -u
 
 [ -f book/Doxyfile ] || { echo "book: run me from the top of the stepvm tree" >&2; exit 1; }
@@ -73,16 +75,50 @@ while read -r where f name; do
         echo "$where: \\snippet $f $name: the marker [$name] appears $n times in $f, Doxygen needs exactly 2"
 done < "$tmp/snippets" > "$tmp/dangling"
 
-cat "$tmp/odd" "$tmp/unused" "$tmp/dangling" | sed 's/^/book: /' >&2
-if [ -s "$tmp/odd" ] || [ -s "$tmp/unused" ] || [ -s "$tmp/dangling" ]; then
-    echo "book: the book and the code disagree on snippet markers; nothing was built" >&2
+# Doxygen reads the pages listed in the Doxyfile's INPUT, in reading order; a page left
+# out of that list would vanish from the book while its snippets still count as used.
+for page in book/*.md; do
+    grep -q "^[ \t]*\(INPUT[ \t]*=[ \t]*\)\{0,1\}$page[ \t\\]*$" book/Doxyfile ||
+        echo "$page: not in book/Doxyfile's INPUT, so not in the book (add it where it is read)"
+done > "$tmp/unlisted"
+
+cat "$tmp/odd" "$tmp/unused" "$tmp/dangling" "$tmp/unlisted" | sed 's/^/book: /' >&2
+if [ -s "$tmp/odd" ] || [ -s "$tmp/unused" ] || [ -s "$tmp/dangling" ] || [ -s "$tmp/unlisted" ]; then
+    echo "book: the pages, the Doxyfile and the code disagree (see above); nothing was built" >&2
     exit 1
 fi
 
 rm -rf build/book
 mkdir -p build/book
+# Chapter 3 shows a real screen of the inspector, captured from the build (\verbinclude).
+sh common/scripts/book-screens.sh build/book/gen || {
+    echo "book: could not capture the inspector's screen for chapter 3 (make build first)" >&2
+    exit 1
+}
 if ! doxygen book/Doxyfile; then
     echo "book: doxygen failed (warnings count as errors: WARN_AS_ERROR = YES)" >&2
     exit 1
 fi
+
+# Each listing's caption (book-filter.sh) links its file; point the link at the listing's
+# first line in Doxygen's source page, and copy the files Doxygen does not read (scripts,
+# tests) under html/src/ so that their links open them too.
+html=build/book/html
+for page in "$html"/*.html; do
+    grep -q 'class="snippet-from"' "$page" || continue
+    grep -o '<div class="snippet-from"><a class="el" href="[^"#]*\.html">[^<]*</a>, lines [0-9]*' "$page" |
+        sed 's/.*href="\([^"]*\)\.html">[^<]*<\/a>, lines \([0-9]*\)/\1 \2/' | sort -u |
+        while read -r base line; do
+            [ -f "$html/${base}_source.html" ] || continue
+            anchor=$(printf 'l%05d' "$line")
+            sed -i "s|<div class=\"snippet-from\"><a class=\"el\" href=\"$base\.html\">\([^<]*\)</a>, lines $line-|<div class=\"snippet-from\"><a class=\"el\" href=\"${base}_source.html#$anchor\">\1</a>, lines $line-|g" "$page"
+        done
+    grep -o '<div class="snippet-from"><a href="src/[^"]*"' "$page" | sed 's/.*href="src\///; s/\.txt"$//' |
+        while read -r f; do
+            mkdir -p "$html/src/$(dirname "$f")"
+            cp "$f" "$html/src/$f.txt"
+        done
+done
+# What a reader sees, in a browser: the tree, the listings, the figures.
+sh common/scripts/book-check.sh || exit 1
 echo "book: build/book/html/index.html"

@@ -4,7 +4,7 @@
 # Used by 'make deps', and so by 'make run', 'make test' and 'make book'.
 set -eu
 
-packages="build-essential check pkg-config libncurses-dev libzydis-dev doxygen graphviz tmux qemu-system-x86 clang-format libunicorn-dev acpica-tools"
+packages="build-essential check pkg-config libncurses-dev libzydis-dev doxygen graphviz chromium tmux qemu-system-x86 clang-format libunicorn-dev acpica-tools"
 
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"

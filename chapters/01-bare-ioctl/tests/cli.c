@@ -34,6 +34,9 @@ START_TEST(help_explains)
     ck_assert_ptr_nonnull(strstr(r.out, "usage: ch1 [options] [GUEST.bin]"));
     ck_assert_ptr_nonnull(strstr(r.out, "--trace"));
     ck_assert_ptr_nonnull(strstr(r.out, "port 0xf4"));
+    ck_assert_ptr_nonnull(
+        strstr(r.out, "The book: chapter 1, build/book/html/ch01-bare-ioctl.html"));
+    ck_assert_ptr_nonnull(strstr(r.out, "build/guests/ch1/"));
     run_free(&r);
 }
 END_TEST
@@ -117,7 +120,10 @@ START_TEST(missing_kvm_explained)
     ck_assert_int_eq(r.status, 1);
     ck_assert_str_eq(r.err, "ch1: open /nonexistent/kvm: No such file or directory (is the kvm "
                             "module loaded? try 'modprobe kvm_intel' or 'modprobe kvm_amd'; if "
-                            "that fails, enable VT-x/AMD-V in the firmware setup)\n");
+                            "that fails, enable VT-x/AMD-V in the firmware setup)\n"
+                            "ch1: without a usable KVM here, 'make chapter-1' runs ch1 in the "
+                            "nested machine, a real KVM inside QEMU's emulator (the book: \"How "
+                            "the code is organised\")\n");
     ck_assert_str_eq(r.out, "");
     run_free(&r);
 }

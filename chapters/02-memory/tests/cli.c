@@ -140,7 +140,9 @@ static const struct {
      {"--kvm-dev", "/nonexistent/kvm", "guests/ch2/hello.elf"},
      "ch2: open /nonexistent/kvm: No such file or directory (is the kvm module loaded? try "
      "'modprobe kvm_intel' or 'modprobe kvm_amd'; if that fails, enable VT-x/AMD-V in the "
-     "firmware setup)\n"},
+     "firmware setup)\n"
+     "ch2: without a usable KVM here, 'make chapter-2' runs ch2 in the nested machine, a real "
+     "KVM inside QEMU's emulator (the book: \"How the code is organised\")\n"},
 };
 
 START_TEST(bad_command_lines_refused)
@@ -190,6 +192,8 @@ START_TEST(help_names_every_option)
     ck_assert_ptr_nonnull(strstr(r.out, "usage: ch2 [options] [GUEST]\n"));
     for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++)
         ck_assert_msg(strstr(r.out, options[i]) != NULL, "--help does not mention %s", options[i]);
+    ck_assert_ptr_nonnull(strstr(r.out, "The book: chapter 2, build/book/html/ch02-memory.html"));
+    ck_assert_ptr_nonnull(strstr(r.out, "build/guests/ch2/"));
     run_free(&r);
 }
 END_TEST
