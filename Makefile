@@ -79,6 +79,7 @@ grade-%: build
 
 # The book shows a screen of the inspector that it captures from the built stepvm.
 book: build
+	@sh common/scripts/deps.sh book
 	@sh common/scripts/book.sh
 
 # Each chapter's benchmark prints its own table, side by side with its limit and QEMU.

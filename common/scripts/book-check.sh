@@ -14,7 +14,7 @@ set -u
 html=build/book/html
 shots=build/book/screenshots
 chromium=$(command -v chromium || command -v chromium-browser) ||
-    { echo "book-check: chromium is not installed (make deps installs it)" >&2; exit 1; }
+    { echo "book-check: chromium is not installed (make book installs it)" >&2; exit 1; }
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -1,10 +1,13 @@
 #!/bin/sh
 # deps.sh - install the Debian packages stepvm needs; do nothing when all are there.
 #
-# Used by 'make deps', and so by 'make run', 'make test' and 'make book'.
+# usage: deps.sh [book]
+# Used by 'make deps', and so by 'make run' and 'make test'; 'make book' adds 'book': the
+# headless browser its check renders the book in is a large package nobody else needs.
 set -eu
 
-packages="build-essential check pkg-config libncurses-dev libzydis-dev doxygen graphviz chromium tmux qemu-system-x86 clang-format libunicorn-dev acpica-tools"
+packages="build-essential check pkg-config libncurses-dev libzydis-dev doxygen graphviz tmux qemu-system-x86 clang-format libunicorn-dev acpica-tools"
+[ "${1:-}" = book ] && packages="$packages chromium"
 
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
