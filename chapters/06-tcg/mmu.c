@@ -32,7 +32,6 @@
 
 /* ---- The host's view of guest RAM ---- */
 
-/* [host-access] */
 /*
  * On x86 an aligned load or store of up to 8 bytes is single-copy atomic: another CPU sees
  * all of it or none. A host memcpy promises no such thing (and two threads' memcpy on the
@@ -120,7 +119,6 @@ static inline int code_page(const struct tlb_entry *e)
 {
     return __atomic_load_n(e->code, __ATOMIC_SEQ_CST);
 }
-/* [host-access] */
 
 /* ---- Segmentation ---- */
 
@@ -562,7 +560,6 @@ static void write_plain(struct tcg_cpu *c, uint64_t linear, unsigned size, uint6
 
 /* ---- Locked instructions ---- */
 
-/* [locked] */
 /*
  * A locked read-modify-write (LOCK ADD/OR/ADC/SBB/AND/SUB/XOR/NOT/NEG/INC/DEC/BTS/BTR/BTC/
  * XADD/CMPXCHG/CMPXCHG8B, and XCHG with memory, which is locked without the prefix) must be
@@ -645,7 +642,6 @@ void tcg_locked_wide(struct tcg_cpu *c)
         c->lock.state = LOCKED_MUTEX;
     }
 }
-/* [locked] */
 
 uint64_t tcg_read_linear(struct tcg_cpu *c, uint64_t linear, unsigned size, enum access acc)
 {

@@ -763,7 +763,6 @@ uint64_t tcg_vcpu__decodes(struct vcpu *v)
     return to_tcg(v)->decodes;
 }
 
-/* [vcpus] */
 #define IA32_APIC_BASE_BSP (1ull << 8) /* IA32_APIC_BASE: this processor is the BSP */
 
 struct vcpu *tcg_vcpus__backend(void *set, struct guest_mem *mem)
@@ -798,4 +797,3 @@ void tcg_vcpus__free(struct tcg_vcpus *s)
         tcg_vcpu__free(s->cpu[i]);
     s->n = 0;
 }
-/* [vcpus] */
