@@ -510,7 +510,7 @@ static inline uint64_t read_plain(struct tcg_cpu *c, uint64_t linear, unsigned s
 
 /* [write] */
 /* A write to RAM through a TLB entry: then, if the page holds decoded code, every vCPU's
- * copy of it goes (tcg.c's [smc]). With one vCPU the check comes first and the common
+ * copy of it goes (tcg.c's tcg_code_written). With one vCPU the check comes first and the common
  * write is a byte load and a store; with several, the store comes first and is a full
  * barrier, so that a vCPU decoding from the page meanwhile either sees the new bytes or
  * has its decode dropped. */
@@ -560,6 +560,7 @@ static void write_plain(struct tcg_cpu *c, uint64_t linear, unsigned size, uint6
 
 /* ---- Locked instructions ---- */
 
+/* [locked] */
 /*
  * A locked read-modify-write (LOCK ADD/OR/ADC/SBB/AND/SUB/XOR/NOT/NEG/INC/DEC/BTS/BTR/BTC/
  * XADD/CMPXCHG/CMPXCHG8B, and XCHG with memory, which is locked without the prefix) must be
@@ -642,6 +643,7 @@ void tcg_locked_wide(struct tcg_cpu *c)
         c->lock.state = LOCKED_MUTEX;
     }
 }
+/* [locked] */
 
 uint64_t tcg_read_linear(struct tcg_cpu *c, uint64_t linear, unsigned size, enum access acc)
 {

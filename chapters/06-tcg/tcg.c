@@ -214,7 +214,7 @@ static const struct cache_entry *lookup(struct tcg_cpu *c, struct cache_entry *s
     struct tlb_entry *t = &c->tlb[ACC_FETCH][(linear >> 12) % TLB_SIZE];
     unsigned mode_bits = c->mode == X86_MODE_64 ? 2 : c->mode == X86_MODE_32;
     uint64_t gen = atomic_load_explicit(&c->code->gen, memory_order_acquire);
-    int was_code = 0; /* the page's byte, read before the code (see [smc]) */
+    int was_code = 0; /* the page's byte, read before the code (see tcg_code_written) */
 
     if (t->tag == ((linear >> 12) << 1 | 1) && t->host) {
         uint64_t key = (t->phys | (linear & 0xfff)) << 2 | mode_bits;
