@@ -16,7 +16,11 @@
 
 #include <stdint.h>
 
-/** Makes an interpreter vCPU over mem, in the state of a CPU after reset. NULL on error. */
+/**
+ * Makes an interpreter vCPU over mem, in the state of a CPU after reset. NULL on error.
+ * The vCPUs over one mem may run on threads of their own: they share what says which of
+ * its pages hold decoded code, and their locked instructions are atomic between them.
+ */
 struct vcpu *tcg_vcpu__new(struct guest_mem *mem);
 
 /**
