@@ -1,8 +1,9 @@
 /*
  * race.c - a guest for chapter 5's machines and chapter 6's interpreter on several CPUs:
  * every CPU races on shared words with each kind of locked read-modify-write (LOCK ADD,
- * INC, DEC, SUB, XADD, CMPXCHG, CMPXCHG8B, CMPXCHG16B, OR, AND, BTS, BTR, XCHG) and with
- * plain stores into the same words, and the totals must come out exact. Option: iter=N.
+ * INC, DEC, SUB, XADD, CMPXCHG, CMPXCHG8B, CMPXCHG16B, OR, BTS, BTR, XCHG, and an ADD
+ * across two cache lines) and with plain stores into the same words, and the totals must
+ * come out exact. Option: iter=N.
  */
 #include <atomic.h>
 #include <multiboot.h>
@@ -29,6 +30,9 @@ static volatile uint64_t owned; /* bit cpu: set once by its CPU with LOCK OR */
  * A locked add that wrote back a stale byte would lose a CPU's last plain store. */
 static volatile uint64_t mixed __attribute__((aligned(8)));
 static volatile uint32_t xchg_lock; /* taken with XCHG, released with a plain MOV */
+/* A split lock: a 4-byte counter across two cache lines, at bytes 62-65. */
+static volatile uint8_t split_line[128] __attribute__((aligned(64)));
+#define SPLIT ((volatile uint32_t *)(volatile void *)&split_line[62])
 static volatile long cpus_done;
 
 static void take(void)
@@ -100,6 +104,7 @@ static void work(int cpu)
         cmpxchg8b_inc(&cx8);
         if (i % 8 == 0)
             cmpxchg16b_inc(cx16);
+        __asm__ volatile("lock addl $1, %0" : "+m"(*SPLIT) : : "memory", "cc");
         take();
         xchg_count++;
         release();
@@ -155,6 +160,7 @@ int main(uint32_t magic, const struct multiboot_info *mbi)
     bad += expect("cmpxchg8b", cx8, n);
     bad += expect("cmpxchg16b", cx16[0], (uint64_t)ncpus * (uint64_t)((iter + 7) / 8));
     bad += expect("xchg lock", (uint64_t)xchg_count, n);
+    bad += expect("split lock", *SPLIT, n & 0xffffffff);
     smp_printf("race: %d cpus, %ld each: %s\n", ncpus, iter, bad ? "FAIL" : "ok");
     return bad != 0;
 }
