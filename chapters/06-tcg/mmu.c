@@ -36,8 +36,13 @@
  * On x86 an aligned load or store of up to 8 bytes is single-copy atomic: another CPU sees
  * all of it or none. A host memcpy promises no such thing (and two threads' memcpy on the
  * same bytes is a data race in C), so the interpreter's loads and stores of 1, 2, 4 and 8
- * bytes at an aligned address are host atomics, relaxed: the same single instruction a
- * memcpy would be, on x86 hosts. A misaligned one may tear, as the SDM allows.
+ * bytes at an aligned address are host atomics. Their order is x86's too: a load is an
+ * acquire and a store a release (the SDM's ordering: loads are not reordered with other
+ * loads, stores not with other stores, nor with older loads), which costs nothing on an
+ * x86 host (the same single MOV a memcpy would be) and is what a weaker host needs; and it
+ * orders the guest's other accesses, a misaligned one (a memcpy, which may tear, as the
+ * SDM allows) included, behind its flags and locks. Only a store followed by a load may be
+ * reordered, as on x86 (locked instructions are full barriers: see below).
  */
 static int host_aligned(const uint8_t *p, unsigned size)
 {
@@ -54,13 +59,13 @@ static uint64_t host_load(const uint8_t *p, unsigned size)
     }
     switch (size) {
     case 1:
-        return __atomic_load_n(p, __ATOMIC_RELAXED);
+        return __atomic_load_n(p, __ATOMIC_ACQUIRE);
     case 2:
-        return __atomic_load_n((const uint16_t *)(const void *)p, __ATOMIC_RELAXED);
+        return __atomic_load_n((const uint16_t *)(const void *)p, __ATOMIC_ACQUIRE);
     case 4:
-        return __atomic_load_n((const uint32_t *)(const void *)p, __ATOMIC_RELAXED);
+        return __atomic_load_n((const uint32_t *)(const void *)p, __ATOMIC_ACQUIRE);
     default:
-        return __atomic_load_n((const uint64_t *)(const void *)p, __ATOMIC_RELAXED);
+        return __atomic_load_n((const uint64_t *)(const void *)p, __ATOMIC_ACQUIRE);
     }
 }
 
@@ -519,7 +524,7 @@ static inline void write_ram(struct tcg_cpu *c, struct tlb_entry *e, uint64_t of
 {
     if (!c->smp) {
         int code = code_page(e);
-        host_store(e->host + off, size, value, __ATOMIC_RELAXED);
+        host_store(e->host + off, size, value, __ATOMIC_RELEASE);
         if (code)
             tcg_code_written(c, e->phys | off);
         return;

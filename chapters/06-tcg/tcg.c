@@ -331,12 +331,32 @@ static void take_interrupt(struct tcg_cpu *c)
 }
 /* [external] */
 
+/*
+ * An NMI from another CPU (chapter 5's APIC bus raises nmi_pin): taken at the next
+ * boundary whatever RFLAGS.IF says, through IDT vector 2, and it ends HLT. Only a MOV SS
+ * shadow holds it back. (The CPU blocks further NMIs until the next IRET; the interpreter
+ * does not model that blocking: an NMI that comes while the handler runs nests.)
+ */
+static void take_nmi(struct tcg_cpu *c)
+{
+    if (c->shadow == c->instructions) { /* look again at the next boundary */
+        atomic_fetch_or_explicit(&c->events, TCG_EVENT_INTR, memory_order_relaxed);
+        return;
+    }
+    atomic_store(&c->vcpu.nmi_pin, 0);
+    c->halted = 0;
+    c->shadow = ~0ull;
+    tcg_save_undo(c);
+    tcg_interrupt(c, 2, 0, TCG_EXTERNAL, c->rip);
+    c->undo_valid = 0;
+}
+
 /* [boundary] */
 /*
  * Between two instructions, when c->events says so (and at the start of every run): a
- * kick ends the run with VCPU_EXIT_INTR, before anything else; an interrupt at the pin is
- * taken if it can be; a CPU still in HLT stays there and the run ends with VCPU_EXIT_HLT
- * again. Returns 1 when the run ends here, with *exit filled in.
+ * kick ends the run with VCPU_EXIT_INTR, before anything else; an NMI is taken, then an
+ * interrupt at the pin if it can be; a CPU still in HLT stays there and the run ends with
+ * VCPU_EXIT_HLT again. Returns 1 when the run ends here, with *exit filled in.
  */
 static int boundary(struct tcg_cpu *c, struct vcpu_exit *exit)
 {
@@ -344,9 +364,13 @@ static int boundary(struct tcg_cpu *c, struct vcpu_exit *exit)
                                                 memory_order_acquire);
 
     if (events & TCG_EVENT_KICK) {
+        if (atomic_load(&c->vcpu.nmi_pin)) /* (a run may start inside an instruction) */
+            atomic_fetch_or_explicit(&c->events, TCG_EVENT_INTR, memory_order_relaxed);
         set_exit(exit, VCPU_EXIT_INTR, KVM_EXIT_INTR);
         return 1; /* the next run starts here again, and looks at the pin */
     }
+    if (atomic_load(&c->vcpu.nmi_pin))
+        take_nmi(c);
     if (c->vcpu.intr && atomic_load(&c->vcpu.intr_pin))
         take_interrupt(c);
     if (c->halted) {

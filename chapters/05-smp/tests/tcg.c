@@ -2,7 +2,8 @@
  * tcg.c - chapter 5's machine on chapter 6's interpreter (stepvm --accel=tcg --smp N): a
  * host thread a vCPU, as QEMU's multi-threaded TCG runs them. The smp guest on 1, 2, 4
  * and 8 CPUs gives QEMU's lines; race.elf's locked instructions and plain stores add up
- * exactly; smc.elf's CPUs run the code another CPU rewrote. The suite also runs under
+ * exactly; smc.elf's CPUs run the code another CPU rewrote; nmi.elf's NMI wakes a CPU
+ * halted with interrupts off. The suite also runs under
  * ThreadSanitizer (make test TSAN=1), which checks the interpreter's shared memory.
  */
 #include "ch5_tests.h"
@@ -124,6 +125,20 @@ START_TEST(tcg_smc_on_4)
 }
 END_TEST
 
+/* nmi.elf: CPU 1's NMI wakes the BSP from HLT with interrupts off; the runtime's handler
+ * reports vector 2 and exits with 255, as under QEMU. */
+START_TEST(tcg_nmi_wakes_a_halted_cpu)
+{
+    struct run_result r;
+
+    run_tcg(&r, "guests/ch5/nmi.elf", 2, "");
+    ck_assert_msg(strstr(r.out, "exception 2 (NMI) at rip") != NULL, "no NMI in:\n%s%s", r.out,
+                  r.err);
+    ck_assert_msg(r.status == 255, "status %d\n%s%s", r.status, r.out, r.err);
+    run_free(&r);
+}
+END_TEST
+
 TCase *tcg_smp_tests(void)
 {
     TCase *tc = tcase_create("tcg smp");
@@ -138,5 +153,6 @@ TCase *tcg_smp_tests(void)
     tcase_add_test(tc, tcg_race_on_4);
     tcase_add_test(tc, tcg_smc_on_2);
     tcase_add_test(tc, tcg_smc_on_4);
+    tcase_add_test(tc, tcg_nmi_wakes_a_halted_cpu);
     return tc;
 }
