@@ -25,11 +25,17 @@ static uint64_t now_ns(void)
          : 0)
 
 /* The vCPUs: the boot CPU is chapter 2's (or the backend's); KVM vCPUs 1 to n - 1 come
- * after it, each with its own CPUID (chapter 5). */
+ * after it, each with its own CPUID (chapter 5). Another backend makes each of them, in
+ * order (chapter 6). */
 static int init_vcpus(struct vmm *x, const struct vmm_config *cfg)
 {
+    for (unsigned i = 0; cfg->backend && i < x->ncpus; i++) {
+        if (!(x->cpu[i].vcpu = cfg->backend(cfg->backend_ctx, &x->m.mem)))
+            return -1;
+        x->cpu[i].vcpu->id = (int)i;
+    }
     if (cfg->backend)
-        return (x->cpu[0].vcpu = cfg->backend(cfg->backend_ctx, &x->m.mem)) ? 0 : -1;
+        return 0;
     for (unsigned i = 0; i < x->ncpus; i++) {
         struct kvm_cpu *kc = i == 0 ? &x->m.vm.cpu : &x->cpu[i].kc;
         if (i > 0 && machine__add_vcpu(&x->m, kc, (int)i) < 0)
@@ -50,8 +56,6 @@ int vmm__init(struct vmm *x, const struct vmm_config *cfg)
     x->ncpus = cfg->ncpus ? cfg->ncpus : 1;
     if (x->ncpus > VMM_MAX_CPUS)
         return error_set("%u vCPUs: at most %d", x->ncpus, VMM_MAX_CPUS);
-    if (cfg->backend && x->ncpus > 1)
-        return error_set("%u vCPUs: the interpreter runs one (several need KVM)", x->ncpus);
     if (cfg->backend)
         x->cfg.machine.kvm_dev = NULL; /* memory and loaders only: no KVM */
     if (machine__init(&x->m, &x->cfg.machine) < 0 || PLATFORM(x, irqchip) < 0 ||

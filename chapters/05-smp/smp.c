@@ -45,7 +45,12 @@ static void bus_nmi(void *ctx, unsigned cpu)
     struct smp *s = ctx;
 
     vcpu_raise_nmi(s->x->cpu[cpu].vcpu);
-    irqchip__wake(&s->pc->chip); /* an NMI ends HLT, even with interrupts off */
+    /* An NMI ends HLT, even with interrupts off: a CPU halted for good is not any more,
+     * so that the machine does not end before it has woken (one waiting for its startup
+     * IPI ignores NMIs). */
+    if (s->cpu[cpu].state != SMP_CPU_WAIT_SIPI)
+        vmm__set_stopped(s->x, cpu, 0);
+    irqchip__wake(&s->pc->chip);
 }
 
 /* INIT: from now on the CPU waits for a startup IPI (one that follows at once counts);

@@ -122,9 +122,10 @@ typedef struct kvm_segment seg_t;
 
 /* One entry of the software TLB: a linear page and where it lives on the host. */
 struct tlb_entry {
-    uint64_t tag;  /* linear page number << 1 | 1 (0: empty) */
-    uint8_t *host; /* host address of the page, NULL when not RAM (MMIO, or a ROM write) */
-    uint64_t phys; /* guest-physical page address */
+    uint64_t tag;        /* linear page number << 1 | 1 (0: empty) */
+    uint8_t *host;       /* host address of the page, NULL when not RAM (MMIO, or a ROM write) */
+    uint64_t phys;       /* guest-physical page address */
+    const uint8_t *code; /* the page's byte in the code-page map (a zero byte above 4 GiB) */
 };
 
 #define TLB_SIZE 256 /* entries per access kind, direct-mapped by linear page number */
@@ -156,6 +157,25 @@ struct tcg_undo {
 #define TCG_EVENT_INTR 2u /* look at the INTR pin again at the next boundary */
 #define TCG_EVENT_STEP 4u /* end the run after every instruction (VCPU_EXIT_STEP) */
 /* [events] */
+
+/* What the vCPUs over one guest memory share (tcg.c): which pages hold decoded code, and
+ * the generation of every vCPU's decoded instructions (a write to a code page bumps it). */
+struct tcg_code_map {
+    _Alignas(64) _Atomic uint64_t gen; /* read at every instruction: a line of its own */
+    _Alignas(64) struct guest_mem *mem;
+    struct tcg_code_map *next; /* tcg.c's list of maps */
+    unsigned users;            /* vCPUs over mem */
+    uint8_t page[1u << 20];    /* a byte a guest-physical page below 4 GiB: 1 = code cached */
+};
+
+/* A locked read-modify-write (LOCK, or XCHG with memory) in progress: see mmu.c. */
+struct tcg_locked {
+    uint8_t on;    /* the instruction being executed is locked */
+    uint8_t state; /* LOCKED_NONE, LOCKED_CAS (host, size, old: the read), LOCKED_MUTEX */
+    uint8_t size;
+    uint8_t *host;
+    uint64_t old;
+};
 
 /* [fpu-state] */
 /* One SSE register, seen as the lanes the instructions use. */
@@ -246,7 +266,9 @@ struct tcg_cpu {
 
     /* ---- Caches ---- */
     struct tlb_entry tlb[3][TLB_SIZE]; /* by enum access, for the current CPL */
-    uint8_t *code_pages;     /* one byte a guest-physical page below 4 GiB: 1 = code cached */
+    struct tcg_code_map *code;         /* shared with the other vCPUs over the same memory */
+    struct tcg_locked lock;            /* the locked instruction being executed (mmu.c) */
+    uint8_t smp;             /* other vCPUs share the memory: writes are ordered (mmu.c) */
     struct tcg_cache *cache; /* decoded instructions (tcg.c) */
     uint64_t instructions;   /* executed so far */
     uint64_t decodes;        /* decoded so far (cache misses) */
@@ -389,8 +411,19 @@ void tcg_write_sys(struct tcg_cpu *c, uint64_t linear, unsigned size, uint64_t v
  */
 size_t tcg_fetch(struct tcg_cpu *c, uint64_t linear, uint8_t *buf, size_t len, uint64_t *phys);
 
-/** Called by the write path when a page with decoded code in it is written (tcg.c). */
+/** Called by the write path after it wrote a page with decoded code in it (tcg.c). */
 void tcg_code_written(struct tcg_cpu *c, uint64_t phys);
+
+/** The end of a locked instruction, done or not: releases what its accesses hold (mmu.c). */
+void tcg_locked_end(struct tcg_cpu *c);
+
+/** A locked instruction whose operand the host cannot swap in one piece (CMPXCHG16B, a
+ * misaligned CMPXCHG8B) calls this before its first access: a mutex instead (mmu.c). */
+void tcg_locked_wide(struct tcg_cpu *c);
+
+/** Runs the current instruction again from its start: nothing of it is committed yet (a
+ * locked write found the memory changed since its read). Never returns. */
+_Noreturn void tcg_restart(struct tcg_cpu *c);
 
 /* ---- Stack (mmu.c) ---- */
 

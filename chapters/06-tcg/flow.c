@@ -121,10 +121,12 @@ static void mov_imm_rm(struct tcg_cpu *c, const struct x86_insn *i)
     rm_write(c, i, i->opsize, (uint64_t)x86_imm_signed(i) & size_mask(i->opsize));
 }
 
-/* 86, 87: XCHG r/m, reg. The memory form is locked whether or not LOCK is written; with
- * one vCPU executing at a time nothing can come between its read and write. */
+/* 86, 87: XCHG r/m, reg. The memory form is locked whether or not LOCK is written: nothing
+ * another vCPU does comes between its read and write (mmu.c's locked instructions). */
 static void xchg(struct tcg_cpu *c, const struct x86_insn *i)
 {
+    if (i->rm_reg == X86_REG_NONE)
+        c->lock.on = 1;
     uint64_t a = rm_read(c, i, i->opsize);
     uint64_t b = reg_read(c, i, i->reg, i->opsize);
 
@@ -484,6 +486,25 @@ static void xadd(struct tcg_cpu *c, const struct x86_insn *i)
     tcg_set_cc(c, CC_ADD, size, dst, src, sum);
 }
 
+/* CMPXCHG8B on an 8-byte aligned operand: one read and one write of all 8 bytes. */
+static void cmpxchg8b_aligned(struct tcg_cpu *c, const struct x86_insn *i, uint64_t at)
+{
+    uint64_t old = tcg_read(c, i->mem.segment, at, 8);
+    uint64_t want = (c->r[R_DX] & 0xffffffffull) << 32 | (c->r[R_AX] & 0xffffffffull);
+    uint64_t flags = tcg_get_rflags(c) & ~RFLAGS_ZF;
+
+    if (old == want) {
+        tcg_write(c, i->mem.segment, at, 8,
+                  (c->r[R_CX] & 0xffffffffull) << 32 | (c->r[R_BX] & 0xffffffffull));
+        flags |= RFLAGS_ZF;
+    } else {
+        tcg_write(c, i->mem.segment, at, 8, old);
+        reg_write(c, i, R_AX, 4, old & 0xffffffffull);
+        reg_write(c, i, R_DX, 4, old >> 32);
+    }
+    tcg_set_rflags(c, flags);
+}
+
 /*
  * 0F C7 /1: CMPXCHG8B m64 (EDX:EAX against memory, ECX:EBX stored), or CMPXCHG16B m128
  * with REX.W (RDX:RAX, RCX:RBX; the operand must be 16-byte aligned). Only ZF changes.
@@ -504,6 +525,11 @@ static void cmpxchg8b(struct tcg_cpu *c, const struct x86_insn *i)
     linear = tcg_linear(c, seg, lo_at, 2 * half, ACC_READ);
     if (half == 8 && (linear & 15))
         tcg_gp(c, 0);
+    if (half == 4 && !(linear & 7)) { /* one aligned 8-byte access: LOCK makes it a swap */
+        cmpxchg8b_aligned(c, i, lo_at);
+        return;
+    }
+    tcg_locked_wide(c); /* with LOCK: the two halves under the mutex (mmu.c) */
     lo = tcg_read(c, seg, lo_at, half);
     hi = tcg_read(c, seg, hi_at, half);
     equal = lo == reg_read(c, i, R_AX, half) && hi == reg_read(c, i, R_DX, half);

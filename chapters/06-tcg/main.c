@@ -13,13 +13,13 @@
 #include <stdio.h>
 #include <string.h>
 
-/* What --accel chose, and the interpreter's vCPU once it exists. */
+/* What --accel chose, and the interpreter's vCPUs once they exist. */
 struct accel {
     const char *want; /* "kvm", "tcg" or "auto" */
     int tcg, stats;
     int lockstep; /* --lockstep: KVM and the interpreter side by side (lockstep.h) */
     enum lockstep_mode lockstep_mode;
-    struct vcpu *vcpu;
+    struct tcg_vcpus vcpus; /* --smp N of them, a thread each (chapter 5's machine) */
 };
 
 /* [usable] */
@@ -39,11 +39,9 @@ static int configure(void *ctx, struct vmm_config *cfg)
     } else {
         a->tcg = !strcmp(a->want, "tcg");
     }
-    if (a->tcg && cfg->ncpus > 1)
-        return error_set("--smp %u needs KVM: the interpreter runs one vCPU for now", cfg->ncpus);
     if (a->tcg) {
-        cfg->backend = tcg_vcpu__backend;
-        cfg->backend_ctx = &a->vcpu;
+        cfg->backend = tcg_vcpus__backend;
+        cfg->backend_ctx = &a->vcpus;
     }
     return 0;
 }
@@ -91,18 +89,20 @@ static int run(void *ctx, const struct vmm_config *cfg, const struct machine_ima
 }
 /* [lockstep] */
 
-/* With --stats, the interpreter says how much it ran; then its vCPU goes. */
+/* With --stats, the interpreter says how much it ran (all its vCPUs together); then its
+ * vCPUs go. */
 static void finish(void *ctx, struct vmm *x, int ret)
 {
     struct accel *a = ctx;
+    uint64_t instructions, decodes;
 
     (void)x;
     (void)ret;
-    if (a->vcpu && a->stats)
-        fprintf(stderr, "instructions: %llu (decoded: %llu)\n",
-                (unsigned long long)tcg_vcpu__instructions(a->vcpu),
-                (unsigned long long)tcg_vcpu__decodes(a->vcpu));
-    tcg_vcpu__free(a->vcpu);
+    tcg_vcpus__stats(&a->vcpus, &instructions, &decodes);
+    if (a->vcpus.n && a->stats)
+        fprintf(stderr, "instructions: %llu (decoded: %llu)\n", (unsigned long long)instructions,
+                (unsigned long long)decodes);
+    tcg_vcpus__free(&a->vcpus);
 }
 
 int main(int argc, char **argv)

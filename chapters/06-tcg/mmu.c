@@ -7,9 +7,14 @@
  * chapter 2's memory map turns that into a host address or says "no RAM here" (MMIO).
  * Hardware caches the middle step in a TLB; so do we, because walking four levels of page
  * tables for every access would cost more than the instruction itself.
+ *
+ * With several vCPUs (a host thread each) the guest's RAM is shared memory on the host, and
+ * this file gives it x86's guarantees: see "The host's view of guest RAM" and "Locked
+ * instructions" below.
  */
 #include "cpu.h"
 
+#include <pthread.h>
 #include <string.h>
 
 /* Paging-entry bits (Intel SDM vol. 3, "Paging"). */
@@ -24,6 +29,101 @@
 
 /* The guest-physical address an entry holds (4-byte entries read zero-extended). */
 #define PTE2PA(e) ((e)&PTE_ADDR)
+
+/* ---- The host's view of guest RAM ---- */
+
+/*
+ * On x86 an aligned load or store of up to 8 bytes is single-copy atomic: another CPU sees
+ * all of it or none. A host memcpy promises no such thing (and two threads' memcpy on the
+ * same bytes is a data race in C), so the interpreter's loads and stores of 1, 2, 4 and 8
+ * bytes at an aligned address are host atomics. Their order is x86's too: a load is an
+ * acquire and a store a release (the SDM's ordering: loads are not reordered with other
+ * loads, stores not with other stores, nor with older loads), which costs nothing on an
+ * x86 host (the same single MOV a memcpy would be) and is what a weaker host needs; and it
+ * orders the guest's other accesses, a misaligned one (a memcpy, which may tear, as the
+ * SDM allows) included, behind its flags and locks. Only a store followed by a load may be
+ * reordered, as on x86 (locked instructions are full barriers: see below).
+ */
+static int host_aligned(const uint8_t *p, unsigned size)
+{
+    return (size == 1 || size == 2 || size == 4 || size == 8) && ((uintptr_t)p & (size - 1)) == 0;
+}
+
+static uint64_t host_load(const uint8_t *p, unsigned size)
+{
+    uint64_t v = 0;
+
+    if (!host_aligned(p, size)) {
+        memcpy(&v, p, size);
+        return v;
+    }
+    switch (size) {
+    case 1:
+        return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+    case 2:
+        return __atomic_load_n((const uint16_t *)(const void *)p, __ATOMIC_ACQUIRE);
+    case 4:
+        return __atomic_load_n((const uint32_t *)(const void *)p, __ATOMIC_ACQUIRE);
+    default:
+        return __atomic_load_n((const uint64_t *)(const void *)p, __ATOMIC_ACQUIRE);
+    }
+}
+
+/* With order __ATOMIC_SEQ_CST (several vCPUs), the store is also a full barrier before
+ * the loads that follow it: the write path reads the page's code byte after it. */
+static void host_store(uint8_t *p, unsigned size, uint64_t v, int order)
+{
+    if (!host_aligned(p, size)) {
+        memcpy(p, &v, size);
+        if (order == __ATOMIC_SEQ_CST) /* (rare) a barrier of its own */
+            __atomic_fetch_add((uint64_t *)(void *)&v, 0, __ATOMIC_SEQ_CST);
+        return;
+    }
+    switch (size) {
+    case 1:
+        __atomic_store_n(p, (uint8_t)v, order);
+        break;
+    case 2:
+        __atomic_store_n((uint16_t *)(void *)p, (uint16_t)v, order);
+        break;
+    case 4:
+        __atomic_store_n((uint32_t *)(void *)p, (uint32_t)v, order);
+        break;
+    default:
+        __atomic_store_n((uint64_t *)(void *)p, v, order);
+    }
+}
+
+/* Replaces the size bytes at aligned p with v if they still hold old. Returns 1 if it did. */
+static int host_cas(uint8_t *p, unsigned size, uint64_t old, uint64_t v)
+{
+    switch (size) {
+    case 1: {
+        uint8_t o = (uint8_t)old;
+        return __atomic_compare_exchange_n(p, &o, (uint8_t)v, 0, __ATOMIC_SEQ_CST,
+                                           __ATOMIC_RELAXED);
+    }
+    case 2: {
+        uint16_t o = (uint16_t)old;
+        return __atomic_compare_exchange_n((uint16_t *)(void *)p, &o, (uint16_t)v, 0,
+                                           __ATOMIC_SEQ_CST, __ATOMIC_RELAXED);
+    }
+    case 4: {
+        uint32_t o = (uint32_t)old;
+        return __atomic_compare_exchange_n((uint32_t *)(void *)p, &o, (uint32_t)v, 0,
+                                           __ATOMIC_SEQ_CST, __ATOMIC_RELAXED);
+    }
+    default:
+        return __atomic_compare_exchange_n((uint64_t *)(void *)p, &old, v, 0, __ATOMIC_SEQ_CST,
+                                           __ATOMIC_RELAXED);
+    }
+}
+
+/* Whether a TLB entry's page holds decoded code: the one byte the write path checks. */
+static inline int code_page(const struct tlb_entry *e)
+{
+    return __atomic_load_n(e->code, __ATOMIC_SEQ_CST);
+}
 
 /* ---- Segmentation ---- */
 
@@ -87,26 +187,23 @@ static uint8_t *entry_ptr(struct tcg_cpu *c, uint64_t phys, unsigned size)
 static uint64_t read_entry(struct tcg_cpu *c, uint64_t phys, unsigned size)
 {
     uint8_t *p = entry_ptr(c, phys, size);
-    uint64_t v = 0;
 
-    if (p)
-        memcpy(&v, p, size);
-    return v;
+    return p ? host_load(p, size) : 0;
 }
 
-/* Sets bits in a paging entry (A, D), as the CPU does while it walks. */
+/* Sets bits in a paging entry (A, D), as the CPU does while it walks: atomically, as the
+ * CPU does too, so that another vCPU's update of the entry (the guest's, or its own A/D
+ * bits) is not lost. (Entries are aligned: their index times their size.) */
 static void set_entry_bits(struct tcg_cpu *c, uint64_t phys, unsigned size, uint64_t bits)
 {
     uint8_t *p = entry_ptr(c, phys, size);
-    uint64_t v = 0;
+    uint64_t v;
 
     if (!p || guest_mem__is_rom(c->mem, phys))
         return;
-    memcpy(&v, p, size);
-    if ((v & bits) != bits) {
-        v |= bits;
-        memcpy(p, &v, size);
-    }
+    do
+        v = host_load(p, size);
+    while ((v & bits) != bits && !host_cas(p, size, v, v | bits));
 }
 
 /* [paging-format] */
@@ -290,10 +387,12 @@ void tcg_tlb_flush_page(struct tcg_cpu *c, uint64_t linear)
 
 /* [tlb] */
 /* Translates a page for acc and remembers it. The entry's host pointer stays NULL where
- * the fast path must not go: no RAM (MMIO), a write to ROM, or a write to a page whose
- * code is in the decoded-instruction cache (the write must invalidate it first). */
+ * the fast path must not go: no RAM (MMIO), or a write to ROM. Whether the page holds
+ * decoded code can change at any time (another vCPU may decode from it): a write checks
+ * the page's byte in the code map every time, through e->code. */
 static struct tlb_entry *tlb_fill(struct tcg_cpu *c, uint64_t linear, enum access acc)
 {
+    static const uint8_t never_code; /* pages above 4 GiB: their code is never cached */
     struct tlb_entry *e = &c->tlb[acc][(linear >> 12) % TLB_SIZE];
     uint64_t phys;
 
@@ -302,8 +401,8 @@ static struct tlb_entry *tlb_fill(struct tcg_cpu *c, uint64_t linear, enum acces
     e->tag = (linear >> 12) << 1 | 1;
     e->phys = phys;
     e->host = entry_ptr(c, phys, 4096);
-    if (acc == ACC_WRITE && e->host &&
-        (guest_mem__is_rom(c->mem, phys) || (phys < (1ull << 32) && c->code_pages[phys >> 12])))
+    e->code = phys < (1ull << 32) ? &c->code->page[phys >> 12] : &never_code;
+    if (acc == ACC_WRITE && e->host && guest_mem__is_rom(c->mem, phys))
         e->host = NULL;
     return e;
 }
@@ -399,34 +498,49 @@ static uint64_t read_slow(struct tcg_cpu *c, uint64_t linear, unsigned size, enu
         return lo | hi << (first * 8);
     }
     struct tlb_entry *e = tlb_lookup(c, linear, acc);
-    uint64_t v = 0;
-    if (e->host) {
-        memcpy(&v, e->host + off, size);
-        return v;
-    }
+    if (e->host)
+        return host_load(e->host + off, size);
     return leave_ram(c, 0, e->phys | off, size, 0, 0, 1);
 }
 
-uint64_t tcg_read_linear(struct tcg_cpu *c, uint64_t linear, unsigned size, enum access acc)
+static inline uint64_t read_plain(struct tcg_cpu *c, uint64_t linear, unsigned size,
+                                  enum access acc)
 {
     struct tlb_entry *e = &c->tlb[acc][(linear >> 12) % TLB_SIZE];
-    uint64_t v = 0;
 
-    if (e->tag == ((linear >> 12) << 1 | 1) && e->host && (linear & 0xfff) + size <= 4096) {
-        memcpy(&v, e->host + (linear & 0xfff), size);
-        return v;
-    }
+    if (e->tag == ((linear >> 12) << 1 | 1) && e->host && (linear & 0xfff) + size <= 4096)
+        return host_load(e->host + (linear & 0xfff), size);
     return read_slow(c, linear, size, acc);
 }
 
 /* [write] */
-void tcg_write_linear(struct tcg_cpu *c, uint64_t linear, unsigned size, uint64_t value)
+/* A write to RAM through a TLB entry: then, if the page holds decoded code, every vCPU's
+ * copy of it goes (tcg.c's tcg_code_written). With one vCPU the check comes first and the common
+ * write is a byte load and a store; with several, the store comes first and is a full
+ * barrier, so that a vCPU decoding from the page meanwhile either sees the new bytes or
+ * has its decode dropped. */
+static inline void write_ram(struct tcg_cpu *c, struct tlb_entry *e, uint64_t off, unsigned size,
+                             uint64_t value)
+{
+    if (!c->smp) {
+        int code = code_page(e);
+        host_store(e->host + off, size, value, __ATOMIC_RELEASE);
+        if (code)
+            tcg_code_written(c, e->phys | off);
+        return;
+    }
+    host_store(e->host + off, size, value, __ATOMIC_SEQ_CST);
+    if (code_page(e))
+        tcg_code_written(c, e->phys | off);
+}
+
+static void write_plain(struct tcg_cpu *c, uint64_t linear, unsigned size, uint64_t value)
 {
     struct tlb_entry *e = &c->tlb[ACC_WRITE][(linear >> 12) % TLB_SIZE];
     uint64_t off = linear & 0xfff;
 
     if (e->tag == ((linear >> 12) << 1 | 1) && e->host && off + size <= 4096) {
-        memcpy(e->host + off, &value, size);
+        write_ram(c, e, off, size, value);
         return;
     }
     if (off + size > 4096) { /* both pages must be writable before either is written */
@@ -437,23 +551,119 @@ void tcg_write_linear(struct tcg_cpu *c, uint64_t linear, unsigned size, uint64_
         tcg_write_linear(c, linear + first, size - first, value >> (first * 8));
         return;
     }
-    e = tlb_fill(c, linear, ACC_WRITE); /* afresh: a page may have stopped holding code */
+    e = tlb_fill(c, linear, ACC_WRITE);
     if (e->host) {
-        memcpy(e->host + off, &value, size);
+        write_ram(c, e, off, size, value);
         return;
     }
     uint64_t phys = e->phys | off;
-    if (phys < (1ull << 32) && c->code_pages[phys >> 12]) {
-        tcg_code_written(c, phys); /* the page is data again: its writes go fast */
-        e = tlb_fill(c, linear, ACC_WRITE);
-        if (e->host) { /* (not for a ROM that held code: that write is the device's) */
-            memcpy(e->host + off, &value, size);
-            return;
-        }
-    }
+    if (code_page(e)) /* a ROM that held code: the device's write may change it */
+        tcg_code_written(c, phys);
     leave_ram(c, 0, phys, size, 1, value, 1); /* MMIO, or a ROM (KVM exits for both) */
 }
 /* [write] */
+
+/* ---- Locked instructions ---- */
+
+/* [locked] */
+/*
+ * A locked read-modify-write (LOCK ADD/OR/ADC/SBB/AND/SUB/XOR/NOT/NEG/INC/DEC/BTS/BTR/BTC/
+ * XADD/CMPXCHG/CMPXCHG8B, and XCHG with memory, which is locked without the prefix) must be
+ * atomic with respect to every other vCPU's accesses, plain stores included. The
+ * instruction's code is the same as without LOCK: it reads its operand, computes, writes
+ * it, and only then commits registers (cpu.h). So the read remembers where the operand is
+ * on the host and what it held, and the write is a host compare-and-swap against that
+ * value: if another vCPU wrote the operand in between, the swap fails, nothing has been
+ * committed, and the instruction simply runs again from its start (tcg_restart). That is
+ * lock-free and as atomic as the hardware's: any store by anyone between the read and
+ * the write makes it run again.
+ *
+ * What a host compare-and-swap cannot do: an operand that is not naturally aligned (a
+ * split lock when it crosses a cache line or a page), one that is not in RAM (MMIO, whose
+ * device is called under the machine's lock anyway), and CMPXCHG16B's 16 bytes. Those
+ * take one global mutex for the whole instruction instead: atomic with respect to each
+ * other and to the locked instructions of the other vCPUs that take it, not to their
+ * plain stores or compare-and-swaps. Real CPUs lock the bus for a split lock; guests
+ * avoid them (Linux can even make them fault).
+ */
+enum { LOCKED_NONE, LOCKED_CAS, LOCKED_MUTEX, LOCKED_DONE };
+
+static pthread_mutex_t split_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void tcg_locked_end(struct tcg_cpu *c)
+{
+    if (c->lock.state == LOCKED_MUTEX)
+        pthread_mutex_unlock(&split_lock);
+    c->lock.state = LOCKED_NONE;
+    c->lock.on = 0;
+}
+
+/* The locked instruction's first read: the operand, remembered for the swap, or the
+ * mutex. Its later reads are plain (CMPXCHG16B's second half, under the mutex). */
+static uint64_t locked_read(struct tcg_cpu *c, uint64_t linear, unsigned size, enum access acc)
+{
+    if (c->lock.state == LOCKED_NONE) {
+        struct tlb_entry *e = tlb_lookup(c, linear, acc);
+        uint8_t *p = e->host ? e->host + (linear & 0xfff) : NULL;
+        if (p && size <= 8 && host_aligned(p, size)) {
+            c->lock.state = LOCKED_CAS;
+            c->lock.host = p;
+            c->lock.size = (uint8_t)size;
+            c->lock.old = host_load(p, size);
+            return c->lock.old;
+        }
+        pthread_mutex_lock(&split_lock);
+        c->lock.state = LOCKED_MUTEX;
+    }
+    return read_plain(c, linear, size, acc);
+}
+
+/* The locked instruction's write: the swap when its read was remembered. */
+static void locked_write(struct tcg_cpu *c, uint64_t linear, unsigned size, uint64_t value)
+{
+    if (c->lock.state == LOCKED_CAS) {
+        struct tlb_entry *e = tlb_lookup(c, linear, ACC_WRITE); /* may fault: not written */
+        uint64_t off = linear & 0xfff;
+        c->lock.state = LOCKED_DONE;
+        if (e->host && e->host + off == c->lock.host && size == c->lock.size) {
+            if (!host_cas(c->lock.host, size, c->lock.old, value))
+                tcg_restart(c);
+            if (code_page(e))
+                tcg_code_written(c, e->phys | off);
+            return;
+        }
+    }
+    if (c->lock.state == LOCKED_NONE) { /* a write with no read before it: under the mutex */
+        pthread_mutex_lock(&split_lock);
+        c->lock.state = LOCKED_MUTEX;
+    }
+    write_plain(c, linear, size, value);
+}
+
+/* CMPXCHG16B (flow.c) reads and writes 16 bytes in two halves: under the mutex. */
+void tcg_locked_wide(struct tcg_cpu *c)
+{
+    if (c->lock.on && c->lock.state == LOCKED_NONE) {
+        pthread_mutex_lock(&split_lock);
+        c->lock.state = LOCKED_MUTEX;
+    }
+}
+/* [locked] */
+
+uint64_t tcg_read_linear(struct tcg_cpu *c, uint64_t linear, unsigned size, enum access acc)
+{
+    if (__builtin_expect(c->lock.on, 0))
+        return locked_read(c, linear, size, acc);
+    return read_plain(c, linear, size, acc);
+}
+
+void tcg_write_linear(struct tcg_cpu *c, uint64_t linear, unsigned size, uint64_t value)
+{
+    if (__builtin_expect(c->lock.on, 0))
+        locked_write(c, linear, size, value);
+    else
+        write_plain(c, linear, size, value);
+}
 
 uint64_t tcg_read(struct tcg_cpu *c, int seg, uint64_t offset, unsigned size)
 {
@@ -469,7 +679,7 @@ void tcg_write(struct tcg_cpu *c, int seg, uint64_t offset, unsigned size, uint6
  * are supervisor accesses whatever the CPL: they bypass the TLB, which holds CPL rights. */
 uint64_t tcg_read_sys(struct tcg_cpu *c, uint64_t linear, unsigned size)
 {
-    uint64_t phys, v = 0;
+    uint64_t phys, v;
 
     if ((linear & 0xfff) + size > 4096) { /* each page translated on its own */
         unsigned first = (unsigned)(4096 - (linear & 0xfff));
@@ -478,10 +688,7 @@ uint64_t tcg_read_sys(struct tcg_cpu *c, uint64_t linear, unsigned size)
     }
     translate_as(c, linear, ACC_READ, 0, 1, &phys);
     uint8_t *p = entry_ptr(c, phys, size);
-    if (p)
-        memcpy(&v, p, size);
-    else
-        v = ~0ull;
+    v = p ? host_load(p, size) : ~0ull;
     return v & size_mask(size);
 }
 
@@ -498,12 +705,14 @@ void tcg_write_sys(struct tcg_cpu *c, uint64_t linear, unsigned size, uint64_t v
     translate_as(c, linear, ACC_WRITE, 0, 1, &phys);
     uint8_t *p = entry_ptr(c, phys, size);
     if (p && !guest_mem__is_rom(c->mem, phys)) {
-        if (phys < (1ull << 32) && c->code_pages[phys >> 12])
+        host_store(p, size, value, __ATOMIC_SEQ_CST);
+        if (phys < (1ull << 32) && __atomic_load_n(&c->code->page[phys >> 12], __ATOMIC_SEQ_CST))
             tcg_code_written(c, phys);
-        memcpy(p, &value, size);
     }
 }
 
+/* Code bytes are read a byte at a time, as atomics: another vCPU may be writing them (a
+ * decode is a cache miss: rare enough). */
 size_t tcg_fetch(struct tcg_cpu *c, uint64_t linear, uint8_t *buf, size_t len, uint64_t *phys)
 {
     size_t got = 0;
@@ -517,7 +726,8 @@ size_t tcg_fetch(struct tcg_cpu *c, uint64_t linear, uint8_t *buf, size_t len, u
                          (unsigned long long)(e->phys | off));
         if (got == 0)
             *phys = e->phys | off;
-        memcpy(buf + got, e->host + off, n);
+        for (size_t k = 0; k < n; k++)
+            buf[got + k] = __atomic_load_n(e->host + off + k, __ATOMIC_RELAXED);
         got += n;
     }
     return got;

@@ -7,6 +7,9 @@
  * is the expensive step, and a guest runs the same instructions over and over, so each
  * decoded instruction is kept in a cache keyed by its guest-physical address. A write to
  * a page that holds cached code throws the cache away (self-modifying code stays right).
+ *
+ * Several vCPUs (chapter 5's machine, a host thread each) each have their own cache, and
+ * share the rest: see "Several vCPUs" below.
  */
 #include "tcg.h"
 
@@ -24,16 +27,16 @@
 /* [cache] */
 #define CACHE_SIZE 65536 /* entries, direct-mapped by guest-physical address */
 
-/* One decoded instruction: its key, the generation it was decoded in, its code. */
+/* One decoded instruction: its key, the generation it was decoded in, its code. An entry
+ * of another generation than the code map's is empty: bumping that empties every cache. */
 struct cache_entry {
     uint64_t key; /* guest-physical address << 2 | mode (16, 32, 64 as 0, 1, 2) */
-    uint32_t gen;
+    uint64_t gen; /* 64 bits: it never wraps around to an old entry's */
     tcg_exec_fn exec;
     struct x86_insn insn;
 };
 
 struct tcg_cache {
-    uint32_t gen; /* an entry of another generation is empty: bumping it empties all */
     struct cache_entry e[CACHE_SIZE];
 };
 /* [cache] */
@@ -70,6 +73,11 @@ _Noreturn void tcg_gp(struct tcg_cpu *c, uint32_t error)
 _Noreturn void tcg_exit(struct tcg_cpu *c)
 {
     longjmp(c->fault_jmp, 2);
+}
+
+_Noreturn void tcg_restart(struct tcg_cpu *c)
+{
+    longjmp(c->fault_jmp, 4);
 }
 /* [fault] */
 
@@ -122,24 +130,42 @@ static void restore_undo(struct tcg_cpu *c)
 /* ---- Decoding, through the cache ---- */
 
 /* [smc] */
+/*
+ * Self-modifying code, and code that another vCPU modifies. Each vCPU has its own cache of
+ * decoded instructions, but the vCPUs over one guest memory share one code map (struct
+ * tcg_code_map): a byte a page, set while some vCPU has decoded code from the page, and
+ * one generation that every cache entry is stamped with. A write checks the page's byte
+ * (mmu.c: one byte load on the common path, a write to a page without code); after it
+ * wrote a page with code, tcg_code_written clears the byte (the page is data again until
+ * code from it is decoded anew) and bumps the generation, which empties every vCPU's
+ * cache at once: each compares the generation at its next instruction. The other design,
+ * per-vCPU flags set by the writer and a kick, costs the writer a walk over every vCPU
+ * and the reader a check of its own as well; a shared generation costs one load from a
+ * line that only changes when code is written.
+ *
+ * The order that makes it right when a write and a decode race: the writer stores the
+ * data, then reads the page's byte (after a full barrier with several vCPUs, mmu.c); the
+ * decoder reads the generation, then the page's byte, and only then the code, and caches
+ * what it decoded only if the byte was already set (else it sets it, and decodes again
+ * next time). Either the writer sees the byte and bumps the generation after its store
+ * (the entry, stamped with the older one, is dropped), or the decoder reads the code after
+ * the store.
+ */
 void tcg_code_written(struct tcg_cpu *c, uint64_t phys)
 {
-    c->code_pages[phys >> 12] = 0;
-    if (++c->cache->gen == 0) { /* after 2^32 generations an old entry could match again */
-        memset(c->cache->e, 0, sizeof(c->cache->e));
-        c->cache->gen = 1;
-    }
+    __atomic_store_n(&c->code->page[phys >> 12], 0, __ATOMIC_SEQ_CST);
+    atomic_fetch_add_explicit(&c->code->gen, 1, memory_order_release);
 }
 
-/* Marks a page as holding cached code: its writes must leave the TLB's fast path. */
+/* Whether a page holds cached code: the byte, read before the code (see above). */
+static int is_code_page(struct tcg_cpu *c, uint64_t phys)
+{
+    return __atomic_load_n(&c->code->page[phys >> 12], __ATOMIC_SEQ_CST);
+}
+
 static void mark_code_page(struct tcg_cpu *c, uint64_t phys)
 {
-    uint64_t page = phys & ~0xfffull;
-
-    c->code_pages[phys >> 12] = 1;
-    for (int k = 0; k < TLB_SIZE; k++)
-        if (c->tlb[ACC_WRITE][k].phys == page)
-            c->tlb[ACC_WRITE][k].tag = 0;
+    __atomic_store_n(&c->code->page[phys >> 12], 1, __ATOMIC_SEQ_CST);
 }
 /* [smc] */
 
@@ -188,24 +214,30 @@ static const struct cache_entry *lookup(struct tcg_cpu *c, struct cache_entry *s
     uint64_t linear = c->long64 ? c->rip : (c->seg[X86_SEG_CS].base + c->rip) & 0xffffffffull;
     struct tlb_entry *t = &c->tlb[ACC_FETCH][(linear >> 12) % TLB_SIZE];
     unsigned mode_bits = c->mode == X86_MODE_64 ? 2 : c->mode == X86_MODE_32;
+    uint64_t gen = atomic_load_explicit(&c->code->gen, memory_order_acquire);
+    int was_code = 0; /* the page's byte, read before the code (see tcg_code_written) */
 
     if (t->tag == ((linear >> 12) << 1 | 1) && t->host) {
         uint64_t key = (t->phys | (linear & 0xfff)) << 2 | mode_bits;
         struct cache_entry *e = &c->cache->e[(key >> 2) % CACHE_SIZE];
-        if (e->key == key && e->gen == c->cache->gen)
+        if (e->key == key && e->gen == gen)
             return e;
+        was_code = t->phys < (1ull << 32) && is_code_page(c, t->phys);
     }
     uint64_t phys;
     decode_at(c, linear, &scratch->insn, &phys);
     scratch->exec = exec_for(&scratch->insn);
     if (phys >= (1ull << 32))
         return scratch; /* above 4 GiB, or across two pages: decoded every time */
+    if (!was_code) {
+        if (!is_code_page(c, phys))
+            mark_code_page(c, phys);
+        return scratch; /* cached from the next time on, when the byte is read first */
+    }
     struct cache_entry *e = &c->cache->e[phys % CACHE_SIZE];
     *e = *scratch;
     e->key = phys << 2 | mode_bits;
-    e->gen = c->cache->gen;
-    if (!c->code_pages[phys >> 12])
-        mark_code_page(c, phys);
+    e->gen = gen;
     return e;
 }
 /* [lookup] */
@@ -300,12 +332,32 @@ static void take_interrupt(struct tcg_cpu *c)
 }
 /* [external] */
 
+/*
+ * An NMI from another CPU (chapter 5's APIC bus raises nmi_pin): taken at the next
+ * boundary whatever RFLAGS.IF says, through IDT vector 2, and it ends HLT. Only a MOV SS
+ * shadow holds it back. (The CPU blocks further NMIs until the next IRET; the interpreter
+ * does not model that blocking: an NMI that comes while the handler runs nests.)
+ */
+static void take_nmi(struct tcg_cpu *c)
+{
+    if (c->shadow == c->instructions) { /* look again at the next boundary */
+        atomic_fetch_or_explicit(&c->events, TCG_EVENT_INTR, memory_order_relaxed);
+        return;
+    }
+    atomic_store(&c->vcpu.nmi_pin, 0);
+    c->halted = 0;
+    c->shadow = ~0ull;
+    tcg_save_undo(c);
+    tcg_interrupt(c, 2, 0, TCG_EXTERNAL, c->rip);
+    c->undo_valid = 0;
+}
+
 /* [boundary] */
 /*
  * Between two instructions, when c->events says so (and at the start of every run): a
- * kick ends the run with VCPU_EXIT_INTR, before anything else; an interrupt at the pin is
- * taken if it can be; a CPU still in HLT stays there and the run ends with VCPU_EXIT_HLT
- * again. Returns 1 when the run ends here, with *exit filled in.
+ * kick ends the run with VCPU_EXIT_INTR, before anything else; an NMI is taken, then an
+ * interrupt at the pin if it can be; a CPU still in HLT stays there and the run ends with
+ * VCPU_EXIT_HLT again. Returns 1 when the run ends here, with *exit filled in.
  */
 static int boundary(struct tcg_cpu *c, struct vcpu_exit *exit)
 {
@@ -313,9 +365,13 @@ static int boundary(struct tcg_cpu *c, struct vcpu_exit *exit)
                                                 memory_order_acquire);
 
     if (events & TCG_EVENT_KICK) {
+        if (atomic_load(&c->vcpu.nmi_pin)) /* (a run may start inside an instruction) */
+            atomic_fetch_or_explicit(&c->events, TCG_EVENT_INTR, memory_order_relaxed);
         set_exit(exit, VCPU_EXIT_INTR, KVM_EXIT_INTR);
         return 1; /* the next run starts here again, and looks at the pin */
     }
+    if (atomic_load(&c->vcpu.nmi_pin))
+        take_nmi(c);
     if (c->vcpu.intr && atomic_load(&c->vcpu.intr_pin))
         take_interrupt(c);
     if (c->halted) {
@@ -342,10 +398,16 @@ static int tcg_run(struct vcpu *v, struct vcpu_exit *exit)
         return 0;
     }
     c->last_exception = -1; /* per run, not per instruction: the loop stays lean */
+    c->smp = c->code->users > 1;
     switch (setjmp(c->fault_jmp)) {
     case 0:
         break;
+    case 4: /* a locked write lost its race: the instruction starts again */
+        tcg_locked_end(c);
+        retire(c);
+        break;
     case 1: /* an exception */
+        tcg_locked_end(c);
         retire(c);
         if (c->undo_valid)
             restore_undo(c);
@@ -369,12 +431,14 @@ static int tcg_run(struct vcpu *v, struct vcpu_exit *exit)
         }
         break;
     case 2: /* a device access: the VMM's turn */
+        tcg_locked_end(c);
         c->done_next = 0;
         c->posted = 0;
         c->pending = 1;
         *exit = c->exit;
         return 0;
     default: /* the interpreter cannot go on; the error says why */
+        tcg_locked_end(c);
         retire(c);
         set_exit(exit, VCPU_EXIT_FATAL, KVM_EXIT_INTERNAL_ERROR);
         return 0;
@@ -391,7 +455,10 @@ static int tcg_run(struct vcpu *v, struct vcpu_exit *exit)
         c->next_rip = (c->rip + e->insn.length) & mask;
         if (!e->exec)
             tcg_ud(c, &e->insn);
+        c->lock.on = e->insn.lock; /* (XCHG with memory sets it itself) */
         e->exec(c, &e->insn);
+        if (c->lock.on)
+            tcg_locked_end(c);
         c->undo_valid = 0;
         c->rip = c->next_rip;
         c->instructions++;
@@ -537,7 +604,7 @@ static void tcg_memory_written(struct vcpu *v, uint64_t gpa, size_t len)
     struct tcg_cpu *c = to_tcg(v);
 
     for (uint64_t a = gpa & ~0xfffull; a < gpa + len && a < (1ull << 32); a += 4096)
-        if (c->code_pages[a >> 12])
+        if (is_code_page(c, a))
             tcg_code_written(c, a);
 }
 
@@ -569,7 +636,10 @@ static void tcg_kick(struct vcpu *v)
 /* [kick] */
 
 /* HLT leaves the CPU halted until an interrupt is taken, or until the VMM sets its
- * registers (moving it on, as a debugger would). */
+ * registers (moving it on, as a debugger would). The interpreter never waits itself: a
+ * halted CPU's run ends with VCPU_EXIT_HLT at once, and the machine puts its thread to
+ * sleep until an interrupt, an NMI or an INIT comes (chapter 4's pc_halt); an AP that
+ * waits for its startup IPI sleeps in chapter 5's smp.c. No host core spins for them. */
 static int tcg_get_mp_state(struct vcpu *v, uint32_t *state)
 {
     *state = to_tcg(v)->halted ? KVM_MP_STATE_HALTED : KVM_MP_STATE_RUNNABLE;
@@ -591,6 +661,48 @@ static const struct vcpu_ops tcg_vcpu_ops = {
     .kick = tcg_kick,
     .get_mp_state = tcg_get_mp_state,
 };
+
+/* ---- Several vCPUs: the code map they share ---- */
+
+/* The code maps in use, one a guest memory; the lock guards the list and the counts. */
+static pthread_mutex_t maps_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct tcg_code_map *maps;
+
+/* Returns mem's code map, made when it is the first vCPU over mem; NULL when out of
+ * memory. */
+static struct tcg_code_map *code_map_get(struct guest_mem *mem)
+{
+    struct tcg_code_map *m;
+
+    pthread_mutex_lock(&maps_lock);
+    for (m = maps; m && m->mem != mem; m = m->next)
+        ;
+    if (!m && (m = aligned_alloc(_Alignof(struct tcg_code_map), sizeof(*m))) != NULL) {
+        memset(m, 0, sizeof(*m));
+        atomic_init(&m->gen, 1);
+        m->mem = mem;
+        m->next = maps;
+        maps = m;
+    }
+    if (m)
+        m->users++;
+    pthread_mutex_unlock(&maps_lock);
+    return m;
+}
+
+/* One vCPU less over m's memory: the last frees it. */
+static void code_map_put(struct tcg_code_map *m)
+{
+    pthread_mutex_lock(&maps_lock);
+    if (--m->users == 0) {
+        struct tcg_code_map **p = &maps;
+        while (*p != m)
+            p = &(*p)->next;
+        *p = m->next;
+        free(m);
+    }
+    pthread_mutex_unlock(&maps_lock);
+}
 
 /* ---- Making one ---- */
 
@@ -615,13 +727,12 @@ struct vcpu *tcg_vcpu__new(struct guest_mem *mem)
         return NULL;
     }
     c->cache = calloc(1, sizeof(*c->cache));
-    c->code_pages = calloc(1u << 20, 1); /* one byte per page of the first 4 GiB */
-    if (!c->cache || !c->code_pages) {
+    c->code = code_map_get(mem);
+    if (!c->cache || !c->code) {
         tcg_vcpu__free(&c->vcpu);
         error_set("out of memory for the interpreter's caches");
         return NULL;
     }
-    c->cache->gen = 1;
     c->vcpu.ops = &tcg_vcpu_ops;
     c->mem = mem;
     c->fault_vector = c->delivering = c->last_exception = -1;
@@ -675,7 +786,8 @@ void tcg_vcpu__free(struct vcpu *v)
     if (!c)
         return;
     free(c->cache);
-    free(c->code_pages);
+    if (c->code)
+        code_map_put(c->code);
     free(c);
 }
 
@@ -701,4 +813,39 @@ uint64_t tcg_vcpu__instructions(struct vcpu *v)
 uint64_t tcg_vcpu__decodes(struct vcpu *v)
 {
     return to_tcg(v)->decodes;
+}
+
+#define IA32_APIC_BASE_BSP (1ull << 8) /* IA32_APIC_BASE: this processor is the BSP */
+
+struct vcpu *tcg_vcpus__backend(void *set, struct guest_mem *mem)
+{
+    struct tcg_vcpus *s = set;
+    struct vcpu *v;
+
+    if (s->n == TCG_MAX_VCPUS) {
+        error_set("the interpreter runs at most %d vCPUs", TCG_MAX_VCPUS);
+        return NULL;
+    }
+    if (!(v = tcg_vcpu__new(mem)))
+        return NULL;
+    if (s->n > 0) /* an AP: IA32_APIC_BASE's BSP flag is the first CPU's alone */
+        to_tcg(v)->apic_base &= ~IA32_APIC_BASE_BSP;
+    s->cpu[s->n++] = v;
+    return v;
+}
+
+void tcg_vcpus__stats(const struct tcg_vcpus *s, uint64_t *instructions, uint64_t *decodes)
+{
+    *instructions = *decodes = 0;
+    for (unsigned i = 0; i < s->n; i++) {
+        *instructions += tcg_vcpu__instructions(s->cpu[i]);
+        *decodes += tcg_vcpu__decodes(s->cpu[i]);
+    }
+}
+
+void tcg_vcpus__free(struct tcg_vcpus *s)
+{
+    for (unsigned i = 0; i < s->n; i++)
+        tcg_vcpu__free(s->cpu[i]);
+    s->n = 0;
 }

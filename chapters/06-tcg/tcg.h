@@ -16,7 +16,11 @@
 
 #include <stdint.h>
 
-/** Makes an interpreter vCPU over mem, in the state of a CPU after reset. NULL on error. */
+/**
+ * Makes an interpreter vCPU over mem, in the state of a CPU after reset. NULL on error.
+ * The vCPUs over one mem may run on threads of their own: they share what says which of
+ * its pages hold decoded code, and their locked instructions are atomic between them.
+ */
 struct vcpu *tcg_vcpu__new(struct guest_mem *mem);
 
 /**
@@ -28,6 +32,32 @@ struct vcpu *tcg_vcpu__backend(void *slot, struct guest_mem *mem);
 
 /** Frees it. */
 void tcg_vcpu__free(struct vcpu *v);
+
+#define TCG_MAX_VCPUS 64 /* as many as chapter 3's machine has (VMM_MAX_CPUS) */
+
+/**
+ * The interpreter's vCPUs of one machine (--smp N), in the order they were made: each is
+ * an interpreter of its own, run by its own thread (chapter 5), and they share the guest
+ * memory and what says which of its pages hold decoded code.
+ */
+struct tcg_vcpus {
+    unsigned n;
+    struct vcpu *cpu[TCG_MAX_VCPUS];
+};
+
+/**
+ * A backend for chapter 3's machine with one or more vCPUs (vmm_config.backend, called
+ * once a vCPU): tcg_vcpu__new(mem), kept in the struct tcg_vcpus at set (the
+ * backend_ctx); every vCPU after the first is an AP (no BSP flag in IA32_APIC_BASE).
+ * NULL with the error set when out of memory or past TCG_MAX_VCPUS.
+ */
+struct vcpu *tcg_vcpus__backend(void *set, struct guest_mem *mem);
+
+/** The instructions executed and decoded by all of them, summed. */
+void tcg_vcpus__stats(const struct tcg_vcpus *s, uint64_t *instructions, uint64_t *decodes);
+
+/** Frees them all (after vmm__exit); s is empty after. */
+void tcg_vcpus__free(struct tcg_vcpus *s);
 
 /**
  * For differential tests: with on, an exception the guest raises is not delivered; the run

@@ -24,4 +24,10 @@ void assert_each_cpu_once(const char *out, int ncpus);
 /** Asserts smp.elf's summary line for ncpus CPUs that all did their part. */
 void assert_summary(const char *out, int ncpus);
 
+/** The same, for a run with the guest's iter= set to iter. */
+void assert_summary_iter(const char *out, int ncpus, long iter);
+
+/** Chapter 5's SMP guests on stepvm's interpreter, a host thread a vCPU (tcg.c). */
+TCase *tcg_smp_tests(void);
+
 #endif

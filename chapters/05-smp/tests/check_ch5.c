@@ -1,6 +1,7 @@
 /*
  * check_ch5.c - chapter 5's test suite: the local APICs' messages between CPUs, the MP
- * table, the SMP guests on KVM (both irqchips) and under QEMU, and the labs' graders.
+ * table, the SMP guests on KVM (both irqchips), on the interpreter and under QEMU, and the
+ * labs' graders.
  */
 #include "ch5_tests.h"
 
@@ -12,6 +13,7 @@ int main(void)
     suite_add_tcase(s, mptable_tests());
     suite_add_tcase(s, qemu_smp_tests());
     suite_add_tcase(s, smp_cli_tests());
+    suite_add_tcase(s, tcg_smp_tests());
     suite_add_tcase(s, lab_tests(5, 3));
     add_kvm_smp_tests(s);
     return run_suite(s);

@@ -219,10 +219,6 @@ START_TEST(smp_refusals)
     run_builtv(&r, "bin/ch5", "--smp", "4x", "guests/ch5/smp.elf", NULL);
     ck_assert_str_eq(r.err, "ch5: --smp 4x: a number of CPUs from 1 to 64\n");
     run_free(&r);
-    run_builtv(&r, "bin/stepvm", "--accel=tcg", "--smp", "2", "guests/ch5/smp.elf", NULL);
-    ck_assert_int_eq(r.status, 1);
-    ck_assert_str_eq(r.err, "stepvm: --smp 2 needs KVM: the interpreter runs one vCPU for now\n");
-    run_free(&r);
     run_builtv(&r, "bin/stepvm", "--smp", "2", "--lockstep", "guests/ch5/smp.elf", NULL);
     ck_assert_int_eq(r.status, 1);
     ck_assert_str_eq(r.err, "stepvm: --lockstep compares one vCPU, not --smp 2\n");
