@@ -283,6 +283,8 @@ static void exec_cpuid(struct tcg_cpu *c, const struct x86_insn *i)
 
     (void)i;
     tcg_cpuid((uint32_t)c->r[R_AX], (uint32_t)c->r[R_CX], &a, &b, &cx, &d);
+    if ((uint32_t)c->r[R_AX] == 1) /* the initial APIC ID, as chapter 2 gives KVM's vCPUs */
+        b = (b & 0x00ffffffu) | (uint32_t)c->vcpu.id << 24;
     c->r[R_AX] = a;
     c->r[R_BX] = b;
     c->r[R_CX] = cx;
