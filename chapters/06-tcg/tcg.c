@@ -11,6 +11,7 @@
 #include "tcg.h"
 
 #include "cpu.h"
+#include "fpu.h"
 #include "error.h"
 #include "modes.h"
 
@@ -574,6 +575,17 @@ static int tcg_get_mp_state(struct vcpu *v, uint32_t *state)
     return 0;
 }
 
+static int tcg_get_fpu(struct vcpu *v, struct kvm_fpu *f)
+{
+    fpu__get(to_tcg(v), f);
+    return 0;
+}
+
+static int tcg_set_fpu(struct vcpu *v, const struct kvm_fpu *f)
+{
+    return fpu__set(to_tcg(v), f);
+}
+
 static const struct vcpu_ops tcg_vcpu_ops = {
     .name = "tcg",
     .run = tcg_run,
@@ -588,6 +600,8 @@ static const struct vcpu_ops tcg_vcpu_ops = {
     .translate = tcg_translate_op,
     .kick = tcg_kick,
     .get_mp_state = tcg_get_mp_state,
+    .get_fpu = tcg_get_fpu,
+    .set_fpu = tcg_set_fpu,
 };
 
 /* ---- Making one ---- */
@@ -604,6 +618,7 @@ struct vcpu *tcg_vcpu__new(struct guest_mem *mem)
         protect__register(exec_one, exec_two);
         string__register(exec_one, exec_two);
         bits__register(exec_one, exec_two);
+        fpu__register(exec_one, exec_two);
     }
     /* [tables] */
     if (!c) {
@@ -629,6 +644,7 @@ struct vcpu *tcg_vcpu__new(struct guest_mem *mem)
     mode__reset(&r, &s);
     tcg_set_sregs(&c->vcpu, &s);
     tcg_set_regs(&c->vcpu, &r);
+    fpu__reset(c); /* FCW 0x037F, MXCSR 0x1F80, empty stack, zero XMM registers */
     return &c->vcpu;
 }
 
