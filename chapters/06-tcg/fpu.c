@@ -181,6 +181,8 @@ enum host_op {
     H_LDLG2,
     H_LDLN2,
     H_LDZ,
+    H_COMI, /* compare() only: FCOM, FUCOM with the result for RFLAGS */
+    H_UCOMI,
 };
 
 /* The host's FPU environment, saved around each guest operation and put back after. */
@@ -313,6 +315,12 @@ static uint16_t host_run(uint16_t fcw, enum host_op op, const f80 *a, const f80 
         break;
     case H_LDZ:
         HOST_RUN("fldz");
+        break;
+    case H_COMI:
+        HOST_RUN("fcom %%st(1)");
+        break;
+    case H_UCOMI:
+        HOST_RUN("fucom %%st(1)");
         break;
     }
     return sw;
@@ -502,9 +510,9 @@ static void arith(struct tcg_x87 *x, enum host_op op, unsigned d, const f80 *m, 
         pop(x);
 }
 
-/* Compares ST(0) with *m or ST(s) (op H_COM or H_UCOM) and pops pops times. Returns the
- * condition codes (C3, C2, C0) for FCOMI's flags, or -1 when an unmasked exception
- * stopped it. */
+/* Compares ST(0) with *m or ST(s) (op H_COM, H_UCOM, or H_COMI, H_UCOMI for FCOMI) and pops pops
+ * times. Returns the condition codes (C3, C2, C0) for FCOMI's flags, or -1 when an unmasked
+ * exception stopped it. */
 static int compare(struct tcg_x87 *x, enum host_op op, const f80 *m, unsigned s, int pops)
 {
     unsigned cc;
@@ -522,7 +530,10 @@ static int compare(struct tcg_x87 *x, enum host_op op, const f80 *m, unsigned s,
             return -1;
         cc = sw & (FSW_C0 | FSW_C2 | FSW_C3);
     }
-    x->fsw = (uint16_t)((x->fsw & ~FSW_CC) | cc);
+    if (op == H_COMI || op == H_UCOMI) /* FCOMI: RFLAGS gets them, FSW only C1 = 0 */
+        x->fsw &= (uint16_t)~FSW_C1;
+    else
+        x->fsw = (uint16_t)((x->fsw & ~FSW_CC) | cc);
     while (pops--)
         pop(x);
     return (int)cc;
@@ -1118,7 +1129,7 @@ static int x87_reg(struct tcg_cpu *c, const struct x86_insn *i, struct tcg_x87 *
         if (low == 0x20 || low == 0x21 || low == 0x24) /* FENI, FDISI, FSETPM: no-ops now */
             return 0;
         if (reg == 5 || reg == 6) { /* FUCOMI, FCOMI */
-            *cc = compare(x, reg == 5 ? H_UCOM : H_COM, NULL, s, 0);
+            *cc = compare(x, reg == 5 ? H_UCOMI : H_COMI, NULL, s, 0);
             return 0;
         }
         return -1;
@@ -1147,7 +1158,7 @@ static int x87_reg(struct tcg_cpu *c, const struct x86_insn *i, struct tcg_x87 *
             return 0;
         }
         if (reg == 5 || reg == 6) { /* FUCOMIP, FCOMIP */
-            *cc = compare(x, reg == 5 ? H_UCOM : H_COM, NULL, s, 1);
+            *cc = compare(x, reg == 5 ? H_UCOMI : H_COMI, NULL, s, 1);
             return 0;
         }
         if (reg == 1) /* FXCH7 */

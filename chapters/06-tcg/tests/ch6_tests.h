@@ -18,6 +18,9 @@ TCase *guest_tests(void);
 /** A device's write to guest memory and the decoded-code cache (dma.c). */
 TCase *dma_tests(void);
 
+/** The FPU state through get_fpu/set_fpu on the interpreter (fpu_state.c). */
+TCase *fpu_tests(void);
+
 /** The book's guests on KVM and on the interpreter, in a machine with KVM (guests.c). */
 void add_guest_kvm_tests(Suite *s);
 
