@@ -833,6 +833,7 @@ static void fst_mem(struct tcg_cpu *c, const struct x86_insn *i, struct tcg_x87 
     }
     if (k < 0) {
         mem_write(c, i, ea, a.b, 10);
+        x->fsw &= (uint16_t)~FSW_C1;
     } else {
         if (!is_empty(x, 0) || k > M_F64) /* an empty source stores the indefinite */
             sw = host_store(x->fcw, (enum mem_kind)k, &a, &m);
@@ -861,14 +862,11 @@ static int x87_mem(struct tcg_cpu *c, const struct x86_insn *i, struct tcg_x87 *
     if (op == 0 || op == 2 || op == 4 || op == 6) { /* arithmetic with m32fp/m32int/m64fp/m16int */
         f80 m;
         uint64_t v = tcg_read(c, i->mem.segment, ea, kind_size(arith_kind[op / 2]));
-        if (is_empty(x, 0)) {
-            if (reg == 2 || reg == 3) {
-                compare(x, H_COM, NULL, 0, 0); /* reports the underflow */
-                if (reg == 3 && !(x->fsw & ~x->fcw & FSW_IE))
-                    pop(x);
-            } else {
+        if (is_empty(x, 0)) { /* the stack underflow first, whatever the operand */
+            if (reg == 2 || reg == 3)
+                compare(x, H_COM, NULL, 0, reg == 3);
+            else
                 arith(x, (enum host_op)reg, 0, NULL, 0, 0);
-            }
             return 0;
         }
         if (raise_exc(x, host_load(x->fcw, arith_kind[op / 2], v, &m)))
@@ -1076,10 +1074,10 @@ static int x87_reg(struct tcg_cpu *c, const struct x86_insn *i, struct tcg_x87 *
         return 0;
     case 4: /* DC: ST(i) = ST(i) op ST(0), SUB and SUBR (DIV and DIVR) swapped */
     case 6: /* DE: the same, then pop; DE D9 FCOMPP */
-        if (reg == 2 || reg == 3) {
-            if (op == 6 && low != 0x19)
+        if (reg == 2 || reg == 3) { /* DC D0-DF, DE D0-D7: FCOM2, FCOMP3, FCOMP5 aliases */
+            if (op == 6 && reg == 3 && s != 1)
                 return -1;
-            compare(x, H_COM, NULL, s, op == 6 ? 2 : reg == 3); /* DC D0-DF: aliases */
+            compare(x, H_COM, NULL, s, op == 6 ? (reg == 3 ? 2 : 1) : reg == 3); /* DE D9 FCOMPP */
             return 0;
         }
         arith(x, (enum host_op)(reg >= 4 ? reg ^ 1 : reg), s, NULL, 0, op == 6);

@@ -180,7 +180,7 @@ static void specials(void)
     show("snan load");
     __asm__ volatile("fld1; fldl %0; fmul %%st(0), %%st" : : "m"(f64_big));
     show("overflow");
-    __asm__ volatile("fldl %0; fmul %%st(0), %%st; fstpl %1"
+    __asm__ volatile("fldl %1; fmul %%st(0), %%st; fstpl %0"
                      : "=m"(*(uint64_t *)area)
                      : "m"(f64_tiny));
     show("underflow to m64");

@@ -49,7 +49,9 @@ END_TEST
  * ST(i) tag, pops and stores despite an unmasked exception, leaves SF/AF/OF after FCOMI,
  * does not mask all exceptions in FNSTENV, takes no pending #MF before an x87 instruction
  * other than FWAIT, and takes reserved MXCSR bits without #GP. Those lines (and the
- * ones whose state they lead to) are x87.expected's alone. */
+ * ones whose state they lead to) are x87.expected's alone: the same x87 code run natively
+ * on an x86-64 host as a Linux process (#MF as SIGFPE, #GP as SIGSEGV) prints them as
+ * x87.expected does, MXCSR_MASK apart (a CPU's own; stepvm's is 0xFFFF). */
 START_TEST(x87_matches_qemu_but_its_known_corners)
 {
     static const char *const corners[] = {
