@@ -15,7 +15,9 @@
 #define MXCSR_INIT     0x1f80 /* all SSE exceptions masked, round to nearest */
 #define MXCSR_MASK_ALL 0xffff /* the MXCSR bits this CPU has: DAZ included (FXSAVE's mask) */
 
-/** Puts the x87 and MXCSR in their reset state; XMM registers become zero. */
+/** Puts the x87 and MXCSR in their reset state; XMM registers become zero. Reset only:
+ * INIT leaves the x87 and SSE state as it was (SDM Vol. 3, 9.1), so an INIT IPI's reset
+ * (chapter 5) does not call it. */
 void fpu__reset(struct tcg_cpu *c);
 
 /** Fills *f with the FPU and SSE state (registers in ST order, the abridged tag). */
