@@ -1,6 +1,8 @@
 # stepvm - build, run and test the hypervisor, one chapter a layer.
 #
-#   make run         install what is missing, build, run the complete system (build/bin/stepvm)
+#   make run         install what is missing, build, boot Debian's Linux on the complete system
+#                    (build/bin/stepvm: KVM when usable, else its interpreter); ARGS='GUEST ...'
+#                    runs build/bin/stepvm on those arguments instead
 #   make test        install what is missing, build everything, run every test suite
 #   make test SAN=1  the same under AddressSanitizer and UndefinedBehaviorSanitizer
 #   make test TSAN=1 chapter 5's suite (several vCPUs, a thread each) under ThreadSanitizer
@@ -45,8 +47,10 @@ build: deps
 	    $(MAKE) --no-print-directory -s -C $$d SAN=$(SAN) || exit 1; done
 
 # The complete system takes KVM when it is usable and otherwise runs on its interpreter.
+# With no ARGS it boots chapter 4's Linux guest (fetched and built once; see linux/run.sh).
 run: build
-	@$(BUILD)/bin/stepvm $(ARGS)
+	@if [ -n '$(ARGS)' ]; then $(BUILD)/bin/stepvm $(ARGS); \
+	else sh chapters/06-tcg/linux/run.sh $(BUILD); fi
 
 test: build
 	@STEPVM_SUITES='$(TEST_SUITES)' sh common/scripts/run-tests.sh $(BUILD)

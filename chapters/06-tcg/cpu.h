@@ -250,7 +250,15 @@ struct tcg_cpu {
     struct tcg_cache *cache; /* decoded instructions (tcg.c) */
     uint64_t instructions;   /* executed so far */
     uint64_t decodes;        /* decoded so far (cache misses) */
+
+    /* ---- Time ---- */
+    const struct vclock *clock; /* the TSC's source (tcg_vcpu__set_clock); NULL: instructions */
+    uint64_t clock_epoch;       /* the clock's ns when the TSC, before c->tsc's offset, was 0 */
 };
+
+/* RDTSC's value now: c->tsc (the offset WRMSR to IA32_TSC sets) plus the ns of the
+ * machine's clock since the epoch, or plus the instructions executed without a clock. */
+uint64_t tcg_tsc_count(const struct tcg_cpu *c);
 
 /** The code of one instruction, chosen once at decode time (tcg.c's dispatch tables). */
 typedef void (*tcg_exec_fn)(struct tcg_cpu *c, const struct x86_insn *i);

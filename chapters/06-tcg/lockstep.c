@@ -63,9 +63,9 @@ struct pair {
  * CPU on both. Allowed before the vCPU first runs. */
 static int pin_cpuid(struct kvm_cpu *cpu)
 {
-    static const uint32_t leaves[] = {0,          1,          0x80000000, 0x80000001,
-                                      0x80000002, 0x80000003, 0x80000004, 0x80000005,
-                                      0x80000006, 0x80000007, 0x80000008};
+    static const uint32_t leaves[] = {0,          1,          2,          0x15,       0x16,
+                                      0x80000000, 0x80000001, 0x80000002, 0x80000003, 0x80000004,
+                                      0x80000005, 0x80000006, 0x80000007, 0x80000008};
     enum { N = sizeof(leaves) / sizeof(leaves[0]) };
     struct kvm_cpuid2 *t = calloc(1, sizeof(*t) + N * sizeof(t->entries[0]));
 

@@ -119,7 +119,44 @@ int lockstep_state__read(struct vcpu *v, struct lockstep_state *s)
 {
     if (vcpu_get_regs(v, &s->regs) < 0 || vcpu_get_sregs(v, &s->sregs) < 0)
         return -1;
+    s->has_fpu = 0;
+#ifdef VCPU_HAS_FPU
+    if (v->ops->get_fpu) {
+        if (v->ops->get_fpu(v, &s->fpu) < 0)
+            return -1;
+        s->has_fpu = 1;
+    }
+#endif
     return 0;
+}
+
+/* ---- The x87 and SSE state ---- */
+
+/* Names the first FPU field of a and b that differs, or returns NULL. FOP, FIP and FDP
+ * (last_opcode, last_ip, last_dp) are left out: what a CPU keeps there depends on its
+ * model (AMD keeps them only while an exception is pending). Of the x87 registers only
+ * those tagged valid count: a pop leaves its register's bits as the manual does not say. */
+static const char *fpu_differs(const struct kvm_fpu *a, const struct kvm_fpu *b)
+{
+    static char buf[16];
+
+    if (a->fcw != b->fcw)
+        return "fcw";
+    if (a->fsw != b->fsw)
+        return "fsw";
+    if (a->ftwx != b->ftwx)
+        return "ftw";
+    if (a->mxcsr != b->mxcsr)
+        return "mxcsr";
+    for (int k = 0; k < 8; k++) {
+        unsigned phys = (unsigned)(k + ((a->fsw >> 11) & 7)) & 7; /* fpr[] is ST(k) */
+        if ((a->ftwx >> phys & 1) && memcmp(a->fpr[k], b->fpr[k], 10) != 0)
+            return snprintf(buf, sizeof(buf), "st%d", k), buf;
+    }
+    for (int k = 0; k < 16; k++)
+        if (memcmp(a->xmm[k], b->xmm[k], 16) != 0)
+            return snprintf(buf, sizeof(buf), "xmm%d", k), buf;
+    return NULL;
 }
 
 int lockstep_state__equal(const struct lockstep_state *a, const struct lockstep_state *b)
@@ -128,7 +165,9 @@ int lockstep_state__equal(const struct lockstep_state *a, const struct lockstep_
 
     flatten(a, va);
     flatten(b, vb);
-    return memcmp(va, vb, sizeof(va)) == 0;
+    if (memcmp(va, vb, sizeof(va)) != 0)
+        return 0;
+    return !(a->has_fpu && b->has_fpu && fpu_differs(&a->fpu, &b->fpu));
 }
 
 void lockstep_state__print(FILE *out, const struct lockstep_state *a,
@@ -148,6 +187,24 @@ void lockstep_state__print(FILE *out, const struct lockstep_state *a,
                 (unsigned long long)vb[i], va[i] != vb[i] ? "  <>" : "");
     fprintf(out, "  (attr: type, S<<4, DPL<<5, P<<7, AVL<<12, L<<13, D/B<<14, G<<15,"
                  " unusable<<16)\n");
+    const char *f = a->has_fpu && b->has_fpu ? fpu_differs(&a->fpu, &b->fpu) : NULL;
+    if (!f)
+        return;
+    fprintf(out, "  x87/SSE differ first in %s\n", f);
+    fprintf(out, "  %-10s %18s %18s\n", "", "kvm", "tcg");
+    fprintf(out,
+            "  %-10s %#18x %#18x\n  %-10s %#18x %#18x\n  %-10s %#18x %#18x\n  %-10s %#18x %#18x\n",
+            "fcw", a->fpu.fcw, b->fpu.fcw, "fsw", a->fpu.fsw, b->fpu.fsw, "ftw", a->fpu.ftwx,
+            b->fpu.ftwx, "mxcsr", a->fpu.mxcsr, b->fpu.mxcsr);
+    for (int k = 0; k < 16; k++) {
+        uint64_t x[2], y[2];
+        memcpy(x, a->fpu.xmm[k], 16);
+        memcpy(y, b->fpu.xmm[k], 16);
+        if (x[0] != y[0] || x[1] != y[1])
+            fprintf(out, "  xmm%-7d %016llx%016llx\n  %-10s %016llx%016llx\n", k,
+                    (unsigned long long)x[1], (unsigned long long)x[0], "",
+                    (unsigned long long)y[1], (unsigned long long)y[0]);
+    }
 }
 
 /* ---- The instruction at CS:RIP ---- */

@@ -17,6 +17,10 @@
 struct lockstep_state {
     struct kvm_regs regs;
     struct kvm_sregs sregs;
+    /* The x87 and SSE state, when both backends offer the vCPU operation get_fpu (built
+     * with VCPU_HAS_FPU defined, which common/vcpu.h does once the operation exists). */
+    struct kvm_fpu fpu;
+    int has_fpu;
 };
 
 /** Reads v's registers. Returns 0, or -1 with the error set. */
@@ -25,7 +29,9 @@ int lockstep_state__read(struct vcpu *v, struct lockstep_state *s);
 /**
  * Returns 1 when a and b are the same in every field the comparison looks at: all of
  * struct kvm_regs; of struct kvm_sregs the segments, GDT, IDT, CR0, CR2, CR3, CR4, CR8,
- * EFER and APIC base, less the masks lockstep_compare.c explains.
+ * EFER and APIC base, less the masks lockstep_compare.c explains; and when both states
+ * hold it, the x87 and SSE state (FCW, FSW, abridged tag, MXCSR, XMM0-15, and the x87
+ * registers that hold a value).
  */
 int lockstep_state__equal(const struct lockstep_state *a, const struct lockstep_state *b);
 

@@ -4,12 +4,14 @@
  * table registers (see cpu.h; chapter 6). Segments and interrupts are protect.c's.
  */
 #include "cpu.h"
+#include "irq.h"
 #include "modes.h"
 #include "tcg.h"
 
 #include <string.h>
 
 #define MSR_TSC            0x10
+#define MSR_BIOS_SIGN_ID   0x8b
 #define MSR_APIC_BASE      0x1b
 #define MSR_SYSENTER_CS    0x174
 #define MSR_SYSENTER_ESP   0x175
@@ -24,6 +26,27 @@
 #define MSR_FS_BASE        0xc0000100
 #define MSR_GS_BASE        0xc0000101
 #define MSR_KERNEL_GS_BASE 0xc0000102
+
+/* CPUID.1 feature bits (SDM Vol. 2A, CPUID, table "Feature Information"). */
+#define CPUID_1_EDX_FPU        (1u << 0)
+#define CPUID_1_EDX_PSE        (1u << 3)
+#define CPUID_1_EDX_TSC        (1u << 4)
+#define CPUID_1_EDX_MSR        (1u << 5)
+#define CPUID_1_EDX_PAE        (1u << 6)
+#define CPUID_1_EDX_CX8        (1u << 8)
+#define CPUID_1_EDX_APIC       (1u << 9)
+#define CPUID_1_EDX_PGE        (1u << 13)
+#define CPUID_1_EDX_CMOV       (1u << 15)
+#define CPUID_1_EDX_PAT        (1u << 16)
+#define CPUID_1_EDX_FXSR       (1u << 24)
+#define CPUID_1_EDX_SSE        (1u << 25)
+#define CPUID_1_EDX_SSE2       (1u << 26)
+#define CPUID_1_ECX_CX16       (1u << 13)
+#define CPUID_1_ECX_POPCNT     (1u << 23)
+#define CPUID_1_ECX_HYPERVISOR (1u << 31)
+
+/* The TSC's rate when it follows the machine's clock (tcg_vcpu__set_clock): one tick a ns. */
+#define TCG_TSC_HZ 1000000000ull
 
 /* ---- Privileged instructions ---- */
 
@@ -176,9 +199,21 @@ static void exec_mov_dr(struct tcg_cpu *c, const struct x86_insn *i)
 
 /* [cpuid] */
 /*
- * The CPU model the interpreter presents: a 64-bit CPU with exactly the features it
- * implements. A guest that asks learns the truth: no FPU, no SSE, no APIC; long mode,
- * NX, SYSCALL, CMPXCHG8B/16B, CMOV, PAE, PSE, TSC, MSRs and POPCNT.
+ * The CPU model the interpreter presents, written for what Linux and glibc read.
+ *
+ * Vendor "GenuineIntel", family 6, model 0x36 (the Atom of the Saltwell core): an in-order
+ * CPU that does not execute speculatively, as an interpreter does not. Linux knows that
+ * model as immune to the speculative-execution bugs, so it chooses none of the mitigations
+ * that need instructions or MSRs the interpreter lacks (VERW buffer clearing, IBRS, page
+ * table isolation), and no other quirk of its own is keyed to it. Each feature bit set is
+ * a feature the interpreter implements: the x87 FPU, FXSAVE, SSE and SSE2, PSE, PAE, PGE,
+ * PAT, the TSC and MSRs, CMPXCHG8B/16B, CMOV, POPCNT, the local APIC of the machine's
+ * models; long mode, NX, SYSCALL. Not MMX, SSE3 and later, XSAVE, MTRRs, machine checks,
+ * SYSENTER, CLFLUSH, RDTSCP, x2APIC or the TSC deadline timer. The hypervisor bit is
+ * set: the CPU belongs to a virtual machine (Linux then leaves microcode alone).
+ *
+ * Time: the TSC and the local APIC timer both count at TCG_TSC_HZ (1 GHz), as CPUID leaves
+ * 0x15 and 0x16 say, so that Linux needs to measure neither against the PIT.
  */
 void tcg_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t *eax, uint32_t *ebx, uint32_t *ecx,
                uint32_t *edx)
@@ -188,17 +223,31 @@ void tcg_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t *eax, uint32_t *ebx, ui
     (void)subleaf;
     *eax = *ebx = *ecx = *edx = 0;
     switch (leaf) {
-    case 0: /* the highest basic leaf and the vendor: "stepvmTCGcpu" in EBX, EDX, ECX */
-        *eax = 1;
-        memcpy(ebx, "step", 4);
-        memcpy(edx, "vmTC", 4);
-        memcpy(ecx, "Gcpu", 4);
+    case 0: /* the highest basic leaf and the vendor in EBX, EDX, ECX */
+        *eax = 0x16;
+        memcpy(ebx, "Genu", 4);
+        memcpy(edx, "ineI", 4);
+        memcpy(ecx, "ntel", 4);
         break;
-    case 1: /* family 6, model 1, stepping 0 */
-        *eax = 0x610;
-        *ecx = 1u << 13 | 1u << 23; /* CMPXCHG16B, POPCNT */
-        *edx = 1u << 3 | 1u << 4 | 1u << 5 | 1u << 6 | 1u << 8 | 1u << 15;
-        /* PSE, TSC, MSR, PAE, CX8, CMOV */
+    case 1: /* family 6, model 0x36 (extended model 3, model 6), stepping 1 */
+        *eax = 0x30661;
+        *ebx = 1u << 16; /* one logical processor in the package; APIC ID 0 */
+        *ecx = CPUID_1_ECX_CX16 | CPUID_1_ECX_POPCNT | CPUID_1_ECX_HYPERVISOR;
+        *edx = CPUID_1_EDX_FPU | CPUID_1_EDX_PSE | CPUID_1_EDX_TSC | CPUID_1_EDX_MSR |
+               CPUID_1_EDX_PAE | CPUID_1_EDX_CX8 | CPUID_1_EDX_APIC | CPUID_1_EDX_PGE |
+               CPUID_1_EDX_CMOV | CPUID_1_EDX_PAT | CPUID_1_EDX_FXSR | CPUID_1_EDX_SSE |
+               CPUID_1_EDX_SSE2;
+        break;
+    case 2: /* cache descriptors: 32 KiB L1 data and code, 8-way; 2 MiB L2, 8-way; 64 B */
+        *eax = 0x7d302c01; /* descriptors 0x2c, 0x30, 0x7d; AL = 1: one CPUID 2 call */
+        break;
+    case 0x15: /* TSC = crystal * EBX / EAX; the crystal also drives the APIC timer */
+        *eax = 1;
+        *ebx = 1;
+        *ecx = (uint32_t)TCG_TSC_HZ;
+        break;
+    case 0x16: /* base, maximum and bus frequencies in MHz */
+        *eax = *ebx = *ecx = (uint32_t)(TCG_TSC_HZ / 1000000);
         break;
     case 0x80000000:
         *eax = 0x80000008;
@@ -214,6 +263,12 @@ void tcg_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t *eax, uint32_t *ebx, ui
         memcpy(ebx, brand + (leaf - 0x80000002) * 16 + 4, 4);
         memcpy(ecx, brand + (leaf - 0x80000002) * 16 + 8, 4);
         memcpy(edx, brand + (leaf - 0x80000002) * 16 + 12, 4);
+        break;
+    case 0x80000006: /* L2: 2048 KiB, 8-way (code 6), 64-byte lines, as leaf 2 says */
+        *ecx = 2048u << 16 | 6u << 12 | 64;
+        break;
+    case 0x80000007: /* the TSC is invariant: it runs at one rate, in every state */
+        *edx = 1u << 8;
         break;
     case 0x80000008:
         *eax = 0x3028; /* 48-bit linear, 40-bit physical addresses */
@@ -234,13 +289,21 @@ static void exec_cpuid(struct tcg_cpu *c, const struct x86_insn *i)
     c->r[R_DX] = d;
 }
 
-/* RDTSC counts executed instructions: two runs of a guest read the same values. */
+uint64_t tcg_tsc_count(const struct tcg_cpu *c)
+{
+    if (!c->clock)
+        return c->instructions;
+    return vclock__now(c->clock) - c->clock_epoch; /* ns: TCG_TSC_HZ is 1 GHz */
+}
+
+/* RDTSC reads the machine's clock at 1 GHz, or counts executed instructions when the vCPU
+ * has no clock (tcg_vcpu__set_clock), so that two runs of a guest read the same values. */
 static void exec_rdtsc(struct tcg_cpu *c, const struct x86_insn *i)
 {
     (void)i;
     if ((c->cr4 & (1u << 2)) && c->cpl != 0) /* CR4.TSD */
         tcg_gp(c, 0);
-    uint64_t t = c->tsc + c->instructions;
+    uint64_t t = c->tsc + tcg_tsc_count(c);
     c->r[R_AX] = t & 0xffffffffull;
     c->r[R_DX] = t >> 32;
 }
@@ -284,11 +347,16 @@ static void exec_msr(struct tcg_cpu *c, const struct x86_insn *i)
     uint64_t *slot = msr_slot(c, msr);
 
     tcg_need_cpl0(c);
+    if (msr == MSR_BIOS_SIGN_ID) { /* the microcode revision: 0, and a write is ignored */
+        if (i->opcode == 0x32)
+            c->r[R_AX] = c->r[R_DX] = 0;
+        return;
+    }
     if (msr == MSR_TSC) {
         if (i->opcode == 0x32) {
             exec_rdtsc(c, i);
         } else {
-            c->tsc = (c->r[R_DX] << 32 | (uint32_t)c->r[R_AX]) - c->instructions;
+            c->tsc = (c->r[R_DX] << 32 | (uint32_t)c->r[R_AX]) - tcg_tsc_count(c);
         }
         return;
     }

@@ -13,8 +13,10 @@
 #include "cpu.h"
 #include "fpu.h"
 #include "error.h"
+#include "irq.h"
 #include "modes.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -619,6 +621,8 @@ struct vcpu *tcg_vcpu__new(struct guest_mem *mem)
         string__register(exec_one, exec_two);
         bits__register(exec_one, exec_two);
         fpu__register(exec_one, exec_two);
+        simd__register(exec_one, exec_two);
+        sse__register(exec_one, exec_two);
     }
     /* [tables] */
     if (!c) {
@@ -648,11 +652,36 @@ struct vcpu *tcg_vcpu__new(struct guest_mem *mem)
     return &c->vcpu;
 }
 
+/* The machine's devices keep the host's time (chapter 4's vclock_host): so does the TSC. */
 struct vcpu *tcg_vcpu__backend(void *slot, struct guest_mem *mem)
 {
     struct vcpu **kept = slot;
 
-    return *kept = tcg_vcpu__new(mem);
+    *kept = tcg_vcpu__new(mem);
+    if (*kept)
+        tcg_vcpu__set_clock(*kept, &vclock_host);
+    return *kept;
+}
+
+/* The epoch is taken once, from the first clock given; a vCPU given another clock (a
+ * test's) counts from its own first reading. */
+void tcg_vcpu__set_clock(struct vcpu *v, const struct vclock *clock)
+{
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    static const struct vclock *first;
+    static uint64_t epoch;
+    struct tcg_cpu *c = to_tcg(v);
+
+    c->clock = clock;
+    if (!clock)
+        return;
+    pthread_mutex_lock(&lock);
+    if (!first) {
+        first = clock;
+        epoch = vclock__now(clock);
+    }
+    c->clock_epoch = clock == first ? epoch : vclock__now(clock);
+    pthread_mutex_unlock(&lock);
 }
 
 void tcg_vcpu__free(struct vcpu *v)

@@ -44,6 +44,19 @@ int tcg_vcpu__exception(struct vcpu *v, uint32_t *error);
 uint64_t tcg_vcpu__instructions(struct vcpu *v);
 uint64_t tcg_vcpu__decodes(struct vcpu *v);
 
+struct vclock;
+
+/**
+ * Makes the vCPU's time stamp counter follow clock (the machine's vclock, chapter 4's
+ * irq.h): one tick a nanosecond, the 1 GHz that CPUID leaves 0x15 and 0x16 announce, so
+ * that the TSC agrees with the PIT, the local APIC timer and the RTC that the guest
+ * compares it with. Every vCPU of the process counts from the same epoch (the clock's
+ * time at the first call), so their TSCs agree with each other too. With clock NULL, or
+ * without this call, the TSC counts executed instructions: two runs of a guest read the
+ * same values (the differential tests rely on that). A WRMSR to IA32_TSC offsets either.
+ */
+void tcg_vcpu__set_clock(struct vcpu *v, const struct vclock *clock);
+
 /** The CPUID model: fills *eax..*edx for leaf and subleaf as the interpreter answers. */
 void tcg_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t *eax, uint32_t *ebx, uint32_t *ecx,
                uint32_t *edx);

@@ -255,10 +255,39 @@ START_TEST(groups_and_vector_prefixes)
     ck_assert_int_eq(DECODE(X86_MODE_64, &in, 0xC5, 0xF8, 0x77), -1); /* vzeroupper */
     ck_assert_int_eq(in.unsupported, 1);
     ck_assert_int_eq(in.length, 0);
-    ck_assert_int_eq(DECODE(X86_MODE_32, &in, 0xC5, 0x00), 2);        /* lds eax, [eax] */
-    ck_assert_int_eq(DECODE(X86_MODE_32, &in, 0x0F, 0x58, 0xC1), -1); /* addps: SSE */
+    ck_assert_int_eq(DECODE(X86_MODE_32, &in, 0xC5, 0x00), 2);              /* lds eax, [eax] */
+    ck_assert_int_eq(DECODE(X86_MODE_32, &in, 0x0F, 0x58, 0xC1), 3);        /* addps: executed */
+    ck_assert_int_eq(DECODE(X86_MODE_32, &in, 0xF3, 0x0F, 0x12, 0xC1), -1); /* movsldup: SSE3 */
+    ck_assert_int_eq(in.unsupported, 1);
+    ck_assert_int_eq(in.length, 4);
+    ck_assert_int_eq(DECODE(X86_MODE_32, &in, 0x0F, 0x2B, 0xC1), -1); /* movntps: memory only */
+    ck_assert_int_eq(in.unsupported, 1);
+}
+END_TEST
+
+/* SSE2 integer rows run with their mandatory prefix only: the MMX forms (no prefix) and
+ * prefixes no form has are length-only; the shift groups 0F 71-73 take registers only. */
+START_TEST(sse2_integer_rows_need_their_prefix)
+{
+    struct x86_insn in;
+
+    ck_assert_int_eq(DECODE(X86_MODE_64, &in, 0x66, 0x0F, 0xFC, 0xC1), 4); /* paddb xmm0, xmm1 */
+    ck_assert_int_eq(DECODE(X86_MODE_64, &in, 0x0F, 0xFC, 0xC1), -1);      /* paddb mm0, mm1 */
     ck_assert_int_eq(in.unsupported, 1);
     ck_assert_int_eq(in.length, 3);
+    ck_assert_int_eq(DECODE(X86_MODE_32, &in, 0xF3, 0x0F, 0x6F, 0x00), 4); /* movdqu */
+    ck_assert_int_eq(DECODE(X86_MODE_32, &in, 0xF2, 0x0F, 0x6F, 0x00), -1);
+    ck_assert_int_eq(in.unsupported, 1);
+    ck_assert_int_eq(DECODE(X86_MODE_32, &in, 0x66, 0xF3, 0x0F, 0x7E, 0xC1), 5); /* F3 wins */
+    ck_assert_int_eq(DECODE(X86_MODE_64, &in, 0x66, 0x0F, 0x73, 0xDA, 0x04), 5); /* psrldq */
+    ck_assert_int_eq(in.imm, 4);
+    ck_assert_int_eq(DECODE(X86_MODE_64, &in, 0x66, 0x0F, 0x73, 0x1A, 0x04), -1); /* memory */
+    ck_assert_int_eq(in.undefined, 1);
+    ck_assert_int_eq(DECODE(X86_MODE_64, &in, 0x66, 0x0F, 0x71, 0xC0, 0x04), -1); /* /0 */
+    ck_assert_int_eq(in.undefined, 1);
+    ck_assert_int_eq(DECODE(X86_MODE_64, &in, 0x0F, 0xC3, 0x00), 3); /* movnti [rax], eax */
+    ck_assert_int_eq(DECODE(X86_MODE_64, &in, 0x0F, 0xC3, 0xC0), -1);
+    ck_assert_int_eq(in.undefined, 1);
 }
 END_TEST
 
@@ -291,6 +320,59 @@ static void differential(unsigned long n, uint64_t seed, const char *what)
                       (int)modes[m], st.mismatches, why);
     }
 }
+
+/* Every x87 and SSE/SSE2 encoding against Zydis, in each mode: D8-DF and 0F 10-17, 28-2F,
+ * 50-7F, AE, C2-C6, D0-FF, under no prefix, 66, F3 and F2, with every ModRM byte (so the
+ * register and memory forms, the groups 0F 71-73 and 0F AE), followed by bytes that give
+ * SIB and displacements something to read. Lengths always; operands once supported. */
+START_TEST(fp_encodings_agree_with_zydis)
+{
+    static const enum x86_mode modes[] = {X86_MODE_16, X86_MODE_32, X86_MODE_64};
+    static const uint8_t pfx[] = {0, 0x66, 0xf3, 0xf2};
+    static const uint8_t sse[][2] = {{0x10, 0x17}, {0x28, 0x2f}, {0x50, 0x7f},
+                                     {0xae, 0xae}, {0xc2, 0xc6}, {0xd0, 0xff}};
+    struct x86_oracle oracle;
+    char why[256], first[256] = "";
+    uint8_t b[X86_CORPUS_LEN];
+
+    x86_oracle_init(&oracle);
+    for (int m = 0; m < 3; m++) {
+        struct x86_oracle_stats st = {0};
+        for (unsigned op = 0xd8; op <= 0xdf; op++)
+            for (unsigned modrm = 0; modrm < 256; modrm++) {
+                memset(b, 0x25, sizeof(b));
+                b[0] = (uint8_t)op;
+                b[1] = (uint8_t)modrm;
+                if (x86_oracle_check(&oracle, b, sizeof(b), modes[m], &st, why, sizeof(why)) < 0 &&
+                    !first[0])
+                    snprintf(first, sizeof(first), "%s", why);
+            }
+        for (unsigned p = 0; p < 4; p++)
+            for (unsigned r = 0; r < sizeof(sse) / sizeof(sse[0]); r++)
+                for (unsigned op = sse[r][0]; op <= sse[r][1]; op++)
+                    for (unsigned modrm = 0; modrm < 256; modrm++) {
+                        unsigned n = 0;
+                        memset(b, 0x25, sizeof(b));
+                        if (pfx[p])
+                            b[n++] = pfx[p];
+                        b[n++] = 0x0f;
+                        b[n++] = (uint8_t)op;
+                        b[n] = (uint8_t)modrm;
+                        if (x86_oracle_check(&oracle, b, sizeof(b), modes[m], &st, why,
+                                             sizeof(why)) < 0 &&
+                            !first[0])
+                            snprintf(first, sizeof(first), "%s", why);
+                    }
+        printf("x86 vs Zydis, x87/SSE encodings, mode %d: %lu compared, %lu refused by both, %lu "
+               "lengths of unsupported compared, %lu unsupported and invalid for Zydis; %lu "
+               "differ\n",
+               (int)modes[m], st.compared, st.both_invalid, st.length_only, st.excluded_unsupported,
+               st.mismatches);
+        ck_assert_msg(st.mismatches == 0, "mode %d: %lu differences with Zydis, first: %s",
+                      (int)modes[m], st.mismatches, first);
+    }
+}
+END_TEST
 
 START_TEST(agrees_with_zydis)
 {
@@ -354,9 +436,11 @@ int main(void)
     tcase_add_test(unit, truncated_input);
     tcase_add_test(unit, lock_needs_a_memory_destination);
     tcase_add_test(unit, groups_and_vector_prefixes);
+    tcase_add_test(unit, sse2_integer_rows_need_their_prefix);
     suite_add_tcase(s, unit);
     tcase_add_test(diff, agrees_with_zydis);
     tcase_add_test(diff, agrees_with_zydis_on_real_code);
+    tcase_add_test(diff, fp_encodings_agree_with_zydis);
     if (getenv("STEPVM_X86_FUZZ")) {
         tcase_add_test(diff, fuzz_against_zydis);
         tcase_set_timeout(diff, 0); /* a fuzz run takes as long as it is asked to */

@@ -371,6 +371,46 @@ static int decode_imm(struct cursor *c, uint8_t kind)
 /* ------------------------------------------------------------------------------------- */
 /* Validity                                                                               */
 
+/* The mandatory prefix an SSE instruction has, as an X86_F_P_* bit: F2 and F3 win over 66. */
+static unsigned mandatory_prefix(const struct x86_insn *in)
+{
+    if (in->rep == 0xF3)
+        return X86_F_P_F3;
+    if (in->rep == 0xF2)
+        return X86_F_P_F2;
+    return in->opsize_pfx ? X86_F_P_66 : X86_F_P_NONE;
+}
+
+/*
+ * The SSE/SSE2 floating-point rows of the 0F map (10-17, 28-2F, 50-5F, C2, C6, E6) are
+ * executed, but each opcode means a different instruction for each mandatory prefix (none,
+ * 66, F3, F2: PS, PD, SS, SD) and some forms take only a register or only memory. Returns 1
+ * for the forms that are not SSE/SSE2 (SSE3's MOVSLDUP, MMX's CVTPI2PS, undefined ones):
+ * they stay length-only, as unsupported.
+ */
+static int sse_form_missing(const struct x86_insn *in)
+{
+    /* Bit p allowed for prefix p: 0 none, 1 66, 2 F3, 3 F2 (F2/F3 win over 66). */
+    static const uint8_t allowed[256] = {
+        [0x10] = 0xf, [0x11] = 0xf, [0x12] = 0x3, [0x13] = 0x3, [0x14] = 0x3, [0x15] = 0x3,
+        [0x16] = 0x3, [0x17] = 0x3, [0x28] = 0x3, [0x29] = 0x3, [0x2A] = 0xc, [0x2B] = 0x3,
+        [0x2C] = 0xc, [0x2D] = 0xc, [0x2E] = 0x3, [0x2F] = 0x3, [0x50] = 0x3, [0x51] = 0xf,
+        [0x52] = 0x5, [0x53] = 0x5, [0x54] = 0x3, [0x55] = 0x3, [0x56] = 0x3, [0x57] = 0x3,
+        [0x58] = 0xf, [0x59] = 0xf, [0x5A] = 0xf, [0x5B] = 0x7, [0x5C] = 0xf, [0x5D] = 0xf,
+        [0x5E] = 0xf, [0x5F] = 0xf, [0xC2] = 0xf, [0xC6] = 0x3, [0xE6] = 0xe,
+    };
+    unsigned p = in->rep == 0xF3 ? 2 : in->rep == 0xF2 ? 3 : in->opsize_pfx ? 1 : 0;
+    uint8_t op = in->opcode;
+
+    if (!allowed[op])
+        return 0; /* not one of these rows */
+    if (!(allowed[op] >> p & 1))
+        return 1;
+    if (op == 0x13 || op == 0x17 || op == 0x2B || ((op == 0x12 || op == 0x16) && p == 1))
+        return in->mod == 3; /* MOVLPS/MOVHPS stores, MOVNTPS, MOVLPD/MOVHPD: memory only */
+    return op == 0x50 && in->mod != 3; /* MOVMSKPS: a register only */
+}
+
 /*
  * The x87 escapes D8-DF: returns 1 for the ModRM forms that are no instruction (the
  * SDM's opcode map leaves them blank), 0 for the rest.
@@ -436,6 +476,9 @@ static void special_cases(const struct x86_insn *in, struct x86_opcode *op)
     if (in->map == X86_MAP_ONE_BYTE && in->opcode == 0xDF && in->mod != 3 &&
         ((in->reg & 7) == 4 || (in->reg & 7) == 6))
         op->flags |= X86_F_UNSUP; /* FBLD, FBSTP: packed BCD, not executed */
+    if ((op->flags & X86_F_PREFIXES) && !(op->flags & X86_F_UD) &&
+        !(op->flags & mandatory_prefix(in)))
+        op->flags = (uint16_t)((op->flags & X86_F_MODRM) | X86_F_UNSUP); /* MMX form... */
     if (in->map == X86_MAP_ONE_BYTE) {
         if (in->opcode == 0x63 && in->mode == X86_MODE_64)
             op->size = X86_SZ_V; /* MOVSXD Gv, Ed instead of ARPL Ew, Gw */
@@ -456,12 +499,16 @@ static void special_cases(const struct x86_insn *in, struct x86_opcode *op)
     if (in->map == X86_MAP_0F && in->opcode == 0x1E && in->rep == 0xF3 && in->mod == 3 &&
         (in->reg & 7) == 7 && ((in->rm & 7) == 2 || (in->rm & 7) == 3))
         op->flags = X86_F_MODRM; /* F3 0F 1E FA/FB ENDBR64/32: a NOP without CET */
+    if (in->map == X86_MAP_0F && !(op->flags & X86_F_UNSUP) && sse_form_missing(in))
+        op->flags |= X86_F_UNSUP; /* 0F 10 ... E6 in a form that is not SSE/SSE2 */
 }
 
 /* Returns 1 when operands the table cannot express make the encoding undefined. */
 static int bad_operands(const struct x86_insn *in, const struct x86_opcode *op)
 {
     if ((op->flags & X86_F_MEM) && in->mod == 3)
+        return 1;
+    if ((op->flags & X86_F_REGONLY) && in->mod != 3)
         return 1;
     if (in->lock && (!(op->flags & X86_F_LOCK) || !in->has_mem))
         return 1; /* LOCK needs a read-modify-write of memory */

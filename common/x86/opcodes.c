@@ -25,6 +25,10 @@
 #define UD    ROW(X86_F_UD, NONE, NONE)
 #define SSE   ROW(M | U, NONE, NONE)
 #define SSEIB ROW(M | U, B, NONE)
+/* SSE2 integer rows (executed by simd.c): X66 with 66 only, the MMX forms being length-only. */
+#define RO    X86_F_REGONLY
+#define P66   X86_F_P_66
+#define X66   ROW(M | P66, NONE, NONE)
 
 /* The eight ALU operations (ADD OR ADC SBB AND SUB XOR CMP) share six forms each:
  * Eb,Gb  Ev,Gv  Gb,Eb  Gv,Ev  AL,ib  rAX,iz. The first two write memory, so LOCK may
@@ -108,27 +112,32 @@ const struct x86_opcode x86_one_byte[256] = {
 };
 
 /* The two-byte map, after 0F: system instructions, CMOVcc, Jcc rel32, SETcc, bit tests,
- * MOVZX/MOVSX; the MMX/SSE rows are length-only. */
+ * MOVZX/MOVSX; the MMX/SSE rows are length-only, but for the SSE2 integer ones (X66...). */
 const struct x86_opcode x86_two_byte[256] = {
     /* 00 */ GRP(6, 0, NONE, NONE), GRP(7, 0, NONE, NONE),       /* groups 6, 7: LGDT ... */
     /* 02 */ ROW(M, NONE, V), ROW(M, NONE, V), UD,               /* LAR, LSL */
     /* 05 */ ROW(0, NONE, NONE), ROW(0, NONE, NONE), ROW(0, NONE, NONE), /* SYSCALL CLTS SYSRET */
     /* 08 */ ROW(0, NONE, NONE), ROW(0, NONE, NONE), UD,         /* INVD, WBINVD */
     /* 0B */ ROW(0, NONE, NONE), UD, SSE, ROW(U, NONE, NONE), SSEIB, /* UD2; PREFETCH; 3DNow! */
-    /* 10 */ X8(SSE),                                            /* SSE moves */
+    /* 10 */ X8(ROW(M, NONE, NONE)),                             /* SSE moves (sse.c) */
     /* 18 */ ROW(M, NONE, V), ROW(M, NONE, V), SSE, SSE, ROW(M, NONE, V), ROW(M, NONE, V), SSE, /* hint NOPs; 1A 1B: MPX; 1E: CET */
     /* 1F */ ROW(M, NONE, V),                                    /* NOP Ev (long NOPs) */
     /* 20 */ ROW(M | X86_F_REG, NONE, CR), ROW(M | X86_F_REG, NONE, CR), /* MOV r,CRn; r,DRn */
     /* 22 */ ROW(M | X86_F_REG, NONE, CR), ROW(M | X86_F_REG, NONE, CR), /* MOV CRn,r; DRn,r */
     /* 24 */ UD, UD, UD, UD,                                     /* (MOV TRn on the 386) */
-    /* 28 */ X8(SSE),                                            /* SSE conversions */
+    /* 28 */ X8(ROW(M, NONE, NONE)),                             /* SSE conversions (sse.c) */
     /* 30 */ X4(ROW(0, NONE, NONE)), ROW(0, NONE, NONE), ROW(0, NONE, NONE), /* WRMSR ... SYSEXIT */
     /* 36 */ UD, ROW(U, NONE, NONE),                             /* GETSEC (SMX) */
     /* 38 */ UD, UD, UD, UD, UD, UD, UD, UD,                     /* 38, 3A: escapes */
     /* 40 */ X16(ROW(M, NONE, V)),                               /* CMOVcc Gv,Ev */
-    /* 50 */ X16(SSE), X16(SSE),                                 /* SSE, MMX */
-    /* 70 */ SSEIB, SSEIB, SSEIB, SSEIB, SSE, SSE, SSE, ROW(U, NONE, NONE), /* PSHUF; EMMS */
-    /* 78 */ SSE, SSE, UD, UD, SSE, SSE, SSE, SSE,               /* VMREAD VMWRITE; SSE */
+    /* 50 */ X16(ROW(M, NONE, NONE)),                            /* SSE arithmetic (sse.c) */
+    /* 60 */ X8(X66), X4(X66), X66, X66,                         /* PUNPCK, PACK, PCMPGT */
+    /* 6E */ X66, ROW(M | P66 | X86_F_P_F3, NONE, NONE),         /* MOVD/Q; MOVDQA, MOVDQU */
+    /* 70 */ ROW(M | P66 | X86_F_P_F3 | X86_F_P_F2, B, NONE),    /* PSHUFD, PSHUFHW, PSHUFLW */
+    /* 71 */ GRP(12, P66, B, NONE), GRP(13, P66, B, NONE), GRP(14, P66, B, NONE), /* shifts */
+    /* 74 */ X66, X66, X66, ROW(U, NONE, NONE),                  /* PCMPEQB/W/D; EMMS */
+    /* 78 */ SSE, SSE, UD, UD, SSE, SSE,                         /* VMREAD VMWRITE; SSE3 */
+    /* 7E */ ROW(M | P66 | X86_F_P_F3, NONE, NONE), ROW(M | P66 | X86_F_P_F3, NONE, NONE), /* MOVD/Q; MOVDQA/U */
     /* 80 */ X16(ROW(0, Z, F64)),                                /* Jcc rel16/32 */
     /* 90 */ X16(ROW(M, NONE, B)),                               /* SETcc Eb */
     /* A0 */ ROW(0, NONE, D64), ROW(0, NONE, D64), ROW(0, NONE, NONE), /* PUSH/POP FS; CPUID */
@@ -144,11 +153,16 @@ const struct x86_opcode x86_two_byte[256] = {
     /* BB */ ROW(M | L, NONE, V), ROW(M, NONE, V), ROW(M, NONE, V), /* BTC; BSF, BSR */
     /* BE */ ROW(M, NONE, V), ROW(M, NONE, V),                   /* MOVSX Gv,Eb Gv,Ew */
     /* C0 */ ROW(M | L, NONE, B), ROW(M | L, NONE, V),           /* XADD */
-    /* C2 */ SSEIB, SSE, SSEIB, SSEIB, SSEIB,                    /* CMPPS; MOVNTI; PINSRW... */
+    /* C2 */ ROW(M, B, NONE), ROW(M | MEM | X86_F_P_NONE, NONE, V), /* CMPPS; MOVNTI */
+    /* C4 */ ROW(M | P66, B, NONE), ROW(M | RO | P66, B, NONE), ROW(M, B, NONE), /* PINSRW PEXTRW; SHUFPS */
     /* C7 */ GRP(9, 0, NONE, NONE),                              /* group 9: CMPXCHG8B */
     /* C8 */ X8(ROW(R, NONE, V)),                                /* BSWAP r */
-    /* D0 */ X16(SSE), X16(SSE),                                 /* SSE, MMX ... */
-    /* F0 */ X8(SSE), SSE, SSE, SSE, SSE, SSE, SSE, SSE, ROW(M, NONE, NONE), /* ...; UD0 */
+    /* D0 */ SSE, X4(X66), X66, ROW(M | P66, NONE, NONE),        /* ADDSUBPD; PSRLW...; MOVQ */
+    /* D7 */ ROW(M | RO | P66, NONE, NONE), X8(X66),             /* PMOVMSKB; PSUBUSB... */
+    /* E0 */ X4(X66), X66, X66, ROW(M, NONE, NONE), ROW(M | MEM | P66, NONE, NONE), /* PAVGB...; CVT (sse.c); MOVNTDQ */
+    /* E8 */ X8(X66),                                            /* PSUBSB ... PXOR */
+    /* F0 */ SSE, X4(X66), X66, X66, ROW(M | RO | P66, NONE, NONE), /* LDDQU; PSLLW...; MASKMOVDQU */
+    /* F8 */ X4(X66), X66, X66, X66, ROW(M, NONE, NONE),         /* PSUBB ... PADDD; UD0 */
 };
 
 /* 0F 38 and 0F 3A: SSSE3 and later, all ModRM forms; 0F 3A adds an ib. */
@@ -194,5 +208,11 @@ const struct x86_opcode x86_groups[X86_G_COUNT][8] = {
     /* 0F C7: CMPXCHG8B/16B Mq; the rest (RDRAND, RDSEED, VMPTRLD, XSAVES...) unsupported */
     [X86_G9] = {G(U, SAME, SAME), G(MEM | L, SAME, SAME), G(U, SAME, SAME), G(U, SAME, SAME),
                 G(U, SAME, SAME), G(U, SAME, SAME), G(U, SAME, SAME), G(U, SAME, SAME)},
+    /* 66 0F 71, 72, 73 xmm, ib: /2 PSRLW/D/Q, /4 PSRAW/D, /6 PSLLW/D/Q; 73 /3 PSRLDQ,
+     * /7 PSLLDQ. Register operands only. */
+    [X86_G12] = {GUD, GUD, G(RO, SAME, SAME), GUD, G(RO, SAME, SAME), GUD, G(RO, SAME, SAME), GUD},
+    [X86_G13] = {GUD, GUD, G(RO, SAME, SAME), GUD, G(RO, SAME, SAME), GUD, G(RO, SAME, SAME), GUD},
+    [X86_G14] = {GUD, GUD, G(RO, SAME, SAME), G(RO, SAME, SAME), GUD, GUD, G(RO, SAME, SAME),
+                 G(RO, SAME, SAME)},
 };
 /* clang-format on */

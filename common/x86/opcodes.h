@@ -47,6 +47,15 @@ enum x86_size_kind {
 #define X86_F_UNSUP     0x080 /* an instruction stepvm does not execute (length still known) */
 #define X86_F_REG_UNSUP 0x100 /* in a group row: with mod = 3 it is another, unsupported one */
 #define X86_F_GROUP     0x200 /* ModRM.reg selects a row of the group table named by group */
+#define X86_F_REGONLY   0x400 /* ModRM must name a register (mod = 3) */
+/* SSE rows: the mandatory prefixes the opcode is executed with (F2 and F3 win over 66).
+ * With another one the row is unsupported (length known, \#UD): the MMX forms without a
+ * prefix, and the prefixes no instruction of the opcode has. None set: no such rule. */
+#define X86_F_P_NONE   0x800
+#define X86_F_P_66     0x1000
+#define X86_F_P_F3     0x2000
+#define X86_F_P_F2     0x4000
+#define X86_F_PREFIXES (X86_F_P_NONE | X86_F_P_66 | X86_F_P_F3 | X86_F_P_F2)
 
 /* The groups: opcodes whose ModRM.reg field is a third opcode byte ("/digit"). */
 enum x86_group {
@@ -62,6 +71,9 @@ enum x86_group {
     X86_G7,
     X86_G8,
     X86_G9,
+    X86_G12, /* 0F 71: the word shifts by ib */
+    X86_G13, /* 0F 72: the doubleword shifts by ib */
+    X86_G14, /* 0F 73: the quadword and whole-register shifts by ib */
     X86_G_COUNT
 };
 

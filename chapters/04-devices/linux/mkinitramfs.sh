@@ -6,7 +6,9 @@
 # Writes into OUT_DIR:
 #   vmlinuz             Debian's kernel, a bzImage, as the package has it
 #   initramfs.cpio.gz   busybox (static) with its applets, the modules virtio_mmio,
-#                       virtio_blk and virtio_console with what they depend on, and /init
+#                       virtio_blk and virtio_console with what they depend on, /init,
+#                       and /bin/fpdemo (fpdemo.c, linked statically with the host's gcc
+#                       and glibc; left out, with a note, when they cannot link it)
 #   disk.img            a 4 MiB raw disk whose first bytes are a tar archive holding
 #                       hello.txt (no file system: busybox tar reads /dev/vda itself)
 #   disk.sha256         the sha256 of hello.txt, as computed here
@@ -58,6 +60,12 @@ for app in $("$bb" --list); do
 done
 for m in virtio_mmio virtio_blk virtio_console; do add_module "$m"; done
 cp "$here/init" "$work/root/init" && chmod +x "$work/root/init"
+if cc -O2 -static -o "$work/root/bin/fpdemo" "$here/fpdemo.c" -lm 2>"$work/cc.log"; then
+    :
+else
+    echo "mkinitramfs: no static C toolchain (gcc, libc6-dev): /bin/fpdemo left out" >&2
+    rm -f "$work/root/bin/fpdemo"
+fi
 
 # The disk: hello.txt, a few KiB so that a read spans several sectors, in a tar archive
 # at sector 0, the rest zeros. The init compares what it reads with disk.sha256.

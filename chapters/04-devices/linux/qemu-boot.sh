@@ -48,7 +48,7 @@ start=$(date +%s.%N)
 end=$(date +%s.%N)
 status=$(cat "$run/status")
 
-grep '^LINUX-' "$run/console.log"
+grep '^LINUX-\|^FP-' "$run/console.log"
 failed=0
 sh "$here/check-linux.sh" "$run/console.log" "$run/disk.img" "$(cat "$out/disk.sha256")" ||
     failed=1

@@ -364,39 +364,6 @@ START_TEST(accepts_debians_kernel)
 }
 END_TEST
 
-/* stepvm on the interpreter refuses a Linux kernel in one line, and exits 1. */
-static void refused_on_the_interpreter(const char *path)
-{
-    struct run_result r;
-
-    run_builtv(&r, "bin/stepvm", "--accel=tcg", "--mem", "256M", path, NULL);
-    ck_assert_int_eq(r.status, 1);
-    ck_assert_msg(strstr(r.err, "booting Linux needs x87 and SSE") && strstr(r.err, path) &&
-                      strchr(r.err, '\n') == r.err + strlen(r.err) - 1,
-                  "stderr: %s", r.err);
-    run_free(&r);
-}
-
-START_TEST(stepvm_on_the_interpreter_refuses_linux)
-{
-    char path[] = "/tmp/stepvm-bzimage-XXXXXX";
-    int fd = mkstemp(path);
-    size_t len;
-    uint8_t *img = make_image(&len);
-
-    ck_assert_int_ge(fd, 0);
-    ck_assert_int_eq(write(fd, img, len), (ssize_t)len);
-    close(fd);
-    refused_on_the_interpreter(path);
-    unlink(path);
-    free(img);
-    char *debian = debian_kernel();
-    if (debian)
-        refused_on_the_interpreter(debian);
-    free(debian);
-}
-END_TEST
-
 TCase *bzimage_tests(void)
 {
     TCase *tc = tcase_create("bzimage");
@@ -409,6 +376,5 @@ TCase *bzimage_tests(void)
     tcase_add_loop_test(tc, refuses_each_wrong_field_and_writes_nothing, 0,
                         (int)(sizeof(refusals) / sizeof(refusals[0])));
     tcase_add_test(tc, accepts_debians_kernel);
-    tcase_add_test(tc, stepvm_on_the_interpreter_refuses_linux);
     return tc;
 }

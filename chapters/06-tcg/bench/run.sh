@@ -134,3 +134,5 @@ printf '%s' "$results" | awk -v rounds="$rounds" -v qna="$qemu_na" -v kna="$kvm_
 # [table]
 echo
 "$build/bin/bench-x86"
+echo
+sh "$here/linux.sh" "$build"

@@ -20,6 +20,8 @@ TCase *dma_tests(void);
 
 /** The FPU state through get_fpu/set_fpu on the interpreter (fpu_state.c). */
 TCase *fpu_tests(void);
+/** Debian's Linux on the interpreter, 1 and 2 vCPUs; the idle guest (linux.c). */
+TCase *linux_tcg_tests(void);
 
 /** The book's guests on KVM and on the interpreter, in a machine with KVM (guests.c). */
 void add_guest_kvm_tests(Suite *s);

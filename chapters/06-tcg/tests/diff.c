@@ -19,6 +19,7 @@
  * more than 16, 16-bit BSWAP). Where Unicorn (QEMU 5.0's CPU) is known to be wrong, the
  * case is skipped or the manual answers instead: diff_rules.c lists each such rule.
  */
+#include "cpu.h"
 #include "diff.h"
 #include "error.h"
 #include "mem.h"
@@ -31,9 +32,8 @@
 
 #define REP_MAX 256 /* iterations a REP instruction may take before the case is skipped */
 
-#define RFLAGS_ARITH    0x8d5ull
+/* RFLAGS_ARITH and RFLAGS_ZF come from cpu.h. */
 #define RFLAGS_COMPARED (RFLAGS_ARITH | 0x254700ull) /* and TF, IF, DF, IOPL, NT, AC, ID */
-#define RFLAGS_ZF       0x40ull
 
 /* One mode: the interpreter and Unicorn, each with its own copy of the memory. */
 struct machine {
@@ -137,9 +137,11 @@ static int interp_sregs(struct machine *m)
     s.ds = s.es = s.fs = s.gs = s.ss = flat(real ? 0 : 0x10, 0x3, m->mode);
     if (m->mode == X86_MODE_64)
         s.gs.base = DIFF_GS_BASE;
-    s.cr0 = real ? 0x10 : 0x80000011; /* ET; PE and PG outside real mode */
+    /* ET, MP and NE (x87 errors are #MF); PE and PG outside real mode. */
+    s.cr0 = CR0_ET | CR0_MP | CR0_NE | (real ? 0 : CR0_PE | CR0_PG);
     s.cr3 = real ? 0 : 0x1000;
-    s.cr4 = m->mode == X86_MODE_64 ? 0x20 : 0;   /* PAE */
+    /* The OS saves the SSE state and takes #XM: OSFXSR, OSXMMEXCPT; PAE in long mode. */
+    s.cr4 = CR4_OSFXSR | CR4_OSXMMEXCPT | (m->mode == X86_MODE_64 ? 0x20 : 0);
     s.efer = m->mode == X86_MODE_64 ? 0x500 : 0; /* LME, LMA */
     return vcpu_set_sregs(m->v, &s);
 }
@@ -204,6 +206,15 @@ static int unicorn_init(struct machine *m)
         uint64_t gs = DIFF_GS_BASE;
         uc_reg_write(m->uc, UC_X86_REG_GS_BASE, &gs);
     }
+    /* The same CR0.MP/NE and CR4.OSFXSR/OSXMMEXCPT as the interpreter's: QEMU raises #MF
+     * only with CR0.NE set (else it signals FERR#). */
+    uint64_t cr0 = 0, cr4 = 0;
+    uc_reg_read(m->uc, UC_X86_REG_CR0, &cr0);
+    uc_reg_read(m->uc, UC_X86_REG_CR4, &cr4);
+    cr0 |= CR0_ET | CR0_MP | CR0_NE;
+    cr4 |= CR4_OSFXSR | CR4_OSXMMEXCPT;
+    uc_reg_write(m->uc, UC_X86_REG_CR0, &cr0);
+    uc_reg_write(m->uc, UC_X86_REG_CR4, &cr4);
     /* An exception the hook stops is never delivered, so QEMU still counts it as in
      * flight: the next one would become a double fault. Every case starts from here. */
     if ((err = uc_context_alloc(m->uc, &m->fresh)) != UC_ERR_OK ||
@@ -302,6 +313,29 @@ static void load_memory(struct machine *m, const struct diff_case *c)
     vcpu_write_mem(m->v, m->l.base, m->uc_mem, m->l.size);
 }
 
+/* The interpreter's x87 and SSE state, in or out. The vCPU interface has no FPU
+ * operations this test relies on: struct tcg_cpu is the vCPU (cpu.h), read directly. */
+static void interp_fpu(struct machine *m, struct diff_fpu *f, int write)
+{
+    struct tcg_cpu *t = (struct tcg_cpu *)m->v;
+
+    if (write) {
+        memcpy(t->x87.r, f->st, sizeof(f->st));
+        t->x87.fcw = f->fcw;
+        t->x87.fsw = f->fsw;
+        t->x87.ftw = f->ftw;
+        t->mxcsr = f->mxcsr;
+        memcpy(t->xmm, f->xmm, sizeof(f->xmm));
+        return;
+    }
+    memcpy(f->st, t->x87.r, sizeof(f->st));
+    f->fcw = t->x87.fcw;
+    f->fsw = t->x87.fsw;
+    f->ftw = t->x87.ftw;
+    f->mxcsr = t->mxcsr;
+    memcpy(f->xmm, t->xmm, sizeof(f->xmm));
+}
+
 static void run_interp(struct machine *m, const struct diff_case *c, int rep,
                        struct diff_result *res)
 {
@@ -318,6 +352,8 @@ static void run_interp(struct machine *m, const struct diff_case *c, int rep,
     regs.rflags = c->rflags;
     interp_sregs(m);
     vcpu_set_regs(m->v, &regs);
+    struct diff_fpu start = c->fpu;
+    interp_fpu(m, &start, 1);
     res->end = DIFF_END_STEP;
     for (int iter = 0;; iter++) {
         if (vcpu_run(m->v, &exit) < 0) {
@@ -344,6 +380,7 @@ static void run_interp(struct machine *m, const struct diff_case *c, int rep,
     res->rip = regs.rip;
     res->rflags = regs.rflags;
     res->mem = guest_mem__translate(&m->mem, m->l.base, m->l.size);
+    interp_fpu(m, &res->fpu, 0);
 }
 
 /* Unicorn's registers, in or out. */
@@ -366,6 +403,47 @@ static void uc_registers(struct machine *m, uint64_t r[16], uint64_t *rflags, in
         uc_reg_read_batch(m->uc, ids, ptrs, count + 1);
 }
 
+/* Unicorn's x87 and SSE state, in or out. UC_X86_REG_FP0-7 are the physical registers
+ * R0-R7 (QEMU's fpregs), a 64-bit significand then the sign and exponent; FPSW carries TOP;
+ * FPTAG is the full tag word (two bits a register, 3 = empty), from which the abridged
+ * one follows. XMM8-15 exist in 64-bit mode only. */
+static void uc_fpu(struct machine *m, struct diff_fpu *f, int write)
+{
+    int nxmm = m->mode == X86_MODE_64 ? 16 : 8;
+    uint16_t tag = 0;
+
+    for (int k = 0; k < 8; k++) {
+        if (write) {
+            uc_reg_write(m->uc, UC_X86_REG_FP0 + k, f->st[k]);
+            tag |= (uint16_t)((f->ftw >> k & 1 ? 0 : 3) << (2 * k));
+        } else {
+            uint8_t v[16] = {0}; /* Unicorn writes 10 bytes; room to spare */
+            uc_reg_read(m->uc, UC_X86_REG_FP0 + k, v);
+            memcpy(f->st[k], v, 10);
+        }
+    }
+    for (int k = 0; k < nxmm; k++) {
+        if (write)
+            uc_reg_write(m->uc, UC_X86_REG_XMM0 + k, f->xmm[k]);
+        else
+            uc_reg_read(m->uc, UC_X86_REG_XMM0 + k, f->xmm[k]);
+    }
+    if (write) {
+        uc_reg_write(m->uc, UC_X86_REG_FPCW, &f->fcw);
+        uc_reg_write(m->uc, UC_X86_REG_FPSW, &f->fsw);
+        uc_reg_write(m->uc, UC_X86_REG_FPTAG, &tag);
+        uc_reg_write(m->uc, UC_X86_REG_MXCSR, &f->mxcsr);
+        return;
+    }
+    uc_reg_read(m->uc, UC_X86_REG_FPCW, &f->fcw);
+    uc_reg_read(m->uc, UC_X86_REG_FPSW, &f->fsw);
+    uc_reg_read(m->uc, UC_X86_REG_FPTAG, &tag);
+    uc_reg_read(m->uc, UC_X86_REG_MXCSR, &f->mxcsr);
+    f->ftw = 0;
+    for (int k = 0; k < 8; k++)
+        f->ftw |= (uint8_t)(((tag >> (2 * k)) & 3) != 3) << k;
+}
+
 /* Runs c in Unicorn, up to the address after the instruction (until: ~0 when its length
  * is unknown). Unicorn translates code beyond the instruction it runs: ending the block at
  * until keeps it from fetching the bytes that follow, and a fetch that fails at a branch
@@ -379,6 +457,8 @@ static void run_unicorn(struct machine *m, const struct diff_case *c, int rep, u
     memcpy(r, c->r, sizeof(r));
     uc_context_restore(m->uc, m->fresh);
     uc_registers(m, r, &rflags, 1);
+    struct diff_fpu start = c->fpu;
+    uc_fpu(m, &start, 1);
     res->end = DIFF_END_STEP;
     for (int iter = 0;; iter++) {
         m->intno = -1;
@@ -416,6 +496,7 @@ static void run_unicorn(struct machine *m, const struct diff_case *c, int rep, u
     res->rip = rip;
     res->rflags = rflags;
     res->mem = m->uc_mem;
+    uc_fpu(m, &res->fpu, 0);
 }
 
 /* ------------------------------------------------------------------------------------- */
@@ -436,6 +517,7 @@ static void manual_fault(struct machine *m, const struct diff_case *c, int vecto
     ref->end = DIFF_END_EXCEPTION;
     ref->vector = vector;
     ref->mem = m->uc_mem;
+    ref->fpu = c->fpu;
     snprintf(ref->what, sizeof(ref->what), "the manual");
 }
 
@@ -468,7 +550,8 @@ static void describe_end(const struct diff_result *r, char *buf, size_t size)
  * memory and writes its first part before faulting, which the CPU never does, so the last
  * bytes of the range count only where the interpreter changed them. */
 static uint64_t compare_memory(const struct machine *m, const struct diff_result *tcg,
-                               const struct diff_result *ref, int tolerate_top, uint64_t *first)
+                               const struct diff_result *ref, int tolerate_top, uint64_t *first,
+                               uint64_t skip_lo, uint64_t skip_hi)
 {
     uint64_t count = 0, top = m->l.size - sizeof(m->top);
 
@@ -480,16 +563,55 @@ static uint64_t compare_memory(const struct machine *m, const struct diff_result
             continue;
         if (tolerate_top && k >= top && tcg->mem[k] == m->top[k - top])
             continue;
+        if (m->l.base + k >= skip_lo && m->l.base + k < skip_hi)
+            continue;
         if (count++ == 0)
             *first = m->l.base + k;
     }
     return count;
 }
 
+/* Appends to why (n bytes used of size) the x87 and SSE fields that differ. Of the x87
+ * registers only those the reference holds a value in count: what a pop leaves in a
+ * register it empties is not the manual's to say. fsw_undefined: the bits of FSW the
+ * instruction leaves undefined. */
+static int compare_fpu(const struct machine *m, const struct x86_insn *i,
+                       const struct diff_result *tcg, const struct diff_result *ref,
+                       uint16_t fsw_undefined, char *why, size_t size, int n)
+{
+    const struct diff_fpu *a = &tcg->fpu, *b = &ref->fpu;
+    int nxmm = m->mode == X86_MODE_64 ? 16 : 8;
+    uint32_t mxcsr_mask = 0;
+    uint16_t fsw_mask = 0;
+
+    if (i && !ref->native && !ref->what[0])
+        diff__unicorn_fpu_masks(i, &mxcsr_mask, &fsw_mask);
+    fsw_undefined |= fsw_mask;
+
+    for (int k = 0; k < nxmm; k++)
+        if (a->xmm[k][0] != b->xmm[k][0] || a->xmm[k][1] != b->xmm[k][1])
+            n += snprintf(why + n, size - (size_t)n, "xmm%d ", k);
+    if ((a->mxcsr ^ b->mxcsr) & ~mxcsr_mask)
+        n +=
+            snprintf(why + n, size - (size_t)n, "mxcsr(%#x) ", (a->mxcsr ^ b->mxcsr) & ~mxcsr_mask);
+    if (a->fcw != b->fcw)
+        n += snprintf(why + n, size - (size_t)n, "fcw ");
+    if ((a->fsw ^ b->fsw) & ~fsw_undefined)
+        n += snprintf(why + n, size - (size_t)n, "fsw(%#x) ", (a->fsw ^ b->fsw) & ~fsw_undefined);
+    if (a->ftw != b->ftw)
+        n += snprintf(why + n, size - (size_t)n, "ftw(%02x/%02x) ", a->ftw, b->ftw);
+    for (int k = 0; k < 8; k++)
+        if ((b->ftw >> k & 1) && memcmp(a->st[k], b->st[k], 10) != 0)
+            n += snprintf(why + n, size - (size_t)n, "r%d(st%d) ", k,
+                          (k - ((b->fsw >> 11) & 7)) & 7);
+    return n;
+}
+
 /* Compares registers, RIP, flags and memory. Returns 0, or -1 with what differs in why. */
-static int compare_state(const struct machine *m, const struct x86_insn *i, int decoded,
-                         const struct diff_result *tcg, const struct diff_result *ref,
-                         uint64_t undefined_flags, char *why, size_t size)
+static int compare_state(const struct machine *m, const struct diff_case *c,
+                         const struct x86_insn *i, int decoded, const struct diff_result *tcg,
+                         const struct diff_result *ref, uint64_t undefined_flags, char *why,
+                         size_t size)
 {
     uint64_t width = m->mode == X86_MODE_64 ? ~0ull : 0xffffffffull, first;
     int n = 0, nregs = m->mode == X86_MODE_64 ? 16 : 8, skip = -1;
@@ -508,7 +630,22 @@ static int compare_state(const struct machine *m, const struct x86_insn *i, int 
     if ((tcg->rflags ^ ref->rflags) & fmask)
         n += snprintf(why + n, size - (size_t)n, "rflags(%#llx) ",
                       (unsigned long long)((tcg->rflags ^ ref->rflags) & fmask));
-    uint64_t count = compare_memory(m, tcg, ref, ref->end == DIFF_END_MEMFAULT, &first);
+    uint16_t fsw_undefined = decoded && tcg->end == DIFF_END_STEP ? diff__fsw_undefined(i) : 0;
+    n = compare_fpu(m, decoded ? i : NULL, tcg, ref, fsw_undefined, why, size, n);
+    if (ref->native) /* the host ran it alone: no memory, no general register */
+        return why[0] ? -1 : 0;
+    /* FXSAVE's FOP, FIP and FDP (bytes 6-23 of the image): what they hold depends on the
+     * CPU model (AMD stores them only while an exception is pending; newer Intel parts
+     * store zero selectors), so they are left out. */
+    uint64_t skip_lo = 0, skip_hi = 0;
+    if (decoded && i->map == X86_MAP_0F && i->opcode == 0xae && i->has_mem && (i->reg & 7) == 0 &&
+        !i->opsize_pfx && !i->rep) {
+        skip_lo = diff__operand_address(c, i);
+        skip_hi = skip_lo + 24;
+        skip_lo += 6;
+    }
+    uint64_t count =
+        compare_memory(m, tcg, ref, ref->end == DIFF_END_MEMFAULT, &first, skip_lo, skip_hi);
     if (count)
         snprintf(why + n, size - (size_t)n, "memory(%llu bytes from %#llx) ",
                  (unsigned long long)count, (unsigned long long)first);
@@ -538,6 +675,17 @@ static void run_reference(struct machine *m, const struct diff_case *c, const st
         manual_fault(m, c, cut ? 14 : 6, ref);
         return;
     }
+    if (decoded && diff__beyond_sse2(i)) {
+        manual_fault(m, c, 6, ref);
+        return;
+    }
+    if (decoded && diff__fp_insn(i) && diff__native_ok(i) &&
+        diff__native_run(c, i->length, ref) == 0) {
+        ref->mem = m->uc_mem;
+        if (ref->end == DIFF_END_EXCEPTION && ref->vector == 19 && i->map == X86_MAP_ONE_BYTE)
+            ref->vector = 16; /* SIGFPE from an x87 instruction: #MF */
+        return;
+    }
     run_unicorn(m, c, decoded && diff__rep_string(i), decoded ? c->rip + i->length : ~0ull, ref);
     if (ref->end != DIFF_END_STEP)
         return;
@@ -559,6 +707,12 @@ static enum diff_verdict triage(const struct machine *m, const struct diff_case 
     if (i->too_long && diff__manual_ud(i))
         return DIFF_SKIP_REFERENCE;
     if (decoded && diff__unicorn_deviates(i, c->code))
+        return DIFF_SKIP_REFERENCE;
+    /* x87 and SSE: results that differ between CPU models, and unmasked SIMD exceptions
+     * that QEMU never raises where the host cannot run the instruction instead. */
+    if (decoded && diff__fp_insn(i) &&
+        (diff__model_specific(i) ||
+         (!diff__native_ok(i) && (diff__xm_possible(i, c) || diff__x87_precision(i, c)))))
         return DIFF_SKIP_REFERENCE;
     if (decoded && !diff__compared(i))
         return DIFF_SKIP_OUTSIDE;
@@ -608,6 +762,113 @@ enum diff_verdict diff__run(struct diff *d, const struct diff_case *c, struct di
     }
     if (tcg->end != DIFF_END_STEP)
         undefined_flags = 0; /* a faulting instruction changes no flag */
-    return compare_state(m, &i, decoded, tcg, ref, undefined_flags, why, size) < 0 ? DIFF_DIFFERENT
-                                                                                   : DIFF_SAME;
+    return compare_state(m, c, &i, decoded, tcg, ref, undefined_flags, why, size) < 0
+               ? DIFF_DIFFERENT
+               : DIFF_SAME;
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* Unicorn against the host                                                               */
+
+/* Prints a disagreement between Unicorn (a) and the host (b) on case n. */
+static void report_disagreement(FILE *out, uint64_t seed, uint64_t n, const struct diff_case *c,
+                                const struct diff_result *uc, const struct diff_result *host,
+                                const char *why)
+{
+    fprintf(out, "unicorn vs host: case %llu of seed %llu:", (unsigned long long)n,
+            (unsigned long long)seed);
+    for (int k = 0; k < X86_MAX_LENGTH; k++)
+        fprintf(out, " %02x", c->code[k]);
+    fprintf(out, "\n  differs: %s\n", why);
+    const struct diff_result *r[2] = {uc, host};
+    for (int e = 0; e < 2; e++) {
+        const struct diff_fpu *f = &r[e]->fpu;
+        fprintf(out, "  %s: end %d vector %d mxcsr %08x fcw %04x fsw %04x ftw %02x rflags %llx\n",
+                e ? "host   " : "unicorn", r[e]->end, r[e]->vector, f->mxcsr, f->fcw, f->fsw,
+                f->ftw, (unsigned long long)r[e]->rflags);
+        for (int k = 0; k < 16; k++)
+            if (f->xmm[k][0] != c->fpu.xmm[k][0] || f->xmm[k][1] != c->fpu.xmm[k][1])
+                fprintf(out, "    xmm%-2d %016llx%016llx (was %016llx%016llx)\n", k,
+                        (unsigned long long)f->xmm[k][1], (unsigned long long)f->xmm[k][0],
+                        (unsigned long long)c->fpu.xmm[k][1], (unsigned long long)c->fpu.xmm[k][0]);
+        for (int k = 0; k < 8; k++)
+            if (memcmp(f->st[k], c->fpu.st[k], 10) != 0) {
+                uint64_t mant;
+                uint16_t se;
+                memcpy(&mant, f->st[k], 8);
+                memcpy(&se, f->st[k] + 8, 2);
+                fprintf(out, "    r%d %04x:%016llx\n", k, se, (unsigned long long)mant);
+            }
+    }
+    fflush(out);
+}
+
+unsigned long diff__unicorn_vs_host(struct diff *d, uint64_t seed, uint64_t first, uint64_t count,
+                                    unsigned max_reports, FILE *out)
+{
+    static unsigned long made[3][256], differ[3][256];
+    struct machine *m = &d->m[2];
+    struct diff_case c;
+    struct diff_result uc, host;
+    struct x86_insn i;
+    char why[256];
+    unsigned long differences = 0, compared = 0, skipped = 0;
+
+    memset(made, 0, sizeof(made));
+    memset(differ, 0, sizeof(differ));
+    for (uint64_t n = first; n < first + count; n++) {
+        diff__generate(seed, n, &c);
+        /* The interpreter's support does not matter here: an unsupported row still has
+         * its length and operands decoded. */
+        int ok = x86_decode(c.code, X86_MAX_LENGTH, c.mode, &i) > 0 || (i.unsupported && i.length);
+        if (c.mode != X86_MODE_64 || !ok || !diff__fp_insn(&i) || !diff__native_ok(&i))
+            continue;
+        if (diff__model_specific(&i)) {
+            skipped++;
+            continue;
+        }
+        memset(&uc, 0, sizeof(uc));
+        memset(&host, 0, sizeof(host));
+        if (diff__native_run(&c, i.length, &host) < 0) {
+            skipped++;
+            continue;
+        }
+        if (host.end == DIFF_END_EXCEPTION && host.vector == 19 && i.map == X86_MAP_ONE_BYTE)
+            host.vector = 16;
+        load_memory(m, &c);
+        run_unicorn(m, &c, 0, c.rip + i.length, &uc);
+        if (uc.end == DIFF_END_FAILED || uc.end == DIFF_END_MEMFAULT) {
+            skipped++;
+            continue;
+        }
+        int map = i.map == X86_MAP_ONE_BYTE ? 0 : i.opsize_pfx || i.rep ? 2 : 1;
+        made[map][i.opcode]++;
+        compared++;
+        why[0] = '\0';
+        int w = 0;
+        if (!same_end(&uc, &host))
+            w = snprintf(why, sizeof(why), "ends: unicorn %d/%d, host %d/%d ", uc.end, uc.vector,
+                         host.end, host.vector);
+        if ((uc.rflags ^ host.rflags) & RFLAGS_ARITH)
+            w += snprintf(why + w, sizeof(why) - (size_t)w, "rflags ");
+        if (uc.end == DIFF_END_STEP && host.end == DIFF_END_STEP)
+            w = compare_fpu(m, NULL, &uc, &host, diff__fsw_undefined(&i), why, sizeof(why), w);
+        if (!why[0])
+            continue;
+        differ[map][i.opcode]++;
+        if (differences++ < max_reports)
+            report_disagreement(out, seed, n, &c, &uc, &host, why);
+    }
+    fprintf(out,
+            "unicorn vs host: %lu x87/SSE register-form cases compared, %lu skipped, %lu "
+            "disagree\n",
+            compared, skipped, differences);
+    static const char *const maps[3] = {"", "0F ", "pfx 0F "};
+    for (int map = 0; map < 3; map++)
+        for (int op = 0; op < 256; op++)
+            if (differ[map][op])
+                fprintf(out, "  %s%02X: %lu of %lu disagree\n", maps[map], op, differ[map][op],
+                        made[map][op]);
+    fflush(out);
+    return differences;
 }

@@ -36,6 +36,15 @@ struct diff_layout {
 /** Returns the layout of mode (16, 32 or 64). */
 struct diff_layout diff__layout(enum x86_mode mode);
 
+/** The x87 and SSE state of a case or of a result: what FXSAVE holds, by field. */
+struct diff_fpu {
+    uint8_t st[8][10];   /* the physical registers R0-R7 (ST(i) is R[(TOP + i) & 7]), 80-bit */
+    uint16_t fcw, fsw;   /* control word; status word with TOP in bits 13:11 */
+    uint8_t ftw;         /* the abridged tag: bit i set while Ri holds a value */
+    uint32_t mxcsr;      /* SSE control and status */
+    uint64_t xmm[16][2]; /* XMM0-XMM15 (XMM8-15 only in 64-bit mode), low quadword first */
+};
+
 /** One case: the state both engines start from. */
 struct diff_case {
     enum x86_mode mode;
@@ -48,6 +57,7 @@ struct diff_case {
     uint64_t poke_addr;
     uint8_t poke[16];
     unsigned poke_len;
+    struct diff_fpu fpu; /* CR0.MP, NE set, EM, TS clear; CR4.OSFXSR, OSXMMEXCPT set */
 };
 
 /** How an engine's run of one case ended. */
@@ -67,6 +77,8 @@ struct diff_result {
     uint64_t r[16], rip, rflags;
     const uint8_t *mem; /* the mapped range after the run (the engine's own copy) */
     char what[64];      /* DIFF_END_EXIT and DIFF_END_FAILED: what happened */
+    struct diff_fpu fpu;
+    int native; /* the reference is the host CPU, not Unicorn (diff_native.c) */
 };
 
 /** What diff__run concluded. */
@@ -77,7 +89,7 @@ enum diff_verdict {
     DIFF_SKIP_OUTSIDE,     /* not an instruction this test compares (system, I/O, far) */
     DIFF_SKIP_EXIT,        /* the interpreter needed the VMM (I/O, MMIO, HLT) */
     DIFF_SKIP_UNDEFINED,   /* the manual leaves its result undefined */
-    DIFF_SKIP_REFERENCE,   /* Unicorn cannot judge it (see diff.c) */
+    DIFF_SKIP_REFERENCE,   /* neither Unicorn nor the host can judge it (see diff.c) */
     DIFF_VERDICTS
 };
 
@@ -85,10 +97,14 @@ enum diff_verdict {
 struct diff_stats {
     unsigned long cases;
     unsigned long by_verdict[DIFF_VERDICTS];
-    unsigned long by_mode[3];        /* cases compared in 16, 32 and 64-bit mode */
-    unsigned long completed;         /* compared cases where the instruction completed */
-    unsigned long by_opcode[2][256]; /* differences by map (one byte, 0F) and opcode */
-    uint64_t example[2][256];        /* the first differing case number of each opcode */
+    unsigned long by_mode[3];           /* cases compared in 16, 32 and 64-bit mode */
+    unsigned long completed;            /* compared cases where the instruction completed */
+    unsigned long by_opcode[2][256];    /* differences by map (one byte, 0F) and opcode */
+    uint64_t example[2][256];           /* the first differing case number of each opcode */
+    unsigned long fp_cases;             /* x87 and SSE cases (decoded, in diff__fp_insn) */
+    unsigned long fp_compared;          /* of them, compared */
+    unsigned long fp_native;            /* of them, compared against the host CPU */
+    unsigned long fp_by_opcode[3][256]; /* x87/SSE cases made, by map: D8-DF, 0F, 66/F2/F3 0F */
     double seconds;
 };
 
@@ -121,6 +137,25 @@ unsigned long diff__fuzz(struct diff *d, uint64_t seed, uint64_t first, uint64_t
 /** Prints the counts: cases a second, verdicts, and the ten opcodes that differ most. */
 void diff__summary(FILE *out, const struct diff_stats *st);
 
+/**
+ * Unicorn against the host CPU alone, on the x87 and SSE cases the host can run
+ * (diff__native_ok): runs cases first .. first + count - 1 of stream seed, prints the first
+ * max_reports disagreements in full and a tally by opcode. Returns the disagreements.
+ * Needs no interpreter support: this is how Unicorn's answers for the FPU are judged.
+ */
+unsigned long diff__unicorn_vs_host(struct diff *d, uint64_t seed, uint64_t first, uint64_t count,
+                                    unsigned max_reports, FILE *out);
+
+/* ---- diff_native.c: the host CPU as a third reference for x87 and SSE ---- */
+
+/**
+ * Runs the instruction of c (64-bit mode, register operands only: diff__native_ok) on the
+ * host CPU from c's x87 and SSE state and RFLAGS, filling res->fpu, res->rflags and
+ * res->end (an exception: #XM 19, #MF 16, #UD 6, from the signal the host raised). The
+ * general registers and memory are not involved. Returns 0, or -1 when it cannot run.
+ */
+int diff__native_run(const struct diff_case *c, unsigned length, struct diff_result *res);
+
 /* ---- diff_gen.c ---- */
 
 /** Makes case number n of the random stream seed (the same case every time). */
@@ -148,6 +183,39 @@ int diff__unicorn_deviates(const struct x86_insn *i, const uint8_t *code);
 
 /** Does the manual say #UD for i where Unicorn runs it? */
 int diff__manual_ud(const struct x86_insn *i);
+
+/** An opcode of the SSE/SSE2 part of the 0F map, chosen by the random r. */
+uint8_t diff__pick_sse_opcode(uint64_t r);
+
+/** Is i an MMX form the interpreter's CPUID says it lacks (then it is not compared)? */
+int diff__mmx_skipped(const struct x86_insn *i);
+
+/** Is i an x87 (D8-DF, 9B) or SSE/SSE2 (0F 10-17, 28-2F, 50-7F, AE, C2-C6, D0-FF) one? */
+int diff__fp_insn(const struct x86_insn *i);
+
+/** Can the host run i alone (64-bit mode, no memory, no general register, no MMX)? */
+int diff__native_ok(const struct x86_insn *i);
+
+/** Do CPU models differ on i's result (RCPPS, RSQRTPS; x87 transcendentals)? */
+int diff__model_specific(const struct x86_insn *i);
+
+/** The bits of FSW the manual leaves undefined after i (C0-C3 for most instructions). */
+uint16_t diff__fsw_undefined(const struct x86_insn *i);
+
+/** Does i's MXCSR unmask an exception that Unicorn, which never raises \#XM, would miss? */
+int diff__xm_possible(const struct x86_insn *i, const struct diff_case *c);
+
+/** The linear address of i's memory operand in case c (offset plus segment base). */
+uint64_t diff__operand_address(const struct diff_case *c, const struct x86_insn *i);
+
+/** Is i an SSE3/SSE4a row the interpreter's CPUID says it lacks (the manual: \#UD)? */
+int diff__beyond_sse2(const struct x86_insn *i);
+
+/** The MXCSR and FSW bits Unicorn cannot judge after i (see diff_rules.c). */
+void diff__unicorn_fpu_masks(const struct x86_insn *i, uint32_t *mxcsr_mask, uint16_t *fsw_mask);
+
+/** Is i an x87 instruction run with a precision control Unicorn ignores? */
+int diff__x87_precision(const struct x86_insn *i, const struct diff_case *c);
 
 /** Is rip a branch target the CPU refuses with #GP(0) in mode? */
 int diff__bad_target(enum x86_mode mode, uint64_t rip);

@@ -152,6 +152,12 @@ static void shape_operands(struct rng *g, uint8_t *code, const struct x86_insn *
     }
 }
 
+/* The low bytes of an address of size bytes. */
+static uint64_t size_mask_of(unsigned size)
+{
+    return size >= 8 ? ~0ull : (1ull << (size * 8)) - 1;
+}
+
 /* The bytes of one instruction: prefixes, REX, an opcode of the tables, ModRM, then
  * random bytes with the displacement and immediate reshaped once the decoder knows where
  * they are. One case in 32 is plain random bytes. */
@@ -178,6 +184,237 @@ static void instruction(struct rng *g, struct diff_case *c, int *string)
     struct x86_insn i;
     if (x86_decode(b, X86_MAX_LENGTH, c->mode, &i) > 0)
         shape_operands(g, b, &i);
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* x87 and SSE                                                                            */
+
+/* Single-precision values where floating point has its edges: zeros, denormals, the
+ * smallest and largest normals, infinities, quiet and signalling NaNs, 1.0, and the
+ * integer conversion limits (2^31, 2^63). */
+static const uint32_t edges_ps[] = {
+    0x00000000, 0x80000000, 0x00000001, 0x007fffff, 0x807fffff, 0x00800000, 0x80800000, 0x7f7fffff,
+    0xff7fffff, 0x7f800000, 0xff800000, 0x7fc00000, 0xffc00000, 0x7f800001, 0x7fa00000, 0x3f800000,
+    0xbf800000, 0x4f000000, 0xcf000000, 0x4effffff, 0x5f000000, 0x3effffff, 0x3f000000, 0x40490fdb,
+};
+static const uint64_t edges_pd[] = {
+    0x0000000000000000, 0x8000000000000000, 0x0000000000000001, 0x000fffffffffffff,
+    0x800fffffffffffff, 0x0010000000000000, 0x7fefffffffffffff, 0xffefffffffffffff,
+    0x7ff0000000000000, 0xfff0000000000000, 0x7ff8000000000000, 0xfff8000000000000,
+    0x7ff0000000000001, 0x7ff4000000000000, 0x3ff0000000000000, 0xbff0000000000000,
+    0x41e0000000000000, 0xc1e0000000000000, 0x41dfffffffc00000, 0x43e0000000000000,
+    0xc3e0000000000000, 0x3fe0000000000000, 0x3fdfffffffffffff, 0x400921fb54442d18,
+};
+/* Integer lanes at the saturation edges of bytes, words, doublewords. */
+static const uint16_t edges_w[] = {0x0000, 0x0001, 0x007f, 0x0080, 0x00ff, 0x0100, 0x7fff,
+                                   0x8000, 0x8001, 0xff80, 0xff7f, 0xffff, 0x7f80, 0x807f};
+
+/* One XMM register: float lanes, double lanes, integer edges or random bits. */
+static void xmm_value(struct rng *g, uint64_t q[2])
+{
+    switch (below(g, 5)) {
+    case 0:
+    case 1:
+        for (int k = 0; k < 2; k++) {
+            uint64_t lo = below(g, 3) ? edges_ps[below(g, 24)] : (uint32_t)next(g);
+            uint64_t hi = below(g, 3) ? edges_ps[below(g, 24)] : (uint32_t)next(g);
+            q[k] = lo | hi << 32;
+        }
+        break;
+    case 2:
+        for (int k = 0; k < 2; k++)
+            q[k] = below(g, 3) ? edges_pd[below(g, 24)] : next(g);
+        break;
+    case 3:
+        for (int k = 0; k < 2; k++) {
+            q[k] = 0;
+            for (int w = 0; w < 4; w++)
+                q[k] |= (uint64_t)(below(g, 3) ? edges_w[below(g, 14)] : (uint16_t)next(g))
+                        << (16 * w);
+        }
+        break;
+    default:
+        q[0] = next(g);
+        q[1] = next(g);
+    }
+}
+
+/* One 80-bit register: zeros, denormals, infinities, NaNs, 1.0, extremes, normals with
+ * random significands, and now and then an unnormal (integer bit clear), which the CPU
+ * refuses as an invalid operand. */
+static void x87_value(struct rng *g, uint8_t v[10])
+{
+    static const uint16_t exps[] = {0x0000, 0x0001, 0x3fff, 0x7ffe, 0x7fff, 0x3ffe,
+                                    0x401e, 0x403e, 0x400d, 0x3c00, 0x4400};
+    uint64_t mant = next(g) | 1ull << 63;
+    uint16_t se = exps[below(g, 11)];
+
+    switch (below(g, 8)) {
+    case 0: /* zero */
+        mant = 0;
+        se = 0;
+        break;
+    case 1: /* 1.0, or an integer */
+        se = below(g, 2) ? 0x3fff : (uint16_t)(0x3fff + below(g, 64));
+        mant = below(g, 2) ? 1ull << 63 : mant & ~((1ull << below(g, 63)) - 1);
+        break;
+    case 2: /* infinity, or a quiet or signalling NaN */
+        se = 0x7fff;
+        mant = below(g, 3) == 0   ? 1ull << 63
+               : below(g, 2) == 0 ? 3ull << 62 | (next(g) & 0xfff)
+                                  : (1ull << 63) | (1 + (next(g) & 0xffff));
+        break;
+    case 3: /* denormal */
+        se = 0;
+        mant = next(g) >> 1 >> below(g, 60);
+        break;
+    default:
+        if (below(g, 32) == 0)
+            mant &= ~(1ull << 63); /* an unnormal */
+    }
+    if (below(g, 2))
+        se |= 0x8000;
+    memcpy(v, &mant, 8);
+    memcpy(v + 8, &se, 2);
+}
+
+/* The x87 and SSE state: a stack with some registers valid and some empty, precision
+ * and rounding varied, exceptions mostly masked; MXCSR with a random rounding mode,
+ * FTZ and DAZ, all exceptions masked in most cases and some unmasked in a few. */
+static void fpu_state(struct rng *g, struct diff_fpu *f)
+{
+    unsigned top = below(g, 8);
+
+    for (int k = 0; k < 8; k++)
+        x87_value(g, f->st[k]);
+    switch (below(g, 4)) {
+    case 0: /* an empty stack */
+        f->ftw = 0;
+        break;
+    case 1: /* a full one */
+        f->ftw = 0xff;
+        break;
+    default: /* ST(0) .. ST(n-1) valid, as after n loads, now and then with holes */
+        f->ftw = 0;
+        for (unsigned n = below(g, 8), k = 0; k < n; k++)
+            f->ftw |= (uint8_t)(1u << ((top + k) & 7));
+        if (below(g, 4) == 0)
+            f->ftw ^= (uint8_t)next(g);
+    }
+    /* FCW: bit 6 reads as one; PC 00, 10 or 11; RC random; masks mostly all set. */
+    unsigned pc = (unsigned[]){0, 2, 3, 3}[below(g, 4)];
+    unsigned masks = below(g, 8) ? 0x3f : (unsigned)(next(g) & 0x3f);
+    f->fcw = (uint16_t)(0x40 | masks | pc << 8 | below(g, 4) << 10);
+    /* FSW: TOP and random condition codes; rarely an exception flag already raised (with
+     * ES and B when it is unmasked, as the CPU keeps them). */
+    f->fsw = (uint16_t)(top << 11 | (next(g) & 0x4700));
+    if (below(g, 16) == 0) {
+        unsigned flags = (unsigned)(next(g) & 0x3f);
+        f->fsw |= (uint16_t)flags;
+        if (flags & ~masks & 0x3f)
+            f->fsw |= 0x8080;
+    }
+    for (int k = 0; k < 16; k++)
+        xmm_value(g, f->xmm[k]);
+    f->mxcsr = below(g, 8) ? 0x1f80 : (uint32_t)(next(g) & 0x1f80);
+    f->mxcsr |= (uint32_t)below(g, 4) << 13;
+    if (below(g, 4) == 0)
+        f->mxcsr |= 0x8000; /* FTZ */
+    if (below(g, 4) == 0)
+        f->mxcsr |= 0x40; /* DAZ */
+    if (below(g, 8) == 0)
+        f->mxcsr |= (uint32_t)(next(g) & 0x3f); /* flags already raised */
+}
+
+/* 0F opcodes that take an immediate byte: the shuffles, compares, inserts and the
+ * shift groups 71-73. */
+static int sse_imm(uint8_t op)
+{
+    return op == 0x70 || op == 0x71 || op == 0x72 || op == 0x73 || op == 0xc2 || op == 0xc4 ||
+           op == 0xc5 || op == 0xc6;
+}
+
+/* The mandatory prefix of an SSE instruction: none, 66, F3 or F2, as its row has them;
+ * the integer rows mostly 66 (their unprefixed forms are MMX). */
+static uint8_t sse_prefix(struct rng *g, uint8_t op)
+{
+    static const uint8_t any[] = {0, 0x66, 0xf3, 0xf2};
+    int integer = (op >= 0x60 && op <= 0x7f) || op >= 0xd0;
+
+    if (op == 0xae || op == 0xc3)
+        return below(g, 8) ? 0 : any[below(g, 4)];
+    if (integer && op != 0xe6 && op != 0x6f && op != 0x7f && op != 0x70 && op != 0x7e && op != 0xd6)
+        return below(g, 16) ? 0x66 : any[below(g, 4)];
+    return any[below(g, 4)];
+}
+
+/* An x87 or SSE instruction: the mandatory prefix, sometimes REX (and others rarely),
+ * the opcode, a ModRM with register forms and memory forms, the immediate. */
+static void fp_instruction(struct rng *g, struct diff_case *c)
+{
+    uint8_t *b = c->code;
+    unsigned n = 0;
+
+    if (below(g, 64) == 0) { /* FWAIT alone */
+        b[0] = 0x9b;
+        return;
+    }
+    if (below(g, 5) < 2) { /* x87 */
+        if (below(g, 16) == 0)
+            n = prefixes(g, b, 0);
+        if (c->mode == X86_MODE_64 && below(g, 4) == 0)
+            b[n++] = (uint8_t)(0x40 | below(g, 16));
+        b[n++] = (uint8_t)(0xd8 + below(g, 8));
+        b[n] = (uint8_t)next(g);
+        if (below(g, 2))
+            b[n] |= 0xc0;
+        else if ((b[n] & 0xc0) == 0xc0)
+            b[n] &= 0x7f;
+        return;
+    }
+    uint8_t op = diff__pick_sse_opcode(next(g));
+    uint8_t pfx = sse_prefix(g, op);
+    if (below(g, 16) == 0)
+        n = prefixes(g, b, 0); /* other prefixes before the mandatory one */
+    if (pfx)
+        b[n++] = pfx;
+    if (c->mode == X86_MODE_64 && below(g, 2))
+        b[n++] = (uint8_t)(0x40 | below(g, 16));
+    b[n++] = 0x0f;
+    b[n++] = op;
+    uint8_t m = (uint8_t)next(g);
+    if (below(g, 2))
+        m |= 0xc0;
+    else if ((m & 0xc0) == 0xc0)
+        m &= 0x7f;
+    if (op == 0xae && (m & 0xc0) == 0xc0)
+        m |= 0x28; /* the fences: /5, /6, /7 */
+    if ((op == 0x71 || op == 0x72 || op == 0x73) && below(g, 8))
+        m |= 0xc0; /* the shift groups take registers */
+    b[n] = m;
+    struct x86_insn i;
+    if (x86_decode(b, X86_MAX_LENGTH, c->mode, &i) != 0 && i.length && sse_imm(op))
+        b[i.length - 1] = (uint8_t)(below(g, 2)   ? below(g, 8)
+                                    : below(g, 2) ? below(g, 70)
+                                                  : next(g));
+}
+
+/* A memory operand of an x87 or SSE instruction points into the data region: 16-byte
+ * aligned in most cases (MOVAPS and the packed operations need it), misaligned in some. */
+static void fp_operand(struct rng *g, struct diff_case *c, const struct diff_layout *l)
+{
+    struct x86_insn i;
+
+    x86_decode(c->code, X86_MAX_LENGTH, c->mode, &i);
+    if (!i.has_mem || i.length == 0 || below(g, 8) == 0)
+        return;
+    uint64_t target = l->data + 0x1000 + 16 * (uint64_t)below(g, 0x100);
+    if (below(g, 4) == 0)
+        target += 1 + below(g, 15);
+    if (i.mem.index != X86_REG_NONE && i.mem.index != i.mem.base)
+        c->r[i.mem.index] = 0;
+    if (i.mem.base != X86_REG_NONE && i.mem.base != X86_REG_RIP && i.mem.base != 4)
+        c->r[i.mem.base] = (target - (uint64_t)i.mem.disp) & size_mask_of(i.addrsize);
 }
 
 /* ------------------------------------------------------------------------------------- */
@@ -220,8 +457,22 @@ void diff__generate(uint64_t seed, uint64_t n, struct diff_case *c)
     memset(c, 0, sizeof(*c));
     c->mode = modes[below(&g, 8)];
     struct diff_layout l = diff__layout(c->mode);
-    instruction(&g, c, &string);
+    /* A third of the cases are x87 and SSE instructions, from their own state. */
+    int fp = below(&g, 3) == 0;
+    if (fp) {
+        for (unsigned k = 0; k < X86_MAX_LENGTH; k++)
+            c->code[k] = (uint8_t)next(&g);
+        fp_instruction(&g, c);
+        string = 0;
+    } else {
+        instruction(&g, c, &string);
+    }
     registers(&g, c, &l, string);
+    fpu_state(&g, &c->fpu);
+    if (fp)
+        fp_operand(&g, c, &l);
+    if (c->mode != X86_MODE_64)
+        memset(c->fpu.xmm[8], 0, 8 * sizeof(c->fpu.xmm[0])); /* no XMM8-15 there */
     /* Memory changes every 64 cases: filling it is slower than running one case. */
     defuse(c->code, X86_MAX_LENGTH);
     c->mem_seed = mix(seed ^ 0x6d656d, n / 64);
@@ -239,6 +490,11 @@ void diff__fill_memory(uint64_t seed, enum x86_mode mode, uint8_t *mem, uint64_t
 
     for (uint64_t off = 0; off + 8 <= size; off += 8) {
         uint64_t v = below(&g, 4) == 0 ? value(&g) : next(&g);
+        if (below(&g, 4) == 0) { /* floating-point values at their edges */
+            uint64_t q[2];
+            xmm_value(&g, q);
+            v = q[below(&g, 2)];
+        }
         /* Some words are pointers into the data region (for indirect branches, POP). */
         if (below(&g, 16) == 0)
             v = data_pointer(&g, &l);

@@ -17,7 +17,7 @@ static const char *const verdict_names[DIFF_VERDICTS] = {
     [DIFF_SKIP_OUTSIDE] = "skipped: not compared (system, I/O, far transfers)",
     [DIFF_SKIP_EXIT] = "skipped: the interpreter exited to the VMM",
     [DIFF_SKIP_UNDEFINED] = "skipped: result undefined by the manual",
-    [DIFF_SKIP_REFERENCE] = "skipped: Unicorn could not judge",
+    [DIFF_SKIP_REFERENCE] = "skipped: Unicorn (or the host) could not judge",
 };
 
 static const char *const reg_names[16] = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
@@ -118,6 +118,15 @@ unsigned long diff__fuzz(struct diff *d, uint64_t seed, uint64_t first, uint64_t
         enum diff_verdict v = diff__run(d, &c, &tcg, &ref, why, sizeof(why));
         st->cases++;
         st->by_verdict[v]++;
+        struct x86_insn fi;
+        int fd = x86_decode(c.code, X86_MAX_LENGTH, c.mode, &fi);
+        if ((fd > 0 || (fi.unsupported && fi.length)) && diff__fp_insn(&fi)) {
+            int map = fi.map == X86_MAP_ONE_BYTE ? 0 : fi.opsize_pfx || fi.rep ? 2 : 1;
+            st->fp_cases++;
+            st->fp_by_opcode[map][fi.opcode]++;
+            st->fp_compared += v == DIFF_SAME || v == DIFF_DIFFERENT;
+            st->fp_native += (v == DIFF_SAME || v == DIFF_DIFFERENT) && ref.native;
+        }
         if (v == DIFF_SAME || v == DIFF_DIFFERENT) {
             st->by_mode[c.mode == X86_MODE_16 ? 0 : c.mode == X86_MODE_32 ? 1 : 2]++;
             st->completed += tcg.end == DIFF_END_STEP;
@@ -170,6 +179,14 @@ void diff__summary(FILE *out, const struct diff_stats *st)
             compared - st->completed);
     for (int v = 0; v < DIFF_VERDICTS; v++)
         fprintf(out, "  %8lu %s\n", st->by_verdict[v], verdict_names[v]);
+    unsigned long kinds[3] = {0, 0, 0};
+    for (int map = 0; map < 3; map++)
+        for (int op = 0; op < 256; op++)
+            kinds[map] += st->fp_by_opcode[map][op] != 0;
+    fprintf(out,
+            "  x87/SSE: %lu cases (%lu compared, %lu of them against the host CPU); opcodes "
+            "made: %lu x87 (D8-DF, 9B), %lu 0F, %lu 66/F2/F3 0F\n",
+            st->fp_cases, st->fp_compared, st->fp_native, kinds[0], kinds[1], kinds[2]);
     for (int map = 0; map < 2; map++)
         for (int op = 0; op < 256; op++)
             if (st->by_opcode[map][op])

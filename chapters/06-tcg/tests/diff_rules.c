@@ -8,6 +8,7 @@
  * behaviour, so a reader can check it against the manual and against QEMU's source.
  */
 #include "diff.h"
+#include "tcg.h"
 
 #include <string.h>
 
@@ -58,6 +59,8 @@ int diff__compared(const struct x86_insn *i)
 {
     unsigned digit = i->reg & 7;
 
+    if (diff__fp_insn(i)) /* x87 and SSE: all of it, but MMX on a CPU without MMX */
+        return !diff__mmx_skipped(i);
     if (i->map == X86_MAP_0F)
         return in_ranges(two_byte, NRANGES(two_byte), i->opcode);
     if (i->map != X86_MAP_ONE_BYTE || !in_ranges(one_byte, NRANGES(one_byte), i->opcode))
@@ -255,8 +258,7 @@ int diff__cs_write(const struct x86_insn *i, int writes_mem)
            writes_mem;
 }
 
-/* The offset of i's memory operand in case c, plus the segment's base. */
-static uint64_t operand_address(const struct diff_case *c, const struct x86_insn *i)
+uint64_t diff__operand_address(const struct diff_case *c, const struct x86_insn *i)
 {
     const struct x86_mem *mem = &i->mem;
     uint64_t a = (uint64_t)mem->disp;
@@ -285,6 +287,193 @@ int diff__writes_own_bytes(const struct diff_case *c, const struct x86_insn *i, 
     }
     if (!writes_mem || !i->has_mem)
         return 0;
-    uint64_t a = operand_address(c, i);
+    uint64_t a = diff__operand_address(c, i);
     return a + 16 > c->rip && a < c->rip + i->length;
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* x87 and SSE                                                                            */
+
+/* The 0F opcodes of SSE and SSE2 (fpu.c, sse.c, simd.c): moves and floating point, the
+ * MXCSR/FXSAVE group AE, and the integer rows 60-7F and D0-FF. */
+static const uint8_t sse_ops[][2] = {
+    {0x10, 0x17}, {0x28, 0x2f}, {0x50, 0x7f}, {0xae, 0xae}, {0xc2, 0xc6}, {0xd0, 0xff},
+};
+
+uint8_t diff__pick_sse_opcode(uint64_t r)
+{
+    return pick(sse_ops, NRANGES(sse_ops), r);
+}
+
+int diff__fp_insn(const struct x86_insn *i)
+{
+    if (i->map == X86_MAP_ONE_BYTE)
+        return (i->opcode >= 0xd8 && i->opcode <= 0xdf) || i->opcode == 0x9b;
+    return i->map == X86_MAP_0F && in_ranges(sse_ops, NRANGES(sse_ops), i->opcode);
+}
+
+/* Is i an MMX form: an integer row (60-7F, D0-FF, 0F 2A/2C/2D with no or a 66 prefix)
+ * that works on MMX registers rather than XMM ones? */
+static int mmx_form(const struct x86_insn *i)
+{
+    unsigned op = i->opcode;
+
+    if (i->map != X86_MAP_0F)
+        return 0;
+    if (op == 0x2a || op == 0x2c || op == 0x2d)
+        return !i->rep;
+    if ((op >= 0x60 && op <= 0x7f) || op >= 0xd0)
+        return !i->opsize_pfx && !i->rep && op != 0xd6 && op != 0xe6 && op != 0xff && op != 0x77 &&
+               op != 0x78 && op != 0x79 && op != 0x7a && op != 0x7b;
+    return op == 0xc4 || op == 0xc5 ? !i->opsize_pfx : 0;
+}
+
+/* MMX forms are compared when the interpreter's CPUID says it has MMX (leaf 1, EDX bit
+ * 23): a CPU without MMX raises #UD for them, which QEMU's CPU (with MMX) does not. */
+int diff__mmx_skipped(const struct x86_insn *i)
+{
+    uint32_t a, b, c, d;
+
+    if (!mmx_form(i))
+        return 0;
+    tcg_cpuid(1, 0, &a, &b, &c, &d);
+    return !(d & (1u << 23));
+}
+
+/* Does i touch a general register or memory (which the host's stub cannot give it)? */
+static int uses_gpr(const struct x86_insn *i)
+{
+    unsigned op = i->opcode;
+
+    if (i->map == X86_MAP_ONE_BYTE) /* FSTSW AX writes AX; FWAIT alone is harmless */
+        return i->opcode == 0xdf && i->has_modrm && i->mod == 3 && (i->reg & 7) == 4;
+    return op == 0x2a || op == 0x2c || op == 0x2d || op == 0x50 || op == 0x6e || op == 0x7e ||
+           op == 0xc3 || op == 0xc4 || op == 0xc5 || op == 0xd7 || op == 0xae || op == 0xf7;
+}
+
+/*
+ * The host runs i alone when it needs nothing but the x87 and SSE registers: 64-bit mode
+ * (the test runs on x86-64), register operands only, no general register, no MMX, and an
+ * instruction whose outcome cannot depend on the stub around it.
+ */
+int diff__native_ok(const struct x86_insn *i)
+{
+    if (i->mode != X86_MODE_64 || i->lock || !diff__fp_insn(i))
+        return 0;
+    if (i->map == X86_MAP_ONE_BYTE && i->opcode == 0x9b)
+        return 1;
+    if (!i->has_modrm || i->mod != 3 || uses_gpr(i) || mmx_form(i))
+        return 0;
+    /* 0F 12/13/16/17 with mod = 3 are MOVHLPS/MOVLHPS (13/17: #UD): fine. 0F 2B, E7, C3
+     * store to memory only (#UD here): the host agrees. */
+    return 1;
+}
+
+/*
+ * Results the CPU models do not agree on, so no one reference judges them:
+ *  - RCPPS, RCPSS, RSQRTPS, RSQRTSS (0F 52, 53): approximations to 12 bits whose exact
+ *    values the manual does not give; Intel and AMD parts compute different ones, and
+ *    QEMU divides exactly;
+ *  - the x87 transcendentals F2XM1, FYL2X, FPTAN, FPATAN, FYL2XP1, FSINCOS, FSIN, FCOS
+ *    (D9 F0-F3, F9, FB, FE, FF): the manual bounds their error (one ulp and more), it does
+ *    not fix their last bits, and QEMU 5.0 computes them through host doubles.
+ */
+int diff__model_specific(const struct x86_insn *i)
+{
+    if (i->map == X86_MAP_0F)
+        return i->opcode == 0x52 || i->opcode == 0x53;
+    if (i->map != X86_MAP_ONE_BYTE || i->opcode != 0xd9 || !i->has_modrm || i->mod != 3)
+        return 0;
+    unsigned low = (i->reg & 7) << 3 | (i->rm & 7);
+    return (low >= 0x30 && low <= 0x33) || low == 0x39 || low == 0x3b || low == 0x3e || low == 0x3f;
+}
+
+/*
+ * FSW's bits the manual leaves undefined after i: the condition codes C0, C2 and C3
+ * (bits 8, 10, 14) after the loads, stores, arithmetic and stack instructions, where only
+ * C1 (rounding direction, stack fault) is defined. The comparisons (FCOM, FICOM, FUCOM,
+ * FTST, FXAM), FPREM and FPREM1, FCOMI/FUCOMI (which leave them unchanged), the loads
+ * of a whole environment and FNINIT/FNSTSW define theirs.
+ */
+uint16_t diff__fsw_undefined(const struct x86_insn *i)
+{
+    if (i->map != X86_MAP_ONE_BYTE || i->opcode < 0xd8 || i->opcode > 0xdf)
+        return 0;
+    unsigned op = i->opcode, digit = i->reg & 7, low = digit << 3 | (i->rm & 7);
+    int reg = i->has_modrm && i->mod == 3;
+
+    if ((digit == 2 || digit == 3) &&
+        (op == 0xd8 || op == 0xde ||
+         (!reg && op != 0xd9 && op != 0xdb && op != 0xdd && op != 0xdf)))
+        return 0; /* FCOM, FCOMP, FICOM, FICOMP, FCOMPP (DE D9) */
+    if (reg && ((op == 0xdd && (digit == 4 || digit == 5)) || (op == 0xda && low == 0x29)))
+        return 0; /* FUCOM, FUCOMP, FUCOMPP */
+    if (reg && (op == 0xdb || op == 0xdf) && (digit == 5 || digit == 6))
+        return 0; /* FUCOMI, FCOMI (and the popping forms): C0, C2, C3 unchanged */
+    if (reg && op == 0xd9 && (low == 0x24 || low == 0x25 || low == 0x38 || low == 0x35))
+        return 0; /* FTST, FXAM, FPREM, FPREM1 */
+    if (!reg && ((op == 0xd9 && digit >= 4) || (op == 0xdd && digit >= 4)))
+        return 0; /* FLDENV, FLDCW, FNSTENV, FNSTCW, FRSTOR, FNSAVE, FNSTSW */
+    if (reg && ((op == 0xdb && low == 0x23) || (op == 0xdf && digit == 4)))
+        return 0; /* FNINIT, FNSTSW AX */
+    return 0x4500;
+}
+
+/* The SSE floating-point operations that can raise an exception (not the moves,
+ * logic, shuffles and integer rows). */
+static int sse_arith(const struct x86_insn *i)
+{
+    unsigned op = i->opcode;
+
+    if (i->map != X86_MAP_0F)
+        return 0;
+    return op == 0x2a || op == 0x2c || op == 0x2d || op == 0x2e || op == 0x2f ||
+           (op >= 0x51 && op <= 0x5f && op != 0x54 && op != 0x55 && op != 0x56 && op != 0x57) ||
+           op == 0xc2 || op == 0xe6;
+}
+
+/* QEMU 5.0 never raises #XM: with an exception unmasked in MXCSR, an SSE arithmetic
+ * instruction that Unicorn alone could judge is not compared. */
+int diff__xm_possible(const struct x86_insn *i, const struct diff_case *c)
+{
+    return sse_arith(i) && ((c->fpu.mxcsr >> 7) & 0x3f) != 0x3f;
+}
+
+/* Is i one of the SSE3 and SSE4a rows inside the SSE2 map (66/F2 0F 7C, 7D, D0; F2 0F F0;
+ * F3 0F 12, 16; F2 0F 12; 66/F2 0F 78, 79), which a CPU without them refuses with #UD? */
+int diff__beyond_sse2(const struct x86_insn *i)
+{
+    unsigned op = i->opcode;
+    uint32_t a, b, c, d;
+
+    if (i->map != X86_MAP_0F)
+        return 0;
+    int sse3 = ((op == 0x7c || op == 0x7d || op == 0xd0) && (i->opsize_pfx || i->rep == 0xf2)) ||
+               (op == 0xf0 && i->rep == 0xf2) || ((op == 0x12 || op == 0x16) && i->rep == 0xf3) ||
+               (op == 0x12 && i->rep == 0xf2 && i->mod != 3) ||
+               ((op == 0x78 || op == 0x79) && (i->opsize_pfx || i->rep == 0xf2));
+    if (!sse3)
+        return 0;
+    tcg_cpuid(1, 0, &a, &b, &c, &d);
+    return !(c & 1); /* CPUID.1:ECX.SSE3 */
+}
+
+/*
+ * What Unicorn (QEMU 5.0) cannot judge of an x87 or SSE result, where the host did not
+ * run the instruction: QEMU before 5.2 does not gather the SSE exception flags into
+ * MXCSR (bits 0-5), ignores the x87 precision control, and leaves C1 and the x87
+ * exception flags as they were for most operations. So against Unicorn those bits are
+ * not compared (mxcsr_mask, fsw_mask: the bits left out), and an x87 case whose
+ * precision control is not 64 bits is not compared at all (diff__x87_precision).
+ */
+void diff__unicorn_fpu_masks(const struct x86_insn *i, uint32_t *mxcsr_mask, uint16_t *fsw_mask)
+{
+    *mxcsr_mask = sse_arith(i) ? 0x3f : 0;
+    *fsw_mask = i->map == X86_MAP_ONE_BYTE && i->opcode >= 0xd8 && i->opcode <= 0xdf ? 0x82bf : 0;
+}
+
+int diff__x87_precision(const struct x86_insn *i, const struct diff_case *c)
+{
+    return i->map == X86_MAP_ONE_BYTE && i->opcode >= 0xd8 && i->opcode <= 0xdf &&
+           ((c->fpu.fcw >> 8) & 3) != 3;
 }

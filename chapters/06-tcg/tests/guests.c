@@ -6,6 +6,7 @@
 #include "ch6_tests.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Runs stepvm on the interpreter with args (NULL-terminated after the guest). */
@@ -29,6 +30,7 @@ START_TEST(tcg_prints_what_kvm_prints)
         {"guests/ch3/fwcfg.elf", "guests/ch3/fwcfg.expected", 1},
         {"guests/ch6/paging.elf", "guests/ch6/paging.expected", 1},
         {"guests/ch6/x87.elf", "guests/ch6/x87.expected", 1},
+        {"guests/ch6/sse.elf", "guests/ch6/sse.expected", 1},
     };
     struct run_result r;
 
@@ -199,6 +201,84 @@ START_TEST(swapgs_and_syscall_match_qemu)
 }
 END_TEST
 
+/* The lines of sse.c's output the host can give: all but the sections after "-- without
+ * CR4", which need CR4 and so a kernel. Returns a copy to free. */
+static char *without_cr4_sections(const char *text)
+{
+    const char *cut = strstr(text, "-- without CR4"), *done = strstr(text, "done\n");
+    char *out = strdup(text);
+
+    if (cut && done && done > cut)
+        memmove(out + (cut - text), out + (done - text), strlen(done) + 1);
+    return out;
+}
+
+/* sse.expected is what the hardware computes: the same tests built as a host program
+ * (sse-host) print it on this machine's CPU, but for the sections that need CR4. (KVM in
+ * the nested machine is no reference here: its guest's SSE instructions run on QEMU's
+ * emulated CPU, and it printed exactly what QEMU TCG prints, gaps included.) */
+START_TEST(sse_expected_is_what_the_host_cpu_computes)
+{
+    char *want = without_cr4_sections(expected_output("guests/ch6/sse.expected"));
+    struct run_result h;
+
+    run_builtv(&h, "tests/sse-host", NULL);
+    ck_assert_msg(h.status == 0, "sse-host: status %d: %s", h.status, h.err);
+    ck_assert_lines_eq(h.out, want);
+    run_free(&h);
+    free(want);
+}
+END_TEST
+
+/*
+ * One line of sse.c's output as QEMU TCG (7.2) computes it too, or NULL when QEMU is known
+ * to part from the hardware there: QEMU raises no #XM (nor #UD without CR4.OSXMMEXCPT) for
+ * an unmasked exception and writes the result instead, never sets MXCSR.DE, does not apply
+ * DAZ to MINPS/MAXPS/MINPD/MAXPD, and does not check UNPCKLPS's m128 alignment. The DE flag
+ * is cleared in the line so that the rest of MXCSR is compared.
+ */
+static const char *qemu_comparable(char *line, int *skipping)
+{
+    static const char *const gaps[] = {"minps      9fc0", "maxps      9fc0", "minpd      9fc0",
+                                       "maxpd      9fc0", "unpcklps m"};
+    char *mx = strstr(line, " mx ");
+
+    if (!strncmp(line, "--", 2))
+        *skipping =
+            strstr(line, "unmasked") || strstr(line, "one lane") || strstr(line, "OSXMMEXCPT");
+    for (size_t k = 0; k < sizeof(gaps) / sizeof(gaps[0]); k++)
+        if (!strncmp(line, gaps[k], strlen(gaps[k])))
+            return NULL;
+    if (mx) {
+        unsigned v = (unsigned)strtoul(mx + 4, NULL, 16) & 0xfffdu; /* MXCSR.DE */
+        char hex[16];
+        snprintf(hex, sizeof(hex), "%04x", v);
+        memcpy(mx + 4, hex, 4);
+    }
+    return *skipping ? NULL : line;
+}
+
+/* QEMU runs sse.elf as the hardware does, but for its known gaps (qemu_comparable). */
+START_TEST(sse_matches_qemu_but_for_its_known_gaps)
+{
+    char *want = strdup(expected_output("guests/ch6/sse.expected")), *w, *g, *ws, *gs;
+    struct run_result q;
+    int wskip = 0, gskip = 0, n = 0;
+
+    run_qemu(&q, "guests/ch6/sse.elf");
+    ck_assert_msg(q.status == 1, "QEMU status %d: %s", q.status, q.err);
+    for (w = strtok_r(want, "\n", &ws), g = strtok_r(q.out, "\n", &gs); w && g;
+         w = strtok_r(NULL, "\n", &ws), g = strtok_r(NULL, "\n", &gs), n++) {
+        const char *wl = qemu_comparable(w, &wskip), *gl = qemu_comparable(g, &gskip);
+        if (wl && gl)
+            ck_assert_msg(!strcmp(wl, gl), "line %d:\nqemu: %s\nwant: %s", n + 1, gl, wl);
+    }
+    ck_assert_msg(!w && !g, "QEMU printed %s lines", w ? "fewer" : "more");
+    run_free(&q);
+    free(want);
+}
+END_TEST
+
 /* POPCNT, which the CPUID model promises, runs (QEMU's default CPU model lacks it). */
 START_TEST(popcnt_runs_as_cpuid_promises)
 {
@@ -313,6 +393,23 @@ START_TEST(inspector_transcripts_match_kvm)
 }
 END_TEST
 
+/* Every SSE2 integer instruction on edge values, and its alignment, #UD and #NM faults
+ * (simd.elf): the interpreter and QEMU print simd.expected, which KVM printed too. */
+START_TEST(simd_matches_qemu)
+{
+    struct run_result r, q;
+
+    run_tcg(&r, NULL, "guests/ch6/simd.elf");
+    run_qemu(&q, "guests/ch6/simd.elf");
+    ck_assert_msg(r.status == 1, "status %d: %s", r.status, r.err);
+    ck_assert_msg(q.status == 1, "QEMU status %d: %s", q.status, q.err);
+    ck_assert_lines_eq(r.out, expected_output("guests/ch6/simd.expected"));
+    ck_assert_lines_eq(q.out, expected_output("guests/ch6/simd.expected"));
+    run_free(&r);
+    run_free(&q);
+}
+END_TEST
+
 /* The inspector's real TUI in a real terminal, on the interpreter: it needs no KVM, so
  * this runs everywhere (chapter 3 runs the same test on KVM). */
 START_TEST(tui_on_the_interpreter)
@@ -334,6 +431,9 @@ TCase *guest_tests(void)
     tcase_add_test(tc, swapgs_and_syscall_match_qemu);
     tcase_add_test(tc, popcnt_runs_as_cpuid_promises);
     tcase_add_test(tc, protected_mode_corners_match_qemu);
+    tcase_add_test(tc, simd_matches_qemu);
+    tcase_add_test(tc, sse_expected_is_what_the_host_cpu_computes);
+    tcase_add_test(tc, sse_matches_qemu_but_for_its_known_gaps);
     tcase_add_test(tc, writing_to_code_in_rom_is_an_mmio_exit);
     tcase_add_test(tc, auto_falls_back_to_the_interpreter);
     tcase_add_test(tc, accel_kvm_without_kvm_is_one_clear_error);

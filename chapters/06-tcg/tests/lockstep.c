@@ -112,6 +112,20 @@ START_TEST(chapter6_guests_agree)
 }
 END_TEST
 
+/* The x87, SSE and SSE2 guests (guest/x87.c, sse.c, simd.c): with the vCPU operation
+ * get_fpu on both backends, the FPU state is compared after every instruction too. */
+START_TEST(chapter6_fpu_guests_agree)
+{
+    static const struct lockstep_case cases[] = {
+        {NULL, NULL, "guests/ch6/x87.elf"},
+        {NULL, NULL, "guests/ch6/sse.elf"},
+        {NULL, NULL, "guests/ch6/simd.elf"},
+    };
+
+    run_all(cases, sizeof(cases) / sizeof(cases[0]));
+}
+END_TEST
+
 /* Without KVM there is nothing to compare with: one line that says so, status 1. */
 START_TEST(lockstep_without_kvm_says_so)
 {
@@ -132,7 +146,7 @@ END_TEST
 void add_lockstep_tests(Suite *s)
 {
     const TTest *const kvm[] = {chapter1_guests_agree, chapter2_guests_agree, chapter3_guests_agree,
-                                chapter6_guests_agree};
+                                chapter6_guests_agree, chapter6_fpu_guests_agree};
     TCase *tc = tcase_create("lockstep");
 
     tcase_add_test(tc, lockstep_without_kvm_says_so);
