@@ -2,8 +2,8 @@
  * fpu.c - the interpreter's x87 FPU (escapes D8-DF, FWAIT) and the FPU/SSE state
  * instructions of 0F AE: FXSAVE, FXRSTOR, LDMXCSR, STMXCSR, the fences, CLFLUSH (chapter 6).
  *
- * The arithmetic is the host's: an x86-64 host has the same x87, so each operation loads
- * its 80-bit operands into the host FPU under the guest's rounding and precision control,
+ * The arithmetic is the host's (fpu_host.c): an x86-64 host has the same x87, so each operation
+ * loads its 80-bit operands into the host FPU under the guest's rounding and precision control,
  * with every exception masked, runs the one instruction, and reads back the result and the
  * status word. The guest's masks then decide what the exception flags mean: a masked one
  * is just recorded; an unmasked invalid, denormal or divide-by-zero leaves the destination
@@ -17,15 +17,12 @@
  * and FNSAVE always use the protected-mode image, real mode included; FBLD and FBSTP #UD.
  */
 #include "fpu.h"
+#include "fpu_host.h"
 
 #include "error.h"
 
 #include <stdatomic.h>
 #include <string.h>
-
-#if !defined(__x86_64__)
-#error "the interpreter's x87 runs on the host's x87: an x86-64 host is needed"
-#endif
 
 /* Status word bits. */
 #define FSW_IE  (1u << 0) /* invalid operation */
@@ -44,11 +41,6 @@
 #define FSW_EXC 0x3fu      /* the six exception flags; FCW has their masks at the same bits */
 #define FSW_CC  (FSW_C0 | FSW_C1 | FSW_C2 | FSW_C3)
 #define FCW_IM  (1u << 0)
-
-/* An 80-bit register or memory operand, as the hardware lays it out. */
-typedef struct {
-    uint8_t b[10];
-} f80;
 
 /* The QNaN the masked invalid-operation response produces ("real indefinite"). */
 static const f80 indefinite = {{0, 0, 0, 0, 0, 0, 0, 0xc0, 0xff, 0xff}};
@@ -144,272 +136,6 @@ static void push_checked(struct tcg_x87 *x, const f80 *v)
 }
 
 /* ------------------------------------------------------------------------------------- */
-/* The host's x87                                                                         */
-
-/* Operations on ST(0) = a, ST(1) = b. The first eight are in ModRM.reg order (D8 /r). */
-enum host_op {
-    H_ADD,
-    H_MUL,
-    H_COM,
-    H_UCOM,
-    H_SUB,  /* a - b */
-    H_SUBR, /* b - a */
-    H_DIV,  /* a / b */
-    H_DIVR, /* b / a */
-    H_TST,
-    H_XAM,
-    H_SQRT,
-    H_RNDINT,
-    H_CHS,
-    H_ABS,
-    H_SCALE,
-    H_PREM,
-    H_PREM1,
-    H_XTRACT,
-    H_SIN,
-    H_COS,
-    H_SINCOS,
-    H_PTAN,
-    H_PATAN,
-    H_2XM1,
-    H_YL2X,
-    H_YL2XP1,
-    H_LD1,
-    H_LDL2T,
-    H_LDL2E,
-    H_LDPI,
-    H_LDLG2,
-    H_LDLN2,
-    H_LDZ,
-    H_COMI, /* compare() only: FCOM, FUCOM with the result for RFLAGS */
-    H_UCOMI,
-};
-
-/* The host's FPU environment, saved around each guest operation and put back after. */
-typedef struct {
-    uint8_t b[28];
-} host_env;
-
-/* Runs insn with ST(0) = *a and ST(1) = *b under control word cw (exceptions masked);
- * fnstsw takes the status right after it, then the stack is stored to r[0..2] top first
- * (entries the operation left empty store the indefinite harmlessly), and the host's
- * environment comes back whole. */
-#define HOST_RUN(insn)                                                                             \
-    __asm__ volatile(                                                                              \
-        "fnstenv %[env]\n\t"                                                                       \
-        "fldcw %[cw]\n\t"                                                                          \
-        "fnclex\n\t"                                                                               \
-        "fldt %[b]\n\t"                                                                            \
-        "fldt %[a]\n\t" insn "\n\t"                                                                \
-        "fnstsw %[sw]\n\t"                                                                         \
-        "fstpt %[r0]\n\t"                                                                          \
-        "fstpt %[r1]\n\t"                                                                          \
-        "fstpt %[r2]\n\t"                                                                          \
-        "fldenv %[env]"                                                                            \
-        : [sw] "=m"(sw), [r0] "=m"(r[0]), [r1] "=m"(r[1]), [r2] "=m"(r[2]), [env] "+m"(env)        \
-        : [cw] "m"(cw), [a] "m"(*a), [b] "m"(*b))
-
-/* Performs op on the host x87 under the guest's control word fcw; returns the host's
- * status word after it (its exception flags and condition codes). */
-static uint16_t host_run(uint16_t fcw, enum host_op op, const f80 *a, const f80 *b, f80 r[3])
-{
-    uint16_t cw = fcw | FSW_EXC, sw = 0;
-    host_env env;
-
-    switch (op) {
-    case H_ADD:
-        HOST_RUN("fadd %%st(1), %%st");
-        break;
-    case H_MUL:
-        HOST_RUN("fmul %%st(1), %%st");
-        break;
-    case H_COM:
-        HOST_RUN("fcom %%st(1)");
-        break;
-    case H_UCOM:
-        HOST_RUN("fucom %%st(1)");
-        break;
-    case H_SUB:
-        HOST_RUN("fsub %%st(1), %%st");
-        break;
-    case H_SUBR:
-        HOST_RUN("fsubr %%st(1), %%st");
-        break;
-    case H_DIV:
-        HOST_RUN("fdiv %%st(1), %%st");
-        break;
-    case H_DIVR:
-        HOST_RUN("fdivr %%st(1), %%st");
-        break;
-    case H_TST:
-        HOST_RUN("ftst");
-        break;
-    case H_XAM:
-        HOST_RUN("fxam");
-        break;
-    case H_SQRT:
-        HOST_RUN("fsqrt");
-        break;
-    case H_RNDINT:
-        HOST_RUN("frndint");
-        break;
-    case H_CHS:
-        HOST_RUN("fchs");
-        break;
-    case H_ABS:
-        HOST_RUN("fabs");
-        break;
-    case H_SCALE:
-        HOST_RUN("fscale");
-        break;
-    case H_PREM:
-        HOST_RUN("fprem");
-        break;
-    case H_PREM1:
-        HOST_RUN("fprem1");
-        break;
-    case H_XTRACT:
-        HOST_RUN("fxtract");
-        break;
-    case H_SIN:
-        HOST_RUN("fsin");
-        break;
-    case H_COS:
-        HOST_RUN("fcos");
-        break;
-    case H_SINCOS:
-        HOST_RUN("fsincos");
-        break;
-    case H_PTAN:
-        HOST_RUN("fptan");
-        break;
-    case H_PATAN:
-        HOST_RUN("fpatan");
-        break;
-    case H_2XM1:
-        HOST_RUN("f2xm1");
-        break;
-    case H_YL2X:
-        HOST_RUN("fyl2x");
-        break;
-    case H_YL2XP1:
-        HOST_RUN("fyl2xp1");
-        break;
-    case H_LD1:
-        HOST_RUN("fld1");
-        break;
-    case H_LDL2T:
-        HOST_RUN("fldl2t");
-        break;
-    case H_LDL2E:
-        HOST_RUN("fldl2e");
-        break;
-    case H_LDPI:
-        HOST_RUN("fldpi");
-        break;
-    case H_LDLG2:
-        HOST_RUN("fldlg2");
-        break;
-    case H_LDLN2:
-        HOST_RUN("fldln2");
-        break;
-    case H_LDZ:
-        HOST_RUN("fldz");
-        break;
-    case H_COMI:
-        HOST_RUN("fcom %%st(1)");
-        break;
-    case H_UCOMI:
-        HOST_RUN("fucom %%st(1)");
-        break;
-    }
-    return sw;
-}
-
-/* Memory formats an instruction converts from or to. */
-enum mem_kind { M_F32, M_F64, M_I16, M_I32, M_I64, M_TT16, M_TT32, M_TT64 };
-
-static unsigned kind_size(enum mem_kind k)
-{
-    static const unsigned size[] = {4, 8, 2, 4, 8, 2, 4, 8};
-    return size[k];
-}
-
-#define HOST_LOAD(insn)                                                                            \
-    __asm__ volatile("fnstenv %[env]\n\tfldcw %[cw]\n\tfnclex\n\t" insn " %[m]\n\t"                \
-                     "fnstsw %[sw]\n\tfstpt %[r]\n\tfldenv %[env]"                                 \
-                     : [sw] "=m"(sw), [r] "=m"(*r), [env] "+m"(env)                                \
-                     : [cw] "m"(cw), [m] "m"(m))
-
-/* Converts the memory operand m (in its low bytes) of kind k to 80 bits in *r. */
-static uint16_t host_load(uint16_t fcw, enum mem_kind k, uint64_t m, f80 *r)
-{
-    uint16_t cw = fcw | FSW_EXC, sw = 0;
-    host_env env;
-
-    switch (k) {
-    case M_F32:
-        HOST_LOAD("flds");
-        break;
-    case M_F64:
-        HOST_LOAD("fldl");
-        break;
-    case M_I16:
-        HOST_LOAD("filds");
-        break;
-    case M_I32:
-        HOST_LOAD("fildl");
-        break;
-    default:
-        HOST_LOAD("fildll");
-        break;
-    }
-    return sw;
-}
-
-#define HOST_STORE(insn)                                                                           \
-    __asm__ volatile("fnstenv %[env]\n\tfldcw %[cw]\n\tfnclex\n\tfldt %[a]\n\t" insn               \
-                     " %[m]\n\tfnstsw %[sw]\n\tfldenv %[env]"                                      \
-                     : [sw] "=m"(sw), [m] "=m"(*m), [env] "+m"(env)                                \
-                     : [cw] "m"(cw), [a] "m"(*a))
-
-/* Converts *a to kind k under fcw into *m (its low bytes; the rest stay 0). */
-static uint16_t host_store(uint16_t fcw, enum mem_kind k, const f80 *a, uint64_t *m)
-{
-    uint16_t cw = fcw | FSW_EXC, sw = 0;
-    host_env env;
-
-    *m = 0;
-    switch (k) {
-    case M_F32:
-        HOST_STORE("fstps");
-        break;
-    case M_F64:
-        HOST_STORE("fstpl");
-        break;
-    case M_I16:
-        HOST_STORE("fistps");
-        break;
-    case M_I32:
-        HOST_STORE("fistpl");
-        break;
-    case M_I64:
-        HOST_STORE("fistpll");
-        break;
-    case M_TT16:
-        HOST_STORE("fisttps");
-        break;
-    case M_TT32:
-        HOST_STORE("fisttpl");
-        break;
-    case M_TT64:
-        HOST_STORE("fisttpll");
-        break;
-    }
-    return sw;
-}
-
-/* ------------------------------------------------------------------------------------- */
 /* Guest memory                                                                           */
 
 static uint64_t ea_plus(const struct x86_insn *i, uint64_t ea, unsigned n)
@@ -500,7 +226,7 @@ static void arith(struct tcg_x87 *x, enum host_op op, unsigned d, const f80 *m, 
     } else {
         a = get(x, d);
         b = m ? *m : get(x, s);
-        uint16_t sw = host_run(x->fcw, op, &a, &b, r);
+        uint16_t sw = fpu_host__run(x->fcw, op, &a, &b, r);
         x->fsw = (uint16_t)((x->fsw & ~FSW_C1) | (sw & FSW_C1));
         if (raise_exc(x, sw))
             return;
@@ -525,7 +251,7 @@ static int compare(struct tcg_x87 *x, enum host_op op, const f80 *m, unsigned s,
     } else {
         a = get(x, 0);
         b = m ? *m : get(x, s);
-        uint16_t sw = host_run(x->fcw, op, &a, &b, r);
+        uint16_t sw = fpu_host__run(x->fcw, op, &a, &b, r);
         if (raise_exc(x, sw))
             return -1;
         cc = sw & (FSW_C0 | FSW_C2 | FSW_C3);
@@ -568,7 +294,7 @@ static void unary(struct tcg_x87 *x, enum host_op op, int needs_st1, unsigned cc
     a = get(x, 0);
     if (needs_st1)
         b = get(x, 1);
-    uint16_t sw = host_run(x->fcw, op, &a, &b, r);
+    uint16_t sw = fpu_host__run(x->fcw, op, &a, &b, r);
     x->fsw = (uint16_t)((x->fsw & ~(ccmask | FSW_C1)) | (sw & (ccmask | FSW_C1)));
     if (raise_exc(x, sw))
         return;
@@ -589,7 +315,7 @@ static void binary_pop(struct tcg_x87 *x, enum host_op op)
     }
     a = get(x, 0);
     b = get(x, 1);
-    uint16_t sw = host_run(x->fcw, op, &a, &b, r);
+    uint16_t sw = fpu_host__run(x->fcw, op, &a, &b, r);
     x->fsw = (uint16_t)((x->fsw & ~FSW_C1) | (sw & FSW_C1));
     if (raise_exc(x, sw))
         return;
@@ -612,7 +338,7 @@ static void unary_push(struct tcg_x87 *x, enum host_op op)
         return;
     }
     a = get(x, 0);
-    uint16_t sw = host_run(x->fcw, op, &a, &b, r);
+    uint16_t sw = fpu_host__run(x->fcw, op, &a, &b, r);
     x->fsw = (uint16_t)((x->fsw & ~(FSW_C1 | FSW_C2)) | (sw & (FSW_C1 | FSW_C2)));
     if (raise_exc(x, sw) || (sw & FSW_C2))
         return;
@@ -624,7 +350,7 @@ static void unary_push(struct tcg_x87 *x, enum host_op op)
 static void fxam(struct tcg_x87 *x)
 {
     f80 a = get(x, 0), b = indefinite, r[3];
-    uint16_t sw = host_run(x->fcw, H_XAM, &a, &b, r);
+    uint16_t sw = fpu_host__run(x->fcw, H_XAM, &a, &b, r);
     unsigned cc = sw & FSW_CC;
 
     if (is_empty(x, 0))
@@ -637,7 +363,7 @@ static void load_const(struct tcg_x87 *x, enum host_op op)
 {
     f80 a = indefinite, r[3];
 
-    host_run(x->fcw, op, &a, &a, r);
+    fpu_host__run(x->fcw, op, &a, &a, r);
     push_checked(x, &r[0]);
 }
 
@@ -803,12 +529,12 @@ static void fld_mem(struct tcg_cpu *c, const struct x86_insn *i, struct tcg_x87 
     if (k < 0) {
         v = read_m80(c, i, ea);
     } else {
-        uint64_t m = tcg_read(c, i->mem.segment, ea, kind_size((enum mem_kind)k));
+        uint64_t m = tcg_read(c, i->mem.segment, ea, fpu_host__size((enum mem_kind)k));
         if (!is_empty(x, 7)) {
             push_checked(x, &indefinite);
             return;
         }
-        if (raise_exc(x, host_load(x->fcw, (enum mem_kind)k, m, &v)))
+        if (raise_exc(x, fpu_host__load(x->fcw, (enum mem_kind)k, m, &v)))
             return;
     }
     x->fsw &= (uint16_t)~FSW_C1;
@@ -836,12 +562,12 @@ static void fst_mem(struct tcg_cpu *c, const struct x86_insn *i, struct tcg_x87 
         x->fsw &= (uint16_t)~FSW_C1;
     } else {
         if (!is_empty(x, 0) || k > M_F64) /* an empty source stores the indefinite */
-            sw = host_store(x->fcw, (enum mem_kind)k, &a, &m);
+            sw = fpu_host__store(x->fcw, (enum mem_kind)k, &a, &m);
         else
-            sw = host_store(x->fcw | FSW_EXC, (enum mem_kind)k, &indefinite, &m);
+            sw = fpu_host__store(x->fcw | FSW_EXC, (enum mem_kind)k, &indefinite, &m);
         unsigned unmasked = sw & ~x->fcw & (FSW_IE | FSW_DE | FSW_OE | FSW_UE);
         if (!unmasked) /* an unmasked numeric exception stores nothing */
-            tcg_write(c, i->mem.segment, ea, kind_size((enum mem_kind)k), m);
+            tcg_write(c, i->mem.segment, ea, fpu_host__size((enum mem_kind)k), m);
         if (!is_empty(x, 0)) {
             x->fsw = (uint16_t)((x->fsw & ~FSW_C1) | (sw & FSW_C1));
             raise_exc(x, sw);
@@ -861,7 +587,7 @@ static int x87_mem(struct tcg_cpu *c, const struct x86_insn *i, struct tcg_x87 *
 
     if (op == 0 || op == 2 || op == 4 || op == 6) { /* arithmetic with m32fp/m32int/m64fp/m16int */
         f80 m;
-        uint64_t v = tcg_read(c, i->mem.segment, ea, kind_size(arith_kind[op / 2]));
+        uint64_t v = tcg_read(c, i->mem.segment, ea, fpu_host__size(arith_kind[op / 2]));
         if (is_empty(x, 0)) { /* the stack underflow first, whatever the operand */
             if (reg == 2 || reg == 3)
                 compare(x, H_COM, NULL, 0, reg == 3);
@@ -869,7 +595,7 @@ static int x87_mem(struct tcg_cpu *c, const struct x86_insn *i, struct tcg_x87 *
                 arith(x, (enum host_op)reg, 0, NULL, 0, 0);
             return 0;
         }
-        if (raise_exc(x, host_load(x->fcw, arith_kind[op / 2], v, &m)))
+        if (raise_exc(x, fpu_host__load(x->fcw, arith_kind[op / 2], v, &m)))
             return 0;
         if (reg == 2 || reg == 3)
             compare(x, H_COM, &m, 0, reg == 3);
