@@ -88,6 +88,12 @@ struct vcpu_ops {
      * (KVM_MP_STATE_RUNNABLE): *state gets one of those. From the vCPU's own thread.
      */
     int (*get_mp_state)(struct vcpu *v, uint32_t *state);
+    /**
+     * The x87 and SSE state (chapter 6): KVM's struct kvm_fpu, the registers in ST order,
+     * ftwx the abridged tag (bit i set while physical register i is in use).
+     */
+    int (*get_fpu)(struct vcpu *v, struct kvm_fpu *fpu);
+    int (*set_fpu)(struct vcpu *v, const struct kvm_fpu *fpu);
 };
 /* [vcpu-ops] */
 
@@ -170,6 +176,15 @@ static inline void vcpu_kick(struct vcpu *v)
 static inline int vcpu_get_mp_state(struct vcpu *v, uint32_t *state)
 {
     return v->ops->get_mp_state(v, state);
+}
+
+static inline int vcpu_get_fpu(struct vcpu *v, struct kvm_fpu *fpu)
+{
+    return v->ops->get_fpu(v, fpu);
+}
+static inline int vcpu_set_fpu(struct vcpu *v, const struct kvm_fpu *fpu)
+{
+    return v->ops->set_fpu(v, fpu);
 }
 
 /** Sets the INTR pin (chapter 4); raising it kicks the vCPU, so a running guest sees it. */

@@ -196,6 +196,20 @@ static int kvm_vcpu_translate(struct vcpu *v, uint64_t linear, uint64_t *gpa)
     return kvm_cpu__translate(to_kvm(v)->cpu, linear, gpa);
 }
 
+static int kvm_vcpu_get_fpu(struct vcpu *v, struct kvm_fpu *fpu)
+{
+    if (ioctl(to_kvm(v)->cpu->fd, KVM_GET_FPU, fpu) < 0)
+        return error_errno("KVM_GET_FPU");
+    return 0;
+}
+
+static int kvm_vcpu_set_fpu(struct vcpu *v, const struct kvm_fpu *fpu)
+{
+    if (ioctl(to_kvm(v)->cpu->fd, KVM_SET_FPU, fpu) < 0)
+        return error_errno("KVM_SET_FPU");
+    return 0;
+}
+
 static const struct vcpu_ops kvm_vcpu_ops = {
     .name = "kvm",
     .run = kvm_vcpu_run,
@@ -209,6 +223,8 @@ static const struct vcpu_ops kvm_vcpu_ops = {
     .translate = kvm_vcpu_translate,
     .kick = kvm_vcpu_kick,
     .get_mp_state = kvm_vcpu_get_mp_state,
+    .get_fpu = kvm_vcpu_get_fpu,
+    .set_fpu = kvm_vcpu_set_fpu,
 };
 
 void kvm_vcpu__init(struct kvm_vcpu *kv, struct kvm_cpu *cpu, struct guest_mem *mem)

@@ -14,6 +14,7 @@
 #include "tcg.h"
 
 #include "cpu.h"
+#include "fpu.h"
 #include "error.h"
 #include "irq.h"
 #include "modes.h"
@@ -646,6 +647,17 @@ static int tcg_get_mp_state(struct vcpu *v, uint32_t *state)
     return 0;
 }
 
+static int tcg_get_fpu(struct vcpu *v, struct kvm_fpu *f)
+{
+    fpu__get(to_tcg(v), f);
+    return 0;
+}
+
+static int tcg_set_fpu(struct vcpu *v, const struct kvm_fpu *f)
+{
+    return fpu__set(to_tcg(v), f);
+}
+
 static const struct vcpu_ops tcg_vcpu_ops = {
     .name = "tcg",
     .run = tcg_run,
@@ -660,6 +672,8 @@ static const struct vcpu_ops tcg_vcpu_ops = {
     .translate = tcg_translate_op,
     .kick = tcg_kick,
     .get_mp_state = tcg_get_mp_state,
+    .get_fpu = tcg_get_fpu,
+    .set_fpu = tcg_set_fpu,
 };
 
 /* ---- Several vCPUs: the code map they share ---- */
@@ -718,6 +732,7 @@ struct vcpu *tcg_vcpu__new(struct guest_mem *mem)
         protect__register(exec_one, exec_two);
         string__register(exec_one, exec_two);
         bits__register(exec_one, exec_two);
+        fpu__register(exec_one, exec_two);
         simd__register(exec_one, exec_two);
         sse__register(exec_one, exec_two);
     }
@@ -744,6 +759,7 @@ struct vcpu *tcg_vcpu__new(struct guest_mem *mem)
     mode__reset(&r, &s);
     tcg_set_sregs(&c->vcpu, &s);
     tcg_set_regs(&c->vcpu, &r);
+    fpu__reset(c); /* FCW 0x037F, MXCSR 0x1F80, empty stack, zero XMM registers */
     return &c->vcpu;
 }
 

@@ -412,11 +412,70 @@ static int sse_form_missing(const struct x86_insn *in)
 }
 
 /*
+ * The x87 escapes D8-DF: returns 1 for the ModRM forms that are no instruction (the
+ * SDM's opcode map leaves them blank), 0 for the rest.
+ */
+static int x87_undefined(const struct x86_insn *in)
+{
+    unsigned op = in->opcode & 7, reg = in->reg & 7, m = 0xC0 | reg << 3 | (in->rm & 7);
+
+    if (in->mod != 3) /* D9 /1, DB /4 /6, DD /5 */
+        return (op == 1 && reg == 1) || (op == 3 && (reg == 4 || reg == 6)) ||
+               (op == 5 && reg == 5);
+    switch (op) {
+    case 1: /* D9: D1-D7, E2 E3 E6 E7 EF */
+        return (m >= 0xD1 && m <= 0xD7) || m == 0xE2 || m == 0xE3 || m == 0xE6 || m == 0xE7 ||
+               m == 0xEF;
+    case 2: /* DA: FCMOVcc and FUCOMPP (E9) only */
+        return m >= 0xE0 && m != 0xE9;
+    case 3: /* DB: E5-E7, F8-FF */
+        return (m >= 0xE5 && m <= 0xE7) || m >= 0xF8;
+    case 5: /* DD: F0-FF */
+        return m >= 0xF0;
+    case 6: /* DE: D8-DF but FCOMPP (D9) */
+        return m == 0xD8 || (m >= 0xDA && m <= 0xDF);
+    case 7: /* DF: E1-E7, F8-FF */
+        return (m >= 0xE1 && m <= 0xE7) || m >= 0xF8;
+    }
+    return 0;
+}
+
+/*
+ * 0F AE, whose rows depend on mod and the mandatory prefix: returns 0 for what stepvm
+ * executes (FXSAVE, FXRSTOR, LDMXCSR, STMXCSR, CLFLUSH; LFENCE, MFENCE, SFENCE), 1 for
+ * instructions it does not (XSAVE family, CLWB, CLFLUSHOPT, RDFSBASE..., UMWAIT...), -1
+ * for no instruction.
+ */
+static int group15_kind(const struct x86_insn *in)
+{
+    unsigned reg = in->reg & 7;
+    int mem = in->mod != 3;
+
+    if (in->rep == 0xF3) {
+        if (mem)
+            return reg == 4 || reg == 6 ? 1 : -1;
+        return reg >= 4 && reg <= 6 ? 1 : reg < 4 && in->mode == X86_MODE_64 ? 1 : -1;
+    }
+    if (in->rep == 0xF2)
+        return !mem && reg == 6 ? 1 : -1;
+    if (in->opsize_pfx)
+        return reg == 6 || (mem && reg == 7) ? 1 : -1;
+    if (mem)
+        return reg >= 4 && reg <= 6 ? 1 : 0;
+    return reg >= 5 ? 0 : -1;
+}
+
+/*
  * Adjusts the row for the few opcodes whose meaning depends on the mode, a mandatory
  * prefix or a whole ModRM byte, before sizes and immediates are read.
  */
 static void special_cases(const struct x86_insn *in, struct x86_opcode *op)
 {
+    if (in->map == X86_MAP_0F && in->opcode == 0xAE && group15_kind(in) > 0)
+        op->flags |= X86_F_UNSUP;
+    if (in->map == X86_MAP_ONE_BYTE && in->opcode == 0xDF && in->mod != 3 &&
+        ((in->reg & 7) == 4 || (in->reg & 7) == 6))
+        op->flags |= X86_F_UNSUP; /* FBLD, FBSTP: packed BCD, not executed */
     if ((op->flags & X86_F_PREFIXES) && !(op->flags & X86_F_UD) &&
         !(op->flags & mandatory_prefix(in)))
         op->flags = (uint16_t)((op->flags & X86_F_MODRM) | X86_F_UNSUP); /* MMX form... */
@@ -461,6 +520,10 @@ static int bad_operands(const struct x86_insn *in, const struct x86_opcode *op)
         return in->reg != 0 && in->reg != 2 && in->reg != 3 && in->reg != 4 && in->reg != 8;
     if (in->map == X86_MAP_0F && (in->opcode == 0x21 || in->opcode == 0x23))
         return in->rex_r; /* there are DR0-DR7 only */
+    if (in->map == X86_MAP_ONE_BYTE && in->opcode >= 0xD8 && in->opcode <= 0xDF)
+        return x87_undefined(in);
+    if (in->map == X86_MAP_0F && in->opcode == 0xAE)
+        return group15_kind(in) < 0;
     return 0;
 }
 

@@ -97,7 +97,7 @@ const struct x86_opcode x86_one_byte[256] = {
     /* D2 */ GRP(2, 0, NONE, B), GRP(2, 0, NONE, V),             /* shifts by CL */
     /* D4 */ ROW(I64, B, NONE), ROW(I64, B, NONE),               /* AAM ib, AAD ib */
     /* D6 */ ROW(I64, NONE, NONE), ROW(0, NONE, V),              /* SALC; XLAT */
-    /* D8 */ X8(SSE),                                            /* x87 escapes */
+    /* D8 */ X8(ROW(M, NONE, NONE)),                             /* x87 escapes (fpu.c) */
     /* E0 */ ROW(0, B, F64), ROW(0, B, F64), ROW(0, B, F64), ROW(0, B, F64), /* LOOPcc JCXZ */
     /* E4 */ ROW(0, B, B), ROW(0, B, Z), ROW(0, B, B), ROW(0, B, Z), /* IN, OUT port ib */
     /* E8 */ ROW(0, Z, F64), ROW(0, Z, F64),                     /* CALL rel, JMP rel */
@@ -144,7 +144,7 @@ const struct x86_opcode x86_two_byte[256] = {
     /* A3 */ ROW(M, NONE, V), ROW(M, B, V), ROW(M, NONE, V), SSE, SSE, /* BT; SHLD; PadLock */
     /* A8 */ ROW(0, NONE, D64), ROW(0, NONE, D64), ROW(0, NONE, NONE), /* PUSH/POP GS; RSM */
     /* AB */ ROW(M | L, NONE, V), ROW(M, B, V), ROW(M, NONE, V), /* BTS; SHRD ib, CL */
-    /* AE */ SSE, ROW(M, NONE, V),                               /* FXSAVE...; IMUL Gv,Ev */
+    /* AE */ ROW(M, NONE, NONE), ROW(M, NONE, V),                /* FXSAVE...; IMUL Gv,Ev */
     /* B0 */ ROW(M | L, NONE, B), ROW(M | L, NONE, V),           /* CMPXCHG */
     /* B2 */ ROW(M | MEM, NONE, V), ROW(M | L, NONE, V),         /* LSS; BTR */
     /* B4 */ ROW(M | MEM, NONE, V), ROW(M | MEM, NONE, V),       /* LFS, LGS */

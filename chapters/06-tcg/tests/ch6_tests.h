@@ -18,6 +18,8 @@ TCase *guest_tests(void);
 /** A device's write to guest memory and the decoded-code cache (dma.c). */
 TCase *dma_tests(void);
 
+/** The FPU state through get_fpu/set_fpu on the interpreter (fpu_state.c). */
+TCase *fpu_tests(void);
 /** Debian's Linux on the interpreter, 1 and 2 vCPUs; the idle guest (linux.c). */
 TCase *linux_tcg_tests(void);
 

@@ -27,6 +27,7 @@ int main(int argc, char **argv)
     suite_add_tcase(s, intr_tests());
     suite_add_tcase(s, guest_tests());
     suite_add_tcase(s, dma_tests());
+    suite_add_tcase(s, fpu_tests());
     suite_add_tcase(s, linux_tcg_tests());
     add_guest_kvm_tests(s);
     add_lockstep_tests(s);
