@@ -508,14 +508,6 @@ static void exec_ud2(struct tcg_cpu *c, const struct x86_insn *i)
     tcg_ud(c, i);
 }
 
-/* LFENCE, MFENCE, SFENCE (0F AE /5 /6 /7 with mod = 3): one vCPU, nothing to order. */
-static void exec_fence(struct tcg_cpu *c, const struct x86_insn *i)
-{
-    if (i->rm_reg == X86_REG_NONE || (i->reg & 7) < 5)
-        tcg_ud(c, i);
-    (void)c;
-}
-
 void system__register(tcg_exec_fn one[256], tcg_exec_fn two[256])
 {
     one[0xf4] = exec_hlt;
@@ -534,5 +526,4 @@ void system__register(tcg_exec_fn one[256], tcg_exec_fn two[256])
     two[0x01] = exec_group7;
     two[0x06] = two[0x08] = two[0x09] = exec_cache_ops;
     two[0x0b] = exec_ud2;
-    two[0xae] = exec_fence;
 }
