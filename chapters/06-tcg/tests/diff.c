@@ -632,8 +632,6 @@ static int compare_state(const struct machine *m, const struct diff_case *c,
                       (unsigned long long)((tcg->rflags ^ ref->rflags) & fmask));
     uint16_t fsw_undefined = decoded && tcg->end == DIFF_END_STEP ? diff__fsw_undefined(i) : 0;
     n = compare_fpu(m, decoded ? i : NULL, tcg, ref, fsw_undefined, why, size, n);
-    if (ref->native) /* the host ran it alone: no memory, no general register */
-        return why[0] ? -1 : 0;
     /* FXSAVE's FOP, FIP and FDP (bytes 6-23 of the image): what they hold depends on the
      * CPU model (AMD stores them only while an exception is pending; newer Intel parts
      * store zero selectors), so they are left out. */
@@ -679,13 +677,8 @@ static void run_reference(struct machine *m, const struct diff_case *c, const st
         manual_fault(m, c, 6, ref);
         return;
     }
-    if (decoded && diff__fp_insn(i) && diff__native_ok(i) &&
-        diff__native_run(c, i->length, ref) == 0) {
-        ref->mem = m->uc_mem;
-        if (ref->end == DIFF_END_EXCEPTION && ref->vector == 19 && i->map == X86_MAP_ONE_BYTE)
-            ref->vector = 16; /* SIGFPE from an x87 instruction: #MF */
+    if (decoded && diff__fp_insn(i) && diff__native_run(c, i, m->uc_mem, ref) == 0)
         return;
-    }
     run_unicorn(m, c, decoded && diff__rep_string(i), decoded ? c->rip + i->length : ~0ull, ref);
     if (ref->end != DIFF_END_STEP)
         return;
@@ -712,7 +705,7 @@ static enum diff_verdict triage(const struct machine *m, const struct diff_case 
      * that QEMU never raises where the host cannot run the instruction instead. */
     if (decoded && diff__fp_insn(i) &&
         (diff__model_specific(i) ||
-         (!diff__native_ok(i) && (diff__xm_possible(i, c) || diff__x87_precision(i, c)))))
+         (!diff__native_fits(c, i) && (diff__xm_possible(i, c) || diff__x87_precision(i, c)))))
         return DIFF_SKIP_REFERENCE;
     if (decoded && !diff__compared(i))
         return DIFF_SKIP_OUTSIDE;
@@ -821,7 +814,7 @@ unsigned long diff__unicorn_vs_host(struct diff *d, uint64_t seed, uint64_t firs
         /* The interpreter's support does not matter here: an unsupported row still has
          * its length and operands decoded. */
         int ok = x86_decode(c.code, X86_MAX_LENGTH, c.mode, &i) > 0 || (i.unsupported && i.length);
-        if (c.mode != X86_MODE_64 || !ok || !diff__fp_insn(&i) || !diff__native_ok(&i))
+        if (c.mode != X86_MODE_64 || !ok || !diff__fp_insn(&i) || !diff__native_fits(&c, &i))
             continue;
         if (diff__model_specific(&i)) {
             skipped++;
@@ -829,13 +822,11 @@ unsigned long diff__unicorn_vs_host(struct diff *d, uint64_t seed, uint64_t firs
         }
         memset(&uc, 0, sizeof(uc));
         memset(&host, 0, sizeof(host));
-        if (diff__native_run(&c, i.length, &host) < 0) {
+        load_memory(m, &c);
+        if (diff__native_run(&c, &i, m->uc_mem, &host) < 0) {
             skipped++;
             continue;
         }
-        if (host.end == DIFF_END_EXCEPTION && host.vector == 19 && i.map == X86_MAP_ONE_BYTE)
-            host.vector = 16;
-        load_memory(m, &c);
         run_unicorn(m, &c, 0, c.rip + i.length, &uc);
         if (uc.end == DIFF_END_FAILED || uc.end == DIFF_END_MEMFAULT) {
             skipped++;
@@ -860,7 +851,7 @@ unsigned long diff__unicorn_vs_host(struct diff *d, uint64_t seed, uint64_t firs
             report_disagreement(out, seed, n, &c, &uc, &host, why);
     }
     fprintf(out,
-            "unicorn vs host: %lu x87/SSE register-form cases compared, %lu skipped, %lu "
+            "unicorn vs host: %lu x87/SSE 64-bit cases compared, %lu skipped, %lu "
             "disagree\n",
             compared, skipped, differences);
     static const char *const maps[3] = {"", "0F ", "pfx 0F "};

@@ -134,7 +134,7 @@ void diff__report(FILE *out, const struct diff_case *c, const struct diff_result
 unsigned long diff__fuzz(struct diff *d, uint64_t seed, uint64_t first, uint64_t count,
                          unsigned max_reports, FILE *out, struct diff_stats *st);
 
-/** Prints the counts: cases a second, verdicts, and the ten opcodes that differ most. */
+/** Prints the counts: cases a second, verdicts, and the twenty opcodes that differ most. */
 void diff__summary(FILE *out, const struct diff_stats *st);
 
 /**
@@ -149,12 +149,20 @@ unsigned long diff__unicorn_vs_host(struct diff *d, uint64_t seed, uint64_t firs
 /* ---- diff_native.c: the host CPU as a third reference for x87 and SSE ---- */
 
 /**
- * Runs the instruction of c (64-bit mode, register operands only: diff__native_ok) on the
- * host CPU from c's x87 and SSE state and RFLAGS, filling res->fpu, res->rflags and
- * res->end (an exception: #XM 19, #MF 16, #UD 6, from the signal the host raised). The
- * general registers and memory are not involved. Returns 0, or -1 when it cannot run.
+ * Runs the instruction i of c (64-bit mode: diff__native_fits) on the host CPU from c's
+ * general registers, RFLAGS, x87 and SSE state and memory (mem: the mapped range as the
+ * case starts), mapped at the case's own addresses. Fills res: registers, RIP, flags,
+ * FPU state, res->mem (the host's copy of the range) and res->end (an exception: the
+ * vector the host's trap number gives). Returns 0, or -1 when it cannot run.
  */
-int diff__native_run(const struct diff_case *c, unsigned length, struct diff_result *res);
+int diff__native_run(const struct diff_case *c, const struct x86_insn *i, const uint8_t *mem,
+                     struct diff_result *res);
+
+/**
+ * Can the host judge i run from c: diff__native_ok, and every byte its memory operand may
+ * touch either in the mapped range or certain to fault in the host as in the interpreter?
+ */
+int diff__native_fits(const struct diff_case *c, const struct x86_insn *i);
 
 /* ---- diff_gen.c ---- */
 
@@ -193,7 +201,7 @@ int diff__mmx_skipped(const struct x86_insn *i);
 /** Is i an x87 (D8-DF, 9B) or SSE/SSE2 (0F 10-17, 28-2F, 50-7F, AE, C2-C6, D0-FF) one? */
 int diff__fp_insn(const struct x86_insn *i);
 
-/** Can the host run i alone (64-bit mode, no memory, no general register, no MMX)? */
+/** Is i an x87/SSE instruction of 64-bit mode the host can run as the interpreter would? */
 int diff__native_ok(const struct x86_insn *i);
 
 /** Do CPU models differ on i's result (RCPPS, RSQRTPS; x87 transcendentals)? */

@@ -1,21 +1,27 @@
 /*
  * diff_native.c - the host CPU as the differential test's third reference (chapter 6): an
- * x87 or SSE instruction with register operands run natively, from a case's FPU state,
- * where Unicorn (QEMU 5.0's softfloat) is not to be trusted. See diff.h.
+ * x87 or SSE instruction of a 64-bit-mode case run natively, from the case's registers,
+ * FPU state and memory, where Unicorn (QEMU 5.0's softfloat) is not to be trusted. See
+ * diff.h.
  *
- * The instruction is copied into a small executable stub between FXRSTOR and FXSAVE, so
- * the host loads the case's x87 and SSE registers, runs it once and stores what it left;
- * the test process's own FPU state is saved before and restored after. An exception the
- * instruction raises arrives as a signal (SIGFPE for #XM and #MF, SIGILL for #UD) and the
- * handler jumps back out of the stub.
+ * The case's memory is mapped at its own addresses in the test process (the paged layout
+ * of diff.h, code region executable), so the instruction runs at the case's RIP:
+ * RIP-relative operands, memory operands and MASKMOVDQU's DS:RDI reach the same bytes. A
+ * small trampoline loads the case's FPU state (FXRSTOR) and every general register, RSP
+ * included, then enters the instruction by IRETQ with RFLAGS.TF set: the host traps
+ * (SIGTRAP) after that one instruction, or faults on it (SIGFPE, SIGILL, SIGSEGV,
+ * SIGBUS). The handler, on an alternate stack so the case's stack stays untouched, takes
+ * the registers and the FPU state from the signal frame and jumps back out.
  */
 #include "diff.h"
 
+#include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <ucontext.h>
+#include <unistd.h>
 
 /* The FXSAVE image (64-bit format): the fields at these offsets, ST(i) in stack order. */
 #define FX_FCW   0
@@ -26,24 +32,62 @@
 #define FX_XMM   160
 #define FX_SIZE  512
 
-/* The stub: fxsave64 [rsi] (the host's state); fxrstor64 [rdi] (the case's); push rdx;
- * popfq (its flags); the instruction; pushfq; pop rax; fxsave64 [rdi]; fxrstor64 [rsi];
- * cld; ret. As a function: uint64_t stub(void *case_image, void *host_image, rflags). */
-static const uint8_t stub_head[] = {0x48, 0x0f, 0xae, 0x06, 0x48, 0x0f, 0xae, 0x0f, 0x52, 0x9d};
-static const uint8_t stub_tail[] = {0x9c, 0x58, 0x48, 0x0f, 0xae, 0x07,
-                                    0x48, 0x0f, 0xae, 0x0e, 0xfc, 0xc3};
-/* After a signal: fxrstor64 [rsi]; cld; ret, called as restore(NULL, host_image). */
-static const uint8_t stub_restore[] = {0x48, 0x0f, 0xae, 0x0e, 0xfc, 0xc3};
-#define RESTORE_AT 64 /* where stub_restore sits in the page */
+#define RFLAGS_TF 0x100ull
 
-typedef uint64_t (*stub_fn)(void *image, void *host, uint64_t rflags);
+/* What the trampoline loads: the general registers by encoding, RIP, RFLAGS, the FXSAVE
+ * image, and the selectors of the test process's own code and stack segments. */
+struct enter_block {
+    uint64_t r[16];
+    uint64_t rip, rflags; /* offsets 128, 136 */
+    uint64_t image;       /* 144: address of the FXRSTOR image */
+    uint64_t cs, ss;      /* 152, 160 */
+};
 
-static uint8_t *page;        /* the executable page, made once (NULL: not yet) */
-static int page_failed;      /* the host refused an executable mapping */
-static sigjmp_buf escape;    /* where a signal in the stub returns to */
-static volatile int caught;  /* the signal, 0 when none */
-static uintptr_t insn_at;    /* the instruction's address in the stub */
-static volatile int outside; /* the signal came from elsewhere than the instruction */
+/* diff_native_enter(block): FXRSTOR the image, build an IRETQ frame from the block, load
+ * all sixteen general registers (RDI last) and IRETQ into the instruction. It never
+ * returns: the signal that ends the instruction jumps back to diff__native_run. */
+void diff_native_enter(const struct enter_block *b);
+__asm__(".text\n"
+        ".globl diff_native_enter\n"
+        ".type diff_native_enter, @function\n"
+        "diff_native_enter:\n"
+        "    mov 144(%rdi), %rax\n"
+        "    fxrstor64 (%rax)\n"
+        "    pushq 160(%rdi)\n" /* SS */
+        "    pushq 32(%rdi)\n"  /* RSP */
+        "    pushq 136(%rdi)\n" /* RFLAGS, TF set */
+        "    pushq 152(%rdi)\n" /* CS */
+        "    pushq 128(%rdi)\n" /* RIP */
+        "    mov 0(%rdi), %rax\n"
+        "    mov 8(%rdi), %rcx\n"
+        "    mov 16(%rdi), %rdx\n"
+        "    mov 24(%rdi), %rbx\n"
+        "    mov 40(%rdi), %rbp\n"
+        "    mov 48(%rdi), %rsi\n"
+        "    mov 64(%rdi), %r8\n"
+        "    mov 72(%rdi), %r9\n"
+        "    mov 80(%rdi), %r10\n"
+        "    mov 88(%rdi), %r11\n"
+        "    mov 96(%rdi), %r12\n"
+        "    mov 104(%rdi), %r13\n"
+        "    mov 112(%rdi), %r14\n"
+        "    mov 120(%rdi), %r15\n"
+        "    mov 56(%rdi), %rdi\n"
+        "    iretq\n"
+        ".size diff_native_enter, .-diff_native_enter\n");
+
+static uint8_t *arena;     /* the case's memory at DIFF_BASE_PAGED, NULL: not yet */
+static int arena_failed;   /* the addresses were taken, or the host refused */
+static sigjmp_buf escape;  /* where the signal that ends the instruction returns to */
+static volatile int caught, trapno;
+static volatile uint64_t stop_rip, stop_regs[16], stop_rflags;
+static _Alignas(64) uint8_t frame_fpu[FX_SIZE]; /* the FPU state the signal frame held */
+static volatile int have_fpu;
+
+/* Linux's general-register slots in ucontext, in encoding order. */
+static const int greg_slot[16] = {REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RSP, REG_RBP,
+                                  REG_RSI, REG_RDI, REG_R8,  REG_R9,  REG_R10, REG_R11,
+                                  REG_R12, REG_R13, REG_R14, REG_R15};
 
 static void on_signal(int sig, siginfo_t *info, void *ctx)
 {
@@ -51,7 +95,14 @@ static void on_signal(int sig, siginfo_t *info, void *ctx)
 
     (void)info;
     caught = sig;
-    outside = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP] != insn_at;
+    trapno = (int)uc->uc_mcontext.gregs[REG_TRAPNO];
+    stop_rip = (uint64_t)uc->uc_mcontext.gregs[REG_RIP];
+    stop_rflags = (uint64_t)uc->uc_mcontext.gregs[REG_EFL];
+    for (int k = 0; k < 16; k++)
+        stop_regs[k] = (uint64_t)uc->uc_mcontext.gregs[greg_slot[k]];
+    have_fpu = uc->uc_mcontext.fpregs != NULL;
+    if (have_fpu)
+        memcpy(frame_fpu, uc->uc_mcontext.fpregs, FX_SIZE);
     siglongjmp(escape, 1);
 }
 
@@ -82,65 +133,143 @@ static void from_image(const uint8_t *im, struct diff_fpu *f)
     memcpy(f->xmm, im + FX_XMM, sizeof(f->xmm));
 }
 
-static int make_page(void)
+/* Maps the paged layout at its own addresses, readable, writable and executable, with a
+ * guard page after it (below it lies the page tables' range, never mapped here). */
+static int make_arena(void)
 {
-    if (page || page_failed)
-        return page ? 0 : -1;
-    void *p =
-        mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) {
-        page_failed = 1;
+    if (arena || arena_failed)
+        return arena ? 0 : -1;
+    void *want = (void *)(uintptr_t)DIFF_BASE_PAGED;
+    void *p = mmap(want, DIFF_SIZE_PAGED + 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+    if (p != want) {
+        if (p != MAP_FAILED)
+            munmap(p, DIFF_SIZE_PAGED + 4096);
+        arena_failed = 1;
         return -1;
     }
-    page = p;
-    memcpy(page + RESTORE_AT, stub_restore, sizeof(stub_restore));
+    if (mprotect((uint8_t *)p + DIFF_SIZE_PAGED, 4096, PROT_NONE) < 0) {
+        munmap(p, DIFF_SIZE_PAGED + 4096);
+        arena_failed = 1;
+        return -1;
+    }
+    arena = p;
     return 0;
 }
 
-int diff__native_run(const struct diff_case *c, unsigned length, struct diff_result *res)
+/* Is the page at a certain to fault in the host as in the interpreter: not mapped in the
+ * test process (or the guard page, or the kernel's half)? */
+static int host_unmapped(uint64_t page)
+{
+    if (page >= DIFF_BASE_PAGED + DIFF_SIZE_PAGED && page < DIFF_BASE_PAGED + DIFF_SIZE_PAGED + 4096)
+        return 1;
+    if (page >= 0xffffffffff600000ull) /* the vsyscall page may be readable */
+        return 0;
+    if (page >= 0x800000000000ull) /* canonical upper half: supervisor only */
+        return 1;
+    return page < 4096 || (msync((void *)(uintptr_t)page, 4096, MS_ASYNC) < 0 && errno == ENOMEM);
+}
+
+/* The most bytes i may touch at its memory operand. */
+static uint64_t operand_span(const struct x86_insn *i)
+{
+    unsigned digit = i->reg & 7;
+
+    if (i->map == X86_MAP_0F && i->opcode == 0xae)
+        return 512; /* FXSAVE, FXRSTOR (and the rest of the group, smaller) */
+    if (i->map == X86_MAP_ONE_BYTE && i->opcode == 0xdd && (digit == 4 || digit == 6))
+        return 108; /* FRSTOR, FNSAVE */
+    return 32; /* FLDENV/FNSTENV 28, an XMM operand 16, the rest less */
+}
+
+int diff__native_fits(const struct diff_case *c, const struct x86_insn *i)
+{
+    uint64_t lo, span;
+
+    if (c->mode != X86_MODE_64 || !diff__native_ok(i))
+        return 0;
+    if (i->map == X86_MAP_0F && i->opcode == 0xf7) { /* MASKMOVDQU: DS:rDI */
+        lo = c->r[7] & (i->addrsize == 4 ? 0xffffffffull : ~0ull);
+        span = 16;
+    } else if (i->has_mem) {
+        lo = diff__operand_address(c, i);
+        span = operand_span(i);
+    } else {
+        return 1;
+    }
+    uint64_t hi = lo + span - 1;
+    if ((uint64_t)((int64_t)(lo << 16) >> 16) != lo || (uint64_t)((int64_t)(hi << 16) >> 16) != hi)
+        return 1; /* non-canonical: #GP or #SS in both */
+    if (hi < lo)
+        return 0;
+    for (uint64_t page = lo & ~4095ull; page <= hi; page += 4096) {
+        int inside = page >= DIFF_BASE_PAGED && page < DIFF_BASE_PAGED + DIFF_SIZE_PAGED;
+        if (!inside && !host_unmapped(page))
+            return 0;
+        if (page + 4096 < page)
+            break;
+    }
+    return 1;
+}
+
+int diff__native_run(const struct diff_case *c, const struct x86_insn *i, const uint8_t *mem,
+                     struct diff_result *res)
 {
     static _Alignas(64) uint8_t image[FX_SIZE], host[FX_SIZE];
-    struct sigaction sa, old[3];
-    static const int sigs[3] = {SIGFPE, SIGILL, SIGSEGV};
-    const size_t at = sizeof(stub_head);
+    static uint8_t alt[1 << 16];
+    static const int sigs[5] = {SIGTRAP, SIGFPE, SIGILL, SIGSEGV, SIGBUS};
+    struct sigaction sa, old[5];
+    stack_t ss = {.ss_sp = alt, .ss_size = sizeof(alt)}, old_ss;
+    struct enter_block b;
+    uint16_t cs, sel_ss;
 
-    if (c->mode != X86_MODE_64 || length == 0 || length > X86_MAX_LENGTH || make_page() < 0)
+    if (!diff__native_fits(c, i) || make_arena() < 0)
         return -1;
-    memcpy(page, stub_head, at);
-    memcpy(page + at, c->code, length);
-    memcpy(page + at + length, stub_tail, sizeof(stub_tail));
-    __builtin___clear_cache((char *)page, (char *)page + 64);
-    insn_at = (uintptr_t)page + at;
+    memcpy(arena, mem, DIFF_SIZE_PAGED);
     to_image(&c->fpu, image);
+    memcpy(b.r, c->r, sizeof(b.r));
+    b.rip = c->rip;
+    b.rflags = (c->rflags & 0xcd5) | 0x202 | RFLAGS_TF; /* arithmetic flags, DF; IF; TF */
+    b.image = (uint64_t)(uintptr_t)image;
+    __asm__ volatile("mov %%cs, %0; mov %%ss, %1" : "=r"(cs), "=r"(sel_ss));
+    b.cs = cs;
+    b.ss = sel_ss;
 
     memset(&sa, 0, sizeof(sa));
     sa.sa_sigaction = on_signal;
-    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+    sa.sa_flags = SA_SIGINFO | SA_NODEFER | SA_ONSTACK;
     sigemptyset(&sa.sa_mask);
-    for (int k = 0; k < 3; k++)
+    sigaltstack(&ss, &old_ss);
+    for (int k = 0; k < 5; k++)
         sigaction(sigs[k], &sa, &old[k]);
     caught = 0;
-    outside = 0;
-    uint64_t flags = c->rflags & 0xcd5; /* the arithmetic flags and DF: the rest stay */
-    if (sigsetjmp(escape, 1) == 0) {
-        uint64_t out = ((stub_fn)(void *)page)(image, host, flags | 0x202);
-        res->rflags = (out & 0xcd5) | 0x2;
-        res->end = DIFF_END_STEP;
-        from_image(image, &res->fpu);
-    } else {
-        ((stub_fn)(void *)(page + RESTORE_AT))(NULL, host, 0);
-        res->end = DIFF_END_EXCEPTION;
-        /* SIGFPE: #XM for an SSE instruction; diff.c makes it #MF for an x87 one. */
-        res->vector = caught == SIGILL ? 6 : caught == SIGSEGV ? 13 : 19;
-        res->rflags = c->rflags;
-        res->fpu = c->fpu;
-    }
-    for (int k = 0; k < 3; k++)
+    have_fpu = 0;
+    __asm__ volatile("fxsave64 %0" : "=m"(host));
+    if (sigsetjmp(escape, 1) == 0)
+        diff_native_enter(&b);
+    __asm__ volatile("fxrstor64 %0" : : "m"(host));
+    for (int k = 0; k < 5; k++)
         sigaction(sigs[k], &old[k], NULL);
-    if (outside)
+    sigaltstack(&old_ss, NULL);
+
+    if (!have_fpu)
         return -1;
-    memcpy(res->r, c->r, sizeof(res->r));
-    res->rip = res->end == DIFF_END_STEP ? c->rip + length : c->rip;
+    if (caught == SIGTRAP) {
+        if (trapno != 1 || stop_rip != c->rip + i->length)
+            return -1; /* it went somewhere else: not one instruction's answer */
+        res->end = DIFF_END_STEP;
+    } else {
+        if (stop_rip != c->rip)
+            return -1; /* a signal from the trampoline, not from the instruction */
+        res->end = DIFF_END_EXCEPTION;
+        res->vector = trapno;
+    }
+    for (int k = 0; k < 16; k++)
+        res->r[k] = stop_regs[k];
+    res->rip = stop_rip;
+    res->rflags = (stop_rflags & 0xcd5) | (c->rflags & ~0xcd5ull);
+    from_image(frame_fpu, &res->fpu);
+    res->mem = arena;
     res->native = 1;
     snprintf(res->what, sizeof(res->what), "the host CPU");
     return 0;

@@ -70,6 +70,22 @@ static void registers(FILE *out, const char *title, enum x86_mode mode, const ui
             other && rflags != other->rflags ? '*' : ' ');
 }
 
+/* The x87 control, status and tag words, MXCSR, and the x87 registers that differ from
+ * other's (all of them when other is NULL: the input). */
+static void fpu_state(FILE *out, const struct diff_fpu *f, const struct diff_fpu *other)
+{
+    fprintf(out, "     fcw=%04x fsw=%04x ftw=%02x mxcsr=%08x\n", f->fcw, f->fsw, f->ftw, f->mxcsr);
+    for (int k = 0; k < 8; k++) {
+        if (other && memcmp(f->st[k], other->st[k], 10) == 0)
+            continue;
+        uint64_t mant;
+        uint16_t se;
+        memcpy(&mant, f->st[k], 8);
+        memcpy(&se, f->st[k] + 8, 2);
+        fprintf(out, "     r%d=%04x:%016llx\n", k, se, (unsigned long long)mant);
+    }
+}
+
 void diff__report(FILE *out, const struct diff_case *c, const struct diff_result *tcg,
                   const struct diff_result *ref, const char *why)
 {
@@ -85,11 +101,20 @@ void diff__report(FILE *out, const struct diff_case *c, const struct diff_result
     for (int k = 0; k < X86_MAX_LENGTH; k++)
         fprintf(out, " %02x", c->code[k]);
     fprintf(out, "\n  %s\n  differs: %s\n", text, why);
+    struct x86_insn i;
+    int fp = x86_decode(c->code, X86_MAX_LENGTH, c->mode, &i) > 0 && diff__fp_insn(&i);
     registers(out, "input:", c->mode, c->r, c->rip, c->rflags, NULL);
+    if (fp)
+        fpu_state(out, &c->fpu, NULL);
     snprintf(title, sizeof(title), "stepvm: %s", end_name(tcg, a, sizeof(a)));
     registers(out, title, c->mode, tcg->r, tcg->rip, tcg->rflags, ref);
-    snprintf(title, sizeof(title), "unicorn: %s", end_name(ref, b, sizeof(b)));
+    if (fp)
+        fpu_state(out, &tcg->fpu, &c->fpu);
+    snprintf(title, sizeof(title), "%s: %s", ref->native ? "host" : "unicorn",
+             end_name(ref, b, sizeof(b)));
     registers(out, title, c->mode, ref->r, ref->rip, ref->rflags, tcg);
+    if (fp)
+        fpu_state(out, &ref->fpu, &c->fpu);
     fflush(out);
 }
 
@@ -192,7 +217,7 @@ void diff__summary(FILE *out, const struct diff_stats *st)
             if (st->by_opcode[map][op])
                 t[n++] = (struct tally){map, op, st->by_opcode[map][op]};
     qsort(t, (size_t)n, sizeof(t[0]), by_count);
-    for (int k = 0; k < n && k < 10; k++)
+    for (int k = 0; k < n && k < 20; k++)
         fprintf(out, "  differences in %s%02X: %lu (first: case %llu)\n", t[k].map ? "0F " : "",
                 t[k].op, t[k].count, (unsigned long long)st->example[t[k].map][t[k].op]);
     fflush(out);

@@ -340,32 +340,36 @@ int diff__mmx_skipped(const struct x86_insn *i)
     return !(d & (1u << 23));
 }
 
-/* Does i touch a general register or memory (which the host's stub cannot give it)? */
-static int uses_gpr(const struct x86_insn *i)
-{
-    unsigned op = i->opcode;
-
-    if (i->map == X86_MAP_ONE_BYTE) /* FSTSW AX writes AX; FWAIT alone is harmless */
-        return i->opcode == 0xdf && i->has_modrm && i->mod == 3 && (i->reg & 7) == 4;
-    return op == 0x2a || op == 0x2c || op == 0x2d || op == 0x50 || op == 0x6e || op == 0x7e ||
-           op == 0xc3 || op == 0xc4 || op == 0xc5 || op == 0xd7 || op == 0xae || op == 0xf7;
-}
-
 /*
- * The host runs i alone when it needs nothing but the x87 and SSE registers: 64-bit mode
- * (the test runs on x86-64), register operands only, no general register, no MMX, and an
- * instruction whose outcome cannot depend on the stub around it.
+ * The host runs i as the interpreter would when it is an x87 or SSE instruction of 64-bit
+ * mode (the test runs on x86-64) whose outcome depends only on the case's registers and
+ * memory, which diff_native.c gives it. Not:
+ *  - LOCK (the host's #UD is the interpreter's too, but the forms are few: Unicorn's);
+ *  - MMX forms (the host has MMX; the interpreter's CPUID may not);
+ *  - an FS or GS override: the host's FS and GS bases are its own (thread data), not the
+ *    case's;
+ *  - the 0F AE rows beyond FXSAVE, FXRSTOR, LDMXCSR, STMXCSR, CLFLUSH and the fences
+ *    (XSAVE and friends, RDFSBASE and friends, CLWB, ...): the host has extensions the
+ *    interpreter's CPUID does not advertise.
+ * 0F 12/13/16/17 with mod = 3 are MOVHLPS/MOVLHPS (13/17: #UD); 0F 2B, E7, C3 store to
+ * memory only (#UD with mod = 3): the host agrees with the manual there.
  */
 int diff__native_ok(const struct x86_insn *i)
 {
-    if (i->mode != X86_MODE_64 || i->lock || !diff__fp_insn(i))
+    if (i->mode != X86_MODE_64 || i->lock || !diff__fp_insn(i) || mmx_form(i))
         return 0;
     if (i->map == X86_MAP_ONE_BYTE && i->opcode == 0x9b)
         return 1;
-    if (!i->has_modrm || i->mod != 3 || uses_gpr(i) || mmx_form(i))
+    if (!i->has_modrm)
         return 0;
-    /* 0F 12/13/16/17 with mod = 3 are MOVHLPS/MOVLHPS (13/17: #UD): fine. 0F 2B, E7, C3
-     * store to memory only (#UD here): the host agrees. */
+    if (i->seg == X86_SEG_FS || i->seg == X86_SEG_GS) /* MASKMOVDQU's DS:rDI too */
+        return 0;
+    if (i->map == X86_MAP_0F && i->opcode == 0xae) {
+        unsigned digit = i->reg & 7;
+        if (i->opsize_pfx || i->rep)
+            return 0;
+        return i->mod == 3 ? digit >= 5 : digit <= 3 || digit == 7;
+    }
     return 1;
 }
 

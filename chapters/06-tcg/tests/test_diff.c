@@ -7,6 +7,7 @@
  *   STEPVM_DIFF_CASES  how many cases (default: a slice of a few seconds)
  *   STEPVM_DIFF_SEED   which random stream (default 1)
  *   STEPVM_DIFF_FIRST  the first case number (a report names it, to replay one case)
+ *   STEPVM_DIFF_REPORTS  how many differences to report in full (default 20)
  *   STEPVM_DIFF_UNICORN_VS_HOST  how many cases to judge Unicorn against the host CPU on
  *                      (x87/SSE register forms; default 0: not run), printing disagreements
  * e.g. STEPVM_DIFF_CASES=5000000 STEPVM_DIFF_SEED=7 build/tests/check_ch6 diff
@@ -51,7 +52,8 @@ START_TEST(random_slice)
 
     ck_assert_ptr_nonnull(d);
     memset(&st, 0, sizeof(st));
-    unsigned long differences = diff__fuzz(d, seed, first, cases, MAX_REPORTS, stdout, &st);
+    unsigned reports = (unsigned)env_number("STEPVM_DIFF_REPORTS", MAX_REPORTS);
+    unsigned long differences = diff__fuzz(d, seed, first, cases, reports, stdout, &st);
     diff__summary(stdout, &st);
     diff__free(d);
     unsigned long compared = st.by_verdict[DIFF_SAME] + st.by_verdict[DIFF_DIFFERENT];
