@@ -358,12 +358,14 @@ static void fxam(struct tcg_x87 *x)
     x->fsw = (uint16_t)((x->fsw & ~FSW_CC) | cc);
 }
 
-/* Pushes a constant (FLD1, FLDPI, ...): the host rounds it as RC says. */
+/* Pushes a constant (FLD1, FLDPI, ...): the host rounds it as RC says. C1 is 0 unless
+ * the stack overflows (the manual; the CPU clears it). */
 static void load_const(struct tcg_x87 *x, enum host_op op)
 {
     f80 a = indefinite, r[3];
 
     fpu_host__run(x->fcw, op, &a, &a, r);
+    x->fsw &= (uint16_t)~FSW_C1;
     push_checked(x, &r[0]);
 }
 
@@ -440,13 +442,20 @@ static unsigned env_image(const struct tcg_x87 *x, unsigned opsize, uint8_t *p)
     return 28;
 }
 
+/* The control word a load of v gives: the reserved bits 7 and 13-15 read as zero and bit 6
+ * as one whatever was loaded (FLDCW, FLDENV, FRSTOR, FXRSTOR all behave so on hardware). */
+static uint16_t fcw_value(uint64_t v)
+{
+    return (uint16_t)((v & 0x1f3f) | 0x40);
+}
+
 /* Loads an environment image (the inverse of env_image). */
 static void env_load(struct tcg_x87 *x, unsigned opsize, const uint8_t *p)
 {
     unsigned tag;
 
     if (opsize == 2) {
-        x->fcw = (uint16_t)get16(p);
+        x->fcw = fcw_value(get16(p));
         x->fsw = (uint16_t)get16(p + 2);
         tag = get16(p + 4);
         x->fip = get16(p + 6);
@@ -454,7 +463,7 @@ static void env_load(struct tcg_x87 *x, unsigned opsize, const uint8_t *p)
         x->fdp = get16(p + 10);
         x->fds = (uint16_t)get16(p + 12);
     } else {
-        x->fcw = (uint16_t)get16(p);
+        x->fcw = fcw_value(get16(p));
         x->fsw = (uint16_t)get16(p + 4);
         tag = get16(p + 8);
         x->fip = get32(p + 12);
@@ -935,7 +944,7 @@ static int x87_control(struct tcg_cpu *c, const struct x86_insn *i)
         if (reg == 4 || reg == 6) {
             env_insn(c, i, reg == 6, 0);
         } else if (reg == 5) {
-            c->x87.fcw = (uint16_t)tcg_read(c, i->mem.segment, ea, 2);
+            c->x87.fcw = fcw_value(tcg_read(c, i->mem.segment, ea, 2));
             update_es(&c->x87);
         } else {
             tcg_write(c, i->mem.segment, ea, 2, c->x87.fcw);
@@ -1052,7 +1061,7 @@ static void fxrstor(struct tcg_cpu *c, const struct x86_insn *i)
     uint32_t mxcsr = get32(img + 24);
     if (mxcsr & ~(uint32_t)MXCSR_MASK_ALL)
         tcg_gp(c, 0);
-    x.fcw = (uint16_t)get16(img);
+    x.fcw = fcw_value(get16(img));
     x.fsw = (uint16_t)get16(img + 2);
     x.ftw = img[4];
     x.fop = (uint16_t)(get16(img + 6) & 0x7ff);

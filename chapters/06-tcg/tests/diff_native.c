@@ -1,8 +1,8 @@
 /*
  * diff_native.c - the host CPU as the differential test's third reference (chapter 6): an
- * x87 or SSE instruction of a 64-bit-mode case run natively, from the case's registers,
- * FPU state and memory, where Unicorn (QEMU 5.0's softfloat) is not to be trusted. See
- * diff.h.
+ * x87 or SSE instruction run natively, from the case's registers, FPU state and memory,
+ * where Unicorn (QEMU 5.0's softfloat) is not to be trusted: every 64-bit-mode case, and
+ * the register forms of 16 and 32-bit mode, which do the same in 64-bit mode. See diff.h.
  *
  * The case's memory is mapped at its own addresses in the test process (the paged layout
  * of diff.h, code region executable), so the instruction runs at the case's RIP:
@@ -186,8 +186,10 @@ int diff__native_fits(const struct diff_case *c, const struct x86_insn *i)
 {
     uint64_t lo, span;
 
-    if (c->mode != X86_MODE_64 || !diff__native_ok(i))
+    if (!diff__native_ok(i))
         return 0;
+    if (c->mode != X86_MODE_64) /* register forms only (diff__native_ok) */
+        return 1;
     if (i->map == X86_MAP_0F && i->opcode == 0xf7) { /* MASKMOVDQU: DS:rDI */
         lo = c->r[7] & (i->addrsize == 4 ? 0xffffffffull : ~0ull);
         span = 16;
@@ -225,10 +227,16 @@ int diff__native_run(const struct diff_case *c, const struct x86_insn *i, const 
 
     if (!diff__native_fits(c, i) || make_arena() < 0)
         return -1;
-    memcpy(arena, mem, DIFF_SIZE_PAGED);
+    /* A register form of 16 or 32-bit mode runs the same in 64-bit mode: its bytes alone,
+     * at the start of the code region, the case's memory left out (it touches none). */
+    uint64_t rip = c->mode == X86_MODE_64 ? c->rip : DIFF_BASE_PAGED;
+    if (c->mode == X86_MODE_64)
+        memcpy(arena, mem, DIFF_SIZE_PAGED);
+    else
+        memcpy(arena, c->code, X86_MAX_LENGTH);
     to_image(&c->fpu, image);
     memcpy(b.r, c->r, sizeof(b.r));
-    b.rip = c->rip;
+    b.rip = rip;
     b.rflags = (c->rflags & 0xcd5) | 0x202 | RFLAGS_TF; /* arithmetic flags, DF; IF; TF */
     b.image = (uint64_t)(uintptr_t)image;
     __asm__ volatile("mov %%cs, %0; mov %%ss, %1" : "=r"(cs), "=r"(sel_ss));
@@ -255,21 +263,21 @@ int diff__native_run(const struct diff_case *c, const struct x86_insn *i, const 
     if (!have_fpu)
         return -1;
     if (caught == SIGTRAP) {
-        if (trapno != 1 || stop_rip != c->rip + i->length)
+        if (trapno != 1 || stop_rip != rip + i->length)
             return -1; /* it went somewhere else: not one instruction's answer */
         res->end = DIFF_END_STEP;
     } else {
-        if (stop_rip != c->rip)
+        if (stop_rip != rip)
             return -1; /* a signal from the trampoline, not from the instruction */
         res->end = DIFF_END_EXCEPTION;
         res->vector = trapno;
     }
     for (int k = 0; k < 16; k++)
         res->r[k] = stop_regs[k];
-    res->rip = stop_rip;
+    res->rip = stop_rip - rip + c->rip;
     res->rflags = (stop_rflags & 0xcd5) | (c->rflags & ~0xcd5ull);
     from_image(frame_fpu, &res->fpu);
-    res->mem = arena;
+    res->mem = c->mode == X86_MODE_64 ? arena : mem;
     res->native = 1;
     snprintf(res->what, sizeof(res->what), "the host CPU");
     return 0;

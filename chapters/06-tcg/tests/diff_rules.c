@@ -343,7 +343,8 @@ int diff__mmx_skipped(const struct x86_insn *i)
 /*
  * The host runs i as the interpreter would when it is an x87 or SSE instruction of 64-bit
  * mode (the test runs on x86-64) whose outcome depends only on the case's registers and
- * memory, which diff_native.c gives it. Not:
+ * memory, which diff_native.c gives it, or a register form of 16 or 32-bit mode (which
+ * computes the same in 64-bit mode). Not:
  *  - LOCK (the host's #UD is the interpreter's too, but the forms are few: Unicorn's);
  *  - MMX forms (the host has MMX; the interpreter's CPUID may not);
  *  - an FS or GS override: the host's FS and GS bases are its own (thread data), not the
@@ -356,11 +357,16 @@ int diff__mmx_skipped(const struct x86_insn *i)
  */
 int diff__native_ok(const struct x86_insn *i)
 {
-    if (i->mode != X86_MODE_64 || i->lock || !diff__fp_insn(i) || mmx_form(i))
+    if (i->lock || !diff__fp_insn(i) || mmx_form(i))
         return 0;
     if (i->map == X86_MAP_ONE_BYTE && i->opcode == 0x9b)
         return 1;
     if (!i->has_modrm)
+        return 0;
+    /* Outside 64-bit mode, register forms: the same operation, no address to translate
+     * (MASKMOVDQU excepted: it writes DS:rDI). */
+    if (i->mode != X86_MODE_64 &&
+        (i->has_mem || (i->map == X86_MAP_0F && i->opcode == 0xf7) || i->mod != 3))
         return 0;
     if (i->seg == X86_SEG_FS || i->seg == X86_SEG_GS) /* MASKMOVDQU's DS:rDI too */
         return 0;
@@ -397,7 +403,9 @@ int diff__model_specific(const struct x86_insn *i)
  * (bits 8, 10, 14) after the loads, stores, arithmetic and stack instructions, where only
  * C1 (rounding direction, stack fault) is defined. The comparisons (FCOM, FICOM, FUCOM,
  * FTST, FXAM), FPREM and FPREM1, FCOMI/FUCOMI (which leave them unchanged), the loads
- * of a whole environment and FNINIT/FNSTSW define theirs.
+ * of a whole environment and FNINIT/FNSTSW define theirs. FFREE leaves all four
+ * undefined. Where Intel's manual and AMD's CPUs part (C1 after FCMOVcc and FCOMI: Intel
+ * clears it, AMD leaves it), the bit is not compared either: no one answer is the CPU's.
  */
 uint16_t diff__fsw_undefined(const struct x86_insn *i)
 {
@@ -413,11 +421,16 @@ uint16_t diff__fsw_undefined(const struct x86_insn *i)
     if (reg && ((op == 0xdd && (digit == 4 || digit == 5)) || (op == 0xda && low == 0x29)))
         return 0; /* FUCOM, FUCOMP, FUCOMPP */
     if (reg && (op == 0xdb || op == 0xdf) && (digit == 5 || digit == 6))
-        return 0; /* FUCOMI, FCOMI (and the popping forms): C0, C2, C3 unchanged */
+        return 0x0200; /* FUCOMI, FCOMI (and the popping forms): C0, C2, C3 unchanged; C1
+                          is 0 by Intel's manual, left as it was by AMD's CPUs */
     if (reg && op == 0xd9 && (low == 0x24 || low == 0x25 || low == 0x38 || low == 0x35))
         return 0; /* FTST, FXAM, FPREM, FPREM1 */
     if (!reg && ((op == 0xd9 && digit >= 4) || (op == 0xdd && digit >= 4)))
         return 0; /* FLDENV, FLDCW, FNSTENV, FNSTCW, FRSTOR, FNSAVE, FNSTSW */
+    if (reg && (op == 0xdd || op == 0xdf) && digit == 0)
+        return 0x4700; /* FFREE, FFREEP: C0-C3 all undefined */
+    if (reg && (op == 0xda || op == 0xdb) && digit <= 3)
+        return 0x4700; /* FCMOVcc: C1 is Intel's 0 without underflow; AMD leaves it */
     if (reg && ((op == 0xdb && low == 0x23) || (op == 0xdf && digit == 4)))
         return 0; /* FNINIT, FNSTSW AX */
     return 0x4500;
@@ -473,7 +486,7 @@ int diff__beyond_sse2(const struct x86_insn *i)
 void diff__unicorn_fpu_masks(const struct x86_insn *i, uint32_t *mxcsr_mask, uint16_t *fsw_mask)
 {
     *mxcsr_mask = sse_arith(i) ? 0x3f : 0;
-    *fsw_mask = i->map == X86_MAP_ONE_BYTE && i->opcode >= 0xd8 && i->opcode <= 0xdf ? 0x82bf : 0;
+    *fsw_mask = i->map == X86_MAP_ONE_BYTE && i->opcode >= 0xd8 && i->opcode <= 0xdf ? 0x82ff : 0;
 }
 
 int diff__x87_precision(const struct x86_insn *i, const struct diff_case *c)
