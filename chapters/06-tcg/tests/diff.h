@@ -225,6 +225,12 @@ void diff__unicorn_fpu_masks(const struct x86_insn *i, uint32_t *mxcsr_mask, uin
 /** Is i an x87 instruction run with a precision control Unicorn ignores? */
 int diff__x87_precision(const struct x86_insn *i, const struct diff_case *c);
 
+/** Is i, an SSE case of c, one Unicorn cannot judge (real mode, MASKMOVDQU off the range)? */
+int diff__unicorn_sse_skipped(const struct diff_case *c, const struct x86_insn *i);
+
+/** Is i an SSE instruction whose memory operand in c is not 16-byte aligned? */
+int diff__unicorn_misaligned(const struct diff_case *c, const struct x86_insn *i);
+
 /** Is rip a branch target the CPU refuses with #GP(0) in mode? */
 int diff__bad_target(enum x86_mode mode, uint64_t rip);
 

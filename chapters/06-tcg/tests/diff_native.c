@@ -76,9 +76,9 @@ __asm__(".text\n"
         "    iretq\n"
         ".size diff_native_enter, .-diff_native_enter\n");
 
-static uint8_t *arena;     /* the case's memory at DIFF_BASE_PAGED, NULL: not yet */
-static int arena_failed;   /* the addresses were taken, or the host refused */
-static sigjmp_buf escape;  /* where the signal that ends the instruction returns to */
+static uint8_t *arena;    /* the case's memory at DIFF_BASE_PAGED, NULL: not yet */
+static int arena_failed;  /* the addresses were taken, or the host refused */
+static sigjmp_buf escape; /* where the signal that ends the instruction returns to */
 static volatile int caught, trapno;
 static volatile uint64_t stop_rip, stop_regs[16], stop_rflags;
 static _Alignas(64) uint8_t frame_fpu[FX_SIZE]; /* the FPU state the signal frame held */
@@ -161,7 +161,8 @@ static int make_arena(void)
  * test process (or the guard page, or the kernel's half)? */
 static int host_unmapped(uint64_t page)
 {
-    if (page >= DIFF_BASE_PAGED + DIFF_SIZE_PAGED && page < DIFF_BASE_PAGED + DIFF_SIZE_PAGED + 4096)
+    if (page >= DIFF_BASE_PAGED + DIFF_SIZE_PAGED &&
+        page < DIFF_BASE_PAGED + DIFF_SIZE_PAGED + 4096)
         return 1;
     if (page >= 0xffffffffff600000ull) /* the vsyscall page may be readable */
         return 0;
@@ -179,7 +180,7 @@ static uint64_t operand_span(const struct x86_insn *i)
         return 512; /* FXSAVE, FXRSTOR (and the rest of the group, smaller) */
     if (i->map == X86_MAP_ONE_BYTE && i->opcode == 0xdd && (digit == 4 || digit == 6))
         return 108; /* FRSTOR, FNSAVE */
-    return 32; /* FLDENV/FNSTENV 28, an XMM operand 16, the rest less */
+    return 32;      /* FLDENV/FNSTENV 28, an XMM operand 16, the rest less */
 }
 
 int diff__native_fits(const struct diff_case *c, const struct x86_insn *i)

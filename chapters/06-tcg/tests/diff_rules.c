@@ -221,7 +221,9 @@ static int lockable(const struct x86_insn *i)
  * LOCK on what is not a read-modify-write of memory (QEMU checks LOCK on few
  * instructions, and aborts on LOCK CMP and LOCK CMPS), the undefined rows of groups (POP
  * r/m (8F), MOV r/m, imm (C6/C7) other than /0, FE /2-/7, FF /7, 0F BA /0-/3), and far
- * CALL and JMP with a register operand (FF /3, FF /5 with mod = 3: QEMU aborts).
+ * CALL and JMP with a register operand (FF /3, FF /5 with mod = 3: QEMU aborts), and the
+ * memory forms of the SSE shift groups (0F 71-73) and of MASKMOVDQU (0F F7), which QEMU
+ * runs on memory.
  */
 int diff__manual_ud(const struct x86_insn *i)
 {
@@ -230,7 +232,8 @@ int diff__manual_ud(const struct x86_insn *i)
     if (i->lock && !lockable(i))
         return 1;
     if (i->map == X86_MAP_0F)
-        return op == 0xba && digit < 4;
+        return (op == 0xba && digit < 4) ||
+               (((op >= 0x71 && op <= 0x73) || op == 0xf7) && i->has_modrm && i->mod != 3);
     if (i->map != X86_MAP_ONE_BYTE)
         return 0;
     if (op == 0xff && i->has_modrm && i->mod == 3 && (digit == 3 || digit == 5))
@@ -493,4 +496,37 @@ int diff__x87_precision(const struct x86_insn *i, const struct diff_case *c)
 {
     return i->map == X86_MAP_ONE_BYTE && i->opcode >= 0xd8 && i->opcode <= 0xdf &&
            ((c->fpu.fcw >> 8) & 3) != 3;
+}
+
+/*
+ * Where Unicorn judges an SSE case (not the host), QEMU 5.0 differs from the CPU so:
+ *  - in real mode it raises #UD for every SSE instruction (its 16-bit CPU does not take
+ *    CR4.OSFXSR); the register forms go to the host instead, the memory forms are not
+ *    compared;
+ *  - it never checks the 16-byte alignment of an SSE memory operand: a #GP(0) of the
+ *    interpreter on a misaligned operand is not compared against its completion (the
+ *    host judges alignment in 64-bit mode, through the same code of the interpreter);
+ *  - MASKMOVDQU with a destination not wholly mapped: whether a CPU faults on the bytes
+ *    its mask leaves out is implementation-specific (the manual), QEMU does not.
+ */
+int diff__unicorn_sse_skipped(const struct diff_case *c, const struct x86_insn *i)
+{
+    if (i->map != X86_MAP_0F || !diff__fp_insn(i))
+        return 0;
+    if (c->mode == X86_MODE_16)
+        return 1;
+    if (i->opcode == 0xf7) {
+        struct diff_layout l = diff__layout(c->mode);
+        uint64_t di = c->r[7] & (i->addrsize == 4   ? 0xffffffffull
+                                 : i->addrsize == 2 ? 0xffff
+                                                    : ~0ull);
+        return di < l.base || di + 16 > l.base + l.size;
+    }
+    return 0;
+}
+
+int diff__unicorn_misaligned(const struct diff_case *c, const struct x86_insn *i)
+{
+    return i->map == X86_MAP_0F && diff__fp_insn(i) && i->has_mem &&
+           (diff__operand_address(c, i) & 15) != 0;
 }
