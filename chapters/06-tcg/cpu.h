@@ -219,7 +219,8 @@ struct tcg_cpu {
     uint64_t dr[8];
     uint64_t star, lstar, cstar, sfmask, kernel_gs_base;
     uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
-    uint64_t tsc; /* RDTSC: counts executed instructions, so both runs of a guest agree */
+    uint64_t tsc; /* RDTSC reads tsc + tcg_tsc_count(): this is what writes to the TSC moved */
+    uint64_t tsc_adjust; /* IA32_TSC_ADJUST: what software added to the TSC by writes */
     uint64_t pat, misc_enable;
     struct tcg_x87 x87; /* the x87 FPU (fpu.c) */
     tcg_xmm xmm[16];    /* XMM0-XMM15 (sse.c, simd.c) */

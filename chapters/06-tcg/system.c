@@ -11,6 +11,7 @@
 #include <string.h>
 
 #define MSR_TSC            0x10
+#define MSR_TSC_ADJUST     0x3b
 #define MSR_BIOS_SIGN_ID   0x8b
 #define MSR_APIC_BASE      0x1b
 #define MSR_SYSENTER_CS    0x174
@@ -207,8 +208,8 @@ static void exec_mov_dr(struct tcg_cpu *c, const struct x86_insn *i)
  * that need instructions or MSRs the interpreter lacks (VERW buffer clearing, IBRS, page
  * table isolation), and no other quirk of its own is keyed to it. Each feature bit set is
  * a feature the interpreter implements: the x87 FPU, FXSAVE, SSE and SSE2, PSE, PAE, PGE,
- * PAT, the TSC and MSRs, CMPXCHG8B/16B, CMOV, POPCNT, the local APIC of the machine's
- * models; long mode, NX, SYSCALL. Not MMX, SSE3 and later, XSAVE, MTRRs, machine checks,
+ * PAT, the TSC (with IA32_TSC_ADJUST) and MSRs, CMPXCHG8B/16B, CMOV, POPCNT, the local APIC of the
+ * machine's models; long mode, NX, SYSCALL. Not MMX, SSE3 and later, XSAVE, MTRRs, machine checks,
  * SYSENTER, CLFLUSH, RDTSCP, x2APIC or the TSC deadline timer. The hypervisor bit is
  * set: the CPU belongs to a virtual machine (Linux then leaves microcode alone).
  *
@@ -220,7 +221,6 @@ void tcg_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t *eax, uint32_t *ebx, ui
 {
     static const char brand[48] = "stepvm x86 interpreter";
 
-    (void)subleaf;
     *eax = *ebx = *ecx = *edx = 0;
     switch (leaf) {
     case 0: /* the highest basic leaf and the vendor in EBX, EDX, ECX */
@@ -237,6 +237,10 @@ void tcg_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t *eax, uint32_t *ebx, ui
                CPUID_1_EDX_PAE | CPUID_1_EDX_CX8 | CPUID_1_EDX_APIC | CPUID_1_EDX_PGE |
                CPUID_1_EDX_CMOV | CPUID_1_EDX_PAT | CPUID_1_EDX_FXSR | CPUID_1_EDX_SSE |
                CPUID_1_EDX_SSE2;
+        break;
+    case 7: /* structured extended features, subleaf 0: IA32_TSC_ADJUST exists */
+        if (subleaf == 0)
+            *ebx = 1u << 1;
         break;
     case 2: /* cache descriptors: 32 KiB L1 data and code, 8-way; 2 MiB L2, 8-way; 64 B */
         *eax = 0x7d302c01; /* descriptors 0x2c, 0x30, 0x7d; AL = 1: one CPUID 2 call */
@@ -354,12 +358,21 @@ static void exec_msr(struct tcg_cpu *c, const struct x86_insn *i)
             c->r[R_AX] = c->r[R_DX] = 0;
         return;
     }
-    if (msr == MSR_TSC) {
-        if (i->opcode == 0x32) {
+    /* IA32_TSC_ADJUST follows every write to the TSC, and writing it moves the TSC by the
+     * same amount: Linux checks that it reads alike on every CPU (the TSCs are in step). */
+    if (msr == MSR_TSC || msr == MSR_TSC_ADJUST) {
+        uint64_t v = c->r[R_DX] << 32 | (uint32_t)c->r[R_AX], offset = c->tsc;
+        if (i->opcode == 0x32 && msr == MSR_TSC) {
             exec_rdtsc(c, i);
-        } else {
-            c->tsc = (c->r[R_DX] << 32 | (uint32_t)c->r[R_AX]) - tcg_tsc_count(c);
+            return;
         }
+        if (i->opcode == 0x32) {
+            c->r[R_AX] = c->tsc_adjust & 0xffffffffull;
+            c->r[R_DX] = c->tsc_adjust >> 32;
+            return;
+        }
+        c->tsc = msr == MSR_TSC ? v - tcg_tsc_count(c) : offset + (v - c->tsc_adjust);
+        c->tsc_adjust += c->tsc - offset;
         return;
     }
     uint64_t value = c->r[R_DX] << 32 | (uint32_t)c->r[R_AX];

@@ -846,6 +846,7 @@ struct vcpu *tcg_vcpus__backend(void *set, struct guest_mem *mem)
         return NULL;
     if (s->n > 0) /* an AP: IA32_APIC_BASE's BSP flag is the first CPU's alone */
         to_tcg(v)->apic_base &= ~IA32_APIC_BASE_BSP;
+    tcg_vcpu__set_clock(v, &vclock_host); /* one TSC for all, following the devices' time */
     s->cpu[s->n++] = v;
     return v;
 }
