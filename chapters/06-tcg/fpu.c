@@ -992,6 +992,7 @@ static void x87_escape(struct tcg_cpu *c, const struct x86_insn *i)
 
 #define FXSAVE_SIZE 512
 
+/* [fxsave-image] */
 /* The FXSAVE image: 32-bit format, or with wide (FXSAVE64, REX.W) 64-bit FIP and FDP.
  * In 64-bit mode all sixteen XMM registers are in it, else XMM0-7. Returns its length. */
 static unsigned fxsave_image(const struct tcg_cpu *c, int wide, uint8_t *p)
@@ -1020,6 +1021,7 @@ static unsigned fxsave_image(const struct tcg_cpu *c, int wide, uint8_t *p)
     memcpy(p + 160, c->xmm, 16 * nxmm);
     return 160 + 16 * nxmm;
 }
+/* [fxsave-image] */
 
 /* The area's linear address: #GP(0) unless 16-byte aligned. Every page of it is checked
  * for the access first, so a fault leaves nothing half done. */
@@ -1082,6 +1084,7 @@ static void fxrstor(struct tcg_cpu *c, const struct x86_insn *i)
     memcpy(c->xmm, img + 160, 16 * nxmm);
 }
 
+/* [group15] */
 static void group15(struct tcg_cpu *c, const struct x86_insn *i)
 {
     unsigned reg = i->reg & 7;
@@ -1126,6 +1129,7 @@ static void group15(struct tcg_cpu *c, const struct x86_insn *i)
         tcg_ud(c, i);
     }
 }
+/* [group15] */
 
 /* ------------------------------------------------------------------------------------- */
 /* State for the vCPU interface                                                           */

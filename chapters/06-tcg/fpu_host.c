@@ -20,6 +20,7 @@ typedef struct {
     uint8_t b[28];
 } host_env;
 
+/* [x87-host] */
 /* Runs insn with ST(0) = *a and ST(1) = *b under control word cw (exceptions masked);
  * fnstsw takes the status right after it, then the stack is stored to r[0..2] top first
  * (entries the operation left empty store the indefinite harmlessly), and the host's
@@ -38,6 +39,7 @@ typedef struct {
         "fldenv %[env]"                                                                            \
         : [sw] "=m"(sw), [r0] "=m"(r[0]), [r1] "=m"(r[1]), [r2] "=m"(r[2]), [env] "+m"(env)        \
         : [cw] "m"(cw), [a] "m"(*a), [b] "m"(*b))
+/* [x87-host] */
 
 /* Performs op on the host x87 under the guest's control word fcw; returns the host's
  * status word after it (its exception flags and condition codes). */

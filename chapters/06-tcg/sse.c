@@ -216,6 +216,7 @@ static __m128i host_compute(unsigned key, unsigned imm, int w, __m128i x, __m128
     return x; /* not reached: the decoder admits only the keys above */
 }
 
+/* [sse-host] */
 /*
  * Runs key on the host under the guest's rounding, DAZ and FTZ, every exception masked,
  * and returns the exception flags it raised in *flags. FTZ matters only while underflow
@@ -242,6 +243,7 @@ static tcg_xmm host_run(const struct tcg_cpu *c, unsigned key, unsigned imm, int
     _mm_storeu_si128((__m128i *)out.b, r);
     return out;
 }
+/* [sse-host] */
 
 /* ------------------------------------------------------------------------------------- */
 /* Exceptions                                                                             */
@@ -277,6 +279,7 @@ static uint32_t exact_underflow(const struct tcg_cpu *c, unsigned key, const tcg
     return 0;
 }
 
+/* [sse-exceptions] */
 /*
  * Records the exception flags an instruction raised in MXCSR (they are sticky), and
  * raises \#XM for an unmasked one (\#UD when CR4.OSXMMEXCPT is clear: the OS has no
@@ -302,6 +305,7 @@ static void sse_exceptions(struct tcg_cpu *c, const struct x86_insn *i, uint32_t
         tcg_ud(c, i);
     tcg_fault(c, EXC_XM, EXC_NO_ERROR);
 }
+/* [sse-exceptions] */
 
 /* ------------------------------------------------------------------------------------- */
 /* Operands                                                                               */
