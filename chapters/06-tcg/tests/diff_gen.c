@@ -352,8 +352,9 @@ static uint8_t sse_prefix(struct rng *g, uint8_t op)
 
 /*
  * STEPVM_DIFF_OPCODE=0fXX (or XX, hex) makes every case an instruction of the 0F map's row
- * XX, with the prefixes, operands and state the SSE cases have: a slice of one opcode, to
- * test a new instruction quickly. Returns the row, or -1 when the variable is not set.
+ * XX in 64-bit mode, with the prefixes, operands and state the SSE cases have: a slice of
+ * one opcode that the host CPU judges (diff_native.c), to test a new instruction quickly.
+ * Returns the row, or -1 when the variable is not set.
  */
 static int forced_opcode(void)
 {
@@ -476,6 +477,8 @@ void diff__generate(uint64_t seed, uint64_t n, struct diff_case *c)
 
     memset(c, 0, sizeof(*c));
     c->mode = modes[below(&g, 8)];
+    if (forced >= 0)
+        c->mode = X86_MODE_64; /* where the host CPU judges every case, memory forms too */
     struct diff_layout l = diff__layout(c->mode);
     /* A third of the cases are x87 and SSE instructions, from their own state. */
     int fp = below(&g, 3) == 0 || forced >= 0;
