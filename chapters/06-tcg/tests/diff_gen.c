@@ -6,6 +6,7 @@
  */
 #include "diff.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* xorshift64*, seeded per case, so case n of a stream is the same case every time. */
@@ -335,11 +336,12 @@ static int sse_imm(uint8_t op)
 }
 
 /* The mandatory prefix of an SSE instruction: none, 66, F3 or F2, as its row has them;
- * the integer rows mostly 66 (their unprefixed forms are MMX). */
+ * the integer rows mostly 66 (their unprefixed forms are MMX), but for SSE3's 7C and 7D
+ * (HADD, HSUB: 66 and F2). */
 static uint8_t sse_prefix(struct rng *g, uint8_t op)
 {
     static const uint8_t any[] = {0, 0x66, 0xf3, 0xf2};
-    int integer = (op >= 0x60 && op <= 0x7f) || op >= 0xd0;
+    int integer = ((op >= 0x60 && op <= 0x7f) || op >= 0xd0) && op != 0x7c && op != 0x7d;
 
     if (op == 0xae || op == 0xc3)
         return below(g, 8) ? 0 : any[below(g, 4)];
@@ -348,18 +350,35 @@ static uint8_t sse_prefix(struct rng *g, uint8_t op)
     return any[below(g, 4)];
 }
 
+/*
+ * STEPVM_DIFF_OPCODE=0fXX (or XX, hex) makes every case an instruction of the 0F map's row
+ * XX in 64-bit mode, with the prefixes, operands and state the SSE cases have: a slice of
+ * one opcode that the host CPU judges (diff_native.c), to test a new instruction quickly.
+ * Returns the row, or -1 when the variable is not set.
+ */
+static int forced_opcode(void)
+{
+    const char *s = getenv("STEPVM_DIFF_OPCODE");
+
+    if (!s || !*s)
+        return -1;
+    unsigned long op = strtoul(s, NULL, 16);
+    return (int)(op & 0xff);
+}
+
 /* An x87 or SSE instruction: the mandatory prefix, sometimes REX (and others rarely),
- * the opcode, a ModRM with register forms and memory forms, the immediate. */
-static void fp_instruction(struct rng *g, struct diff_case *c)
+ * the opcode, a ModRM with register forms and memory forms, the immediate. forced: the 0F
+ * opcode to make, or -1 for any. */
+static void fp_instruction(struct rng *g, struct diff_case *c, int forced)
 {
     uint8_t *b = c->code;
     unsigned n = 0;
 
-    if (below(g, 64) == 0) { /* FWAIT alone */
+    if (below(g, 64) == 0 && forced < 0) { /* FWAIT alone */
         b[0] = 0x9b;
         return;
     }
-    if (below(g, 5) < 2) { /* x87 */
+    if (below(g, 5) < 2 && forced < 0) { /* x87 */
         if (below(g, 16) == 0)
             n = prefixes(g, b, 0);
         if (c->mode == X86_MODE_64 && below(g, 4) == 0)
@@ -373,6 +392,8 @@ static void fp_instruction(struct rng *g, struct diff_case *c)
         return;
     }
     uint8_t op = diff__pick_sse_opcode(next(g));
+    if (forced >= 0)
+        op = (uint8_t)forced;
     uint8_t pfx = sse_prefix(g, op);
     if (below(g, 16) == 0)
         n = prefixes(g, b, 0); /* other prefixes before the mandatory one */
@@ -452,17 +473,19 @@ void diff__generate(uint64_t seed, uint64_t n, struct diff_case *c)
     struct rng g = {mix(seed, n)};
     static const enum x86_mode modes[8] = {X86_MODE_64, X86_MODE_64, X86_MODE_64, X86_MODE_64,
                                            X86_MODE_64, X86_MODE_32, X86_MODE_32, X86_MODE_16};
-    int string;
+    int string, forced = forced_opcode();
 
     memset(c, 0, sizeof(*c));
     c->mode = modes[below(&g, 8)];
+    if (forced >= 0)
+        c->mode = X86_MODE_64; /* where the host CPU judges every case, memory forms too */
     struct diff_layout l = diff__layout(c->mode);
     /* A third of the cases are x87 and SSE instructions, from their own state. */
-    int fp = below(&g, 3) == 0;
+    int fp = below(&g, 3) == 0 || forced >= 0;
     if (fp) {
         for (unsigned k = 0; k < X86_MAX_LENGTH; k++)
             c->code[k] = (uint8_t)next(&g);
-        fp_instruction(&g, c);
+        fp_instruction(&g, c, forced);
         string = 0;
     } else {
         instruction(&g, c, &string);

@@ -10,6 +10,7 @@
  *   STEPVM_DIFF_REPORTS  how many differences to report in full (default 20)
  *   STEPVM_DIFF_UNICORN_VS_HOST  how many cases to judge Unicorn against the host CPU on
  *                      (x87/SSE register forms; default 0: not run), printing disagreements
+ *   STEPVM_DIFF_OPCODE  0fXX: every case an instruction of the 0F map's row XX (diff_gen.c)
  * e.g. STEPVM_DIFF_CASES=5000000 STEPVM_DIFF_SEED=7 build/tests/check_ch6 diff
  * A third of the cases are x87 and SSE/SSE2 instructions; those with register operands in
  * 64-bit mode are judged by the host CPU itself (diff_native.c), the rest by Unicorn.

@@ -3,10 +3,12 @@ runs() {
     host rdtscp bin/stepvm --accel=tcg guests/ch6/lab-rdtscp.elf
 }
 out_lacks() { ran "$1" && ! grep -q -- "$2" "$R/$1.out"; }
-# RDTSCP, two MOVs after RDTSC, reads the same counter: a small positive difference.
+# RDTSCP, two MOVs after RDTSC, reads the same counter: a small positive difference. The
+# TSC counts the host clock's ns (1 GHz): the interpreter takes microseconds to get from
+# one to the other, more when the host lets another program run, so "small" is under 10 ms.
 same_counter() {
     d=$(sed -n 's/^rdtscp - rdtsc: \(-\{0,1\}[0-9]*\)$/\1/p' "$R/rdtscp.out")
-    [ -n "$d" ] && [ "$d" -gt 0 ] && [ "$d" -lt 1000 ]
+    [ -n "$d" ] && [ "$d" -gt 0 ] && [ "$d" -lt 10000000 ]
 }
 checks() {
     check "the guest runs to its end (exit status 1)" status_is rdtscp 1
