@@ -520,7 +520,7 @@ int diff__unicorn_sse_skipped(const struct diff_case *c, const struct x86_insn *
         uint64_t di = c->r[7] & (i->addrsize == 4   ? 0xffffffffull
                                  : i->addrsize == 2 ? 0xffff
                                                     : ~0ull);
-        return di < l.base || di + 16 > l.base + l.size;
+        return di < l.base || di > l.base + l.size - 16; /* rDI + 16 may wrap */
     }
     return 0;
 }
