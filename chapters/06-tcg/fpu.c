@@ -900,13 +900,15 @@ static int x87_reg(struct tcg_cpu *c, const struct x86_insn *i, struct tcg_x87 *
             break;
         return -1;
     }
-    /* FST / FSTP ST(i) */
+    /* FST / FSTP ST(i). An empty ST(0): the masked response stores the QNaN indefinite
+     * in ST(i) only; ST(0) stays empty. */
+    f80 v = indefinite;
     if (is_empty(x, 0)) {
         if (stack_fault(x, 0))
             return 0;
-        put(x, 0, &indefinite);
+    } else {
+        v = get(x, 0);
     }
-    f80 v = get(x, 0);
     put(x, s, &v);
     x->fsw &= (uint16_t)~FSW_C1;
     if (!(op == 5 && reg == 2))
