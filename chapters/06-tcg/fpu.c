@@ -575,8 +575,17 @@ static void fst_mem(struct tcg_cpu *c, const struct x86_insn *i, struct tcg_x87 
         else
             sw = fpu_host__store(x->fcw | FSW_EXC, (enum mem_kind)k, &indefinite, &m);
         unsigned unmasked = sw & ~x->fcw & (FSW_IE | FSW_DE | FSW_OE | FSW_UE);
-        if (!unmasked) /* an unmasked numeric exception stores nothing */
-            tcg_write(c, i->mem.segment, ea, fpu_host__size((enum mem_kind)k), m);
+        unsigned size = fpu_host__size((enum mem_kind)k);
+        /* An unmasked numeric exception stores nothing, but the destination is checked
+         * first: a store to memory that is not writable faults all the same (rewriting
+         * the bytes read is that check). Nor is a rounded result reported then: no
+         * precision exception, C1 clear (as the host does). */
+        if (unmasked) {
+            tcg_write(c, i->mem.segment, ea, size, tcg_read(c, i->mem.segment, ea, size));
+            sw &= (uint16_t) ~(FSW_PE | FSW_C1);
+        } else {
+            tcg_write(c, i->mem.segment, ea, size, m);
+        }
         if (!is_empty(x, 0)) {
             x->fsw = (uint16_t)((x->fsw & ~FSW_C1) | (sw & FSW_C1));
             raise_exc(x, sw);
