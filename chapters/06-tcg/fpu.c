@@ -597,6 +597,28 @@ static void fst_mem(struct tcg_cpu *c, const struct x86_insn *i, struct tcg_x87 
         pop(x);
 }
 
+/* Is a a NaN or an encoding the x87 does not support (pseudo-NaN, pseudo-infinity,
+ * unnormal)? Either one takes precedence over a denormal operand (the manual's order of
+ * x87 exceptions: invalid operation, then a QNaN operand, then denormal). */
+static int nan_or_unsupported(const f80 *a)
+{
+    uint64_t sig;
+    unsigned exp = (a->b[8] | a->b[9] << 8) & 0x7fff;
+
+    memcpy(&sig, a->b, 8);
+    if (exp == 0x7fff)
+        return sig != 1ull << 63;
+    return exp != 0 && !(sig >> 63);
+}
+
+/* Is a zero, of either sign? */
+static int is_zero(const f80 *a)
+{
+    static const uint8_t zero[8];
+
+    return memcmp(a->b, zero, 8) == 0 && ((a->b[8] | a->b[9] << 8) & 0x7fff) == 0;
+}
+
 /* The memory forms: reg selects the operation, the opcode the operand's format. */
 static int x87_mem(struct tcg_cpu *c, const struct x86_insn *i, struct tcg_x87 *x, uint64_t ea)
 {
@@ -613,7 +635,13 @@ static int x87_mem(struct tcg_cpu *c, const struct x86_insn *i, struct tcg_x87 *
                 arith(x, (enum host_op)reg, 0, NULL, 0, 0);
             return 0;
         }
-        if (raise_exc(x, fpu_host__load(x->fcw, arith_kind[op / 2], v, &m)))
+        unsigned load_sw = fpu_host__load(x->fcw, arith_kind[op / 2], v, &m);
+        f80 st0 = get(x, 0);
+        /* A NaN operand, or a division by zero (FDIVR: m / ST(0)), comes before the
+         * denormal operand, which is then not reported (the host's x87 agrees). */
+        if (nan_or_unsupported(&st0) || (reg == 7 && is_zero(&st0)))
+            load_sw &= ~FSW_DE;
+        if (raise_exc(x, load_sw))
             return 0;
         if (reg == 2 || reg == 3)
             compare(x, H_COM, &m, 0, reg == 3);
