@@ -252,8 +252,10 @@ static int compare(struct tcg_x87 *x, enum host_op op, const f80 *m, unsigned s,
         a = get(x, 0);
         b = m ? *m : get(x, s);
         uint16_t sw = fpu_host__run(x->fcw, op, &a, &b, r);
-        if (raise_exc(x, sw))
+        if (raise_exc(x, sw)) {
+            x->fsw &= (uint16_t)~FSW_C1; /* cleared even then (as the host does) */
             return -1;
+        }
         cc = sw & (FSW_C0 | FSW_C2 | FSW_C3);
     }
     if (op == H_COMI || op == H_UCOMI) /* FCOMI: RFLAGS gets them, FSW only C1 = 0 */

@@ -649,11 +649,11 @@ static int compare_state(const struct machine *m, const struct diff_case *c,
         n += snprintf(why + n, size - (size_t)n, "rflags(%#llx) ",
                       (unsigned long long)((tcg->rflags ^ ref->rflags) & fmask));
     uint16_t fsw_undefined = decoded && tcg->end == DIFF_END_STEP ? diff__fsw_undefined(i) : 0;
-    /* An x87 instruction that raised an unmasked invalid operation: Intel's manual leaves
-     * C0, C2 and C3 as they were (the comparisons, FPREM), AMD's CPUs set them as for the
-     * masked response. Not compared: the CPU models disagree. */
+    /* An x87 instruction that raised an unmasked invalid operation or denormal operand:
+     * Intel's manual leaves C0, C2 and C3 as they were (the comparisons, FPREM), AMD's
+     * CPUs set them as for the masked response. Not compared: the CPU models disagree. */
     if (decoded && tcg->end == DIFF_END_STEP && i->map == X86_MAP_ONE_BYTE && i->opcode >= 0xd8 &&
-        i->opcode <= 0xdf && (ref->fpu.fsw & 1) && !(ref->fpu.fcw & 1) && !(c->fpu.fsw & 1))
+        i->opcode <= 0xdf && (ref->fpu.fsw & ~c->fpu.fsw & ~ref->fpu.fcw & 3))
         fsw_undefined |= 0x4500;
     n = compare_fpu(m, decoded ? i : NULL, tcg, ref, fsw_undefined, why, size, n);
     /* FXSAVE's FOP, FIP and FDP (bytes 6-23 of the image): what they hold depends on the
