@@ -105,10 +105,14 @@ static void update_es(struct tcg_x87 *x)
 }
 
 /* Records exception flags exc. Returns 1 when one of them is an unmasked invalid
- * operation, denormal or divide-by-zero: then the instruction must store no result. */
+ * operation, denormal or divide-by-zero: then the instruction must store no result, and
+ * the overflow, underflow and precision exceptions of the masked result it computed are
+ * not reported (they come after those three in the manual's priority; the host agrees). */
 static int raise_exc(struct tcg_x87 *x, unsigned exc)
 {
     exc &= FSW_EXC;
+    if (exc & ~x->fcw & (FSW_IE | FSW_DE | FSW_ZE))
+        exc &= ~(FSW_OE | FSW_UE | FSW_PE);
     x->fsw |= (uint16_t)exc;
     if (exc & ~x->fcw & FSW_EXC)
         x->fsw |= FSW_ES | FSW_B;
@@ -227,9 +231,10 @@ static void arith(struct tcg_x87 *x, enum host_op op, unsigned d, const f80 *m, 
         a = get(x, d);
         b = m ? *m : get(x, s);
         uint16_t sw = fpu_host__run(x->fcw, op, &a, &b, r);
-        x->fsw = (uint16_t)((x->fsw & ~FSW_C1) | (sw & FSW_C1));
-        if (raise_exc(x, sw))
+        x->fsw &= (uint16_t)~FSW_C1;
+        if (raise_exc(x, sw)) /* no result: C1 (rounded up) clear */
             return;
+        x->fsw |= (uint16_t)(sw & FSW_C1);
         put(x, d, &r[0]);
     }
     if (pop_after)
