@@ -11,8 +11,9 @@
  *
  * Each instruction works on a copy of the FPU state and stores it back only after its
  * last memory access, so a fault (which runs the instruction again) finds the state as it
- * was. Known simplifications: an unmasked overflow or underflow stores the masked result
- * (the CPU stores it with its exponent rebiased); with CR0.NE clear an unmasked exception
+ * was. An unmasked overflow or underflow with a register destination delivers the
+ * result with its exponent rebiased by 24576, as the host computes it. Known
+ * simplifications: with CR0.NE clear an unmasked exception
  * is not reported at all (the CPU would signal FERR# to the interrupt controller); FNSTENV
  * and FNSAVE always use the protected-mode image, real mode included; FBLD and FBSTP #UD.
  */
