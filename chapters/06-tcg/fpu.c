@@ -294,7 +294,11 @@ static void unary(struct tcg_x87 *x, enum host_op op, int needs_st1, unsigned cc
 {
     f80 a, b = indefinite, r[3];
 
+    int prem = op == H_PREM || op == H_PREM1;
+
     if (is_empty(x, 0) || (needs_st1 && is_empty(x, 1))) {
+        if (prem) /* no partial remainder left: C2 clear (C0, C3 unchanged, as the host) */
+            x->fsw &= (uint16_t)~FSW_C2;
         if (!stack_fault(x, 0))
             put(x, 0, &indefinite);
         return;
@@ -303,6 +307,10 @@ static void unary(struct tcg_x87 *x, enum host_op op, int needs_st1, unsigned cc
     if (needs_st1)
         b = get(x, 1);
     uint16_t sw = fpu_host__run(x->fcw, op, &a, &b, r);
+    /* FPREM/FPREM1 with an invalid operand have no quotient: the CPU leaves C0 and C3 as
+     * they were, and the host's copies of them are its own, not the guest's. */
+    if (prem && (sw & FSW_IE))
+        ccmask &= ~(FSW_C0 | FSW_C3);
     x->fsw = (uint16_t)((x->fsw & ~(ccmask | FSW_C1)) | (sw & (ccmask | FSW_C1)));
     if (raise_exc(x, sw))
         return;
