@@ -178,6 +178,17 @@ static void mem_write(struct tcg_cpu *c, const struct x86_insn *i, uint64_t ea, 
     }
 }
 
+/* Checks that the len (at most 16) bytes at seg:ea could be stored, faulting as a store
+ * would, and changes nothing: a store the x87 suppresses (an unmasked exception) still
+ * checks its destination first. */
+static void mem_probe_write(struct tcg_cpu *c, const struct x86_insn *i, uint64_t ea, unsigned len)
+{
+    uint8_t buf[16];
+
+    mem_read(c, i, ea, buf, len);
+    mem_write(c, i, ea, buf, len);
+}
+
 /* ------------------------------------------------------------------------------------- */
 /* Checks before an instruction                                                           */
 
@@ -576,8 +587,10 @@ static void fst_mem(struct tcg_cpu *c, const struct x86_insn *i, struct tcg_x87 
     uint16_t sw = 0;
 
     if (is_empty(x, 0)) {
-        if (stack_fault(x, 0))
+        if (stack_fault(x, 0)) {
+            mem_probe_write(c, i, ea, k < 0 ? 10 : fpu_host__size((enum mem_kind)k));
             return;
+        }
         a = indefinite;
     } else {
         a = get(x, 0);
@@ -593,11 +606,10 @@ static void fst_mem(struct tcg_cpu *c, const struct x86_insn *i, struct tcg_x87 
         unsigned unmasked = sw & ~x->fcw & (FSW_IE | FSW_DE | FSW_OE | FSW_UE);
         unsigned size = fpu_host__size((enum mem_kind)k);
         /* An unmasked numeric exception stores nothing, but the destination is checked
-         * first: a store to memory that is not writable faults all the same (rewriting
-         * the bytes read is that check). Nor is a rounded result reported then: no
-         * precision exception, C1 clear (as the host does). */
+         * first: a store to memory that is not writable faults all the same. Nor is a rounded
+         * result reported then: no precision exception, C1 clear (as the host does). */
         if (unmasked) {
-            tcg_write(c, i->mem.segment, ea, size, tcg_read(c, i->mem.segment, ea, size));
+            mem_probe_write(c, i, ea, size);
             sw &= (uint16_t) ~(FSW_PE | FSW_C1);
         } else {
             tcg_write(c, i->mem.segment, ea, size, m);
