@@ -1160,7 +1160,9 @@ static void group15(struct tcg_cpu *c, const struct x86_insn *i)
         atomic_thread_fence(memory_order_seq_cst);
         return;
     }
-    if (i->rep || (i->opsize_pfx && reg >= 6)) /* CLWB, CLFLUSHOPT, ... not advertised */
+    /* The memory forms take no 66, F2 or F3 prefix (NP in the manual): with one they are
+     * other instructions (CLWB, CLFLUSHOPT, PTWRITE) that CPUID does not offer. */
+    if (i->rep || i->opsize_pfx)
         tcg_ud(c, i);
     switch (reg) {
     case 0: /* FXSAVE */

@@ -229,7 +229,11 @@ static int lockable(const struct x86_insn *i)
  * r/m (8F), MOV r/m, imm (C6/C7) other than /0, FE /2-/7, FF /7, 0F BA /0-/3), and far
  * CALL and JMP with a register operand (FF /3, FF /5 with mod = 3: QEMU aborts), and the
  * memory forms of the SSE shift groups (0F 71-73) and of MASKMOVDQU (0F F7), which QEMU
- * runs on memory.
+ * runs on memory, and group 15 (0F AE) with a 66, F2 or F3 prefix: FXSAVE, FXRSTOR,
+ * LDMXCSR, STMXCSR, CLFLUSH and the fences are NP (no such prefix) in the manual, and
+ * the prefixed rows (CLWB, CLFLUSHOPT, RDFSBASE..., PTWRITE, INCSSP, UMWAIT...) are
+ * features the interpreter's CPUID does not offer; QEMU 5.0 ignores the prefix. This
+ * AMD host raises #UD for 66 with FXSAVE, FXRSTOR, LDMXCSR, STMXCSR and the fences.
  */
 int diff__manual_ud(const struct x86_insn *i)
 {
@@ -237,6 +241,8 @@ int diff__manual_ud(const struct x86_insn *i)
 
     if (i->lock && !lockable(i))
         return 1;
+    if (i->map == X86_MAP_0F && op == 0xae && (i->opsize_pfx || i->rep))
+        return 1; /* group 15 with a mandatory prefix: see above */
     if (i->map == X86_MAP_0F)
         return (op == 0xba && digit < 4) ||
                (((op >= 0x71 && op <= 0x73) || op == 0xf7) && i->has_modrm && i->mod != 3);
