@@ -519,13 +519,17 @@ int diff__x87_precision(const struct x86_insn *i, const struct diff_case *c)
  *    interpreter on a misaligned operand is not compared against its completion (the
  *    host judges alignment in 64-bit mode, through the same code of the interpreter);
  *  - MASKMOVDQU with a destination not wholly mapped: whether a CPU faults on the bytes
- *    its mask leaves out is implementation-specific (the manual), QEMU does not.
+ *    its mask leaves out is implementation-specific (the manual), QEMU does not;
+ *  - CMPPS, CMPPD, CMPSS, CMPSD (0F C2) with an immediate above 7: the legacy encoding
+ *    uses imm8[2:0] only (the host runs them so), QEMU raises #UD.
  */
 int diff__unicorn_sse_skipped(const struct diff_case *c, const struct x86_insn *i)
 {
     if (i->map != X86_MAP_0F || !diff__fp_insn(i))
         return 0;
     if (c->mode == X86_MODE_16)
+        return 1;
+    if (i->opcode == 0xc2 && (i->imm & 0xff) > 7)
         return 1;
     if (i->opcode == 0xf7) {
         struct diff_layout l = diff__layout(c->mode);
