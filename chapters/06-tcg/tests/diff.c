@@ -761,7 +761,8 @@ static enum diff_verdict triage(const struct machine *m, const struct diff_case 
         (diff__model_specific(i) ||
          (!diff__native_fits(c, i) && (diff__xm_possible(i, c) || diff__x87_precision(i, c)))))
         return DIFF_SKIP_REFERENCE;
-    if (decoded && diff__fp_insn(i) && !diff__native_fits(c, i) && diff__unicorn_sse_skipped(c, i))
+    if (decoded && diff__fp_insn(i) && !diff__native_fits(c, i) &&
+        (diff__unicorn_sse_skipped(c, i) || diff__unicorn_x87_skipped(c, i)))
         return DIFF_SKIP_REFERENCE;
     if (decoded && !diff__compared(i))
         return DIFF_SKIP_OUTSIDE;
