@@ -234,6 +234,8 @@ static int lockable(const struct x86_insn *i)
  * the prefixed rows (CLWB, CLFLUSHOPT, RDFSBASE..., PTWRITE, INCSSP, UMWAIT...) are
  * features the interpreter's CPUID does not offer; QEMU 5.0 ignores the prefix. This
  * AMD host raises #UD for 66 with FXSAVE, FXRSTOR, LDMXCSR, STMXCSR and the fences.
+ * The undefined rows of the shift groups 0F 71-73 (/0, /1, /3, /5, /7; 0F 73 /3 and /7
+ * need 66): QEMU switches the x87 to MMX (TOP = 0, all tags valid) before its #UD.
  */
 int diff__manual_ud(const struct x86_insn *i)
 {
@@ -243,6 +245,9 @@ int diff__manual_ud(const struct x86_insn *i)
         return 1;
     if (i->map == X86_MAP_0F && op == 0xae && (i->opsize_pfx || i->rep))
         return 1; /* group 15 with a mandatory prefix: see above */
+    if (i->map == X86_MAP_0F && op >= 0x71 && op <= 0x73 && i->has_modrm && i->mod == 3)
+        return op == 0x73 ? !(digit == 2 || digit == 6 || (i->opsize_pfx && (digit & 3) == 3))
+                          : !(digit == 2 || digit == 4 || digit == 6); /* undefined rows */
     if (i->map == X86_MAP_0F)
         return (op == 0xba && digit < 4) ||
                (((op >= 0x71 && op <= 0x73) || op == 0xf7) && i->has_modrm && i->mod != 3);
