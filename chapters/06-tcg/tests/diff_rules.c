@@ -388,7 +388,10 @@ int diff__native_ok(const struct x86_insn *i)
     if (i->mode != X86_MODE_64 &&
         (i->has_mem || (i->map == X86_MAP_0F && i->opcode == 0xf7) || i->mod != 3))
         return 0;
-    if (i->seg == X86_SEG_FS || i->seg == X86_SEG_GS) /* MASKMOVDQU's DS:rDI too */
+    /* FS and GS bases are the host's own: no memory operand through them (MASKMOVDQU's
+     * DS:rDI included). On a register form the prefix changes nothing. */
+    if ((i->seg == X86_SEG_FS || i->seg == X86_SEG_GS) &&
+        (i->has_mem || (i->map == X86_MAP_0F && i->opcode == 0xf7)))
         return 0;
     if (i->map == X86_MAP_0F && i->opcode == 0xae) {
         unsigned digit = i->reg & 7;
