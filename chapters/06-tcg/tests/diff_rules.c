@@ -529,7 +529,9 @@ int diff__x87_precision(const struct x86_insn *i, const struct diff_case *c)
  *  - MASKMOVDQU with a destination not wholly mapped: whether a CPU faults on the bytes
  *    its mask leaves out is implementation-specific (the manual), QEMU does not;
  *  - CMPPS, CMPPD, CMPSS, CMPSD (0F C2) with an immediate above 7: the legacy encoding
- *    uses imm8[2:0] only (the host runs them so), QEMU raises #UD.
+ *    uses imm8[2:0] only (the host runs them so), QEMU raises #UD;
+ *  - MINPS..MAXSD (0F 5D, 5F) with MXCSR.DAZ set: QEMU compares and returns a denormal
+ *    source as it is, where the CPU reads it as a zero first (diff case 32238 of seed 1).
  */
 int diff__unicorn_sse_skipped(const struct diff_case *c, const struct x86_insn *i)
 {
@@ -538,6 +540,8 @@ int diff__unicorn_sse_skipped(const struct diff_case *c, const struct x86_insn *
     if (c->mode == X86_MODE_16)
         return 1;
     if (i->opcode == 0xc2 && (i->imm & 0xff) > 7)
+        return 1;
+    if ((i->opcode == 0x5d || i->opcode == 0x5f) && (c->fpu.mxcsr & 0x40)) /* DAZ */
         return 1;
     if (i->opcode == 0xf7) {
         struct diff_layout l = diff__layout(c->mode);
