@@ -228,6 +228,28 @@ static void note_insn(struct tcg_cpu *c, const struct x86_insn *i, struct tcg_x8
 /* ------------------------------------------------------------------------------------- */
 /* Arithmetic and comparisons                                                             */
 
+/* Is a a NaN or an encoding the x87 does not support (pseudo-NaN, pseudo-infinity,
+ * unnormal)? Either one takes precedence over a denormal operand (the manual's order of
+ * x87 exceptions: invalid operation, then a QNaN operand, then denormal). */
+static int nan_or_unsupported(const f80 *a)
+{
+    uint64_t sig;
+    unsigned exp = (a->b[8] | a->b[9] << 8) & 0x7fff;
+
+    memcpy(&sig, a->b, 8);
+    if (exp == 0x7fff)
+        return sig != 1ull << 63;
+    return exp != 0 && !(sig >> 63);
+}
+
+/* Is a zero, of either sign? */
+static int is_zero(const f80 *a)
+{
+    static const uint8_t zero[8];
+
+    return memcmp(a->b, zero, 8) == 0 && ((a->b[8] | a->b[9] << 8) & 0x7fff) == 0;
+}
+
 /* ST(d) = ST(d) op src, where src is *m (a memory operand already converted) or ST(s);
  * pops afterwards with pop. */
 static void arith(struct tcg_x87 *x, enum host_op op, unsigned d, const f80 *m, unsigned s,
@@ -318,9 +340,9 @@ static void unary(struct tcg_x87 *x, enum host_op op, int needs_st1, unsigned cc
     if (needs_st1)
         b = get(x, 1);
     uint16_t sw = fpu_host__run(x->fcw, op, &a, &b, r);
-    /* FPREM/FPREM1 with an invalid operand have no quotient: the CPU leaves C0 and C3 as
-     * they were, and the host's copies of them are its own, not the guest's. */
-    if (prem && (sw & FSW_IE))
+    /* FPREM/FPREM1 with an invalid or NaN operand have no quotient: the CPU leaves C0
+     * and C3 as they were, and the host's copies of them are its own, not the guest's. */
+    if (prem && ((sw & FSW_IE) || nan_or_unsupported(&r[0])))
         ccmask &= ~(FSW_C0 | FSW_C3);
     x->fsw = (uint16_t)((x->fsw & ~(ccmask | FSW_C1)) | (sw & (ccmask | FSW_C1)));
     if (raise_exc(x, sw))
@@ -534,6 +556,7 @@ static void env_insn(struct tcg_cpu *c, const struct x86_insn *i, int save, int 
             finit(&x);
         else
             x.fcw |= FSW_EXC; /* FNSTENV masks every exception after saving */
+        update_es(&x);        /* nothing unmasked is left pending (as the host) */
     } else {
         unsigned len = opsize == 2 ? 14 : 28;
         mem_read(c, i, ea, img, len + (regs ? 80 : 0));
@@ -625,28 +648,6 @@ static void fst_mem(struct tcg_cpu *c, const struct x86_insn *i, struct tcg_x87 
         pop(x);
 }
 
-/* Is a a NaN or an encoding the x87 does not support (pseudo-NaN, pseudo-infinity,
- * unnormal)? Either one takes precedence over a denormal operand (the manual's order of
- * x87 exceptions: invalid operation, then a QNaN operand, then denormal). */
-static int nan_or_unsupported(const f80 *a)
-{
-    uint64_t sig;
-    unsigned exp = (a->b[8] | a->b[9] << 8) & 0x7fff;
-
-    memcpy(&sig, a->b, 8);
-    if (exp == 0x7fff)
-        return sig != 1ull << 63;
-    return exp != 0 && !(sig >> 63);
-}
-
-/* Is a zero, of either sign? */
-static int is_zero(const f80 *a)
-{
-    static const uint8_t zero[8];
-
-    return memcmp(a->b, zero, 8) == 0 && ((a->b[8] | a->b[9] << 8) & 0x7fff) == 0;
-}
-
 /* The memory forms: reg selects the operation, the opcode the operand's format. */
 static int x87_mem(struct tcg_cpu *c, const struct x86_insn *i, struct tcg_x87 *x, uint64_t ea)
 {
@@ -669,8 +670,10 @@ static int x87_mem(struct tcg_cpu *c, const struct x86_insn *i, struct tcg_x87 *
          * denormal operand, which is then not reported (the host's x87 agrees). */
         if (nan_or_unsupported(&st0) || (reg == 7 && is_zero(&st0)))
             load_sw &= ~FSW_DE;
-        if (raise_exc(x, load_sw))
+        if (raise_exc(x, load_sw)) {
+            x->fsw &= (uint16_t)~FSW_C1; /* stopped: C1 clear, as in arith and compare */
             return 0;
+        }
         if (reg == 2 || reg == 3)
             compare(x, H_COM, &m, 0, reg == 3);
         else
@@ -882,11 +885,11 @@ static int x87_reg(struct tcg_cpu *c, const struct x86_insn *i, struct tcg_x87 *
         }
         arith(x, (enum host_op)(reg >= 4 ? reg ^ 1 : reg), s, NULL, 0, op == 6);
         return 0;
-    case 1:             /* D9 */
-        if (reg == 0) { /* FLD ST(i) */
-            if (is_empty(x, s)) {
+    case 1:                       /* D9 */
+        if (reg == 0) {           /* FLD ST(i) */
+            if (is_empty(x, s)) { /* the underflow is the one reported, full or not */
                 if (!stack_fault(x, 0))
-                    push_checked(x, &indefinite);
+                    push(x, &indefinite);
                 return 0;
             }
             f80 v = get(x, s);
