@@ -666,6 +666,11 @@ static int x87_mem(struct tcg_cpu *c, const struct x86_insn *i, struct tcg_x87 *
         }
         unsigned load_sw = fpu_host__load(x->fcw, arith_kind[op / 2], v, &m);
         f80 st0 = get(x, 0);
+        /* An SNaN operand: the conversion quieted it, but the operation must see it as
+         * signalling (an SNaN beside a QNaN gives the QNaN, two SNaNs the larger
+         * significand): the 80-bit SNaN is the converted value without its quiet bit. */
+        if ((load_sw & FSW_IE) && nan_or_unsupported(&m))
+            m.b[7] &= (uint8_t)~0x40;
         /* A NaN operand, or a division by zero (FDIVR: m / ST(0)), comes before the
          * denormal operand, which is then not reported (the host's x87 agrees). */
         if (nan_or_unsupported(&st0) || (reg == 7 && is_zero(&st0)))
