@@ -531,7 +531,12 @@ int diff__x87_precision(const struct x86_insn *i, const struct diff_case *c)
  *  - CMPPS, CMPPD, CMPSS, CMPSD (0F C2) with an immediate above 7: the legacy encoding
  *    uses imm8[2:0] only (the host runs them so), QEMU raises #UD;
  *  - MINPS..MAXSD (0F 5D, 5F) with MXCSR.DAZ set: QEMU compares and returns a denormal
- *    source as it is, where the CPU reads it as a zero first (diff case 32238 of seed 1).
+ *    source as it is, where the CPU reads it as a zero first (diff case 32238 of seed 1);
+ *  - a 66 prefix beside F2 or F3: the F2/F3 form is the instruction (the interpreter's
+ *    decoder, the manual's mandatory prefix), QEMU takes the 66 form (SQRTPD for
+ *    F2 66 0F 51: cases 114864, 158600 of seed 2);
+ *  - MXCSR.FTZ set: QEMU 5.0 applies it to its x87 state instead of SSE's and does not
+ *    flush tiny SSE results (case 119456 of seed 2).
  */
 int diff__unicorn_sse_skipped(const struct diff_case *c, const struct x86_insn *i)
 {
@@ -542,6 +547,10 @@ int diff__unicorn_sse_skipped(const struct diff_case *c, const struct x86_insn *
     if (i->opcode == 0xc2 && (i->imm & 0xff) > 7)
         return 1;
     if ((i->opcode == 0x5d || i->opcode == 0x5f) && (c->fpu.mxcsr & 0x40)) /* DAZ */
+        return 1;
+    if (i->opsize_pfx && i->rep)
+        return 1;
+    if (c->fpu.mxcsr & 0x8000) /* FTZ */
         return 1;
     if (i->opcode == 0xf7) {
         struct diff_layout l = diff__layout(c->mode);
