@@ -593,8 +593,10 @@ static void fld_mem(struct tcg_cpu *c, const struct x86_insn *i, struct tcg_x87 
             push_checked(x, &indefinite);
             return;
         }
-        if (raise_exc(x, fpu_host__load(x->fcw, (enum mem_kind)k, m, &v)))
+        if (raise_exc(x, fpu_host__load(x->fcw, (enum mem_kind)k, m, &v))) {
+            x->fsw &= (uint16_t)~FSW_C1; /* stopped by an unmasked exception: C1 clear */
             return;
+        }
     }
     x->fsw &= (uint16_t)~FSW_C1;
     push_checked(x, &v);
@@ -1001,6 +1003,10 @@ static int x87_control(struct tcg_cpu *c, const struct x86_insn *i)
         if (op == 7 && reg == 4 && (i->rm & 7) == 0) { /* DF E0 FNSTSW AX */
             x87_check(c, 0);
             reg_write(c, i, R_AX, 2, c->x87.fsw);
+            return 1;
+        }
+        if (op == 3 && reg == 4 && ((i->rm & 7) <= 1 || (i->rm & 7) == 4)) {
+            x87_check(c, 0); /* FNENI, FNDISI, FNSETPM: no-ops now, and they do not wait */
             return 1;
         }
         if (op == 3 && reg == 4 && ((i->rm & 7) == 2 || (i->rm & 7) == 3)) { /* FNCLEX, FNINIT */

@@ -22,6 +22,7 @@
 #define MXCSR_PE    (1u << 5) /* precision (inexact) */
 #define MXCSR_DAZ   (1u << 6) /* denormals are zeros */
 #define MXCSR_MASKS (0x3fu << 7)
+#define MXCSR_OM    (1u << 10)
 #define MXCSR_UM    (1u << 11)
 #define MXCSR_RC    (3u << 13)
 #define MXCSR_FTZ   (1u << 15)
@@ -353,8 +354,9 @@ static void mem_write(struct tcg_cpu *c, const struct x86_insn *i, unsigned size
 /*
  * Is op (ADD 58, MUL 59, SUB 5C, DIV 5E; CVT 5A: b is then 1) of the lane values a and b
  * inexact once rounded to the destination's precision with an unbounded exponent? That
- * is what PE says beside an unmasked underflow (SDM 11.5.2), where the host's SSE, run
- * with UM masked, reports the inexactness of the denormal it rounded to instead. The
+ * is what PE says beside an unmasked underflow or overflow (SDM 11.5.2), where the
+ * host's SSE, run with them masked, reports the inexactness of the denormal or infinity
+ * it rounded to instead. The
  * host's x87 answers: its 15-bit exponent holds any such result, and its precision
  * control rounds the significand to 24 or 53 bits. dbl: a and b are doubles; single:
  * the result is a single.
@@ -404,7 +406,7 @@ static int x87_inexact(unsigned op, int dbl, int single, uint64_t a, uint64_t b,
 }
 
 /* PE of key on the destination d and source s as the CPU reports it beside an unmasked
- * underflow (see x87_inexact): any lane's result inexact with an unbounded exponent. */
+ * underflow or overflow (see x87_inexact): any lane's result inexact with an unbounded exponent. */
 static uint32_t unbounded_inexact(const struct tcg_cpu *c, unsigned key, const tcg_xmm *d,
                                   const tcg_xmm *s)
 {
@@ -443,8 +445,9 @@ static tcg_xmm sse_compute(struct tcg_cpu *c, const struct x86_insn *i, unsigned
     tcg_xmm r = host_run(c, key, (unsigned)i->imm, i->rex_w, &c->xmm[i->reg], src, &flags);
 
     flags |= exact_underflow(c, key, &r);
-    /* An unmasked underflow: PE as the CPU reports it then. */
-    if ((flags & MXCSR_UE) && !(c->mxcsr & MXCSR_UM) && !(flags & MXCSR_OE))
+    /* An unmasked underflow or overflow: PE as the CPU reports it then. */
+    if (((flags & MXCSR_UE) && !(c->mxcsr & MXCSR_UM) && !(flags & MXCSR_OE)) ||
+        ((flags & MXCSR_OE) && !(c->mxcsr & MXCSR_OM)))
         flags = (flags & ~MXCSR_PE) | unbounded_inexact(c, key, &c->xmm[i->reg], src);
     sse_exceptions(c, i, flags);
     return r;
