@@ -734,6 +734,13 @@ static void run_reference(struct machine *m, const struct diff_case *c, const st
     if (decoded && diff__fp_insn(i) && diff__native_run(c, i, m->uc_mem, ref) == 0)
         return;
     run_unicorn(m, c, decoded && diff__rep_string(i), decoded ? c->rip + i->length : ~0ull, ref);
+    /* An x87 store through CS (FNSTENV, FNSAVE, FST...) that QEMU attempted and found
+     * unmapped: the manual's #GP, from the segment check that comes before paging. */
+    if (ref->end == DIFF_END_MEMFAULT && decoded && i->map == X86_MAP_ONE_BYTE &&
+        i->opcode >= 0xd8 && i->opcode <= 0xdf && diff__cs_write(i, writes_mem)) {
+        manual_fault(m, c, 13, ref);
+        return;
+    }
     if (ref->end != DIFF_END_STEP)
         return;
     /* LDMXCSR and FXRSTOR of an MXCSR with reserved bits set (above bit 15: the
@@ -824,19 +831,21 @@ enum diff_verdict diff__run(struct diff *d, const struct diff_case *c, struct di
         i.opcode <= 0xdf &&
         (c->fpu.fsw & 0x40 ? (tcg->fpu.fsw & ~c->fpu.fsw & 1) : (tcg->fpu.fsw & 0x40)))
         return DIFF_SKIP_REFERENCE;
-    /* An x87 store that reaches unmapped memory: QEMU 5.0's helpers store piece by piece
-     * and have changed FSW, FTW and RIP (FNSAVE reinitialises the FPU) before Unicorn
-     * reports the unmapped write; the CPU faults with nothing changed. The host judges
+    /* An x87 store or load that reaches unmapped memory (where the CPU faults, with #PF,
+     * or #GP beyond a segment's limit): QEMU 5.0's helpers access it piece by piece and
+     * have changed FSW, FTW and RIP (FNSAVE reinitialises the FPU) before Unicorn reports
+     * the unmapped access; the CPU faults with nothing changed. The host judges
      * these in 64-bit mode where the range is its own. */
     if (decoded && !ref->native && ref->end == DIFF_END_MEMFAULT &&
-        tcg->end == DIFF_END_EXCEPTION && tcg->vector == 14 &&
+        tcg->end == DIFF_END_EXCEPTION && (tcg->vector == 14 || tcg->vector == 13) &&
         ((i.map == X86_MAP_ONE_BYTE && i.opcode >= 0xd8 && i.opcode <= 0xdf) ||
          (i.map == X86_MAP_0F && i.opcode == 0xae && i.has_mem && (i.reg & 7) == 0)))
         return DIFF_SKIP_REFERENCE; /* FXSAVE too */
     /* x87 results QEMU 5.0 does not model: it raises no DE, reports other tiny results
      * (UE) when converting to a smaller format, delivers the masked response for an
-     * unmasked exception, and stores other values than the integer indefinite when
-     * FIST/FISTP/FISTTP overflow (IE). Cases where the interpreter raised one of those
+     * unmasked exception, neither quiets nor reports an SNaN read from memory (IE), and
+     * stores other values than the integer indefinite when FIST/FISTP/FISTTP overflow.
+     * Cases where the interpreter raised one of those (or stored an integer with IE set)
      * are not compared against Unicorn; the host judges them in 64-bit mode. */
     if (decoded && !ref->native && i.map == X86_MAP_ONE_BYTE && i.opcode >= 0xd8 &&
         i.opcode <= 0xdf && tcg->end != DIFF_END_EXCEPTION) {
@@ -846,7 +855,8 @@ enum diff_verdict diff__run(struct diff *d, const struct diff_case *c, struct di
             i.has_mem && (i.opcode == 0xdb || i.opcode == 0xdd || i.opcode == 0xdf) &&
             (i.opcode == 0xdd ? digit == 1
                               : (digit >= 1 && digit <= 3) || (i.opcode == 0xdf && digit == 7));
-        if ((raised & 0x12) || (raised & ~c->fpu.fcw) || (int_store && (raised & 1)))
+        if ((raised & 0x12) || (raised & ~c->fpu.fcw) || (i.has_mem && (raised & 1)) ||
+            (int_store && (tcg->fpu.fsw & 1)))
             return DIFF_SKIP_REFERENCE;
     }
     /* FLD m32/m64 of a denormal with DE unmasked: Intel's manual leaves TOP and the
