@@ -866,6 +866,24 @@ enum diff_verdict diff__run(struct diff *d, const struct diff_case *c, struct di
         (i.opcode == 0xd9 || i.opcode == 0xdd) && i.has_mem && (i.reg & 7) == 0 &&
         (ref->fpu.fsw & ~c->fpu.fsw & ~c->fpu.fcw & 2))
         return DIFF_SKIP_REFERENCE;
+    /* SSE arithmetic with a NaN result: given two NaNs the CPU returns the first source's
+     * (quieted), QEMU 5.0 the second's (ADDPS, MULPS: diff cases 4935 of seed 3, 264628
+     * of seed 8). Not compared against Unicorn; the host judges NaNs in 64-bit mode. */
+    if (decoded && !ref->native && i.map == X86_MAP_0F && i.opcode >= 0x51 && i.opcode <= 0x5f &&
+        i.opcode != 0x54 && i.opcode != 0x55 && i.opcode != 0x56 && i.opcode != 0x57 &&
+        tcg->end == DIFF_END_STEP) {
+        const uint64_t *r = tcg->fpu.xmm[i.reg];
+        int nan = 0;
+        for (int k = 0; k < 2; k++) {
+            nan |= (r[k] & 0x7ff0000000000000ull) == 0x7ff0000000000000ull && (r[k] << 12);
+            for (int h = 0; h < 2; h++) {
+                uint32_t v = (uint32_t)(r[k] >> (32 * h));
+                nan |= (v & 0x7f800000u) == 0x7f800000u && (v << 9);
+            }
+        }
+        if (nan)
+            return DIFF_SKIP_REFERENCE;
+    }
     /* MASKMOVDQU whose mask leaves bytes out: whether the CPU faults on the bytes it does
      * not write is implementation-specific (the manual); this host faults on an unmapped
      * page even then, the interpreter touches only the bytes it writes. */

@@ -530,8 +530,11 @@ int diff__x87_precision(const struct x86_insn *i, const struct diff_case *c)
  *    its mask leaves out is implementation-specific (the manual), QEMU does not;
  *  - CMPPS, CMPPD, CMPSS, CMPSD (0F C2) with an immediate above 7: the legacy encoding
  *    uses imm8[2:0] only (the host runs them so), QEMU raises #UD;
- *  - MINPS..MAXSD (0F 5D, 5F) with MXCSR.DAZ set: QEMU compares and returns a denormal
- *    source as it is, where the CPU reads it as a zero first (diff case 32238 of seed 1);
+ *  - MXCSR.DAZ set: QEMU computes with a denormal input as it is, where the CPU reads it
+ *    as a zero first (MAXSS: diff case 32238 of seed 1; SUBPS, MULSD: 5980, 233942 of
+ *    seed 6);
+ *  - F2 and F3 both: the last one is the mandatory prefix (the interpreter's decoder),
+ *    QEMU takes F3 (CVTSI2SS for F3 F2 0F 2A: case 279240 of seed 5);
  *  - a 66 prefix beside F2 or F3: the F2/F3 form is the instruction (the interpreter's
  *    decoder, the manual's mandatory prefix), QEMU takes the 66 form (SQRTPD for
  *    F2 66 0F 51: cases 114864, 158600 of seed 2);
@@ -546,7 +549,9 @@ int diff__unicorn_sse_skipped(const struct diff_case *c, const struct x86_insn *
         return 1;
     if (i->opcode == 0xc2 && (i->imm & 0xff) > 7)
         return 1;
-    if ((i->opcode == 0x5d || i->opcode == 0x5f) && (c->fpu.mxcsr & 0x40)) /* DAZ */
+    if (c->fpu.mxcsr & 0x40) /* DAZ */
+        return 1;
+    if (scan_prefixes(c->code, c->mode).both_reps)
         return 1;
     if (i->opsize_pfx && i->rep)
         return 1;
