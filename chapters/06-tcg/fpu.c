@@ -185,6 +185,7 @@ static void mem_probe_write(struct tcg_cpu *c, const struct x86_insn *i, uint64_
 {
     uint8_t buf[16];
 
+    tcg_linear(c, i->mem.segment, ea, len, ACC_WRITE); /* the segment's checks come first */
     mem_read(c, i, ea, buf, len);
     mem_write(c, i, ea, buf, len);
 }
