@@ -585,8 +585,14 @@ static inline void tcg_sse_check(struct tcg_cpu *c, const struct x86_insn *i)
 static inline uint64_t xmm_linear(struct tcg_cpu *c, const struct x86_insn *i, int aligned,
                                   enum access acc)
 {
-    uint64_t linear = tcg_linear(c, i->mem.segment, tcg_ea(c, i), 16, acc);
+    uint64_t ea = tcg_ea(c, i);
 
+    /* 64-bit mode: alignment is checked before the canonical form, so a misaligned
+     * non-canonical operand is #GP(0) even through SS (as the CPU; FS, GS add a base). */
+    if (aligned && c->long64 && i->mem.segment != X86_SEG_FS && i->mem.segment != X86_SEG_GS &&
+        (ea & 15))
+        tcg_gp(c, 0);
+    uint64_t linear = tcg_linear(c, i->mem.segment, ea, 16, acc);
     if (aligned && (linear & 15))
         tcg_gp(c, 0);
     return linear;

@@ -11,8 +11,9 @@
  *
  * Each instruction works on a copy of the FPU state and stores it back only after its
  * last memory access, so a fault (which runs the instruction again) finds the state as it
- * was. Known simplifications: an unmasked overflow or underflow stores the masked result
- * (the CPU stores it with its exponent rebiased); with CR0.NE clear an unmasked exception
+ * was. An unmasked overflow or underflow with a register destination delivers the
+ * result with its exponent rebiased by 24576, as the host computes it. Known
+ * simplifications: with CR0.NE clear an unmasked exception
  * is not reported at all (the CPU would signal FERR# to the interrupt controller); FNSTENV
  * and FNSAVE always use the protected-mode image, real mode included; FBLD and FBSTP #UD.
  */
@@ -105,10 +106,14 @@ static void update_es(struct tcg_x87 *x)
 }
 
 /* Records exception flags exc. Returns 1 when one of them is an unmasked invalid
- * operation, denormal or divide-by-zero: then the instruction must store no result. */
+ * operation, denormal or divide-by-zero: then the instruction must store no result, and
+ * the overflow, underflow and precision exceptions of the masked result it computed are
+ * not reported (they come after those three in the manual's priority; the host agrees). */
 static int raise_exc(struct tcg_x87 *x, unsigned exc)
 {
     exc &= FSW_EXC;
+    if (exc & ~x->fcw & (FSW_IE | FSW_DE | FSW_ZE))
+        exc &= ~(FSW_OE | FSW_UE | FSW_PE);
     x->fsw |= (uint16_t)exc;
     if (exc & ~x->fcw & FSW_EXC)
         x->fsw |= FSW_ES | FSW_B;
@@ -173,6 +178,18 @@ static void mem_write(struct tcg_cpu *c, const struct x86_insn *i, uint64_t ea, 
     }
 }
 
+/* Checks that the len (at most 16) bytes at seg:ea could be stored, faulting as a store
+ * would, and changes nothing: a store the x87 suppresses (an unmasked exception) still
+ * checks its destination first. */
+static void mem_probe_write(struct tcg_cpu *c, const struct x86_insn *i, uint64_t ea, unsigned len)
+{
+    uint8_t buf[16];
+
+    tcg_linear(c, i->mem.segment, ea, len, ACC_WRITE); /* the segment's checks come first */
+    mem_read(c, i, ea, buf, len);
+    mem_write(c, i, ea, buf, len);
+}
+
 /* ------------------------------------------------------------------------------------- */
 /* Checks before an instruction                                                           */
 
@@ -212,6 +229,28 @@ static void note_insn(struct tcg_cpu *c, const struct x86_insn *i, struct tcg_x8
 /* ------------------------------------------------------------------------------------- */
 /* Arithmetic and comparisons                                                             */
 
+/* Is a a NaN or an encoding the x87 does not support (pseudo-NaN, pseudo-infinity,
+ * unnormal)? Either one takes precedence over a denormal operand (the manual's order of
+ * x87 exceptions: invalid operation, then a QNaN operand, then denormal). */
+static int nan_or_unsupported(const f80 *a)
+{
+    uint64_t sig;
+    unsigned exp = (a->b[8] | a->b[9] << 8) & 0x7fff;
+
+    memcpy(&sig, a->b, 8);
+    if (exp == 0x7fff)
+        return sig != 1ull << 63;
+    return exp != 0 && !(sig >> 63);
+}
+
+/* Is a zero, of either sign? */
+static int is_zero(const f80 *a)
+{
+    static const uint8_t zero[8];
+
+    return memcmp(a->b, zero, 8) == 0 && ((a->b[8] | a->b[9] << 8) & 0x7fff) == 0;
+}
+
 /* ST(d) = ST(d) op src, where src is *m (a memory operand already converted) or ST(s);
  * pops afterwards with pop. */
 static void arith(struct tcg_x87 *x, enum host_op op, unsigned d, const f80 *m, unsigned s,
@@ -227,9 +266,10 @@ static void arith(struct tcg_x87 *x, enum host_op op, unsigned d, const f80 *m, 
         a = get(x, d);
         b = m ? *m : get(x, s);
         uint16_t sw = fpu_host__run(x->fcw, op, &a, &b, r);
-        x->fsw = (uint16_t)((x->fsw & ~FSW_C1) | (sw & FSW_C1));
-        if (raise_exc(x, sw))
+        x->fsw &= (uint16_t)~FSW_C1;
+        if (raise_exc(x, sw)) /* no result: C1 (rounded up) clear */
             return;
+        x->fsw |= (uint16_t)(sw & FSW_C1);
         put(x, d, &r[0]);
     }
     if (pop_after)
@@ -252,8 +292,10 @@ static int compare(struct tcg_x87 *x, enum host_op op, const f80 *m, unsigned s,
         a = get(x, 0);
         b = m ? *m : get(x, s);
         uint16_t sw = fpu_host__run(x->fcw, op, &a, &b, r);
-        if (raise_exc(x, sw))
+        if (raise_exc(x, sw)) {
+            x->fsw &= (uint16_t)~FSW_C1; /* cleared even then (as the host does) */
             return -1;
+        }
         cc = sw & (FSW_C0 | FSW_C2 | FSW_C3);
     }
     if (op == H_COMI || op == H_UCOMI) /* FCOMI: RFLAGS gets them, FSW only C1 = 0 */
@@ -286,7 +328,11 @@ static void unary(struct tcg_x87 *x, enum host_op op, int needs_st1, unsigned cc
 {
     f80 a, b = indefinite, r[3];
 
+    int prem = op == H_PREM || op == H_PREM1;
+
     if (is_empty(x, 0) || (needs_st1 && is_empty(x, 1))) {
+        if (prem) /* no partial remainder left: C2 clear (C0, C3 unchanged, as the host) */
+            x->fsw &= (uint16_t)~FSW_C2;
         if (!stack_fault(x, 0))
             put(x, 0, &indefinite);
         return;
@@ -295,6 +341,10 @@ static void unary(struct tcg_x87 *x, enum host_op op, int needs_st1, unsigned cc
     if (needs_st1)
         b = get(x, 1);
     uint16_t sw = fpu_host__run(x->fcw, op, &a, &b, r);
+    /* FPREM/FPREM1 with an invalid or NaN operand have no quotient: the CPU leaves C0
+     * and C3 as they were, and the host's copies of them are its own, not the guest's. */
+    if (prem && ((sw & FSW_IE) || nan_or_unsupported(&r[0])))
+        ccmask &= ~(FSW_C0 | FSW_C3);
     x->fsw = (uint16_t)((x->fsw & ~(ccmask | FSW_C1)) | (sw & (ccmask | FSW_C1)));
     if (raise_exc(x, sw))
         return;
@@ -507,6 +557,7 @@ static void env_insn(struct tcg_cpu *c, const struct x86_insn *i, int save, int 
             finit(&x);
         else
             x.fcw |= FSW_EXC; /* FNSTENV masks every exception after saving */
+        update_es(&x);        /* nothing unmasked is left pending (as the host) */
     } else {
         unsigned len = opsize == 2 ? 14 : 28;
         mem_read(c, i, ea, img, len + (regs ? 80 : 0));
@@ -543,8 +594,10 @@ static void fld_mem(struct tcg_cpu *c, const struct x86_insn *i, struct tcg_x87 
             push_checked(x, &indefinite);
             return;
         }
-        if (raise_exc(x, fpu_host__load(x->fcw, (enum mem_kind)k, m, &v)))
+        if (raise_exc(x, fpu_host__load(x->fcw, (enum mem_kind)k, m, &v))) {
+            x->fsw &= (uint16_t)~FSW_C1; /* stopped by an unmasked exception: C1 clear */
             return;
+        }
     }
     x->fsw &= (uint16_t)~FSW_C1;
     push_checked(x, &v);
@@ -560,8 +613,10 @@ static void fst_mem(struct tcg_cpu *c, const struct x86_insn *i, struct tcg_x87 
     uint16_t sw = 0;
 
     if (is_empty(x, 0)) {
-        if (stack_fault(x, 0))
+        if (stack_fault(x, 0)) {
+            mem_probe_write(c, i, ea, k < 0 ? 10 : fpu_host__size((enum mem_kind)k));
             return;
+        }
         a = indefinite;
     } else {
         a = get(x, 0);
@@ -575,8 +630,16 @@ static void fst_mem(struct tcg_cpu *c, const struct x86_insn *i, struct tcg_x87 
         else
             sw = fpu_host__store(x->fcw | FSW_EXC, (enum mem_kind)k, &indefinite, &m);
         unsigned unmasked = sw & ~x->fcw & (FSW_IE | FSW_DE | FSW_OE | FSW_UE);
-        if (!unmasked) /* an unmasked numeric exception stores nothing */
-            tcg_write(c, i->mem.segment, ea, fpu_host__size((enum mem_kind)k), m);
+        unsigned size = fpu_host__size((enum mem_kind)k);
+        /* An unmasked numeric exception stores nothing, but the destination is checked
+         * first: a store to memory that is not writable faults all the same. Nor is a rounded
+         * result reported then: no precision exception, C1 clear (as the host does). */
+        if (unmasked) {
+            mem_probe_write(c, i, ea, size);
+            sw &= (uint16_t) ~(FSW_PE | FSW_C1);
+        } else {
+            tcg_write(c, i->mem.segment, ea, size, m);
+        }
         if (!is_empty(x, 0)) {
             x->fsw = (uint16_t)((x->fsw & ~FSW_C1) | (sw & FSW_C1));
             raise_exc(x, sw);
@@ -604,8 +667,21 @@ static int x87_mem(struct tcg_cpu *c, const struct x86_insn *i, struct tcg_x87 *
                 arith(x, (enum host_op)reg, 0, NULL, 0, 0);
             return 0;
         }
-        if (raise_exc(x, fpu_host__load(x->fcw, arith_kind[op / 2], v, &m)))
+        unsigned load_sw = fpu_host__load(x->fcw, arith_kind[op / 2], v, &m);
+        f80 st0 = get(x, 0);
+        /* An SNaN operand: the conversion quieted it, but the operation must see it as
+         * signalling (an SNaN beside a QNaN gives the QNaN, two SNaNs the larger
+         * significand): the 80-bit SNaN is the converted value without its quiet bit. */
+        if ((load_sw & FSW_IE) && nan_or_unsupported(&m))
+            m.b[7] &= (uint8_t)~0x40;
+        /* A NaN operand, or a division by zero (FDIVR: m / ST(0)), comes before the
+         * denormal operand, which is then not reported (the host's x87 agrees). */
+        if (nan_or_unsupported(&st0) || (reg == 7 && is_zero(&st0)))
+            load_sw &= ~FSW_DE;
+        if (raise_exc(x, load_sw)) {
+            x->fsw &= (uint16_t)~FSW_C1; /* stopped: C1 clear, as in arith and compare */
             return 0;
+        }
         if (reg == 2 || reg == 3)
             compare(x, H_COM, &m, 0, reg == 3);
         else
@@ -817,11 +893,11 @@ static int x87_reg(struct tcg_cpu *c, const struct x86_insn *i, struct tcg_x87 *
         }
         arith(x, (enum host_op)(reg >= 4 ? reg ^ 1 : reg), s, NULL, 0, op == 6);
         return 0;
-    case 1:             /* D9 */
-        if (reg == 0) { /* FLD ST(i) */
-            if (is_empty(x, s)) {
+    case 1:                       /* D9 */
+        if (reg == 0) {           /* FLD ST(i) */
+            if (is_empty(x, s)) { /* the underflow is the one reported, full or not */
                 if (!stack_fault(x, 0))
-                    push_checked(x, &indefinite);
+                    push(x, &indefinite);
                 return 0;
             }
             f80 v = get(x, s);
@@ -900,13 +976,15 @@ static int x87_reg(struct tcg_cpu *c, const struct x86_insn *i, struct tcg_x87 *
             break;
         return -1;
     }
-    /* FST / FSTP ST(i) */
+    /* FST / FSTP ST(i). An empty ST(0): the masked response stores the QNaN indefinite
+     * in ST(i) only; ST(0) stays empty. */
+    f80 v = indefinite;
     if (is_empty(x, 0)) {
         if (stack_fault(x, 0))
             return 0;
-        put(x, 0, &indefinite);
+    } else {
+        v = get(x, 0);
     }
-    f80 v = get(x, 0);
     put(x, s, &v);
     x->fsw &= (uint16_t)~FSW_C1;
     if (!(op == 5 && reg == 2))
@@ -926,6 +1004,10 @@ static int x87_control(struct tcg_cpu *c, const struct x86_insn *i)
         if (op == 7 && reg == 4 && (i->rm & 7) == 0) { /* DF E0 FNSTSW AX */
             x87_check(c, 0);
             reg_write(c, i, R_AX, 2, c->x87.fsw);
+            return 1;
+        }
+        if (op == 3 && reg == 4 && ((i->rm & 7) <= 1 || (i->rm & 7) == 4)) {
+            x87_check(c, 0); /* FNENI, FNDISI, FNSETPM: no-ops now, and they do not wait */
             return 1;
         }
         if (op == 3 && reg == 4 && ((i->rm & 7) == 2 || (i->rm & 7) == 3)) { /* FNCLEX, FNINIT */
@@ -1096,7 +1178,9 @@ static void group15(struct tcg_cpu *c, const struct x86_insn *i)
         atomic_thread_fence(memory_order_seq_cst);
         return;
     }
-    if (i->rep || (i->opsize_pfx && reg >= 6)) /* CLWB, CLFLUSHOPT, ... not advertised */
+    /* The memory forms take no 66, F2 or F3 prefix (NP in the manual): with one they are
+     * other instructions (CLWB, CLFLUSHOPT, PTWRITE) that CPUID does not offer. */
+    if (i->rep || i->opsize_pfx)
         tcg_ud(c, i);
     switch (reg) {
     case 0: /* FXSAVE */

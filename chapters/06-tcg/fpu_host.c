@@ -3,7 +3,8 @@
  *
  * An x86-64 host has the very FPU the guest expects, so each guest operation is one host
  * instruction: the operands are loaded, the guest's control word is set with every
- * exception masked, the instruction runs, and the status word and result are read back.
+ * exception masked (but overflow and underflow, which change the result), the instruction
+ * runs, and the status word and result are read back.
  * The host's environment (FNSTENV/FLDENV) is saved and restored around it, so the host
  * program's own floating point never notices.
  */
@@ -14,6 +15,8 @@
 #endif
 
 #define FCW_ALL_MASKED 0x3fu /* IM, DM, ZM, OM, UM, PM */
+#define FCW_OM         0x08u
+#define FCW_UM         0x10u
 
 /* The host's FPU environment, saved around each guest operation and put back after. */
 typedef struct {
@@ -21,7 +24,7 @@ typedef struct {
 } host_env;
 
 /* [x87-host] */
-/* Runs insn with ST(0) = *a and ST(1) = *b under control word cw (exceptions masked);
+/* Runs insn with ST(0) = *a and ST(1) = *b under control word cw;
  * fnstsw takes the status right after it, then the stack is stored to r[0..2] top first
  * (entries the operation left empty store the indefinite harmlessly), and the host's
  * environment comes back whole. */
@@ -33,6 +36,7 @@ typedef struct {
         "fldt %[b]\n\t"                                                                            \
         "fldt %[a]\n\t" insn "\n\t"                                                                \
         "fnstsw %[sw]\n\t"                                                                         \
+        "fnclex\n\t"                                                                               \
         "fstpt %[r0]\n\t"                                                                          \
         "fstpt %[r1]\n\t"                                                                          \
         "fstpt %[r2]\n\t"                                                                          \
@@ -45,7 +49,11 @@ typedef struct {
  * status word after it (its exception flags and condition codes). */
 uint16_t fpu_host__run(uint16_t fcw, enum host_op op, const f80 *a, const f80 *b, f80 r[3])
 {
-    uint16_t cw = fcw | FCW_ALL_MASKED, sw = 0;
+    /* Overflow and underflow keep the guest's masks: unmasked, the CPU delivers the
+     * result with its exponent rebiased by 24576 (the manual's x87 numeric overflow and
+     * underflow exceptions, register destination). FNCLEX after FNSTSW drops the pending
+     * exception before the stores that would take it. */
+    uint16_t cw = fcw | (FCW_ALL_MASKED & ~(FCW_OM | FCW_UM)), sw = 0;
     host_env env;
 
     switch (op) {

@@ -22,6 +22,7 @@
 #define MXCSR_PE    (1u << 5) /* precision (inexact) */
 #define MXCSR_DAZ   (1u << 6) /* denormals are zeros */
 #define MXCSR_MASKS (0x3fu << 7)
+#define MXCSR_OM    (1u << 10)
 #define MXCSR_UM    (1u << 11)
 #define MXCSR_RC    (3u << 13)
 #define MXCSR_FTZ   (1u << 15)
@@ -294,9 +295,6 @@ static void sse_exceptions(struct tcg_cpu *c, const struct x86_insn *i, uint32_t
     if (unmasked & MXCSR_PRE) {
         flags &= MXCSR_PRE;
         unmasked &= MXCSR_PRE;
-    } else if ((unmasked & MXCSR_UE) && !(flags & MXCSR_OE)) {
-        flags &= ~MXCSR_PE; /* not rounded to a denormal: inexact is not known (as the CPU) */
-        unmasked &= ~MXCSR_PE;
     }
     c->mxcsr |= flags;
     if (!unmasked)
@@ -357,6 +355,92 @@ static void mem_write(struct tcg_cpu *c, const struct x86_insn *i, unsigned size
 /* ------------------------------------------------------------------------------------- */
 /* Arithmetic, comparisons, conversions                                                   */
 
+/*
+ * Is op (ADD 58, MUL 59, SUB 5C, DIV 5E; CVT 5A: b is then 1) of the lane values a and b
+ * inexact once rounded to the destination's precision with an unbounded exponent? That
+ * is what PE says beside an unmasked underflow or overflow (SDM 11.5.2), where the
+ * host's SSE, run with them masked, reports the inexactness of the denormal or infinity
+ * it rounded to instead. The
+ * host's x87 answers: its 15-bit exponent holds any such result, and its precision
+ * control rounds the significand to 24 or 53 bits. dbl: a and b are doubles; single:
+ * the result is a single.
+ */
+static int x87_inexact(unsigned op, int dbl, int single, uint64_t a, uint64_t b, unsigned rc)
+{
+    uint16_t cw = (uint16_t)(0x3f | (single ? 0 : 2u << 8) | rc << 10), sw = 0;
+    uint8_t env[28];
+
+#define X87_RUN(load, insn)                                                                        \
+    __asm__ volatile("fnstenv %[env]\n\tfldcw %[cw]\n\tfnclex\n\t" load " %[b]\n\t" load           \
+                     " %[a]\n\t" insn "\n\tfnstsw %[sw]\n\tfstp %%st(0)\n\tfstp %%st(0)\n\t"       \
+                     "fldenv %[env]"                                                               \
+                     : [sw] "=m"(sw), [env] "=m"(env)                                              \
+                     : [cw] "m"(cw), [a] "m"(a), [b] "m"(b))
+    if (!dbl) {
+        a &= 0xffffffffu;
+        b &= 0xffffffffu;
+    }
+    switch (op) {
+    case 0x58:
+        if (dbl)
+            X87_RUN("fldl", "fadd %%st(1), %%st");
+        else
+            X87_RUN("flds", "fadd %%st(1), %%st");
+        break;
+    case 0x5C:
+        if (dbl)
+            X87_RUN("fldl", "fsub %%st(1), %%st");
+        else
+            X87_RUN("flds", "fsub %%st(1), %%st");
+        break;
+    case 0x5E:
+        if (dbl)
+            X87_RUN("fldl", "fdiv %%st(1), %%st");
+        else
+            X87_RUN("flds", "fdiv %%st(1), %%st");
+        break;
+    default: /* MUL; CVT multiplies by 1 */
+        if (dbl)
+            X87_RUN("fldl", "fmul %%st(1), %%st");
+        else
+            X87_RUN("flds", "fmul %%st(1), %%st");
+    }
+#undef X87_RUN
+    return (sw & 0x20) != 0;
+}
+
+/* PE of key on the destination d and source s as the CPU reports it beside an unmasked
+ * underflow or overflow (see x87_inexact): any lane's result inexact with an unbounded exponent. */
+static uint32_t unbounded_inexact(const struct tcg_cpu *c, unsigned key, const tcg_xmm *d,
+                                  const tcg_xmm *s)
+{
+    unsigned op = key >> 2, form = key & 3, rc = (c->mxcsr & MXCSR_RC) >> 13;
+    int dbl = form == PD || form == SD;
+    unsigned lanes = form == PS ? 4 : form == PD ? 2 : 1;
+    const uint64_t one = dbl ? 0x3ff0000000000000ull : 0x3f800000u;
+
+    for (unsigned k = 0; k < lanes; k++) {
+        uint64_t a = dbl ? d->q[k] : d->d[k], b = dbl ? s->q[k] : s->d[k];
+        if (op == 0x5A) { /* CVTPD2PS, CVTSD2SS: the source, rounded to a single */
+            b = s->q[k];
+            if ((c->mxcsr & MXCSR_DAZ) && !(b & 0x7ff0000000000000ull))
+                b &= 1ull << 63; /* a denormal read as a zero */
+            if (x87_inexact(0x59, 1, 1, b, one, rc))
+                return MXCSR_PE;
+            continue;
+        }
+        if (c->mxcsr & MXCSR_DAZ) { /* denormals read as zeros */
+            uint64_t exp = dbl ? 0x7ff0000000000000ull : 0x7f800000u;
+            uint64_t sign = dbl ? 1ull << 63 : 1u << 31;
+            a = a & exp ? a : a & sign;
+            b = b & exp ? b : b & sign;
+        }
+        if (x87_inexact(op, dbl, !dbl, a, b, rc))
+            return MXCSR_PE;
+    }
+    return 0;
+}
+
 /* Runs key with the destination register and source operand, then commits the result. */
 static tcg_xmm sse_compute(struct tcg_cpu *c, const struct x86_insn *i, unsigned key,
                            const tcg_xmm *src)
@@ -364,7 +448,12 @@ static tcg_xmm sse_compute(struct tcg_cpu *c, const struct x86_insn *i, unsigned
     uint32_t flags;
     tcg_xmm r = host_run(c, key, (unsigned)i->imm, i->rex_w, &c->xmm[i->reg], src, &flags);
 
-    sse_exceptions(c, i, flags | exact_underflow(c, key, &r));
+    flags |= exact_underflow(c, key, &r);
+    /* An unmasked underflow or overflow: PE as the CPU reports it then. */
+    if (((flags & MXCSR_UE) && !(c->mxcsr & MXCSR_UM) && !(flags & MXCSR_OE)) ||
+        ((flags & MXCSR_OE) && !(c->mxcsr & MXCSR_OM)))
+        flags = (flags & ~MXCSR_PE) | unbounded_inexact(c, key, &c->xmm[i->reg], src);
+    sse_exceptions(c, i, flags);
     return r;
 }
 

@@ -228,6 +228,9 @@ int diff__x87_precision(const struct x86_insn *i, const struct diff_case *c);
 /** Is i, an SSE case of c, one Unicorn cannot judge (real mode, MASKMOVDQU off the range)? */
 int diff__unicorn_sse_skipped(const struct diff_case *c, const struct x86_insn *i);
 
+/** Is i, an x87 case of c, one Unicorn cannot judge (pending #MF, special operands)? */
+int diff__unicorn_x87_skipped(const struct diff_case *c, const struct x86_insn *i);
+
 /** Is i an SSE instruction whose memory operand in c is not 16-byte aligned? */
 int diff__unicorn_misaligned(const struct diff_case *c, const struct x86_insn *i);
 

@@ -187,7 +187,13 @@ int diff__native_fits(const struct diff_case *c, const struct x86_insn *i)
 {
     uint64_t lo, span;
 
+    struct diff_layout l = diff__layout(c->mode);
+
     if (!diff__native_ok(i))
+        return 0;
+    /* The host runs the instruction from its own copy of the bytes: one that runs past
+     * the end of the mapped range (a #PF fetching it) is not its to judge. */
+    if (c->rip + i->length > l.base + l.size)
         return 0;
     if (c->mode != X86_MODE_64) /* register forms only (diff__native_ok) */
         return 1;

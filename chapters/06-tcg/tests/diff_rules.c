@@ -80,6 +80,12 @@ int diff__rep_string(const struct x86_insn *i)
 
 int diff__undefined_result(const struct x86_insn *i, const struct diff_case *c)
 {
+    /* D9 D8+i, an alias of FSTP ST(i) that Intel's manual leaves out of its opcode map,
+     * with ST(0) empty: an AMD part pops without a stack fault and stores nothing, the
+     * documented FSTP stores the QNaN indefinite with IE and SF. No one answer. */
+    if (i->map == X86_MAP_ONE_BYTE && i->opcode == 0xd9 && i->has_modrm && i->mod == 3 &&
+        (i->reg & 7) == 3 && !(c->fpu.ftw >> ((c->fpu.fsw >> 11) & 7) & 1))
+        return 1;
     if (i->map != X86_MAP_0F)
         return 0;
     if (i->opcode >= 0xc8 && i->opcode <= 0xcf && i->opsize == 2)
@@ -223,7 +229,13 @@ static int lockable(const struct x86_insn *i)
  * r/m (8F), MOV r/m, imm (C6/C7) other than /0, FE /2-/7, FF /7, 0F BA /0-/3), and far
  * CALL and JMP with a register operand (FF /3, FF /5 with mod = 3: QEMU aborts), and the
  * memory forms of the SSE shift groups (0F 71-73) and of MASKMOVDQU (0F F7), which QEMU
- * runs on memory.
+ * runs on memory, and group 15 (0F AE) with a 66, F2 or F3 prefix: FXSAVE, FXRSTOR,
+ * LDMXCSR, STMXCSR, CLFLUSH and the fences are NP (no such prefix) in the manual, and
+ * the prefixed rows (CLWB, CLFLUSHOPT, RDFSBASE..., PTWRITE, INCSSP, UMWAIT...) are
+ * features the interpreter's CPUID does not offer; QEMU 5.0 ignores the prefix. This
+ * AMD host raises #UD for 66 with FXSAVE, FXRSTOR, LDMXCSR, STMXCSR and the fences.
+ * The undefined rows of the shift groups 0F 71-73 (/0, /1, /3, /5, /7; 0F 73 /3 and /7
+ * need 66): QEMU switches the x87 to MMX (TOP = 0, all tags valid) before its #UD.
  */
 int diff__manual_ud(const struct x86_insn *i)
 {
@@ -231,6 +243,11 @@ int diff__manual_ud(const struct x86_insn *i)
 
     if (i->lock && !lockable(i))
         return 1;
+    if (i->map == X86_MAP_0F && op == 0xae && (i->opsize_pfx || i->rep))
+        return 1; /* group 15 with a mandatory prefix: see above */
+    if (i->map == X86_MAP_0F && op >= 0x71 && op <= 0x73 && i->has_modrm && i->mod == 3)
+        return op == 0x73 ? !(digit == 2 || digit == 6 || (i->opsize_pfx && (digit & 3) == 3))
+                          : !(digit == 2 || digit == 4 || digit == 6); /* undefined rows */
     if (i->map == X86_MAP_0F)
         return (op == 0xba && digit < 4) ||
                (((op >= 0x71 && op <= 0x73) || op == 0xf7) && i->has_modrm && i->mod != 3);
@@ -371,7 +388,10 @@ int diff__native_ok(const struct x86_insn *i)
     if (i->mode != X86_MODE_64 &&
         (i->has_mem || (i->map == X86_MAP_0F && i->opcode == 0xf7) || i->mod != 3))
         return 0;
-    if (i->seg == X86_SEG_FS || i->seg == X86_SEG_GS) /* MASKMOVDQU's DS:rDI too */
+    /* FS and GS bases are the host's own: no memory operand through them (MASKMOVDQU's
+     * DS:rDI included). On a register form the prefix changes nothing. */
+    if ((i->seg == X86_SEG_FS || i->seg == X86_SEG_GS) &&
+        (i->has_mem || (i->map == X86_MAP_0F && i->opcode == 0xf7)))
         return 0;
     if (i->map == X86_MAP_0F && i->opcode == 0xae) {
         unsigned digit = i->reg & 7;
@@ -507,7 +527,19 @@ int diff__x87_precision(const struct x86_insn *i, const struct diff_case *c)
  *    interpreter on a misaligned operand is not compared against its completion (the
  *    host judges alignment in 64-bit mode, through the same code of the interpreter);
  *  - MASKMOVDQU with a destination not wholly mapped: whether a CPU faults on the bytes
- *    its mask leaves out is implementation-specific (the manual), QEMU does not.
+ *    its mask leaves out is implementation-specific (the manual), QEMU does not;
+ *  - CMPPS, CMPPD, CMPSS, CMPSD (0F C2) with an immediate above 7: the legacy encoding
+ *    uses imm8[2:0] only (the host runs them so), QEMU raises #UD;
+ *  - MXCSR.DAZ set: QEMU computes with a denormal input as it is, where the CPU reads it
+ *    as a zero first (MAXSS: diff case 32238 of seed 1; SUBPS, MULSD: 5980, 233942 of
+ *    seed 6);
+ *  - F2 and F3 both: the last one is the mandatory prefix (the interpreter's decoder),
+ *    QEMU takes F3 (CVTSI2SS for F3 F2 0F 2A: case 279240 of seed 5);
+ *  - a 66 prefix beside F2 or F3: the F2/F3 form is the instruction (the interpreter's
+ *    decoder, the manual's mandatory prefix), QEMU takes the 66 form (SQRTPD for
+ *    F2 66 0F 51: cases 114864, 158600 of seed 2);
+ *  - MXCSR.FTZ set: QEMU 5.0 applies it to its x87 state instead of SSE's and does not
+ *    flush tiny SSE results (case 119456 of seed 2).
  */
 int diff__unicorn_sse_skipped(const struct diff_case *c, const struct x86_insn *i)
 {
@@ -515,12 +547,22 @@ int diff__unicorn_sse_skipped(const struct diff_case *c, const struct x86_insn *
         return 0;
     if (c->mode == X86_MODE_16)
         return 1;
+    if (i->opcode == 0xc2 && (i->imm & 0xff) > 7)
+        return 1;
+    if (c->fpu.mxcsr & 0x40) /* DAZ */
+        return 1;
+    if (scan_prefixes(c->code, c->mode).both_reps)
+        return 1;
+    if (i->opsize_pfx && i->rep)
+        return 1;
+    if (c->fpu.mxcsr & 0x8000) /* FTZ */
+        return 1;
     if (i->opcode == 0xf7) {
         struct diff_layout l = diff__layout(c->mode);
         uint64_t di = c->r[7] & (i->addrsize == 4   ? 0xffffffffull
                                  : i->addrsize == 2 ? 0xffff
                                                     : ~0ull);
-        return di < l.base || di + 16 > l.base + l.size;
+        return di < l.base || di > l.base + l.size - 16; /* rDI + 16 may wrap */
     }
     return 0;
 }
@@ -529,4 +571,44 @@ int diff__unicorn_misaligned(const struct diff_case *c, const struct x86_insn *i
 {
     return i->map == X86_MAP_0F && diff__fp_insn(i) && i->has_mem &&
            (diff__operand_address(c, i) & 15) != 0;
+}
+
+/* Is physical x87 register n of c in use and a NaN, a denormal or an encoding the x87
+ * does not support (pseudo-NaN, pseudo-infinity, unnormal, pseudo-denormal)? */
+static int x87_special(const struct diff_case *c, unsigned n)
+{
+    uint64_t sig;
+    unsigned exp;
+
+    if (!((c->fpu.ftw >> n) & 1))
+        return 0;
+    memcpy(&sig, c->fpu.st[n], 8);
+    exp = (c->fpu.st[n][8] | c->fpu.st[n][9] << 8) & 0x7fff;
+    if (exp == 0x7fff)
+        return sig != 1ull << 63;
+    return exp == 0 ? sig != 0 : !(sig >> 63);
+}
+
+/*
+ * Where Unicorn judges an x87 case (outside 64-bit mode, memory forms), QEMU 5.0 differs
+ * from the CPU so:
+ *  - it raises no #MF for an exception left pending (FSW.ES) before a waiting x87
+ *    instruction;
+ *  - with a NaN, denormal or unsupported operand in ST(0) or ST(i) it does not quiet an
+ *    SNaN it stores, raises no IE for an unsupported encoding, and stores other integer
+ *    results than the integer indefinite (FISTTP).
+ *  - FNSAVE and FRSTOR with REX.W: it puts the registers at 14 << 2 = 56 bytes into the
+ *    image instead of 28 (it shifts by its operand-size code; diff case 110171 of seed 3).
+ * The host judges the same code of the interpreter on such operands in 64-bit mode.
+ */
+int diff__unicorn_x87_skipped(const struct diff_case *c, const struct x86_insn *i)
+{
+    if (i->map != X86_MAP_ONE_BYTE || i->opcode < 0xd8 || i->opcode > 0xdf || !i->has_modrm)
+        return 0;
+    if (i->opcode == 0xdd && i->has_mem && ((i->reg & 7) == 4 || (i->reg & 7) == 6) && i->rex_w)
+        return 1;
+    if (c->fpu.fsw & 0x80)
+        return 1;
+    unsigned top = (c->fpu.fsw >> 11) & 7;
+    return x87_special(c, top) || (i->mod == 3 && x87_special(c, (top + (i->rm & 7)) & 7));
 }
