@@ -6,6 +6,7 @@
 #include "check_helpers.h"
 #include "ch6_tests.h"
 
+#include <immintrin.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -112,17 +113,43 @@ START_TEST(chapter6_guests_agree)
 }
 END_TEST
 
+/* Whether this CPU's SSE unit acts as hardware does at a corner the guests test: adding a
+ * denormal sets MXCSR.DE. QEMU's emulated CPU never sets it, and in the nested machine of
+ * the KVM tests the guest's floating-point instructions run on that emulated CPU. */
+static int fpu_is_hardware(void)
+{
+    volatile float tiny = 1e-40f, one = 1.0f;
+    unsigned saved = _mm_getcsr();
+
+    _mm_setcsr(0x1f80); /* all masked, flags clear */
+    __m128 r = _mm_add_ss(_mm_set_ss(tiny), _mm_set_ss(one));
+    __asm__ volatile("" : "+x"(r));
+    unsigned flags = _mm_getcsr();
+    _mm_setcsr(saved);
+    return (flags & 0x2) != 0; /* DE */
+}
+
 /* The x87, SSE and SSE2 guests (guest/x87.c, sse.c, simd.c): with the vCPU operation
- * get_fpu on both backends, the FPU state is compared after every instruction too. */
+ * get_fpu on both backends, the FPU state is compared after every instruction too. The
+ * x87 and SSE guests print hardware's answers at corners an emulated CPU gets wrong, so
+ * they are compared only where KVM runs on a hardware FPU; simd.elf everywhere. */
 START_TEST(chapter6_fpu_guests_agree)
 {
     static const struct lockstep_case cases[] = {
+        {NULL, NULL, "guests/ch6/simd.elf"},
         {NULL, NULL, "guests/ch6/x87.elf"},
         {NULL, NULL, "guests/ch6/sse.elf"},
-        {NULL, NULL, "guests/ch6/simd.elf"},
     };
+    size_t n = sizeof(cases) / sizeof(cases[0]);
 
-    run_all(cases, sizeof(cases) / sizeof(cases[0]));
+    if (!fpu_is_hardware()) {
+        printf("NOT COMPARED: x87.elf and sse.elf in lockstep: the CPU under this KVM is "
+               "emulated (adding a denormal sets no MXCSR.DE), so it is no reference for "
+               "their corners\n");
+        fflush(stdout);
+        n = 1;
+    }
+    run_all(cases, n);
 }
 END_TEST
 
