@@ -104,5 +104,5 @@ awk '
             printf "%-20s %10s %12s %12s %16s%s\n", name[k], t[k], up[k], ratio, ins[k], rest[k]
         }
         print "(stepvm-kvm in the nested machine is KVM emulated by QEMU TCG: far slower than"
-        print " VT-x/AMD-V hardware, where this kernel reaches /init in well under a second)"
+        print " VT-x/AMD-V hardware)"
     }' "$lines"
