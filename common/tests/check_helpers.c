@@ -4,6 +4,7 @@
 #include "check_helpers.h"
 #include "hostcpu.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
@@ -388,6 +389,58 @@ void write_file(const char *path, const void *data, size_t size)
     ck_assert_ptr_nonnull(f);
     ck_assert_uint_eq(fwrite(data, 1, size, f), size);
     ck_assert_int_eq(fclose(f), 0);
+}
+
+int have_linux_guest(void)
+{
+    char path[4096];
+    ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 64);
+
+    if (n <= 0)
+        return 0;
+    path[n] = '\0';
+    *strrchr(path, '/') = '\0'; /* .../build/tests */
+    strcpy(strrchr(path, '/'), "/guests/linux/disk.sha256");
+    return access(path, R_OK) == 0;
+}
+
+char *read_whole_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *d = NULL;
+
+    ck_assert_msg(f != NULL, "cannot open %s", path);
+    ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
+    long size = ftell(f);
+    ck_assert_int_ge(size, 0);
+    rewind(f);
+    d = malloc((size_t)size + 1);
+    ck_assert_ptr_nonnull(d);
+    ck_assert_uint_eq(fread(d, 1, (size_t)size, f), (size_t)size);
+    fclose(f);
+    d[size] = '\0';
+    *len = (size_t)size;
+    return d;
+}
+
+void linux_guest_disk(char *disk, char *sha)
+{
+    char path[4096];
+    size_t len, n = 0;
+    int fd = mkstemp(disk);
+
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    char *img = read_whole_file(build_path(path, sizeof(path), "guests/linux/disk.img"), &len);
+    write_file(disk, img, len);
+    free(img);
+    char *digest =
+        read_whole_file(build_path(path, sizeof(path), "guests/linux/disk.sha256"), &len);
+    while (n < len && n < 64 && isxdigit((unsigned char)digest[n]))
+        n++;
+    memcpy(sha, digest, n);
+    sha[n] = '\0';
+    free(digest);
 }
 
 void assert_lines_eq(const char *file, int line, const char *got, const char *want)

@@ -143,4 +143,19 @@ void check_inspector_tui_smp(const char *program, const char *args);
 /** Writes the size bytes at data into a new file at path. */
 void write_file(const char *path, const void *data, size_t size);
 
+/** The whole file at path in a new buffer of *len bytes, with a NUL after them; the
+ * test fails when it cannot be read. */
+char *read_whole_file(const char *path, size_t *len);
+
+/** Whether chapter 4's Linux guest (mkinitramfs.sh's files in build/guests/linux) is in
+ * the build. Usable before the tests run: it asserts nothing. */
+int have_linux_guest(void);
+
+/**
+ * Copies the Linux guest's disk into a new file named by the template disk (its last six
+ * characters XXXXXX, as mkstemp's), and writes the digest the host computed of the file
+ * on it (disk.sha256's hex digits) into sha, at least 65 bytes.
+ */
+void linux_guest_disk(char *disk, char *sha);
+
 #endif

@@ -8,10 +8,7 @@
  */
 #include "ch4_tests.h"
 
-#include "error.h"
-#include "file.h"
 
-#include <ctype.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -44,15 +41,6 @@ static uint64_t make_disk(const char *path)
     return h;
 }
 
-/* Reads the whole file at path (chapter 1's file_read_all) into a new buffer of *len bytes. */
-static uint8_t *read_all(const char *path, size_t *len)
-{
-    uint8_t *d;
-
-    ck_assert_msg(file_read_all(path, 1u << 30, &d, len) == 0, "%s", error_get());
-    return d;
-}
-
 /* The last sector as vblk.elf writes it. */
 static int has_vblk_sector(const uint8_t *s)
 {
@@ -79,7 +67,7 @@ static void vblk(const char *program, const char *o1, const char *o2, const char
     close(fd);
     uint64_t sum = make_disk(disk);
     size_t len0, len1;
-    uint8_t *before = read_all(disk, &len0);
+    uint8_t *before = (uint8_t *)read_whole_file(disk, &len0);
     snprintf(arg, sizeof(arg), "%s%s", disk, ro ? ",ro" : "");
     const char *argv[RUN_MAX_ARGS] = {"--disk", arg, "--cmdline", cmdline}, *opts[] = {o1, o2, o3};
     int n = 4;
@@ -88,7 +76,7 @@ static void vblk(const char *program, const char *o1, const char *o2, const char
             argv[n++] = opts[i];
     argv[n] = "guests/ch4/vblk.elf";
     run_built(&r, program, argv);
-    uint8_t *after = read_all(disk, &len1);
+    uint8_t *after = (uint8_t *)read_whole_file(disk, &len1);
     unlink(disk);
 
     snprintf(want, sizeof(want), "checksum %016llx", (unsigned long long)sum);
@@ -170,7 +158,7 @@ START_TEST(qemu_vblk)
               "-global virtio-mmio.force-legacy=false -debugcon stdio -serial none "
               "-device isa-debug-exit,iobase=0xf4,iosize=4",
               build_path(guest, sizeof(guest), "guests/ch4/vblk.elf"), disk);
-    uint8_t *after = read_all(disk, &len);
+    uint8_t *after = (uint8_t *)read_whole_file(disk, &len);
     unlink(disk);
     snprintf(want, sizeof(want), "checksum %016llx", (unsigned long long)sum);
     ck_assert_msg(r.status == 1, "QEMU: status %d\n%s%s", r.status, r.out, r.err);
@@ -209,48 +197,23 @@ END_TEST
 
 #define LINUX_WROTE_SECTOR 8184 /* linux/init writes here: the disk's size / 512 - 8 */
 
-/* Whether mkinitramfs.sh's files are in the build (run-tests.sh makes them from Debian's
- * packages); else why not, for the SKIPPED line. */
-static int have_linux(void)
-{
-    char path[4096];
-    ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 64);
-
-    if (n <= 0) /* (build_path asserts: this runs before the tests, outside Check's reach) */
-        return 0;
-    path[n] = '\0';
-    *strrchr(path, '/') = '\0'; /* .../build/tests */
-    strcpy(strrchr(path, '/'), "/guests/linux/disk.sha256");
-    return access(path, R_OK) == 0;
-}
-
 /* Debian's kernel boots on ch4 with irqchip: it prints its banner on COM1, finds the
  * virtio devices through ACPI, checks the disk's file against the sha256 the host
  * computed, writes its sector, greets hvc0 and powers off through ACPI (status 0). */
 static void linux_boots(const char *irqchip)
 {
-    char disk[] = "/tmp/stepvm-linux-XXXXXX", want[128], path[4096];
-    int fd = mkstemp(disk);
+    char disk[] = "/tmp/stepvm-linux-XXXXXX", want[128], sha[65];
     struct run_result r;
-    size_t len, sha_len;
+    size_t len;
 
-    ck_assert_int_ge(fd, 0);
-    close(fd);
-    uint8_t *img = read_all(build_path(path, sizeof(path), "guests/linux/disk.img"), &len);
-    write_file(disk, img, len);
-    free(img);
-    char *sha =
-        (char *)read_all(build_path(path, sizeof(path), "guests/linux/disk.sha256"), &sha_len);
-    int sha_hex = 0; /* the file is the digest, then a newline */
-    while ((size_t)sha_hex < sha_len && isxdigit((unsigned char)sha[sha_hex]))
-        sha_hex++;
+    linux_guest_disk(disk, sha);
     run_builtv(&r, "bin/ch4", irqchip, "--virtio-console", "--mem", "256M", "--disk", disk,
                "--initrd", "guests/linux/initramfs.cpio.gz", "--append", "console=ttyS0",
                "guests/linux/vmlinuz", NULL);
-    uint8_t *after = read_all(disk, &len);
+    uint8_t *after = (uint8_t *)read_whole_file(disk, &len);
     unlink(disk);
 
-    snprintf(want, sizeof(want), "LINUX-READ %.*s", sha_hex, sha);
+    snprintf(want, sizeof(want), "LINUX-READ %s", sha);
     ck_assert_msg(r.status == 0, "%s: status %d\n%s\n%s", irqchip, r.status, r.out, r.err);
     ck_assert_msg(strstr(r.out, "Linux version 6."), "no banner:\n%s", r.out);
     ck_assert_msg(strstr(r.out, want), "want '%s':\n%s", want, r.out);
@@ -261,7 +224,6 @@ static void linux_boots(const char *irqchip)
     ck_assert_msg(!memcmp(after + LINUX_WROTE_SECTOR * SECTOR, want, strlen(want)),
                   "the disk does not hold Linux's sector");
     free(after);
-    free(sha);
     run_free(&r);
 }
 
@@ -297,7 +259,7 @@ TCase *vguest_tests(void)
     tcase_add_test(tc, tcg_vhostile);
     tcase_add_test(tc, bad_disks_are_refused);
     tcase_add_test(tc, qemu_vblk);
-    if (have_linux())
+    if (have_linux_guest())
         tcase_add_test(tc, qemu_linux_boots);
     else
         skip_linux(1, "virtio guests on the interpreter");
@@ -346,7 +308,7 @@ void add_kvm_virtio_tests(Suite *s)
                                   kvm_linux_kernel_irqchip, kvm_linux_user_irqchip};
     int n = sizeof(tests) / sizeof(tests[0]);
 
-    if (!have_linux()) {
+    if (!have_linux_guest()) {
         skip_linux(2, "kvm virtio");
         n -= 2;
     }

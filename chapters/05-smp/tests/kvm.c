@@ -127,21 +127,6 @@ START_TEST(kvm_smp_inspector_user_irqchip)
 }
 END_TEST
 
-/* Whether the Linux guest of chapter 4 is in the build (this runs before the tests,
- * outside Check's reach, so without build_path's assertions). */
-static int have_linux(void)
-{
-    char path[4096];
-    ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 64);
-
-    if (n <= 0)
-        return 0;
-    path[n] = '\0';
-    *strrchr(path, '/') = '\0'; /* .../build/tests */
-    strcpy(strrchr(path, '/'), "/guests/linux/disk.sha256");
-    return access(path, R_OK) == 0;
-}
-
 /* Debian's kernel on n vCPUs: it finds them (ACPI's MADT, or with acpi=off the MP table)
  * and brings every one up. With ACPI it also finds the virtio disk (chapter 4) and /init
  * runs to its end: LINUX-OK, and the ACPI power-off (status 0). */
@@ -199,7 +184,7 @@ void add_kvm_smp_tests(Suite *s)
     };
     int n = sizeof(tests) / sizeof(tests[0]);
 
-    if (!have_linux()) {
+    if (!have_linux_guest()) {
         printf("SKIPPED: 2 test(s) in test case kvm smp: no guests/linux in the build\n");
         n -= 2;
     }
