@@ -8,7 +8,6 @@
  */
 #include "ch4_tests.h"
 
-
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
