@@ -4,85 +4,22 @@
  *
  * HADDPS adds neighbouring lanes: the low half of the result holds x0+x1 and x2+x3 of the
  * destination, the high half y0+y1 and y2+y3 of the source; HADDPD gives x0+x1 and
- * y0+y1. Each test loads XMM0 from lab_a and XMM1 from lab_b, MXCSR from mx_in, runs one
+ * y0+y1. Each test loads XMM0 from sse_a and XMM1 from sse_b, MXCSR from mx_in, runs one
  * instruction, and prints XMM0 (lanes high to low), MXCSR after it and any exception: #6
  * (#UD, an interpreter without the instruction), #19 (#XM, an unmasked exception), #13
  * (#GP, a misaligned m128). Built with -DSSE_ON_HOST, the same tests run as a Linux
  * program on the host's CPU, whose output is the reference the lab's grader compares.
  */
-#ifndef SSE_ON_HOST
-#include <stdio.h>
-#include <trap.h>
-#include <x86.h>
-#else
-#include <signal.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <string.h>
-#include <ucontext.h>
-#endif
-
-#define CR4_OSFXSR     (1ull << 9)
-#define CR4_OSXMMEXCPT (1ull << 10)
-#define NONE           0xff
-
-/* What the tests read and write; named in the assembly, so not static. */
-uint32_t lab_a[4] __attribute__((aligned(16))), lab_b[4] __attribute__((aligned(16)));
-uint32_t lab_r[4] __attribute__((aligned(16))), lab_m[12] __attribute__((aligned(16)));
-uint32_t mx_in, mx_out;
-uint64_t resume, caught_vector;
-
-#ifdef SSE_ON_HOST
-/* The kernel turns #XM, #UD and #GP into SIGFPE, SIGILL and SIGSEGV: resume as the guest's
- * handler does. */
-static void on_signal(int sig, siginfo_t *info, void *context)
-{
-    ucontext_t *uc = context;
-
-    (void)info;
-    caught_vector = sig == SIGFPE ? 19 : sig == SIGILL ? 6 : 13;
-    uc->uc_mcontext.gregs[REG_RIP] = (greg_t)resume;
-}
-
-static void catch_signals(void)
-{
-    struct sigaction sa;
-
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_sigaction = on_signal;
-    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
-    sigaction(SIGFPE, &sa, NULL);
-    sigaction(SIGILL, &sa, NULL);
-    sigaction(SIGSEGV, &sa, NULL);
-    sigaction(SIGBUS, &sa, NULL);
-}
-#define XMM_CLOBBERS , "xmm0", "xmm1", "xmm8", "xmm9"
-#else
-/* The handler of #UD, #GP and #XM: records the vector and returns to `resume`. */
-__asm__(".text\n"
-        "hadd_ud: pushq $0\n\tpushq $6\n\tjmp hadd_catch\n"
-        "hadd_gp: pushq $13\n\tjmp hadd_catch\n"
-        "hadd_xm: pushq $0\n\tpushq $19\n\tjmp hadd_catch\n"
-        "hadd_catch: popq caught_vector(%rip)\n\taddq $8, %rsp\n\tpushq %rax\n\t"
-        "movq resume(%rip), %rax\n\tmovq %rax, 8(%rsp)\n\tpopq %rax\n\tiretq\n");
-void hadd_ud(void), hadd_gp(void), hadd_xm(void);
-
-static void write_cr4(uint64_t v)
-{
-    __asm__ volatile("mov %0, %%cr4" : : "r"(v) : "memory");
-}
-/* The guest's code uses no XMM register, so the compiler need not be told. */
-#define XMM_CLOBBERS
-#endif
+#include "sse_harness.h"
 
 /* A test: insn runs between the loads and the stores. */
 #define TEST(fn, insn)                                                                             \
     static void fn(void)                                                                           \
     {                                                                                              \
-        __asm__ volatile("movaps lab_a(%%rip), %%xmm0\n\tmovaps lab_b(%%rip), %%xmm1\n\t"          \
+        __asm__ volatile("movaps sse_a(%%rip), %%xmm0\n\tmovaps sse_b(%%rip), %%xmm1\n\t"          \
                          "ldmxcsr mx_in(%%rip)\n\t"                                                \
                          "leaq 1f(%%rip), %%rax\n\tmovq %%rax, resume(%%rip)\n\t" insn "\n"        \
-                         "1:\tstmxcsr mx_out(%%rip)\n\tmovaps %%xmm0, lab_r(%%rip)"                \
+                         "1:\tstmxcsr mx_out(%%rip)\n\tmovaps %%xmm0, sse_r(%%rip)"                \
                          :                                                                         \
                          :                                                                         \
                          : "rax", "memory", "cc" XMM_CLOBBERS);                                    \
@@ -90,8 +27,8 @@ static void write_cr4(uint64_t v)
 
 TEST(t_haddpd, "haddpd %%xmm1, %%xmm0")
 TEST(t_haddps, "haddps %%xmm1, %%xmm0")
-TEST(t_haddpd_m, "haddpd lab_b(%%rip), %%xmm0")
-TEST(t_haddps_m, "haddps lab_b(%%rip), %%xmm0")
+TEST(t_haddpd_m, "haddpd sse_b(%%rip), %%xmm0")
+TEST(t_haddps_m, "haddps sse_b(%%rip), %%xmm0")
 TEST(t_haddps_same, "haddps %%xmm0, %%xmm0")
 TEST(t_haddpd_same, "haddpd %%xmm0, %%xmm0")
 /* XMM8 and XMM9 (REX.R, REX.B), with the result moved to XMM0 to be printed. */
@@ -99,31 +36,18 @@ TEST(t_haddps_hi, "movaps %%xmm0, %%xmm8\n\tmovaps %%xmm1, %%xmm9\n\t"
                   "haddps %%xmm9, %%xmm8\n\tmovaps %%xmm8, %%xmm0")
 TEST(t_haddpd_hi, "movaps %%xmm0, %%xmm9\n\tmovaps %%xmm1, %%xmm8\n\t"
                   "haddpd %%xmm8, %%xmm9\n\tmovaps %%xmm9, %%xmm0")
-TEST(t_haddpd_mis, "haddpd lab_m+8(%%rip), %%xmm0")
-TEST(t_haddps_mis, "haddps lab_m+4(%%rip), %%xmm0")
-
-static void set4(uint32_t *v, uint32_t x0, uint32_t x1, uint32_t x2, uint32_t x3)
-{
-    v[0] = x0;
-    v[1] = x1;
-    v[2] = x2;
-    v[3] = x3;
-}
-
-static void set2(uint32_t *v, uint64_t x0, uint64_t x1)
-{
-    set4(v, (uint32_t)x0, (uint32_t)(x0 >> 32), (uint32_t)x1, (uint32_t)(x1 >> 32));
-}
+TEST(t_haddpd_mis, "haddpd sse_m+8(%%rip), %%xmm0")
+TEST(t_haddps_mis, "haddps sse_m+4(%%rip), %%xmm0")
 
 /* Runs fn under MXCSR mx and prints XMM0 (lanes high to low), MXCSR after, any exception. */
 static void run(const char *name, void (*fn)(void), uint32_t mx)
 {
     mx_in = mx;
     caught_vector = NONE;
-    set4(lab_r, 0xdeadbeef, 0xdeadbeef, 0xdeadbeef, 0xdeadbeef);
+    set4(sse_r, 0xdeadbeef, 0xdeadbeef, 0xdeadbeef, 0xdeadbeef);
     fn();
-    printf("%-12s %04x: %08x %08x %08x %08x mx %04x", name, mx, lab_r[3], lab_r[2], lab_r[1],
-           lab_r[0], mx_out);
+    printf("%-12s %04x: %08x %08x %08x %08x mx %04x", name, mx, sse_r[3], sse_r[2], sse_r[1],
+           sse_r[0], mx_out);
     if (caught_vector != NONE)
         printf(" #%lu", caught_vector);
     printf("\n");
@@ -148,13 +72,13 @@ static const uint32_t modes[] = {0x1f80, 0x9fc0, 0x3f80, 0x5f80, 0x7f80};
 #define D_NEG  (1ull << 63)
 #define D_MAX  0x7fefffffffffffffull
 
-/* Sets lab_a and lab_b (single precision) and runs the four single forms in every mode. */
+/* Sets sse_a and sse_b (single precision) and runs the four single forms in every mode. */
 static void ps_case(const char *what, const uint32_t a[4], const uint32_t b[4])
 {
     printf("-- haddps: %s\n", what);
     for (unsigned m = 0; m < NMODES; m++) {
-        set4(lab_a, a[0], a[1], a[2], a[3]);
-        set4(lab_b, b[0], b[1], b[2], b[3]);
+        set4(sse_a, a[0], a[1], a[2], a[3]);
+        set4(sse_b, b[0], b[1], b[2], b[3]);
         run("haddps", t_haddps, modes[m]);
         run("haddps m", t_haddps_m, modes[m]);
         run("haddps x8", t_haddps_hi, modes[m]);
@@ -167,8 +91,8 @@ static void pd_case(const char *what, uint64_t a0, uint64_t a1, uint64_t b0, uin
 {
     printf("-- haddpd: %s\n", what);
     for (unsigned m = 0; m < NMODES; m++) {
-        set2(lab_a, a0, a1);
-        set2(lab_b, b0, b1);
+        set2(sse_a, a0, a1);
+        set2(sse_b, b0, b1);
         run("haddpd", t_haddpd, modes[m]);
         run("haddpd m", t_haddpd_m, modes[m]);
         run("haddpd x8", t_haddpd_hi, modes[m]);
@@ -202,35 +126,35 @@ static void values(void)
 static void exceptions(void)
 {
     printf("-- unmasked exceptions: #XM, the destination unchanged\n");
-    set4(lab_a, F_1, F_1, F_INF, F_NINF);
-    set4(lab_b, F_1, F_1, F_1, F_1);
+    set4(sse_a, F_1, F_1, F_INF, F_NINF);
+    set4(sse_b, F_1, F_1, F_1, F_1);
     run("haddps IE", t_haddps, 0x1f00);
     run("haddps ie", t_haddps, 0x1f80);
-    set4(lab_a, F_1, 0x33800001, F_1, F_1);
+    set4(sse_a, F_1, 0x33800001, F_1, F_1);
     run("haddps PE", t_haddps, 0x0f80);
     run("haddps PE-", t_haddps, 0x0f80 | 0x20); /* PE already set: #XM all the same */
-    set4(lab_a, F_1, F_1, F_1, F_1);
-    set4(lab_b, F_MAX, 0x7f7ffffe, F_1, F_1); /* inexact, scaled or not */
+    set4(sse_a, F_1, F_1, F_1, F_1);
+    set4(sse_b, F_MAX, 0x7f7ffffe, F_1, F_1); /* inexact, scaled or not */
     run("haddps OE", t_haddps, 0x1b80);
     run("haddps OE+PE", t_haddps, 0x0b80);
-    set4(lab_b, 0x00800000, 0x80000001, F_1, F_1); /* an exact denormal result */
+    set4(sse_b, 0x00800000, 0x80000001, F_1, F_1); /* an exact denormal result */
     run("haddps UE", t_haddps, 0x1780);
     run("haddps UEftz", t_haddps, 0x9780);
     run("haddps ue", t_haddps, 0x1f80);
-    set4(lab_b, 0x00000001, F_1, F_1, F_1); /* a denormal operand */
+    set4(sse_b, 0x00000001, F_1, F_1, F_1); /* a denormal operand */
     run("haddps DE", t_haddps, 0x1e80);
     run("haddps DEdaz", t_haddps, 0x1ec0);
-    set2(lab_a, D_1, D_SNAN);
-    set2(lab_b, D_3, D_1);
+    set2(sse_a, D_1, D_SNAN);
+    set2(sse_b, D_3, D_1);
     run("haddpd IE", t_haddpd, 0x1f00);
-    set2(lab_a, 0x0010000000000000ull, D_NEG | 1);
+    set2(sse_a, 0x0010000000000000ull, D_NEG | 1);
     run("haddpd UE", t_haddpd, 0x1780);
     run("haddpd ue", t_haddpd, 0x1f80);
 
     printf("-- alignment: a legacy SSE m128 operand on 16 bytes, #GP(0)\n");
-    set4(lab_a, 0x11111111, 0x22222222, 0x33333333, 0x44444444);
+    set4(sse_a, 0x11111111, 0x22222222, 0x33333333, 0x44444444);
     for (unsigned w = 0; w < 12; w++)
-        lab_m[w] = w;
+        sse_m[w] = w;
     run("haddpd mis", t_haddpd_mis, modes[0]);
     run("haddps mis", t_haddps_mis, modes[0]);
 }
@@ -241,17 +165,17 @@ int main(void)
     catch_signals();
 #else
     write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
-    trap_set_gate(6, hadd_ud, 0);
-    trap_set_gate(13, hadd_gp, 0);
-    trap_set_gate(19, hadd_xm, 0);
+    trap_set_gate(6, catch_ud, 0);
+    trap_set_gate(13, catch_gp, 0);
+    trap_set_gate(19, catch_xm, 0);
 #endif
     /* [lab-hadd] */
-    set2(lab_a, D_1, D_3);
-    set2(lab_b, D_3, D_1);
+    set2(sse_a, D_1, D_3);
+    set2(sse_b, D_3, D_1);
     run("haddpd", t_haddpd, modes[0]);
     printf("haddpd: %s\n", caught_vector == 6 ? "#UD" : "executed");
-    set4(lab_a, F_1, F_3, F_1, F_3);
-    set4(lab_b, F_3, F_3, F_1, F_1);
+    set4(sse_a, F_1, F_3, F_1, F_3);
+    set4(sse_b, F_3, F_3, F_1, F_1);
     run("haddps", t_haddps, modes[0]);
     printf("haddps: %s\n", caught_vector == 6 ? "#UD" : "executed");
     /* [lab-hadd] */

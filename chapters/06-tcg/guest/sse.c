@@ -6,82 +6,12 @@
  *
  * The runtime is built without SSE code (-mgeneral-regs-only), so every instruction is
  * written in inline assembly: each test loads XMM0 from sse_a and XMM1 from sse_b, loads
- * MXCSR from mx_in, runs its instruction, and stores XMM0, MXCSR, RCX and RFLAGS. An
- * exception is caught by a handler that records it and resumes after the instruction.
+ * MXCSR from mx_in, runs its instruction, and stores XMM0, MXCSR, RCX and RFLAGS; an
+ * exception is caught and the test goes on (sse_harness.h).
  */
-#ifndef SSE_ON_HOST
-#include <stdio.h>
-#include <trap.h>
-#include <x86.h>
-#else
-/*
- * Built with -DSSE_ON_HOST, the same tests run as a Linux program on the host's own CPU,
- * the hardware reference of sse.expected: the kernel turns #XM, #UD and #GP into SIGFPE,
- * SIGILL and SIGSEGV, whose handler resumes as the guest's does. CR4 cannot be written
- * from there: the sections that change it are left out.
- */
-#include <signal.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <string.h>
-#include <ucontext.h>
-#endif
+#include "sse_harness.h"
 
-#define CR4_OSFXSR     (1ull << 9)
-#define CR4_OSXMMEXCPT (1ull << 10)
-#define NONE           0xff
-
-/* What the tests read and write; named in the assembly, so not static. */
-uint32_t sse_a[4] __attribute__((aligned(16))), sse_b[4] __attribute__((aligned(16)));
-uint32_t sse_r[4] __attribute__((aligned(16))), sse_m[12] __attribute__((aligned(16)));
-uint32_t mx_in, mx_out;
-uint64_t gpr_in, gpr_out, flags_out, resume, caught_vector, caught_error;
-
-#ifdef SSE_ON_HOST
-static void on_signal(int sig, siginfo_t *info, void *context)
-{
-    ucontext_t *uc = context;
-
-    (void)info;
-    caught_vector = sig == SIGFPE ? 19 : sig == SIGILL ? 6 : 13;
-    caught_error = (uint64_t)uc->uc_mcontext.gregs[REG_ERR];
-    uc->uc_mcontext.gregs[REG_RIP] = (greg_t)resume;
-}
-
-static void catch_signals(void)
-{
-    struct sigaction sa;
-
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_sigaction = on_signal;
-    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
-    sigaction(SIGFPE, &sa, NULL);
-    sigaction(SIGILL, &sa, NULL);
-    sigaction(SIGSEGV, &sa, NULL);
-    sigaction(SIGBUS, &sa, NULL);
-}
-#else
-/* The handler of #UD, #GP and #XM: records the vector and returns to `resume`. */
-__asm__(".text\n"
-        "catch_ud: pushq $0\n\tpushq $6\n\tjmp catch\n"
-        "catch_gp: pushq $13\n\tjmp catch\n"
-        "catch_xm: pushq $0\n\tpushq $19\n\tjmp catch\n"
-        "catch: popq caught_vector(%rip)\n\tpopq caught_error(%rip)\n\tpushq %rax\n\t"
-        "movq resume(%rip), %rax\n\tmovq %rax, 8(%rsp)\n\tpopq %rax\n\tiretq\n");
-void catch_ud(void), catch_gp(void), catch_xm(void);
-
-static void write_cr4(uint64_t v)
-{
-    __asm__ volatile("mov %0, %%cr4" : : "r"(v) : "memory");
-}
-#endif
-
-/* The guest's code uses no XMM register (and may not name one); the host's may. */
-#ifdef SSE_ON_HOST
-#define XMM_CLOBBERS , "xmm0", "xmm1", "xmm8"
-#else
-#define XMM_CLOBBERS
-#endif
+uint64_t gpr_in, gpr_out, flags_out; /* named in the assembly */
 
 /* A test: insn runs between the loads and the stores; RCX starts as 0x1111111111111111,
  * RFLAGS with PF alone. */
@@ -98,19 +28,6 @@ static void write_cr4(uint64_t v)
                          :                                                                         \
                          : "rax", "rcx", "rdx", "memory", "cc" XMM_CLOBBERS);                      \
     }
-
-static void set4(uint32_t *v, uint32_t x0, uint32_t x1, uint32_t x2, uint32_t x3)
-{
-    v[0] = x0;
-    v[1] = x1;
-    v[2] = x2;
-    v[3] = x3;
-}
-
-static void set2(uint32_t *v, uint64_t x0, uint64_t x1)
-{
-    set4(v, (uint32_t)x0, (uint32_t)(x0 >> 32), (uint32_t)x1, (uint32_t)(x1 >> 32));
-}
 
 /* Runs fn under MXCSR mx and prints XMM0 (lanes high to low), MXCSR after, any exception. */
 static void run(const char *name, void (*fn)(void), uint32_t mx)
