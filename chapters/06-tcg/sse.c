@@ -123,16 +123,25 @@ static uint64_t host_comi(unsigned key, __m128i x, __m128i y)
     return (zf ? RFLAGS_ZF : 0) | (pf ? RFLAGS_PF : 0) | (cf ? RFLAGS_CF : 0);
 }
 
-/* Arithmetic in the four forms: ADDPS ADDPD ADDSS ADDSD and the like. */
+/*
+ * Arithmetic in the four forms, ADDPS ADDPD ADDSS ADDSD and the like: x op= y, written as
+ * the instruction itself. Not with the intrinsics: a compiler may swap the operands of a
+ * commutative one (ADD, MUL), and when both lanes hold NaNs the result is the first
+ * operand's, so the order is part of the answer (an ASan build of this file did swap them).
+ */
 #define ARITH(op, name)                                                                            \
     case KEY(op, PS):                                                                              \
-        return i4(_mm_##name##_ps(f4(x), f4(y)));                                                  \
+        __asm__ volatile(name "ps %1, %0" : "+x"(x) : "x"(y));                                     \
+        return x;                                                                                  \
     case KEY(op, PD):                                                                              \
-        return i2(_mm_##name##_pd(f2(x), f2(y)));                                                  \
+        __asm__ volatile(name "pd %1, %0" : "+x"(x) : "x"(y));                                     \
+        return x;                                                                                  \
     case KEY(op, SS):                                                                              \
-        return i4(_mm_##name##_ss(f4(x), f4(y)));                                                  \
+        __asm__ volatile(name "ss %1, %0" : "+x"(x) : "x"(y));                                     \
+        return x;                                                                                  \
     case KEY(op, SD):                                                                              \
-        return i2(_mm_##name##_sd(f2(x), f2(y)))
+        __asm__ volatile(name "sd %1, %0" : "+x"(x) : "x"(y));                                     \
+        return x
 
 /*
  * Runs instruction key on the host, x being the destination's value and y the source's:
@@ -143,12 +152,12 @@ static uint64_t host_comi(unsigned key, __m128i x, __m128i y)
 static __m128i host_compute(unsigned key, unsigned imm, int w, __m128i x, __m128i y)
 {
     switch (key) {
-        ARITH(0x58, add);
-        ARITH(0x59, mul);
-        ARITH(0x5C, sub);
-        ARITH(0x5D, min);
-        ARITH(0x5E, div);
-        ARITH(0x5F, max);
+        ARITH(0x58, "add");
+        ARITH(0x59, "mul");
+        ARITH(0x5C, "sub");
+        ARITH(0x5D, "min");
+        ARITH(0x5E, "div");
+        ARITH(0x5F, "max");
     case KEY(0x51, PS):
         return i4(_mm_sqrt_ps(f4(y)));
     case KEY(0x51, PD):
