@@ -46,24 +46,68 @@ EOS
 }
 
 passed=0 total=0
+# A FAIL says what the check expected and what the runs left. The helpers below set
+# $expected and $seen; a lab's own check may set them too. When a check set neither, the
+# runs it names (or, naming none, every run) are shown: status, last lines of each stream.
 check() {
     what=$1; shift
     total=$((total + 1))
+    expected="" seen=""
     if "$@" > /dev/null 2>&1; then
         passed=$((passed + 1)); echo "OK    $what"
-    else
-        echo "FAIL  $what"
+        return
     fi
+    echo "FAIL  $what"
+    [ -n "$expected" ] && echo "      expected: $expected"
+    if [ -z "$seen" ]; then
+        named=""
+        for word in "$@"; do
+            [ -e "$R/$word.status" ] && named="$named $word"
+        done
+        [ -n "$named" ] || named=$(cd "$R" && ls -- *.status 2>/dev/null | sed 's/\.status$//')
+        seen=$(for name in $named; do describe "$name"; done)
+    fi
+    printf '%s\n' "$seen" | sed '1s/^/      seen:     /; 2,$s/^/                /'
+}
+# One run in a few lines: how it ended and the last lines it printed on each stream.
+describe() {
+    if ! ran "$1"; then echo "$1 never ran"; return; fi
+    echo "$1 ended with status $(cat "$R/$1.status")"
+    for stream in out err; do
+        [ -s "$R/$1.$stream" ] || continue
+        echo "$1's std$stream ends:"
+        tail -n 3 "$R/$1.$stream" | cut -c 1-160 | sed 's/^/  /'
+    done
 }
 
 # Helpers the labs' checks use. A run that left no status never ran: every check on it
 # fails, those that look for an absence too.
 ran() { [ -s "$R/$1.status" ]; }
-status_is() { [ "$(cat "$R/$1.status" 2>/dev/null)" = "$2" ]; }
-out_has() { grep -q -- "$2" "$R/$1.out"; }
-err_has() { grep -q -- "$2" "$R/$1.err"; }
-err_lacks() { ran "$1" && ! grep -q -- "$2" "$R/$1.err"; }
-err_empty() { ran "$1" && [ ! -s "$R/$1.err" ]; }
+status_is() {
+    expected="$1 ends with status $2"
+    seen=$(describe "$1")
+    [ "$(cat "$R/$1.status" 2>/dev/null)" = "$2" ]
+}
+out_has() {
+    expected="$1's standard output has a line matching '$2'"
+    seen=$(describe "$1")
+    grep -q -- "$2" "$R/$1.out"
+}
+err_has() {
+    expected="$1's standard error has a line matching '$2'"
+    seen=$(describe "$1")
+    grep -q -- "$2" "$R/$1.err"
+}
+err_lacks() {
+    expected="$1 runs and its standard error has no line matching '$2'"
+    seen=$(ran "$1" && grep -m 3 -- "$2" "$R/$1.err" | sed 's/^/found: /' || describe "$1")
+    ran "$1" && ! grep -q -- "$2" "$R/$1.err"
+}
+err_empty() {
+    expected="$1 runs and prints nothing on standard error"
+    seen=$(describe "$1")
+    ran "$1" && [ ! -s "$R/$1.err" ]
+}
 
 . "$dir/grade.sh"
 echo "grading lab $lab of chapter $chapter"
