@@ -18,7 +18,7 @@ suites=${STEPVM_SUITES:-$(cd "$build/tests" && ls check_*)}
 # Runs the KVM test cases of the given suites in the nested machine; output to $log.nested.
 nested() {
     for suite in "$@"; do
-        echo "CK_INCLUDE_TAGS=kvm /stepvm/tests/$suite || rc=1"
+        echo "CK_INCLUDE_TAGS=kvm /stepvm/tests/$suite || { s=\$?; rc=1; echo \"run-tests: $suite (nested) ended with status \$s\"; }"
     done > "$log.script"
     echo 'exit ${rc:-0}' >> "$log.script"
     sh "$here/nested-kvm.sh" "$build" "$log.script" > "$log.nested" 2>&1
@@ -48,7 +48,7 @@ for suite in $suites; do
     grep -q '^SKIPPED: .* KVM test' "$log.one" && skipped_suites="$skipped_suites $suite"
     # A suite that failed without a failing check to show for it died: one failure more.
     if [ $rc -ne 0 ] && ! grep -q '^[0-9]*%: Checks: .*Failures: [1-9]\|Errors: [1-9]' "$log.one"; then
-        echo "run-tests: $suite ended with status $rc"
+        echo "run-tests: $suite ended with status $rc" | tee -a "$log"
         crashed=$((crashed + 1))
     fi
 done
@@ -64,6 +64,15 @@ nested_rc=none
 if [ -f "$log.nested.rc" ]; then
     cat "$log.nested"
     nested_rc=$(cat "$log.nested.rc")
+fi
+
+# What failed, again at the end where a reader of a long log looks first: Check's lines
+# for a failed or erroring test (FILE:LINE:F: or :E:), the suites that died, a nested
+# machine that did not finish.
+failures=$(cat "$log" "$log.nested" 2>/dev/null | grep -E '^[^ ]+:[0-9]+:[EF]:|^run-tests: .* ended with status|^nested KVM: (the machine did not|kvm_amd did not)')
+if [ -n "$failures" ]; then
+    echo "run-tests: what failed:"
+    printf '%s\n' "$failures" | cut -c 1-300 | sed 's/^/  /'
 fi
 
 # The totals. Host suites: their Check lines. KVM tests the host skipped count as skipped
