@@ -580,13 +580,16 @@ static f80 read_m80(struct tcg_cpu *c, const struct x86_insn *i, uint64_t ea)
     return v;
 }
 
-/* FLD m32/m64/m16int/m32int/m64int (and m80 with k < 0). */
+/* The 80-bit memory formats (m80fp), beside enum mem_kind's: stored as they are. */
+enum { M_F80 = -1 };
+
+/* FLD m32/m64/m16int/m32int/m64int, or m80 (k is M_F80). */
 static void fld_mem(struct tcg_cpu *c, const struct x86_insn *i, struct tcg_x87 *x, uint64_t ea,
                     int k)
 {
     f80 v;
 
-    if (k < 0) {
+    if (k == M_F80) {
         v = read_m80(c, i, ea);
     } else {
         uint64_t m = tcg_read(c, i->mem.segment, ea, fpu_host__size((enum mem_kind)k));
@@ -603,7 +606,7 @@ static void fld_mem(struct tcg_cpu *c, const struct x86_insn *i, struct tcg_x87 
     push_checked(x, &v);
 }
 
-/* FST/FSTP/FIST/FISTP/FISTTP to memory (kind k, or m80 with k < 0). Memory is written
+/* FST/FSTP/FIST/FISTP/FISTTP to memory (kind k, or m80: M_F80). Memory is written
  * before the caller commits the state. */
 static void fst_mem(struct tcg_cpu *c, const struct x86_insn *i, struct tcg_x87 *x, uint64_t ea,
                     int k, int pop_after)
@@ -614,14 +617,14 @@ static void fst_mem(struct tcg_cpu *c, const struct x86_insn *i, struct tcg_x87 
 
     if (is_empty(x, 0)) {
         if (stack_fault(x, 0)) {
-            mem_probe_write(c, i, ea, k < 0 ? 10 : fpu_host__size((enum mem_kind)k));
+            mem_probe_write(c, i, ea, k == M_F80 ? 10 : fpu_host__size((enum mem_kind)k));
             return;
         }
         a = indefinite;
     } else {
         a = get(x, 0);
     }
-    if (k < 0) {
+    if (k == M_F80) {
         mem_write(c, i, ea, a.b, 10);
         x->fsw &= (uint16_t)~FSW_C1;
     } else {
@@ -650,6 +653,38 @@ static void fst_mem(struct tcg_cpu *c, const struct x86_insn *i, struct tcg_x87 
     if (pop_after)
         pop(x);
 }
+
+/* The loads and stores among the memory forms of D9, DB, DD and DF, by opcode and reg:
+ * the operand's kind (M_F80 for the 80-bit formats) and what the instruction does with it.
+ * The empty cells are the environment and control-word forms (x87_control) or #UD. */
+enum x87_move_kind { MOVE_NONE, MOVE_LOAD, MOVE_STORE, MOVE_STORE_POP };
+struct x87_move {
+    signed char kind;
+    unsigned char move;
+};
+static const struct x87_move x87_moves[4][8] = {
+    /* D9: FLD, FST, FSTP m32fp */
+    {[0] = {M_F32, MOVE_LOAD}, [2] = {M_F32, MOVE_STORE}, [3] = {M_F32, MOVE_STORE_POP}},
+    /* DB: FILD, FISTTP, FIST, FISTP m32int; FLD, FSTP m80fp */
+    {[0] = {M_I32, MOVE_LOAD},
+     [1] = {M_TT32, MOVE_STORE_POP},
+     [2] = {M_I32, MOVE_STORE},
+     [3] = {M_I32, MOVE_STORE_POP},
+     [5] = {M_F80, MOVE_LOAD},
+     [7] = {M_F80, MOVE_STORE_POP}},
+    /* DD: FLD m64fp, FISTTP m64int, FST and FSTP m64fp */
+    {[0] = {M_F64, MOVE_LOAD},
+     [1] = {M_TT64, MOVE_STORE_POP},
+     [2] = {M_F64, MOVE_STORE},
+     [3] = {M_F64, MOVE_STORE_POP}},
+    /* DF: FILD, FISTTP, FIST, FISTP m16int; FILD, FISTP m64int */
+    {[0] = {M_I16, MOVE_LOAD},
+     [1] = {M_TT16, MOVE_STORE_POP},
+     [2] = {M_I16, MOVE_STORE},
+     [3] = {M_I16, MOVE_STORE_POP},
+     [5] = {M_I64, MOVE_LOAD},
+     [7] = {M_I64, MOVE_STORE_POP}},
+};
 
 /* The memory forms: reg selects the operation, the opcode the operand's format. */
 static int x87_mem(struct tcg_cpu *c, const struct x86_insn *i, struct tcg_x87 *x, uint64_t ea)
@@ -688,66 +723,14 @@ static int x87_mem(struct tcg_cpu *c, const struct x86_insn *i, struct tcg_x87 *
             arith(x, (enum host_op)reg, 0, &m, 0, 0);
         return 0;
     }
-    switch (op << 3 | reg) {
-    case 1 << 3 | 0:
-        fld_mem(c, i, x, ea, M_F32);
-        return 0;
-    case 1 << 3 | 2:
-        fst_mem(c, i, x, ea, M_F32, 0);
-        return 0;
-    case 1 << 3 | 3:
-        fst_mem(c, i, x, ea, M_F32, 1);
-        return 0;
-    case 3 << 3 | 0:
-        fld_mem(c, i, x, ea, M_I32);
-        return 0;
-    case 3 << 3 | 1:
-        fst_mem(c, i, x, ea, M_TT32, 1);
-        return 0;
-    case 3 << 3 | 2:
-        fst_mem(c, i, x, ea, M_I32, 0);
-        return 0;
-    case 3 << 3 | 3:
-        fst_mem(c, i, x, ea, M_I32, 1);
-        return 0;
-    case 3 << 3 | 5:
-        fld_mem(c, i, x, ea, -1);
-        return 0;
-    case 3 << 3 | 7:
-        fst_mem(c, i, x, ea, -1, 1);
-        return 0;
-    case 5 << 3 | 0:
-        fld_mem(c, i, x, ea, M_F64);
-        return 0;
-    case 5 << 3 | 1:
-        fst_mem(c, i, x, ea, M_TT64, 1);
-        return 0;
-    case 5 << 3 | 2:
-        fst_mem(c, i, x, ea, M_F64, 0);
-        return 0;
-    case 5 << 3 | 3:
-        fst_mem(c, i, x, ea, M_F64, 1);
-        return 0;
-    case 7 << 3 | 0:
-        fld_mem(c, i, x, ea, M_I16);
-        return 0;
-    case 7 << 3 | 1:
-        fst_mem(c, i, x, ea, M_TT16, 1);
-        return 0;
-    case 7 << 3 | 2:
-        fst_mem(c, i, x, ea, M_I16, 0);
-        return 0;
-    case 7 << 3 | 3:
-        fst_mem(c, i, x, ea, M_I16, 1);
-        return 0;
-    case 7 << 3 | 5:
-        fld_mem(c, i, x, ea, M_I64);
-        return 0;
-    case 7 << 3 | 7:
-        fst_mem(c, i, x, ea, M_I64, 1);
-        return 0;
-    }
-    return -1;
+    const struct x87_move *mv = &x87_moves[op / 2][reg];
+    if (mv->move == MOVE_NONE)
+        return -1;
+    if (mv->move == MOVE_LOAD)
+        fld_mem(c, i, x, ea, mv->kind);
+    else
+        fst_mem(c, i, x, ea, mv->kind, mv->move == MOVE_STORE_POP);
+    return 0;
 }
 
 /* FCMOVcc (DA/DB C0-DF): the conditions of CMOVcc B, E, BE, P and their negations. */
