@@ -14,6 +14,6 @@ int main(void)
     suite_add_tcase(s, exit_handler_tests());
     add_kvm_tests(s);
     suite_add_tcase(s, script_tests());
-    suite_add_tcase(s, lab_tests(1, 3));
+    suite_add_tcase(s, lab_tests(1, 4));
     return run_suite(s);
 }

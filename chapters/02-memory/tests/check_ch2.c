@@ -19,6 +19,6 @@ int main(void)
     suite_add_tcase(s, cli_tests());
     suite_add_tcase(s, qemu_tests());
     add_kvm_tests(s);
-    suite_add_tcase(s, lab_tests(2, 3));
+    suite_add_tcase(s, lab_tests(2, 4));
     return run_suite(s);
 }
