@@ -63,6 +63,7 @@ static void ap_main(int cpu)
         wait_for_interrupt();
 }
 
+/* [lab-pvipi] */
 /* Sends AP cpu n IPIs, each once the last has arrived. Returns 0, or 1 after saying why. */
 static int ping(int cpu, long n)
 {
@@ -85,6 +86,7 @@ static int ping(int cpu, long n)
     smp_printf("pvipi: cpu %d received %ld ipis\n", cpu, atomic_read(&ipis[cpu]));
     return 0;
 }
+/* [lab-pvipi] */
 
 /* The refusals: no such APIC ID, a vector of the exceptions' range. Returns 0 or 1. */
 static int refusals(void)
