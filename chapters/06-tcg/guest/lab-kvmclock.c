@@ -129,9 +129,14 @@ int main(void)
     }
     say("monotonic over 1000 reads", backwards == 0);
 
-    uint64_t a = kvmclock_ns(&version);
-    pit_delay_us(20000);
-    uint64_t us = (kvmclock_ns(&version) - a) / 1000;
+    /* The shortest of three: a vCPU descheduled by a busy host only makes one longer. */
+    uint64_t us = ~0ull;
+    for (int n = 0; n < 3; n++) {
+        uint64_t a = kvmclock_ns(&version);
+        pit_delay_us(20000);
+        uint64_t b = (kvmclock_ns(&version) - a) / 1000;
+        us = b < us ? b : us;
+    }
     say("20 ms by the PIT is 20 ms by kvmclock (within 25%)", us >= 15000 && us <= 25000);
     if (us < 15000 || us > 25000)
         printf("kvmclock measured %lu us\n", (unsigned long)us);
