@@ -1,5 +1,5 @@
 /*
- * lab-kvmclock.c - the test guest of lab "rdtscp-kvmclock" (chapter 6).
+ * lab-kvmclock.c - the test guest of lab "tsc-kvmclock" (chapter 6).
  *
  * kvmclock is KVM's paravirtual clock. CPUID leaf 0x40000000 says "KVMKVMKVM" when the
  * hypervisor is KVM, and leaf 0x40000001 EAX bit 3 (KVM_FEATURE_CLOCKSOURCE2) that it has

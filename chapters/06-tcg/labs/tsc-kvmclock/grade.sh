@@ -1,4 +1,4 @@
-# Lab rdtscp-kvmclock (chapter 6): the interpreter learns KVM's paravirtual clock: CPUID
+# Lab tsc-kvmclock (chapter 6): the interpreter learns KVM's paravirtual clock: CPUID
 # leaves 0x40000000 ("KVMKVMKVM") and 0x40000001 (KVM_FEATURE_CLOCKSOURCE2, EAX bit 3),
 # and MSRs 0x4b564d01 (MSR_KVM_SYSTEM_TIME_NEW) and 0x4b564d00 (MSR_KVM_WALL_CLOCK_NEW),
 # whose writes make the CPU fill the structures they point to. Builds on lab rdtscp: the
