@@ -14,7 +14,7 @@ int main(void)
     suite_add_tcase(s, qemu_smp_tests());
     suite_add_tcase(s, smp_cli_tests());
     suite_add_tcase(s, tcg_smp_tests());
-    suite_add_tcase(s, lab_tests(5, 3));
+    suite_add_tcase(s, lab_tests(5, 4));
     add_kvm_smp_tests(s);
     return run_suite(s);
 }

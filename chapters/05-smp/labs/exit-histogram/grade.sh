@@ -21,11 +21,28 @@ rows() {
          on == 2 && NF == 7 && /^[ 0-9]+$/ { print $1, $2, $3, $4, $5, $6, $7; next }
          { on = 0 }' "$R/$1.err"
 }
+# For a FAIL: run $1's rows as the grader read them, or that it found none.
+table_seen() {
+    if [ -z "$(rows "$1")" ]; then
+        echo "$1: no rows under 'exits per vcpu:' and its column line on stderr"
+    else
+        echo "$1's rows (vcpu io mmio hlt intr other total):"
+        rows "$1" | sed 's/^/  /'
+    fi
+}
 # One row per vCPU, 0 to $2 - 1, in order.
-one_each() { [ "$(rows "$1" | awk '{ printf "%s ", $1 }')" = "$(seq -s ' ' 0 $(($2 - 1))) " ]; }
+one_each() {
+    expected="$1: rows for vCPUs $(seq -s ' ' 0 $(($2 - 1))), in that order"
+    seen=$(table_seen "$1")
+    [ "$(rows "$1" | awk '{ printf "%s ", $1 }')" = "$(seq -s ' ' 0 $(($2 - 1))) " ]
+}
 all_rows() { one_each u2 2 && one_each u4 4 && one_each k4 4; }
 # Each row's total is the sum of its kinds.
-row_sums() { [ -n "$(rows "$1")" ] && rows "$1" | awk '$2 + $3 + $4 + $5 + $6 != $7 { bad = 1 } END { exit bad }'; }
+row_sums() {
+    expected="$1: on every row, io + mmio + hlt + intr + other = total"
+    seen=$(table_seen "$1")
+    [ -n "$(rows "$1")" ] && rows "$1" | awk '$2 + $3 + $4 + $5 + $6 != $7 { bad = 1 } END { exit bad }'
+}
 all_sums() { row_sums u2 && row_sums u4 && row_sums k4; }
 # The rows add up to the exits counted in chapter 3's table: its count column, the
 # seventh field from the end (the reason, where (two words for a port), count, three times).
@@ -38,20 +55,39 @@ table_total() {
 }
 adds_up() {
     n=$(rows "$1" | awk '{ s += $7 } END { print s + 0 }')
+    expected="$1: the rows' totals add up to the count column of chapter 3's table"
+    seen="$1: the rows add up to $n, chapter 3's table counts $(table_total "$1")"
     [ "$n" -gt 0 ] && [ "$n" = "$(table_total "$1")" ]
 }
 all_add_up() { adds_up u2 && adds_up u4 && adds_up k4; }
 # Column $2 (2 io, 3 mmio) is non-zero on every row.
-every_cpu() { [ -n "$(rows "$1")" ] && rows "$1" | awk -v c="$2" '$c == 0 { bad = 1 } END { exit bad }'; }
+every_cpu() {
+    expected="$1: column $([ "$2" = 2 ] && echo io || echo mmio) not 0 on any row"
+    seen=$(table_seen "$1")
+    [ -n "$(rows "$1")" ] && rows "$1" | awk -v c="$2" '$c == 0 { bad = 1 } END { exit bad }'
+}
 every_io() { every_cpu u2 2 && every_cpu u4 2 && every_cpu k4 2; }
-no_histogram() { status_is plain 1 && ! grep -q 'exits per vcpu' "$R/plain.err"; }
+all_end() { status_is u2 1 && status_is u4 1 && status_is k4 1; }
+no_histogram() {
+    status_is plain 1 || return 1
+    expected="plain (no --stats): no 'exits per vcpu' on stderr"
+    seen=$(grep -m 2 'exits per vcpu' "$R/plain.err" | sed 's/^/found: /')
+    ! grep -q 'exits per vcpu' "$R/plain.err"
+}
+# The header line, right after 'exits per vcpu:'.
+header() {
+    expected="u4: 'exits per vcpu:', then the line 'vcpu io mmio hlt intr other total'"
+    seen=$(grep -A1 '^exits per vcpu:$' "$R/u4.err" | sed 's/^/line: /')
+    [ -n "$seen" ] || seen="u4: no line 'exits per vcpu:' on stderr"
+    grep -A1 '^exits per vcpu:$' "$R/u4.err" | grep -q '^ *vcpu  *io  *mmio  *hlt  *intr  *other  *total$'
+}
 checks() {
     check "smp.elf runs to its end on 2 and 4 CPUs, both irqchips (exit status 1)" \
-        sh -c "for r in u2 u4 k4; do [ \"\$(cat $R/\$r.status)\" = 1 ] || exit 1; done"
+        all_end
     check "--stats still prints chapter 3's table" \
-        sh -c "grep -q '^exit statistics:' $R/u4.err && grep -q '^exit statistics:' $R/k4.err"
+        sh -c "grep -q '^exit statistics:' $R/u4.err && grep -q '^exit statistics:' $R/k4.err" u4 k4
     check "then 'exits per vcpu:', the line 'vcpu io mmio hlt intr other total', and rows" \
-        sh -c "grep -A1 '^exits per vcpu:\$' $R/u4.err | grep -q '^ *vcpu  *io  *mmio  *hlt  *intr  *other  *total\$'"
+        header
     check "one row per vCPU, in order (2 and 4 CPUs, both irqchips)" all_rows
     check "each row's total is the sum of its kinds" all_sums
     check "the rows' totals add up to the exits in chapter 3's table" all_add_up

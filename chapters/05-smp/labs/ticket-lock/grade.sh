@@ -16,11 +16,17 @@ runs() {
 }
 # Part 1's lines: one per CPU, then the totals and the figure.
 counts() {
+    expected="fair: four lines 'cpu N: COUNT acquisitions' (N 0-3), then 'fairness: most/fewest ...'"
+    seen="fair: $(grep -c '^cpu [0-3]: [0-9]* acquisitions$' "$R/fair.out") such lines; $(grep -m 1 '^fairness:' "$R/fair.out" || echo 'no fairness line')"
     [ "$(grep -c '^cpu [0-3]: [0-9]* acquisitions$' "$R/fair.out")" = 4 ] &&
         out_has fair '^fairness: most/fewest '
 }
 # The rounds: every one granted in the order the APs came.
 in_order() {
+    expected="fair: 10 lines 'round N: came A B C, granted A B C', each granted as it came"
+    seen=$(grep '^round ' "$R/fair.out" | sed 's/^round [0-9]*: came \(.*\), granted \(.*\)$/&|\1|\2/' |
+        awk -F'|' '$2 != $3 { print "out of order: " $1 }' | head -5)
+    [ -n "$seen" ] || seen="fair: $(grep -c '^round [0-9]*: came' "$R/fair.out") round lines"
     [ "$(grep -c '^round [0-9]*: came' "$R/fair.out")" = 10 ] &&
         ! grep '^round ' "$R/fair.out" | sed 's/^round [0-9]*: came \(.*\), granted \(.*\)$/\1:\2/' |
             awk -F: '$1 != $2 { bad = 1 } END { exit !bad }'

@@ -27,18 +27,29 @@ no_ud() { ran hadd && out_has hadd "^haddpd: executed$" && out_has hadd "^haddps
 # Every line the host CPU printed, in order, and no other (the #XM and #GP lines apart,
 # which the next two marks judge).
 same_as_host() {
-    status_is native 0 && grep -q '^done$' "$R/native.out" &&
-        diff "$R/native.out" "$R/hadd.out"
+    if ! status_is native 0 || ! grep -q '^done$' "$R/native.out"; then
+        expected="the host's run (tests/lab-hadd-host) ends 'done', status 0"
+        return 1
+    fi
+    expected="stepvm prints every line the host CPU prints, in order, and no other"
+    seen=$(diff "$R/native.out" "$R/hadd.out" | grep '^[<>]' | head -6 |
+        sed 's/^</host CPU only:/; s/^>/stepvm only:/')
+    diff "$R/native.out" "$R/hadd.out" > /dev/null
 }
 # The lines of the section that starts with "-- $1", by the host and by stepvm: the same,
 # and present.
 section() { awk -v s="-- $1" 'index($0, s) == 1 { on = 1; next } /^-- / { on = 0 } on' "$2"; }
 same_section() {
-    section "$1" "$R/native.out" > "$R/want" && section "$1" "$R/hadd.out" > "$R/got" &&
-        [ -s "$R/want" ] && cmp -s "$R/want" "$R/got"
+    section "$1" "$R/native.out" > "$R/want"
+    section "$1" "$R/hadd.out" > "$R/got"
+    expected="the lines of section '-- $1' as the host CPU prints them"
+    seen=$(diff "$R/want" "$R/got" | grep '^[<>]' | head -6 |
+        sed 's/^</host CPU only:/; s/^>/stepvm only:/')
+    [ -s "$R/want" ] || seen="the host's run printed no section '-- $1'"
+    [ -s "$R/want" ] && cmp -s "$R/want" "$R/got"
 }
-xm_behaves() { grep -q ' #19$' "$R/native.out" && same_section "unmasked exceptions"; }
-gp_behaves() { grep -q ' #13$' "$R/native.out" && same_section "alignment"; }
+xm_behaves() { same_section "unmasked exceptions" && grep -q ' #19$' "$R/native.out"; }
+gp_behaves() { same_section "alignment" && grep -q ' #13$' "$R/native.out"; }
 # The slice's summary: x87/SSE cases compared against the host CPU (all of them 0F 7C).
 host_compared() {
     sed -n 's/^  x87\/SSE: [0-9]* cases ([0-9]* compared, \([0-9]*\) of them against the host CPU).*/\1/p' \
@@ -52,6 +63,8 @@ lab_differences() {
 }
 diff_clean() {
     n=$(host_compared) d=$(lab_differences)
+    expected="'diff: 3000 cases', over 1000 of them compared against the host CPU, no difference"
+    seen="$(grep -m 1 '^diff: ' "$R/diff.out" || echo 'no diff: summary line'); compared against the host CPU: ${n:-none}; differences (but the two kinds ADDPS shows): ${d:-?}"
     grep -q '^diff: 3000 cases' "$R/diff.out" && [ -n "$n" ] && [ "$n" -gt 1000 ] && [ "$d" -eq 0 ]
 }
 checks() {
