@@ -30,7 +30,7 @@ static void labs_setup(void)
     run_shell(&r,
               "set -e; cd %s; for t in without with; do mkdir $t; cp -r %s/Makefile %s/common "
               "%s/chapters $t/; done; cd with; for p in %s/labs/*/solution.patch; do "
-              "patch -s -p1 < $p; done; make -s build; cd ../without; make -s build",
+              "patch -s -p1 < $p; done; make -s -j2 build; cd ../without; make -s -j2 build",
               scratch, top, top, top, chapter_dir);
     ck_assert_msg(r.status == 0, "copying, patching and building: %s%s", r.out, r.err);
     run_free(&r);
