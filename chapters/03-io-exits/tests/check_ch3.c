@@ -18,6 +18,6 @@ int main(void)
     suite_add_tcase(s, qemu_tests());
     add_kvm_tests(s);
     add_inspector_kvm_tests(s);
-    suite_add_tcase(s, lab_tests(3, 3));
+    suite_add_tcase(s, lab_tests(3, 4));
     return run_suite(s);
 }

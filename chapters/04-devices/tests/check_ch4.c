@@ -26,7 +26,7 @@ int main(void)
     suite_add_tcase(s, virtio_console_tests());
     suite_add_tcase(s, bzimage_tests());
     suite_add_tcase(s, machine_tests());
-    suite_add_tcase(s, lab_tests(4, 5));
+    suite_add_tcase(s, lab_tests(4, 6));
     suite_add_tcase(s, vguest_tests());
     add_kvm_tests(s);
     add_kvm_virtio_tests(s);

@@ -22,27 +22,54 @@ line() { grep "^virtio-blk$2: " "$R/$1.err"; }
 # written, flushes, get-ids, unsupported, errors.
 is() {
     run=$1 disk=$2; shift 2
-    [ "$(line "$run" "$disk")" = "virtio-blk$disk: reads $1 ($2 bytes), writes $3 ($4 bytes), flushes $5, get-ids $6, unsupported $7, errors $8" ]
+    want="virtio-blk$disk: reads $1 ($2 bytes), writes $3 ($4 bytes), flushes $5, get-ids $6, unsupported $7, errors $8"
+    expected="$run's standard error has the line '$want'"
+    seen=$(seen_line "$run" "$disk")
+    [ "$(line "$run" "$disk")" = "$want" ]
 }
+# What run $1 printed for disk $2: its line, or what the run left when there is none.
+seen_line() {
+    l=$(line "$1" "$2")
+    if [ -n "$l" ]; then echo "$1 printed: $l"; else echo "no line 'virtio-blk$2: ...' in $1's standard error;"; describe "$1"; fi
+}
+# The disks' names in run $1's lines, in order.
+names() { grep '^virtio-blk' "$R/$1.err" 2>/dev/null | cut -d: -f1 | tr '\n' ' '; }
 # A field of disk $2's line in run $1, by its name ("reads", "flushes", ...).
 field() { line "$1" "$2" | sed -n "s/.* $3 \([0-9]*\).*/\1/p"; }
 form='^virtio-blk[0-9]: reads [0-9]+ \([0-9]+ bytes\), writes [0-9]+ \([0-9]+ bytes\), flushes [0-9]+, get-ids [0-9]+, unsupported [0-9]+, errors [0-9]+$'
 lines_per_disk() {
-    [ "$(grep '^virtio-blk' "$R/rw.err" | cut -d: -f1 | tr '\n' ' ')" = "virtio-blk0 virtio-blk1 " ] &&
-        [ "$(grep '^virtio-blk' "$R/ro.err" | cut -d: -f1 | tr '\n' ' ')" = "virtio-blk0 " ]
+    expected="lines for virtio-blk0 and virtio-blk1 (two disks), then virtio-blk0 alone (one disk)"
+    seen="with two disks: $(names rw)(end); with one: $(names ro)(end)"
+    [ "$(names rw)" = "virtio-blk0 virtio-blk1 " ] && [ "$(names ro)" = "virtio-blk0 " ]
 }
 well_formed() {
-    grep -h '^virtio-blk' "$R/rw.err" "$R/ro.err" > "$R/lines"
-    [ -s "$R/lines" ] && ! grep -Evq "$form" "$R/lines"
+    expected="every 'virtio-blk' line matches $form"
+    grep -h '^virtio-blk' "$R/rw.err" "$R/ro.err" > "$R/lines" 2>/dev/null
+    if [ ! -s "$R/lines" ]; then
+        seen="no line starts with 'virtio-blk'; $(describe rw)"
+        return 1
+    fi
+    seen="a line not in that form: $(grep -Ev -m 1 "$form" "$R/lines")"
+    ! grep -Evq "$form" "$R/lines"
 }
-rw_reads() { line rw 0 | grep -qF "reads $((COVER + 1)) ($(((SECTORS + 1) * 512)) bytes)"; }
+rw_reads() {
+    expected="virtio-blk0's line (read-write) has 'reads $((COVER + 1)) ($(((SECTORS + 1) * 512)) bytes)'"
+    seen=$(seen_line rw 0)
+    line rw 0 | grep -qF "reads $((COVER + 1)) ($(((SECTORS + 1) * 512)) bytes)"
+}
 rw_rest() {
+    expected="virtio-blk0's line (read-write) has 'writes 1 (512 bytes)', 'flushes 1', 'get-ids 1'"
+    seen=$(seen_line rw 0)
     [ "$(field rw 0 flushes)" = 1 ] && [ "$(field rw 0 get-ids)" = 1 ] &&
         line rw 0 | grep -qF 'writes 1 (512 bytes)'
 }
+both_end() {
+    expected="rw and ro end with status 1"
+    seen="rw ended with status $(cat "$R/rw.status" 2>/dev/null), ro with $(cat "$R/ro.status" 2>/dev/null)"
+    [ "$(cat "$R/rw.status" 2>/dev/null)" = 1 ] && [ "$(cat "$R/ro.status" 2>/dev/null)" = 1 ]
+}
 checks() {
-    check "vblk.elf runs to its end on both disks (exit status 1)" \
-        sh -c "[ \"\$(cat $R/rw.status)\" = 1 ] && [ \"\$(cat $R/ro.status)\" = 1 ]"
+    check "vblk.elf runs to its end on both disks (exit status 1)" both_end
     check "--stats prints a line per disk, in --disk order" lines_per_disk
     check "each line as 'virtio-blkN: reads R (B bytes), writes W (B bytes), flushes F, get-ids G, unsupported U, errors E'" well_formed
     check "read-write: $((COVER + 1)) reads of $((SECTORS + 1)) sectors ($(((SECTORS + 1) * 512)) bytes)" rw_reads
