@@ -33,6 +33,13 @@ static void mark_apic_id(struct kvm_cpuid2 *c, uint32_t id)
     }
 }
 
+int cpuid__set(struct kvm_cpu *cpu, const struct kvm_cpuid2 *table)
+{
+    if (ioctl(cpu->fd, KVM_SET_CPUID2, table) < 0)
+        return error_errno("KVM_SET_CPUID2 on vCPU %d", cpu->id);
+    return 0;
+}
+
 int cpuid__init(struct kvm_cpu *cpu, cpuid_adjust_fn adjust, void *ctx)
 {
     /* KVM says E2BIG until the table is large enough; 100 entries suffice today. */
@@ -51,11 +58,9 @@ int cpuid__init(struct kvm_cpu *cpu, cpuid_adjust_fn adjust, void *ctx)
         mark_apic_id(c, (uint32_t)cpu->id);
         if (adjust)
             adjust(ctx, c);
-        int ret = ioctl(cpu->fd, KVM_SET_CPUID2, c);
+        int ret = cpuid__set(cpu, c);
         free(c);
-        if (ret < 0)
-            return error_errno("KVM_SET_CPUID2 on vCPU %d", cpu->id);
-        return 0;
+        return ret;
     }
     return error_set("KVM_GET_SUPPORTED_CPUID: more than 1600 entries");
 }

@@ -32,4 +32,10 @@ typedef void (*cpuid_adjust_fn)(void *ctx, struct kvm_cpuid2 *table);
  */
 int cpuid__init(struct kvm_cpu *cpu, cpuid_adjust_fn adjust, void *ctx);
 
+/**
+ * Gives cpu the CPUID table (KVM_SET_CPUID2), replacing the one it had: allowed until the
+ * vCPU first runs (chapter 6's lockstep gives KVM the interpreter's model). Returns 0 or -1.
+ */
+int cpuid__set(struct kvm_cpu *cpu, const struct kvm_cpuid2 *table);
+
 #endif

@@ -24,6 +24,16 @@ struct elf_header {
     uint64_t entry, phoff;
 };
 
+/* The shared fields of e, an Elf64_Ehdr (is64 = 1) or an Elf32_Ehdr (0). */
+#define HEADER_OF(e, is_64)                                                                        \
+    ((struct elf_header){.is64 = (is_64),                                                          \
+                         .type = (e).e_type,                                                       \
+                         .machine = (e).e_machine,                                                 \
+                         .phentsize = (e).e_phentsize,                                             \
+                         .phnum = (e).e_phnum,                                                     \
+                         .entry = (e).e_entry,                                                     \
+                         .phoff = (e).e_phoff})
+
 /* [header] */
 static int read_header(const char *name, const uint8_t *img, size_t len, struct elf_header *h)
 {
@@ -44,16 +54,14 @@ static int read_header(const char *name, const uint8_t *img, size_t len, struct 
             return error_set("%s: truncated: the ELF header needs %zu bytes, the file has %zu",
                              name, sizeof(e), len);
         memcpy(&e, img, sizeof(e));
-        *h = (struct elf_header){1,         e.e_type,  e.e_machine, e.e_phentsize,
-                                 e.e_phnum, e.e_entry, e.e_phoff};
+        *h = HEADER_OF(e, 1);
     } else {
         Elf32_Ehdr e;
         if (len < sizeof(e))
             return error_set("%s: truncated: the ELF header needs %zu bytes, the file has %zu",
                              name, sizeof(e), len);
         memcpy(&e, img, sizeof(e));
-        *h = (struct elf_header){0,         e.e_type,  e.e_machine, e.e_phentsize,
-                                 e.e_phnum, e.e_entry, e.e_phoff};
+        *h = HEADER_OF(e, 0);
     }
     if (h->machine != (h->is64 ? EM_X86_64 : EM_386))
         return error_set("%s: wrong machine %u for %s (want %s)", name, h->machine,

@@ -19,7 +19,8 @@ static int add_region(struct guest_mem *mem, uint64_t gpa, uint64_t size, uint8_
     if (mem->nregions == MEM_MAX_REGIONS)
         return error_set("too many memory regions (at most %d)", MEM_MAX_REGIONS);
     struct mem_region *r = &mem->regions[mem->nregions];
-    *r = (struct mem_region){gpa, size, host, (uint32_t)mem->nregions, flags};
+    *r = (struct mem_region){
+        .gpa = gpa, .size = size, .host = host, .slot = (uint32_t)mem->nregions, .flags = flags};
     /* Without KVM (the interpreter of chapter 6) the table is all there is: no slot. */
     if (mem->kvm && kvm__set_memory(mem->kvm, r->slot, gpa, host, size, flags) < 0)
         return -1;

@@ -118,7 +118,10 @@ static uint32_t write_mmap(struct bootinfo *b, uint32_t *length)
         if (!r)
             break;
         last = r->gpa;
-        e = (struct mmap_entry){20, r->gpa, r->size, r->flags & KVM_MEM_READONLY ? 2 : 1};
+        e = (struct mmap_entry){.size = 20,
+                                .addr = r->gpa,
+                                .len = r->size,
+                                .type = r->flags & KVM_MEM_READONLY ? 2 : 1};
         uint32_t at = bootinfo_alloc(b, &e, sizeof(e));
         first = first ? first : at;
         *length += sizeof(e);

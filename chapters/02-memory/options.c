@@ -117,7 +117,8 @@ int machine_options__read_files(struct machine_options *o, const char *guest,
         path[strcspn(path, " ")] = '\0'; /* the file is the first word */
         if (file_read_all(path, MAX_GUEST_FILE, &data, &len) < 0)
             return -1;
-        o->mods[i] = (struct multiboot_module){data, len, o->module_specs[i]};
+        o->mods[i] =
+            (struct multiboot_module){.data = data, .len = len, .string = o->module_specs[i]};
     }
     o->img.mods = o->mods;
     if (o->rom_path) {

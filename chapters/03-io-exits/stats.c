@@ -10,15 +10,12 @@
 /* Finds the row of r's reason and place, making it on first sight; NULL when full. */
 static struct stats_row *row_of(struct stats *s, const struct trace_record *r)
 {
-    uint64_t where = r->kind == VCPU_EXIT_IO || r->kind == VCPU_EXIT_MMIO ? r->where : 0;
+    struct exit_key key = {.kind = r->kind, .where = r->where}; /* trace__from_exit's */
+    int i = exit_table__row(s->keys, &s->nrows, STATS_MAX_KEYS, key);
 
-    for (int i = 0; i < s->nrows; i++)
-        if (s->rows[i].kind == r->kind && s->rows[i].where == where)
-            return &s->rows[i];
-    if (s->nrows == STATS_MAX_KEYS)
+    if (i < 0)
         return NULL;
-    s->rows[s->nrows] = (struct stats_row){.kind = r->kind, .where = where};
-    return &s->rows[s->nrows++];
+    return &s->rows[i];
 }
 
 int stats__add(struct stats *s, const struct trace_record *r)
@@ -61,19 +58,20 @@ void stats__print(FILE *out, struct stats *s)
     fprintf(out, "  %-8s %-12s %10s %12s %12s %12s\n", "reason", "where", "count", "vmm total",
             "rtt mean", "rtt p99");
     for (int i = 0; i < s->nrows; i++) {
+        const struct exit_key *key = &s->keys[i];
         struct stats_row *row = &s->rows[i];
         char where[32] = "-";
         uint64_t sum = 0;
-        if (row->kind == VCPU_EXIT_IO)
-            snprintf(where, sizeof(where), "port 0x%04llx", (unsigned long long)row->where);
-        else if (row->kind == VCPU_EXIT_MMIO)
-            snprintf(where, sizeof(where), "0x%llx", (unsigned long long)row->where);
+        if (key->kind == VCPU_EXIT_IO)
+            snprintf(where, sizeof(where), "port 0x%04llx", (unsigned long long)key->where);
+        else if (key->kind == VCPU_EXIT_MMIO)
+            snprintf(where, sizeof(where), "0x%llx", (unsigned long long)key->where);
         for (unsigned long k = 0; k < row->count; k++)
             sum += row->rtt_ns[k];
         /* The 99th percentile: the smallest sample with 99% of all at or below it. */
         qsort(row->rtt_ns, row->count, sizeof(uint32_t), cmp_u32);
         size_t p99 = (row->count * 99 + 99) / 100;
-        fprintf(out, "  %-8s %-12s %10lu %9.1f us %9.2f us %9.2f us\n", vcpu_exit_name(row->kind),
+        fprintf(out, "  %-8s %-12s %10lu %9.1f us %9.2f us %9.2f us\n", vcpu_exit_name(key->kind),
                 where, row->count, row->vmm_ns / 1e3, sum / 1e3 / (double)row->count,
                 row->rtt_ns[p99 ? p99 - 1 : 0] / 1e3);
     }

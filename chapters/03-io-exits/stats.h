@@ -5,6 +5,7 @@
 #ifndef STEPVM_STATS_H
 #define STEPVM_STATS_H
 
+#include "exit_table.h"
 #include "trace.h"
 
 #include <stdint.h>
@@ -13,10 +14,8 @@
 #define STATS_MAX_KEYS  128
 #define STATS_MAX_VCPUS 64 /* chapter 5's most */
 
-/** One row: an exit reason, and for I/O and MMIO the port or address. */
+/** What one row has counted (its key, the exit reason and port or address, is beside it). */
 struct stats_row {
-    enum vcpu_exit_kind kind;
-    uint64_t where;
     unsigned long count;
     uint64_t vmm_ns;  /* total */
     uint32_t *rtt_ns; /* every round trip (guest + VMM), for the percentile */
@@ -25,6 +24,7 @@ struct stats_row {
 
 /** The table. Exits beyond STATS_MAX_KEYS distinct rows are counted in `dropped`. */
 struct stats {
+    struct exit_key keys[STATS_MAX_KEYS]; /* row i's reason, port or address (exit_table.h) */
     struct stats_row rows[STATS_MAX_KEYS];
     int nrows;
     unsigned long dropped;

@@ -3,23 +3,25 @@
  */
 #include "trace.h"
 
+#include "exit_table.h"
+
 #include <string.h>
 
 void trace__from_exit(struct trace_record *r, const struct vcpu_exit *e)
 {
-    r->kind = e->kind;
-    r->where = 0;
+    struct exit_key key = exit_table__key(e);
+
+    r->kind = key.kind;
+    r->where = key.where;
     r->size = r->count = 0;
     r->write = 0;
     r->data = 0;
     if (e->kind == VCPU_EXIT_IO) {
-        r->where = e->io.port;
         r->size = e->io.size;
         r->count = e->io.count;
         r->write = e->io.write;
         memcpy(&r->data, e->io.data, e->io.size);
     } else if (e->kind == VCPU_EXIT_MMIO) {
-        r->where = e->mmio.addr;
         r->size = e->mmio.size;
         r->count = 1;
         r->write = e->mmio.write;

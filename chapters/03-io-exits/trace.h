@@ -15,7 +15,7 @@ struct trace_record {
     unsigned long seq; /* 1, 2, ... */
     int vcpu;
     enum vcpu_exit_kind kind;
-    uint64_t where; /* port or guest-physical address */
+    uint64_t where; /* port or guest-physical address (exit_table__key), 0 for other kinds */
     uint32_t size, count;
     int write;
     uint64_t data; /* the first item's value, after the VMM handled it (reads too) */

@@ -37,7 +37,7 @@ static int init_vcpus(struct vmm *x, const struct vmm_config *cfg)
     if (cfg->backend)
         return 0;
     for (unsigned i = 0; i < x->ncpus; i++) {
-        struct kvm_cpu *kc = i == 0 ? &x->m.vm.cpu : &x->cpu[i].kc;
+        struct kvm_cpu *kc = vmm__kvm_cpu(x, i);
         if (i > 0 && machine__add_vcpu(&x->m, kc, (int)i) < 0)
             return -1;
         kvm_vcpu__init(&x->cpu[i].kv, kc, &x->m.mem);
@@ -170,6 +170,13 @@ void vmm__end(struct vmm *x, int status)
         x->cfg.platform->ended(x->cfg.platform->ctx, x);
 }
 /* [end] */
+
+struct kvm_cpu *vmm__kvm_cpu(struct vmm *x, unsigned i)
+{
+    if (x->cfg.backend || i >= x->ncpus)
+        return NULL;
+    return i == 0 ? &x->m.vm.cpu : &x->cpu[i].kc; /* vCPU 0 is chapter 2's */
+}
 
 /* [step] */
 /* HLT: in chapter 3 nothing can wake the CPU, so the guest has ended; from chapter 4 on,

@@ -192,6 +192,13 @@ int vmm__dma_write(struct vmm *x, uint64_t gpa, const void *buf, size_t len);
  * buffers): every vCPU is told, as vmm__dma_write tells it.
  */
 void vmm__dma_written(struct vmm *x, uint64_t gpa, size_t len);
+/**
+ * The KVM vCPU behind vCPU i, for what only KVM has (chapter 6's lockstep gives it a CPUID
+ * table); NULL when another backend runs the machine (chapter 6's interpreter) or i is
+ * not a vCPU of it.
+ */
+struct kvm_cpu *vmm__kvm_cpu(struct vmm *x, unsigned i);
+
 /** Prints the register dump and code bytes of the vCPU that failed (x->fault_cpu). */
 void vmm__dump(struct vmm *x, FILE *out);
 

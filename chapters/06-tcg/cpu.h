@@ -2,10 +2,13 @@
  * cpu.h - the interpreter's CPU: its registers, and what every instruction's code uses to
  * reach operands, memory, flags and exceptions (chapter 6).
  *
- * The interpreter is split by what instructions do: flags.c (lazy flags), alu.c
- * (arithmetic, logic, shifts, bits), flow.c (moves, stack, branches, strings), system.c
- * (segments, interrupts, control registers, I/O), mmu.c (segmentation, paging, the TLB)
- * and tcg.c (the decoded-instruction cache, the run loop, the vCPU interface).
+ * The interpreter is split by what instructions do: alu.c (arithmetic and logic), bits.c
+ * (shifts, rotates, bit operations), flow.c (moves, stack, branches), string.c (the string
+ * instructions), protect.c (modes, segments, interrupts and exceptions, far transfers),
+ * system.c (control registers, MSRs, CPUID, port I/O, HLT), fpu.c (x87, FXSAVE/FXRSTOR),
+ * sse.c and simd.c (SSE/SSE2); beside them flags.c (the lazy flags), mmu.c (segmentation,
+ * paging, the TLB, the stack) and tcg.c (the decoded-instruction cache, the run loop, the
+ * faults and exits, the vCPU interface).
  *
  * Control flow: an instruction that faults calls tcg_fault(), which does not return: it
  * jumps back to the run loop (longjmp), which delivers the exception. So an instruction's
@@ -298,11 +301,11 @@ void sse__register(tcg_exec_fn one[256], tcg_exec_fn two[256]);  /* SSE/SSE2 flo
 void simd__register(tcg_exec_fn one[256], tcg_exec_fn two[256]); /* SSE2 integer */
 
 /* Group opcodes whose rows belong to different files: FF /0 /1 (INC, DEC) are alu.c's,
- * FF /3 /5 (far CALL and JMP through memory) system.c's; flow.c's FF handler calls them. */
+ * FF /3 /5 (far CALL and JMP through memory) protect.c's; flow.c's FF handler calls them. */
 void alu__incdec(struct tcg_cpu *c, const struct x86_insn *i);
 void system__far_ff(struct tcg_cpu *c, const struct x86_insn *i);
 
-/* ---- Exceptions and exits (system.c, tcg.c) ---- */
+/* ---- Exceptions and exits (tcg.c; delivery in protect.c) ---- */
 
 /** Raises exception vector with error (EXC_NO_ERROR for none). Never returns. */
 _Noreturn void tcg_fault(struct tcg_cpu *c, int vector, uint32_t error);
@@ -315,7 +318,8 @@ _Noreturn void tcg_gp(struct tcg_cpu *c, uint32_t error);
 
 /**
  * Ends the instruction with the exit in c->exit: the VMM handles it, then the run loop
- * executes the instruction again with c->completing set. Never returns.
+ * executes the instruction again, and its accesses already done find their results in
+ * c->done (mmu.c). Never returns.
  */
 _Noreturn void tcg_exit(struct tcg_cpu *c);
 
@@ -366,7 +370,7 @@ static inline void tcg_shadow(struct tcg_cpu *c)
 }
 /* [shadow] */
 
-/* ---- Modes and segments (system.c) ---- */
+/* ---- Modes and segments (protect.c) ---- */
 
 /** Recomputes mode, cpl, long64 and stack_size after CS, SS, CR0 or EFER change. */
 void tcg_update_mode(struct tcg_cpu *c);

@@ -12,11 +12,13 @@
  * instruction stops after every iteration, HLT is stepped over instead of exiting, the
  * trap flag can be lost (step_one); a step can carry more than one instruction: after
  * MOV SS, an MMIO write or an exception (catch_up). CPUID, RDTSC and the HC_NOW hypercall
- * answer alike on both sides (pin_cpuid, pin_tsc, pin_clock).
+ * answer alike on both sides (pin_tsc here; pin_cpuid and pin_clock in lockstep_pair.c,
+ * which builds, runs and finally compares the two machines).
  */
 #include "lockstep.h"
 
 #include "lockstep_compare.h"
+#include "lockstep_pair.h"
 #include "tcg.h"
 
 #include "error.h"
@@ -24,185 +26,11 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <time.h>
 
 /* Instructions the interpreter may run, one at a time, to meet KVM again after a step
  * of KVM's that carried more than one instruction (catch_up). */
 #define CATCH_UP_MAX 100000
-
-/* One machine of the pair. */
-struct side {
-    const char *name; /* "kvm" or "tcg" */
-    struct vmm x;
-    struct vcpu *tcg; /* the interpreter's vCPU; NULL on KVM */
-    FILE *console;    /* the guest's console and the machine's warnings, in memory */
-    char *text;
-    size_t len;
-    int built, ended;
-    char why[256];               /* why the machine died, when it did */
-    struct lockstep_log log;     /* what it did that the other has not matched yet */
-    struct lockstep_state state; /* its registers after the last exit or step */
-};
-
-struct pair {
-    struct side k, t; /* KVM, the interpreter */
-    enum lockstep_mode mode;
-    const struct vmm_config *cfg; /* to build them again for the search */
-    const struct machine_image *img;
-    FILE *out;
-    struct lockstep_result *res;
-    unsigned long pairs; /* rounds of the exit-by-exit comparison: a new exit on either side */
-    unsigned long clean; /* the last round where the states agreed between instructions */
-};
-
-/* ---- The two machines ---- */
-
-/* KVM answers CPUID from the table the VMM gave it; chapter 2 gave it the host's. Here it
- * gets the interpreter's model instead, leaf by leaf, so a guest that asks sees the same
- * CPU on both. Allowed before the vCPU first runs. */
-static int pin_cpuid(struct kvm_cpu *cpu)
-{
-    static const uint32_t leaves[] = {0,          1,          2,          0x15,       0x16,
-                                      0x80000000, 0x80000001, 0x80000002, 0x80000003, 0x80000004,
-                                      0x80000005, 0x80000006, 0x80000007, 0x80000008};
-    enum { N = sizeof(leaves) / sizeof(leaves[0]) };
-    struct kvm_cpuid2 *t = calloc(1, sizeof(*t) + N * sizeof(t->entries[0]));
-
-    if (!t)
-        return error_set("out of memory for a CPUID table");
-    t->nent = N;
-    for (int i = 0; i < N; i++) {
-        struct kvm_cpuid_entry2 *e = &t->entries[i];
-        e->function = leaves[i];
-        tcg_cpuid(leaves[i], 0, &e->eax, &e->ebx, &e->ecx, &e->edx);
-    }
-    int ret = ioctl(cpu->fd, KVM_SET_CPUID2, t);
-    free(t);
-    if (ret < 0)
-        return error_errno("KVM_SET_CPUID2 (the interpreter's CPU model)");
-    return 0;
-}
-
-/* Builds one machine and loads the guest. Its console goes to memory. */
-static int side_init(struct side *s, const char *name, const struct vmm_config *base,
-                     const struct machine_image *img)
-{
-    struct vmm_config cfg = *base;
-
-    s->name = name;
-    if (!(s->console = open_memstream(&s->text, &s->len)))
-        return error_set("out of memory for a console");
-    cfg.machine.console = cfg.machine.diag = s->console;
-    cfg.trace_text = cfg.trace_json = NULL;
-    cfg.stats = cfg.record = 0;
-    /* Chapter 3's machine on both sides: the PC's timers and interrupts (chapter 4) come
-     * from the host's clock, so no two runs take them at the same instruction. */
-    cfg.platform = NULL;
-    cfg.backend = NULL;
-    if (!strcmp(name, "tcg")) {
-        cfg.backend = tcg_vcpu__backend;
-        cfg.backend_ctx = &s->tcg;
-    }
-    s->built = 1;
-    if (vmm__init(&s->x, &cfg) < 0)
-        return -1;
-    if (!s->tcg && pin_cpuid(&s->x.m.vm.cpu) < 0)
-        return -1;
-    if (vmm__load(&s->x, img) < 0)
-        return -1;
-    return lockstep_state__read(s->x.vcpu, &s->state);
-}
-
-static void side_exit(struct side *s)
-{
-    if (s->built)
-        vmm__exit(&s->x);
-    tcg_vcpu__free(s->tcg);
-    if (s->console)
-        fclose(s->console);
-    free(s->text);
-    lockstep_log__free(&s->log);
-    memset(s, 0, sizeof(*s));
-}
-
-static int pair_init(struct pair *p, const struct vmm_config *cfg, const struct machine_image *img)
-{
-    if (side_init(&p->k, "kvm", cfg, img) < 0 || side_init(&p->t, "tcg", cfg, img) < 0)
-        return -1;
-    p->pairs = p->clean = 0;
-    return 0;
-}
-
-/* Runs one machine to its next exit, handles it, and appends its items. A machine that
- * has ended adds LOCKSTEP_ITEM_END. Returns 0, or -1 when the run itself failed. */
-static int next_exit(struct side *s)
-{
-    struct vcpu_exit e;
-
-    if (s->ended)
-        return lockstep_log__add(&s->log, (struct lockstep_item){.kind = LOCKSTEP_ITEM_END});
-    int ret;
-    do /* a signal's exit is nothing the guest did */
-        ret = vmm__step(&s->x, &e);
-    while (ret == 0 && e.kind == VCPU_EXIT_INTR);
-    if (ret < 0 && !s->x.crashed) {
-        /* The exit could not be run or handled: a death both machines may share. */
-        snprintf(s->why, sizeof(s->why), "%s", error_get());
-        e.kind = VCPU_EXIT_FATAL;
-        ret = -1;
-    } else if (ret < 0) {
-        snprintf(s->why, sizeof(s->why), "%s", error_get());
-    }
-    if (ret != 0)
-        s->ended = 1;
-    return lockstep_log__add_exit(&s->log, &e);
-}
-
-/* ---- Pinning what the host decides ---- */
-
-/* HC_NOW answers with the host's clock, which reads differently for each machine. After
- * both served one, the interpreter's guest gets KVM's answer, so the two go on alike. */
-static void pin_clock(struct pair *p, uint64_t gpa)
-{
-    struct hypercall_block a, b;
-
-    if (vcpu_read_mem(p->k.x.vcpu, gpa, &a, sizeof(a)) < 0 ||
-        vcpu_read_mem(p->t.x.vcpu, gpa, &b, sizeof(b)) < 0)
-        return;
-    if (a.nr != HC_NOW || a.result != 0 || b.nr != HC_NOW || b.result != 0)
-        return;
-    if (b.arg[0] == a.arg[0])
-        return; /* pinned already (a step compared again after catching up) */
-    b.arg[0] = a.arg[0];
-    if (vcpu_write_mem(p->t.x.vcpu, gpa, &b, sizeof(b)) == 0)
-        p->res->pinned++;
-}
-
-/* ---- Items ---- */
-
-/* Compares the items both machines have not compared yet, pairwise, as far as both have
- * them. Returns 1 at the first pair that differs (left as the next of each), else 0. */
-static int compare_items(struct pair *p)
-{
-    struct lockstep_log *k = &p->k.log, *t = &p->t.log;
-
-    while (k->next < k->n && t->next < t->n) {
-        const struct lockstep_item *a = &k->items[k->next], *b = &t->items[t->next];
-        if (!lockstep_item__equal(a, b))
-            return 1;
-        if (a->kind == VCPU_EXIT_IO && a->write && a->addr == HYPERCALL_PORT && a->size == 4)
-            pin_clock(p, a->data);
-        k->next++, t->next++;
-    }
-    return 0;
-}
-
-/* All of both logs compared alike. */
-static int logs_agree(struct pair *p)
-{
-    return !compare_items(p) && p->k.log.next == p->k.log.n && p->t.log.next == p->t.log.n;
-}
 
 /* ---- The instructions single steps must know ---- */
 
@@ -233,7 +61,7 @@ static int string_io(const struct x86_insn *i)
 
 /* ---- Exit by exit ---- */
 
-static void report_exit_difference(struct pair *p, int items_differ)
+static void report_exit_difference(struct lockstep_pair *p, int items_differ)
 {
     FILE *out = p->out;
 
@@ -246,7 +74,7 @@ static void report_exit_difference(struct pair *p, int items_differ)
         lockstep_item__print(out, &p->t.log.items[p->t.log.next]);
         fprintf(out, "\n");
     }
-    for (struct side *s = &p->k; s; s = s == &p->k ? &p->t : NULL)
+    for (struct lockstep_side *s = &p->k; s; s = s == &p->k ? &p->t : NULL)
         if (s->why[0])
             fprintf(out, "  %s died: %s\n", s->name, s->why);
     lockstep_state__print(out, &p->k.state, &p->t.state);
@@ -262,7 +90,7 @@ static int state_comparable(const struct lockstep_item *exit)
 }
 
 /* Is the exit inside a string I/O instruction (INS or OUTS)? */
-static int inside_string_io(struct pair *p)
+static int inside_string_io(struct lockstep_pair *p)
 {
     uint8_t bytes[X86_MAX_LENGTH];
     struct x86_insn insn;
@@ -294,9 +122,9 @@ static int same_exit_state(const struct lockstep_state *kvm, const struct lockst
  * when 0). Returns 0 when both ended alike (or the limit was reached), 1 at a difference
  * (reported when report is set), -1 on an error.
  */
-static int by_exits(struct pair *p, unsigned long limit, int report)
+static int by_exits(struct lockstep_pair *p, unsigned long limit, int report)
 {
-    struct side *k = &p->k, *t = &p->t;
+    struct lockstep_side *k = &p->k, *t = &p->t;
 
     for (;;) {
         if (limit && p->pairs == limit)
@@ -306,16 +134,16 @@ static int by_exits(struct pair *p, unsigned long limit, int report)
             return 0;
         if (fresh_k) {
             lockstep_log__drop_compared(&k->log);
-            if (next_exit(k) < 0)
+            if (lockstep_pair__next_exit(k) < 0)
                 return -1;
         }
         if (fresh_t) {
             lockstep_log__drop_compared(&t->log);
-            if (next_exit(t) < 0)
+            if (lockstep_pair__next_exit(t) < 0)
                 return -1;
         }
         p->pairs++;
-        int items_differ = compare_items(p);
+        int items_differ = lockstep_pair__compare_items(p);
         if (items_differ || !fresh_k || !fresh_t) {
             if (items_differ && report)
                 report_exit_difference(p, 1);
@@ -347,7 +175,7 @@ static int by_exits(struct pair *p, unsigned long limit, int report)
  * before. A REP string instruction stops after each iteration: it is run until RIP
  * leaves it. KVM steps over HLT: that step is logged as the HLT exit it stands for.
  */
-static int step_one(struct side *s, const struct x86_insn *insn)
+static int step_one(struct lockstep_side *s, const struct x86_insn *insn)
 {
     uint64_t rip = s->state.regs.rip;
 
@@ -356,7 +184,7 @@ static int step_one(struct side *s, const struct x86_insn *insn)
          * it completes an instruction for the VMM (seen after REP OUTS on AMD). */
         if (!s->tcg && vcpu_single_step(s->x.vcpu, 1) < 0)
             return -1;
-        if (next_exit(s) < 0)
+        if (lockstep_pair__next_exit(s) < 0)
             return -1;
         struct lockstep_item *last = &s->log.items[s->log.n - 1];
         if (last->kind != VCPU_EXIT_STEP) {
@@ -370,8 +198,7 @@ static int step_one(struct side *s, const struct x86_insn *insn)
         if (!s->tcg && one_byte(insn, 0xf4)) {
             *last = (struct lockstep_item){.kind = VCPU_EXIT_HLT};
             s->log.n++;
-            s->ended = s->x.done = 1;
-            s->x.status = 0;
+            lockstep_pair__end(s); /* as chapter 3's machine ends at HLT */
             break;
         }
         if (!rep_string(insn) || s->state.regs.rip != rip)
@@ -381,12 +208,12 @@ static int step_one(struct side *s, const struct x86_insn *insn)
 }
 
 /* Both machines did the same in their last steps: the same items, the same state. */
-static int steps_agree(struct pair *p)
+static int steps_agree(struct lockstep_pair *p)
 {
     const struct lockstep_log *k = &p->k.log;
 
     p->k.log.next = p->t.log.next = 0;
-    if (!logs_agree(p))
+    if (!lockstep_pair__logs_agree(p))
         return 0;
     int shutdown = k->n && k->items[k->n - 1].kind == VCPU_EXIT_SHUTDOWN;
     return shutdown || lockstep_state__equal(&p->k.state, &p->t.state);
@@ -395,7 +222,7 @@ static int steps_agree(struct pair *p)
 /* RDTSC reads the host's clock on KVM and counts instructions on the interpreter: after
  * one, the interpreter's EDX:EAX are KVM's. (Between exits this cannot be done: a guest
  * that keeps what it read shows a difference exit by exit that single steps do not.) */
-static int pin_tsc(struct pair *p)
+static int pin_tsc(struct lockstep_pair *p)
 {
     p->t.state.regs.rax = p->k.state.regs.rax;
     p->t.state.regs.rdx = p->k.state.regs.rdx;
@@ -412,7 +239,7 @@ static int pin_tsc(struct pair *p)
  * meets KVM: the same items and the same state (at most CATCH_UP_MAX instructions).
  * Returns 1 when it met KVM, 0 when not, -1 on an error.
  */
-static int catch_up(struct pair *p)
+static int catch_up(struct lockstep_pair *p)
 {
     uint8_t bytes[X86_MAX_LENGTH];
     struct x86_insn next;
@@ -429,14 +256,14 @@ static int catch_up(struct pair *p)
     return 0;
 }
 
-static void print_log(FILE *out, const struct side *s)
+static void print_log(FILE *out, const struct lockstep_side *s)
 {
     fprintf(out, "  %s's exits in it:", s->name);
     lockstep_log__print(out, &s->log);
 }
 
 /* The instruction both machines ran from the same state, and what each made of it. */
-static void report_step_difference(struct pair *p, const struct lockstep_state *before,
+static void report_step_difference(struct lockstep_pair *p, const struct lockstep_state *before,
                                    const uint8_t *bytes, size_t n)
 {
     FILE *out = p->out;
@@ -455,7 +282,7 @@ static void report_step_difference(struct pair *p, const struct lockstep_state *
     fprintf(out, "\n  %s\n", text);
     print_log(out, &p->k);
     print_log(out, &p->t);
-    for (const struct side *s = &p->k; s; s = s == &p->k ? &p->t : NULL)
+    for (const struct lockstep_side *s = &p->k; s; s = s == &p->k ? &p->t : NULL)
         if (s->why[0])
             fprintf(out, "  %s died: %s\n", s->name, s->why);
     fprintf(out, "  the state after it:\n");
@@ -464,9 +291,9 @@ static void report_step_difference(struct pair *p, const struct lockstep_state *
 
 /* Runs both machines one instruction at a time, from the same state, until they differ
  * (reported: returns 1) or both end (0). -1 on an error. */
-static int by_steps(struct pair *p)
+static int by_steps(struct lockstep_pair *p)
 {
-    struct side *k = &p->k, *t = &p->t;
+    struct lockstep_side *k = &p->k, *t = &p->t;
     uint8_t bytes[X86_MAX_LENGTH];
     struct x86_insn insn;
 
@@ -498,70 +325,7 @@ static int by_steps(struct pair *p)
 
 /* ---- The whole comparison ---- */
 
-/* The accessed bits of the code and data descriptors in the GDT, cleared in both RAMs
- * before they are compared (the run is over), and those of PAE PDPTEs (below). The SDM has the CPU
- * set the bit whenever it loads a segment register from a descriptor, and the interpreter does; the
- * KVM of the nested test machine (whose CPL0 code QEMU emulates) sets it only for MOV to a segment
- * register, not for the CS and SS that far jumps, IRET and interrupts load. */
-static void clear_accessed_bits(struct pair *p)
-{
-    struct kvm_sregs s;
-    struct guest_mem *mems[] = {&p->k.x.m.mem, &p->t.x.m.mem};
-    uint64_t gpa;
-
-    if (vcpu_get_sregs(p->t.x.vcpu, &s) < 0)
-        return;
-    /* The same for bit 5 of the four PAE PDPTEs, which the SDM reserves and a CPU never
-     * writes (it loads them into registers at MOV CR3); QEMU sets it as an accessed bit. */
-    if ((s.cr4 & (1u << 5)) && !(s.efer & (1u << 10))) {
-        for (int m = 0; m < 2; m++) {
-            uint8_t *pdpt = guest_mem__find(mems[m], s.cr3 & 0xffffffe0u, 32);
-            for (int k = 0; pdpt && k < 4; k++)
-                pdpt[8 * k] &= ~0x20;
-        }
-    }
-    if (s.gdt.limit == 0)
-        return;
-    for (uint64_t off = 8; off + 8 <= (uint64_t)s.gdt.limit + 1; off += 8) {
-        if (vcpu_translate(p->t.x.vcpu, s.gdt.base + off, &gpa) < 0)
-            continue;
-        for (int m = 0; m < 2; m++) {
-            uint8_t *d = guest_mem__find(mems[m], gpa, 8);
-            if (d && (d[5] & 0x10)) /* S: a code or data descriptor */
-                d[5] &= ~1;
-        }
-    }
-}
-
-/* The two consoles, and the guests' RAM page by page, must be the same at the end. Not
- * the RAM after single steps: KVM steps by setting RFLAGS.TF in the guest, and the flags
- * an exception or interrupt pushes on the guest's stack carry it. */
-static int compare_ends(struct pair *p)
-{
-    struct guest_mem *a = &p->k.x.m.mem, *b = &p->t.x.m.mem;
-    unsigned long pages = 0;
-    uint64_t first = 0;
-
-    fflush(p->k.console);
-    fflush(p->t.console);
-    if (p->k.len != p->t.len || memcmp(p->k.text, p->t.text, p->k.len)) {
-        fprintf(p->out, "lockstep: the consoles differ\n--- kvm\n%s\n--- tcg\n%s\n---\n", p->k.text,
-                p->t.text);
-        return 1;
-    }
-    if (p->mode == LOCKSTEP_STEPS)
-        return 0;
-    clear_accessed_bits(p);
-    for (uint64_t off = 0; off < a->ram_size; off += 4096)
-        if (memcmp(a->ram + off, b->ram + off, 4096) && !pages++)
-            first = off;
-    if (pages)
-        fprintf(p->out, "lockstep: RAM differs in %lu page(s), the first at 0x%llx\n", pages,
-                (unsigned long long)first);
-    return pages ? 1 : 0;
-}
-
-static int single_step_both(struct pair *p)
+static int single_step_both(struct lockstep_pair *p)
 {
     if (vcpu_single_step(p->k.x.vcpu, 1) < 0 || vcpu_single_step(p->t.x.vcpu, 1) < 0)
         return -1;
@@ -571,14 +335,14 @@ static int single_step_both(struct pair *p)
 /* After a difference: both again from the start to the last exit where they agreed
  * between instructions, then one instruction at a time. Returns 1 when the instruction
  * was found (reported), 0 when single steps found none, -1 on an error. */
-static int search(struct pair *p, const struct vmm_config *cfg, const struct machine_image *img)
+static int search(struct lockstep_pair *p, const struct vmm_config *cfg,
+                  const struct machine_image *img)
 {
     unsigned long clean = p->clean;
     int ret;
 
-    side_exit(&p->k);
-    side_exit(&p->t);
-    if (pair_init(p, cfg, img) < 0)
+    lockstep_pair__exit(p);
+    if (lockstep_pair__init(p, cfg, img) < 0)
         return -1;
     fprintf(p->out, "lockstep: running again to exit %lu, then one instruction at a time\n", clean);
     if ((ret = by_exits(p, clean, 0)) != 0)
@@ -596,7 +360,7 @@ static int search(struct pair *p, const struct vmm_config *cfg, const struct mac
 }
 
 /* The comparison proper, on a built pair: 0 agreed, 1 differed (reported), -1 error. */
-static int compare(struct pair *p)
+static int compare(struct lockstep_pair *p)
 {
     struct lockstep_result *res = p->res;
     int ret;
@@ -615,7 +379,7 @@ static int compare(struct pair *p)
     res->instructions = tcg_vcpu__instructions(p->t.tcg);
     res->status = p->k.x.status;
     if (ret == 0)
-        return compare_ends(p);
+        return lockstep_pair__compare_ends(p);
     if (ret == 1 && p->mode == LOCKSTEP_EXITS && search(p, p->cfg, p->img) < 0)
         fprintf(p->out, "lockstep: the search stopped: %s\n", error_get());
     return ret;
@@ -643,7 +407,7 @@ static void print_summary(FILE *out, const struct lockstep_result *res)
 int lockstep__run(const struct vmm_config *cfg, const struct machine_image *img,
                   enum lockstep_mode mode, FILE *out, struct lockstep_result *res)
 {
-    struct pair *p = calloc(1, sizeof(*p));
+    struct lockstep_pair *p = calloc(1, sizeof(*p));
     struct timespec t0;
     int ret = -1;
 
@@ -651,14 +415,13 @@ int lockstep__run(const struct vmm_config *cfg, const struct machine_image *img,
     clock_gettime(CLOCK_MONOTONIC, &t0);
     if (!p)
         return error_set("out of memory for two machines");
-    *p = (struct pair){.mode = mode, .cfg = cfg, .img = img, .out = out, .res = res};
-    if (pair_init(p, cfg, img) == 0 && (ret = compare(p)) >= 0) {
+    *p = (struct lockstep_pair){.mode = mode, .cfg = cfg, .img = img, .out = out, .res = res};
+    if (lockstep_pair__init(p, cfg, img) == 0 && (ret = compare(p)) >= 0) {
         res->differences = (unsigned long)ret;
         res->seconds = seconds_since(&t0);
         print_summary(out, res);
     }
-    side_exit(&p->k);
-    side_exit(&p->t);
+    lockstep_pair__exit(p);
     free(p);
     return ret;
 }

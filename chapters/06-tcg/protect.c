@@ -190,11 +190,22 @@ struct gate {
 #define GATE_INTR32 0xe /* 32-bit (in IA-32e mode, 64-bit) interrupt gate: clears IF */
 #define GATE_TRAP32 0xf /* 32-bit (in IA-32e mode, 64-bit) trap gate: leaves IF */
 
-/* The error code of a fault on an IDT entry: the vector's index, IDT = 2, and EXT = 1
- * when the event came from outside the program (anything but INT n, INT3, INTO). */
+/* The error code of a fault during a delivery (SDM vol. 3, "Error Code"): bits 15:3 the
+ * index of the selector or gate at fault, then three flags. EXT is set when the event came
+ * from outside the program (anything but INT n, INT3, INTO); IDT says the index is a gate's. */
+#define ERR_EXT (1u << 0) /* external event */
+#define ERR_IDT (1u << 1) /* the index names an IDT gate, not a GDT or LDT descriptor */
+
+/* The error code naming the gate of vector. */
 static uint32_t idt_error(int vector, uint32_t ext)
 {
-    return (uint32_t)vector * 8 + 2 + ext;
+    return (uint32_t)vector << 3 | ERR_IDT | ext;
+}
+
+/* The error code naming the descriptor of selector sel (TI included, RPL not). */
+static uint32_t selector_error(uint16_t sel, uint32_t ext)
+{
+    return (sel & 0xfffcu) | ext;
 }
 
 /* Reads and decodes the gate for vector; faults with #GP when the IDT's limit leaves it
@@ -207,14 +218,16 @@ static struct gate read_gate(struct tcg_cpu *c, int vector, int lm, uint32_t ext
     if ((uint32_t)vector * size + size - 1 > c->idt.limit)
         tcg_gp(c, idt_error(vector, ext));
     uint64_t lo = tcg_read_sys(c, at, 8);
-    uint64_t hi = lm ? tcg_read_sys(c, at + 8, 8) : 0;
+    uint64_t hi = lm ? tcg_read_sys(c, at + 8, 8) : 0; /* bits 31:0: offset 63:32 */
     return (struct gate){
-        .offset = (lo & 0xffff) | ((lo >> 32) & 0xffff0000ull) | (hi << 32),
-        .selector = (uint16_t)(lo >> 16),
-        .type = (lo >> 40) & 0xf,
-        .dpl = (lo >> 45) & 3,
-        .p = (lo >> 47) & 1,
-        .ist = lm ? (lo >> 32) & 7 : 0,
+        .offset = (lo & 0xffff)                  /* bits 15:0: offset 15:0 */
+                  | ((lo >> 32) & 0xffff0000ull) /* bits 63:48: offset 31:16 */
+                  | (hi << 32),
+        .selector = (uint16_t)(lo >> 16), /* bits 31:16 */
+        .ist = lm ? (lo >> 32) & 7 : 0,   /* bits 34:32 (IA-32e mode) */
+        .type = (lo >> 40) & 0xf,         /* bits 43:40 */
+        .dpl = (lo >> 45) & 3,            /* bits 46:45 */
+        .p = (lo >> 47) & 1,              /* bit 47 */
     };
 }
 
@@ -245,18 +258,18 @@ static seg_t handler_segment(struct tcg_cpu *c, uint16_t sel, int lm, uint32_t e
     seg_t n = unpack(sel, *d);
 
     if (!n.s || !(n.type & 8) || n.dpl > c->cpl || (lm && !n.l))
-        tcg_gp(c, (sel & 0xfffc) + ext);
+        tcg_gp(c, selector_error(sel, ext));
     if (!n.present)
-        tcg_fault(c, EXC_NP, (sel & 0xfffc) + ext);
+        tcg_fault(c, EXC_NP, selector_error(sel, ext));
     return n;
 }
 /* [idt-stack] */
-/* Stack fields of the TSS (SDM vol. 3, "Task Management"), one per privilege level or
- * interrupt stack, 8 bytes apart. */
-#define TSS32_ESP0 0x04 /* ESPn at TSS32_ESP0 + 8 * n */
-#define TSS32_SS0  0x08 /* SSn at TSS32_SS0 + 8 * n */
-#define TSS64_RSP0 0x04 /* RSPn at TSS64_RSP0 + 8 * n */
-#define TSS64_IST1 0x24 /* ISTn at TSS64_IST1 + 8 * (n - 1) */
+/* The stack fields of the TSS (SDM vol. 3, "Task Management"): their offsets, one field
+ * per privilege level n (0-2) or interrupt stack n (1-7), 8 bytes apart. */
+#define TSS32_ESP(n) (0x04u + 8u * (n))      /* ESP0, ESP1, ESP2 */
+#define TSS32_SS(n)  (0x08u + 8u * (n))      /* SS0, SS1, SS2 */
+#define TSS64_RSP(n) (0x04u + 8u * (n))      /* RSP0, RSP1, RSP2 */
+#define TSS64_IST(n) (0x24u + 8u * ((n)-1u)) /* IST1 ... IST7 */
 
 /* What the interrupted code had, saved before the delivery changes it. */
 struct interrupted {
@@ -274,7 +287,7 @@ static void stack_64(struct tcg_cpu *c, const struct gate *g, uint8_t new_cpl, u
     c->long64 = 1;
     c->stack_size = 8;
     if (new_cpl < c->cpl || g->ist) {
-        uint64_t field = g->ist ? TSS64_IST1 + 8u * (g->ist - 1u) : TSS64_RSP0 + 8u * new_cpl;
+        uint64_t field = g->ist ? TSS64_IST(g->ist) : TSS64_RSP(new_cpl);
         uint64_t rsp = tcg_read_sys(c, c->tr.base + field, 8);
         if (new_cpl < c->cpl)
             c->seg[X86_SEG_SS] = (seg_t){.selector = new_cpl,
@@ -301,8 +314,8 @@ static void stack_legacy(struct tcg_cpu *c, unsigned size, uint8_t new_cpl,
 {
     if (new_cpl >= c->cpl)
         return;
-    uint64_t esp = tcg_read_sys(c, c->tr.base + TSS32_ESP0 + 8 * new_cpl, 4);
-    uint16_t ss = (uint16_t)tcg_read_sys(c, c->tr.base + TSS32_SS0 + 8 * new_cpl, 2);
+    uint64_t esp = tcg_read_sys(c, c->tr.base + TSS32_ESP(new_cpl), 4);
+    uint16_t ss = (uint16_t)tcg_read_sys(c, c->tr.base + TSS32_SS(new_cpl), 2);
     c->cpl = new_cpl;
     tcg_load_seg(c, X86_SEG_SS, ss);
     c->cpl = new_cpl; /* tcg_load_seg says CPL 3 while RFLAGS.VM is still set */
@@ -325,7 +338,7 @@ static void interrupt_idt(struct tcg_cpu *c, int vector, uint32_t error, enum tc
                           uint64_t return_rip)
 {
     int lm = (c->efer & EFER_LMA) != 0;
-    uint32_t ext = kind == TCG_SOFTWARE ? 0 : 1;
+    uint32_t ext = kind == TCG_SOFTWARE ? 0 : ERR_EXT;
     struct gate g = read_gate(c, vector, lm, ext);
     uint64_t addr, d;
 
@@ -334,12 +347,15 @@ static void interrupt_idt(struct tcg_cpu *c, int vector, uint32_t error, enum tc
     uint8_t new_cpl = (n.type & 4) ? c->cpl : n.dpl; /* a conforming segment keeps the CPL */
     struct interrupted old = {c->seg[X86_SEG_SS].selector, c->r[R_SP], tcg_get_rflags(c),
                               c->seg[X86_SEG_CS].selector, return_rip};
-    unsigned size = lm ? 8 : (g.type == GATE_INTR32 || g.type == GATE_TRAP32) ? 4 : 2;
+    unsigned size; /* of each item of the frame */
 
-    if (lm)
+    if (lm) {
+        size = 8;
         stack_64(c, &g, new_cpl, ext, &old);
-    else
+    } else {
+        size = g.type == GATE_INTR32 || g.type == GATE_TRAP32 ? 4 : 2;
         stack_legacy(c, size, new_cpl, &old);
+    }
     tcg_push(c, size, old.rflags);
     tcg_push(c, size, old.cs);
     tcg_push(c, size, old.rip);
@@ -355,7 +371,7 @@ static void interrupt_idt(struct tcg_cpu *c, int vector, uint32_t error, enum tc
     tcg_set_rflags(c, old.rflags & ~clear);
     tcg_update_mode(c);
     tcg_tlb_flush(c);
-    c->rip = lm ? g.offset : g.offset & 0xffffffffull;
+    c->rip = g.offset; /* 32 bits outside IA-32e mode: read_gate read no more */
 }
 /* [idt-interrupt] */
 

@@ -79,20 +79,12 @@ uint64_t inspector_mem_addr(const struct inspector *in)
 /* Counts one exit in the statistics, by kind and for I/O and MMIO by port or address. */
 static void count_exit(struct inspector *in, const struct vcpu_exit *e)
 {
-    uint64_t where = e->kind == VCPU_EXIT_IO     ? e->io.port
-                     : e->kind == VCPU_EXIT_MMIO ? e->mmio.addr
-                                                 : 0;
+    int row = exit_table__row(in->count_keys, &in->ncounts, INSPECTOR_ROWS_MAX, exit_table__key(e));
 
-    for (int i = 0; i < in->ncounts; i++)
-        if (in->counts[i].kind == e->kind && in->counts[i].where == where) {
-            in->counts[i].count++;
-            return;
-        }
-    if (in->ncounts == INSPECTOR_ROWS_MAX) {
+    if (row < 0)
         in->uncounted++;
-        return;
-    }
-    in->counts[in->ncounts++] = (struct inspector_count){e->kind, where, 1};
+    else
+        in->counts[row]++;
 }
 
 /* Runs to the next exit through the target, and records it. Returns the target's answer. */

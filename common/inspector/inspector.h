@@ -10,6 +10,7 @@
 #ifndef STEPVM_INSPECTOR_H
 #define STEPVM_INSPECTOR_H
 
+#include "exit_table.h"
 #include "vcpu.h"
 
 #include <stddef.h>
@@ -68,13 +69,6 @@ struct inspector_break {
     uint64_t value;
 };
 
-/** One row of the exit statistics: an exit kind, and the port or address for I/O, MMIO. */
-struct inspector_count {
-    enum vcpu_exit_kind kind;
-    uint64_t where;
-    unsigned long count;
-};
-
 /** The inspector's state: the machine as of the last stop, and the one before. */
 struct inspector {
     struct inspector_target *t;
@@ -85,7 +79,8 @@ struct inspector {
     unsigned long exits; /* exits seen since the start */
     enum vcpu_exit_kind last_kind;
     char log[INSPECTOR_LOG_MAX][INSPECTOR_LINE_MAX]; /* a ring: the newest is exits - 1 */
-    struct inspector_count counts[INSPECTOR_ROWS_MAX];
+    struct exit_key count_keys[INSPECTOR_ROWS_MAX];  /* the exit statistics' rows (exit_table.h) */
+    unsigned long counts[INSPECTOR_ROWS_MAX];        /* and each row's count */
     int ncounts;
     unsigned long uncounted; /* exits beyond the table's rows */
     struct inspector_break breaks[INSPECTOR_BREAK_MAX];

@@ -240,13 +240,13 @@ void pane_stats(const struct inspector *in, struct pane *p, int width, int lines
 {
     pane_start(p, width, "exit counts");
     for (int i = 0; i < in->ncounts && i < lines; i++) {
-        const struct inspector_count *c = &in->counts[i];
+        const struct exit_key *k = &in->count_keys[i];
         char where[24] = "-";
-        if (c->kind == VCPU_EXIT_IO)
-            snprintf(where, sizeof(where), "port 0x%04llx", (unsigned long long)c->where);
-        else if (c->kind == VCPU_EXIT_MMIO)
-            snprintf(where, sizeof(where), "0x%llx", (unsigned long long)c->where);
-        put(p, new_line(p), 0, "%-5s %-11s %6lu", vcpu_exit_name(c->kind), where, c->count);
+        if (k->kind == VCPU_EXIT_IO)
+            snprintf(where, sizeof(where), "port 0x%04llx", (unsigned long long)k->where);
+        else if (k->kind == VCPU_EXIT_MMIO)
+            snprintf(where, sizeof(where), "0x%llx", (unsigned long long)k->where);
+        put(p, new_line(p), 0, "%-5s %-11s %6lu", vcpu_exit_name(k->kind), where, in->counts[i]);
     }
     if (in->uncounted && p->n < lines)
         put(p, new_line(p), 0, "(%lu more)", in->uncounted);

@@ -349,12 +349,13 @@ static int decode_imm(struct cursor *c, uint8_t kind)
     case X86_IMM_MOFFS:
         /* MOV A0-A3: an absolute offset of the address size, zero-extended. */
         out->has_mem = 1;
-        out->mem = (struct x86_mem){X86_REG_NONE,
-                                    X86_REG_NONE,
-                                    1,
-                                    out->addrsize,
-                                    0,
-                                    out->seg == X86_SEG_NONE ? X86_SEG_DS : out->seg};
+        out->mem = (struct x86_mem){
+            .base = X86_REG_NONE,
+            .index = X86_REG_NONE,
+            .scale = 1,
+            .disp_size = out->addrsize,
+            .segment = out->seg == X86_SEG_NONE ? X86_SEG_DS : out->seg,
+        };
         if (fetch(c, out->addrsize, &v))
             return -1;
         out->mem.disp = (int64_t)v;
@@ -570,7 +571,7 @@ int x86_decode(const uint8_t *bytes, size_t len, enum x86_mode mode, struct x86_
     int first, vector;
 
     memset(out, 0, sizeof(*out));
-    c = (struct cursor){bytes, len, 0, out};
+    c = (struct cursor){.bytes = bytes, .len = len, .out = out};
     out->mode = (uint8_t)mode;
     out->seg = X86_SEG_NONE;
     out->reg_op = out->rm_reg = X86_REG_NONE;

@@ -13,6 +13,7 @@
  * SIGBUS). The handler, on an alternate stack so the case's stack stays untouched, takes
  * the registers and the FPU state from the signal frame and jumps back out.
  */
+#include "cpu.h"
 #include "diff.h"
 
 #include <errno.h>
@@ -31,8 +32,6 @@
 #define FX_ST    32
 #define FX_XMM   160
 #define FX_SIZE  512
-
-#define RFLAGS_TF 0x100ull
 
 /* What the trampoline loads: the general registers by encoding, RIP, RFLAGS, the FXSAVE
  * image, and the selectors of the test process's own code and stack segments. */
@@ -207,7 +206,7 @@ int diff__native_fits(const struct diff_case *c, const struct x86_insn *i)
         return 1;
     }
     uint64_t hi = lo + span - 1;
-    if ((uint64_t)((int64_t)(lo << 16) >> 16) != lo || (uint64_t)((int64_t)(hi << 16) >> 16) != hi)
+    if (!tcg_canonical(lo) || !tcg_canonical(hi))
         return 1; /* non-canonical: #GP or #SS in both */
     if (hi < lo)
         return 0;

@@ -7,6 +7,7 @@
  * answer (diff__manual_ud, diff__bad_target, diff__cs_write): every rule here names the
  * behaviour, so a reader can check it against the manual and against QEMU's source.
  */
+#include "cpu.h"
 #include "diff.h"
 #include "tcg.h"
 
@@ -264,7 +265,7 @@ int diff__manual_ud(const struct x86_insn *i)
 int diff__bad_target(enum x86_mode mode, uint64_t rip)
 {
     if (mode == X86_MODE_64)
-        return (uint64_t)((int64_t)(rip << 16) >> 16) != rip;
+        return !tcg_canonical(rip);
     return mode == X86_MODE_16 && rip > 0xffff;
 }
 
