@@ -75,7 +75,7 @@ inspect-%: build
 
 grade-%: build
 	@test -n "$(LAB)" || { echo "usage: make grade-$* LAB=name (labs: $$(ls chapters/0$*-*/labs))"; exit 1; }
-	@sh common/scripts/grade.sh $* $(LAB) $(BUILD)
+	@sh common/scripts/grade.sh $* '$(LAB)' $(BUILD)
 
 # The book shows a screen of the inspector that it captures from the built stepvm.
 book: build

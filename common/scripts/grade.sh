@@ -1,30 +1,36 @@
 #!/bin/sh
-# grade.sh - grade a lab: run its programs, then print OK/FAIL per check and the score.
+# grade.sh - grade labs: run their programs, then print OK/FAIL per check and the score.
 #
-# usage: grade.sh CHAPTER LAB [BUILD_DIR]   (from the top of the tree: make grade-N LAB=name)
+# usage: grade.sh CHAPTER 'LAB [LAB...]' [BUILD_DIR]   (from the top of the tree:
+#        make grade-N LAB=name; LAB='a b' grades several, LAB=all every lab of the chapter)
 #
 # A lab's chapters/NN-name/labs/LAB/grade.sh uses three words:
 #   host NAME CMD...     runs CMD (paths relative to the build dir) here, now
-#   kvm NAME CMD...      runs CMD on KVM: here when /dev/kvm is usable, else all such runs
-#                        together inside the nested machine (common/scripts/nested-kvm.sh)
+#   kvm NAME CMD...      runs CMD on KVM: here when /dev/kvm is usable, else all such runs,
+#                        of every lab graded, together inside one nested machine
+#                        (common/scripts/nested-kvm.sh)
 #   check "WHAT" CMD...  a mark: OK when CMD succeeds
 # After a run, $R/NAME.out, $R/NAME.err and $R/NAME.status hold what it left. The lab's
-# file defines runs() and checks(); grade.sh calls them in that order.
-# Exits 0 when every mark is earned, 1 when one is missing, 2 when the lab does not exist.
+# file defines runs() and checks(); grade.sh calls every lab's runs(), then, when the
+# KVM runs are back, every lab's checks(), each followed by its score.
+# Exits 0 when every mark is earned, 1 when one is missing, 2 when a lab does not exist.
 set -u
 
-chapter=$1 lab=$2
+chapter=$1 labs=$2
 top=$(pwd)
 build="$top/${3:-build}"
-dir=$(ls -d "$top"/chapters/0"$chapter"-*/labs/"$lab" 2>/dev/null)
-if [ -z "$dir" ] || [ ! -f "$dir/grade.sh" ]; then
-    echo "grade: chapter $chapter has no lab '$lab'; its labs:" \
-        "$(ls "$top"/chapters/0"$chapter"-*/labs 2>/dev/null | tr '\n' ' ')"
-    exit 2
-fi
-R=$(mktemp -d)
-trap 'rm -rf "$R"' EXIT
-nested_script="$R/nested.sh"
+labdir=$(ls -d "$top"/chapters/0"$chapter"-*/labs 2>/dev/null)
+[ "$labs" = all ] && [ -n "$labdir" ] && labs=$(ls "$labdir")
+for lab in $labs; do
+    if [ -z "$labdir" ] || [ ! -f "$labdir/$lab/grade.sh" ]; then
+        echo "grade: chapter $chapter has no lab '$lab'; its labs:" \
+            "$(ls "$labdir" 2>/dev/null | tr '\n' ' ')"
+        exit 2
+    fi
+done
+RR=$(mktemp -d)
+trap 'rm -rf "$RR"' EXIT
+nested_script="$RR/nested.sh"
 : > "$nested_script"
 
 kvm_here() { sh "$top/common/scripts/kvm-usable.sh"; }
@@ -40,12 +46,11 @@ kvm() {
     # Each result comes back over the serial console, base64-encoded between markers so
     # that every byte (and a missing final newline) arrives as it was.
     cat >> "$nested_script" <<EOS
-cd /stepvm; $* > /tmp/o 2> /tmp/e; echo "@@STATUS $name \$?"
-echo "@@OUT $name"; base64 /tmp/o; echo "@@ERR $name"; base64 /tmp/e; echo "@@END"
+cd /stepvm; $* > /tmp/o 2> /tmp/e; echo "@@STATUS $lab/$name \$?"
+echo "@@OUT $lab/$name"; base64 /tmp/o; echo "@@ERR $lab/$name"; base64 /tmp/e; echo "@@END"
 EOS
 }
 
-passed=0 total=0
 # A FAIL says what the check expected and what the runs left. The helpers below set
 # $expected and $seen; a lab's own check may set them too. When a check set neither, the
 # runs it names (or, naming none, every run) are shown: status, last lines of each stream.
@@ -109,23 +114,34 @@ err_empty() {
     ran "$1" && [ ! -s "$R/$1.err" ]
 }
 
-. "$dir/grade.sh"
-echo "grading lab $lab of chapter $chapter"
-runs
+for lab in $labs; do
+    R="$RR/$lab"
+    mkdir "$R"
+    . "$labdir/$lab/grade.sh"
+    runs
+done
 if [ -s "$nested_script" ]; then
     echo "(no usable /dev/kvm here: the KVM runs go to the nested machine, ~10 s)"
-    sh "$top/common/scripts/nested-kvm.sh" "$build" "$nested_script" > "$R/console" 2>&1
-    awk -v R="$R" '
+    sh "$top/common/scripts/nested-kvm.sh" "$build" "$nested_script" > "$RR/console" 2>&1
+    awk -v R="$RR" '
         /^@@STATUS / { print $3 > (R "/" $2 ".status"); next }
         /^@@OUT /    { file = R "/" $2 ".out.b64"; printf "" > file; next }
         /^@@ERR /    { file = R "/" $2 ".err.b64"; printf "" > file; next }
         /^@@END/     { file = ""; next }
-        file != ""   { print >> file }' "$R/console"
-    for f in "$R"/*.b64; do
+        file != ""   { print >> file }' "$RR/console"
+    for f in "$RR"/*/*.b64; do
         [ -e "$f" ] && base64 -d "$f" > "${f%.b64}" && rm "$f"
     done
-    grep -q '^SKIPPED' "$R/console" && cat "$R/console"
+    grep -q '^SKIPPED' "$RR/console" && cat "$RR/console"
 fi
-checks
-echo "Score: $passed/$total"
-[ "$passed" -eq "$total" ]
+all_earned=1
+for lab in $labs; do
+    R="$RR/$lab"
+    . "$labdir/$lab/grade.sh"
+    echo "grading lab $lab of chapter $chapter"
+    passed=0 total=0
+    checks
+    echo "Score: $passed/$total"
+    [ "$passed" -eq "$total" ] || all_earned=0
+done
+[ "$all_earned" = 1 ]
