@@ -1,0 +1,68 @@
+/*
+ * block.h - translation blocks: straight runs of guest instructions decoded once, found by
+ * guest-physical address and mode, and chained to their successors (chapter 6, block.c).
+ */
+#ifndef STEPVM_TCG_BLOCK_H
+#define STEPVM_TCG_BLOCK_H
+
+#include "cpu.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* [block] */
+/* One instruction of a block: decoded, with the code that executes it. */
+struct tcg_op {
+    tcg_exec_fn exec; /* NULL: no code for it (#UD when it runs) */
+    struct x86_insn insn;
+};
+
+/* A block's remembered successor: the block that ran after it last time, and that block's
+ * serial then. A serial is never given twice, so a link to a block that has been dropped
+ * (its slot reused, or the whole cache emptied) sees another serial and is not followed:
+ * dropping a block unchains it without a walk over the blocks that point to it. */
+struct tcg_link {
+    struct tcg_block *to;
+    uint64_t serial;
+};
+
+/* A translation block: up to BLOCK_MAX_INSNS instructions from one page, ending at the
+ * first that may branch or change how the following ones decode. */
+struct tcg_block {
+    uint64_t key;       /* guest-physical address << 2 | mode (16, 32, 64 as 0, 1, 2); 0: empty */
+    uint64_t gen;       /* the code map's generation it was decoded in (tcg.c's [smc]) */
+    uint64_t serial;    /* unique to this translation: see struct tcg_link */
+    struct tcg_op *op;  /* its instructions, in the vCPU's pool */
+    unsigned n;         /* how many */
+    unsigned next_link; /* the link the next new successor replaces */
+    struct tcg_link link[2]; /* successors: a branch's two ways, typically */
+    void *host; /* the block compiled to host code by a JIT; always NULL here (no JIT yet) */
+};
+/* [block] */
+
+/** The blocks of one vCPU; NULL when out of memory. */
+struct tcg_blocks *block__cache_new(void);
+void block__cache_free(struct tcg_blocks *b);
+
+/** Host bytes the cache takes, and the blocks it translated so far. */
+size_t block__cache_bytes(const struct tcg_blocks *b);
+
+/**
+ * The block that starts at linear (CS.base + RIP), in c's mode: found through the fetch
+ * TLB and the cache, or translated now. NULL when the instruction there must run alone
+ * (the TLB has no entry yet, the code is not in RAM below 4 GiB, the page holds no decoded
+ * code yet, or the first instruction does not decode): tcg.c then decodes it the slow way,
+ * which also raises its fault. Never faults itself.
+ */
+struct tcg_block *block__find(struct tcg_cpu *c, uint64_t linear);
+
+/**
+ * The block after from, which ran to its end cleanly: from was entered in the linear
+ * page page (its address & ~0xfff) and nothing has changed the TLB or the mode since
+ * (c->tb_stop was not set). Follows from's link when it holds; else finds the block as
+ * block__find does and links from to it when both lie in the same page.
+ */
+struct tcg_block *block__next(struct tcg_cpu *c, struct tcg_block *from, uint64_t page,
+                              uint64_t linear);
+
+#endif
