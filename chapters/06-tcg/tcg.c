@@ -891,13 +891,8 @@ struct vcpu *tcg_vcpu__new(struct guest_mem *mem)
         error_set("out of memory for the interpreter");
         return NULL;
     }
-    c->translation = (uint8_t)translation_default();
-    if (c->translation == TCG_BLOCK)
-        c->blocks = block__cache_new();
-    else
-        c->cache = calloc(1, sizeof(*c->cache));
     c->code = code_map_get(mem);
-    if ((!c->cache && !c->blocks) || !c->code) {
+    if (tcg_vcpu__set_translation(&c->vcpu, translation_default()) < 0 || !c->code) {
         tcg_vcpu__free(&c->vcpu);
         error_set("out of memory for the interpreter's caches");
         return NULL;
@@ -984,6 +979,24 @@ uint64_t tcg_vcpu__instructions(struct vcpu *v)
 uint64_t tcg_vcpu__decodes(struct vcpu *v)
 {
     return to_tcg(v)->decodes;
+}
+
+int tcg_vcpu__set_translation(struct vcpu *v, enum tcg_translation t)
+{
+    struct tcg_cpu *c = to_tcg(v);
+
+    free(c->cache);
+    block__cache_free(c->blocks);
+    c->cache = NULL;
+    c->blocks = NULL;
+    c->translation = (uint8_t)t;
+    if (t == TCG_BLOCK)
+        c->blocks = block__cache_new();
+    else
+        c->cache = calloc(1, sizeof(*c->cache));
+    if (!c->cache && !c->blocks)
+        return error_set("out of memory for the interpreter's caches");
+    return 0;
 }
 
 enum tcg_translation tcg_vcpu__translation(struct vcpu *v)

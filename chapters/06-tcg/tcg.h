@@ -54,6 +54,10 @@ int tcg_translation__parse(const char *name, enum tcg_translation *t);
  */
 void tcg_translation__set_default(enum tcg_translation t);
 
+/** Makes v run code the way t says from now on (its caches start empty). Returns 0, or -1
+ * with the error set when out of memory. */
+int tcg_vcpu__set_translation(struct vcpu *v, enum tcg_translation t);
+
 /** How v runs code. */
 enum tcg_translation tcg_vcpu__translation(struct vcpu *v);
 
