@@ -128,7 +128,9 @@ static struct tcg_block *translate(struct tcg_cpu *c, struct tcg_block *b, uint6
         tcg_fetch(c, linear, bytes, len, &phys); /* the TLB maps the page: it cannot fault */
         if (x86_decode(bytes, len, (enum x86_mode)c->mode, &op[n].insn) < 0)
             break;
-        op[n].exec = tcg_exec_for(&op[n].insn);
+        op[n].exec = fast__pick(&op[n].insn);
+        if (!op[n].exec)
+            op[n].exec = tcg_exec_for(&op[n].insn);
         c->decodes++;
         linear += op[n].insn.length;
         if (ends_block(&op[n++].insn) || (linear & 0xfff) == 0)

@@ -65,4 +65,10 @@ struct tcg_block *block__find(struct tcg_cpu *c, uint64_t linear);
 struct tcg_block *block__next(struct tcg_cpu *c, struct tcg_block *from, uint64_t page,
                               uint64_t linear);
 
+/**
+ * Code made for i's exact operand form (fast.c), doing what the generic code does for it;
+ * NULL when i has none and the generic code runs it.
+ */
+tcg_exec_fn fast__pick(const struct x86_insn *i);
+
 #endif

@@ -10,7 +10,7 @@
  * and may start near the end of a page, so that blocks end at page ends and instructions
  * straddle two pages. STEPVM_BLOCK_CASES (default 1000), STEPVM_BLOCK_FIRST (default 0) and
  * STEPVM_BLOCK_SEED (default 1) choose the programs; a failure names the seed and number
- * that reproduce it.
+ * that reproduce it. smc.elf, the book's guest that rewrites its own code, runs here too.
  */
 #include "ch6_tests.h"
 #include "cpu.h"
@@ -294,11 +294,51 @@ START_TEST(blocks_run_as_single_instructions_do)
 }
 END_TEST
 
+/* smc.elf rewrites code it is about to run, in every way blocks must notice (the same
+ * line, the next block, another page, a second mapping, a remapped page): both ways of
+ * running code print what QEMU prints, smc.expected. */
+START_TEST(self_modifying_code_runs_as_on_qemu)
+{
+    static const char *const ways[] = {"--tcg=insn", "--tcg=block"};
+    struct run_result r, q;
+
+    run_qemu(&q, "guests/ch6/smc.elf");
+    ck_assert_msg(q.status == 1, "QEMU status %d: %s", q.status, q.err);
+    ck_assert_lines_eq(q.out, expected_output("guests/ch6/smc.expected"));
+    run_free(&q);
+    for (int k = 0; k < 2; k++) {
+        run_builtv(&r, "bin/stepvm", "--accel=tcg", ways[k], "guests/ch6/smc.elf", NULL);
+        ck_assert_msg(r.status == 1, "%s: status %d: %s", ways[k], r.status, r.err);
+        ck_assert_lines_eq(r.out, expected_output("guests/ch6/smc.expected"));
+        run_free(&r);
+    }
+}
+END_TEST
+
+/* --tcg takes insn and block, and nothing else (no JIT yet). */
+START_TEST(tcg_option_takes_insn_and_block)
+{
+    struct run_result r;
+
+    run_builtv(&r, "bin/stepvm", "--accel=tcg", "--tcg=jit", "guests/ch2/hello.elf", NULL);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_str_eq(r.err, "stepvm: --tcg jit: must be insn or block\n");
+    run_free(&r);
+    run_builtv(&r, "bin/stepvm", "--accel=tcg", "--tcg=insn", "--stats", "guests/ch2/hello.elf",
+               NULL);
+    ck_assert_int_eq(r.status, 35);
+    ck_assert_msg(strstr(r.err, "translation: insn, cache "), "stderr: %s", r.err);
+    run_free(&r);
+}
+END_TEST
+
 TCase *block_tests(void)
 {
     TCase *tc = tcase_create("blocks");
 
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, blocks_run_as_single_instructions_do);
+    tcase_add_test(tc, self_modifying_code_runs_as_on_qemu);
+    tcase_add_test(tc, tcg_option_takes_insn_and_block);
     return tc;
 }
