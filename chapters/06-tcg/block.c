@@ -53,12 +53,6 @@ static void cache_flush(struct tcg_blocks *b)
     b->used = 0;
 }
 
-/* The mode bits of a key: how code decodes (16, 32 or 64-bit). */
-static unsigned mode_bits(const struct tcg_cpu *c)
-{
-    return c->mode == X86_MODE_64 ? 2 : c->mode == X86_MODE_32;
-}
-
 /* [ends] */
 /*
  * Whether a block ends after instruction i. A branch ends it (its successor is another
@@ -150,7 +144,7 @@ struct tcg_block *block__find(struct tcg_cpu *c, uint64_t linear)
 
     if (t->tag != ((linear >> 12) << 1 | 1) || !t->host || t->phys >= (1ull << 32))
         return NULL;
-    uint64_t phys = t->phys | (linear & 0xfff), key = phys << 2 | mode_bits(c);
+    uint64_t phys = t->phys | (linear & 0xfff), key = phys << 2 | block__mode_bits(c);
     struct tcg_block *b = &c->blocks->slot[phys % BLOCK_SLOTS];
     /* The order of tcg.c's [smc]: the generation, then the page's byte, then the code. */
     uint64_t gen = atomic_load_explicit(&c->code->gen, memory_order_acquire);
@@ -164,42 +158,15 @@ struct tcg_block *block__find(struct tcg_cpu *c, uint64_t linear)
 }
 /* [find] */
 
-/* [chain] */
-/*
- * Chaining: when a block ends, the next one is usually the one that came after it last
- * time, and a link remembers it, so no TLB and no table is looked at. A link may only be
- * followed where a lookup would have found the same block, and blocks are found by linear
- * address through the fetch TLB, so the rule is about that mapping:
- *
- *   - from ran to its end with c->tb_stop clear: no TLB flush (CR3, CR0, CR4, EFER, INVLPG,
- *     a change of CPL), no mode change and no write to code happened since from was
- *     entered. So the linear page from was entered in still maps to from's physical page.
- *   - the next RIP's linear address (CS.base + RIP, with CS as it is now) is in that same
- *     linear page. Its physical address is then from's page plus the offset, without the TLB.
- *   - the linked block starts at that offset in from's page (links are only made between
- *     blocks of one physical page), for the mode the CPU is in now, is still alive (its
- *     serial) and was decoded in the current generation of the code map.
- *
- * A next RIP in another page always goes through the TLB (block__find): a block can be
- * run through two linear mappings of its page, and only its own page is sure to map the
- * same way in both. QEMU chains only within a page for the same reason.
- */
-struct tcg_block *block__next(struct tcg_cpu *c, struct tcg_block *from, uint64_t page,
+/* [link] */
+struct tcg_block *block__link(struct tcg_cpu *c, struct tcg_block *from, uint64_t page,
                               uint64_t linear)
 {
-    int same_page = (linear & ~0xfffull) == page;
-
-    if (same_page) {
-        uint64_t key = ((from->key >> 2 & ~0xfffull) | (linear & 0xfff)) << 2 | mode_bits(c);
-        uint64_t gen = atomic_load_explicit(&c->code->gen, memory_order_acquire);
-        for (int k = 0; k < 2; k++) {
-            struct tcg_block *to = from->link[k].to;
-            if (to && to->serial == from->link[k].serial && to->key == key && to->gen == gen)
-                return to;
-        }
-    }
     struct tcg_block *to = block__find(c, linear);
-    if (to && same_page && (to->key >> 14) == (from->key >> 14) && to != from->link[0].to) {
+
+    /* Only within one physical page, where block__next's rule can check the link. */
+    if (to && (linear & ~0xfffull) == page && (to->key >> 14) == (from->key >> 14) &&
+        to != from->link[0].to && to != from->link[1].to) {
         struct tcg_link *l = &from->link[from->next_link];
         from->next_link ^= 1;
         l->to = to;
@@ -207,4 +174,4 @@ struct tcg_block *block__next(struct tcg_cpu *c, struct tcg_block *from, uint64_
     }
     return to;
 }
-/* [chain] */
+/* [link] */

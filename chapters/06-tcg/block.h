@@ -7,6 +7,7 @@
 
 #include "cpu.h"
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -56,14 +57,57 @@ size_t block__cache_bytes(const struct tcg_blocks *b);
  */
 struct tcg_block *block__find(struct tcg_cpu *c, uint64_t linear);
 
+/** The mode bits of a key: how code decodes (16, 32 or 64-bit as 0, 1, 2). */
+static inline unsigned block__mode_bits(const struct tcg_cpu *c)
+{
+    return c->mode == X86_MODE_64 ? 2 : c->mode == X86_MODE_32;
+}
+
 /**
- * The block after from, which ran to its end cleanly: from was entered in the linear
- * page page (its address & ~0xfff) and nothing has changed the TLB or the mode since
- * (c->tb_stop was not set). Follows from's link when it holds; else finds the block as
- * block__find does and links from to it when both lie in the same page.
+ * Finds the block at linear as block__find does, and links from to it when both lie in
+ * one physical page (block__next follows the link from then on).
  */
-struct tcg_block *block__next(struct tcg_cpu *c, struct tcg_block *from, uint64_t page,
+struct tcg_block *block__link(struct tcg_cpu *c, struct tcg_block *from, uint64_t page,
                               uint64_t linear);
+
+/* [chain] */
+/*
+ * Chaining: when a block ends, the next one is usually the one that came after it last
+ * time, and a link remembers it, so that no TLB and no table is looked at. A link may
+ * only be followed where a lookup would have found the same block; blocks are found by
+ * linear address through the fetch TLB, so the rule is about that mapping:
+ *
+ *   - from ran to its end with c->tb_stop clear: no TLB flush (CR3, CR0, CR4, EFER,
+ *     INVLPG, a change of CPL) and no write to code happened since from was entered. So
+ *     the linear page from was entered in (page) still maps to from's physical page.
+ *   - the next RIP's linear address (CS.base + RIP, CS as it is now) is in that same
+ *     linear page: its physical address is from's page plus the offset, without the TLB.
+ *   - the linked block starts at that offset of from's page (links are only made between
+ *     blocks of one physical page), was decoded for the mode the CPU is in now, is still
+ *     alive (its serial) and was decoded in the current generation of the code map.
+ *
+ * A next RIP in another page always goes through the TLB (block__link, block__find): a
+ * page can be run through two linear mappings, and only its own page is sure to map the
+ * same way through both. QEMU chains only within a page for the same reason.
+ *
+ * Returns the block after from, which ran to its end cleanly (c->tb_stop clear) after it
+ * was entered in the linear page page; NULL as block__find.
+ */
+static inline struct tcg_block *block__next(struct tcg_cpu *c, struct tcg_block *from,
+                                            uint64_t page, uint64_t linear)
+{
+    if ((linear & ~0xfffull) == page) {
+        uint64_t key = ((from->key >> 2 & ~0xfffull) | (linear & 0xfff)) << 2 | block__mode_bits(c);
+        uint64_t gen = atomic_load_explicit(&c->code->gen, memory_order_acquire);
+        for (int k = 0; k < 2; k++) {
+            struct tcg_block *to = from->link[k].to;
+            if (to && to->serial == from->link[k].serial && to->key == key && to->gen == gen)
+                return to;
+        }
+    }
+    return block__link(c, from, page, linear);
+}
+/* [chain] */
 
 /**
  * Code made for i's exact operand form (fast.c), doing what the generic code does for it;

@@ -409,11 +409,8 @@ enum step {
  * take interrupts at exactly the same instructions.
  */
 static inline enum step step(struct tcg_cpu *c, tcg_exec_fn exec, const struct x86_insn *i,
-                             struct vcpu_exit *exit)
+                             uint64_t mask, struct vcpu_exit *exit)
 {
-    uint64_t mask = c->mode == X86_MODE_64   ? ~0ull
-                    : c->mode == X86_MODE_32 ? 0xffffffffull
-                                             : 0xffffull;
     uint64_t next = (c->rip + i->length) & mask;
 
     c->next_rip = next;
@@ -428,13 +425,13 @@ static inline enum step step(struct tcg_cpu *c, tcg_exec_fn exec, const struct x
     c->instructions++;
     if (c->done_count)
         retire(c);
-    if (c->posted) { /* an MMIO write: reported now, with RIP past the instruction */
-        c->posted = 0;
-        *exit = c->exit;
-        return STEP_END;
-    }
-    if (c->halted) {
-        set_exit(exit, VCPU_EXIT_HLT, KVM_EXIT_HLT);
+    if (__builtin_expect(c->posted | c->halted, 0)) {
+        if (c->posted) { /* an MMIO write: reported now, with RIP past the instruction */
+            c->posted = 0;
+            *exit = c->exit;
+        } else {
+            set_exit(exit, VCPU_EXIT_HLT, KVM_EXIT_HLT);
+        }
         return STEP_END;
     }
     if (atomic_load_explicit(&c->events, memory_order_relaxed)) {
@@ -452,6 +449,12 @@ static inline enum step step(struct tcg_cpu *c, tcg_exec_fn exec, const struct x
 }
 /* [step] */
 
+/* RIP's width in a mode (enum x86_mode): where it wraps around. */
+static uint64_t rip_mask(unsigned mode)
+{
+    return mode == X86_MODE_64 ? ~0ull : mode == X86_MODE_32 ? 0xffffffffull : 0xffffull;
+}
+
 /* The linear address of CS:RIP, where the next instruction is fetched from. */
 static uint64_t fetch_linear(const struct tcg_cpu *c)
 {
@@ -466,7 +469,7 @@ static void run_insns(struct tcg_cpu *c, struct vcpu_exit *exit)
 
     for (;;) {
         const struct cache_entry *e = lookup(c, &scratch);
-        if (step(c, e->exec, &e->insn, exit) == STEP_END)
+        if (step(c, e->exec, &e->insn, rip_mask(c->mode), exit) == STEP_END)
             return;
     }
 }
@@ -480,10 +483,11 @@ static void run_insns(struct tcg_cpu *c, struct vcpu_exit *exit)
 static enum step run_block(struct tcg_cpu *c, const struct tcg_block *b, struct vcpu_exit *exit)
 {
     const struct tcg_op *op = b->op, *end = op + b->n;
+    uint64_t mask = rip_mask(c->mode); /* an instruction that changes the mode ends b */
 
     c->tb_stop = 0;
     for (; op < end; op++) {
-        enum step s = step(c, op->exec, &op->insn, exit);
+        enum step s = step(c, op->exec, &op->insn, mask, exit);
         if (s == STEP_END || s == STEP_EVENT)
             return s;
         if (c->tb_stop)
@@ -510,7 +514,8 @@ static void run_blocks(struct tcg_cpu *c, struct vcpu_exit *exit)
         if (!b) {
             uint64_t phys;
             decode_at(c, linear, &scratch.insn, &phys);
-            if (step(c, tcg_exec_for(&scratch.insn), &scratch.insn, exit) == STEP_END)
+            if (step(c, tcg_exec_for(&scratch.insn), &scratch.insn, rip_mask(c->mode), exit) ==
+                STEP_END)
                 return;
             continue;
         }
