@@ -110,11 +110,11 @@ static void finish(void *ctx, struct vmm *x, int ret)
         size_t bytes = 0;
         for (unsigned i = 0; i < a->vcpus.n; i++)
             bytes += tcg_vcpu__cache_bytes(a->vcpus.cpu[i]);
-        fprintf(stderr, "instructions: %llu (decoded: %llu)\n", (unsigned long long)instructions,
-                (unsigned long long)decodes);
         fprintf(stderr, "translation: %s, cache %zu KiB\n",
                 tcg_vcpu__translation(a->vcpus.cpu[0]) == TCG_BLOCK ? "block" : "insn",
                 bytes >> 10);
+        fprintf(stderr, "instructions: %llu (decoded: %llu)\n", (unsigned long long)instructions,
+                (unsigned long long)decodes);
     }
     tcg_vcpus__free(&a->vcpus);
 }
