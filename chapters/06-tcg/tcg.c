@@ -860,13 +860,13 @@ void tcg_translation__set_default(enum tcg_translation t)
 
 static enum tcg_translation translation_default(void)
 {
-    enum tcg_translation t = TCG_INSN;
+    enum tcg_translation t = TCG_BLOCK;
 
     pthread_mutex_lock(&translation_lock);
     if (translation_chosen < 0) {
         const char *env = getenv("STEPVM_TCG");
         if (env && tcg_translation__parse(env, &t) < 0)
-            t = TCG_INSN;
+            t = TCG_BLOCK;
         translation_chosen = (int)t;
     }
     t = (enum tcg_translation)translation_chosen;
