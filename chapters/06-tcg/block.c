@@ -137,7 +137,6 @@ static struct tcg_block *translate(struct tcg_cpu *c, struct tcg_block *b, uint6
     return b;
 }
 
-/* [find] */
 struct tcg_block *block__find(struct tcg_cpu *c, uint64_t linear)
 {
     struct tlb_entry *t = &c->tlb[ACC_FETCH][(linear >> 12) % TLB_SIZE];
@@ -156,9 +155,7 @@ struct tcg_block *block__find(struct tcg_cpu *c, uint64_t linear)
     }
     return translate(c, b, linear, key, gen);
 }
-/* [find] */
 
-/* [link] */
 struct tcg_block *block__link(struct tcg_cpu *c, struct tcg_block *from, uint64_t page,
                               uint64_t linear)
 {
@@ -174,4 +171,3 @@ struct tcg_block *block__link(struct tcg_cpu *c, struct tcg_block *from, uint64_
     }
     return to;
 }
-/* [link] */

@@ -835,7 +835,6 @@ static void code_map_put(struct tcg_code_map *m)
 
 /* ---- Making one ---- */
 
-/* [translation] */
 /* How new vCPUs run code: set by --tcg, else by STEPVM_TCG, else blocks. */
 static pthread_mutex_t translation_lock = PTHREAD_MUTEX_INITIALIZER;
 static int translation_chosen = -1; /* enum tcg_translation, -1 until decided */
@@ -873,7 +872,6 @@ static enum tcg_translation translation_default(void)
     pthread_mutex_unlock(&translation_lock);
     return t;
 }
-/* [translation] */
 
 struct vcpu *tcg_vcpu__new(struct guest_mem *mem)
 {
