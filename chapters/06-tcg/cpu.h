@@ -5,7 +5,8 @@
  * The interpreter is split by what instructions do: flags.c (lazy flags), alu.c
  * (arithmetic, logic, shifts, bits), flow.c (moves, stack, branches, strings), system.c
  * (segments, interrupts, control registers, I/O), mmu.c (segmentation, paging, the TLB)
- * and tcg.c (the decoded-instruction cache, the run loop, the vCPU interface).
+ * tcg.c (the decoded-instruction cache, the run loop, the vCPU interface), block.c
+ * (translation blocks and their chaining) and fast.c (code for common operand forms).
  *
  * Control flow: an instruction that faults calls tcg_fault(), which does not return: it
  * jumps back to the run loop (longjmp), which delivers the exception. So an instruction's

@@ -7,6 +7,9 @@
  * is the expensive step, and a guest runs the same instructions over and over, so each
  * decoded instruction is kept in a cache keyed by its guest-physical address. A write to
  * a page that holds cached code throws the cache away (self-modifying code stays right).
+ * That is --tcg=insn; with --tcg=block (the default) the loop runs translation blocks
+ * instead, straight runs of decoded instructions chained to each other (block.c), through
+ * the same step() for every instruction.
  *
  * Several vCPUs (chapter 5's machine, a host thread each) each have their own cache, and
  * share the rest: see "Several vCPUs" below.
