@@ -21,6 +21,13 @@
  * once and the pool starts again (QEMU empties its code buffer the same way). Blocks are
  * the vCPU's own, as the decoded-instruction cache was: the vCPUs share only the code map,
  * so no lock guards a block, and a block is never freed under another thread.
+ *
+ * A write to code by the vCPU itself ends the running block at once (c->tb_stop). A write
+ * by another vCPU or by a device's DMA bumps the shared generation, which the next block
+ * boundary sees: the block running then finishes first. The instruction-at-a-time loop
+ * sees it one instruction sooner; neither is an instruction boundary the other CPU could
+ * name (the SDM asks a CPU that runs code another one modified for a serializing
+ * instruction first, and every block ends at those).
  */
 struct tcg_blocks {
     struct tcg_block slot[BLOCK_SLOTS];
