@@ -77,7 +77,7 @@ static int ends_block(const struct x86_insn *i)
     if (i->map == X86_MAP_0F)
         return (op >= 0x80 && op <= 0x8f) /* Jcc rel32 */ || op <= 0x09 || op == 0x0b ||
                (op >= 0x20 && op <= 0x23) || op == 0x30 || op == 0x34 || op == 0x35 || op == 0xaa ||
-               op == 0xa1 || op == 0xa9; /* POP FS, POP GS */
+               op == 0xa1 || op == 0xa9 /* POP FS, POP GS */ || op == 0xa2; /* CPUID */
     if (i->map != X86_MAP_ONE_BYTE)
         return 0;
     if ((op >= 0x70 && op <= 0x7f) || (op >= 0xe0 && op <= 0xe3) || (op >= 0xe8 && op <= 0xeb))
