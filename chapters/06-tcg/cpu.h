@@ -4,7 +4,7 @@
  *
  * The interpreter is split by what instructions do: flags.c (lazy flags), alu.c
  * (arithmetic, logic, shifts, bits), flow.c (moves, stack, branches, strings), system.c
- * (segments, interrupts, control registers, I/O), mmu.c (segmentation, paging, the TLB)
+ * (segments, interrupts, control registers, I/O), mmu.c (segmentation, paging, the TLB),
  * tcg.c (the decoded-instruction cache, the run loop, the vCPU interface), block.c
  * (translation blocks and their chaining) and fast.c (code for common operand forms).
  *
