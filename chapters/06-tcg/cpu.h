@@ -7,8 +7,9 @@
  * instructions), protect.c (modes, segments, interrupts and exceptions, far transfers),
  * system.c (control registers, MSRs, CPUID, port I/O, HLT), fpu.c (x87, FXSAVE/FXRSTOR),
  * sse.c and simd.c (SSE/SSE2); beside them flags.c (the lazy flags), mmu.c (segmentation,
- * paging, the TLB, the stack) and tcg.c (the decoded-instruction cache, the run loop, the
- * faults and exits, the vCPU interface).
+ * paging, the TLB, the stack), tcg.c (the decoded-instruction cache, the run loop, the
+ * faults and exits, the vCPU interface), block.c (translation blocks and their chaining)
+ * and fast.c (code for common operand forms).
  *
  * Control flow: an instruction that faults calls tcg_fault(), which does not return: it
  * jumps back to the run loop (longjmp), which delivers the exception. So an instruction's
@@ -272,10 +273,13 @@ struct tcg_cpu {
     struct tlb_entry tlb[3][TLB_SIZE]; /* by enum access, for the current CPL */
     struct tcg_code_map *code;         /* shared with the other vCPUs over the same memory */
     struct tcg_locked lock;            /* the locked instruction being executed (mmu.c) */
-    uint8_t smp;             /* other vCPUs share the memory: writes are ordered (mmu.c) */
-    struct tcg_cache *cache; /* decoded instructions (tcg.c) */
-    uint64_t instructions;   /* executed so far */
-    uint64_t decodes;        /* decoded so far (cache misses) */
+    uint8_t smp;               /* other vCPUs share the memory: writes are ordered (mmu.c) */
+    struct tcg_cache *cache;   /* decoded instructions (tcg.c) */
+    struct tcg_blocks *blocks; /* translation blocks (block.c), with --tcg=block */
+    uint8_t translation;       /* enum tcg_translation: how the run loop runs code */
+    uint8_t tb_stop;           /* the block being run must end after this instruction (block.c) */
+    uint64_t instructions;     /* executed so far */
+    uint64_t decodes;          /* decoded so far (cache misses) */
 
     /* ---- Time ---- */
     const struct vclock *clock; /* the TSC's source (tcg_vcpu__set_clock); NULL: instructions */
@@ -418,6 +422,14 @@ size_t tcg_fetch(struct tcg_cpu *c, uint64_t linear, uint8_t *buf, size_t len, u
 
 /** Called by the write path after it wrote a page with decoded code in it (tcg.c). */
 void tcg_code_written(struct tcg_cpu *c, uint64_t phys);
+
+/** Whether some vCPU has decoded code from the page at phys (below 4 GiB): see tcg.c's
+ * [smc] comment for the order in which it is read. mark sets it. */
+int tcg_code_page_cached(struct tcg_cpu *c, uint64_t phys);
+void tcg_code_page_mark(struct tcg_cpu *c, uint64_t phys);
+
+/** The code registered for a decoded instruction; NULL when none (it is \#UD). */
+tcg_exec_fn tcg_exec_for(const struct x86_insn *i);
 
 /** The end of a locked instruction, done or not: releases what its accesses hold (mmu.c). */
 void tcg_locked_end(struct tcg_cpu *c);

@@ -51,6 +51,13 @@ static int option(void *ctx, int opt, const char *arg)
 {
     struct accel *a = ctx;
 
+    if (opt == 'G') { /* --tcg: how the interpreter runs code */
+        enum tcg_translation t;
+        if (tcg_translation__parse(arg, &t) < 0)
+            return -1;
+        tcg_translation__set_default(t);
+        return 0;
+    }
     if (opt == 'L') {
         a->lockstep = 1;
         if (arg && strcmp(arg, "exits") && strcmp(arg, "steps"))
@@ -99,16 +106,25 @@ static void finish(void *ctx, struct vmm *x, int ret)
     (void)x;
     (void)ret;
     tcg_vcpus__stats(&a->vcpus, &instructions, &decodes);
-    if (a->vcpus.n && a->stats)
+    if (a->vcpus.n && a->stats) {
+        size_t bytes = 0;
+        for (unsigned i = 0; i < a->vcpus.n; i++)
+            bytes += tcg_vcpu__cache_bytes(a->vcpus.cpu[i]);
+        fprintf(stderr, "translation: %s, cache %zu KiB\n",
+                tcg_vcpu__translation(a->vcpus.cpu[0]) == TCG_BLOCK ? "block" : "insn",
+                bytes >> 10);
         fprintf(stderr, "instructions: %llu (decoded: %llu)\n", (unsigned long long)instructions,
                 (unsigned long long)decodes);
+    }
     tcg_vcpus__free(&a->vcpus);
 }
 
 int main(int argc, char **argv)
 {
-    static const struct option options[] = {
-        {"accel", required_argument, NULL, 'A'}, {"lockstep", optional_argument, NULL, 'L'}, {0}};
+    static const struct option options[] = {{"accel", required_argument, NULL, 'A'},
+                                            {"lockstep", optional_argument, NULL, 'L'},
+                                            {"tcg", required_argument, NULL, 'G'},
+                                            {0}};
     static struct accel a = {.want = "auto"};
     static const struct cli_ext accel_ext = {
         .options_help = "  --accel ACCEL       kvm, tcg (the interpreter) or auto (default): KVM\n"
@@ -116,7 +132,10 @@ int main(int argc, char **argv)
                         "  --lockstep[=HOW]    run GUEST on KVM and on the interpreter side by\n"
                         "                      side and report the first instruction where they\n"
                         "                      differ; HOW: compare at every exit (exits, the\n"
-                        "                      default) or at every instruction (steps)\n",
+                        "                      default) or at every instruction (steps)\n"
+                        "  --tcg HOW           how the interpreter runs code: insn (decoded\n"
+                        "                      instructions, one at a time) or block (translation\n"
+                        "                      blocks, chained; the default)\n",
         .options = options,
         .option = option,
         .configure = configure,

@@ -376,6 +376,7 @@ int tcg_translate(struct tcg_cpu *c, uint64_t linear, enum access acc, int fault
 void tcg_tlb_flush(struct tcg_cpu *c)
 {
     memset(c->tlb, 0, sizeof(c->tlb));
+    c->tb_stop = 1; /* a running block ends: its page may map elsewhere now (block.c) */
 }
 
 void tcg_tlb_flush_page(struct tcg_cpu *c, uint64_t linear)

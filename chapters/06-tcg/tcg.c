@@ -7,12 +7,16 @@
  * is the expensive step, and a guest runs the same instructions over and over, so each
  * decoded instruction is kept in a cache keyed by its guest-physical address. A write to
  * a page that holds cached code throws the cache away (self-modifying code stays right).
+ * That is --tcg=insn; with --tcg=block (the default) the loop runs translation blocks
+ * instead, straight runs of decoded instructions chained to each other (block.c), through
+ * the same step() for every instruction.
  *
  * Several vCPUs (chapter 5's machine, a host thread each) each have their own cache, and
  * share the rest: see "Several vCPUs" below.
  */
 #include "tcg.h"
 
+#include "block.h"
 #include "cpu.h"
 #include "fpu.h"
 #include "error.h"
@@ -152,19 +156,27 @@ static void restore_undo(struct tcg_cpu *c)
  * (the entry, stamped with the older one, is dropped), or the decoder reads the code after
  * the store.
  */
+static void code_map_written(struct tcg_code_map *m, uint64_t phys)
+{
+    __atomic_store_n(&m->page[phys >> 12], 0, __ATOMIC_SEQ_CST);
+    atomic_fetch_add_explicit(&m->gen, 1, memory_order_release);
+}
+
+/* The vCPU's own write: the block it is running may hold the code just written, so it
+ * ends after this instruction (block.c). */
 void tcg_code_written(struct tcg_cpu *c, uint64_t phys)
 {
-    __atomic_store_n(&c->code->page[phys >> 12], 0, __ATOMIC_SEQ_CST);
-    atomic_fetch_add_explicit(&c->code->gen, 1, memory_order_release);
+    code_map_written(c->code, phys);
+    c->tb_stop = 1;
 }
 
 /* Whether a page holds cached code: the byte, read before the code (see above). */
-static int is_code_page(struct tcg_cpu *c, uint64_t phys)
+int tcg_code_page_cached(struct tcg_cpu *c, uint64_t phys)
 {
     return __atomic_load_n(&c->code->page[phys >> 12], __ATOMIC_SEQ_CST);
 }
 
-static void mark_code_page(struct tcg_cpu *c, uint64_t phys)
+void tcg_code_page_mark(struct tcg_cpu *c, uint64_t phys)
 {
     __atomic_store_n(&c->code->page[phys >> 12], 1, __ATOMIC_SEQ_CST);
 }
@@ -172,7 +184,7 @@ static void mark_code_page(struct tcg_cpu *c, uint64_t phys)
 
 /* [dispatch] */
 /* The code for a decoded instruction; NULL (#UD) when no file registered one. */
-static tcg_exec_fn exec_for(const struct x86_insn *i)
+tcg_exec_fn tcg_exec_for(const struct x86_insn *i)
 {
     if (i->map == X86_MAP_ONE_BYTE)
         return exec_one[i->opcode];
@@ -223,16 +235,16 @@ static const struct cache_entry *lookup(struct tcg_cpu *c, struct cache_entry *s
         struct cache_entry *e = &c->cache->e[(key >> 2) % CACHE_SIZE];
         if (e->key == key && e->gen == gen)
             return e;
-        was_code = t->phys < (1ull << 32) && is_code_page(c, t->phys);
+        was_code = t->phys < (1ull << 32) && tcg_code_page_cached(c, t->phys);
     }
     uint64_t phys;
     decode_at(c, linear, &scratch->insn, &phys);
-    scratch->exec = exec_for(&scratch->insn);
+    scratch->exec = tcg_exec_for(&scratch->insn);
     if (phys >= (1ull << 32))
         return scratch; /* above 4 GiB, or across two pages: decoded every time */
     if (!was_code) {
-        if (!is_code_page(c, phys))
-            mark_code_page(c, phys);
+        if (!tcg_code_page_cached(c, phys))
+            tcg_code_page_mark(c, phys);
         return scratch; /* cached from the next time on, when the byte is read first */
     }
     struct cache_entry *e = &c->cache->e[phys % CACHE_SIZE];
@@ -383,6 +395,143 @@ static int boundary(struct tcg_cpu *c, struct vcpu_exit *exit)
 }
 /* [boundary] */
 
+/* [step] */
+/* What step() says about the instruction it ran. */
+enum step {
+    STEP_NEXT,   /* done; RIP is the next instruction's, in the same straight line */
+    STEP_BRANCH, /* done; RIP went elsewhere (a branch, a REP that goes on) */
+    STEP_EVENT,  /* done, and the boundary after it took an interrupt or an NMI */
+    STEP_END,    /* the run ends here: *exit is filled in */
+};
+
+/*
+ * Executes one decoded instruction at RIP and commits it: RIP moves on, the count goes
+ * up, a posted MMIO write or HLT ends the run, and when c->events says so the boundary
+ * after it is looked at (a kick, an interrupt, single-stepping). Both ways of running
+ * code (an instruction at a time, or in blocks) go through here, so they count, stop and
+ * take interrupts at exactly the same instructions.
+ */
+static inline enum step step(struct tcg_cpu *c, tcg_exec_fn exec, const struct x86_insn *i,
+                             uint64_t mask, struct vcpu_exit *exit)
+{
+    uint64_t next = (c->rip + i->length) & mask;
+
+    c->next_rip = next;
+    if (!exec)
+        tcg_ud(c, i);
+    c->lock.on = i->lock; /* (XCHG with memory sets it itself) */
+    exec(c, i);
+    if (c->lock.on)
+        tcg_locked_end(c);
+    c->undo_valid = 0;
+    c->rip = c->next_rip;
+    c->instructions++;
+    if (c->done_count)
+        retire(c);
+    if (__builtin_expect(c->posted | c->halted, 0)) {
+        if (c->posted) { /* an MMIO write: reported now, with RIP past the instruction */
+            c->posted = 0;
+            *exit = c->exit;
+        } else {
+            set_exit(exit, VCPU_EXIT_HLT, KVM_EXIT_HLT);
+        }
+        return STEP_END;
+    }
+    if (atomic_load_explicit(&c->events, memory_order_relaxed)) {
+        if (c->stepping) {
+            set_exit(exit, VCPU_EXIT_STEP, KVM_EXIT_DEBUG);
+            return STEP_END;
+        }
+        uint64_t rip = c->rip, cs_base = c->seg[X86_SEG_CS].base;
+        if (boundary(c, exit))
+            return STEP_END;
+        if (c->rip != rip || c->seg[X86_SEG_CS].base != cs_base)
+            return STEP_EVENT;
+    }
+    return c->rip == next ? STEP_NEXT : STEP_BRANCH;
+}
+/* [step] */
+
+/* RIP's width in a mode (enum x86_mode): where it wraps around. */
+static uint64_t rip_mask(unsigned mode)
+{
+    return mode == X86_MODE_64 ? ~0ull : mode == X86_MODE_32 ? 0xffffffffull : 0xffffull;
+}
+
+/* The linear address of CS:RIP, where the next instruction is fetched from. */
+static uint64_t fetch_linear(const struct tcg_cpu *c)
+{
+    return c->long64 ? c->rip : (c->seg[X86_SEG_CS].base + c->rip) & 0xffffffffull;
+}
+
+/* [run-insn] */
+/* --tcg=insn: an instruction at a time, each found in the decoded-instruction cache. */
+static void run_insns(struct tcg_cpu *c, struct vcpu_exit *exit)
+{
+    struct cache_entry scratch;
+
+    for (;;) {
+        const struct cache_entry *e = lookup(c, &scratch);
+        if (step(c, e->exec, &e->insn, rip_mask(c->mode), exit) == STEP_END)
+            return;
+    }
+}
+/* [run-insn] */
+
+/* [run-block] */
+/* Runs block b from its first instruction. Returns STEP_END when the run ends, STEP_BRANCH
+ * when the block ended cleanly (its successor may be chained to it), STEP_EVENT when it
+ * ended early: an interrupt was taken, the TLB or the mode changed, or code was written
+ * (c->tb_stop). An exception does not return here at all: it longjmps to tcg_run. */
+static enum step run_block(struct tcg_cpu *c, const struct tcg_block *b, struct vcpu_exit *exit)
+{
+    const struct tcg_op *op = b->op, *end = op + b->n;
+    uint64_t mask = rip_mask(c->mode); /* an instruction that changes the mode ends b */
+
+    c->tb_stop = 0;
+    for (; op < end; op++) {
+        enum step s = step(c, op->exec, &op->insn, mask, exit);
+        if (s == STEP_END || s == STEP_EVENT)
+            return s;
+        if (c->tb_stop)
+            return STEP_EVENT;
+        if (s == STEP_BRANCH)
+            return STEP_BRANCH;
+    }
+    return STEP_BRANCH;
+}
+
+/* --tcg=block: block after block, each chained to the last one where the rule of block.c's
+ * [chain] allows, else found through the TLB. An instruction that no block can hold (the
+ * first time its page runs, across two pages, above 4 GiB, or one that faults as it is
+ * decoded) runs alone, decoded every time, exactly as --tcg=insn runs it. */
+static void run_blocks(struct tcg_cpu *c, struct vcpu_exit *exit)
+{
+    struct tcg_block *b = NULL; /* the block that just ended cleanly, NULL when none */
+    uint64_t page = 0;          /* the linear page it was entered in */
+    struct cache_entry scratch;
+
+    for (;;) {
+        uint64_t linear = fetch_linear(c);
+        b = b ? block__next(c, b, page, linear) : block__find(c, linear);
+        if (!b) {
+            uint64_t phys;
+            decode_at(c, linear, &scratch.insn, &phys);
+            if (step(c, tcg_exec_for(&scratch.insn), &scratch.insn, rip_mask(c->mode), exit) ==
+                STEP_END)
+                return;
+            continue;
+        }
+        page = linear & ~0xfffull;
+        enum step s = run_block(c, b, exit);
+        if (s == STEP_END)
+            return;
+        if (s == STEP_EVENT)
+            b = NULL;
+    }
+}
+/* [run-block] */
+
 /* [run] */
 /*
  * Single-stepping: each VCPU_EXIT_STEP reports one instruction done, or one that faulted
@@ -392,7 +541,6 @@ static int boundary(struct tcg_cpu *c, struct vcpu_exit *exit)
 static int tcg_run(struct vcpu *v, struct vcpu_exit *exit)
 {
     struct tcg_cpu *c = to_tcg(v);
-    struct cache_entry scratch;
 
     if (c->shutdown) {
         set_exit(exit, VCPU_EXIT_SHUTDOWN, KVM_EXIT_SHUTDOWN);
@@ -448,41 +596,11 @@ static int tcg_run(struct vcpu *v, struct vcpu_exit *exit)
         complete_exit(c);
     else if (boundary(c, exit))
         return 0;
-    for (;;) {
-        const struct cache_entry *e = lookup(c, &scratch);
-        uint64_t mask = c->mode == X86_MODE_64   ? ~0ull
-                        : c->mode == X86_MODE_32 ? 0xffffffffull
-                                                 : 0xffffull;
-        c->next_rip = (c->rip + e->insn.length) & mask;
-        if (!e->exec)
-            tcg_ud(c, &e->insn);
-        c->lock.on = e->insn.lock; /* (XCHG with memory sets it itself) */
-        e->exec(c, &e->insn);
-        if (c->lock.on)
-            tcg_locked_end(c);
-        c->undo_valid = 0;
-        c->rip = c->next_rip;
-        c->instructions++;
-        if (c->done_count)
-            retire(c);
-        if (c->posted) { /* an MMIO write: reported now, with RIP past the instruction */
-            c->posted = 0;
-            *exit = c->exit;
-            return 0;
-        }
-        if (c->halted) {
-            set_exit(exit, VCPU_EXIT_HLT, KVM_EXIT_HLT);
-            return 0;
-        }
-        if (atomic_load_explicit(&c->events, memory_order_relaxed)) {
-            if (c->stepping) {
-                set_exit(exit, VCPU_EXIT_STEP, KVM_EXIT_DEBUG);
-                return 0;
-            }
-            if (boundary(c, exit))
-                return 0;
-        }
-    }
+    if (c->translation == TCG_BLOCK)
+        run_blocks(c, exit);
+    else
+        run_insns(c, exit);
+    return 0;
 }
 /* [run] */
 
@@ -605,8 +723,8 @@ static void tcg_memory_written(struct vcpu *v, uint64_t gpa, size_t len)
     struct tcg_cpu *c = to_tcg(v);
 
     for (uint64_t a = gpa & ~0xfffull; a < gpa + len && a < (1ull << 32); a += 4096)
-        if (is_code_page(c, a))
-            tcg_code_written(c, a);
+        if (tcg_code_page_cached(c, a))
+            code_map_written(c->code, a);
 }
 
 /* The VMM writes guest memory (a hypercall's answer, a device's DMA). */
@@ -720,6 +838,44 @@ static void code_map_put(struct tcg_code_map *m)
 
 /* ---- Making one ---- */
 
+/* How new vCPUs run code: set by --tcg, else by STEPVM_TCG, else blocks. */
+static pthread_mutex_t translation_lock = PTHREAD_MUTEX_INITIALIZER;
+static int translation_chosen = -1; /* enum tcg_translation, -1 until decided */
+
+int tcg_translation__parse(const char *name, enum tcg_translation *t)
+{
+    if (!strcmp(name, "insn"))
+        *t = TCG_INSN;
+    else if (!strcmp(name, "block"))
+        *t = TCG_BLOCK;
+    else
+        return error_set("--tcg %s: must be insn or block", name);
+    return 0;
+}
+
+void tcg_translation__set_default(enum tcg_translation t)
+{
+    pthread_mutex_lock(&translation_lock);
+    translation_chosen = (int)t;
+    pthread_mutex_unlock(&translation_lock);
+}
+
+static enum tcg_translation translation_default(void)
+{
+    enum tcg_translation t = TCG_BLOCK;
+
+    pthread_mutex_lock(&translation_lock);
+    if (translation_chosen < 0) {
+        const char *env = getenv("STEPVM_TCG");
+        if (env && tcg_translation__parse(env, &t) < 0)
+            t = TCG_BLOCK;
+        translation_chosen = (int)t;
+    }
+    t = (enum tcg_translation)translation_chosen;
+    pthread_mutex_unlock(&translation_lock);
+    return t;
+}
+
 struct vcpu *tcg_vcpu__new(struct guest_mem *mem)
 {
     struct tcg_cpu *c = calloc(1, sizeof(*c));
@@ -741,9 +897,8 @@ struct vcpu *tcg_vcpu__new(struct guest_mem *mem)
         error_set("out of memory for the interpreter");
         return NULL;
     }
-    c->cache = calloc(1, sizeof(*c->cache));
     c->code = code_map_get(mem);
-    if (!c->cache || !c->code) {
+    if (tcg_vcpu__set_translation(&c->vcpu, translation_default()) < 0 || !c->code) {
         tcg_vcpu__free(&c->vcpu);
         error_set("out of memory for the interpreter's caches");
         return NULL;
@@ -802,6 +957,7 @@ void tcg_vcpu__free(struct vcpu *v)
     if (!c)
         return;
     free(c->cache);
+    block__cache_free(c->blocks);
     if (c->code)
         code_map_put(c->code);
     free(c);
@@ -829,6 +985,36 @@ uint64_t tcg_vcpu__instructions(struct vcpu *v)
 uint64_t tcg_vcpu__decodes(struct vcpu *v)
 {
     return to_tcg(v)->decodes;
+}
+
+int tcg_vcpu__set_translation(struct vcpu *v, enum tcg_translation t)
+{
+    struct tcg_cpu *c = to_tcg(v);
+
+    free(c->cache);
+    block__cache_free(c->blocks);
+    c->cache = NULL;
+    c->blocks = NULL;
+    c->translation = (uint8_t)t;
+    if (t == TCG_BLOCK)
+        c->blocks = block__cache_new();
+    else
+        c->cache = calloc(1, sizeof(*c->cache));
+    if (!c->cache && !c->blocks)
+        return error_set("out of memory for the interpreter's caches");
+    return 0;
+}
+
+enum tcg_translation tcg_vcpu__translation(struct vcpu *v)
+{
+    return (enum tcg_translation)to_tcg(v)->translation;
+}
+
+size_t tcg_vcpu__cache_bytes(struct vcpu *v)
+{
+    struct tcg_cpu *c = to_tcg(v);
+
+    return (c->cache ? sizeof(*c->cache) : 0) + block__cache_bytes(c->blocks);
 }
 
 #define IA32_APIC_BASE_BSP (1ull << 8) /* IA32_APIC_BASE: this processor is the BSP */

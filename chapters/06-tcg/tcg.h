@@ -14,6 +14,7 @@
 #include "mem.h"
 #include "vcpu.h"
 
+#include <stddef.h>
 #include <stdint.h>
 
 /**
@@ -32,6 +33,36 @@ struct vcpu *tcg_vcpu__backend(void *slot, struct guest_mem *mem);
 
 /** Frees it. */
 void tcg_vcpu__free(struct vcpu *v);
+
+/** How the interpreter runs code (--tcg): an instruction at a time through a cache of
+ * decoded instructions, or in translation blocks chained to each other (block.c). */
+enum tcg_translation {
+    TCG_INSN,
+    TCG_BLOCK,
+};
+
+/**
+ * Parses a --tcg value ("insn" or "block") into *t. Returns 0, or -1 with the error set
+ * when name is neither.
+ */
+int tcg_translation__parse(const char *name, enum tcg_translation *t);
+
+/**
+ * Sets how the vCPUs made from now on run code. Without a call, the environment variable
+ * STEPVM_TCG (insn or block) decides, and block when it is not set: so a test suite runs
+ * whole under either by setting it.
+ */
+void tcg_translation__set_default(enum tcg_translation t);
+
+/** Makes v run code the way t says from now on (its caches start empty). Returns 0, or -1
+ * with the error set when out of memory. */
+int tcg_vcpu__set_translation(struct vcpu *v, enum tcg_translation t);
+
+/** How v runs code. */
+enum tcg_translation tcg_vcpu__translation(struct vcpu *v);
+
+/** The host memory v's caches of decoded code take (decoded instructions or blocks). */
+size_t tcg_vcpu__cache_bytes(struct vcpu *v);
 
 #define TCG_MAX_VCPUS 64 /* as many as chapter 3's machine has (VMM_MAX_CPUS) */
 

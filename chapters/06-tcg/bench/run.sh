@@ -1,11 +1,14 @@
 #!/bin/sh
 # run.sh - chapter 6's benchmark: how fast the interpreter runs guest code, side by side in
-# one run with QEMU TCG on the same guest file. The guest, bench-cpu.elf (bench/guest/cpu.c),
-# is integer work at CPL3: a sieve, a sort, a CRC-32 and a bytecode interpreter. It runs
-# under (a) stepvm --accel=tcg, (b) QEMU TCG, and (c) stepvm --accel=kvm where the KVM
-# device is usable here (common/scripts/kvm-usable.sh; elsewhere its row says why not).
-# Prints guest instructions per second for each, the ratio (a)/(b) beside the chapter's
-# target, and then the decoder's own throughput beside Zydis (bench-x86).
+# one run with QEMU TCG on the same guest files. bench-cpu.elf (bench/guest/cpu.c) is integer
+# work at CPL3: a sieve, a sort, a CRC-32 and a bytecode interpreter; bench-vm.elf
+# (bench/guest/vm.c) is a switch-dispatched bytecode machine, all short blocks and indirect
+# jumps. Each runs under (a) the interpreter an instruction at a time (--tcg=insn), (b) the
+# interpreter in translation blocks (--tcg=block, the default), (c) QEMU TCG, and (d) stepvm
+# --accel=kvm where the KVM device is usable here (common/scripts/kvm-usable.sh; elsewhere its
+# row says why not). Prints guest instructions per second for each, the ratio to QEMU TCG
+# beside the chapter's target, the interpreter's cache memory (--stats), and then the
+# decoder's own throughput beside Zydis (bench-x86).
 #
 # usage: run.sh [BUILD_DIR]   (default: build/; builds nothing, 'make' does that)
 # STEPVM_BENCH_ROUNDS (default 3) changes how many times each run is repeated.
@@ -31,7 +34,7 @@ rounds=${STEPVM_BENCH_ROUNDS:-3}
 guests=$build/guests/ch6
 qemu=$(command -v qemu-system-x86_64 || true)
 for f in bin/stepvm bin/bench-x86 guests/ch6/bench-cpu.elf guests/ch6/bench-empty.elf \
-    guests/ch6/bench-cpu.expected; do
+    guests/ch6/bench-cpu.expected guests/ch6/bench-vm.elf guests/ch6/bench-vm.expected; do
     [ -e "$build/$f" ] || { echo "run.sh: $build/$f is missing (run 'make')" >&2; exit 1; }
 done
 kvm_na=""
@@ -43,10 +46,10 @@ qemu_na=""
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# Runs WHO (tcg, qemu or kvm) on the guest FILE, to the end.
+# Runs WHO (insn, block, qemu or kvm) on the guest FILE, to the end.
 start() { # WHO FILE
     case $1 in
-    tcg) "$build/bin/stepvm" --accel=tcg --stats "$2" ;;
+    insn | block) "$build/bin/stepvm" --accel=tcg --tcg="$1" --stats "$2" ;;
     kvm) "$build/bin/stepvm" --accel=kvm "$2" ;;
     qemu) "$qemu" -accel tcg -display none -vga none -nic none -serial none -monitor none \
         -debugcon stdio -device isa-debug-exit,iobase=0xf4,iosize=4 -kernel "$2" ;;
@@ -54,7 +57,7 @@ start() { # WHO FILE
 }
 
 # [run-once]
-# One run of WHO on GUEST (cpu or empty): prints its nanoseconds, and leaves the guest's
+# One run of WHO on GUEST (cpu, vm or empty): prints its nanoseconds, and leaves the guest's
 # output in $tmp/out and the runner's messages in $tmp/err. Fails, saying why, when the
 # guest did not end with status 1 or printed other than its .expected file.
 run_once() { # WHO GUEST
@@ -83,20 +86,27 @@ instructions() {
         { echo "run.sh: stepvm --stats printed no 'instructions: N' line" >&2; return 1; }
 }
 
-# Lines "WHO GUEST NS" for every run, and "count GUEST N" for the interpreter's counts.
+# The KiB of decoded code its caches took (its --stats line "translation: HOW, cache N KiB").
+cache_kib() {
+    awk '$1 == "translation:" { n = $4 } END { print n == "" ? "?" : n }' "$tmp/err"
+}
+
+# Lines "WHO GUEST NS" for every run, "count GUEST N" for the interpreter's counts and
+# "cache WHO GUEST KIB" for its caches.
 results=""
 for _ in $(seq "$rounds"); do
-    for who in tcg qemu kvm; do
+    for who in insn block qemu kvm; do
         if { [ $who = qemu ] && [ -n "$qemu_na" ]; } || { [ $who = kvm ] && [ -n "$kvm_na" ]; }; then
             continue
         fi
-        for guest in empty cpu; do
+        for guest in empty cpu vm; do
             ns=$(run_once $who $guest) || exit 1
             results="$results$who $guest $ns
 "
-            if [ $who = tcg ]; then
+            if [ $who = insn ] || [ $who = block ]; then
                 n=$(instructions) || exit 1
                 results="${results}count $guest $n
+cache $who $guest $(cache_kib)
 "
             fi
         done
@@ -106,30 +116,41 @@ done
 # [table]
 printf '%s' "$results" | awk -v rounds="$rounds" -v qna="$qemu_na" -v kna="$kvm_na" '
     $1 == "count" { count[$2] = $3; next }
+    $1 == "cache" { cache[$2 " " $3] = $4; next }
     { key = $1 " " $2; if (!(key in t) || $3 < t[key]) t[key] = $3 }
-    # The seconds the work took under who: the run of the empty guest subtracted.
-    function secs(who) { return (t[who " cpu"] - t[who " empty"]) / 1e9 }
-    function row(name, who, why) {
+    # The seconds the work of guest g took under who: the run of the empty guest subtracted.
+    function secs(who, g) { return (t[who " " g] - t[who " empty"]) / 1e9 }
+    function row(name, who, g, why) {
         if (why != "") {
-            printf "%-12s %10s %12s %12s  %s\n", name, "n/a", "n/a", "n/a", why
+            printf "%-14s %10s %12s %12s  %s\n", name, "n/a", "n/a", "n/a", why
             return
         }
-        s = secs(who)
-        printf "%-12s %10.3f %12.1f", name, s, insns / s / 1e6
+        s = secs(who, g)
+        printf "%-14s %10.3f %12.1f", name, s, insns / s / 1e6
         if (qna == "")
-            printf " %11.3fx\n", secs("qemu") / s
+            printf " %11.3fx", secs("qemu", g) / s
         else
-            printf " %12s\n", "n/a"
+            printf " %12s", "n/a"
+        if ((who " " g) in cache)
+            printf " %10s KiB", cache[who " " g]
+        printf "\n"
+    }
+    function table(g, file) {
+        insns = count[g] - count["empty"]
+        printf "chapter 6: %s, %.1f M guest instructions (best of %d, start-up" \
+            " subtracted)\n", file, insns / 1e6, rounds
+        printf "%-14s %10s %12s %12s %14s\n", "run", "seconds", "M insns/s", "vs QEMU TCG", \
+            "code cache"
+        row("stepvm-insn", "insn", g, "")
+        row("stepvm-block", "block", g, "")
+        row("QEMU-TCG", "qemu", g, qna)
+        row("stepvm-kvm", "kvm", g, kna)
     }
     END {
-        insns = count["cpu"] - count["empty"]
-        printf "chapter 6: bench-cpu.elf, %.1f M guest instructions (best of %d, start-up" \
-            " subtracted)\n", insns / 1e6, rounds
-        printf "%-12s %10s %12s %12s\n", "run", "seconds", "M insns/s", "vs QEMU TCG"
-        row("stepvm-tcg", "tcg", "")
-        row("QEMU-TCG", "qemu", qna)
-        row("stepvm-kvm", "kvm", kna)
-        print "target: >= 0.03x QEMU TCG"
+        table("cpu", "bench-cpu.elf")
+        print ""
+        table("vm", "bench-vm.elf")
+        print "target: >= 0.10x QEMU TCG for stepvm-block on bench-cpu.elf"
     }'
 # [table]
 echo

@@ -15,6 +15,9 @@ TCase *intr_tests(void);
 /** Whole guests on the interpreter, against expected output and QEMU (guests.c). */
 TCase *guest_tests(void);
 
+/** Random programs under --tcg=insn and --tcg=block, compared (blocks.c). */
+TCase *block_tests(void);
+
 /** A device's write to guest memory and the decoded-code cache (dma.c). */
 TCase *dma_tests(void);
 

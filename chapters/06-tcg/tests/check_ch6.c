@@ -26,6 +26,7 @@ int main(int argc, char **argv)
     suite_add_tcase(s, diff_tests());
     suite_add_tcase(s, intr_tests());
     suite_add_tcase(s, guest_tests());
+    suite_add_tcase(s, block_tests());
     suite_add_tcase(s, dma_tests());
     suite_add_tcase(s, fpu_tests());
     suite_add_tcase(s, linux_tcg_tests());

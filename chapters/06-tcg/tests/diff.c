@@ -161,6 +161,28 @@ static int interp_init(struct machine *m)
     return 0;
 }
 
+struct vcpu *diff__interp_new(enum x86_mode mode, struct guest_mem *mem)
+{
+    struct machine m = {.mode = mode, .l = diff__layout(mode)};
+
+    if (guest_mem__init(mem, NULL, MEM_MIN_SIZE, 0) < 0)
+        return NULL;
+    m.mem = *mem; /* (a copy: page_tables only finds the host address through it) */
+    if (!(m.v = tcg_vcpu__new(mem)))
+        goto err_mem;
+    tcg_vcpu__trap_exceptions(m.v, 1);
+    if (mode != X86_MODE_16)
+        page_tables(&m);
+    if (interp_sregs(&m) < 0)
+        goto err_vcpu;
+    return m.v;
+err_vcpu:
+    tcg_vcpu__free(m.v);
+err_mem:
+    guest_mem__exit(mem);
+    return NULL;
+}
+
 /* ------------------------------------------------------------------------------------- */
 /* Setting up Unicorn                                                                     */
 

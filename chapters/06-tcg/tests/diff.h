@@ -11,6 +11,8 @@
 #ifndef STEPVM_DIFF_H
 #define STEPVM_DIFF_H
 
+#include "mem.h"
+#include "vcpu.h"
 #include "x86/decode.h"
 
 #include <stdint.h>
@@ -163,6 +165,14 @@ int diff__native_run(const struct diff_case *c, const struct x86_insn *i, const 
  * touch either in the mapped range or certain to fault in the host as in the interpreter?
  */
 int diff__native_fits(const struct diff_case *c, const struct x86_insn *i);
+
+/**
+ * An interpreter vCPU set up as this test sets up its own for mode, over a memory of its
+ * own (*mem, made here: guest_mem__exit it after tcg_vcpu__free): page tables for the
+ * mapped range, flat segments, exceptions trapped, not single-stepping. NULL on error.
+ * The block test (blocks.c) runs programs of many cases on two of them.
+ */
+struct vcpu *diff__interp_new(enum x86_mode mode, struct guest_mem *mem);
 
 /* ---- diff_gen.c ---- */
 

@@ -1,0 +1,344 @@
+/*
+ * blocks.c - translation blocks against the interpreter run an instruction at a time
+ * (chapter 6): random programs, made of the differential test's random instructions with
+ * forward branches between them, run from the same state under --tcg=insn and
+ * --tcg=block, and every register, flag, byte of memory and the instruction count compared.
+ *
+ * Each program runs twice from its start, so the second run finds its blocks decoded and
+ * chained. The instructions write memory, the program's own bytes included (self-modifying
+ * code), fault (the run ends at the exception, state as the faulting instruction found it)
+ * and may start near the end of a page, so that blocks end at page ends and instructions
+ * straddle two pages. STEPVM_BLOCK_CASES (default 1000), STEPVM_BLOCK_FIRST (default 0) and
+ * STEPVM_BLOCK_SEED (default 1) choose the programs; a failure names the seed and number
+ * that reproduce it. smc.elf, the book's guest that rewrites its own code, runs here too.
+ */
+#include "ch6_tests.h"
+#include "cpu.h"
+#include "diff.h"
+#include "error.h"
+#include "tcg.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define PROGRAM_MAX 48 /* random instructions in a program at most */
+
+/* A random program and the state it starts from. */
+struct program {
+    struct diff_case start; /* mode, registers, flags, memory seed, FPU state */
+    uint8_t code[PROGRAM_MAX * (X86_MAX_LENGTH + 2) + 1];
+    size_t len;
+    uint16_t next[PROGRAM_MAX * (X86_MAX_LENGTH + 2) + 1]; /* see skip() */
+    uint64_t rip;
+};
+
+/* Near branches are left out of the random instructions: a backward one could loop for
+ * ever. The program's own branches (below) only go forward. */
+static int near_branch(const struct x86_insn *i)
+{
+    uint8_t op = i->opcode;
+
+    if (i->map == X86_MAP_0F)
+        return op >= 0x80 && op <= 0x8f;
+    return (op >= 0x70 && op <= 0x7f) || (op >= 0xe0 && op <= 0xe3) || op == 0xe8 || op == 0xe9 ||
+           op == 0xeb || op == 0xc2 || op == 0xc3 ||
+           (op == 0xff && (i->reg & 7) >= 2 && (i->reg & 7) <= 5);
+}
+
+/* Program n of stream seed: the state of a random case, then instructions of random cases
+ * of the same mode, with a Jcc rel8 now and then that may skip the instruction after it. */
+static void make_program(uint64_t seed, uint64_t n, struct program *p)
+{
+    uint64_t base = n * 4096;
+    unsigned want;
+
+    memset(p, 0, sizeof(*p));
+    diff__generate(seed, base, &p->start);
+    struct diff_layout l = diff__layout(p->start.mode);
+    want = 4 + (unsigned)(p->start.r[0] % (PROGRAM_MAX - 4));
+    for (uint64_t k = 1, got = 0; k < 4096 && got < want; k++) {
+        struct diff_case c;
+        struct x86_insn i;
+        diff__generate(seed, base + k, &c);
+        if (c.mode != p->start.mode || x86_decode(c.code, sizeof(c.code), c.mode, &i) < 0 ||
+            !diff__compared(&i) || near_branch(&i))
+            continue;
+        if (c.r[1] % 4 == 0) { /* Jcc over this instruction, by a condition of the flags */
+            p->code[p->len++] = (uint8_t)(0x70 | (c.r[2] & 15));
+            p->code[p->len++] = i.length;
+        }
+        memcpy(p->code + p->len, c.code, i.length);
+        p->next[p->len] = (uint16_t)(p->len + i.length);
+        p->len += i.length;
+        got++;
+    }
+    p->code[p->len++] = 0xf4; /* HLT */
+    /* Anywhere in the code region's first page, so that some programs cross into the next. */
+    p->rip = l.code + (p->start.r[3] % 4096);
+    if (p->start.mode == X86_MODE_16)
+        p->rip = l.code + (p->start.r[3] % 0x800);
+}
+
+/* What a run left, to compare. */
+struct outcome {
+    int kind, vector;
+    uint64_t r[16], rip, rflags, instructions;
+    tcg_xmm xmm[16];
+    uint8_t st[8][10];
+};
+
+/* Where a run that ended at an exception goes on: after the random instruction that
+ * raised it, when RIP is at one of the program's (0 when not: the program ends there).
+ * Only forward, so every program ends. */
+static uint64_t skip(const struct program *p, const struct outcome *o)
+{
+    if (o->kind != VCPU_EXIT_FATAL || o->rip < p->rip || o->rip >= p->rip + p->len ||
+        !p->next[o->rip - p->rip])
+        return 0;
+    return p->rip + p->next[o->rip - p->rip];
+}
+
+/* A program may loop for ever all the same: its instructions write its own bytes, and
+ * can make a backward branch of them. A watchdog kicks the vCPU after a while, and the
+ * run ends with VCPU_EXIT_INTR: such a program is left out (when the instruction-at-a-time
+ * run loops), or is a failure (when only the block run does). */
+struct watchdog {
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int done;
+    struct vcpu *v;
+};
+
+static void *watch(void *arg)
+{
+    struct watchdog *w = arg;
+    struct timespec until;
+
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 2;
+    pthread_mutex_lock(&w->lock);
+    while (!w->done)
+        if (pthread_cond_timedwait(&w->cond, &w->lock, &until) == ETIMEDOUT) {
+            vcpu_kick(w->v);
+            break;
+        }
+    pthread_mutex_unlock(&w->lock);
+    return NULL;
+}
+
+/* Runs the vCPU from rip until it halts, faults or exits otherwise. */
+static void run_program(struct vcpu *v, uint64_t rip, struct outcome *o)
+{
+    struct kvm_regs regs;
+    struct vcpu_exit exit;
+    struct tcg_cpu *t = (struct tcg_cpu *)v;
+    struct watchdog w = {
+        .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER, .v = v};
+
+    ck_assert_int_eq(vcpu_get_regs(v, &regs), 0);
+    regs.rip = rip;
+    ck_assert_int_eq(vcpu_set_regs(v, &regs), 0);
+    memset(o, 0, sizeof(*o));
+    ck_assert_int_eq(pthread_create(&w.thread, NULL, watch, &w), 0);
+    ck_assert_int_eq(vcpu_run(v, &exit), 0);
+    pthread_mutex_lock(&w.lock);
+    w.done = 1;
+    pthread_cond_signal(&w.cond);
+    pthread_mutex_unlock(&w.lock);
+    pthread_join(w.thread, NULL);
+    o->kind = exit.kind;
+    o->vector = exit.kind == VCPU_EXIT_FATAL ? tcg_vcpu__exception(v, NULL) : -1;
+    memcpy(o->r, t->r, sizeof(o->r));
+    o->rip = t->rip;
+    o->rflags = tcg_get_rflags(t);
+    o->instructions = tcg_vcpu__instructions(v);
+    memcpy(o->xmm, t->xmm, sizeof(o->xmm));
+    memcpy(o->st, t->x87.r, sizeof(o->st));
+}
+
+/* One vCPU for the program, run the way t says, with its memory and registers set. */
+static struct vcpu *machine(const struct program *p, enum tcg_translation t, struct guest_mem *mem)
+{
+    struct diff_layout l = diff__layout(p->start.mode);
+    struct vcpu *v = diff__interp_new(p->start.mode, mem);
+    struct kvm_regs regs = {0};
+    __u64 *gpr[16] = {&regs.rax, &regs.rcx, &regs.rdx, &regs.rbx, &regs.rsp, &regs.rbp,
+                      &regs.rsi, &regs.rdi, &regs.r8,  &regs.r9,  &regs.r10, &regs.r11,
+                      &regs.r12, &regs.r13, &regs.r14, &regs.r15};
+
+    ck_assert_msg(v != NULL, "%s", error_get());
+    ck_assert_int_eq(tcg_vcpu__set_translation(v, t), 0);
+    uint8_t *image = malloc(l.size);
+    ck_assert_ptr_nonnull(image);
+    diff__fill_memory(p->start.mem_seed, p->start.mode, image, l.size);
+    memcpy(image + (p->rip - l.base), p->code, p->len);
+    ck_assert_int_eq(vcpu_write_mem(v, l.base, image, l.size), 0);
+    free(image);
+    for (int n = 0; n < 16; n++)
+        *gpr[n] = p->start.r[n];
+    regs.rflags = p->start.rflags;
+    ck_assert_int_eq(vcpu_set_regs(v, &regs), 0);
+    return v;
+}
+
+/* The first difference between the two outcomes and memories, or NULL. */
+static const char *differs(const struct outcome *a, const struct outcome *b, const uint8_t *ma,
+                           const uint8_t *mb, uint64_t size, char *buf, size_t len)
+{
+    if (a->kind != b->kind || a->vector != b->vector)
+        snprintf(buf, len, "exit %d/%d vs %d/%d", a->kind, a->vector, b->kind, b->vector);
+    else if (a->rip != b->rip)
+        snprintf(buf, len, "rip 0x%llx vs 0x%llx", (unsigned long long)a->rip,
+                 (unsigned long long)b->rip);
+    else if (a->instructions != b->instructions)
+        snprintf(buf, len, "instructions %llu vs %llu", (unsigned long long)a->instructions,
+                 (unsigned long long)b->instructions);
+    else if (a->rflags != b->rflags)
+        snprintf(buf, len, "rflags 0x%llx vs 0x%llx", (unsigned long long)a->rflags,
+                 (unsigned long long)b->rflags);
+    else if (memcmp(a->r, b->r, sizeof(a->r)))
+        snprintf(buf, len, "general registers differ");
+    else if (memcmp(a->xmm, b->xmm, sizeof(a->xmm)) || memcmp(a->st, b->st, sizeof(a->st)))
+        snprintf(buf, len, "x87 or XMM registers differ");
+    else if (memcmp(ma, mb, size))
+        snprintf(buf, len, "memory differs");
+    else
+        return NULL;
+    return buf;
+}
+
+/* What the programs did, for the summary line. */
+struct tally {
+    unsigned long halted, faulted, looped, instructions;
+};
+
+/* Runs program n of seed under both, twice; returns 0 when they agreed, else says how. */
+static int compare_program(uint64_t seed, uint64_t n, struct tally *t)
+{
+    struct program p;
+    struct guest_mem mem[2];
+    struct vcpu *v[2];
+    struct outcome o[2];
+    char why[128];
+
+    make_program(seed, n, &p);
+    struct diff_layout l = diff__layout(p.start.mode);
+    v[0] = machine(&p, TCG_INSN, &mem[0]);
+    v[1] = machine(&p, TCG_BLOCK, &mem[1]);
+    int bad = 0;
+    for (int round = 0, stops = 0; round < 2 && !bad; stops++) {
+        uint64_t from = stops ? skip(&p, &o[0]) : p.rip;
+        if (!from) { /* the run ended: once more from the start, its blocks ready */
+            round++;
+            stops = -1;
+            continue;
+        }
+        run_program(v[0], from, &o[0]);
+        if (o[0].kind == VCPU_EXIT_INTR) { /* it loops (see struct watchdog) */
+            t->looped++;
+            break;
+        }
+        run_program(v[1], from, &o[1]);
+        t->halted += o[1].kind == VCPU_EXIT_HLT;
+        t->faulted += o[1].kind == VCPU_EXIT_FATAL;
+        const char *d =
+            differs(&o[0], &o[1], guest_mem__translate(&mem[0], l.base, l.size),
+                    guest_mem__translate(&mem[1], l.base, l.size), l.size, why, sizeof(why));
+        if (d) {
+            fprintf(stderr,
+                    "blocks: seed %llu program %llu (%d-bit, %zu bytes at 0x%llx), run %d: %s\n",
+                    (unsigned long long)seed, (unsigned long long)n,
+                    p.start.mode == X86_MODE_64   ? 64
+                    : p.start.mode == X86_MODE_32 ? 32
+                                                  : 16,
+                    p.len, (unsigned long long)p.rip, round + 1, d);
+            bad = 1;
+        }
+    }
+    t->instructions += o[1].instructions;
+    for (int k = 0; k < 2; k++) {
+        tcg_vcpu__free(v[k]);
+        guest_mem__exit(&mem[k]);
+    }
+    return bad;
+}
+
+static uint64_t env_number(const char *name, uint64_t fallback)
+{
+    const char *s = getenv(name);
+
+    return s && *s ? strtoull(s, NULL, 0) : fallback;
+}
+
+START_TEST(blocks_run_as_single_instructions_do)
+{
+    uint64_t seed = env_number("STEPVM_BLOCK_SEED", 1);
+    uint64_t count = env_number("STEPVM_BLOCK_CASES", 1000);
+    uint64_t first = env_number("STEPVM_BLOCK_FIRST", 0);
+    unsigned long bad = 0;
+    struct tally t = {0};
+
+    for (uint64_t n = first; n < first + count; n++)
+        bad += (unsigned long)compare_program(seed, n, &t);
+    fprintf(stderr,
+            "blocks: %llu programs, %lu runs ended at HLT, %lu at an exception, %lu "
+            "programs looped (left out), %lu instructions under blocks\n",
+            (unsigned long long)count, t.halted, t.faulted, t.looped, t.instructions);
+    ck_assert_msg(bad == 0, "%lu of %llu programs ran differently in blocks (stderr says which)",
+                  bad, (unsigned long long)count);
+}
+END_TEST
+
+/* smc.elf rewrites code it is about to run, in every way blocks must notice (the same
+ * line, the next block, another page, a second mapping, a remapped page): both ways of
+ * running code print what QEMU prints, smc.expected. */
+START_TEST(self_modifying_code_runs_as_on_qemu)
+{
+    static const char *const ways[] = {"--tcg=insn", "--tcg=block"};
+    struct run_result r, q;
+
+    run_qemu(&q, "guests/ch6/smc.elf");
+    ck_assert_msg(q.status == 1, "QEMU status %d: %s", q.status, q.err);
+    ck_assert_lines_eq(q.out, expected_output("guests/ch6/smc.expected"));
+    run_free(&q);
+    for (int k = 0; k < 2; k++) {
+        run_builtv(&r, "bin/stepvm", "--accel=tcg", ways[k], "guests/ch6/smc.elf", NULL);
+        ck_assert_msg(r.status == 1, "%s: status %d: %s", ways[k], r.status, r.err);
+        ck_assert_lines_eq(r.out, expected_output("guests/ch6/smc.expected"));
+        run_free(&r);
+    }
+}
+END_TEST
+
+/* --tcg takes insn and block, and nothing else (no JIT yet). */
+START_TEST(tcg_option_takes_insn_and_block)
+{
+    struct run_result r;
+
+    run_builtv(&r, "bin/stepvm", "--accel=tcg", "--tcg=jit", "guests/ch2/hello.elf", NULL);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_str_eq(r.err, "stepvm: --tcg jit: must be insn or block\n");
+    run_free(&r);
+    run_builtv(&r, "bin/stepvm", "--accel=tcg", "--tcg=insn", "--stats", "guests/ch2/hello.elf",
+               NULL);
+    ck_assert_int_eq(r.status, 35);
+    ck_assert_msg(strstr(r.err, "translation: insn, cache "), "stderr: %s", r.err);
+    run_free(&r);
+}
+END_TEST
+
+TCase *block_tests(void)
+{
+    TCase *tc = tcase_create("blocks");
+
+    tcase_set_timeout(tc, 600);
+    tcase_add_test(tc, blocks_run_as_single_instructions_do);
+    tcase_add_test(tc, self_modifying_code_runs_as_on_qemu);
+    tcase_add_test(tc, tcg_option_takes_insn_and_block);
+    return tc;
+}
