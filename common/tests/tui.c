@@ -9,20 +9,30 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Fails the test unless text holds want. */
-#define ck_assert_has(text, want)                                                                  \
-    ck_assert_msg(strstr((text), (want)) != NULL, "no '%s' in:\n%s", (want), (text))
-
 #define TMUX "tmux -L stepvm-inspector-test "
 
-/* Captures the pane until it holds want (polling, up to 30 s); returns the capture. */
-static char *tmux_wait_for(const char *want)
+/* True if text holds every string of the NULL-terminated list want. */
+static int has_all(const char *text, const char *const *want)
+{
+    for (; *want; want++)
+        if (!strstr(text, *want))
+            return 0;
+    return 1;
+}
+
+/*
+ * Captures the pane until one capture holds every string of want (polling, up to 30 s);
+ * returns that capture. All at once, because a capture may catch the inspector half-way
+ * through drawing a screen: its status line already new, the rest not yet.
+ */
+#define tmux_wait_for(...) tmux_wait_all((const char *const[]){__VA_ARGS__, NULL})
+static char *tmux_wait_all(const char *const *want)
 {
     struct run_result r;
 
     for (int i = 0; i < 600; i++) {
         run_shell(&r, TMUX "capture-pane -p");
-        if (r.status == 0 && strstr(r.out, want)) {
+        if (r.status == 0 && has_all(r.out, want)) {
             char *screen = strdup(r.out);
             run_free(&r);
             return screen;
@@ -31,7 +41,10 @@ static char *tmux_wait_for(const char *want)
         usleep(50000);
     }
     run_shell(&r, TMUX "capture-pane -p; " TMUX "kill-server");
-    ck_abort_msg("the screen never showed '%s'; it shows:\n%s", want, r.out);
+    for (; *want; want++)
+        ck_assert_msg(strstr(r.out, *want), "the screen never showed '%s'; it shows:\n%s", *want,
+                      r.out);
+    ck_abort_msg("the screen showed each string, never all at once; it shows:\n%s", r.out);
     return NULL;
 }
 
@@ -101,19 +114,15 @@ void check_inspector_tui_smp(const char *program, const char *args)
     char *screen;
 
     start_in_tmux(program, args, "--smp 2 --inspect", "guests/ch5/smp.elf");
-    screen = tmux_wait_for("smp.elf | cpu 0 of 2 | exits 0");
-    ck_assert_has(screen, "=> cpu0");
-    ck_assert_has(screen, "   cpu1");
-    ck_assert_has(screen, "Tab cpu  r/p run/pause");
+    screen = tmux_wait_for("smp.elf | cpu 0 of 2 | exits 0", "=> cpu0", "   cpu1",
+                           "Tab cpu  r/p run/pause");
     ck_assert_int_eq(count_lines(screen), 24);
     free(screen);
     tmux("send-keys n");
     /* (its first exit: IO, or INTR when the event loop's idle check kicked it meanwhile) */
     free(tmux_wait_for("| cpu 0 of 2 | exits 1 | last "));
     tmux("send-keys Tab");
-    screen = tmux_wait_for("| cpu 1 of 2 |");
-    ck_assert_has(screen, "=> cpu1");
-    free(screen);
+    free(tmux_wait_for("| cpu 1 of 2 |", "=> cpu1"));
     tmux("send-keys r");
     free(tmux_wait_for("the other vCPUs run freely"));
     tmux("send-keys p");
@@ -126,22 +135,18 @@ void check_inspector_tui(const char *program, const char *args)
     char *screen;
 
     start_in_tmux(program, args, "--inspect --load-addr 0x1000", "guests/ch1/hello.bin");
-    screen = tmux_wait_for("=> 00001000");
-    ck_assert_has(screen, "hello.bin | exits 0 | last - | at the first instruction");
-    ck_assert_has(screen, "-- registers");
-    ck_assert_has(screen, "n next  s step  c continue");
+    screen = tmux_wait_for("=> 00001000", "hello.bin | exits 0 | last - | at the first instruction",
+                           "-- registers", "n next  s step  c continue");
     ck_assert_int_eq(count_lines(screen), 24);
     free(screen);
     tmux("send-keys F11");
     free(tmux_wait_for("| exits 1 | last STEP | step: one instruction done"));
     tmux("send-keys n");
-    screen = tmux_wait_for("| exits 2 | last IO | next: stopped at exit 2 (IO)");
-    ck_assert_has(screen, "out port 0x00e9 size 1 data 0x48 'H'"); /* squeezed to fit */
-    free(screen);
+    free(tmux_wait_for("| exits 2 | last IO | next: stopped at exit 2 (IO)",
+                       "out port 0x00e9 size 1 data 0x48 'H'")); /* squeezed to fit */
     tmux("resize-window -x 100 -y 30");
-    screen = tmux_wait_for("-- console");
+    screen = tmux_wait_for("-- console", "| exits 2 |");
     ck_assert_int_eq(count_lines(screen), 30);
-    ck_assert_has(screen, "| exits 2 |");
     free(screen);
     tmux("resize-window -x 60 -y 20");
     free(tmux_wait_for("The terminal is 60x20; the inspector needs at least 80x24."));
