@@ -125,6 +125,16 @@ int smp_start(smp_ap_main fn)
     return running;
 }
 
+int smp_wait_for(const volatile long *p, long want)
+{
+    for (long n = 0; n < SMP_WAIT_SPINS; n++) {
+        if (*p >= want)
+            return 0;
+        cpu_relax();
+    }
+    return -1;
+}
+
 void console_lock(void)
 {
     spin_lock(&console);

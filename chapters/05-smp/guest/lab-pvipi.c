@@ -26,7 +26,6 @@
 #define HC_ENOSYS   -38
 
 #define IPI_VECTOR 0x41
-#define WAIT_SPINS 1000000000l /* polls before a wait gives up: seconds, more on hardware */
 
 static int ncpus;
 static volatile long apic_id[SMP_MAX_CPUS]; /* each AP's, once it waits; -1 before */
@@ -45,16 +44,6 @@ static int32_t send_ipi(uint64_t apic, uint64_t vector)
 }
 
 /* Spins until *p reaches want. Returns 0, or -1 when it gave up. */
-static int wait_for(const volatile long *p, long want)
-{
-    for (long n = 0; n < WAIT_SPINS; n++) {
-        if (atomic_read(p) >= want)
-            return 0;
-        cpu_relax();
-    }
-    return -1;
-}
-
 static void ap_main(int cpu)
 {
     irq_enable();
@@ -67,7 +56,7 @@ static void ap_main(int cpu)
 /* Sends AP cpu n IPIs, each once the last has arrived. Returns 0, or 1 after saying why. */
 static int ping(int cpu, long n)
 {
-    if (wait_for(&apic_id[cpu], 0) < 0) {
+    if (smp_wait_for(&apic_id[cpu], 0) < 0) {
         smp_printf("pvipi: cpu %d never said its apic id\n", cpu);
         return 1;
     }
@@ -78,7 +67,7 @@ static int ping(int cpu, long n)
                        r == HC_ENOSYS ? " (no such hypercall)" : "");
             return 1;
         }
-        if (wait_for(&ipis[cpu], k) < 0) {
+        if (smp_wait_for(&ipis[cpu], k) < 0) {
             smp_printf("pvipi: cpu %d received %ld of %ld ipis\n", cpu, ipis[cpu], k);
             return 1;
         }

@@ -17,9 +17,6 @@
 
 #define ITER       100000 /* increments of each counter per CPU */
 #define IPI_VECTOR 0x40
-#define WAIT_SPINS                                                                                 \
-    1000000000l /* polls before a wait gives up: seconds on TCG, more on hardware                  \
-                 */
 
 static long iter = ITER;
 static int ncpus, end_by_ap;
@@ -40,16 +37,6 @@ static void on_ipi(int vector)
 }
 
 /* Spins until *p reaches want. Returns 0, or -1 when it gave up. */
-static int wait_for(const volatile long *p, long want)
-{
-    for (long n = 0; n < WAIT_SPINS; n++) {
-        if (atomic_read(p) >= want)
-            return 0;
-        cpu_relax();
-    }
-    return -1;
-}
-
 /* [work] */
 /* What every CPU does, interrupts on: the counters, then its IPIs. */
 static void work(int cpu)
@@ -68,7 +55,7 @@ static void work(int cpu)
         spin_lock(&ipi_lock);
         long before = atomic_read(&ipis[0]);
         lapic_send_fixed(0, IPI_VECTOR);
-        wait_for(&ipis[0], before + 1);
+        smp_wait_for(&ipis[0], before + 1);
         spin_unlock(&ipi_lock);
     } else {
         for (int ap = 1; ap < ncpus; ap++)
@@ -84,11 +71,11 @@ static int check(void)
     long want = ncpus * iter, total = 0;
     int bad = 0;
 
-    if (wait_for(&cpus_done, ncpus) < 0)
+    if (smp_wait_for(&cpus_done, ncpus) < 0)
         smp_printf("smp: only %ld of %d cpus finished\n", atomic_read(&cpus_done), ncpus), bad = 1;
     for (int cpu = 0; cpu < ncpus; cpu++) {
         long expect = cpu == 0 ? ncpus - 1 : 1;
-        if (wait_for(&ipis[cpu], expect) < 0 || ipis[cpu] != expect)
+        if (smp_wait_for(&ipis[cpu], expect) < 0 || ipis[cpu] != expect)
             smp_printf("smp: cpu %d received %ld ipis, expected %ld\n", cpu, ipis[cpu], expect),
                 bad = 1;
         total += ipis[cpu];

@@ -79,6 +79,14 @@ int smp_cpu_up(int cpu);
  * printf under the console lock: a line printed by one call is never interleaved with
  * another CPU's. Not for interrupt handlers (the lock does not turn interrupts off).
  */
+/**
+ * Polls *@p p until it is at least @p want, pausing between reads. Returns 0, or -1 after
+ * SMP_WAIT_SPINS reads (seconds on an interpreter, more on hardware): a CPU that never
+ * came is reported, not waited for.
+ */
+int smp_wait_for(const volatile long *p, long want);
+#define SMP_WAIT_SPINS 1000000000l
+
 int smp_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /** Take and release the console lock around several printf() calls that make one line. */

@@ -36,33 +36,32 @@ cell() { rows "$1" | awk -v c="$2" -v cpu="$3" '$1 == cpu { print $c }'; }
 table() {
     rows "$1" | awk 'BEGIN { print "vcpu io mmio hlt intr other total:" } { print }'
 }
+# Column $2 of run $1's table compared ($3, test(1)'s -lt or -ge) with $4, for every vCPU
+# after them. Sets $seen to the table, or says it is missing.
+cells() {
+    run=$1 col=$2 op=$3 limit=$4
+    shift 4
+    seen=$(table "$run")
+    [ -n "$(rows "$run")" ] || { seen="$run: no 'exits per vcpu:' table (lab exit-histogram)"; return 1; }
+    for cpu; do
+        n=$(cell "$run" "$col" "$cpu")
+        [ -n "$n" ] && [ "$n" "$op" "$limit" ] || return 1
+    done
+}
 # With KVM's local APICs: each AP took 100 IPIs and made fewer than 50 exits in all.
 receivers_quiet() {
     expected="kern: exit-histogram's table, each AP (vcpu 1-3) under 50 exits in all"
-    seen=$(table kern)
-    [ -n "$(rows kern)" ] || { seen="kern: no 'exits per vcpu:' table (lab exit-histogram)"; return 1; }
-    for cpu in 1 2 3; do
-        n=$(cell kern 7 $cpu)
-        [ -n "$n" ] && [ "$n" -lt 50 ] || return 1
-    done
+    cells kern 7 -lt 50 1 2 3
 }
 # With stepvm's local APICs: each AP's EOIs (and the delivery's kicks) come to stepvm.
 receivers_exit() {
     expected="user: exit-histogram's table, each AP (vcpu 1-3) at least 100 MMIO exits (EOIs)"
-    seen=$(table user)
-    [ -n "$(rows user)" ] || { seen="user: no 'exits per vcpu:' table (lab exit-histogram)"; return 1; }
-    for cpu in 1 2 3; do
-        n=$(cell user 3 $cpu)
-        [ -n "$n" ] && [ "$n" -ge 100 ] || return 1
-    done
+    cells user 3 -ge 100 1 2 3
 }
 # The sender pays one I/O exit per IPI: the BSP's I/O exits are at least the 300 calls.
 sender_pays() {
     expected="kern: exit-histogram's table, vcpu 0 at least 300 I/O exits (one per hypercall)"
-    seen=$(table kern)
-    [ -n "$(rows kern)" ] || { seen="kern: no 'exits per vcpu:' table (lab exit-histogram)"; return 1; }
-    n=$(cell kern 2 0)
-    [ -n "$n" ] && [ "$n" -ge 300 ]
+    cells kern 2 -ge 300 0
 }
 checks() {
     check "lab-pvipi.elf ends 'pvipi: ok' on 4 CPUs, KVM's irqchip (exit status 1)" ok kern
