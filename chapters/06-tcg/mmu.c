@@ -426,7 +426,7 @@ static inline struct tlb_entry *tlb_lookup(struct tcg_cpu *c, uint64_t linear, e
  * An access with no RAM behind it becomes an exit, as on KVM. A read, and port I/O: the
  * instruction stops before it changes anything; the VMM handles the exit; then the
  * instruction runs again from its start, and this time the access finds its result in
- * c->done (the accesses already completed, in order) instead of exiting. So RIP at the
+ * c->inflight.done (the accesses already completed, in order) instead of exiting. So RIP at the
  * exit is the instruction's own, as KVM shows it. An MMIO write needs no answer: it is
  * posted, the instruction finishes, and the exit comes after it, with RIP past it, again
  * as on KVM. (A second MMIO write in the same instruction turns the first into a
@@ -435,15 +435,17 @@ static inline struct tlb_entry *tlb_lookup(struct tcg_cpu *c, uint64_t linear, e
 static uint64_t leave_ram(struct tcg_cpu *c, int io, uint64_t addr, unsigned size, int write,
                           uint64_t value, unsigned count)
 {
-    if (c->done_next < c->done_count) {
-        struct tcg_done *d = &c->done[c->done_next++];
+    struct tcg_inflight *f = &c->inflight;
+
+    if (f->next < f->count) {
+        struct tcg_done *d = &f->done[f->next++];
         if (d->addr == addr && d->size == size && d->write == write && d->io == io)
             return d->value;
         tcg_internal(c, "an instruction's accesses changed when it ran again");
     }
-    if (c->posted) /* the posted write becomes a completed access; run again */
+    if (f->posted) /* the posted write becomes a completed access; run again */
         tcg_exit(c);
-    if (c->done_count == TCG_MAX_DONE)
+    if (f->count == TCG_MAX_DONE)
         tcg_internal(c, "an instruction made more than %d device accesses", TCG_MAX_DONE);
     memset(&c->exit, 0, sizeof(c->exit));
     memcpy(c->exit_data, &value, sizeof(value));
@@ -463,10 +465,9 @@ static uint64_t leave_ram(struct tcg_cpu *c, int io, uint64_t addr, unsigned siz
         c->exit.mmio.write = (uint8_t)write;
         c->exit.mmio.data = c->exit_data;
     }
-    c->done[c->done_count] =
-        (struct tcg_done){addr, value, (uint8_t)size, (uint8_t)write, (uint8_t)io};
+    f->done[f->count] = (struct tcg_done){addr, value, (uint8_t)size, (uint8_t)write, (uint8_t)io};
     if (!io && write) {
-        c->posted = 1;
+        f->posted = 1;
         return 0;
     }
     tcg_exit(c);
