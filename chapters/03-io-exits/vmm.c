@@ -171,6 +171,33 @@ void vmm__end(struct vmm *x, int status)
 }
 /* [end] */
 
+void vmm__end_locking(struct vmm *x, int status)
+{
+    pthread_mutex_lock(&x->lock);
+    vmm__end(x, status);
+    pthread_mutex_unlock(&x->lock);
+}
+
+struct vcpu *vmm__vcpu(struct vmm *x, unsigned i)
+{
+    return i < x->ncpus ? x->cpu[i].vcpu : NULL;
+}
+
+unsigned long vmm__exits(const struct vmm *x)
+{
+    return x->exits;
+}
+
+int vmm__status(const struct vmm *x)
+{
+    return x->status;
+}
+
+int vmm__crashed(const struct vmm *x)
+{
+    return x->crashed;
+}
+
 struct kvm_cpu *vmm__kvm_cpu(struct vmm *x, unsigned i)
 {
     if (x->cfg.backend || i >= x->ncpus)

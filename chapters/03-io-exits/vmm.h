@@ -165,6 +165,12 @@ int vmm__step(struct vmm *x, struct vcpu_exit *exit);
  */
 void vmm__end(struct vmm *x, int status);
 
+/**
+ * vmm__end for a thread that is not handling an exit (a tool that drives the machine,
+ * chapter 6's lockstep): takes the machine's lock around it.
+ */
+void vmm__end_locking(struct vmm *x, int status);
+
 /** Runs the guest to its end (by the platform's run, if it has one). Returns 0 with
  *  x->status set, or -1. */
 int vmm__run(struct vmm *x);
@@ -198,6 +204,20 @@ void vmm__dma_written(struct vmm *x, uint64_t gpa, size_t len);
  * not a vCPU of it.
  */
 struct kvm_cpu *vmm__kvm_cpu(struct vmm *x, unsigned i);
+
+/** vCPU i's interface (registers, memory, single-step), NULL when i is not a vCPU of x. */
+struct vcpu *vmm__vcpu(struct vmm *x, unsigned i);
+
+/** The exits the machine has handled so far, every vCPU's. Read between steps. */
+unsigned long vmm__exits(const struct vmm *x);
+
+/** The status the machine ended with (the guest's, or 0 for a halt for good): valid once
+ *  vmm__step has returned 1. */
+int vmm__status(const struct vmm *x);
+
+/** 1 when a fatal exit or a shutdown ended the machine, with a vCPU state that explains it
+ *  (vmm__dump shows it), 0 when it ended otherwise or an error stopped it. */
+int vmm__crashed(const struct vmm *x);
 
 /** Prints the register dump and code bytes of the vCPU that failed (x->fault_cpu). */
 void vmm__dump(struct vmm *x, FILE *out);

@@ -142,6 +142,48 @@ struct tcg_done {
 };
 #define TCG_MAX_DONE 4
 
+/* [unwind] */
+/*
+ * How code deep inside an instruction gets back to the run loop: it longjmps to the setjmp
+ * in tcg_run (tcg.c) with one of these, and the run loop acts on it. 0 is setjmp's own
+ * return, when the run starts.
+ */
+enum tcg_unwind {
+    TCG_UNWIND_EXCEPTION = 1, /* tcg_fault(): undo the instruction, deliver c->fault_vector */
+    TCG_UNWIND_EXIT = 2,      /* tcg_exit(): a device access, the VMM's turn: report c->exit */
+    TCG_UNWIND_FATAL = 3,     /* tcg_internal(): the interpreter cannot go on; the error says why */
+    TCG_UNWIND_RETRY = 4,     /* tcg_restart(): a locked write lost its race: run it again */
+};
+/* [unwind] */
+
+/* [inflight] */
+/*
+ * An instruction in flight across device accesses (mmu.c's leave_ram, the [mmio] snippet).
+ * Its life cycle:
+ *  - An access that needs the VMM (port I/O, an MMIO read) is filed in done[count] and the
+ *    instruction stops (TCG_UNWIND_EXIT). tcg_run sets pending, rewinds next to 0 and
+ *    reports the exit. An MMIO write needs no answer: leave_ram files it and sets posted,
+ *    and the instruction goes on.
+ *  - A run that starts with pending set first takes the VMM's answer (complete_exit):
+ *    done[count] becomes a completed access, count grows, pending is cleared. Then the same
+ *    instruction runs again from its start, and each access it reaches takes its answer
+ *    from done[next++] instead of exiting.
+ *  - When the instruction ends, step() reports a posted write as an exit (RIP past the
+ *    instruction) and clears posted; count and next go back to 0 (retire). A second device
+ *    access while posted is set stops the instruction instead: the posted write becomes a
+ *    completed access like any other.
+ *  - An exception clears count, next and posted: the instruction did not happen, nor did
+ *    its write. (pending is clear then: a run clears it before it executes anything.)
+ */
+struct tcg_inflight {
+    struct tcg_done done[TCG_MAX_DONE]; /* its device accesses, in order */
+    int count;                          /* how many of done[] are completed (answered) */
+    int next;    /* the next one that the instruction, running again, takes its answer from */
+    int pending; /* an exit was reported: the next run completes it first */
+    int posted;  /* an MMIO write to report once the instruction ends */
+};
+/* [inflight] */
+
 /* What an instruction that changes many registers at once (far transfers, IRET, INT) may
  * have to put back when it faults half-way: the state before it. */
 struct tcg_undo {
@@ -249,17 +291,14 @@ struct tcg_cpu {
     uint64_t shadow;   /* the STI / MOV SS shadow: see tcg_shadow() */
 
     /* ---- Exits: an instruction that needs the VMM (I/O, MMIO) ---- */
-    struct vcpu_exit exit;              /* the exit being reported */
-    uint8_t exit_data[1024];            /* the data of an I/O or MMIO exit (REP INS: many items) */
-    int pending;                        /* exit was reported; the next run takes its result */
-    int posted;                         /* an MMIO write to report once the instruction ends */
-    struct tcg_done done[TCG_MAX_DONE]; /* device accesses the instruction has completed */
-    int done_count, done_next;
+    struct vcpu_exit exit;        /* the exit being reported */
+    uint8_t exit_data[1024];      /* the data of an I/O or MMIO exit (REP INS: many items) */
+    struct tcg_inflight inflight; /* the instruction the exit interrupted */
     int halted, shutdown, stepping;
     atomic_uint events; /* TCG_EVENT_*: what the run loop must look at between instructions */
 
     /* ---- Exceptions ---- */
-    jmp_buf fault_jmp; /* tcg_fault() jumps here */
+    jmp_buf fault_jmp; /* tcg_run's restart point: longjmp with an enum tcg_unwind */
     int fault_vector;  /* the exception raised, -1 when none */
     uint32_t fault_error;
     int delivering;       /* the vector being delivered, -1 when none (for double faults) */
@@ -323,7 +362,7 @@ _Noreturn void tcg_gp(struct tcg_cpu *c, uint32_t error);
 /**
  * Ends the instruction with the exit in c->exit: the VMM handles it, then the run loop
  * executes the instruction again, and its accesses already done find their results in
- * c->done (mmu.c). Never returns.
+ * c->inflight (mmu.c). Never returns.
  */
 _Noreturn void tcg_exit(struct tcg_cpu *c);
 

@@ -66,7 +66,7 @@ static void report_exit_difference(struct lockstep_pair *p, int items_differ)
     FILE *out = p->out;
 
     fprintf(out, "lockstep: the machines differ at exit %lu (kvm %lu, tcg %lu exits)\n", p->pairs,
-            p->k.x.exits, p->t.x.exits);
+            vmm__exits(&p->k.x), vmm__exits(&p->t.x));
     if (items_differ) {
         fprintf(out, "  kvm: ");
         lockstep_item__print(out, &p->k.log.items[p->k.log.next]);
@@ -95,7 +95,7 @@ static int inside_string_io(struct lockstep_pair *p)
     uint8_t bytes[X86_MAX_LENGTH];
     struct x86_insn insn;
 
-    return lockstep_state__code(p->t.x.vcpu, &p->t.state, bytes, &insn) && string_io(&insn);
+    return lockstep_state__code(p->t.vcpu, &p->t.state, bytes, &insn) && string_io(&insn);
 }
 
 /* At an exit inside a string I/O instruction, the instruction is half done, and how far
@@ -151,8 +151,8 @@ static int by_exits(struct lockstep_pair *p, unsigned long limit, int report)
                 return 1;
             continue; /* one machine is inside a string I/O the other took in one exit */
         }
-        if (lockstep_state__read(k->x.vcpu, &k->state) < 0 ||
-            lockstep_state__read(t->x.vcpu, &t->state) < 0)
+        if (lockstep_state__read(k->vcpu, &k->state) < 0 ||
+            lockstep_state__read(t->vcpu, &t->state) < 0)
             return -1;
         if (!state_comparable(&k->log.items[k->log.next - 1]))
             continue;
@@ -182,7 +182,7 @@ static int step_one(struct lockstep_side *s, const struct x86_insn *insn)
     for (;;) {
         /* Armed again before every run: KVM's emulator can drop the trap flag it set when
          * it completes an instruction for the VMM (seen after REP OUTS on AMD). */
-        if (!s->tcg && vcpu_single_step(s->x.vcpu, 1) < 0)
+        if (!s->tcg && vcpu_single_step(s->vcpu, 1) < 0)
             return -1;
         if (lockstep_pair__next_exit(s) < 0)
             return -1;
@@ -193,7 +193,7 @@ static int step_one(struct lockstep_side *s, const struct x86_insn *insn)
             continue; /* a device access inside the instruction */
         }
         s->log.n--; /* the step itself is no item: its count differs between the two */
-        if (lockstep_state__read(s->x.vcpu, &s->state) < 0)
+        if (lockstep_state__read(s->vcpu, &s->state) < 0)
             return -1;
         if (!s->tcg && one_byte(insn, 0xf4)) {
             *last = (struct lockstep_item){.kind = VCPU_EXIT_HLT};
@@ -204,7 +204,7 @@ static int step_one(struct lockstep_side *s, const struct x86_insn *insn)
         if (!rep_string(insn) || s->state.regs.rip != rip)
             break;
     }
-    return lockstep_state__read(s->x.vcpu, &s->state);
+    return lockstep_state__read(s->vcpu, &s->state);
 }
 
 /* Both machines did the same in their last steps: the same items, the same state. */
@@ -227,7 +227,7 @@ static int pin_tsc(struct lockstep_pair *p)
     p->t.state.regs.rax = p->k.state.regs.rax;
     p->t.state.regs.rdx = p->k.state.regs.rdx;
     p->res->pinned++;
-    return vcpu_set_regs(p->t.x.vcpu, &p->t.state.regs);
+    return vcpu_set_regs(p->t.vcpu, &p->t.state.regs);
 }
 
 /*
@@ -245,7 +245,7 @@ static int catch_up(struct lockstep_pair *p)
     struct x86_insn next;
 
     for (unsigned long i = 0; i < CATCH_UP_MAX && !p->t.ended; i++) {
-        lockstep_state__code(p->t.x.vcpu, &p->t.state, bytes, &next);
+        lockstep_state__code(p->t.vcpu, &p->t.state, bytes, &next);
         if (step_one(&p->t, &next) < 0)
             return -1;
         if (steps_agree(p)) {
@@ -299,7 +299,7 @@ static int by_steps(struct lockstep_pair *p)
 
     while (!k->ended || !t->ended) {
         struct lockstep_state before = t->state;
-        size_t n = lockstep_state__code(t->x.vcpu, &t->state, bytes, &insn);
+        size_t n = lockstep_state__code(t->vcpu, &t->state, bytes, &insn);
         k->log.n = k->log.next = t->log.n = t->log.next = 0;
         if (step_one(k, &insn) < 0 || step_one(t, &insn) < 0)
             return -1;
@@ -327,7 +327,7 @@ static int by_steps(struct lockstep_pair *p)
 
 static int single_step_both(struct lockstep_pair *p)
 {
-    if (vcpu_single_step(p->k.x.vcpu, 1) < 0 || vcpu_single_step(p->t.x.vcpu, 1) < 0)
+    if (vcpu_single_step(p->k.vcpu, 1) < 0 || vcpu_single_step(p->t.vcpu, 1) < 0)
         return -1;
     return 0;
 }
@@ -374,10 +374,10 @@ static int compare(struct lockstep_pair *p)
         ret = single_step_both(p) < 0 ? -1 : by_steps(p);
     else
         ret = by_exits(p, 0, 1);
-    res->exits_kvm = p->k.x.exits;
-    res->exits_tcg = p->t.x.exits;
+    res->exits_kvm = vmm__exits(&p->k.x);
+    res->exits_tcg = vmm__exits(&p->t.x);
     res->instructions = tcg_vcpu__instructions(p->t.tcg);
-    res->status = p->k.x.status;
+    res->status = vmm__status(&p->k.x);
     if (ret == 0)
         return lockstep_pair__compare_ends(p);
     if (ret == 1 && p->mode == LOCKSTEP_EXITS && search(p, p->cfg, p->img) < 0)

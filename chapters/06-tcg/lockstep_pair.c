@@ -69,7 +69,8 @@ static int side_init(struct lockstep_side *s, const char *name, const struct vmm
         return -1;
     if (vmm__load(&s->x, img) < 0)
         return -1;
-    return lockstep_state__read(s->x.vcpu, &s->state);
+    s->vcpu = vmm__vcpu(&s->x, 0);
+    return lockstep_state__read(s->vcpu, &s->state);
 }
 
 static void side_exit(struct lockstep_side *s)
@@ -109,7 +110,7 @@ int lockstep_pair__next_exit(struct lockstep_side *s)
     do /* a signal's exit is nothing the guest did */
         ret = vmm__step(&s->x, &e);
     while (ret == 0 && e.kind == VCPU_EXIT_INTR);
-    if (ret < 0 && !s->x.crashed) {
+    if (ret < 0 && !vmm__crashed(&s->x)) {
         /* The exit could not be run or handled: a death both machines may share. */
         snprintf(s->why, sizeof(s->why), "%s", error_get());
         e.kind = VCPU_EXIT_FATAL;
@@ -124,9 +125,7 @@ int lockstep_pair__next_exit(struct lockstep_side *s)
 
 void lockstep_pair__end(struct lockstep_side *s)
 {
-    pthread_mutex_lock(&s->x.lock);
-    vmm__end(&s->x, 0);
-    pthread_mutex_unlock(&s->x.lock);
+    vmm__end_locking(&s->x, 0);
     s->ended = 1;
 }
 
@@ -138,15 +137,15 @@ static void pin_clock(struct lockstep_pair *p, uint64_t gpa)
 {
     struct hypercall_block a, b;
 
-    if (vcpu_read_mem(p->k.x.vcpu, gpa, &a, sizeof(a)) < 0 ||
-        vcpu_read_mem(p->t.x.vcpu, gpa, &b, sizeof(b)) < 0)
+    if (vcpu_read_mem(p->k.vcpu, gpa, &a, sizeof(a)) < 0 ||
+        vcpu_read_mem(p->t.vcpu, gpa, &b, sizeof(b)) < 0)
         return;
     if (a.nr != HC_NOW || a.result != 0 || b.nr != HC_NOW || b.result != 0)
         return;
     if (b.arg[0] == a.arg[0])
         return; /* pinned already (a step compared again after catching up) */
     b.arg[0] = a.arg[0];
-    if (vcpu_write_mem(p->t.x.vcpu, gpa, &b, sizeof(b)) == 0)
+    if (vcpu_write_mem(p->t.vcpu, gpa, &b, sizeof(b)) == 0)
         p->res->pinned++;
 }
 
@@ -179,7 +178,7 @@ int lockstep_pair__logs_agree(struct lockstep_pair *p)
  * every bit of want set. */
 static void clear_bits(struct lockstep_pair *p, uint64_t gpa, uint8_t bits, uint8_t want)
 {
-    struct vcpu *both[] = {p->k.x.vcpu, p->t.x.vcpu};
+    struct vcpu *both[] = {p->k.vcpu, p->t.vcpu};
 
     for (int m = 0; m < 2; m++) {
         uint8_t b;
@@ -201,7 +200,7 @@ static void clear_accessed_bits(struct lockstep_pair *p)
     struct kvm_sregs s;
     uint64_t gpa;
 
-    if (vcpu_get_sregs(p->t.x.vcpu, &s) < 0)
+    if (vcpu_get_sregs(p->t.vcpu, &s) < 0)
         return;
     /* The same for bit 5 of the four PAE PDPTEs, which the SDM reserves and a CPU never
      * writes (it loads them into registers at MOV CR3); QEMU sets it as an accessed bit.
@@ -213,7 +212,7 @@ static void clear_accessed_bits(struct lockstep_pair *p)
         return;
     for (uint64_t off = 8; off + 8 <= (uint64_t)s.gdt.limit + 1; off += 8) {
         /* Byte 5 of a descriptor: the type, whose bit 0 is "accessed", then S (0x10). */
-        if (vcpu_translate(p->t.x.vcpu, s.gdt.base + off + 5, &gpa) == 0)
+        if (vcpu_translate(p->t.vcpu, s.gdt.base + off + 5, &gpa) == 0)
             clear_bits(p, gpa, 0x01, 0x10); /* S: only code and data descriptors */
     }
 }
@@ -223,8 +222,8 @@ static void clear_accessed_bits(struct lockstep_pair *p)
 static int page_differs(struct lockstep_pair *p, uint64_t gpa)
 {
     uint8_t a[4096], b[4096];
-    int ra = vcpu_read_mem(p->k.x.vcpu, gpa, a, sizeof(a));
-    int rb = vcpu_read_mem(p->t.x.vcpu, gpa, b, sizeof(b));
+    int ra = vcpu_read_mem(p->k.vcpu, gpa, a, sizeof(a));
+    int rb = vcpu_read_mem(p->t.vcpu, gpa, b, sizeof(b));
 
     if (ra < 0 || rb < 0)
         return ra != rb;

@@ -14,10 +14,11 @@
 
 /* One machine of the pair. */
 struct lockstep_side {
-    const char *name; /* "kvm" or "tcg" */
-    struct vmm x;
-    struct vcpu *tcg; /* the interpreter's vCPU; NULL on KVM */
-    FILE *console;    /* the guest's console and the machine's warnings, in memory */
+    const char *name;  /* "kvm" or "tcg" */
+    struct vmm x;      /* reached only through vmm__* calls */
+    struct vcpu *vcpu; /* its vCPU (the boot CPU): registers and memory are read through it */
+    struct vcpu *tcg;  /* the interpreter's vCPU; NULL on KVM */
+    FILE *console;     /* the guest's console and the machine's warnings, in memory */
     char *text;
     size_t len;
     int built, ended;

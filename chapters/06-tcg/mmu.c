@@ -210,9 +210,8 @@ static void set_entry_bits(struct tcg_cpu *c, uint64_t phys, unsigned size, uint
 /*
  * The three paging formats (SDM vol. 3, "Paging Modes"). Each is a tree of tables,
  * walked from the top level (levels) down to level 1; level n's index starts at address
- * bit 12 + (n - 1) * index_bits. The top table's index may be narrower (PAE's page
- * directory pointer table has four entries), and a PAE PDPTE is not a full paging
- * entry: it carries no rights and no accessed bit.
+ * bit 12 + (n - 1) * index_bits. Long mode's 4-level paging is the walk as written; the
+ * other two differ from it in their parameters, and in the two cases named below.
  */
 struct paging_format {
     int levels;
@@ -248,6 +247,23 @@ static const struct paging_format *paging_format(const struct tcg_cpu *c)
         return &paging_pae;
     return &paging_32bit;
 }
+
+/* PAE's case: its top table holds four PDPTEs, which are not full paging entries. They
+ * carry no rights (R/W, U/S, XD) and no accessed bit. */
+static int is_pdpte(const struct paging_format *f, int level)
+{
+    return level == f->pdpte_level;
+}
+
+/* Whether entry e of level maps a large page: a PDE (level 2) with PS, which maps 2 MiB,
+ * or in 32-bit paging 4 MiB, and only with CR4.PSE there. (1 GiB pages in the PDPT: our
+ * CPUID offers none.) */
+static int large_page(const struct tcg_cpu *c, const struct paging_format *f, int level, uint64_t e)
+{
+    if (level != 2 || !(e & PTE_PS))
+        return 0;
+    return !f->large_needs_pse || (c->cr4 & CR4_PSE);
+}
 /* [paging-format] */
 
 /* The lowest linear-address bit that level's index translates: the page offset's width
@@ -265,7 +281,7 @@ static uint64_t table_index(const struct paging_format *f, int level, uint64_t l
     return (linear >> level_shift(f, level)) & ((1ull << bits) - 1);
 }
 
-/* [walk] */
+/* [walk-rights] */
 /* What a walk gathers on its way down: the entries it used (guest-physical addresses,
  * top level first) and the rights of their levels combined. */
 struct walk {
@@ -301,18 +317,31 @@ static void mark_used(struct tcg_cpu *c, const struct paging_format *f, const st
                       int write)
 {
     for (int k = 0; k < w->n; k++)
-        if (f->levels - k != f->pdpte_level)
+        if (!is_pdpte(f, f->levels - k))
             set_entry_bits(c, w->entries[k], f->entry_size, PTE_A);
     if (write)
         set_entry_bits(c, w->entries[w->n - 1], f->entry_size, PTE_D);
 }
+/* [walk-rights] */
 
+/* The page-fault error code of acc, before the walk knows whether the page is present. */
+static uint32_t fault_error(const struct tcg_cpu *c, enum access acc, int user)
+{
+    uint32_t error = (acc == ACC_WRITE ? PF_W : 0) | (user ? PF_U : 0);
+
+    if (acc == ACC_FETCH && (c->efer & EFER_NXE))
+        error |= PF_I;
+    return error;
+}
+
+/* [walk] */
 /*
  * Walks the page tables for linear, with the rights of CPL3 (user) or the supervisor.
- * In 4-level paging the levels are the PML4, PDPT, page directory and page table; the
- * other formats take the same steps with their own parameters. Level 1 maps a 4 KiB page; a PDE
- * (level 2) with PS maps a large one: 2 MiB, or 4 MiB in 32-bit paging. (1 GiB pages in the PDPT:
- * our CPUID offers none.) Returns 0 with *phys, or -1 with the page-fault error code in *error.
+ * In 4-level paging the levels are the PML4 (4), the PDPT (3), the page directory (2)
+ * and the page table (1). Each entry gives the next table's address; the entry at level
+ * 1, or a large page's PDE, maps the page. PAE and 32-bit paging take the same steps
+ * with their own table sizes, and their two differences are is_pdpte and large_page.
+ * Returns 0 with *phys, or -1 with the page-fault error code in *error.
  */
 static int walk(struct tcg_cpu *c, uint64_t linear, enum access acc, int user, uint64_t *phys,
                 uint32_t *error)
@@ -320,31 +349,29 @@ static int walk(struct tcg_cpu *c, uint64_t linear, enum access acc, int user, u
     const struct paging_format *f = paging_format(c);
     uint64_t table = c->cr3 & f->cr3_addr;
     struct walk w = {.rw = 1, .us = 1};
+    int level = f->levels;
+    uint64_t e;
 
-    *error = (acc == ACC_WRITE ? PF_W : 0) | (user ? PF_U : 0);
-    if (acc == ACC_FETCH && (c->efer & EFER_NXE))
-        *error |= PF_I;
-    for (int level = f->levels; level >= 1; level--) {
+    *error = fault_error(c, acc, user);
+    for (;; level--) { /* down the tables to the entry that maps the page */
         uint64_t addr = table + table_index(f, level, linear) * f->entry_size;
-        uint64_t e = read_entry(c, addr, f->entry_size);
+        e = read_entry(c, addr, f->entry_size);
         w.entries[w.n++] = addr;
         if (!(e & PTE_P))
-            return -1;
-        if (level != f->pdpte_level)
+            return -1; /* not present */
+        if (!is_pdpte(f, level))
             combine_rights(c, &w, e);
-        int large = level == 2 && (e & PTE_PS) && (!f->large_needs_pse || (c->cr4 & CR4_PSE));
-        if (level == 1 || large) {
-            uint64_t page = 1ull << level_shift(f, level);
-            *error |= PF_P; /* present: the rights refused it */
-            if (!allowed(c, &w, acc, user))
-                return -1;
-            mark_used(c, f, &w, acc == ACC_WRITE);
-            *phys = (PTE2PA(e) & ~(page - 1)) | (linear & (page - 1));
-            return 0;
-        }
+        if (level == 1 || large_page(c, f, level, e))
+            break;
         table = PTE2PA(e);
     }
-    return -1; /* not reached: level 1 maps a page */
+    *error |= PF_P; /* the page is present: only its rights can refuse it now */
+    if (!allowed(c, &w, acc, user))
+        return -1;
+    mark_used(c, f, &w, acc == ACC_WRITE);
+    uint64_t offset_mask = (1ull << level_shift(f, level)) - 1; /* 4 KiB, 2 MiB or 4 MiB */
+    *phys = (PTE2PA(e) & ~offset_mask) | (linear & offset_mask);
+    return 0;
 }
 /* [walk] */
 
@@ -426,7 +453,7 @@ static inline struct tlb_entry *tlb_lookup(struct tcg_cpu *c, uint64_t linear, e
  * An access with no RAM behind it becomes an exit, as on KVM. A read, and port I/O: the
  * instruction stops before it changes anything; the VMM handles the exit; then the
  * instruction runs again from its start, and this time the access finds its result in
- * c->done (the accesses already completed, in order) instead of exiting. So RIP at the
+ * c->inflight.done (the accesses already completed, in order) instead of exiting. So RIP at the
  * exit is the instruction's own, as KVM shows it. An MMIO write needs no answer: it is
  * posted, the instruction finishes, and the exit comes after it, with RIP past it, again
  * as on KVM. (A second MMIO write in the same instruction turns the first into a
@@ -435,15 +462,17 @@ static inline struct tlb_entry *tlb_lookup(struct tcg_cpu *c, uint64_t linear, e
 static uint64_t leave_ram(struct tcg_cpu *c, int io, uint64_t addr, unsigned size, int write,
                           uint64_t value, unsigned count)
 {
-    if (c->done_next < c->done_count) {
-        struct tcg_done *d = &c->done[c->done_next++];
+    struct tcg_inflight *f = &c->inflight;
+
+    if (f->next < f->count) {
+        struct tcg_done *d = &f->done[f->next++];
         if (d->addr == addr && d->size == size && d->write == write && d->io == io)
             return d->value;
         tcg_internal(c, "an instruction's accesses changed when it ran again");
     }
-    if (c->posted) /* the posted write becomes a completed access; run again */
+    if (f->posted) /* the posted write becomes a completed access; run again */
         tcg_exit(c);
-    if (c->done_count == TCG_MAX_DONE)
+    if (f->count == TCG_MAX_DONE)
         tcg_internal(c, "an instruction made more than %d device accesses", TCG_MAX_DONE);
     memset(&c->exit, 0, sizeof(c->exit));
     memcpy(c->exit_data, &value, sizeof(value));
@@ -463,10 +492,9 @@ static uint64_t leave_ram(struct tcg_cpu *c, int io, uint64_t addr, unsigned siz
         c->exit.mmio.write = (uint8_t)write;
         c->exit.mmio.data = c->exit_data;
     }
-    c->done[c->done_count] =
-        (struct tcg_done){addr, value, (uint8_t)size, (uint8_t)write, (uint8_t)io};
+    f->done[f->count] = (struct tcg_done){addr, value, (uint8_t)size, (uint8_t)write, (uint8_t)io};
     if (!io && write) {
-        c->posted = 1;
+        f->posted = 1;
         return 0;
     }
     tcg_exit(c);

@@ -210,7 +210,7 @@ static void string(struct tcg_cpu *c, const struct x86_insn *i, enum str_op op)
         reg_write(c, i, R_CX, s.asize, count);
         if (count == 0 || !go)
             return;
-        if (c->done_count || c->posted) /* a device access: it ends the call */
+        if (c->inflight.count || c->inflight.posted) /* a device access: it ends the call */
             break;
     }
     c->next_rip = c->rip;

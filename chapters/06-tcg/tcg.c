@@ -61,7 +61,7 @@ _Noreturn void tcg_fault(struct tcg_cpu *c, int vector, uint32_t error)
 {
     c->fault_vector = vector;
     c->fault_error = error;
-    longjmp(c->fault_jmp, 1);
+    longjmp(c->fault_jmp, TCG_UNWIND_EXCEPTION);
 }
 
 _Noreturn void tcg_ud(struct tcg_cpu *c, const struct x86_insn *i)
@@ -77,12 +77,12 @@ _Noreturn void tcg_gp(struct tcg_cpu *c, uint32_t error)
 
 _Noreturn void tcg_exit(struct tcg_cpu *c)
 {
-    longjmp(c->fault_jmp, 2);
+    longjmp(c->fault_jmp, TCG_UNWIND_EXIT);
 }
 
 _Noreturn void tcg_restart(struct tcg_cpu *c)
 {
-    longjmp(c->fault_jmp, 4);
+    longjmp(c->fault_jmp, TCG_UNWIND_RETRY);
 }
 /* [fault] */
 
@@ -95,7 +95,7 @@ _Noreturn void tcg_internal(struct tcg_cpu *c, const char *fmt, ...)
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     error_set("interpreter: %s (RIP 0x%llx)", msg, (unsigned long long)c->rip);
-    longjmp(c->fault_jmp, 3);
+    longjmp(c->fault_jmp, TCG_UNWIND_FATAL);
 }
 
 /* ---- Undoing an instruction that faulted half-way ---- */
@@ -262,17 +262,17 @@ static const struct cache_entry *lookup(struct tcg_cpu *c, struct cache_entry *s
  * completed accesses: the instruction runs again and finds it there. */
 static void complete_exit(struct tcg_cpu *c)
 {
-    struct tcg_done *d = &c->done[c->done_count++];
+    struct tcg_done *d = &c->inflight.done[c->inflight.count++];
 
     if (!d->write)
         memcpy(&d->value, c->exit_data, sizeof(d->value));
-    c->pending = 0;
+    c->inflight.pending = 0;
 }
 
 /* The instruction ended (or faulted): its completed accesses are forgotten. */
 static void retire(struct tcg_cpu *c)
 {
-    c->done_count = c->done_next = 0;
+    c->inflight.count = c->inflight.next = 0;
 }
 /* [complete] */
 
@@ -426,11 +426,11 @@ static inline enum step step(struct tcg_cpu *c, tcg_exec_fn exec, const struct x
     c->undo_valid = 0;
     c->rip = c->next_rip;
     c->instructions++;
-    if (c->done_count)
+    if (c->inflight.count)
         retire(c);
-    if (__builtin_expect(c->posted | c->halted, 0)) {
-        if (c->posted) { /* an MMIO write: reported now, with RIP past the instruction */
-            c->posted = 0;
+    if (__builtin_expect(c->inflight.posted | c->halted, 0)) {
+        if (c->inflight.posted) { /* an MMIO write: reported now, with RIP past the instruction */
+            c->inflight.posted = 0;
             *exit = c->exit;
         } else {
             set_exit(exit, VCPU_EXIT_HLT, KVM_EXIT_HLT);
@@ -548,19 +548,19 @@ static int tcg_run(struct vcpu *v, struct vcpu_exit *exit)
     }
     c->last_exception = -1; /* per run, not per instruction: the loop stays lean */
     c->smp = c->code->users > 1;
-    switch (setjmp(c->fault_jmp)) {
+    switch (setjmp(c->fault_jmp)) { /* 0 first, then an enum tcg_unwind */
     case 0:
         break;
-    case 4: /* a locked write lost its race: the instruction starts again */
+    case TCG_UNWIND_RETRY: /* a locked write lost its race: the instruction starts again */
         tcg_locked_end(c);
         retire(c);
         break;
-    case 1: /* an exception */
+    case TCG_UNWIND_EXCEPTION:
         tcg_locked_end(c);
         retire(c);
         if (c->undo_valid)
             restore_undo(c);
-        c->posted = 0; /* the instruction did not happen: nor did its MMIO write */
+        c->inflight.posted = 0; /* the instruction did not happen: nor did its MMIO write */
         c->last_exception = c->fault_vector;
         c->last_error = c->fault_error;
         if (c->trap_exceptions) {
@@ -579,20 +579,20 @@ static int tcg_run(struct vcpu *v, struct vcpu_exit *exit)
             return 0;
         }
         break;
-    case 2: /* a device access: the VMM's turn */
+    case TCG_UNWIND_EXIT: /* a device access: the VMM's turn */
         tcg_locked_end(c);
-        c->done_next = 0;
-        c->posted = 0;
-        c->pending = 1;
+        c->inflight.next = 0;
+        c->inflight.posted = 0; /* a posted write is filed: the next run completes it */
+        c->inflight.pending = 1;
         *exit = c->exit;
         return 0;
-    default: /* the interpreter cannot go on; the error says why */
+    default: /* TCG_UNWIND_FATAL: the interpreter cannot go on; the error says why */
         tcg_locked_end(c);
         retire(c);
         set_exit(exit, VCPU_EXIT_FATAL, KVM_EXIT_INTERNAL_ERROR);
         return 0;
     }
-    if (c->pending) /* the run starts inside an instruction: it completes first */
+    if (c->inflight.pending) /* the run starts inside an instruction: it completes first */
         complete_exit(c);
     else if (boundary(c, exit))
         return 0;
