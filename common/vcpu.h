@@ -24,7 +24,7 @@ enum vcpu_exit_kind {
     VCPU_EXIT_STEP,     /**< one instruction done (single-stepping) */
     VCPU_EXIT_SHUTDOWN, /**< triple fault: the CPU would reset */
     VCPU_EXIT_INTR,     /**< a signal interrupted the run; nothing to handle */
-    VCPU_EXIT_FATAL,    /**< the backend cannot go on; error_get() says why */
+    VCPU_EXIT_FATAL,    /**< the backend cannot go on; error__get() says why */
 };
 
 /**

@@ -126,7 +126,7 @@ void dump_cpu(FILE *out, struct kvm_cpu *cpu, dump_guest_ptr_fn guest_ptr, void 
     struct dump_memory mem = {kvm_translate, cpu, guest_ptr, ctx};
 
     if (kvm_cpu__get_regs(cpu, &regs) < 0 || kvm_cpu__get_sregs(cpu, &sregs) < 0) {
-        fprintf(out, "(no register dump: %s)\n", error_get());
+        fprintf(out, "(no register dump: %s)\n", error__get());
         return;
     }
     dump_state(out, &regs, &sregs, cpu->run->exit_reason == KVM_EXIT_SHUTDOWN, &mem);

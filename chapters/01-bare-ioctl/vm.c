@@ -21,15 +21,15 @@ int vm__init(struct vm *vm, const char *dev, const uint8_t *image, size_t len, F
     vm->trace = trace;
     vm->diag = diag;
     if (len == 0 || len > VM_MAX_IMAGE)
-        return error_set("guest image of %zu bytes does not fit in %u bytes at 0x%x", len,
-                         VM_MAX_IMAGE, VM_LOAD_ADDR);
+        return error__set("guest image of %zu bytes does not fit in %u bytes at 0x%x", len,
+                          VM_MAX_IMAGE, VM_LOAD_ADDR);
     if (kvm__init(&vm->kvm, dev) < 0)
         return -1;
     /* Guest RAM is ordinary anonymous host memory; KVM maps it into the guest. */
     vm->mem = mmap(NULL, VM_MEM_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (vm->mem == MAP_FAILED) {
         vm->mem = NULL;
-        return error_errno("mmap %u bytes of guest memory", VM_MEM_SIZE);
+        return error__errno("mmap %u bytes of guest memory", VM_MEM_SIZE);
     }
     if (kvm__set_memory(&vm->kvm, 0, 0, vm->mem, VM_MEM_SIZE, 0) < 0)
         return -1;

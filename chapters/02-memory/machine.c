@@ -25,8 +25,8 @@ int machine__init(struct machine *m, const struct machine_config *cfg)
     m->vm.diag = cfg->diag;
     m->dirty_log = cfg->dirty_log;
     if (cfg->rom_len > MACHINE_ROM_MAX)
-        return error_set("ROM of %zu bytes is too large (at most %llu)", cfg->rom_len,
-                         MACHINE_ROM_MAX);
+        return error__set("ROM of %zu bytes is too large (at most %llu)", cfg->rom_len,
+                          MACHINE_ROM_MAX);
     if (cfg->kvm_dev && kvm__init(&m->vm.kvm, cfg->kvm_dev) < 0)
         return -1;
     if (guest_mem__init(&m->mem, cfg->kvm_dev ? &m->vm.kvm : NULL, cfg->ram_size, cfg->dirty_log) <

@@ -73,8 +73,8 @@ void mode__reset(struct kvm_regs *regs, struct kvm_sregs *sregs)
 int mode__real(struct kvm_regs *regs, struct kvm_sregs *sregs, uint64_t entry, uint16_t stack)
 {
     if (entry >= 0x100000)
-        return error_set("real mode cannot start at 0x%llx: above 1 MiB",
-                         (unsigned long long)entry);
+        return error__set("real mode cannot start at 0x%llx: above 1 MiB",
+                          (unsigned long long)entry);
     struct kvm_segment *segs[] = {&sregs->ds, &sregs->es, &sregs->fs, &sregs->gs, &sregs->ss};
     for (size_t i = 0; i < sizeof(segs) / sizeof(segs[0]); i++)
         segs[i]->selector = 0, segs[i]->base = 0;

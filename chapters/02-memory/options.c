@@ -38,7 +38,7 @@ static int parse_mode(const char *text, enum cpu_mode *mode)
             *mode = m;
             return 0;
         }
-    return error_set("--mode: '%s' is not real, protected or long", text);
+    return error__set("--mode: '%s' is not real, protected or long", text);
 }
 
 int machine_options__parse(struct machine_options *o, int opt, const char *arg)
@@ -55,7 +55,7 @@ int machine_options__parse(struct machine_options *o, int opt, const char *arg)
         return 1;
     case 'o':
         if (o->img.nmods == MACHINE_MAX_MODULES)
-            return error_set("--module: at most %d modules", MACHINE_MAX_MODULES);
+            return error__set("--module: at most %d modules", MACHINE_MAX_MODULES);
         o->module_specs[o->img.nmods++] = arg;
         return 1;
     case 'r':
@@ -86,10 +86,10 @@ int machine_options__getopt(struct machine_options *o, int argc, char **argv,
         if (ours < 0)
             return -1;
         if (!ours && (opt == '?' || fn(ctx, opt, optarg) < 0))
-            return opt == '?' ? error_set("try '%s --help'", name) : -1;
+            return opt == '?' ? error__set("try '%s --help'", name) : -1;
     }
     if (argc - optind > 1)
-        return error_set("one guest file at most, got %d; try '%s --help'", argc - optind, name);
+        return error__set("one guest file at most, got %d; try '%s --help'", argc - optind, name);
     *guest = optind < argc ? argv[optind] : NULL;
     return 0;
 }

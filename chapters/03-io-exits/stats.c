@@ -36,7 +36,7 @@ int stats__add(struct stats *s, const struct trace_record *r)
         size_t cap = row->cap ? 2 * row->cap : 64;
         uint32_t *p = realloc(row->rtt_ns, cap * sizeof(*p));
         if (!p)
-            return error_set("out of memory for exit statistics");
+            return error__set("out of memory for exit statistics");
         row->rtt_ns = p;
         row->cap = cap;
     }

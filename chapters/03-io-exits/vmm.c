@@ -55,7 +55,7 @@ int vmm__init(struct vmm *x, const struct vmm_config *cfg)
         x->cpu[i].kc.fd = -1; /* nothing to release yet */
     x->ncpus = cfg->ncpus ? cfg->ncpus : 1;
     if (x->ncpus > VMM_MAX_CPUS)
-        return error_set("%u vCPUs: at most %d", x->ncpus, VMM_MAX_CPUS);
+        return error__set("%u vCPUs: at most %d", x->ncpus, VMM_MAX_CPUS);
     if (cfg->backend)
         x->cfg.machine.kvm_dev = NULL; /* memory and loaders only: no KVM */
     if (machine__init(&x->m, &x->cfg.machine) < 0 || PLATFORM(x, irqchip) < 0 ||
@@ -115,8 +115,8 @@ static int dispatch_mmio(struct vmm *x, struct vcpu *cpu, struct vcpu_exit *e)
     uint64_t v = 0;
 
     if (e->mmio.size > 8)
-        return error_set("MMIO access of %u bytes at 0x%llx", e->mmio.size,
-                         (unsigned long long)e->mmio.addr);
+        return error__set("MMIO access of %u bytes at 0x%llx", e->mmio.size,
+                          (unsigned long long)e->mmio.addr);
     memcpy(&v, e->mmio.data, e->mmio.size);
     if (bus__access(&x->mmio, cpu, e->mmio.addr, e->mmio.size, e->mmio.write, &v) < 0)
         return -1;
@@ -335,12 +335,12 @@ void vmm__dump(struct vmm *x, FILE *out)
     struct dump_memory mem = {dump_translate, v, dump_guest_ptr, v};
     char saved[ERROR_MAX];
 
-    snprintf(saved, sizeof(saved), "%s", error_get());
+    snprintf(saved, sizeof(saved), "%s", error__get());
     if (x->ncpus > 1)
         fprintf(out, "vCPU %u:\n", x->fault_cpu);
     if (vcpu_get_regs(v, &regs) == 0 && vcpu_get_sregs(v, &sregs) == 0)
         dump_state(out, &regs, &sregs, x->last.kind == VCPU_EXIT_SHUTDOWN, &mem);
-    error_set("%s", saved);
+    error__set("%s", saved);
 }
 
 void vmm__exit(struct vmm *x)

@@ -177,7 +177,7 @@ static void *vcpu_thread(void *arg)
     }
     if (ret < 0) {
         c->failed = 1;
-        snprintf(c->error, sizeof(c->error), "vCPU %u: %s", c->index, error_get());
+        snprintf(c->error, sizeof(c->error), "vCPU %u: %s", c->index, error__get());
     }
     if (write(s->done_fd, &one, sizeof(one)) < 0)
         perror("smp: telling the main thread a vCPU ended");
@@ -216,7 +216,7 @@ int smp__start_threads(struct smp *s, struct vmm *x)
     for (unsigned i = 0; i < s->ncpus; i++) {
         int err = pthread_create(&s->cpu[i].thread, NULL, vcpu_thread, &s->cpu[i]);
         if (err)
-            return error_set("starting vCPU %u's thread: %s", i, strerror(err));
+            return error__set("starting vCPU %u's thread: %s", i, strerror(err));
         s->cpu[i].thread_started = 1;
     }
     return 0;
@@ -260,7 +260,7 @@ static int smp_run(void *ctx, struct vmm *x)
     sigaddset(&stop, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stop, &saved); /* before any thread: they inherit it */
     if ((sfd = signalfd(-1, &stop, SFD_CLOEXEC)) < 0) {
-        ret = error_errno("signalfd for SIGINT and SIGTERM");
+        ret = error__errno("signalfd for SIGINT and SIGTERM");
         goto err_restore;
     }
     struct pollfd fds[2] = {{s->done_fd, POLLIN, 0}, {sfd, POLLIN, 0}};
@@ -278,7 +278,7 @@ static int smp_run(void *ctx, struct vmm *x)
     smp__join_threads(s);
     for (unsigned i = 0; i < s->ncpus && ret == 0; i++)
         if (s->cpu[i].failed)
-            ret = error_set("%s", s->cpu[i].error);
+            ret = error__set("%s", s->cpu[i].error);
     close(sfd);
 err_restore:
     pthread_sigmask(SIG_SETMASK, &saved, NULL);
@@ -379,13 +379,13 @@ int smp__configure(struct smp *s, struct pc *pc, struct vmm_config *cfg, unsigne
     struct mptable_config mp = {.ncpus = ncpus};
 
     if (ncpus < 1 || ncpus > VMM_MAX_CPUS)
-        return error_set("--smp %u: from 1 to %d CPUs", ncpus, VMM_MAX_CPUS);
+        return error__set("--smp %u: from 1 to %d CPUs", ncpus, VMM_MAX_CPUS);
     s->ncpus = ncpus;
     s->pc = pc;
     s->inner = cfg->platform;
     s->done_fd = eventfd(0, EFD_CLOEXEC);
     if (s->done_fd < 0)
-        return error_errno("eventfd for the vCPU threads");
+        return error__errno("eventfd for the vCPU threads");
     pthread_cond_init(&s->startup, NULL);
     pthread_cond_init(&s->gate, NULL);
     s->platform = (struct vmm_platform){

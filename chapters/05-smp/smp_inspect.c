@@ -45,7 +45,7 @@ void smp__gate_passed(struct smp_cpu *c, int ret)
     c->steps++;
     c->step_ret = ret;
     if (ret < 0) /* the inspector's thread reports it */
-        snprintf(c->error, sizeof(c->error), "vCPU %u: %s", c->index, error_get());
+        snprintf(c->error, sizeof(c->error), "vCPU %u: %s", c->index, error__get());
     pthread_cond_broadcast(&s->gate);
     pthread_mutex_unlock(&s->x->lock);
 }
@@ -110,7 +110,7 @@ static int inspect_step(void *ctx, struct vcpu_exit *exit, char *line, size_t le
             fclose(f);
         }
         if (ret < 0)
-            error_set("%s", c->error);
+            error__set("%s", c->error);
     }
     pthread_mutex_unlock(&x->lock);
     return ret;
@@ -122,7 +122,7 @@ static int inspect_focus(void *ctx, int i)
     struct smp *s = ctx;
 
     if (i < 0 || (unsigned)i >= s->ncpus)
-        return error_set("no vCPU %d", i);
+        return error__set("no vCPU %d", i);
     pthread_mutex_lock(&s->x->lock);
     if (s->others_run) { /* the old focus runs with the others now; the new one waits */
         s->cpu[s->focus].permits = -1;

@@ -347,9 +347,9 @@ static int search(struct lockstep_pair *p, const struct vmm_config *cfg,
     fprintf(p->out, "lockstep: running again to exit %lu, then one instruction at a time\n", clean);
     if ((ret = by_exits(p, clean, 0)) != 0)
         return ret < 0 ? -1
-                       : error_set("the second run differed earlier than the first, at exit %lu:"
-                                   " the guest is not deterministic",
-                                   p->pairs);
+                       : error__set("the second run differed earlier than the first, at exit %lu:"
+                                    " the guest is not deterministic",
+                                    p->pairs);
     if (single_step_both(p) < 0)
         return -1;
     ret = by_steps(p);
@@ -381,7 +381,7 @@ static int compare(struct lockstep_pair *p)
     if (ret == 0)
         return lockstep_pair__compare_ends(p);
     if (ret == 1 && p->mode == LOCKSTEP_EXITS && search(p, p->cfg, p->img) < 0)
-        fprintf(p->out, "lockstep: the search stopped: %s\n", error_get());
+        fprintf(p->out, "lockstep: the search stopped: %s\n", error__get());
     return ret;
 }
 
@@ -414,7 +414,7 @@ int lockstep__run(const struct vmm_config *cfg, const struct machine_image *img,
     memset(res, 0, sizeof(*res));
     clock_gettime(CLOCK_MONOTONIC, &t0);
     if (!p)
-        return error_set("out of memory for two machines");
+        return error__set("out of memory for two machines");
     *p = (struct lockstep_pair){.mode = mode, .cfg = cfg, .img = img, .out = out, .res = res};
     if (lockstep_pair__init(p, cfg, img) == 0 && (ret = compare(p)) >= 0) {
         res->differences = (unsigned long)ret;

@@ -250,7 +250,7 @@ int lockstep_log__add(struct lockstep_log *l, struct lockstep_item it)
         size_t cap = l->cap ? 2 * l->cap : 64;
         struct lockstep_item *items = realloc(l->items, cap * sizeof(*items));
         if (!items)
-            return error_set("out of memory for exit items");
+            return error__set("out of memory for exit items");
         l->items = items;
         l->cap = cap;
     }

@@ -29,7 +29,7 @@ static int pin_cpuid(struct kvm_cpu *cpu)
     struct kvm_cpuid2 *t = calloc(1, sizeof(*t) + N * sizeof(t->entries[0]));
 
     if (!t)
-        return error_set("out of memory for a CPUID table");
+        return error__set("out of memory for a CPUID table");
     t->nent = N;
     for (int i = 0; i < N; i++) {
         struct kvm_cpuid_entry2 *e = &t->entries[i];
@@ -49,7 +49,7 @@ static int side_init(struct lockstep_side *s, const char *name, const struct vmm
 
     s->name = name;
     if (!(s->console = open_memstream(&s->text, &s->len)))
-        return error_set("out of memory for a console");
+        return error__set("out of memory for a console");
     cfg.machine.console = cfg.machine.diag = s->console;
     cfg.trace_text = cfg.trace_json = NULL;
     cfg.stats = cfg.record = 0;
@@ -111,11 +111,11 @@ int lockstep_pair__next_exit(struct lockstep_side *s)
     while (ret == 0 && e.kind == VCPU_EXIT_INTR);
     if (ret < 0 && !s->x.crashed) {
         /* The exit could not be run or handled: a death both machines may share. */
-        snprintf(s->why, sizeof(s->why), "%s", error_get());
+        snprintf(s->why, sizeof(s->why), "%s", error__get());
         e.kind = VCPU_EXIT_FATAL;
         ret = -1;
     } else if (ret < 0) {
-        snprintf(s->why, sizeof(s->why), "%s", error_get());
+        snprintf(s->why, sizeof(s->why), "%s", error__get());
     }
     if (ret != 0)
         s->ended = 1;

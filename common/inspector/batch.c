@@ -62,7 +62,7 @@ int inspector_batch(struct inspector_target *t, FILE *script, FILE *out)
     int quit = 0;
 
     if (!in)
-        return error_set("out of memory for the inspector");
+        return error__set("out of memory for the inspector");
     inspector_init(in, t);
     fprintf(out, "=== start\n");
     print_panes(out, in);
@@ -79,5 +79,5 @@ int inspector_batch(struct inspector_target *t, FILE *script, FILE *out)
     free(line);
     free(in);
     fflush(out);
-    return ferror(script) ? error_set("reading the batch script failed") : 0;
+    return ferror(script) ? error__set("reading the batch script failed") : 0;
 }

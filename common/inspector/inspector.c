@@ -109,7 +109,7 @@ static int step_exit(struct inspector *in, struct vcpu_exit *e)
     if (ret != 0)
         in->ended = ret;
     if (ret < 0)
-        snprintf(in->status, sizeof(in->status), "error: %s", error_get());
+        snprintf(in->status, sizeof(in->status), "error: %s", error__get());
     else if (ret > 0)
         snprintf(in->status, sizeof(in->status), "the guest has ended (exit %lu)", in->exits);
     return ret;
@@ -124,13 +124,13 @@ static int step_instruction(struct inspector *in, struct vcpu_exit *e)
     if (in->ended)
         return step_exit(in, e);
     if (vcpu_single_step(in->t->vcpu, 1) < 0) {
-        snprintf(in->status, sizeof(in->status), "single-step unavailable: %s", error_get());
+        snprintf(in->status, sizeof(in->status), "single-step unavailable: %s", error__get());
         return -2;
     }
     ret = step_exit(in, e);
     if (!in->ended && vcpu_single_step(in->t->vcpu, 0) < 0) {
         snprintf(in->status, sizeof(in->status), "single-step could not be turned off: %s",
-                 error_get());
+                 error__get());
         return -1;
     }
     return ret;
@@ -286,7 +286,7 @@ static int several_cpus(struct inspector *in, const char *what)
 static void focus_cpu(struct inspector *in, int i)
 {
     if (in->t->focus(in->t->ctx, i) < 0) {
-        snprintf(in->status, sizeof(in->status), "cpu %d: %s", i, error_get());
+        snprintf(in->status, sizeof(in->status), "cpu %d: %s", i, error__get());
         return;
     }
     in->focus = i;
@@ -325,7 +325,7 @@ static void cmd_others(struct inspector *in, int run, const char *what)
     if (!several_cpus(in, what))
         return;
     if (in->t->run_others(in->t->ctx, run) < 0) {
-        snprintf(in->status, sizeof(in->status), "%s: %s", what, error_get());
+        snprintf(in->status, sizeof(in->status), "%s: %s", what, error__get());
         return;
     }
     in->others_run = run;

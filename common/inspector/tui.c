@@ -203,14 +203,14 @@ int inspector_tui(struct inspector_target *t)
     int quit = 0;
 
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
-        return error_set("--inspect needs a terminal (try --batch for plain text)");
+        return error__set("--inspect needs a terminal (try --batch for plain text)");
     if (!(in = malloc(sizeof(*in))))
-        return error_set("out of memory for the inspector");
+        return error__set("out of memory for the inspector");
     inspector_init(in, t);
     in->interrupted = key_pressed;
     if (!initscr()) {
         free(in);
-        return error_set("cannot start ncurses (is TERM set?)");
+        return error__set("cannot start ncurses (is TERM set?)");
     }
     cbreak();
     noecho();

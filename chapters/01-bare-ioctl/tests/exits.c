@@ -167,7 +167,7 @@ START_TEST(fatal_exits_explained)
             f.u.run.fail_entry.hardware_entry_failure_reason = 0x21;
         ck_assert_int_eq(vm__handle_exit(&f.vm), -1);
         ck_assert_int_eq(f.vm.crashed, 1);
-        ck_assert_str_eq(error_get(), cases[i].msg);
+        ck_assert_str_eq(error__get(), cases[i].msg);
         fake_done(&f);
         free(f.console);
         free(f.diag);
@@ -182,7 +182,7 @@ START_TEST(malformed_io_exit_refused)
     fake_init(&f);
     fake_io(&f, KVM_EXIT_IO_OUT, PORT_DEBUGCON, 1, 4000, NULL);
     ck_assert_int_eq(vm__handle_exit(&f.vm), -1);
-    ck_assert_str_eq(error_get(), "malformed I/O exit: port 0xe9 size 1 count 4000 offset 0x400");
+    ck_assert_str_eq(error__get(), "malformed I/O exit: port 0xe9 size 1 count 4000 offset 0x400");
     fake_io(&f, KVM_EXIT_IO_OUT, PORT_DEBUGCON, 3, 1, NULL);
     ck_assert_int_eq(vm__handle_exit(&f.vm), -1);
     fake_done(&f);

@@ -20,7 +20,7 @@ static struct elf_image load_ok(void)
     struct elf_image out = {0};
 
     ck_assert_msg(elf_load(&test_mem, "k.elf", test_img.data, test_img.len, &out) == 0, "%s",
-                  error_get());
+                  error__get());
     return out;
 }
 
@@ -33,8 +33,8 @@ static void assert_refused(const char *name, const char *want, int prefix)
 
     ck_assert_msg(elf_load(&test_mem, "k.elf", test_img.data, test_img.len, &out) == -1,
                   "%s: loaded", name);
-    ck_assert_msg(strncmp(error_get(), want, strlen(want) + !prefix) == 0,
-                  "%s:\n got: %s\nwant: %s", name, error_get(), want);
+    ck_assert_msg(strncmp(error__get(), want, strlen(want) + !prefix) == 0,
+                  "%s:\n got: %s\nwant: %s", name, error__get(), want);
     assert_mem_unchanged(&test_mem, snap, name);
 }
 

@@ -76,7 +76,7 @@ static int fake_single_step(struct vcpu *v, int on)
     struct fake *f = (struct fake *)v;
 
     if (f->refuse_step)
-        return error_set("this backend cannot");
+        return error__set("this backend cannot");
     f->stepping = on;
     return 0;
 }
@@ -86,7 +86,7 @@ static int fake_read_mem(struct vcpu *v, uint64_t gpa, void *buf, size_t len)
     struct fake *f = (struct fake *)v;
 
     if (gpa > sizeof(f->mem) || len > sizeof(f->mem) - gpa)
-        return error_set("not RAM");
+        return error__set("not RAM");
     memcpy(buf, f->mem + gpa, len);
     return 0;
 }
@@ -177,7 +177,7 @@ static int smp_focus(void *ctx, int i)
     if (smp.nfocus < FAKE_CALLS)
         smp.focus_calls[smp.nfocus++] = i;
     if (smp.refuse_focus)
-        return error_set("vCPU %d is busy", i);
+        return error__set("vCPU %d is busy", i);
     smp.focused = i;
     smp_target.vcpu = &smp.cpu[i].vcpu;
     return 0;

@@ -171,7 +171,7 @@ static struct vcpu *machine(const struct program *p, enum tcg_translation t, str
                       &regs.rsi, &regs.rdi, &regs.r8,  &regs.r9,  &regs.r10, &regs.r11,
                       &regs.r12, &regs.r13, &regs.r14, &regs.r15};
 
-    ck_assert_msg(v != NULL, "%s", error_get());
+    ck_assert_msg(v != NULL, "%s", error__get());
     ck_assert_int_eq(tcg_vcpu__set_translation(v, t), 0);
     uint8_t *image = malloc(l.size);
     ck_assert_ptr_nonnull(image);

@@ -380,7 +380,7 @@ static void run_interp(struct machine *m, const struct diff_case *c, int rep,
     for (int iter = 0;; iter++) {
         if (vcpu_run(m->v, &exit) < 0) {
             res->end = DIFF_END_FAILED;
-            snprintf(res->what, sizeof(res->what), "run: %s", error_get());
+            snprintf(res->what, sizeof(res->what), "run: %s", error__get());
         } else if (exit.kind == VCPU_EXIT_FATAL && tcg_vcpu__exception(m->v, &error) >= 0) {
             res->end = DIFF_END_EXCEPTION;
             res->vector = tcg_vcpu__exception(m->v, &res->error);
