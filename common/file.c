@@ -29,7 +29,7 @@ static int read_exact(int fd, const char *path, unsigned char *buf, size_t len)
     return 0;
 }
 
-int file_read_all(const char *path, size_t max, unsigned char **data, size_t *len)
+int file__read_all(const char *path, size_t max, unsigned char **data, size_t *len)
 {
     struct stat st;
     unsigned char *buf;

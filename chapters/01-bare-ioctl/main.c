@@ -77,7 +77,7 @@ int main(int argc, char **argv)
 
     unsigned char *image;
     size_t len;
-    if (file_read_all(guest, VM_MAX_IMAGE, &image, &len) < 0) {
+    if (file__read_all(guest, VM_MAX_IMAGE, &image, &len) < 0) {
         fprintf(stderr, "ch1: %s\n", error__get());
         return 1;
     }

@@ -106,7 +106,7 @@ int machine_options__read_files(struct machine_options *o, const char *guest,
             return -1;
         guest = o->default_guest;
     }
-    if (file_read_all(guest, MAX_GUEST_FILE, &data, &len) < 0)
+    if (file__read_all(guest, MAX_GUEST_FILE, &data, &len) < 0)
         return -1;
     o->img.name = guest;
     o->img.data = data;
@@ -115,14 +115,14 @@ int machine_options__read_files(struct machine_options *o, const char *guest,
         char path[4096];
         snprintf(path, sizeof(path), "%s", o->module_specs[i]);
         path[strcspn(path, " ")] = '\0'; /* the file is the first word */
-        if (file_read_all(path, MAX_GUEST_FILE, &data, &len) < 0)
+        if (file__read_all(path, MAX_GUEST_FILE, &data, &len) < 0)
             return -1;
         o->mods[i] =
             (struct multiboot_module){.data = data, .len = len, .string = o->module_specs[i]};
     }
     o->img.mods = o->mods;
     if (o->rom_path) {
-        if (file_read_all(o->rom_path, MACHINE_ROM_MAX, &data, &len) < 0)
+        if (file__read_all(o->rom_path, MACHINE_ROM_MAX, &data, &len) < 0)
             return -1;
         o->cfg.rom = data;
         o->cfg.rom_len = len;

@@ -426,7 +426,7 @@ static int pc_load(void *ctx, struct vmm *x, const struct machine_image *img)
                               img->name);
         return 0;
     }
-    if (pc->cfg.initrd && file_read_all(pc->cfg.initrd, PC_INITRD_MAX, &initrd, &p.initrd_len) < 0)
+    if (pc->cfg.initrd && file__read_all(pc->cfg.initrd, PC_INITRD_MAX, &initrd, &p.initrd_len) < 0)
         return -1;
     p.initrd = initrd;
     int ret = bzimage__load(&x->m, img->name, img->data, img->len, &p);

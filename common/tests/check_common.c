@@ -72,7 +72,7 @@ START_TEST(file_reads_whole)
 
     close(mkstemp(path));
     write_file(path, "\x90\xf4guest", 7);
-    ck_assert_int_eq(file_read_all(path, 7, &data, &len), 0);
+    ck_assert_int_eq(file__read_all(path, 7, &data, &len), 0);
     unlink(path);
     ck_assert_uint_eq(len, 7);
     ck_assert_mem_eq(data, "\x90\xf4guest", 7);
@@ -86,18 +86,18 @@ START_TEST(file_refusals_name_the_file)
     unsigned char *data = NULL;
     size_t len = 0;
 
-    ck_assert_int_eq(file_read_all("/nonexistent/g.elf", 10, &data, &len), -1);
+    ck_assert_int_eq(file__read_all("/nonexistent/g.elf", 10, &data, &len), -1);
     ck_assert_str_eq(error__get(), "open /nonexistent/g.elf: No such file or directory");
-    ck_assert_int_eq(file_read_all("/", 10, &data, &len), -1);
+    ck_assert_int_eq(file__read_all("/", 10, &data, &len), -1);
     ck_assert_str_eq(error__get(), "/: not a regular file");
 
     close(mkstemp(path));
-    ck_assert_int_eq(file_read_all(path, 10, &data, &len), -1);
+    ck_assert_int_eq(file__read_all(path, 10, &data, &len), -1);
     snprintf(want, sizeof(want), "%s: file is empty", path);
     ck_assert_str_eq(error__get(), want);
 
     write_file(path, "0123456789A", 11);
-    ck_assert_int_eq(file_read_all(path, 10, &data, &len), -1);
+    ck_assert_int_eq(file__read_all(path, 10, &data, &len), -1);
     snprintf(want, sizeof(want), "%s: 11 bytes is too large (at most 10 bytes fit)", path);
     ck_assert_str_eq(error__get(), want);
     unlink(path);

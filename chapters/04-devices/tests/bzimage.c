@@ -351,7 +351,7 @@ START_TEST(accepts_debians_kernel)
 
     if (!path)
         return;
-    ck_assert_msg(file_read_all(path, 1ull << 30, &data, &len) == 0, "%s", error__get());
+    ck_assert_msg(file__read_all(path, 1ull << 30, &data, &len) == 0, "%s", error__get());
     ck_assert(bzimage__is(data, len));
     ck_assert_uint_ge(get(data, SETUP_VERSION, 2), 0x020f);
     new_machine(&m, 256 * MiB);
