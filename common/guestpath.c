@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-int guest_default_path(char *buf, size_t size, const char *name)
+int guestpath__default(char *buf, size_t size, const char *name)
 {
     char exe[4096];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);

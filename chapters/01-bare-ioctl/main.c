@@ -70,7 +70,7 @@ int main(int argc, char **argv)
     }
     if (optind < argc)
         snprintf(guest, sizeof(guest), "%s", argv[optind]);
-    else if (guest_default_path(guest, sizeof(guest), "ch1/hello.bin") < 0) {
+    else if (guestpath__default(guest, sizeof(guest), "ch1/hello.bin") < 0) {
         fprintf(stderr, "ch1: %s\n", error__get());
         return 1;
     }

@@ -102,7 +102,7 @@ int machine_options__read_files(struct machine_options *o, const char *guest,
     size_t len;
 
     if (!guest) {
-        if (guest_default_path(o->default_guest, sizeof(o->default_guest), default_name) < 0)
+        if (guestpath__default(o->default_guest, sizeof(o->default_guest), default_name) < 0)
             return -1;
         guest = o->default_guest;
     }

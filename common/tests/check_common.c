@@ -113,9 +113,9 @@ START_TEST(default_guest_is_beside_the_program)
 
     want[n] = '\0';
     strcpy(strrchr(want, '/'), "/../guests/ch1/hello.bin");
-    ck_assert_int_eq(guest_default_path(got, sizeof(got), "ch1/hello.bin"), 0);
+    ck_assert_int_eq(guestpath__default(got, sizeof(got), "ch1/hello.bin"), 0);
     ck_assert_str_eq(got, want);
-    ck_assert_int_eq(guest_default_path(got, 8, "ch1/hello.bin"), -1);
+    ck_assert_int_eq(guestpath__default(got, 8, "ch1/hello.bin"), -1);
     *strrchr(want, '/') = '\0'; /* .../bin/../guests/ch1 */
     *strrchr(want, '/') = '\0';
     *strrchr(want, '/') = '\0';
