@@ -9,7 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-int size_parse(const char *text, const char *what, uint64_t *out)
+int size__parse(const char *text, const char *what, uint64_t *out)
 {
     char *end;
     unsigned long long v;

@@ -47,7 +47,7 @@ static int parse_peek(const char *text, uint64_t *addr, uint64_t *len)
     if (!colon)
         return error__set("--peek: '%s' is not ADDR:LEN", text);
     *colon = '\0';
-    if (size_parse(buf, "--peek", addr) < 0 || size_parse(colon + 1, "--peek", len) < 0)
+    if (size__parse(buf, "--peek", addr) < 0 || size__parse(colon + 1, "--peek", len) < 0)
         return -1;
     if (*len > 1 << 20)
         return error__set("--peek: at most 1M bytes");

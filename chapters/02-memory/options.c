@@ -45,11 +45,11 @@ int machine_options__parse(struct machine_options *o, int opt, const char *arg)
 {
     switch (opt) {
     case 'm':
-        return size_parse(arg, "--mem", &o->cfg.ram_size) < 0 ? -1 : 1;
+        return size__parse(arg, "--mem", &o->cfg.ram_size) < 0 ? -1 : 1;
     case 'M':
         return parse_mode(arg, &o->img.flat_mode) < 0 ? -1 : 1;
     case 'a':
-        return size_parse(arg, "--load-addr", &o->img.flat_addr) < 0 ? -1 : 1;
+        return size__parse(arg, "--load-addr", &o->img.flat_addr) < 0 ? -1 : 1;
     case 'c':
         o->img.cmdline = arg;
         return 1;
