@@ -65,7 +65,7 @@ int kvm__check_api_version(int version)
  * is a KVM done in software, and -1 with the error saying so. */
 static int check_hw_virt(const char *dev)
 {
-    if (host_cpu_virt())
+    if (hostcpu__virt())
         return 0;
     return error__set("%s works, but this CPU reports neither VT-x nor AMD-V: it is a KVM "
                       "done in software (such as kvm_pvm), which runs only guests built for "

@@ -333,7 +333,7 @@ int kvm_usable(char *why, size_t size)
         snprintf(why, size, "open %s: %s", dev, strerror(errno));
         return 0;
     }
-    if (!host_cpu_virt()) { /* the same refusal as kvm__open (chapter 1) */
+    if (!hostcpu__virt()) { /* the same refusal as kvm__open (chapter 1) */
         snprintf(why, size,
                  "%s works, but the CPU reports neither VT-x nor AMD-V: a KVM done "
                  "in software (such as kvm_pvm) cannot run stepvm's guests as a CPU would",
