@@ -102,7 +102,7 @@ void irqchip__update(struct irqchip *c, unsigned i)
 
     if (!v)
         return; /* not built yet */
-    vcpu_set_intr_pin(v, up);
+    vcpu__set_intr_pin(v, up);
     if (up)
         pthread_cond_broadcast(&c->wake);
 }

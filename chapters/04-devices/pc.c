@@ -212,7 +212,7 @@ static void idle_check(struct pc *pc, uint64_t now)
         return;
     if (x->exits == pc->idle_exits)
         for (unsigned i = 0; i < x->ncpus; i++)
-            vcpu_kick(x->cpu[i].vcpu);
+            vcpu__kick(x->cpu[i].vcpu);
     pc->idle_exits = x->exits;
     pc->idle_check = now;
 }
@@ -224,11 +224,11 @@ static int halted_for_good(struct vcpu *v)
     uint32_t state;
     struct kvm_regs regs;
 
-    if (vcpu_get_mp_state(v, &state) < 0)
+    if (vcpu__get_mp_state(v, &state) < 0)
         return 0;
     if (state == KVM_MP_STATE_UNINITIALIZED || state == KVM_MP_STATE_INIT_RECEIVED)
         return 1;
-    if (state != KVM_MP_STATE_HALTED || vcpu_get_regs(v, &regs) < 0)
+    if (state != KVM_MP_STATE_HALTED || vcpu__get_regs(v, &regs) < 0)
         return 0;
     return !(regs.rflags & RFLAGS_IF);
 }
@@ -343,7 +343,7 @@ static int pc_halt(void *ctx, struct vmm *x, struct vcpu *v)
     struct pc *pc = ctx;
     struct kvm_regs regs;
 
-    if (vcpu_get_regs(v, &regs) < 0)
+    if (vcpu__get_regs(v, &regs) < 0)
         return 1;
     if (pc->chip.kind == IRQCHIP_KERNEL)
         return !(regs.rflags & RFLAGS_IF); /* KVM waits in the kernel: this exit is not one */

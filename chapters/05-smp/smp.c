@@ -44,7 +44,7 @@ static void bus_nmi(void *ctx, unsigned cpu)
 {
     struct smp *s = ctx;
 
-    vcpu_raise_nmi(s->x->cpu[cpu].vcpu);
+    vcpu__raise_nmi(s->x->cpu[cpu].vcpu);
     /* An NMI ends HLT, even with interrupts off: a CPU halted for good is not any more,
      * so that the machine does not end before it has woken (one waiting for its startup
      * IPI ignores NMIs). */
@@ -62,7 +62,7 @@ static void bus_init(void *ctx, unsigned cpu)
 
     s->cpu[cpu].state = SMP_CPU_WAIT_SIPI;
     s->cpu[cpu].startup_pending = 0;
-    vcpu_raise_init(s->x->cpu[cpu].vcpu);
+    vcpu__raise_init(s->x->cpu[cpu].vcpu);
     irqchip__wake(&s->pc->chip);
 }
 
@@ -102,14 +102,14 @@ static int start_at(struct vcpu *v, uint8_t vector)
     struct kvm_sregs sregs;
     struct kvm_regs regs;
 
-    if (vcpu_get_sregs(v, &sregs) < 0 || vcpu_get_regs(v, &regs) < 0)
+    if (vcpu__get_sregs(v, &sregs) < 0 || vcpu__get_regs(v, &regs) < 0)
         return -1;
     sregs.cs.selector = (uint16_t)(vector << 8);
     sregs.cs.base = (uint64_t)vector << 12;
     regs.rip = 0;
-    if (vcpu_set_sregs(v, &sregs) < 0)
+    if (vcpu__set_sregs(v, &sregs) < 0)
         return -1;
-    return vcpu_set_regs(v, &regs);
+    return vcpu__set_regs(v, &regs);
 }
 
 /*
@@ -132,7 +132,7 @@ static int take_init_and_startup(struct smp_cpu *c)
             atomic_store(&v->intr_pin, 0);
             /* (With one CPU there is no power-up state to copy: its INIT only stops it.) */
             if (s->have_reset &&
-                (vcpu_set_sregs(v, &s->reset_sregs) < 0 || vcpu_set_regs(v, &s->reset_regs) < 0))
+                (vcpu__set_sregs(v, &s->reset_sregs) < 0 || vcpu__set_regs(v, &s->reset_regs) < 0))
                 ret = -1;
         }
         if (ret < 0 || c->state != SMP_CPU_WAIT_SIPI)
@@ -200,7 +200,7 @@ static int prepare_cpus(struct smp *s)
         if (!user_irqchip(s) || i == 0)
             continue;
         if (i == 1 &&
-            (vcpu_get_regs(v, &s->reset_regs) < 0 || vcpu_get_sregs(v, &s->reset_sregs) < 0))
+            (vcpu__get_regs(v, &s->reset_regs) < 0 || vcpu__get_sregs(v, &s->reset_sregs) < 0))
             return -1;
         s->have_reset = 1;
         c->state = SMP_CPU_WAIT_SIPI;

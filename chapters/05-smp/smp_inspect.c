@@ -88,7 +88,7 @@ static int inspect_step(void *ctx, struct vcpu_exit *exit, char *line, size_t le
     while (c->steps == before && !x->done && err != ETIMEDOUT)
         err = wait_until(s, &deadline);
     if (c->steps == before && !x->done) {
-        vcpu_kick(x->cpu[c->index].vcpu);
+        vcpu__kick(x->cpu[c->index].vcpu);
         deadline = after(STEP_WAIT_NS);
         err = 0;
         while (c->steps == before && !x->done && err != ETIMEDOUT)
@@ -127,7 +127,7 @@ static int inspect_focus(void *ctx, int i)
     if (s->others_run) { /* the old focus runs with the others now; the new one waits */
         s->cpu[s->focus].permits = -1;
         s->cpu[i].permits = 0;
-        vcpu_kick(s->x->cpu[i].vcpu);
+        vcpu__kick(s->x->cpu[i].vcpu);
         pthread_cond_broadcast(&s->gate);
     }
     s->focus = i;
@@ -167,7 +167,7 @@ static int inspect_run_others(void *ctx, int run)
             continue;
         s->cpu[i].permits = run ? -1 : 0;
         if (!run)
-            vcpu_kick(s->x->cpu[i].vcpu); /* out of the guest, to the gate */
+            vcpu__kick(s->x->cpu[i].vcpu); /* out of the guest, to the gate */
     }
     pthread_cond_broadcast(&s->gate);
     pthread_mutex_unlock(&s->x->lock);

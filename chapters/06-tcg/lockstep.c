@@ -182,7 +182,7 @@ static int step_one(struct lockstep_side *s, const struct x86_insn *insn)
     for (;;) {
         /* Armed again before every run: KVM's emulator can drop the trap flag it set when
          * it completes an instruction for the VMM (seen after REP OUTS on AMD). */
-        if (!s->tcg && vcpu_single_step(s->x.vcpu, 1) < 0)
+        if (!s->tcg && vcpu__single_step(s->x.vcpu, 1) < 0)
             return -1;
         if (lockstep_pair__next_exit(s) < 0)
             return -1;
@@ -227,7 +227,7 @@ static int pin_tsc(struct lockstep_pair *p)
     p->t.state.regs.rax = p->k.state.regs.rax;
     p->t.state.regs.rdx = p->k.state.regs.rdx;
     p->res->pinned++;
-    return vcpu_set_regs(p->t.x.vcpu, &p->t.state.regs);
+    return vcpu__set_regs(p->t.x.vcpu, &p->t.state.regs);
 }
 
 /*
@@ -327,7 +327,7 @@ static int by_steps(struct lockstep_pair *p)
 
 static int single_step_both(struct lockstep_pair *p)
 {
-    if (vcpu_single_step(p->k.x.vcpu, 1) < 0 || vcpu_single_step(p->t.x.vcpu, 1) < 0)
+    if (vcpu__single_step(p->k.x.vcpu, 1) < 0 || vcpu__single_step(p->t.x.vcpu, 1) < 0)
         return -1;
     return 0;
 }

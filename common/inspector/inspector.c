@@ -40,8 +40,8 @@ int inspector_reg_find(const char *name)
 /* Reads the registers at a stop; the previous ones stay for the changed-register marks. */
 static void read_state(struct inspector *in)
 {
-    in->have_regs =
-        vcpu_get_regs(in->t->vcpu, &in->regs) == 0 && vcpu_get_sregs(in->t->vcpu, &in->sregs) == 0;
+    in->have_regs = vcpu__get_regs(in->t->vcpu, &in->regs) == 0 &&
+                    vcpu__get_sregs(in->t->vcpu, &in->sregs) == 0;
 }
 
 void inspector_init(struct inspector *in, struct inspector_target *t)
@@ -123,12 +123,12 @@ static int step_instruction(struct inspector *in, struct vcpu_exit *e)
 
     if (in->ended)
         return step_exit(in, e);
-    if (vcpu_single_step(in->t->vcpu, 1) < 0) {
+    if (vcpu__single_step(in->t->vcpu, 1) < 0) {
         snprintf(in->status, sizeof(in->status), "single-step unavailable: %s", error__get());
         return -2;
     }
     ret = step_exit(in, e);
-    if (!in->ended && vcpu_single_step(in->t->vcpu, 0) < 0) {
+    if (!in->ended && vcpu__single_step(in->t->vcpu, 0) < 0) {
         snprintf(in->status, sizeof(in->status), "single-step could not be turned off: %s",
                  error__get());
         return -1;
@@ -146,7 +146,7 @@ static void say_stop(struct inspector *in, const char *what, const struct vcpu_e
         snprintf(in->status, sizeof(in->status), "%s: one instruction done", what);
     else
         snprintf(in->status, sizeof(in->status), "%s: stopped at exit %lu (%s)", what, in->exits,
-                 vcpu_exit_name(e->kind));
+                 vcpu__exit_name(e->kind));
 }
 
 /* Returns the breakpoint that exit e (with RIP rip after it) hits, or NULL. */
@@ -179,7 +179,7 @@ static void cmd_continue(struct inspector *in)
         ret = by_insn ? step_instruction(in, &e) : step_exit(in, &e);
         if (ret != 0)
             break;
-        if (vcpu_get_regs(in->t->vcpu, &regs) < 0)
+        if (vcpu__get_regs(in->t->vcpu, &regs) < 0)
             regs.rip = ~0ull;
         b = hit(in, &e, regs.rip);
         if (!b && n % 256 == 0 && in->interrupted && in->interrupted(in->interrupted_ctx)) {
@@ -192,7 +192,7 @@ static void cmd_continue(struct inspector *in)
                  " (address breakpoints need it)");
     if (b)
         snprintf(in->status, sizeof(in->status), "continue: breakpoint %d hit at exit %lu (%s)",
-                 (int)(b - in->breaks) + 1, in->exits, vcpu_exit_name(e.kind));
+                 (int)(b - in->breaks) + 1, in->exits, vcpu__exit_name(e.kind));
 }
 /* [continue] */
 
@@ -232,7 +232,7 @@ static void cmd_break(struct inspector *in, const char *what, const char *arg)
         return;
     }
     for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
-        if (!strcasecmp(what, vcpu_exit_name(reasons[i]))) {
+        if (!strcasecmp(what, vcpu__exit_name(reasons[i]))) {
             b.value = reasons[i];
             ok = !arg;
         }

@@ -48,7 +48,7 @@ void pane_status(const struct inspector *in, char *buf, size_t size)
         snprintf(cpu, sizeof(cpu), " | cpu %d of %d", in->focus, in->t->ncpus);
     snprintf(buf, size, "%s%s | exits %lu | last %s | %s",
              in->t->guest_name ? in->t->guest_name : "guest", cpu, in->exits,
-             in->exits ? vcpu_exit_name(in->last_kind) : "-", in->status);
+             in->exits ? vcpu__exit_name(in->last_kind) : "-", in->status);
 }
 
 /* One register cell: "    rax 0000000000001000*" */
@@ -115,7 +115,7 @@ static size_t read_linear(struct vcpu *v, uint64_t linear, uint8_t *buf, size_t 
         size_t chunk = 4096 - (at & 4095);
         if (chunk > len - done)
             chunk = len - done;
-        if (vcpu_translate(v, at, &gpa) < 0 || vcpu_read_mem(v, gpa, buf + done, chunk) < 0)
+        if (vcpu__translate(v, at, &gpa) < 0 || vcpu__read_mem(v, gpa, buf + done, chunk) < 0)
             break;
         done += chunk;
     }
@@ -246,7 +246,7 @@ void pane_stats(const struct inspector *in, struct pane *p, int width, int lines
             snprintf(where, sizeof(where), "port 0x%04llx", (unsigned long long)k->where);
         else if (k->kind == VCPU_EXIT_MMIO)
             snprintf(where, sizeof(where), "0x%llx", (unsigned long long)k->where);
-        put(p, new_line(p), 0, "%-5s %-11s %6lu", vcpu_exit_name(k->kind), where, in->counts[i]);
+        put(p, new_line(p), 0, "%-5s %-11s %6lu", vcpu__exit_name(k->kind), where, in->counts[i]);
     }
     if (in->uncounted && p->n < lines)
         put(p, new_line(p), 0, "(%lu more)", in->uncounted);

@@ -113,9 +113,9 @@ static int fake_step(void *ctx, struct vcpu_exit *e, char *line, size_t len)
 {
     struct fake *f = ctx;
 
-    if (vcpu_run(&f->vcpu, e) < 0)
+    if (vcpu__run(&f->vcpu, e) < 0)
         return -1;
-    snprintf(line, len, "%s", vcpu_exit_name(e->kind));
+    snprintf(line, len, "%s", vcpu__exit_name(e->kind));
     if (e->kind == VCPU_EXIT_IO)
         snprintf(line, len, "IO out port 0x%x data 0x%x", e->io.port, e->io.data[0]);
     return e->kind == VCPU_EXIT_HLT;

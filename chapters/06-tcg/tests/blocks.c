@@ -124,7 +124,7 @@ static void *watch(void *arg)
     pthread_mutex_lock(&w->lock);
     while (!w->done)
         if (pthread_cond_timedwait(&w->cond, &w->lock, &until) == ETIMEDOUT) {
-            vcpu_kick(w->v);
+            vcpu__kick(w->v);
             break;
         }
     pthread_mutex_unlock(&w->lock);
@@ -140,12 +140,12 @@ static void run_program(struct vcpu *v, uint64_t rip, struct outcome *o)
     struct watchdog w = {
         .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER, .v = v};
 
-    ck_assert_int_eq(vcpu_get_regs(v, &regs), 0);
+    ck_assert_int_eq(vcpu__get_regs(v, &regs), 0);
     regs.rip = rip;
-    ck_assert_int_eq(vcpu_set_regs(v, &regs), 0);
+    ck_assert_int_eq(vcpu__set_regs(v, &regs), 0);
     memset(o, 0, sizeof(*o));
     ck_assert_int_eq(pthread_create(&w.thread, NULL, watch, &w), 0);
-    ck_assert_int_eq(vcpu_run(v, &exit), 0);
+    ck_assert_int_eq(vcpu__run(v, &exit), 0);
     pthread_mutex_lock(&w.lock);
     w.done = 1;
     pthread_cond_signal(&w.cond);
@@ -177,12 +177,12 @@ static struct vcpu *machine(const struct program *p, enum tcg_translation t, str
     ck_assert_ptr_nonnull(image);
     diff__fill_memory(p->start.mem_seed, p->start.mode, image, l.size);
     memcpy(image + (p->rip - l.base), p->code, p->len);
-    ck_assert_int_eq(vcpu_write_mem(v, l.base, image, l.size), 0);
+    ck_assert_int_eq(vcpu__write_mem(v, l.base, image, l.size), 0);
     free(image);
     for (int n = 0; n < 16; n++)
         *gpr[n] = p->start.r[n];
     regs.rflags = p->start.rflags;
-    ck_assert_int_eq(vcpu_set_regs(v, &regs), 0);
+    ck_assert_int_eq(vcpu__set_regs(v, &regs), 0);
     return v;
 }
 

@@ -131,7 +131,7 @@ static int interp_sregs(struct machine *m)
     struct kvm_sregs s;
     int real = m->mode == X86_MODE_16;
 
-    if (vcpu_get_sregs(m->v, &s) < 0)
+    if (vcpu__get_sregs(m->v, &s) < 0)
         return -1;
     s.cs = flat(real ? 0 : 0x08, 0xb, m->mode);
     s.ds = s.es = s.fs = s.gs = s.ss = flat(real ? 0 : 0x10, 0x3, m->mode);
@@ -143,7 +143,7 @@ static int interp_sregs(struct machine *m)
     /* The OS saves the SSE state and takes #XM: OSFXSR, OSXMMEXCPT; PAE in long mode. */
     s.cr4 = CR4_OSFXSR | CR4_OSXMMEXCPT | (m->mode == X86_MODE_64 ? 0x20 : 0);
     s.efer = m->mode == X86_MODE_64 ? 0x500 : 0; /* LME, LMA */
-    return vcpu_set_sregs(m->v, &s);
+    return vcpu__set_sregs(m->v, &s);
 }
 
 static int interp_init(struct machine *m)
@@ -154,7 +154,7 @@ static int interp_init(struct machine *m)
     if (!m->v)
         return -1;
     tcg_vcpu__trap_exceptions(m->v, 1);
-    if (vcpu_single_step(m->v, 1) < 0)
+    if (vcpu__single_step(m->v, 1) < 0)
         return -1;
     if (m->mode != X86_MODE_16)
         page_tables(m);
@@ -332,7 +332,7 @@ static void unicorn_image(struct machine *m, const struct diff_case *c)
 static void load_memory(struct machine *m, const struct diff_case *c)
 {
     unicorn_image(m, c);
-    vcpu_write_mem(m->v, m->l.base, m->uc_mem, m->l.size);
+    vcpu__write_mem(m->v, m->l.base, m->uc_mem, m->l.size);
 }
 
 /* The interpreter's x87 and SSE state, in or out. The vCPU interface has no FPU
@@ -373,12 +373,12 @@ static void run_interp(struct machine *m, const struct diff_case *c, int rep,
     regs.rip = c->rip;
     regs.rflags = c->rflags;
     interp_sregs(m);
-    vcpu_set_regs(m->v, &regs);
+    vcpu__set_regs(m->v, &regs);
     struct diff_fpu start = c->fpu;
     interp_fpu(m, &start, 1);
     res->end = DIFF_END_STEP;
     for (int iter = 0;; iter++) {
-        if (vcpu_run(m->v, &exit) < 0) {
+        if (vcpu__run(m->v, &exit) < 0) {
             res->end = DIFF_END_FAILED;
             snprintf(res->what, sizeof(res->what), "run: %s", error__get());
         } else if (exit.kind == VCPU_EXIT_FATAL && tcg_vcpu__exception(m->v, &error) >= 0) {
@@ -386,9 +386,9 @@ static void run_interp(struct machine *m, const struct diff_case *c, int rep,
             res->vector = tcg_vcpu__exception(m->v, &res->error);
         } else if (exit.kind != VCPU_EXIT_STEP) {
             res->end = exit.kind == VCPU_EXIT_FATAL ? DIFF_END_FAILED : DIFF_END_EXIT;
-            snprintf(res->what, sizeof(res->what), "%s exit", vcpu_exit_name(exit.kind));
+            snprintf(res->what, sizeof(res->what), "%s exit", vcpu__exit_name(exit.kind));
         }
-        vcpu_get_regs(m->v, &regs);
+        vcpu__get_regs(m->v, &regs);
         if (res->end != DIFF_END_STEP || !rep || regs.rip != c->rip)
             break;
         if (iter == REP_MAX) {
