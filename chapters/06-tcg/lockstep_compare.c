@@ -238,7 +238,7 @@ size_t lockstep_state__code(struct vcpu *v, const struct lockstep_state *s,
     }
     memset(insn, 0, sizeof(*insn));
     if (n)
-        x86_decode(bytes, n, mode, insn);
+        x86__decode(bytes, n, mode, insn);
     return n;
 }
 

@@ -202,11 +202,11 @@ static void decode_at(struct tcg_cpu *c, uint64_t linear, struct x86_insn *out, 
     size_t n =
         tcg_fetch(c, linear, bytes, page_left < X86_MAX_LENGTH ? page_left : X86_MAX_LENGTH, phys);
 
-    if (x86_decode(bytes, n, (enum x86_mode)c->mode, out) < 0 && out->truncated &&
+    if (x86__decode(bytes, n, (enum x86_mode)c->mode, out) < 0 && out->truncated &&
         n < X86_MAX_LENGTH) {
         uint64_t ignored; /* the instruction goes on in the next page: fetch it too */
         n += tcg_fetch(c, linear + n, bytes + n, X86_MAX_LENGTH - n, &ignored);
-        x86_decode(bytes, n, (enum x86_mode)c->mode, out);
+        x86__decode(bytes, n, (enum x86_mode)c->mode, out);
     }
     c->decodes++;
     /* An undefined opcode is #UD even when its bytes also run past 15 (as QEMU decides). */

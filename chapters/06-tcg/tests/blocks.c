@@ -64,7 +64,7 @@ static void make_program(uint64_t seed, uint64_t n, struct program *p)
         struct diff_case c;
         struct x86_insn i;
         diff__generate(seed, base + k, &c);
-        if (c.mode != p->start.mode || x86_decode(c.code, sizeof(c.code), c.mode, &i) < 0 ||
+        if (c.mode != p->start.mode || x86__decode(c.code, sizeof(c.code), c.mode, &i) < 0 ||
             !diff__compared(&i) || near_branch(&i))
             continue;
         if (c.r[1] % 4 == 0) { /* Jcc over this instruction, by a condition of the flags */

@@ -820,7 +820,7 @@ enum diff_verdict diff__run(struct diff *d, const struct diff_case *c, struct di
     struct x86_insn i;
     ZydisDecodedInstruction z;
     ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
-    int decoded = x86_decode(c->code, X86_MAX_LENGTH, c->mode, &i) > 0;
+    int decoded = x86__decode(c->code, X86_MAX_LENGTH, c->mode, &i) > 0;
     uint64_t undefined_flags = 0;
     int writes_mem = 0;
     enum diff_verdict v;
@@ -994,7 +994,7 @@ unsigned long diff__unicorn_vs_host(struct diff *d, uint64_t seed, uint64_t firs
         diff__generate(seed, n, &c);
         /* The interpreter's support does not matter here: an unsupported row still has
          * its length and operands decoded. */
-        int ok = x86_decode(c.code, X86_MAX_LENGTH, c.mode, &i) > 0 || (i.unsupported && i.length);
+        int ok = x86__decode(c.code, X86_MAX_LENGTH, c.mode, &i) > 0 || (i.unsupported && i.length);
         if (c.mode != X86_MODE_64 || !ok || !diff__fp_insn(&i) || !diff__native_fits(&c, &i))
             continue;
         if (diff__model_specific(&i)) {
