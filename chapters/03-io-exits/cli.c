@@ -182,12 +182,12 @@ static int inspect(struct cli *c)
         return -1;
 
     if (!o->batch) {
-        ret = inspector_tui(&t);
+        ret = inspector__tui(&t);
         fputs(inspect_console(&c->ic), stdout); /* what the guest said stays on the screen */
     } else if (o->batch_script && !(script = fopen(o->batch_script, "r"))) {
         return error__errno("open %s", o->batch_script);
     } else {
-        ret = inspector_batch(&t, script, stdout);
+        ret = inspector__batch(&t, script, stdout);
         if (script != stdin)
             fclose(script);
     }

@@ -54,7 +54,7 @@ static void print_panes(FILE *out, const struct inspector *in)
 }
 /* [panes] */
 
-int inspector_batch(struct inspector_target *t, FILE *script, FILE *out)
+int inspector__batch(struct inspector_target *t, FILE *script, FILE *out)
 {
     struct inspector *in = malloc(sizeof(*in));
     char *line = NULL;
@@ -63,7 +63,7 @@ int inspector_batch(struct inspector_target *t, FILE *script, FILE *out)
 
     if (!in)
         return error__set("out of memory for the inspector");
-    inspector_init(in, t);
+    inspector__init(in, t);
     fprintf(out, "=== start\n");
     print_panes(out, in);
     while (!quit && getline(&line, &cap, script) > 0) {
@@ -72,7 +72,7 @@ int inspector_batch(struct inspector_target *t, FILE *script, FILE *out)
         if (!*cmd || *cmd == '#')
             continue;
         fprintf(out, "=== %s\n", cmd);
-        quit = inspector_command(in, cmd);
+        quit = inspector__command(in, cmd);
         if (!quit)
             print_panes(out, in);
     }

@@ -21,7 +21,7 @@ const struct inspector_reg inspector_regs[INSPECTOR_NREGS] = {
 };
 #undef REG
 
-uint64_t inspector_reg_value(const struct kvm_regs *regs, int i)
+uint64_t inspector__reg_value(const struct kvm_regs *regs, int i)
 {
     uint64_t v;
 
@@ -29,7 +29,7 @@ uint64_t inspector_reg_value(const struct kvm_regs *regs, int i)
     return v;
 }
 
-int inspector_reg_find(const char *name)
+int inspector__reg_find(const char *name)
 {
     for (int i = 0; i < INSPECTOR_NREGS; i++)
         if (strcasecmp(name, inspector_regs[i].name) == 0)
@@ -44,11 +44,11 @@ static void read_state(struct inspector *in)
                     vcpu__get_sregs(in->t->vcpu, &in->sregs) == 0;
 }
 
-void inspector_init(struct inspector *in, struct inspector_target *t)
+void inspector__init(struct inspector *in, struct inspector_target *t)
 {
     memset(in, 0, sizeof(*in));
     in->t = t;
-    in->follow = inspector_reg_find("rsp");
+    in->follow = inspector__reg_find("rsp");
     read_state(in);
     in->prev_regs = in->regs;
     in->prev_sregs = in->sregs;
@@ -56,7 +56,7 @@ void inspector_init(struct inspector *in, struct inspector_target *t)
              t->guest_name ? t->guest_name : "the guest");
 }
 
-uint64_t inspector_mem_addr(const struct inspector *in)
+uint64_t inspector__mem_addr(const struct inspector *in)
 {
     const char *name;
     uint64_t base;
@@ -73,7 +73,7 @@ uint64_t inspector_mem_addr(const struct inspector *in)
         base = in->sregs.es.base;
     else
         base = in->sregs.ds.base;
-    return base + inspector_reg_value(&in->regs, in->follow);
+    return base + inspector__reg_value(&in->regs, in->follow);
 }
 
 /* Counts one exit in the statistics, by kind and for I/O and MMIO by port or address. */
@@ -255,7 +255,7 @@ static void cmd_break(struct inspector *in, const char *what, const char *arg)
 /* g: points the memory pane at a register (followed from now on) or an address. */
 static void cmd_goto(struct inspector *in, const char *arg)
 {
-    int reg = arg ? inspector_reg_find(arg) : -1;
+    int reg = arg ? inspector__reg_find(arg) : -1;
     uint64_t addr;
 
     if (reg >= 0) {
@@ -334,7 +334,7 @@ static void cmd_others(struct inspector *in, int run, const char *what)
 }
 
 /* [commands] */
-int inspector_command(struct inspector *in, const char *line)
+int inspector__command(struct inspector *in, const char *line)
 {
     char buf[INSPECTOR_LINE_MAX], *words[4] = {0};
     struct vcpu_exit e;

@@ -80,8 +80,8 @@ void pane_registers(const struct inspector *in, struct pane *p, int width)
     for (int i = 0; i < INSPECTOR_NREGS; i++) {
         if (i % 3 == 0)
             l = new_line(p);
-        reg_cell(p, l, inspector_regs[i].name, inspector_reg_value(&in->regs, i),
-                 inspector_reg_value(&in->prev_regs, i));
+        reg_cell(p, l, inspector_regs[i].name, inspector__reg_value(&in->regs, i),
+                 inspector__reg_value(&in->prev_regs, i));
     }
     l = new_line(p);
     seg_cell(p, l, "cs", &s->cs, &o->cs);
@@ -155,7 +155,7 @@ void pane_code(const struct inspector *in, struct pane *p, int width, int lines)
 
 void pane_memory(const struct inspector *in, struct pane *p, int width, int lines)
 {
-    uint64_t addr = inspector_mem_addr(in);
+    uint64_t addr = inspector__mem_addr(in);
     int per_row = width >= 76 ? 16 : 8;
     uint8_t row[16];
     char title[64];

@@ -37,7 +37,7 @@ void pane_registers(const struct inspector *in, struct pane *p, int width);
 /** The next lines instructions from RIP, disassembled in the CPU's mode. */
 void pane_code(const struct inspector *in, struct pane *p, int width, int lines);
 
-/** A hexdump of lines rows at the memory pane's address (inspector_mem_addr). */
+/** A hexdump of lines rows at the memory pane's address (inspector__mem_addr). */
 void pane_memory(const struct inspector *in, struct pane *p, int width, int lines);
 
 /**

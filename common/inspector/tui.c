@@ -196,7 +196,7 @@ static int key_command(int ch, char *cmd, size_t size)
 }
 /* [keys] */
 
-int inspector_tui(struct inspector_target *t)
+int inspector__tui(struct inspector_target *t)
 {
     struct inspector *in;
     char cmd[INSPECTOR_LINE_MAX];
@@ -206,7 +206,7 @@ int inspector_tui(struct inspector_target *t)
         return error__set("--inspect needs a terminal (try --batch for plain text)");
     if (!(in = malloc(sizeof(*in))))
         return error__set("out of memory for the inspector");
-    inspector_init(in, t);
+    inspector__init(in, t);
     in->interrupted = key_pressed;
     if (!initscr()) {
         free(in);
@@ -225,7 +225,7 @@ int inspector_tui(struct inspector_target *t)
             snprintf(in->status, sizeof(in->status), "running (any key stops)...");
             draw(in);
         }
-        quit = inspector_command(in, cmd);
+        quit = inspector__command(in, cmd);
     }
     endwin();
     free(in);

@@ -228,7 +228,7 @@ static char *batch_on(struct inspector_target *t, const char *script)
 
     ck_assert_ptr_nonnull(in);
     ck_assert_ptr_nonnull(out);
-    ck_assert_int_eq(inspector_batch(t, in, out), 0);
+    ck_assert_int_eq(inspector__batch(t, in, out), 0);
     fclose(in);
     fclose(out);
     return text;
@@ -347,8 +347,8 @@ START_TEST(panes_fit_their_width)
     static struct inspector in;
     static struct pane p;
 
-    inspector_init(&in, &fake_target);
-    inspector_command(&in, "c");
+    inspector__init(&in, &fake_target);
+    inspector__command(&in, "c");
     for (int w = 24; w <= 100; w += 4) {
         pane_registers(&in, &p, w);
         for (int k = 0; k < 5; k++) {
@@ -401,14 +401,14 @@ START_TEST(smp_commands_focus_step_and_let_the_others_run)
     static struct inspector in;
     static struct pane p;
 
-    inspector_init(&in, &smp_target);
-    inspector_command(&in, "cpu 2");
+    inspector__init(&in, &smp_target);
+    inspector__command(&in, "cpu 2");
     ck_assert_int_eq(smp.nfocus, 1);
     ck_assert_int_eq(smp.focus_calls[0], 2);
     ck_assert_int_eq(in.focus, 2);
     ck_assert_uint_eq(in.regs.rbx, 2);
     /* n runs the vCPU in focus, and only it. */
-    inspector_command(&in, "n");
+    inspector__command(&in, "n");
     ck_assert_uint_eq(smp.cpu[2].regs.rip, 0x1004);
     ck_assert_uint_eq(smp.cpu[0].regs.rip, 0x1000);
     ck_assert_uint_eq(in.regs.rip, 0x1004);
@@ -416,11 +416,11 @@ START_TEST(smp_commands_focus_step_and_let_the_others_run)
     ck_assert_str_eq(p.lines[5].text, "    r15 0000000000000000     rip 0000000000001004* rflags "
                                       "0000000000000002 ");
     /* tab goes round: 2, then 0, then 1. */
-    inspector_command(&in, "tab");
+    inspector__command(&in, "tab");
     ck_assert_int_eq(in.focus, 0);
     ck_assert_uint_eq(in.regs.rip, 0x1000);
     ck_assert_str_eq(in.status, "cpu 0 in focus");
-    inspector_command(&in, "tab");
+    inspector__command(&in, "tab");
     ck_assert_int_eq(in.focus, 1);
     ck_assert_int_eq(smp.nfocus, 3);
     ck_assert_int_eq(smp.focus_calls[1], 0);
@@ -430,16 +430,16 @@ START_TEST(smp_commands_focus_step_and_let_the_others_run)
     ck_assert_str_eq(p.lines[1].text, "=> cpu1  running       -");
     ck_assert_str_eq(p.lines[2].text, "   cpu2  wait-for-SIPI IO out port 0xe9 data 0x0");
     /* r and p. */
-    inspector_command(&in, "r");
+    inspector__command(&in, "r");
     ck_assert_int_eq(in.others_run, 1);
-    inspector_command(&in, "p");
+    inspector__command(&in, "p");
     ck_assert_int_eq(in.others_run, 0);
     ck_assert_str_eq(in.status, "the other vCPUs stop at their next exit");
     ck_assert_int_eq(smp.nrun, 2);
     ck_assert_int_eq(smp.run_calls[0], 1);
     ck_assert_int_eq(smp.run_calls[1], 0);
     /* A list shorter than the machine still shows the vCPU in focus. */
-    inspector_command(&in, "cpu 2");
+    inspector__command(&in, "cpu 2");
     pane_cpus(&in, &p, 80, 2);
     ck_assert_int_eq(p.n, 2);
     ck_assert_str_eq(p.lines[1].text, "=> cpu2  wait-for-SIPI IO out port 0xe9 data 0x0");
@@ -457,20 +457,20 @@ START_TEST(smp_bad_cpu_numbers_leave_the_focus)
     static struct inspector in;
     char status[2 * INSPECTOR_LINE_MAX];
 
-    inspector_init(&in, &smp_target);
-    inspector_command(&in, "cpu 1");
-    inspector_command(&in, "cpu 7");
+    inspector__init(&in, &smp_target);
+    inspector__command(&in, "cpu 1");
+    inspector__command(&in, "cpu 7");
     ck_assert_str_eq(in.status, "cpu 7: no such vCPU (0 to 2); cpu 1 stays in focus");
     ck_assert_int_eq(in.focus, 1);
     ck_assert_int_eq(smp.nfocus, 1);
-    inspector_command(&in, "cpu");
+    inspector__command(&in, "cpu");
     ck_assert_str_eq(in.status, "usage: cpu N (0 to 2)");
-    inspector_command(&in, "cpu -1");
+    inspector__command(&in, "cpu -1");
     ck_assert_str_eq(in.status, "usage: cpu N (0 to 2)");
-    inspector_command(&in, "x");
+    inspector__command(&in, "x");
     ck_assert_str_eq(in.status, "unknown command 'x' (n, s, c, b, g, cpu N, tab, r, p, q)");
     smp.refuse_focus = 1;
-    inspector_command(&in, "tab");
+    inspector__command(&in, "tab");
     ck_assert_str_eq(in.status, "cpu 2: vCPU 2 is busy");
     ck_assert_int_eq(in.focus, 1);
     ck_assert_uint_eq(in.regs.rbx, 1);
