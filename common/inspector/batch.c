@@ -32,23 +32,23 @@ static void print_panes(FILE *out, const struct inspector *in)
 
     if (!p)
         return;
-    pane_status(in, status, sizeof(status));
+    panes__status(in, status, sizeof(status));
     fprintf(out, "status: %s\n", status);
     if (in->t->ncpus > 1) { /* chapter 5's machines; one vCPU needs no list */
-        pane_cpus(in, p, BATCH_WIDTH, in->t->ncpus);
+        panes__cpus(in, p, BATCH_WIDTH, in->t->ncpus);
         print_pane(out, p);
     }
-    pane_registers(in, p, BATCH_WIDTH);
+    panes__registers(in, p, BATCH_WIDTH);
     print_pane(out, p);
-    pane_code(in, p, BATCH_WIDTH, BATCH_CODE);
+    panes__code(in, p, BATCH_WIDTH, BATCH_CODE);
     print_pane(out, p);
-    pane_memory(in, p, BATCH_WIDTH, BATCH_MEMORY);
+    panes__memory(in, p, BATCH_WIDTH, BATCH_MEMORY);
     print_pane(out, p);
-    pane_log(in, p, BATCH_WIDTH, BATCH_LOG);
+    panes__log(in, p, BATCH_WIDTH, BATCH_LOG);
     print_pane(out, p);
-    pane_stats(in, p, BATCH_WIDTH, INSPECTOR_ROWS_MAX);
+    panes__stats(in, p, BATCH_WIDTH, INSPECTOR_ROWS_MAX);
     print_pane(out, p);
-    pane_console(in, p, BATCH_WIDTH, BATCH_CONSOLE);
+    panes__console(in, p, BATCH_WIDTH, BATCH_CONSOLE);
     print_pane(out, p);
     free(p);
 }

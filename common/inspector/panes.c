@@ -40,7 +40,7 @@ static void put(const struct pane *p, struct pane_line *l, int changed, const ch
 
 /* ---- status and registers ------------------------------------------------------- */
 
-void pane_status(const struct inspector *in, char *buf, size_t size)
+void panes__status(const struct inspector *in, char *buf, size_t size)
 {
     char cpu[32] = "";
 
@@ -67,7 +67,7 @@ static void seg_cell(const struct pane *p, struct pane_line *l, const char *name
         changed ? '*' : ' ');
 }
 
-void pane_registers(const struct inspector *in, struct pane *p, int width)
+void panes__registers(const struct inspector *in, struct pane *p, int width)
 {
     const struct kvm_sregs *s = &in->sregs, *o = &in->prev_sregs;
     struct pane_line *l = NULL;
@@ -122,7 +122,7 @@ static size_t read_linear(struct vcpu *v, uint64_t linear, uint8_t *buf, size_t 
     return done;
 }
 
-void pane_code(const struct inspector *in, struct pane *p, int width, int lines)
+void panes__code(const struct inspector *in, struct pane *p, int width, int lines)
 {
     enum disasm_mode mode = disasm_mode_of(&in->sregs);
     uint64_t at = in->sregs.cs.base + in->regs.rip;
@@ -153,7 +153,7 @@ void pane_code(const struct inspector *in, struct pane *p, int width, int lines)
     }
 }
 
-void pane_memory(const struct inspector *in, struct pane *p, int width, int lines)
+void panes__memory(const struct inspector *in, struct pane *p, int width, int lines)
 {
     uint64_t addr = inspector__mem_addr(in);
     int per_row = width >= 76 ? 16 : 8;
@@ -204,7 +204,7 @@ static void put_fitted(struct pane *p, const char *text)
     put(p, new_line(p), 0, "%s", squeeze(text, p->width, squeezed, sizeof(squeezed)));
 }
 
-void pane_cpus(const struct inspector *in, struct pane *p, int width, int lines)
+void panes__cpus(const struct inspector *in, struct pane *p, int width, int lines)
 {
     char about[INSPECTOR_LINE_MAX], squeezed[INSPECTOR_LINE_MAX];
     int first;
@@ -225,7 +225,7 @@ void pane_cpus(const struct inspector *in, struct pane *p, int width, int lines)
     }
 }
 
-void pane_log(const struct inspector *in, struct pane *p, int width, int lines)
+void panes__log(const struct inspector *in, struct pane *p, int width, int lines)
 {
     unsigned long first = in->exits > (unsigned long)lines ? in->exits - lines : 0;
 
@@ -236,7 +236,7 @@ void pane_log(const struct inspector *in, struct pane *p, int width, int lines)
         put_fitted(p, in->log[i % INSPECTOR_LOG_MAX]);
 }
 
-void pane_stats(const struct inspector *in, struct pane *p, int width, int lines)
+void panes__stats(const struct inspector *in, struct pane *p, int width, int lines)
 {
     pane_start(p, width, "exit counts");
     for (int i = 0; i < in->ncounts && i < lines; i++) {
@@ -252,7 +252,7 @@ void pane_stats(const struct inspector *in, struct pane *p, int width, int lines
         put(p, new_line(p), 0, "(%lu more)", in->uncounted);
 }
 
-void pane_console(const struct inspector *in, struct pane *p, int width, int lines)
+void panes__console(const struct inspector *in, struct pane *p, int width, int lines)
 {
     const char *text = in->t->console ? in->t->console(in->t->ctx) : NULL;
     const char *start, *end;

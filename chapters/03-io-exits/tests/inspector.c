@@ -350,23 +350,23 @@ START_TEST(panes_fit_their_width)
     inspector__init(&in, &fake_target);
     inspector__command(&in, "c");
     for (int w = 24; w <= 100; w += 4) {
-        pane_registers(&in, &p, w);
+        panes__registers(&in, &p, w);
         for (int k = 0; k < 5; k++) {
             for (int i = 0; i < p.n; i++)
                 ck_assert_int_le((int)strlen(p.lines[i].text), w);
             if (k == 0)
-                pane_code(&in, &p, w, 5);
+                panes__code(&in, &p, w, 5);
             else if (k == 1)
-                pane_memory(&in, &p, w, 5);
+                panes__memory(&in, &p, w, 5);
             else if (k == 2)
-                pane_log(&in, &p, w, 5);
+                panes__log(&in, &p, w, 5);
             else if (k == 3)
-                pane_stats(&in, &p, w, 5);
+                panes__stats(&in, &p, w, 5);
         }
     }
     /* A long exit line is squeezed, not cut, when only the spaces are too many. */
     snprintf(in.log[0], sizeof(in.log[0]), "exit     1  cpu0 IO       out");
-    pane_log(&in, &p, 24, 5);
+    panes__log(&in, &p, 24, 5);
     ck_assert_str_eq(p.lines[0].text, "exit 1 cpu0 IO out");
 }
 END_TEST
@@ -412,7 +412,7 @@ START_TEST(smp_commands_focus_step_and_let_the_others_run)
     ck_assert_uint_eq(smp.cpu[2].regs.rip, 0x1004);
     ck_assert_uint_eq(smp.cpu[0].regs.rip, 0x1000);
     ck_assert_uint_eq(in.regs.rip, 0x1004);
-    pane_registers(&in, &p, 80);
+    panes__registers(&in, &p, 80);
     ck_assert_str_eq(p.lines[5].text, "    r15 0000000000000000     rip 0000000000001004* rflags "
                                       "0000000000000002 ");
     /* tab goes round: 2, then 0, then 1. */
@@ -425,7 +425,7 @@ START_TEST(smp_commands_focus_step_and_let_the_others_run)
     ck_assert_int_eq(smp.nfocus, 3);
     ck_assert_int_eq(smp.focus_calls[1], 0);
     ck_assert_int_eq(smp.focus_calls[2], 1);
-    pane_cpus(&in, &p, 80, 8);
+    panes__cpus(&in, &p, 80, 8);
     ck_assert_int_eq(p.n, 3);
     ck_assert_str_eq(p.lines[1].text, "=> cpu1  running       -");
     ck_assert_str_eq(p.lines[2].text, "   cpu2  wait-for-SIPI IO out port 0xe9 data 0x0");
@@ -440,12 +440,12 @@ START_TEST(smp_commands_focus_step_and_let_the_others_run)
     ck_assert_int_eq(smp.run_calls[1], 0);
     /* A list shorter than the machine still shows the vCPU in focus. */
     inspector__command(&in, "cpu 2");
-    pane_cpus(&in, &p, 80, 2);
+    panes__cpus(&in, &p, 80, 2);
     ck_assert_int_eq(p.n, 2);
     ck_assert_str_eq(p.lines[1].text, "=> cpu2  wait-for-SIPI IO out port 0xe9 data 0x0");
     /* The vCPU list fits any width, squeezed first. */
     for (int w = 16; w <= 80; w += 8) {
-        pane_cpus(&in, &p, w, 8);
+        panes__cpus(&in, &p, w, 8);
         for (int i = 0; i < p.n; i++)
             ck_assert_int_le((int)strlen(p.lines[i].text), w);
     }
@@ -474,7 +474,7 @@ START_TEST(smp_bad_cpu_numbers_leave_the_focus)
     ck_assert_str_eq(in.status, "cpu 2: vCPU 2 is busy");
     ck_assert_int_eq(in.focus, 1);
     ck_assert_uint_eq(in.regs.rbx, 1);
-    pane_status(&in, status, sizeof(status));
+    panes__status(&in, status, sizeof(status));
     ck_assert_str_eq(status, "fake | cpu 1 of 3 | exits 0 | last - | cpu 2: vCPU 2 is busy");
 }
 END_TEST
