@@ -268,15 +268,15 @@ static void report_step_difference(struct lockstep_pair *p, const struct lockste
 {
     FILE *out = p->out;
     char text[128] = "(no code)";
-    enum disasm_mode mode = disasm_mode_of(&before->sregs);
+    enum disasm_mode mode = disasm__mode_of(&before->sregs);
 
     if (n)
-        disasm_one(mode, before->regs.rip, bytes, n, text, sizeof(text));
+        disasm__one(mode, before->regs.rip, bytes, n, text, sizeof(text));
     fprintf(out,
             "lockstep: the first instruction that differs, after %lu single steps:\n"
             "  at %04x:%#llx (%s):",
             p->res->steps, before->sregs.cs.selector, (unsigned long long)before->regs.rip,
-            disasm_mode_name(mode));
+            disasm__mode_name(mode));
     for (size_t i = 0; i < n; i++)
         fprintf(out, " %02x", bytes[i]);
     fprintf(out, "\n  %s\n", text);

@@ -98,7 +98,7 @@ void panes__registers(const struct inspector *in, struct pane *p, int width)
     l = new_line(p);
     reg_cell(p, l, "efer", s->efer, o->efer);
     reg_cell(p, l, "cr2", s->cr2, o->cr2);
-    put(p, l, 0, "    mode %s, cpl %d", disasm_mode_name(disasm_mode_of(s)),
+    put(p, l, 0, "    mode %s, cpl %d", disasm__mode_name(disasm__mode_of(s)),
         s->cr0 & 1 ? s->ss.dpl : 0);
 }
 
@@ -124,13 +124,13 @@ static size_t read_linear(struct vcpu *v, uint64_t linear, uint8_t *buf, size_t 
 
 void panes__code(const struct inspector *in, struct pane *p, int width, int lines)
 {
-    enum disasm_mode mode = disasm_mode_of(&in->sregs);
+    enum disasm_mode mode = disasm__mode_of(&in->sregs);
     uint64_t at = in->sregs.cs.base + in->regs.rip;
     uint8_t bytes[16 * PANE_LINES_MAX];
     size_t have, off = 0;
     char text[96];
 
-    snprintf(text, sizeof(text), "code (%s)", disasm_mode_name(mode));
+    snprintf(text, sizeof(text), "code (%s)", disasm__mode_name(mode));
     pane_start(p, width, text);
     if (lines > PANE_LINES_MAX)
         lines = PANE_LINES_MAX;
@@ -140,7 +140,7 @@ void panes__code(const struct inspector *in, struct pane *p, int width, int line
     if (have == 0)
         put(p, new_line(p), 0, "0x%llx: not in guest memory", (unsigned long long)at);
     for (int i = 0; i < lines && off < have; i++) {
-        size_t n = disasm_one(mode, at + off, bytes + off, have - off, text, sizeof(text));
+        size_t n = disasm__one(mode, at + off, bytes + off, have - off, text, sizeof(text));
         struct pane_line *l = new_line(p);
         put(p, l, 0, "%s %08llx  ", i ? "  " : "=>", (unsigned long long)(at + off));
         /* The bytes too where there is room for them. */

@@ -322,22 +322,22 @@ START_TEST(disassembly_follows_the_cpu_mode)
     struct kvm_sregs s = {0};
     char text[64];
 
-    ck_assert_int_eq(disasm_mode_of(&s), DISASM_REAL16);
+    ck_assert_int_eq(disasm__mode_of(&s), DISASM_REAL16);
     s.cr0 = 1;
-    ck_assert_int_eq(disasm_mode_of(&s), DISASM_PROT16);
+    ck_assert_int_eq(disasm__mode_of(&s), DISASM_PROT16);
     s.cs.db = 1;
-    ck_assert_int_eq(disasm_mode_of(&s), DISASM_PROT32);
-    ck_assert_uint_eq(disasm_one(DISASM_PROT32, 0, bytes, 3, text, sizeof(text)), 1);
+    ck_assert_int_eq(disasm__mode_of(&s), DISASM_PROT32);
+    ck_assert_uint_eq(disasm__one(DISASM_PROT32, 0, bytes, 3, text, sizeof(text)), 1);
     ck_assert_str_eq(text, "dec %eax");
     s.efer = 0x500; /* LME, LMA */
-    ck_assert_int_eq(disasm_mode_of(&s), DISASM_COMPAT32);
+    ck_assert_int_eq(disasm__mode_of(&s), DISASM_COMPAT32);
     s.cs.db = 0;
     s.cs.l = 1;
-    ck_assert_int_eq(disasm_mode_of(&s), DISASM_LONG64);
-    ck_assert_str_eq(disasm_mode_name(DISASM_LONG64), "long-64");
-    ck_assert_uint_eq(disasm_one(DISASM_LONG64, 0, bytes, 3, text, sizeof(text)), 3);
+    ck_assert_int_eq(disasm__mode_of(&s), DISASM_LONG64);
+    ck_assert_str_eq(disasm__mode_name(DISASM_LONG64), "long-64");
+    ck_assert_uint_eq(disasm__one(DISASM_LONG64, 0, bytes, 3, text, sizeof(text)), 3);
     ck_assert_str_eq(text, "mov %rsp, %rbp");
-    ck_assert_uint_eq(disasm_one(DISASM_LONG64, 0, bytes, 2, text, sizeof(text)), 0);
+    ck_assert_uint_eq(disasm__one(DISASM_LONG64, 0, bytes, 2, text, sizeof(text)), 0);
     ck_assert_str_eq(text, "(bad)");
 }
 END_TEST

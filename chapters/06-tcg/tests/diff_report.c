@@ -30,7 +30,7 @@ static void disassemble(const struct diff_case *c, char *text, size_t size)
                             : c->mode == X86_MODE_32 ? DISASM_PROT32
                                                      : DISASM_LONG64;
 
-    disasm_one(mode, c->rip, c->code, X86_MAX_LENGTH, text, size);
+    disasm__one(mode, c->rip, c->code, X86_MAX_LENGTH, text, size);
 }
 
 static const char *end_name(const struct diff_result *r, char *buf, size_t size)
