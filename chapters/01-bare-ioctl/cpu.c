@@ -143,7 +143,7 @@ int kvm_cpu__explain_exit(const struct kvm_run *run)
     case KVM_EXIT_DEBUG:
         return 0;
     }
-    return error__set("unexpected exit KVM_EXIT_%s (%u)", kvm_exit_name(run->exit_reason),
+    return error__set("unexpected exit KVM_EXIT_%s (%u)", kvm_cpu__exit_name(run->exit_reason),
                       run->exit_reason);
 }
 /* [explain-exit] */
@@ -163,7 +163,7 @@ uint8_t *kvm_cpu__io_data(struct kvm_cpu *cpu)
     return (uint8_t *)run + run->io.data_offset;
 }
 
-const char *kvm_exit_name(uint32_t reason)
+const char *kvm_cpu__exit_name(uint32_t reason)
 {
     static const char *const names[] = {
         [KVM_EXIT_UNKNOWN] = "UNKNOWN",

@@ -136,7 +136,7 @@ int vm__handle_exit(struct vm *vm)
 
 void vm__trace_exit(FILE *out, unsigned long n, const struct kvm_run *run, uint64_t rip)
 {
-    fprintf(out, "exit %4lu  %-9s", n, kvm_exit_name(run->exit_reason));
+    fprintf(out, "exit %4lu  %-9s", n, kvm_cpu__exit_name(run->exit_reason));
     if (run->exit_reason == KVM_EXIT_IO) {
         const uint8_t *data = (const uint8_t *)run + run->io.data_offset;
         uint32_t v = io_item(data, run->io.size);

@@ -37,7 +37,7 @@ static int bare_loop(struct kvm_cpu *cpu, unsigned long *exits)
         case KVM_EXIT_HLT:
             return 0;
         default:
-            return error__set("unexpected exit KVM_EXIT_%s", kvm_exit_name(run->exit_reason));
+            return error__set("unexpected exit KVM_EXIT_%s", kvm_cpu__exit_name(run->exit_reason));
         }
     }
 }
