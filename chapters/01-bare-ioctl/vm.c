@@ -105,7 +105,7 @@ static const uint8_t *vm_guest_ptr(void *ctx, uint64_t gpa, size_t len)
 
 void vm__dump(struct vm *vm)
 {
-    dump_cpu(vm->diag, &vm->cpu, vm_guest_ptr, vm);
+    dump__cpu(vm->diag, &vm->cpu, vm_guest_ptr, vm);
 }
 
 /* [handle-exit] */

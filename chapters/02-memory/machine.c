@@ -252,7 +252,7 @@ static const uint8_t *guest_ptr(void *ctx, uint64_t gpa, size_t len)
 
 void machine__dump(struct machine *m)
 {
-    dump_cpu(m->vm.diag, &m->vm.cpu, guest_ptr, &m->mem);
+    dump__cpu(m->vm.diag, &m->vm.cpu, guest_ptr, &m->mem);
 }
 
 int machine__peek(struct machine *m, FILE *out, uint64_t gpa, uint64_t len)

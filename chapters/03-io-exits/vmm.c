@@ -339,7 +339,7 @@ void vmm__dump(struct vmm *x, FILE *out)
     if (x->ncpus > 1)
         fprintf(out, "vCPU %u:\n", x->fault_cpu);
     if (vcpu__get_regs(v, &regs) == 0 && vcpu__get_sregs(v, &sregs) == 0)
-        dump_state(out, &regs, &sregs, x->last.kind == VCPU_EXIT_SHUTDOWN, &mem);
+        dump__state(out, &regs, &sregs, x->last.kind == VCPU_EXIT_SHUTDOWN, &mem);
     error__set("%s", saved);
 }
 
