@@ -107,7 +107,7 @@ static int place(struct machine *m, const struct machine_image *img,
                  uint64_t *tables)
 {
     *tables = 0;
-    if (mode != MODE_REAL && load_boot_area(&m->mem, img->name, end, mode_size(mode), tables) < 0)
+    if (mode != MODE_REAL && load_boot_area(&m->mem, img->name, end, mode__size(mode), tables) < 0)
         return -1;
     load_copy(&m->mem, img->data, segs, n);
     return 0;

@@ -34,10 +34,10 @@
 enum cpu_mode { MODE_REAL, MODE_PROTECTED, MODE_LONG };
 
 /** Returns "real", "protected" or "long". */
-const char *mode_name(enum cpu_mode mode);
+const char *mode__name(enum cpu_mode mode);
 
 /** Returns the bytes of guest memory the mode's structures take: 0 for real mode. */
-uint64_t mode_size(enum cpu_mode mode);
+uint64_t mode__size(enum cpu_mode mode);
 
 /**
  * Returns the hidden part of a segment register as the CPU loads it from a flat
@@ -45,7 +45,7 @@ uint64_t mode_size(enum cpu_mode mode);
  * when code is set, else data (read/write). With long_mode, a code segment is a 64-bit
  * one (L = 1, D = 0). Chapter 6's SYSCALL and SYSRET load such segments too.
  */
-struct kvm_segment mode_flat_segment(uint16_t sel, int code, int long_mode);
+struct kvm_segment mode__flat_segment(uint16_t sel, int code, int long_mode);
 
 /**
  * Fills regs and sregs with the state of an x86 CPU after reset (Intel SDM vol. 3, "Processor

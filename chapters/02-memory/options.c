@@ -34,7 +34,7 @@ void machine_options__init(struct machine_options *o)
 static int parse_mode(const char *text, enum cpu_mode *mode)
 {
     for (int m = MODE_REAL; m <= MODE_LONG; m++)
-        if (strcmp(text, mode_name(m)) == 0) {
+        if (strcmp(text, mode__name(m)) == 0) {
             *mode = m;
             return 0;
         }

@@ -78,7 +78,7 @@ static int mode_index(enum x86_mode mode)
     return mode == X86_MODE_16 ? 0 : mode == X86_MODE_32 ? 1 : 2;
 }
 
-static const char *mode_name(enum x86_mode mode)
+static const char *mode__name(enum x86_mode mode)
 {
     return mode == X86_MODE_16 ? "real-16" : mode == X86_MODE_32 ? "prot-32" : "long-64";
 }
@@ -221,7 +221,7 @@ static int unicorn_init(struct machine *m)
         (err = uc_mem_map_ptr(m->uc, m->l.base, m->l.size, UC_PROT_ALL, m->uc_mem)) != UC_ERR_OK ||
         (err = uc_hook_add(m->uc, &hook, UC_HOOK_INTR, (void *)on_interrupt, m, 1, 0)) !=
             UC_ERR_OK) {
-        fprintf(stderr, "diff: unicorn set-up in %s: %s\n", mode_name(m->mode), uc_strerror(err));
+        fprintf(stderr, "diff: unicorn set-up in %s: %s\n", mode__name(m->mode), uc_strerror(err));
         return -1;
     }
     if (m->mode == X86_MODE_64) {
@@ -241,7 +241,7 @@ static int unicorn_init(struct machine *m)
      * flight: the next one would become a double fault. Every case starts from here. */
     if ((err = uc_context_alloc(m->uc, &m->fresh)) != UC_ERR_OK ||
         (err = uc_context_save(m->uc, m->fresh)) != UC_ERR_OK) {
-        fprintf(stderr, "diff: unicorn context in %s: %s\n", mode_name(m->mode), uc_strerror(err));
+        fprintf(stderr, "diff: unicorn context in %s: %s\n", mode__name(m->mode), uc_strerror(err));
         return -1;
     }
     return 0;
@@ -265,7 +265,7 @@ struct diff *diff__new(void)
         m->pristine = malloc(m->l.size);
         ZydisDecoderInit(&m->zydis, zmodes[k], zstacks[k]);
         if (!m->pristine || interp_init(m) < 0 || unicorn_init(m) < 0) {
-            fprintf(stderr, "diff: set-up in %s failed\n", mode_name(m->mode));
+            fprintf(stderr, "diff: set-up in %s failed\n", mode__name(m->mode));
             diff__free(d);
             return NULL;
         }
