@@ -127,7 +127,7 @@ int elf_prepare(struct guest_mem *mem, const char *name, const uint8_t *image, s
         return -1;
     if ((n = read_segments(name, image, len, &h, segs)) < 0)
         return -1;
-    if (load_check(mem, name, segs, n, len) < 0)
+    if (load__check(mem, name, segs, n, len) < 0)
         return -1;
     /* The entry is a virtual address; stepvm's guests start with identity mapping. */
     out->end = 0;
@@ -152,7 +152,7 @@ int elf_load(struct guest_mem *mem, const char *name, const uint8_t *image, size
 
     if (n < 0)
         return -1;
-    load_copy(mem, image, segs, n);
+    load__copy(mem, image, segs, n);
     return 0;
 }
 /* [load] */

@@ -27,8 +27,8 @@ static int check_one(struct guest_mem *mem, const char *name, int i, const struc
     return 0;
 }
 
-int load_check(struct guest_mem *mem, const char *name, const struct load_segment *segs, int n,
-               size_t file_len)
+int load__check(struct guest_mem *mem, const char *name, const struct load_segment *segs, int n,
+                size_t file_len)
 {
     for (int i = 0; i < n; i++) {
         if (check_one(mem, name, i, &segs[i], file_len) < 0)
@@ -45,8 +45,8 @@ int load_check(struct guest_mem *mem, const char *name, const struct load_segmen
 /* [check] */
 
 /* [boot-area] */
-int load_boot_area(struct guest_mem *mem, const char *name, uint64_t end, uint64_t size,
-                   uint64_t *at)
+int load__boot_area(struct guest_mem *mem, const char *name, uint64_t end, uint64_t size,
+                    uint64_t *at)
 {
     uint64_t base = (end + MEM_PAGE_SIZE - 1) & ~(MEM_PAGE_SIZE - 1);
 
@@ -65,8 +65,8 @@ int load_boot_area(struct guest_mem *mem, const char *name, uint64_t end, uint64
 }
 /* [boot-area] */
 
-uint64_t load_copy(struct guest_mem *mem, const uint8_t *file, const struct load_segment *segs,
-                   int n)
+uint64_t load__copy(struct guest_mem *mem, const uint8_t *file, const struct load_segment *segs,
+                    int n)
 {
     uint64_t end = 0;
 

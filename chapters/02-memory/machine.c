@@ -107,9 +107,9 @@ static int place(struct machine *m, const struct machine_image *img,
                  uint64_t *tables)
 {
     *tables = 0;
-    if (mode != MODE_REAL && load_boot_area(&m->mem, img->name, end, mode__size(mode), tables) < 0)
+    if (mode != MODE_REAL && load__boot_area(&m->mem, img->name, end, mode__size(mode), tables) < 0)
         return -1;
-    load_copy(&m->mem, img->data, segs, n);
+    load__copy(&m->mem, img->data, segs, n);
     return 0;
 }
 
@@ -119,7 +119,7 @@ static int load_flat(struct machine *m, const struct machine_image *img)
     struct load_segment seg = {0, img->len, img->len, img->flat_addr};
     uint64_t tables;
 
-    if (load_check(&m->mem, img->name, &seg, 1, img->len) < 0 ||
+    if (load__check(&m->mem, img->name, &seg, 1, img->len) < 0 ||
         place(m, img, &seg, 1, img->flat_addr + img->len, img->flat_mode, &tables) < 0)
         return -1;
     m->format = "flat";

@@ -5,7 +5,7 @@
  * Each mode is a handful of register values (KVM's struct kvm_regs and kvm_sregs), plus, for
  * protected and long mode, structures the VMM writes into guest memory: a GDT, and for long
  * mode page tables too. They go in one page-aligned block whose address the loader chooses
- * (load_boot_area: right after the image), laid out from that address as
+ * (load__boot_area: right after the image), laid out from that address as
  *
  *   +0x0000  GDT          +0x1000  PML4          +0x2000  PDPT
  *   +0x3000 - +0x6fff     four page directories: 4 GiB identity-mapped with 2 MiB pages

@@ -211,7 +211,7 @@ int multiboot_load(struct guest_mem *mem, const char *name, const uint8_t *image
         if (len - (size_t)hdr < sizeof(h))
             return error__set("%s: truncated Multiboot header at 0x%lx", name, hdr);
         if (kludge_segment(name, &h, hdr, len, &segs[0]) < 0 ||
-            load_check(mem, name, segs, 1, len) < 0)
+            load__check(mem, name, segs, 1, len) < 0)
             return -1;
         elf.entry = h.entry_addr;
         elf.end = segs[0].paddr + segs[0].memsz;
@@ -225,11 +225,11 @@ int multiboot_load(struct guest_mem *mem, const char *name, const uint8_t *image
     }
     if (nmods > 16)
         return error__set("%d modules: at most 16", nmods);
-    if (load_boot_area(mem, name, elf.end, size, &area) < 0 ||
+    if (load__boot_area(mem, name, elf.end, size, &area) < 0 ||
         place_modules(mem, area + size, mods, nmods, mod_at) < 0 ||
         write_info(mem, (uint32_t)area, cmdline, mod_at, mods, nmods) < 0)
         return -1;
-    load_copy(mem, image, segs, n);
+    load__copy(mem, image, segs, n);
     for (int i = 0; i < nmods; i++)
         memcpy(guest_mem__translate(mem, mod_at[i], mods[i].len), mods[i].data, mods[i].len);
     boot->entry = (uint32_t)elf.entry;

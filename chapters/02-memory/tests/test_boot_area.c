@@ -1,5 +1,5 @@
 /*
- * test_boot_area.c - where the VMM's boot structures go: load_boot_area's rule (the first
+ * test_boot_area.c - where the VMM's boot structures go: load__boot_area's rule (the first
  * page after the image, past the hole if need be, refused when RAM cannot hold them), and
  * machine__load putting each mode's GDT and page tables there, on a machine without KVM.
  */
@@ -44,7 +44,7 @@ START_TEST(boot_area_follows_the_image)
     uint64_t at = 0x1234;
 
     error__set("none");
-    int ret = load_boot_area(&test_mem, "k", areas[_i].end, areas[_i].size, &at);
+    int ret = load__boot_area(&test_mem, "k", areas[_i].end, areas[_i].size, &at);
     if (areas[_i].want_error) {
         ck_assert_msg(ret == -1, "%s: placed at 0x%llx", areas[_i].name, (unsigned long long)at);
         ck_assert_str_eq(error__get(), areas[_i].want_error);
