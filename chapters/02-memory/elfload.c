@@ -12,7 +12,7 @@
 #include <elf.h>
 #include <string.h>
 
-int elf_is_elf(const uint8_t *image, size_t len)
+int elfload__is(const uint8_t *image, size_t len)
 {
     return len >= SELFMAG && memcmp(image, ELFMAG, SELFMAG) == 0;
 }
@@ -37,7 +37,7 @@ struct elf_header {
 /* [header] */
 static int read_header(const char *name, const uint8_t *img, size_t len, struct elf_header *h)
 {
-    if (!elf_is_elf(img, len))
+    if (!elfload__is(img, len))
         return error__set("%s: not an ELF file (bad magic)", name);
     if (len < EI_NIDENT)
         return error__set("%s: truncated: %zu bytes is less than an ELF identification", name, len);
@@ -117,8 +117,8 @@ static int read_segments(const char *name, const uint8_t *img, size_t len,
 }
 
 /* [load] */
-int elf_prepare(struct guest_mem *mem, const char *name, const uint8_t *image, size_t len,
-                struct elf_image *out, struct load_segment *segs)
+int elfload__prepare(struct guest_mem *mem, const char *name, const uint8_t *image, size_t len,
+                     struct elf_image *out, struct load_segment *segs)
 {
     struct elf_header h = {0};
     int n, entry_ok = 0;
@@ -144,11 +144,11 @@ int elf_prepare(struct guest_mem *mem, const char *name, const uint8_t *image, s
     return n;
 }
 
-int elf_load(struct guest_mem *mem, const char *name, const uint8_t *image, size_t len,
-             struct elf_image *out)
+int elfload__load(struct guest_mem *mem, const char *name, const uint8_t *image, size_t len,
+                  struct elf_image *out)
 {
     struct load_segment segs[LOAD_MAX_SEGMENTS];
-    int n = elf_prepare(mem, name, image, len, out, segs);
+    int n = elfload__prepare(mem, name, image, len, out, segs);
 
     if (n < 0)
         return -1;

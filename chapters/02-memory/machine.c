@@ -133,7 +133,7 @@ static int load_elf(struct machine *m, const struct machine_image *img)
     struct load_segment segs[LOAD_MAX_SEGMENTS];
     struct elf_image elf;
     uint64_t tables;
-    int n = elf_prepare(&m->mem, img->name, img->data, img->len, &elf, segs);
+    int n = elfload__prepare(&m->mem, img->name, img->data, img->len, &elf, segs);
 
     if (n < 0)
         return -1;
@@ -165,7 +165,7 @@ int machine__load(struct machine *m, const struct machine_image *img)
         m->format = "Multiboot";
         return machine__set_state(m, &regs, &sregs);
     }
-    if (elf_is_elf(img->data, img->len))
+    if (elfload__is(img->data, img->len))
         return load_elf(m, img);
     return load_flat(m, img);
 }

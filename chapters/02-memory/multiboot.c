@@ -216,11 +216,11 @@ int multiboot_load(struct guest_mem *mem, const char *name, const uint8_t *image
         elf.entry = h.entry_addr;
         elf.end = segs[0].paddr + segs[0].memsz;
     } else {
-        if (!elf_is_elf(image, len) || image[4] != 1 /* ELFCLASS32 */)
+        if (!elfload__is(image, len) || image[4] != 1 /* ELFCLASS32 */)
             return error__set("%s: a Multiboot kernel without the a.out kludge must be ELF32 "
                               "(QEMU refuses others too)",
                               name);
-        if ((n = elf_prepare(mem, name, image, len, &elf, segs)) < 0)
+        if ((n = elfload__prepare(mem, name, image, len, &elf, segs)) < 0)
             return -1;
     }
     if (nmods > 16)
