@@ -147,7 +147,7 @@ static int load_elf(struct machine *m, const struct machine_image *img)
 /* [load] */
 int machine__load(struct machine *m, const struct machine_image *img)
 {
-    long hdr = multiboot_find(img->name, img->data, img->len);
+    long hdr = multiboot__find(img->name, img->data, img->len);
 
     if (hdr == -1)
         return -1;
@@ -155,8 +155,8 @@ int machine__load(struct machine *m, const struct machine_image *img)
         struct multiboot_boot boot;
         struct kvm_regs regs;
         struct kvm_sregs sregs;
-        if (multiboot_load(&m->mem, img->name, img->data, img->len, hdr, img->cmdline, img->mods,
-                           img->nmods, &boot) < 0 ||
+        if (multiboot__load(&m->mem, img->name, img->data, img->len, hdr, img->cmdline, img->mods,
+                            img->nmods, &boot) < 0 ||
             machine__start(m, MODE_PROTECTED, boot.tables, boot.entry, MACHINE_STACK) < 0 ||
             machine__get_state(m, &regs, &sregs) < 0)
             return -1;

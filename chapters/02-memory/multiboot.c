@@ -19,7 +19,7 @@ struct mb_header {
 };
 
 /* [find] */
-long multiboot_find(const char *name, const uint8_t *image, size_t len)
+long multiboot__find(const char *name, const uint8_t *image, size_t len)
 {
     size_t limit = len < MULTIBOOT_SEARCH ? len : MULTIBOOT_SEARCH;
 
@@ -195,9 +195,9 @@ static int place_modules(struct guest_mem *mem, uint64_t end, const struct multi
 }
 
 /* [load] */
-int multiboot_load(struct guest_mem *mem, const char *name, const uint8_t *image, size_t len,
-                   long hdr, const char *cmdline, const struct multiboot_module *mods, int nmods,
-                   struct multiboot_boot *boot)
+int multiboot__load(struct guest_mem *mem, const char *name, const uint8_t *image, size_t len,
+                    long hdr, const char *cmdline, const struct multiboot_module *mods, int nmods,
+                    struct multiboot_boot *boot)
 {
     struct mb_header h = {0};
     struct load_segment segs[LOAD_MAX_SEGMENTS];

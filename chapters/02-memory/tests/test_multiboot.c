@@ -1,5 +1,5 @@
 /*
- * test_multiboot.c - multiboot_find and multiboot_load on kernels built in memory: the
+ * test_multiboot.c - multiboot__find and multiboot__load on kernels built in memory: the
  * header search, ELF32 and a.out-kludge kernels, modules, the boot information right after
  * the kernel, and every refusal with nothing copied. It needs only a guest_mem, so no KVM.
  */
@@ -48,10 +48,10 @@ static void build_plain_kernel(struct image *img, uint32_t flags, const struct m
 static int load(struct guest_mem *mem, const struct image *img, const char *cmdline,
                 const struct multiboot_module *mods, int nmods, struct multiboot_boot *boot)
 {
-    long hdr = multiboot_find("k.mb", img->data, img->len);
+    long hdr = multiboot__find("k.mb", img->data, img->len);
 
     ck_assert_msg(hdr >= 0, "no Multiboot header: %s", error__get());
-    return multiboot_load(mem, "k.mb", img->data, img->len, hdr, cmdline, mods, nmods, boot);
+    return multiboot__load(mem, "k.mb", img->data, img->len, hdr, cmdline, mods, nmods, boot);
 }
 
 /* Where the last load_ok put the boot information. */
@@ -145,7 +145,7 @@ START_TEST(header_search)
     image_pattern(&img, searches[_i].len);
     mb_put_header(&img, searches[_i].off, searches[_i].flags, searches[_i].bad_checksum, NULL);
     error__set("none");
-    long got = multiboot_find("k.mb", img.data, img.len);
+    long got = multiboot__find("k.mb", img.data, img.len);
     ck_assert_msg(got == searches[_i].want, "%s: found at %ld", searches[_i].name, got);
     ck_assert_str_eq(error__get(), searches[_i].want_error ? searches[_i].want_error : "none");
     image_free(&img);
@@ -159,7 +159,7 @@ START_TEST(magic_cut_short_not_found)
     image_pattern(&img, 12);
     mb_put_header(&img, 0, FLAGS, 0, NULL);
     image_cut(&img, 11);
-    ck_assert_int_eq(multiboot_find("k.mb", img.data, img.len), -2);
+    ck_assert_int_eq(multiboot__find("k.mb", img.data, img.len), -2);
     image_free(&img);
 }
 END_TEST
