@@ -38,7 +38,8 @@ int bus__register(struct bus *bus, uint64_t base, uint64_t len, const char *name
                           prev && prev->base + prev->len > base ? prev->name : next->name);
     memmove(&bus->ranges[at + 1], &bus->ranges[at],
             (size_t)(bus->nranges - at) * sizeof(bus->ranges[0]));
-    bus->ranges[at] = (struct bus_range){base, len, name, read, write, dev};
+    bus->ranges[at] = (struct bus_range){
+        .base = base, .len = len, .name = name, .read = read, .write = write, .dev = dev};
     bus->nranges++;
     return 0;
 }

@@ -86,6 +86,6 @@ static int hypercall_write(void *dev, struct vcpu *v, uint64_t offset, uint64_t 
 int hypercall__register(struct hypercall *hc, struct bus *pio, uint64_t ram_size, FILE *console,
                         FILE *diag)
 {
-    *hc = (struct hypercall){ram_size, console, diag, 0, 0};
+    *hc = (struct hypercall){.ram_size = ram_size, .console = console, .diag = diag};
     return bus__register(pio, HYPERCALL_PORT, 4, "hypercall", NULL, hypercall_write, hc);
 }
