@@ -302,7 +302,7 @@ START_TEST(self_modifying_code_runs_as_on_qemu)
     static const char *const ways[] = {"--tcg=insn", "--tcg=block"};
     struct run_result r, q;
 
-    run_qemu(&q, "guests/ch6/smc.elf");
+    run_qemu(&q, "guests/ch6/smc.elf", NULL);
     ck_assert_msg(q.status == 1, "QEMU status %d: %s", q.status, q.err);
     ck_assert_lines_eq(q.out, expected_output("guests/ch6/smc.expected"));
     run_free(&q);
