@@ -3,7 +3,7 @@
  *
  * Laid out as kvmtool lays it out: three registers a row, then the segment registers
  * with their hidden caches, the control registers, and the code bytes at RIP.
- * The dump_* formatting functions take the state as plain structs so tests can feed them;
+ * The dump__* formatting functions take the state as plain structs so tests can feed them;
  * dump__cpu reads it from a vCPU.
  */
 #ifndef STEPVM_DUMP_H
