@@ -10,7 +10,7 @@
 
 static _Thread_local char message[ERROR_MAX];
 
-int error_set(const char *fmt, ...)
+int error__set(const char *fmt, ...)
 {
     va_list ap;
 
@@ -20,7 +20,7 @@ int error_set(const char *fmt, ...)
     return -1;
 }
 
-int error_errno(const char *fmt, ...)
+int error__errno(const char *fmt, ...)
 {
     int saved = errno;
     size_t len;
@@ -35,14 +35,14 @@ int error_errno(const char *fmt, ...)
     return -1;
 }
 
-void error_hint(const char *hint)
+void error__hint(const char *hint)
 {
     size_t len = strlen(message);
 
     snprintf(message + len, sizeof(message) - len, " (%s)", hint);
 }
 
-const char *error_get(void)
+const char *error__get(void)
 {
     return message;
 }

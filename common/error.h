@@ -15,19 +15,19 @@
 
 /* [error-api] */
 /** Records a formatted message as the current error. Always returns -1. */
-int error_set(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int error__set(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /**
  * Records "<formatted text>: <strerror(errno)>" as the current error, using the errno
  * in effect at the call. Always returns -1.
  */
-int error_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int error__errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /** Appends " (hint)" to the current error, for the fix a reader should try. */
-void error_hint(const char *hint);
+void error__hint(const char *hint);
 
 /** Returns the current error message ("" when none was set). */
-const char *error_get(void);
+const char *error__get(void);
 /* [error-api] */
 
 #endif

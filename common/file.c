@@ -21,42 +21,42 @@ static int read_exact(int fd, const char *path, unsigned char *buf, size_t len)
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
-            return error_errno("read %s", path);
+            return error__errno("read %s", path);
         if (n == 0)
-            return error_set("%s: file shrank while being read", path);
+            return error__set("%s: file shrank while being read", path);
         done += (size_t)n;
     }
     return 0;
 }
 
-int file_read_all(const char *path, size_t max, unsigned char **data, size_t *len)
+int file__read_all(const char *path, size_t max, unsigned char **data, size_t *len)
 {
     struct stat st;
     unsigned char *buf;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
 
     if (fd < 0)
-        return error_errno("open %s", path);
+        return error__errno("open %s", path);
     if (fstat(fd, &st) < 0) {
-        error_errno("stat %s", path);
+        error__errno("stat %s", path);
         goto err_close;
     }
     if (!S_ISREG(st.st_mode)) {
-        error_set("%s: not a regular file", path);
+        error__set("%s: not a regular file", path);
         goto err_close;
     }
     if (st.st_size == 0) {
-        error_set("%s: file is empty", path);
+        error__set("%s: file is empty", path);
         goto err_close;
     }
     if ((unsigned long long)st.st_size > max) {
-        error_set("%s: %lld bytes is too large (at most %zu bytes fit)", path,
-                  (long long)st.st_size, max);
+        error__set("%s: %lld bytes is too large (at most %zu bytes fit)", path,
+                   (long long)st.st_size, max);
         goto err_close;
     }
     buf = malloc((size_t)st.st_size);
     if (!buf) {
-        error_set("%s: out of memory for %lld bytes", path, (long long)st.st_size);
+        error__set("%s: out of memory for %lld bytes", path, (long long)st.st_size);
         goto err_close;
     }
     if (read_exact(fd, path, buf, (size_t)st.st_size) < 0)

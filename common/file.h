@@ -15,6 +15,6 @@
  * sees an image it could not place. On success stores the buffer in *data (the caller
  * frees it) and its length in *len, and returns 0.
  */
-int file_read_all(const char *path, size_t max, unsigned char **data, size_t *len);
+int file__read_all(const char *path, size_t max, unsigned char **data, size_t *len);
 
 #endif

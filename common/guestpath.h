@@ -13,6 +13,6 @@
  * Writes "<dir of this executable>/../guests/<name>" into buf. Returns 0, or -1 with the
  * error set when the executable's path cannot be read or the result does not fit.
  */
-int guest_default_path(char *buf, size_t size, const char *name);
+int guestpath__default(char *buf, size_t size, const char *name);
 
 #endif

@@ -6,7 +6,7 @@
 #include <cpuid.h>
 #include <stddef.h>
 
-const char *host_cpu_virt(void)
+const char *hostcpu__virt(void)
 {
     unsigned eax, ebx, ecx, edx;
 

@@ -13,6 +13,6 @@
  * Returns "VT-x" or "AMD-V" when CPUID reports the extension (CPUID.1:ECX.VMX[bit 5], or
  * CPUID.80000001h:ECX.SVM[bit 2]), NULL when it reports neither.
  */
-const char *host_cpu_virt(void);
+const char *hostcpu__virt(void);
 
 #endif

@@ -9,21 +9,21 @@
 #include <errno.h>
 #include <stdlib.h>
 
-int size_parse(const char *text, const char *what, uint64_t *out)
+int size__parse(const char *text, const char *what, uint64_t *out)
 {
     char *end;
     unsigned long long v;
     unsigned shift = 0;
 
     if (!text || !isdigit((unsigned char)text[0]))
-        return error_set("%s: '%s' is not a size (try 64M, 2G or 0x100000)", what,
-                         text ? text : "");
+        return error__set("%s: '%s' is not a size (try 64M, 2G or 0x100000)", what,
+                          text ? text : "");
     errno = 0;
     /* Decimal, or hexadecimal after 0x; never octal: "010M" is ten mebibytes. */
     int hex = text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
     v = strtoull(text, &end, hex ? 16 : 10);
     if (errno == ERANGE)
-        return error_set("%s: '%s' is too large", what, text);
+        return error__set("%s: '%s' is too large", what, text);
     switch (*end) {
     case 'k':
     case 'K':
@@ -42,9 +42,9 @@ int size_parse(const char *text, const char *what, uint64_t *out)
         break;
     }
     if (*end != '\0')
-        return error_set("%s: '%s' is not a size (try 64M, 2G or 0x100000)", what, text);
+        return error__set("%s: '%s' is not a size (try 64M, 2G or 0x100000)", what, text);
     if (shift && v > (UINT64_MAX >> shift))
-        return error_set("%s: '%s' is too large", what, text);
+        return error__set("%s: '%s' is too large", what, text);
     *out = (uint64_t)v << shift;
     return 0;
 }

@@ -12,6 +12,6 @@
  * -1, sets the error naming what) an empty string, junk, a negative number, or one that overflows
  * 64 bits.
  */
-int size_parse(const char *text, const char *what, uint64_t *out);
+int size__parse(const char *text, const char *what, uint64_t *out);
 
 #endif

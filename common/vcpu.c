@@ -3,7 +3,7 @@
  */
 #include "vcpu.h"
 
-const char *vcpu_exit_name(enum vcpu_exit_kind kind)
+const char *vcpu__exit_name(enum vcpu_exit_kind kind)
 {
     static const char *const names[] = {
         [VCPU_EXIT_IO] = "IO",       [VCPU_EXIT_MMIO] = "MMIO",         [VCPU_EXIT_HLT] = "HLT",

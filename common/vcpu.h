@@ -24,7 +24,7 @@ enum vcpu_exit_kind {
     VCPU_EXIT_STEP,     /**< one instruction done (single-stepping) */
     VCPU_EXIT_SHUTDOWN, /**< triple fault: the CPU would reset */
     VCPU_EXIT_INTR,     /**< a signal interrupted the run; nothing to handle */
-    VCPU_EXIT_FATAL,    /**< the backend cannot go on; error_get() says why */
+    VCPU_EXIT_FATAL,    /**< the backend cannot go on; error__get() says why */
 };
 
 /**
@@ -127,89 +127,89 @@ struct vcpu {
                           * exit (the backend does nothing with it) */
 };
 
-static inline int vcpu_run(struct vcpu *v, struct vcpu_exit *e)
+static inline int vcpu__run(struct vcpu *v, struct vcpu_exit *e)
 {
     return v->ops->run(v, e);
 }
-static inline int vcpu_get_regs(struct vcpu *v, struct kvm_regs *r)
+static inline int vcpu__get_regs(struct vcpu *v, struct kvm_regs *r)
 {
     return v->ops->get_regs(v, r);
 }
-static inline int vcpu_set_regs(struct vcpu *v, const struct kvm_regs *r)
+static inline int vcpu__set_regs(struct vcpu *v, const struct kvm_regs *r)
 {
     return v->ops->set_regs(v, r);
 }
-static inline int vcpu_get_sregs(struct vcpu *v, struct kvm_sregs *s)
+static inline int vcpu__get_sregs(struct vcpu *v, struct kvm_sregs *s)
 {
     return v->ops->get_sregs(v, s);
 }
-static inline int vcpu_set_sregs(struct vcpu *v, const struct kvm_sregs *s)
+static inline int vcpu__set_sregs(struct vcpu *v, const struct kvm_sregs *s)
 {
     return v->ops->set_sregs(v, s);
 }
-static inline int vcpu_single_step(struct vcpu *v, int on)
+static inline int vcpu__single_step(struct vcpu *v, int on)
 {
     return v->ops->single_step(v, on);
 }
-static inline int vcpu_read_mem(struct vcpu *v, uint64_t gpa, void *buf, size_t len)
+static inline int vcpu__read_mem(struct vcpu *v, uint64_t gpa, void *buf, size_t len)
 {
     return v->ops->read_mem(v, gpa, buf, len);
 }
-static inline int vcpu_write_mem(struct vcpu *v, uint64_t gpa, const void *buf, size_t len)
+static inline int vcpu__write_mem(struct vcpu *v, uint64_t gpa, const void *buf, size_t len)
 {
     return v->ops->write_mem(v, gpa, buf, len);
 }
-static inline void vcpu_memory_written(struct vcpu *v, uint64_t gpa, size_t len)
+static inline void vcpu__memory_written(struct vcpu *v, uint64_t gpa, size_t len)
 {
     if (v->ops->memory_written)
         v->ops->memory_written(v, gpa, len);
 }
-static inline int vcpu_translate(struct vcpu *v, uint64_t linear, uint64_t *gpa)
+static inline int vcpu__translate(struct vcpu *v, uint64_t linear, uint64_t *gpa)
 {
     return v->ops->translate(v, linear, gpa);
 }
 
-static inline void vcpu_kick(struct vcpu *v)
+static inline void vcpu__kick(struct vcpu *v)
 {
     v->ops->kick(v);
 }
-static inline int vcpu_get_mp_state(struct vcpu *v, uint32_t *state)
+static inline int vcpu__get_mp_state(struct vcpu *v, uint32_t *state)
 {
     return v->ops->get_mp_state(v, state);
 }
 
-static inline int vcpu_get_fpu(struct vcpu *v, struct kvm_fpu *fpu)
+static inline int vcpu__get_fpu(struct vcpu *v, struct kvm_fpu *fpu)
 {
     return v->ops->get_fpu(v, fpu);
 }
-static inline int vcpu_set_fpu(struct vcpu *v, const struct kvm_fpu *fpu)
+static inline int vcpu__set_fpu(struct vcpu *v, const struct kvm_fpu *fpu)
 {
     return v->ops->set_fpu(v, fpu);
 }
 
 /** Sets the INTR pin (chapter 4); raising it kicks the vCPU, so a running guest sees it. */
-static inline void vcpu_set_intr_pin(struct vcpu *v, int level)
+static inline void vcpu__set_intr_pin(struct vcpu *v, int level)
 {
     atomic_store(&v->intr_pin, level);
     if (level)
-        vcpu_kick(v);
+        vcpu__kick(v);
 }
 
 /** Raises NMI (chapter 5): the backend delivers it at the next boundary; kicks the vCPU. */
-static inline void vcpu_raise_nmi(struct vcpu *v)
+static inline void vcpu__raise_nmi(struct vcpu *v)
 {
     atomic_store(&v->nmi_pin, 1);
-    vcpu_kick(v);
+    vcpu__kick(v);
 }
 
 /** Signals INIT (chapter 5): the vCPU leaves its run so the machine can reset it. */
-static inline void vcpu_raise_init(struct vcpu *v)
+static inline void vcpu__raise_init(struct vcpu *v)
 {
     atomic_store(&v->init_pin, 1);
-    vcpu_kick(v);
+    vcpu__kick(v);
 }
 
 /** Returns a short name for an exit kind ("IO", "MMIO", "HLT", ...). */
-const char *vcpu_exit_name(enum vcpu_exit_kind kind);
+const char *vcpu__exit_name(enum vcpu_exit_kind kind);
 
 #endif

@@ -22,11 +22,11 @@ int kvm_cpu__init(struct kvm_cpu *cpu, struct kvm *kvm, int id)
     cpu->id = id;
     cpu->fd = ioctl(kvm->vm_fd, KVM_CREATE_VCPU, id);
     if (cpu->fd < 0)
-        return error_errno("KVM_CREATE_VCPU %d", id);
+        return error__errno("KVM_CREATE_VCPU %d", id);
     cpu->run =
         mmap(NULL, (size_t)kvm->vcpu_mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, cpu->fd, 0);
     if (cpu->run == MAP_FAILED) {
-        error_errno("mmap kvm_run of vCPU %d", id);
+        error__errno("mmap kvm_run of vCPU %d", id);
         goto err_close_cpu;
     }
     return 0;
@@ -70,7 +70,7 @@ int kvm_cpu__run(struct kvm_cpu *cpu)
             cpu->run->exit_reason = KVM_EXIT_INTR;
             return 0;
         }
-        return error_errno("KVM_RUN on vCPU %d", cpu->id);
+        return error__errno("KVM_RUN on vCPU %d", cpu->id);
     }
     return 0;
 }
@@ -79,28 +79,28 @@ int kvm_cpu__run(struct kvm_cpu *cpu)
 int kvm_cpu__get_regs(struct kvm_cpu *cpu, struct kvm_regs *regs)
 {
     if (ioctl(cpu->fd, KVM_GET_REGS, regs) < 0)
-        return error_errno("KVM_GET_REGS on vCPU %d", cpu->id);
+        return error__errno("KVM_GET_REGS on vCPU %d", cpu->id);
     return 0;
 }
 
 int kvm_cpu__get_sregs(struct kvm_cpu *cpu, struct kvm_sregs *sregs)
 {
     if (ioctl(cpu->fd, KVM_GET_SREGS, sregs) < 0)
-        return error_errno("KVM_GET_SREGS on vCPU %d", cpu->id);
+        return error__errno("KVM_GET_SREGS on vCPU %d", cpu->id);
     return 0;
 }
 
 int kvm_cpu__set_regs(struct kvm_cpu *cpu, const struct kvm_regs *regs)
 {
     if (ioctl(cpu->fd, KVM_SET_REGS, regs) < 0)
-        return error_errno("KVM_SET_REGS on vCPU %d", cpu->id);
+        return error__errno("KVM_SET_REGS on vCPU %d", cpu->id);
     return 0;
 }
 
 int kvm_cpu__set_sregs(struct kvm_cpu *cpu, const struct kvm_sregs *sregs)
 {
     if (ioctl(cpu->fd, KVM_SET_SREGS, sregs) < 0)
-        return error_errno("KVM_SET_SREGS on vCPU %d", cpu->id);
+        return error__errno("KVM_SET_SREGS on vCPU %d", cpu->id);
     return 0;
 }
 
@@ -111,9 +111,9 @@ int kvm_cpu__translate(struct kvm_cpu *cpu, uint64_t linear, uint64_t *gpa)
     struct kvm_translation tr = {.linear_address = linear};
 
     if (ioctl(cpu->fd, KVM_TRANSLATE, &tr) < 0)
-        return error_errno("KVM_TRANSLATE 0x%llx", (unsigned long long)linear);
+        return error__errno("KVM_TRANSLATE 0x%llx", (unsigned long long)linear);
     if (!tr.valid)
-        return error_set("linear address 0x%llx is not mapped", (unsigned long long)linear);
+        return error__set("linear address 0x%llx is not mapped", (unsigned long long)linear);
     *gpa = tr.physical_address;
     return 0;
 }
@@ -124,18 +124,18 @@ int kvm_cpu__explain_exit(const struct kvm_run *run)
 {
     switch (run->exit_reason) {
     case KVM_EXIT_SHUTDOWN:
-        return error_set("guest triple-faulted (KVM_EXIT_SHUTDOWN): an exception occurred while "
-                         "delivering a double fault, and the CPU reset");
+        return error__set("guest triple-faulted (KVM_EXIT_SHUTDOWN): an exception occurred while "
+                          "delivering a double fault, and the CPU reset");
     case KVM_EXIT_FAIL_ENTRY:
-        return error_set("the CPU refused to enter the guest (KVM_EXIT_FAIL_ENTRY, hardware "
-                         "reason 0x%llx): the guest state set by the VMM is invalid",
-                         (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
+        return error__set("the CPU refused to enter the guest (KVM_EXIT_FAIL_ENTRY, hardware "
+                          "reason 0x%llx): the guest state set by the VMM is invalid",
+                          (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
     case KVM_EXIT_INTERNAL_ERROR:
-        return error_set("KVM could not handle the guest (KVM_EXIT_INTERNAL_ERROR, suberror %u%s)",
-                         run->internal.suberror,
-                         run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION
-                             ? ": an instruction KVM had to emulate is one it cannot"
-                             : "");
+        return error__set("KVM could not handle the guest (KVM_EXIT_INTERNAL_ERROR, suberror %u%s)",
+                          run->internal.suberror,
+                          run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION
+                              ? ": an instruction KVM had to emulate is one it cannot"
+                              : "");
     case KVM_EXIT_IO:
     case KVM_EXIT_MMIO:
     case KVM_EXIT_HLT:
@@ -143,8 +143,8 @@ int kvm_cpu__explain_exit(const struct kvm_run *run)
     case KVM_EXIT_DEBUG:
         return 0;
     }
-    return error_set("unexpected exit KVM_EXIT_%s (%u)", kvm_exit_name(run->exit_reason),
-                     run->exit_reason);
+    return error__set("unexpected exit KVM_EXIT_%s (%u)", kvm_cpu__exit_name(run->exit_reason),
+                      run->exit_reason);
 }
 /* [explain-exit] */
 
@@ -156,14 +156,14 @@ uint8_t *kvm_cpu__io_data(struct kvm_cpu *cpu)
     /* KVM puts the data inside the shared page; never trust that blindly. */
     if ((size != 1 && size != 2 && size != 4) ||
         run->io.data_offset + (uint64_t)size * run->io.count > (uint64_t)cpu->kvm->vcpu_mmap_size) {
-        error_set("malformed I/O exit: port 0x%x size %u count %u offset 0x%llx", run->io.port,
-                  size, run->io.count, (unsigned long long)run->io.data_offset);
+        error__set("malformed I/O exit: port 0x%x size %u count %u offset 0x%llx", run->io.port,
+                   size, run->io.count, (unsigned long long)run->io.data_offset);
         return NULL;
     }
     return (uint8_t *)run + run->io.data_offset;
 }
 
-const char *kvm_exit_name(uint32_t reason)
+const char *kvm_cpu__exit_name(uint32_t reason)
 {
     static const char *const names[] = {
         [KVM_EXIT_UNKNOWN] = "UNKNOWN",

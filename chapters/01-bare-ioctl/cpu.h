@@ -64,7 +64,7 @@ int kvm_cpu__explain_exit(const struct kvm_run *run);
 uint8_t *kvm_cpu__io_data(struct kvm_cpu *cpu);
 
 /** Returns the KVM_EXIT_* name of reason without the prefix ("IO", "HLT"), or "UNKNOWN". */
-const char *kvm_exit_name(uint32_t reason);
+const char *kvm_cpu__exit_name(uint32_t reason);
 
 /** Unmaps kvm_run and closes the vCPU fd. */
 void kvm_cpu__exit(struct kvm_cpu *cpu);

@@ -8,7 +8,7 @@
 #include <string.h>
 
 /* [dump-regs] */
-void dump_regs(FILE *out, const struct kvm_regs *r)
+void dump__regs(FILE *out, const struct kvm_regs *r)
 {
     fprintf(out, "Registers:\n");
     fprintf(out, " rip: %016llx   rsp: %016llx flags: %016llx\n", r->rip, r->rsp, r->rflags);
@@ -27,7 +27,7 @@ static void dump_segment(FILE *out, const char *name, const struct kvm_segment *
             s->avl);
 }
 
-void dump_sregs(FILE *out, const struct kvm_sregs *s)
+void dump__sregs(FILE *out, const struct kvm_sregs *s)
 {
     fprintf(out, "Segment registers:\n");
     fprintf(out, " reg  selector  base              limit     type  p dpl db s l g avl\n");
@@ -43,15 +43,15 @@ void dump_sregs(FILE *out, const struct kvm_sregs *s)
     fprintf(out, " idt            %016llx  %08x\n", s->idt.base, s->idt.limit);
 }
 
-void dump_control(FILE *out, const struct kvm_sregs *s)
+void dump__control(FILE *out, const struct kvm_sregs *s)
 {
     fprintf(out, "Control registers:\n");
     fprintf(out, " cr0: %016llx   cr2: %016llx   cr3: %016llx\n", s->cr0, s->cr2, s->cr3);
     fprintf(out, " cr4: %016llx   cr8: %016llx  efer: %016llx\n", s->cr4, s->cr8, s->efer);
 }
 
-void dump_code(FILE *out, uint64_t addr, const uint8_t *bytes, size_t len, uint64_t rip,
-               const char *why)
+void dump__code(FILE *out, uint64_t addr, const uint8_t *bytes, size_t len, uint64_t rip,
+                const char *why)
 {
     fprintf(out, "Code at rip (linear %016llx):\n", (unsigned long long)rip);
     if (len == 0) {
@@ -88,16 +88,16 @@ static size_t read_code(const struct dump_memory *mem, uint64_t start, uint8_t c
 }
 
 /* [dump-state] */
-void dump_state(FILE *out, const struct kvm_regs *regs, const struct kvm_sregs *sregs,
-                int after_shutdown, const struct dump_memory *mem)
+void dump__state(FILE *out, const struct kvm_regs *regs, const struct kvm_sregs *sregs,
+                 int after_shutdown, const struct dump_memory *mem)
 {
     uint64_t rip = sregs->cs.base + regs->rip, start = rip >= 8 ? rip - 8 : 0;
     uint8_t code[16];
     int mapped = 0;
 
-    dump_regs(out, regs);
-    dump_sregs(out, sregs);
-    dump_control(out, sregs);
+    dump__regs(out, regs);
+    dump__sregs(out, sregs);
+    dump__control(out, sregs);
     if (after_shutdown && sregs->cs.selector == 0xf000 && regs->rip == 0xfff0)
         fprintf(out, "Note: this is the CPU's reset state. On AMD, KVM resets the vCPU at a "
                      "shutdown; Intel keeps the faulting state.\n");
@@ -109,7 +109,7 @@ void dump_state(FILE *out, const struct kvm_regs *regs, const struct kvm_sregs *
         start = rip;
         have = read_code(mem, start, code, &mapped);
     }
-    dump_code(out, start, code, have, rip, mapped ? "outside guest memory" : "not mapped");
+    dump__code(out, start, code, have, rip, mapped ? "outside guest memory" : "not mapped");
 }
 /* [dump-state] */
 
@@ -119,15 +119,15 @@ static int kvm_translate(void *ctx, uint64_t linear, uint64_t *gpa)
     return kvm_cpu__translate(ctx, linear, gpa);
 }
 
-void dump_cpu(FILE *out, struct kvm_cpu *cpu, dump_guest_ptr_fn guest_ptr, void *ctx)
+void dump__cpu(FILE *out, struct kvm_cpu *cpu, dump_guest_ptr_fn guest_ptr, void *ctx)
 {
     struct kvm_regs regs;
     struct kvm_sregs sregs;
     struct dump_memory mem = {kvm_translate, cpu, guest_ptr, ctx};
 
     if (kvm_cpu__get_regs(cpu, &regs) < 0 || kvm_cpu__get_sregs(cpu, &sregs) < 0) {
-        fprintf(out, "(no register dump: %s)\n", error_get());
+        fprintf(out, "(no register dump: %s)\n", error__get());
         return;
     }
-    dump_state(out, &regs, &sregs, cpu->run->exit_reason == KVM_EXIT_SHUTDOWN, &mem);
+    dump__state(out, &regs, &sregs, cpu->run->exit_reason == KVM_EXIT_SHUTDOWN, &mem);
 }

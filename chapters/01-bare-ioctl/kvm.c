@@ -41,10 +41,10 @@ void kvm__explain_nested(FILE *out, const char *program, int chapter)
 void kvm__explain_open_error(int err)
 {
     if (err == ENOENT || err == ENODEV || err == ENXIO)
-        error_hint("is the kvm module loaded? try 'modprobe kvm_intel' or 'modprobe kvm_amd'; "
-                   "if that fails, enable VT-x/AMD-V in the firmware setup");
+        error__hint("is the kvm module loaded? try 'modprobe kvm_intel' or 'modprobe kvm_amd'; "
+                    "if that fails, enable VT-x/AMD-V in the firmware setup");
     else if (err == EACCES || err == EPERM)
-        error_hint("is your user in group kvm? 'sudo adduser $USER kvm', then log in again");
+        error__hint("is your user in group kvm? 'sudo adduser $USER kvm', then log in again");
 }
 /* [open-errors] */
 
@@ -52,10 +52,10 @@ void kvm__explain_open_error(int err)
 int kvm__check_api_version(int version)
 {
     if (version < 0)
-        return error_errno("KVM_GET_API_VERSION");
+        return error__errno("KVM_GET_API_VERSION");
     if (version != KVM_API_VERSION)
-        return error_set("KVM API version is %d, stepvm needs %d (kernel and headers disagree)",
-                         version, KVM_API_VERSION);
+        return error__set("KVM API version is %d, stepvm needs %d (kernel and headers disagree)",
+                          version, KVM_API_VERSION);
     return 0;
 }
 /* [api-version] */
@@ -65,12 +65,12 @@ int kvm__check_api_version(int version)
  * is a KVM done in software, and -1 with the error saying so. */
 static int check_hw_virt(const char *dev)
 {
-    if (host_cpu_virt())
+    if (hostcpu__virt())
         return 0;
-    return error_set("%s works, but this CPU reports neither VT-x nor AMD-V: it is a KVM "
-                     "done in software (such as kvm_pvm), which runs only guests built for "
-                     "it; stepvm needs KVM on the CPU's virtualization extensions",
-                     dev);
+    return error__set("%s works, but this CPU reports neither VT-x nor AMD-V: it is a KVM "
+                      "done in software (such as kvm_pvm), which runs only guests built for "
+                      "it; stepvm needs KVM on the CPU's virtualization extensions",
+                      dev);
 }
 /* [hw-virt] */
 
@@ -80,10 +80,10 @@ static int check_capabilities(int sys_fd)
     for (size_t i = 0; i < sizeof(required_caps) / sizeof(required_caps[0]); i++) {
         int ret = ioctl(sys_fd, KVM_CHECK_EXTENSION, required_caps[i].cap);
         if (ret < 0)
-            return error_errno("KVM_CHECK_EXTENSION %s", required_caps[i].name);
+            return error__errno("KVM_CHECK_EXTENSION %s", required_caps[i].name);
         if (ret == 0)
-            return error_set("KVM lacks capability %s (%d): this kernel is too old for stepvm",
-                             required_caps[i].name, required_caps[i].cap);
+            return error__set("KVM lacks capability %s (%d): this kernel is too old for stepvm",
+                              required_caps[i].name, required_caps[i].cap);
     }
     return 0;
 }
@@ -97,7 +97,7 @@ int kvm__open(const char *dev)
     open_failed = 1;
     if (fd < 0) {
         int err = errno;
-        error_errno("open %s", dev);
+        error__errno("open %s", dev);
         kvm__explain_open_error(err);
         return -1;
     }
@@ -119,18 +119,18 @@ int kvm__init(struct kvm *kvm, const char *dev)
         goto err_close_sys;
     kvm->vcpu_mmap_size = ioctl(kvm->sys_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
     if (kvm->vcpu_mmap_size < 0) {
-        error_errno("KVM_GET_VCPU_MMAP_SIZE");
+        error__errno("KVM_GET_VCPU_MMAP_SIZE");
         goto err_close_sys;
     }
     kvm->vm_fd = ioctl(kvm->sys_fd, KVM_CREATE_VM, 0);
     if (kvm->vm_fd < 0) {
-        error_errno("KVM_CREATE_VM");
+        error__errno("KVM_CREATE_VM");
         goto err_close_sys;
     }
     /* Intel CPUs without "unrestricted guest" run real mode through a TSS KVM keeps
      * in three guest pages; put them where no RAM will be, as QEMU does. */
     if (ioctl(kvm->vm_fd, KVM_SET_TSS_ADDR, KVM_TSS_ADDR) < 0) {
-        error_errno("KVM_SET_TSS_ADDR 0x%x", KVM_TSS_ADDR);
+        error__errno("KVM_SET_TSS_ADDR 0x%x", KVM_TSS_ADDR);
         goto err_close_vm;
     }
     return 0;
@@ -168,8 +168,8 @@ int kvm__set_memory(struct kvm *kvm, uint32_t slot, uint64_t gpa, void *host, si
     };
 
     if (ioctl(kvm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
-        return error_errno("KVM_SET_USER_MEMORY_REGION slot %u at 0x%llx (%zu bytes)", slot,
-                           (unsigned long long)gpa, size);
+        return error__errno("KVM_SET_USER_MEMORY_REGION slot %u at 0x%llx (%zu bytes)", slot,
+                            (unsigned long long)gpa, size);
     return 0;
 }
 /* [set-memory] */

@@ -70,15 +70,15 @@ int main(int argc, char **argv)
     }
     if (optind < argc)
         snprintf(guest, sizeof(guest), "%s", argv[optind]);
-    else if (guest_default_path(guest, sizeof(guest), "ch1/hello.bin") < 0) {
-        fprintf(stderr, "ch1: %s\n", error_get());
+    else if (guestpath__default(guest, sizeof(guest), "ch1/hello.bin") < 0) {
+        fprintf(stderr, "ch1: %s\n", error__get());
         return 1;
     }
 
     unsigned char *image;
     size_t len;
-    if (file_read_all(guest, VM_MAX_IMAGE, &image, &len) < 0) {
-        fprintf(stderr, "ch1: %s\n", error_get());
+    if (file__read_all(guest, VM_MAX_IMAGE, &image, &len) < 0) {
+        fprintf(stderr, "ch1: %s\n", error__get());
         return 1;
     }
     struct vm vm;
@@ -88,7 +88,7 @@ int main(int argc, char **argv)
         ret = vm__run(&vm);
     if (ret < 0) {
         fflush(stdout);
-        fprintf(stderr, "ch1: %s\n", error_get());
+        fprintf(stderr, "ch1: %s\n", error__get());
         kvm__explain_nested(stderr, "ch1", 1);
         if (vm.crashed)
             vm__dump(&vm);

@@ -21,15 +21,15 @@ int vm__init(struct vm *vm, const char *dev, const uint8_t *image, size_t len, F
     vm->trace = trace;
     vm->diag = diag;
     if (len == 0 || len > VM_MAX_IMAGE)
-        return error_set("guest image of %zu bytes does not fit in %u bytes at 0x%x", len,
-                         VM_MAX_IMAGE, VM_LOAD_ADDR);
+        return error__set("guest image of %zu bytes does not fit in %u bytes at 0x%x", len,
+                          VM_MAX_IMAGE, VM_LOAD_ADDR);
     if (kvm__init(&vm->kvm, dev) < 0)
         return -1;
     /* Guest RAM is ordinary anonymous host memory; KVM maps it into the guest. */
     vm->mem = mmap(NULL, VM_MEM_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (vm->mem == MAP_FAILED) {
         vm->mem = NULL;
-        return error_errno("mmap %u bytes of guest memory", VM_MEM_SIZE);
+        return error__errno("mmap %u bytes of guest memory", VM_MEM_SIZE);
     }
     if (kvm__set_memory(&vm->kvm, 0, 0, vm->mem, VM_MEM_SIZE, 0) < 0)
         return -1;
@@ -105,7 +105,7 @@ static const uint8_t *vm_guest_ptr(void *ctx, uint64_t gpa, size_t len)
 
 void vm__dump(struct vm *vm)
 {
-    dump_cpu(vm->diag, &vm->cpu, vm_guest_ptr, vm);
+    dump__cpu(vm->diag, &vm->cpu, vm_guest_ptr, vm);
 }
 
 /* [handle-exit] */
@@ -136,7 +136,7 @@ int vm__handle_exit(struct vm *vm)
 
 void vm__trace_exit(FILE *out, unsigned long n, const struct kvm_run *run, uint64_t rip)
 {
-    fprintf(out, "exit %4lu  %-9s", n, kvm_exit_name(run->exit_reason));
+    fprintf(out, "exit %4lu  %-9s", n, kvm_cpu__exit_name(run->exit_reason));
     if (run->exit_reason == KVM_EXIT_IO) {
         const uint8_t *data = (const uint8_t *)run + run->io.data_offset;
         uint32_t v = io_item(data, run->io.size);

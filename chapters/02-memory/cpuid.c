@@ -36,7 +36,7 @@ static void mark_apic_id(struct kvm_cpuid2 *c, uint32_t id)
 int cpuid__set(struct kvm_cpu *cpu, const struct kvm_cpuid2 *table)
 {
     if (ioctl(cpu->fd, KVM_SET_CPUID2, table) < 0)
-        return error_errno("KVM_SET_CPUID2 on vCPU %d", cpu->id);
+        return error__errno("KVM_SET_CPUID2 on vCPU %d", cpu->id);
     return 0;
 }
 
@@ -46,13 +46,13 @@ int cpuid__init(struct kvm_cpu *cpu, cpuid_adjust_fn adjust, void *ctx)
     for (unsigned n = 100; n <= 1600; n *= 2) {
         struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + n * sizeof(struct kvm_cpuid_entry2));
         if (!c)
-            return error_set("out of memory for %u CPUID entries", n);
+            return error__set("out of memory for %u CPUID entries", n);
         c->nent = n;
         if (ioctl(cpu->kvm->sys_fd, KVM_GET_SUPPORTED_CPUID, c) < 0) {
             free(c);
             if (errno == E2BIG)
                 continue;
-            return error_errno("KVM_GET_SUPPORTED_CPUID");
+            return error__errno("KVM_GET_SUPPORTED_CPUID");
         }
         mark_hypervisor(c);
         mark_apic_id(c, (uint32_t)cpu->id);
@@ -62,6 +62,6 @@ int cpuid__init(struct kvm_cpu *cpu, cpuid_adjust_fn adjust, void *ctx)
         free(c);
         return ret;
     }
-    return error_set("KVM_GET_SUPPORTED_CPUID: more than 1600 entries");
+    return error__set("KVM_GET_SUPPORTED_CPUID: more than 1600 entries");
 }
 /* [cpuid] */

@@ -12,7 +12,7 @@
 #include <elf.h>
 #include <string.h>
 
-int elf_is_elf(const uint8_t *image, size_t len)
+int elfload__is(const uint8_t *image, size_t len)
 {
     return len >= SELFMAG && memcmp(image, ELFMAG, SELFMAG) == 0;
 }
@@ -37,38 +37,38 @@ struct elf_header {
 /* [header] */
 static int read_header(const char *name, const uint8_t *img, size_t len, struct elf_header *h)
 {
-    if (!elf_is_elf(img, len))
-        return error_set("%s: not an ELF file (bad magic)", name);
+    if (!elfload__is(img, len))
+        return error__set("%s: not an ELF file (bad magic)", name);
     if (len < EI_NIDENT)
-        return error_set("%s: truncated: %zu bytes is less than an ELF identification", name, len);
+        return error__set("%s: truncated: %zu bytes is less than an ELF identification", name, len);
     if (img[EI_CLASS] != ELFCLASS32 && img[EI_CLASS] != ELFCLASS64)
-        return error_set("%s: unknown ELF class %u", name, img[EI_CLASS]);
+        return error__set("%s: unknown ELF class %u", name, img[EI_CLASS]);
     if (img[EI_DATA] != ELFDATA2LSB)
-        return error_set("%s: not a little-endian ELF file: x86 is little-endian", name);
+        return error__set("%s: not a little-endian ELF file: x86 is little-endian", name);
     if (img[EI_VERSION] != EV_CURRENT)
-        return error_set("%s: unknown ELF version %u", name, img[EI_VERSION]);
+        return error__set("%s: unknown ELF version %u", name, img[EI_VERSION]);
     h->is64 = img[EI_CLASS] == ELFCLASS64;
     if (h->is64) {
         Elf64_Ehdr e;
         if (len < sizeof(e))
-            return error_set("%s: truncated: the ELF header needs %zu bytes, the file has %zu",
-                             name, sizeof(e), len);
+            return error__set("%s: truncated: the ELF header needs %zu bytes, the file has %zu",
+                              name, sizeof(e), len);
         memcpy(&e, img, sizeof(e));
         *h = HEADER_OF(e, 1);
     } else {
         Elf32_Ehdr e;
         if (len < sizeof(e))
-            return error_set("%s: truncated: the ELF header needs %zu bytes, the file has %zu",
-                             name, sizeof(e), len);
+            return error__set("%s: truncated: the ELF header needs %zu bytes, the file has %zu",
+                              name, sizeof(e), len);
         memcpy(&e, img, sizeof(e));
         *h = HEADER_OF(e, 0);
     }
     if (h->machine != (h->is64 ? EM_X86_64 : EM_386))
-        return error_set("%s: wrong machine %u for %s (want %s)", name, h->machine,
-                         h->is64 ? "ELF64" : "ELF32", h->is64 ? "x86-64, 62" : "i386, 3");
+        return error__set("%s: wrong machine %u for %s (want %s)", name, h->machine,
+                          h->is64 ? "ELF64" : "ELF32", h->is64 ? "x86-64, 62" : "i386, 3");
     if (h->type != ET_EXEC)
-        return error_set("%s: not an executable (ELF type %u); stepvm loads ET_EXEC images", name,
-                         h->type);
+        return error__set("%s: not an executable (ELF type %u); stepvm loads ET_EXEC images", name,
+                          h->type);
     return 0;
 }
 /* [header] */
@@ -81,15 +81,15 @@ static int read_segments(const char *name, const uint8_t *img, size_t len,
     int n = 0;
 
     if (h->phentsize != entsize)
-        return error_set("%s: program header size %u, expected %zu", name, h->phentsize, entsize);
+        return error__set("%s: program header size %u, expected %zu", name, h->phentsize, entsize);
     if (h->phnum == 0 || h->phnum > LOAD_MAX_SEGMENTS)
-        return error_set("%s: %u program headers (want 1 to %d)", name, h->phnum,
-                         LOAD_MAX_SEGMENTS);
+        return error__set("%s: %u program headers (want 1 to %d)", name, h->phnum,
+                          LOAD_MAX_SEGMENTS);
     if (h->phoff > len || (uint64_t)h->phnum * entsize > len - h->phoff)
-        return error_set("%s: truncated: %u program headers need 0x%llx bytes at offset 0x%llx, "
-                         "the file has 0x%zx",
-                         name, h->phnum, (unsigned long long)((uint64_t)h->phnum * entsize),
-                         (unsigned long long)h->phoff, len);
+        return error__set("%s: truncated: %u program headers need 0x%llx bytes at offset 0x%llx, "
+                          "the file has 0x%zx",
+                          name, h->phnum, (unsigned long long)((uint64_t)h->phnum * entsize),
+                          (unsigned long long)h->phoff, len);
     for (unsigned i = 0; i < h->phnum; i++) {
         const uint8_t *p = img + h->phoff + i * entsize;
         Elf64_Phdr ph;
@@ -112,13 +112,13 @@ static int read_segments(const char *name, const uint8_t *img, size_t len,
                                               .paddr = ph.p_paddr};
     }
     if (n == 0)
-        return error_set("%s: no loadable (PT_LOAD) segment", name);
+        return error__set("%s: no loadable (PT_LOAD) segment", name);
     return n;
 }
 
 /* [load] */
-int elf_prepare(struct guest_mem *mem, const char *name, const uint8_t *image, size_t len,
-                struct elf_image *out, struct load_segment *segs)
+int elfload__prepare(struct guest_mem *mem, const char *name, const uint8_t *image, size_t len,
+                     struct elf_image *out, struct load_segment *segs)
 {
     struct elf_header h = {0};
     int n, entry_ok = 0;
@@ -127,7 +127,7 @@ int elf_prepare(struct guest_mem *mem, const char *name, const uint8_t *image, s
         return -1;
     if ((n = read_segments(name, image, len, &h, segs)) < 0)
         return -1;
-    if (load_check(mem, name, segs, n, len) < 0)
+    if (load__check(mem, name, segs, n, len) < 0)
         return -1;
     /* The entry is a virtual address; stepvm's guests start with identity mapping. */
     out->end = 0;
@@ -137,22 +137,22 @@ int elf_prepare(struct guest_mem *mem, const char *name, const uint8_t *image, s
             out->end = segs[i].paddr + segs[i].memsz;
     }
     if (!entry_ok)
-        return error_set("%s: entry point 0x%llx is outside every loaded segment", name,
-                         (unsigned long long)h.entry);
+        return error__set("%s: entry point 0x%llx is outside every loaded segment", name,
+                          (unsigned long long)h.entry);
     out->is64 = h.is64;
     out->entry = h.entry;
     return n;
 }
 
-int elf_load(struct guest_mem *mem, const char *name, const uint8_t *image, size_t len,
-             struct elf_image *out)
+int elfload__load(struct guest_mem *mem, const char *name, const uint8_t *image, size_t len,
+                  struct elf_image *out)
 {
     struct load_segment segs[LOAD_MAX_SEGMENTS];
-    int n = elf_prepare(mem, name, image, len, out, segs);
+    int n = elfload__prepare(mem, name, image, len, out, segs);
 
     if (n < 0)
         return -1;
-    load_copy(mem, image, segs, n);
+    load__copy(mem, image, segs, n);
     return 0;
 }
 /* [load] */

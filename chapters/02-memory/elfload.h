@@ -18,15 +18,15 @@ struct elf_image {
 };
 
 /** Returns 1 when the len bytes at image start with the ELF magic. */
-int elf_is_elf(const uint8_t *image, size_t len);
+int elfload__is(const uint8_t *image, size_t len);
 
 /**
- * Validates the whole ELF image as elf_load does, without copying anything: fills *out
+ * Validates the whole ELF image as elfload__load does, without copying anything: fills *out
  * and segs (room for LOAD_MAX_SEGMENTS) and returns the number of segments, or -1 with
  * the error set. A loader that must check more before copying (Multiboot) uses this.
  */
-int elf_prepare(struct guest_mem *mem, const char *name, const uint8_t *image, size_t len,
-                struct elf_image *out, struct load_segment *segs);
+int elfload__prepare(struct guest_mem *mem, const char *name, const uint8_t *image, size_t len,
+                     struct elf_image *out, struct load_segment *segs);
 
 /**
  * Validates the whole ELF image (header, class, machine, type, program headers, every
@@ -34,7 +34,7 @@ int elf_prepare(struct guest_mem *mem, const char *name, const uint8_t *image, s
  * addresses (p_paddr) and zeroes each segment's bss. name is the file name used in
  * messages. Returns 0 with *out filled, or -1 with the error set and nothing copied.
  */
-int elf_load(struct guest_mem *mem, const char *name, const uint8_t *image, size_t len,
-             struct elf_image *out);
+int elfload__load(struct guest_mem *mem, const char *name, const uint8_t *image, size_t len,
+                  struct elf_image *out);
 
 #endif

@@ -12,23 +12,23 @@ static int check_one(struct guest_mem *mem, const char *name, int i, const struc
                      size_t file_len)
 {
     if (s->filesz > s->memsz)
-        return error_set("%s: segment %d: file size 0x%llx is larger than its memory size 0x%llx",
-                         name, i, (unsigned long long)s->filesz, (unsigned long long)s->memsz);
+        return error__set("%s: segment %d: file size 0x%llx is larger than its memory size 0x%llx",
+                          name, i, (unsigned long long)s->filesz, (unsigned long long)s->memsz);
     if (s->offset > file_len || s->filesz > file_len - s->offset)
-        return error_set("%s: truncated: segment %d needs 0x%llx file bytes at offset 0x%llx, "
-                         "the file has 0x%zx",
-                         name, i, (unsigned long long)s->filesz, (unsigned long long)s->offset,
-                         file_len);
+        return error__set("%s: truncated: segment %d needs 0x%llx file bytes at offset 0x%llx, "
+                          "the file has 0x%zx",
+                          name, i, (unsigned long long)s->filesz, (unsigned long long)s->offset,
+                          file_len);
     if (s->memsz == 0)
         return 0;
     if (!guest_mem__translate(mem, s->paddr, s->memsz) || guest_mem__is_rom(mem, s->paddr))
-        return error_set("%s: segment %d (0x%llx bytes at 0x%llx) is outside guest RAM", name, i,
-                         (unsigned long long)s->memsz, (unsigned long long)s->paddr);
+        return error__set("%s: segment %d (0x%llx bytes at 0x%llx) is outside guest RAM", name, i,
+                          (unsigned long long)s->memsz, (unsigned long long)s->paddr);
     return 0;
 }
 
-int load_check(struct guest_mem *mem, const char *name, const struct load_segment *segs, int n,
-               size_t file_len)
+int load__check(struct guest_mem *mem, const char *name, const struct load_segment *segs, int n,
+                size_t file_len)
 {
     for (int i = 0; i < n; i++) {
         if (check_one(mem, name, i, &segs[i], file_len) < 0)
@@ -37,7 +37,7 @@ int load_check(struct guest_mem *mem, const char *name, const struct load_segmen
             const struct load_segment *a = &segs[i], *b = &segs[j];
             if (a->memsz && b->memsz && a->paddr < b->paddr + b->memsz &&
                 b->paddr < a->paddr + a->memsz)
-                return error_set("%s: segments %d and %d overlap in memory", name, j, i);
+                return error__set("%s: segments %d and %d overlap in memory", name, j, i);
         }
     }
     return 0;
@@ -45,28 +45,28 @@ int load_check(struct guest_mem *mem, const char *name, const struct load_segmen
 /* [check] */
 
 /* [boot-area] */
-int load_boot_area(struct guest_mem *mem, const char *name, uint64_t end, uint64_t size,
-                   uint64_t *at)
+int load__boot_area(struct guest_mem *mem, const char *name, uint64_t end, uint64_t size,
+                    uint64_t *at)
 {
     uint64_t base = (end + MEM_PAGE_SIZE - 1) & ~(MEM_PAGE_SIZE - 1);
 
     if (base < MEM_HOLE_END && base + size > MEM_HOLE_START)
         base = MEM_HOLE_END; /* what is left of low RAM is too short: the next RAM is at 1 MiB */
     if (base < end || base + size > MEM_HIGH_START)
-        return error_set("%s: the image ends at 0x%llx, but the VMM's boot structures after it "
-                         "(0x%llx bytes) must lie below 4 GiB",
-                         name, (unsigned long long)end, (unsigned long long)size);
+        return error__set("%s: the image ends at 0x%llx, but the VMM's boot structures after it "
+                          "(0x%llx bytes) must lie below 4 GiB",
+                          name, (unsigned long long)end, (unsigned long long)size);
     if (!guest_mem__translate(mem, base, size) || guest_mem__is_rom(mem, base))
-        return error_set("%s: guest RAM is too small for the VMM's boot structures: they need "
-                         "0x%llx bytes at 0x%llx, right after the image",
-                         name, (unsigned long long)size, (unsigned long long)base);
+        return error__set("%s: guest RAM is too small for the VMM's boot structures: they need "
+                          "0x%llx bytes at 0x%llx, right after the image",
+                          name, (unsigned long long)size, (unsigned long long)base);
     *at = base;
     return 0;
 }
 /* [boot-area] */
 
-uint64_t load_copy(struct guest_mem *mem, const uint8_t *file, const struct load_segment *segs,
-                   int n)
+uint64_t load__copy(struct guest_mem *mem, const uint8_t *file, const struct load_segment *segs,
+                    int n)
 {
     uint64_t end = 0;
 

@@ -3,11 +3,11 @@
  *
  * Every loader (flat, ELF, Multiboot) turns its file into a list of segments: bytes of
  * the file to copy to a guest-physical address, followed by zeroes up to the segment's
- * size in memory. load_check refuses the whole list before anything is copied, so a bad
+ * size in memory. load__check refuses the whole list before anything is copied, so a bad
  * image never leaves a half-loaded guest.
  *
  * The VMM's own boot structures (the GDT and page tables of modes.h, a loader's boot
- * information) go where load_boot_area says: right after the image's highest byte, as
+ * information) go where load__boot_area says: right after the image's highest byte, as
  * QEMU's Multiboot loader places its boot information. An image may therefore lie anywhere
  * in RAM; it is the structures that move out of its way.
  */
@@ -34,8 +34,8 @@ struct load_segment {
  * misses every other segment. Returns 0, or -1 with the error naming the file (name) and
  * segment.
  */
-int load_check(struct guest_mem *mem, const char *name, const struct load_segment *segs, int n,
-               size_t file_len);
+int load__check(struct guest_mem *mem, const char *name, const struct load_segment *segs, int n,
+                size_t file_len);
 
 /**
  * Chooses where size bytes of the VMM's boot structures go for the image name whose loaded
@@ -45,11 +45,11 @@ int load_check(struct guest_mem *mem, const char *name, const struct load_segmen
  * the file when guest RAM below 4 GiB (where 32-bit code reaches them) cannot hold them
  * there.
  */
-int load_boot_area(struct guest_mem *mem, const char *name, uint64_t end, uint64_t size,
-                   uint64_t *at);
+int load__boot_area(struct guest_mem *mem, const char *name, uint64_t end, uint64_t size,
+                    uint64_t *at);
 
 /** Copies checked segments into guest memory and zeroes their tails. Returns the highest end. */
-uint64_t load_copy(struct guest_mem *mem, const uint8_t *file, const struct load_segment *segs,
-                   int n);
+uint64_t load__copy(struct guest_mem *mem, const uint8_t *file, const struct load_segment *segs,
+                    int n);
 
 #endif

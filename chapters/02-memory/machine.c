@@ -25,8 +25,8 @@ int machine__init(struct machine *m, const struct machine_config *cfg)
     m->vm.diag = cfg->diag;
     m->dirty_log = cfg->dirty_log;
     if (cfg->rom_len > MACHINE_ROM_MAX)
-        return error_set("ROM of %zu bytes is too large (at most %llu)", cfg->rom_len,
-                         MACHINE_ROM_MAX);
+        return error__set("ROM of %zu bytes is too large (at most %llu)", cfg->rom_len,
+                          MACHINE_ROM_MAX);
     if (cfg->kvm_dev && kvm__init(&m->vm.kvm, cfg->kvm_dev) < 0)
         return -1;
     if (guest_mem__init(&m->mem, cfg->kvm_dev ? &m->vm.kvm : NULL, cfg->ram_size, cfg->dirty_log) <
@@ -107,9 +107,9 @@ static int place(struct machine *m, const struct machine_image *img,
                  uint64_t *tables)
 {
     *tables = 0;
-    if (mode != MODE_REAL && load_boot_area(&m->mem, img->name, end, mode_size(mode), tables) < 0)
+    if (mode != MODE_REAL && load__boot_area(&m->mem, img->name, end, mode__size(mode), tables) < 0)
         return -1;
-    load_copy(&m->mem, img->data, segs, n);
+    load__copy(&m->mem, img->data, segs, n);
     return 0;
 }
 
@@ -119,7 +119,7 @@ static int load_flat(struct machine *m, const struct machine_image *img)
     struct load_segment seg = {0, img->len, img->len, img->flat_addr};
     uint64_t tables;
 
-    if (load_check(&m->mem, img->name, &seg, 1, img->len) < 0 ||
+    if (load__check(&m->mem, img->name, &seg, 1, img->len) < 0 ||
         place(m, img, &seg, 1, img->flat_addr + img->len, img->flat_mode, &tables) < 0)
         return -1;
     m->format = "flat";
@@ -133,7 +133,7 @@ static int load_elf(struct machine *m, const struct machine_image *img)
     struct load_segment segs[LOAD_MAX_SEGMENTS];
     struct elf_image elf;
     uint64_t tables;
-    int n = elf_prepare(&m->mem, img->name, img->data, img->len, &elf, segs);
+    int n = elfload__prepare(&m->mem, img->name, img->data, img->len, &elf, segs);
 
     if (n < 0)
         return -1;
@@ -147,7 +147,7 @@ static int load_elf(struct machine *m, const struct machine_image *img)
 /* [load] */
 int machine__load(struct machine *m, const struct machine_image *img)
 {
-    long hdr = multiboot_find(img->name, img->data, img->len);
+    long hdr = multiboot__find(img->name, img->data, img->len);
 
     if (hdr == -1)
         return -1;
@@ -155,8 +155,8 @@ int machine__load(struct machine *m, const struct machine_image *img)
         struct multiboot_boot boot;
         struct kvm_regs regs;
         struct kvm_sregs sregs;
-        if (multiboot_load(&m->mem, img->name, img->data, img->len, hdr, img->cmdline, img->mods,
-                           img->nmods, &boot) < 0 ||
+        if (multiboot__load(&m->mem, img->name, img->data, img->len, hdr, img->cmdline, img->mods,
+                            img->nmods, &boot) < 0 ||
             machine__start(m, MODE_PROTECTED, boot.tables, boot.entry, MACHINE_STACK) < 0 ||
             machine__get_state(m, &regs, &sregs) < 0)
             return -1;
@@ -165,7 +165,7 @@ int machine__load(struct machine *m, const struct machine_image *img)
         m->format = "Multiboot";
         return machine__set_state(m, &regs, &sregs);
     }
-    if (elf_is_elf(img->data, img->len))
+    if (elfload__is(img->data, img->len))
         return load_elf(m, img);
     return load_flat(m, img);
 }
@@ -252,7 +252,7 @@ static const uint8_t *guest_ptr(void *ctx, uint64_t gpa, size_t len)
 
 void machine__dump(struct machine *m)
 {
-    dump_cpu(m->vm.diag, &m->vm.cpu, guest_ptr, &m->mem);
+    dump__cpu(m->vm.diag, &m->vm.cpu, guest_ptr, &m->mem);
 }
 
 int machine__peek(struct machine *m, FILE *out, uint64_t gpa, uint64_t len)

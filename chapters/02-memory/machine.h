@@ -86,7 +86,7 @@ int machine__load(struct machine *m, const struct machine_image *img);
 /**
  * Starts the vCPU at entry in mode: a loaded program's first instruction, as the loaders
  * leave it. The mode's structures (GDT, page tables, see modes.h) go at tables, which the
- * loader chose (load_boot_area); stack is the initial RSP (SP in real mode). Without KVM
+ * loader chose (load__boot_area); stack is the initial RSP (SP in real mode). Without KVM
  * the state goes to m->regs and m->sregs. Returns 0, or -1 with the error set.
  */
 int machine__start(struct machine *m, enum cpu_mode mode, uint64_t tables, uint64_t entry,

@@ -45,12 +45,12 @@ static int parse_peek(const char *text, uint64_t *addr, uint64_t *len)
     snprintf(buf, sizeof(buf), "%s", text);
     char *colon = strchr(buf, ':');
     if (!colon)
-        return error_set("--peek: '%s' is not ADDR:LEN", text);
+        return error__set("--peek: '%s' is not ADDR:LEN", text);
     *colon = '\0';
-    if (size_parse(buf, "--peek", addr) < 0 || size_parse(colon + 1, "--peek", len) < 0)
+    if (size__parse(buf, "--peek", addr) < 0 || size__parse(colon + 1, "--peek", len) < 0)
         return -1;
     if (*len > 1 << 20)
-        return error_set("--peek: at most 1M bytes");
+        return error__set("--peek: at most 1M bytes");
     return 0;
 }
 
@@ -79,7 +79,7 @@ static int ch2_option(void *ctx, int opt, const char *arg)
         usage(stdout);
         exit(0);
     }
-    return error_set("try 'ch2 --help'");
+    return error__set("try 'ch2 --help'");
 }
 
 int main(int argc, char **argv)
@@ -103,7 +103,7 @@ int main(int argc, char **argv)
     if (machine_options__getopt(&o, argc, argv, extra, ch2_option, &own, "ch2", &guest) < 0 ||
         (own.peek && parse_peek(own.peek, &peek_addr, &peek_len) < 0) ||
         machine_options__read_files(&o, guest, "ch2/memmap.elf") < 0) {
-        fprintf(stderr, "ch2: %s\n", error_get());
+        fprintf(stderr, "ch2: %s\n", error__get());
         machine_options__free(&o);
         return 1;
     }
@@ -120,7 +120,7 @@ int main(int argc, char **argv)
     if (ret == 0 && own.peek && machine__peek(&m, stdout, peek_addr, peek_len) < 0)
         ret = -1;
     if (ret < 0) {
-        fprintf(stderr, "ch2: %s\n", error_get());
+        fprintf(stderr, "ch2: %s\n", error__get());
         kvm__explain_nested(stderr, "ch2", 2);
         if (m.vm.crashed)
             machine__dump(&m);

@@ -17,7 +17,7 @@ static int add_region(struct guest_mem *mem, uint64_t gpa, uint64_t size, uint8_
                       uint32_t flags)
 {
     if (mem->nregions == MEM_MAX_REGIONS)
-        return error_set("too many memory regions (at most %d)", MEM_MAX_REGIONS);
+        return error__set("too many memory regions (at most %d)", MEM_MAX_REGIONS);
     struct mem_region *r = &mem->regions[mem->nregions];
     *r = (struct mem_region){
         .gpa = gpa, .size = size, .host = host, .slot = (uint32_t)mem->nregions, .flags = flags};
@@ -37,14 +37,14 @@ int guest_mem__init(struct guest_mem *mem, struct kvm *kvm, uint64_t ram_size, i
     memset(mem, 0, sizeof(*mem));
     mem->kvm = kvm;
     if (ram_size < MEM_MIN_SIZE || ram_size % MEM_PAGE_SIZE)
-        return error_set("RAM size %llu: must be a multiple of 4 KiB and at least 2 MiB",
-                         (unsigned long long)ram_size);
+        return error__set("RAM size %llu: must be a multiple of 4 KiB and at least 2 MiB",
+                          (unsigned long long)ram_size);
     /* MAP_NORESERVE: a 2 GiB guest costs the host only the pages the guest touches. */
     mem->ram = mmap(NULL, ram_size, PROT_READ | PROT_WRITE,
                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (mem->ram == MAP_FAILED) {
         mem->ram = NULL;
-        return error_errno("mmap %llu MiB of guest RAM", (unsigned long long)(ram_size >> 20));
+        return error__errno("mmap %llu MiB of guest RAM", (unsigned long long)(ram_size >> 20));
     }
     mem->ram_size = ram_size;
     if (add_region(mem, 0, MEM_HOLE_START, mem->ram, flags) < 0 ||
@@ -74,8 +74,8 @@ void *guest_mem__translate(struct guest_mem *mem, uint64_t gpa, uint64_t len)
     void *p = guest_mem__find(mem, gpa, len);
 
     if (!p)
-        error_set("guest range 0x%llx+0x%llx is not inside guest memory", (unsigned long long)gpa,
-                  (unsigned long long)len);
+        error__set("guest range 0x%llx+0x%llx is not inside guest memory", (unsigned long long)gpa,
+                   (unsigned long long)len);
     return p;
 }
 /* [translate] */
@@ -98,7 +98,7 @@ int guest_mem__write(struct guest_mem *mem, uint64_t gpa, const void *buf, size_
         return -1;
     /* A ROM is read-only for the VMM's writes on the guest's behalf too. */
     if (guest_mem__is_rom(mem, gpa))
-        return error_set("guest range 0x%llx+0x%zx is ROM", (unsigned long long)gpa, len);
+        return error__set("guest range 0x%llx+0x%zx is ROM", (unsigned long long)gpa, len);
     memcpy(p, buf, len);
     return 0;
 }
@@ -119,23 +119,23 @@ int guest_mem__add_rom(struct guest_mem *mem, uint64_t gpa, const void *data, si
     uint64_t size = (len + MEM_PAGE_SIZE - 1) & ~(MEM_PAGE_SIZE - 1);
 
     if (gpa % MEM_PAGE_SIZE || size == 0)
-        return error_set("ROM at 0x%llx: must be page-aligned and not empty",
-                         (unsigned long long)gpa);
+        return error__set("ROM at 0x%llx: must be page-aligned and not empty",
+                          (unsigned long long)gpa);
     for (int i = 0; i < mem->nregions; i++) {
         const struct mem_region *r = &mem->regions[i];
         if (gpa < r->gpa + r->size && r->gpa < gpa + size)
-            return error_set("ROM at 0x%llx (%llu bytes) overlaps slot %u at 0x%llx",
-                             (unsigned long long)gpa, (unsigned long long)size, r->slot,
-                             (unsigned long long)r->gpa);
+            return error__set("ROM at 0x%llx (%llu bytes) overlaps slot %u at 0x%llx",
+                              (unsigned long long)gpa, (unsigned long long)size, r->slot,
+                              (unsigned long long)r->gpa);
     }
     int ret = mem->kvm ? ioctl(mem->kvm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_READONLY_MEM) : 1;
     if (ret < 0)
-        return error_errno("KVM_CHECK_EXTENSION KVM_CAP_READONLY_MEM");
+        return error__errno("KVM_CHECK_EXTENSION KVM_CAP_READONLY_MEM");
     if (ret == 0)
-        return error_set("KVM lacks KVM_CAP_READONLY_MEM: read-only slots are not supported");
+        return error__set("KVM lacks KVM_CAP_READONLY_MEM: read-only slots are not supported");
     uint8_t *host = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (host == MAP_FAILED)
-        return error_errno("mmap %llu bytes of ROM", (unsigned long long)size);
+        return error__errno("mmap %llu bytes of ROM", (unsigned long long)size);
     memcpy(host, data, len);
     if (add_region(mem, gpa, size, host, KVM_MEM_READONLY) < 0) {
         munmap(host, size);
@@ -151,7 +151,7 @@ long guest_mem__dirty_pages(struct guest_mem *mem, mem_dirty_fn fn, void *ctx)
     long total = 0;
 
     if (!mem->kvm)
-        return error_set("dirty-page logging needs KVM");
+        return error__set("dirty-page logging needs KVM");
     for (int i = 0; i < mem->nregions; i++) {
         const struct mem_region *r = &mem->regions[i];
         uint64_t pages = r->size / MEM_PAGE_SIZE, run = 0;
@@ -160,11 +160,11 @@ long guest_mem__dirty_pages(struct guest_mem *mem, mem_dirty_fn fn, void *ctx)
         /* One bit a page, in 64-bit words, as KVM_GET_DIRTY_LOG fills it. */
         uint64_t *bitmap = calloc((pages + 63) / 64, sizeof(uint64_t));
         if (!bitmap)
-            return error_set("out of memory for a dirty bitmap");
+            return error__set("out of memory for a dirty bitmap");
         struct kvm_dirty_log log = {.slot = r->slot, .dirty_bitmap = bitmap};
         if (ioctl(mem->kvm->vm_fd, KVM_GET_DIRTY_LOG, &log) < 0) {
             free(bitmap);
-            return error_errno("KVM_GET_DIRTY_LOG slot %u", r->slot);
+            return error__errno("KVM_GET_DIRTY_LOG slot %u", r->slot);
         }
         for (uint64_t p = 0; p <= pages; p++) {
             int dirty = p < pages && (bitmap[p / 64] >> (p % 64) & 1);

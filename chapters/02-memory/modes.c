@@ -29,13 +29,13 @@
 #define PTE_US (1ull << 2) /* user accessible */
 #define PTE_PS (1ull << 7) /* in a page directory: a 2 MiB page, not a page table */
 
-const char *mode_name(enum cpu_mode mode)
+const char *mode__name(enum cpu_mode mode)
 {
     static const char *const names[] = {"real", "protected", "long"};
     return names[mode];
 }
 
-uint64_t mode_size(enum cpu_mode mode)
+uint64_t mode__size(enum cpu_mode mode)
 {
     return mode == MODE_LONG ? MODES_LONG_SIZE : mode == MODE_PROTECTED ? MODES_PROTECTED_SIZE : 0;
 }
@@ -73,8 +73,8 @@ void mode__reset(struct kvm_regs *regs, struct kvm_sregs *sregs)
 int mode__real(struct kvm_regs *regs, struct kvm_sregs *sregs, uint64_t entry, uint16_t stack)
 {
     if (entry >= 0x100000)
-        return error_set("real mode cannot start at 0x%llx: above 1 MiB",
-                         (unsigned long long)entry);
+        return error__set("real mode cannot start at 0x%llx: above 1 MiB",
+                          (unsigned long long)entry);
     struct kvm_segment *segs[] = {&sregs->ds, &sregs->es, &sregs->fs, &sregs->gs, &sregs->ss};
     for (size_t i = 0; i < sizeof(segs) / sizeof(segs[0]); i++)
         segs[i]->selector = 0, segs[i]->base = 0;
@@ -102,7 +102,7 @@ static int write_gdt(struct guest_mem *mem, uint64_t tables)
     return 0;
 }
 
-struct kvm_segment mode_flat_segment(uint16_t sel, int code, int long_mode)
+struct kvm_segment mode__flat_segment(uint16_t sel, int code, int long_mode)
 {
     return (struct kvm_segment){
         .base = 0,
@@ -122,9 +122,9 @@ struct kvm_segment mode_flat_segment(uint16_t sel, int code, int long_mode)
 /* Loads flat segments and the GDT register, as protected-mode boot code would. */
 static void load_flat_segments(struct kvm_sregs *sregs, uint64_t tables, int long_mode)
 {
-    struct kvm_segment data = mode_flat_segment(GDT_SEL_DATA, 0, long_mode);
+    struct kvm_segment data = mode__flat_segment(GDT_SEL_DATA, 0, long_mode);
 
-    sregs->cs = mode_flat_segment(long_mode ? GDT_SEL_CODE64 : GDT_SEL_CODE32, 1, long_mode);
+    sregs->cs = mode__flat_segment(long_mode ? GDT_SEL_CODE64 : GDT_SEL_CODE32, 1, long_mode);
     sregs->ds = sregs->es = sregs->fs = sregs->gs = sregs->ss = data;
     sregs->gdt.base = tables + MODES_GDT_OFFSET;
     sregs->gdt.limit = 4 * 8 - 1;

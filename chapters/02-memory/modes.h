@@ -5,7 +5,7 @@
  * Each mode is a handful of register values (KVM's struct kvm_regs and kvm_sregs), plus, for
  * protected and long mode, structures the VMM writes into guest memory: a GDT, and for long
  * mode page tables too. They go in one page-aligned block whose address the loader chooses
- * (load_boot_area: right after the image), laid out from that address as
+ * (load__boot_area: right after the image), laid out from that address as
  *
  *   +0x0000  GDT          +0x1000  PML4          +0x2000  PDPT
  *   +0x3000 - +0x6fff     four page directories: 4 GiB identity-mapped with 2 MiB pages
@@ -34,10 +34,10 @@
 enum cpu_mode { MODE_REAL, MODE_PROTECTED, MODE_LONG };
 
 /** Returns "real", "protected" or "long". */
-const char *mode_name(enum cpu_mode mode);
+const char *mode__name(enum cpu_mode mode);
 
 /** Returns the bytes of guest memory the mode's structures take: 0 for real mode. */
-uint64_t mode_size(enum cpu_mode mode);
+uint64_t mode__size(enum cpu_mode mode);
 
 /**
  * Returns the hidden part of a segment register as the CPU loads it from a flat
@@ -45,7 +45,7 @@ uint64_t mode_size(enum cpu_mode mode);
  * when code is set, else data (read/write). With long_mode, a code segment is a 64-bit
  * one (L = 1, D = 0). Chapter 6's SYSCALL and SYSRET load such segments too.
  */
-struct kvm_segment mode_flat_segment(uint16_t sel, int code, int long_mode);
+struct kvm_segment mode__flat_segment(uint16_t sel, int code, int long_mode);
 
 /**
  * Fills regs and sregs with the state of an x86 CPU after reset (Intel SDM vol. 3, "Processor

@@ -19,7 +19,7 @@ struct mb_header {
 };
 
 /* [find] */
-long multiboot_find(const char *name, const uint8_t *image, size_t len)
+long multiboot__find(const char *name, const uint8_t *image, size_t len)
 {
     size_t limit = len < MULTIBOOT_SEARCH ? len : MULTIBOOT_SEARCH;
 
@@ -29,12 +29,12 @@ long multiboot_find(const char *name, const uint8_t *image, size_t len)
         if (h.magic != MULTIBOOT_HEADER_MAGIC)
             continue;
         if ((uint32_t)(h.magic + h.flags + h.checksum) != 0)
-            return error_set("%s: Multiboot header at 0x%zx has a bad checksum", name, off);
+            return error__set("%s: Multiboot header at 0x%zx has a bad checksum", name, off);
         if (h.flags & MULTIBOOT_VIDEO_MODE)
-            return error_set("%s: the kernel requires a video mode; stepvm has no display", name);
+            return error__set("%s: the kernel requires a video mode; stepvm has no display", name);
         if (h.flags & 0xfff8u)
-            return error_set("%s: the kernel requires Multiboot features 0x%x that stepvm lacks",
-                             name, h.flags & 0xfff8u);
+            return error__set("%s: the kernel requires Multiboot features 0x%x that stepvm lacks",
+                              name, h.flags & 0xfff8u);
         return (long)off;
     }
     return -2;
@@ -46,27 +46,27 @@ static int kludge_segment(const char *name, const struct mb_header *h, long hdr,
                           struct load_segment *seg)
 {
     if (h->header_addr < h->load_addr || h->header_addr - h->load_addr > (uint64_t)hdr)
-        return error_set("%s: Multiboot load address 0x%x does not fit the header address 0x%x",
-                         name, h->load_addr, h->header_addr);
+        return error__set("%s: Multiboot load address 0x%x does not fit the header address 0x%x",
+                          name, h->load_addr, h->header_addr);
     seg->offset = (uint64_t)hdr - (h->header_addr - h->load_addr);
     seg->paddr = h->load_addr;
     if (h->load_end_addr == 0)
         seg->filesz = len - seg->offset;
     else if (h->load_end_addr < h->load_addr)
-        return error_set("%s: Multiboot load_end_addr 0x%x is below load_addr 0x%x", name,
-                         h->load_end_addr, h->load_addr);
+        return error__set("%s: Multiboot load_end_addr 0x%x is below load_addr 0x%x", name,
+                          h->load_end_addr, h->load_addr);
     else
         seg->filesz = h->load_end_addr - h->load_addr;
     seg->memsz = seg->filesz;
     if (h->bss_end_addr) {
         if (h->bss_end_addr < h->load_addr + seg->filesz)
-            return error_set("%s: Multiboot bss_end_addr 0x%x is below the end of the load", name,
-                             h->bss_end_addr);
+            return error__set("%s: Multiboot bss_end_addr 0x%x is below the end of the load", name,
+                              h->bss_end_addr);
         seg->memsz = h->bss_end_addr - h->load_addr;
     }
     if (h->entry_addr < seg->paddr || h->entry_addr - seg->paddr >= seg->memsz)
-        return error_set("%s: Multiboot entry 0x%x is outside the loaded image", name,
-                         h->entry_addr);
+        return error__set("%s: Multiboot entry 0x%x is outside the loaded image", name,
+                          h->entry_addr);
     return 0;
 }
 
@@ -167,8 +167,8 @@ static int write_info(struct guest_mem *mem, uint32_t at, const char *cmdline,
     info[11] = mmap_len;
     info[16] = bootinfo_alloc(&b, "stepvm", 7);
     if (b.full)
-        return error_set("the command line and module strings do not fit in the 8 KiB of "
-                         "boot information");
+        return error__set("the command line and module strings do not fit in the 8 KiB of "
+                          "boot information");
     memcpy(b.area, info, sizeof(info));
     memcpy(guest_mem__translate(mem, at, b.used), b.area, b.used);
     return 0;
@@ -186,8 +186,8 @@ static int place_modules(struct guest_mem *mem, uint64_t end, const struct multi
         at = (at + MEM_PAGE_SIZE - 1) & ~(MEM_PAGE_SIZE - 1);
         if (at + mods[i].len > MEM_HIGH_START || !guest_mem__translate(mem, at, mods[i].len) ||
             guest_mem__is_rom(mem, at))
-            return error_set("module '%s' (%zu bytes) does not fit in RAM at 0x%llx",
-                             mods[i].string, mods[i].len, (unsigned long long)at);
+            return error__set("module '%s' (%zu bytes) does not fit in RAM at 0x%llx",
+                              mods[i].string, mods[i].len, (unsigned long long)at);
         mod_at[i] = (uint32_t)at;
         at += mods[i].len;
     }
@@ -195,9 +195,9 @@ static int place_modules(struct guest_mem *mem, uint64_t end, const struct multi
 }
 
 /* [load] */
-int multiboot_load(struct guest_mem *mem, const char *name, const uint8_t *image, size_t len,
-                   long hdr, const char *cmdline, const struct multiboot_module *mods, int nmods,
-                   struct multiboot_boot *boot)
+int multiboot__load(struct guest_mem *mem, const char *name, const uint8_t *image, size_t len,
+                    long hdr, const char *cmdline, const struct multiboot_module *mods, int nmods,
+                    struct multiboot_boot *boot)
 {
     struct mb_header h = {0};
     struct load_segment segs[LOAD_MAX_SEGMENTS];
@@ -209,27 +209,27 @@ int multiboot_load(struct guest_mem *mem, const char *name, const uint8_t *image
     memcpy(&h, image + hdr, len - (size_t)hdr < sizeof(h) ? len - (size_t)hdr : sizeof(h));
     if (h.flags & MULTIBOOT_AOUT_KLUDGE) {
         if (len - (size_t)hdr < sizeof(h))
-            return error_set("%s: truncated Multiboot header at 0x%lx", name, hdr);
+            return error__set("%s: truncated Multiboot header at 0x%lx", name, hdr);
         if (kludge_segment(name, &h, hdr, len, &segs[0]) < 0 ||
-            load_check(mem, name, segs, 1, len) < 0)
+            load__check(mem, name, segs, 1, len) < 0)
             return -1;
         elf.entry = h.entry_addr;
         elf.end = segs[0].paddr + segs[0].memsz;
     } else {
-        if (!elf_is_elf(image, len) || image[4] != 1 /* ELFCLASS32 */)
-            return error_set("%s: a Multiboot kernel without the a.out kludge must be ELF32 "
-                             "(QEMU refuses others too)",
-                             name);
-        if ((n = elf_prepare(mem, name, image, len, &elf, segs)) < 0)
+        if (!elfload__is(image, len) || image[4] != 1 /* ELFCLASS32 */)
+            return error__set("%s: a Multiboot kernel without the a.out kludge must be ELF32 "
+                              "(QEMU refuses others too)",
+                              name);
+        if ((n = elfload__prepare(mem, name, image, len, &elf, segs)) < 0)
             return -1;
     }
     if (nmods > 16)
-        return error_set("%d modules: at most 16", nmods);
-    if (load_boot_area(mem, name, elf.end, size, &area) < 0 ||
+        return error__set("%d modules: at most 16", nmods);
+    if (load__boot_area(mem, name, elf.end, size, &area) < 0 ||
         place_modules(mem, area + size, mods, nmods, mod_at) < 0 ||
         write_info(mem, (uint32_t)area, cmdline, mod_at, mods, nmods) < 0)
         return -1;
-    load_copy(mem, image, segs, n);
+    load__copy(mem, image, segs, n);
     for (int i = 0; i < nmods; i++)
         memcpy(guest_mem__translate(mem, mod_at[i], mods[i].len), mods[i].data, mods[i].len);
     boot->entry = (uint32_t)elf.entry;

@@ -52,7 +52,7 @@ struct multiboot_boot {
  * there is none, or -1 with the error set for one that is found but cannot be honoured
  * (bad checksum, a requirement stepvm lacks).
  */
-long multiboot_find(const char *name, const uint8_t *image, size_t len);
+long multiboot__find(const char *name, const uint8_t *image, size_t len);
 
 /**
  * Loads the kernel whose header is at offset hdr and writes the boot information (memory,
@@ -62,8 +62,8 @@ long multiboot_find(const char *name, const uint8_t *image, size_t len);
  * 1 MiB. Everything is validated before anything is copied. Returns 0 with *boot filled, or
  * -1 with the error set.
  */
-int multiboot_load(struct guest_mem *mem, const char *name, const uint8_t *image, size_t len,
-                   long hdr, const char *cmdline, const struct multiboot_module *mods, int nmods,
-                   struct multiboot_boot *boot);
+int multiboot__load(struct guest_mem *mem, const char *name, const uint8_t *image, size_t len,
+                    long hdr, const char *cmdline, const struct multiboot_module *mods, int nmods,
+                    struct multiboot_boot *boot);
 
 #endif

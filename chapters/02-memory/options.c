@@ -34,28 +34,28 @@ void machine_options__init(struct machine_options *o)
 static int parse_mode(const char *text, enum cpu_mode *mode)
 {
     for (int m = MODE_REAL; m <= MODE_LONG; m++)
-        if (strcmp(text, mode_name(m)) == 0) {
+        if (strcmp(text, mode__name(m)) == 0) {
             *mode = m;
             return 0;
         }
-    return error_set("--mode: '%s' is not real, protected or long", text);
+    return error__set("--mode: '%s' is not real, protected or long", text);
 }
 
 int machine_options__parse(struct machine_options *o, int opt, const char *arg)
 {
     switch (opt) {
     case 'm':
-        return size_parse(arg, "--mem", &o->cfg.ram_size) < 0 ? -1 : 1;
+        return size__parse(arg, "--mem", &o->cfg.ram_size) < 0 ? -1 : 1;
     case 'M':
         return parse_mode(arg, &o->img.flat_mode) < 0 ? -1 : 1;
     case 'a':
-        return size_parse(arg, "--load-addr", &o->img.flat_addr) < 0 ? -1 : 1;
+        return size__parse(arg, "--load-addr", &o->img.flat_addr) < 0 ? -1 : 1;
     case 'c':
         o->img.cmdline = arg;
         return 1;
     case 'o':
         if (o->img.nmods == MACHINE_MAX_MODULES)
-            return error_set("--module: at most %d modules", MACHINE_MAX_MODULES);
+            return error__set("--module: at most %d modules", MACHINE_MAX_MODULES);
         o->module_specs[o->img.nmods++] = arg;
         return 1;
     case 'r':
@@ -86,10 +86,10 @@ int machine_options__getopt(struct machine_options *o, int argc, char **argv,
         if (ours < 0)
             return -1;
         if (!ours && (opt == '?' || fn(ctx, opt, optarg) < 0))
-            return opt == '?' ? error_set("try '%s --help'", name) : -1;
+            return opt == '?' ? error__set("try '%s --help'", name) : -1;
     }
     if (argc - optind > 1)
-        return error_set("one guest file at most, got %d; try '%s --help'", argc - optind, name);
+        return error__set("one guest file at most, got %d; try '%s --help'", argc - optind, name);
     *guest = optind < argc ? argv[optind] : NULL;
     return 0;
 }
@@ -102,11 +102,11 @@ int machine_options__read_files(struct machine_options *o, const char *guest,
     size_t len;
 
     if (!guest) {
-        if (guest_default_path(o->default_guest, sizeof(o->default_guest), default_name) < 0)
+        if (guestpath__default(o->default_guest, sizeof(o->default_guest), default_name) < 0)
             return -1;
         guest = o->default_guest;
     }
-    if (file_read_all(guest, MAX_GUEST_FILE, &data, &len) < 0)
+    if (file__read_all(guest, MAX_GUEST_FILE, &data, &len) < 0)
         return -1;
     o->img.name = guest;
     o->img.data = data;
@@ -115,14 +115,14 @@ int machine_options__read_files(struct machine_options *o, const char *guest,
         char path[4096];
         snprintf(path, sizeof(path), "%s", o->module_specs[i]);
         path[strcspn(path, " ")] = '\0'; /* the file is the first word */
-        if (file_read_all(path, MAX_GUEST_FILE, &data, &len) < 0)
+        if (file__read_all(path, MAX_GUEST_FILE, &data, &len) < 0)
             return -1;
         o->mods[i] =
             (struct multiboot_module){.data = data, .len = len, .string = o->module_specs[i]};
     }
     o->img.mods = o->mods;
     if (o->rom_path) {
-        if (file_read_all(o->rom_path, MACHINE_ROM_MAX, &data, &len) < 0)
+        if (file__read_all(o->rom_path, MACHINE_ROM_MAX, &data, &len) < 0)
             return -1;
         o->cfg.rom = data;
         o->cfg.rom_len = len;

@@ -22,23 +22,24 @@ int bus__register(struct bus *bus, uint64_t base, uint64_t len, const char *name
     int at = 0;
 
     if (len == 0 || base + len - 1 < base)
-        return error_set("%s bus: %s at 0x%llx: empty or wrapping range", bus->name, name,
-                         (unsigned long long)base);
+        return error__set("%s bus: %s at 0x%llx: empty or wrapping range", bus->name, name,
+                          (unsigned long long)base);
     if (bus->nranges == BUS_MAX_RANGES)
-        return error_set("%s bus: no room for %s (at most %d devices)", bus->name, name,
-                         BUS_MAX_RANGES);
+        return error__set("%s bus: no room for %s (at most %d devices)", bus->name, name,
+                          BUS_MAX_RANGES);
     while (at < bus->nranges && bus->ranges[at].base < base)
         at++;
     /* Sorted and disjoint: only the neighbours can overlap the new range. */
     const struct bus_range *prev = at > 0 ? &bus->ranges[at - 1] : NULL;
     const struct bus_range *next = at < bus->nranges ? &bus->ranges[at] : NULL;
     if ((prev && prev->base + prev->len > base) || (next && base + len > next->base))
-        return error_set("%s bus: %s at 0x%llx+0x%llx overlaps %s", bus->name, name,
-                         (unsigned long long)base, (unsigned long long)len,
-                         prev && prev->base + prev->len > base ? prev->name : next->name);
+        return error__set("%s bus: %s at 0x%llx+0x%llx overlaps %s", bus->name, name,
+                          (unsigned long long)base, (unsigned long long)len,
+                          prev && prev->base + prev->len > base ? prev->name : next->name);
     memmove(&bus->ranges[at + 1], &bus->ranges[at],
             (size_t)(bus->nranges - at) * sizeof(bus->ranges[0]));
-    bus->ranges[at] = (struct bus_range){base, len, name, read, write, dev};
+    bus->ranges[at] = (struct bus_range){
+        .base = base, .len = len, .name = name, .read = read, .write = write, .dev = dev};
     bus->nranges++;
     return 0;
 }
@@ -85,9 +86,9 @@ int bus__access(struct bus *bus, struct vcpu *v, uint64_t addr, uint32_t size, i
     /* The whole access must lie in one device's range; a straddling one is unclaimed. */
     if (!r || size > r->len - (addr - r->base)) {
         if (bus->strict)
-            return error_set("guest %s %u byte%s at %s 0x%llx, where no device is (--strict)",
-                             write ? "wrote" : "read", size, size == 1 ? "" : "s", bus->name,
-                             (unsigned long long)addr);
+            return error__set("guest %s %u byte%s at %s 0x%llx, where no device is (--strict)",
+                              write ? "wrote" : "read", size, size == 1 ? "" : "s", bus->name,
+                              (unsigned long long)addr);
         report_unclaimed(bus, addr, size, write);
         if (!write)
             *value = size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;

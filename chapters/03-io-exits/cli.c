@@ -115,7 +115,7 @@ static int ch3_option(void *ctx, int opt, const char *arg)
     FOR_EACH_EXT(c->p, e)
     if (e->option && owns(e->options, opt))
         return e->option(e->ctx, opt, arg);
-    return error_set("try '%s --help'", c->p->name);
+    return error__set("try '%s --help'", c->p->name);
 }
 
 static const struct option ch3_table[] = {
@@ -182,12 +182,12 @@ static int inspect(struct cli *c)
         return -1;
 
     if (!o->batch) {
-        ret = inspector_tui(&t);
+        ret = inspector__tui(&t);
         fputs(inspect_console(&c->ic), stdout); /* what the guest said stays on the screen */
     } else if (o->batch_script && !(script = fopen(o->batch_script, "r"))) {
-        return error_errno("open %s", o->batch_script);
+        return error__errno("open %s", o->batch_script);
     } else {
-        ret = inspector_batch(&t, script, stdout);
+        ret = inspector__batch(&t, script, stdout);
         if (script != stdin)
             fclose(script);
     }
@@ -221,7 +221,7 @@ static int configure(struct cli *c)
     struct vmm_config *cfg = &c->cfg;
 
     if (o->trace_file && !(c->json = fopen(o->trace_file, "w")))
-        return error_errno("open %s", o->trace_file);
+        return error__errno("open %s", o->trace_file);
     cfg->machine = c->mo.cfg;
     cfg->machine.console = stdout;
     cfg->machine.diag = stderr;
@@ -234,7 +234,7 @@ static int configure(struct cli *c)
     cfg->record = cfg->inspect; /* the inspector shows each exit's record */
     if (cfg->inspect) {
         if (!(c->ic.console = open_memstream(&c->ic.text, &c->ic.len)))
-            return error_set("out of memory for the guest console");
+            return error__set("out of memory for the guest console");
         cfg->machine.console = cfg->machine.diag = c->ic.console;
     }
     FOR_EACH_EXT(c->p, e)
@@ -317,7 +317,7 @@ int cli__finish(struct cli *c)
     int built = c->stage == CLI_BUILT || c->stage == CLI_RAN;
 
     if (c->failed) {
-        fprintf(stderr, "%s: %s\n", c->p->name, error_get());
+        fprintf(stderr, "%s: %s\n", c->p->name, error__get());
         /* Chapter 6's program has its interpreter; the others can go to the nested machine. */
         if (program_chapter(c->p) < 6)
             kvm__explain_nested(stderr, c->p->name, program_chapter(c->p));

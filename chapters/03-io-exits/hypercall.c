@@ -19,7 +19,7 @@ static int32_t serve(struct hypercall *hc, struct vcpu *v, struct hypercall_bloc
         if (b->arg[1] > HC_PRINT_MAX)
             return HC_EINVAL;
         /* The string's address is the guest's too: read it through the same check. */
-        if (vcpu_read_mem(v, b->arg[0], text, b->arg[1]) < 0)
+        if (vcpu__read_mem(v, b->arg[0], text, b->arg[1]) < 0)
             return HC_EFAULT;
         fwrite(text, 1, b->arg[1], hc->console);
         return (int32_t)b->arg[1];
@@ -67,25 +67,25 @@ static int hypercall_write(void *dev, struct vcpu *v, uint64_t offset, uint64_t 
         return 0;
     }
     /* The block itself must lie in RAM; a guest pointing elsewhere gets no answer. */
-    if (vcpu_read_mem(v, gpa, &b, sizeof(b)) < 0) {
+    if (vcpu__read_mem(v, gpa, &b, sizeof(b)) < 0) {
         warn(hc, "warning: hypercall: argument block at 0x%llx is not in guest RAM (ignored)\n",
              (unsigned long long)gpa);
         return 0;
     }
     /* ... and must be writable RAM (not the ROM): tried before any work is done. */
-    if (vcpu_write_mem(v, gpa, &b, sizeof(b)) < 0) {
+    if (vcpu__write_mem(v, gpa, &b, sizeof(b)) < 0) {
         warn(hc, "warning: hypercall: argument block at 0x%llx is read-only (ignored)\n",
              (unsigned long long)gpa);
         return 0;
     }
     b.result = serve(hc, v, &b);
-    return vcpu_write_mem(v, gpa, &b, sizeof(b));
+    return vcpu__write_mem(v, gpa, &b, sizeof(b));
 }
 /* [hypercall] */
 
 int hypercall__register(struct hypercall *hc, struct bus *pio, uint64_t ram_size, FILE *console,
                         FILE *diag)
 {
-    *hc = (struct hypercall){ram_size, console, diag, 0, 0};
+    *hc = (struct hypercall){.ram_size = ram_size, .console = console, .diag = diag};
     return bus__register(pio, HYPERCALL_PORT, 4, "hypercall", NULL, hypercall_write, hc);
 }

@@ -79,7 +79,7 @@ static int inject(struct kvm_vcpu *kv)
         return 0; /* gone meanwhile */
     struct kvm_interrupt irq = {.irq = (uint32_t)vector};
     if (ioctl(kv->cpu->fd, KVM_INTERRUPT, &irq) < 0)
-        return error_errno("KVM_INTERRUPT vector %d on vCPU %d", vector, kv->vcpu.id);
+        return error__errno("KVM_INTERRUPT vector %d on vCPU %d", vector, kv->vcpu.id);
     return 0;
 }
 /* [inject] */
@@ -92,7 +92,7 @@ static int inject_nmi(struct kvm_vcpu *kv)
     if (!atomic_exchange(&kv->vcpu.nmi_pin, 0))
         return 0;
     if (ioctl(kv->cpu->fd, KVM_NMI) < 0)
-        return error_errno("KVM_NMI on vCPU %d", kv->vcpu.id);
+        return error__errno("KVM_NMI on vCPU %d", kv->vcpu.id);
     return 0;
 }
 /* [nmi] */
@@ -139,7 +139,7 @@ static int kvm_vcpu_get_mp_state(struct vcpu *v, uint32_t *state)
     struct kvm_mp_state mp;
 
     if (ioctl(to_kvm(v)->cpu->fd, KVM_GET_MP_STATE, &mp) < 0)
-        return error_errno("KVM_GET_MP_STATE on vCPU %d", v->id);
+        return error__errno("KVM_GET_MP_STATE on vCPU %d", v->id);
     *state = mp.mp_state;
     return 0;
 }
@@ -175,7 +175,7 @@ static int kvm_vcpu_single_step(struct vcpu *v, int on)
     };
 
     if (ioctl(kv->cpu->fd, KVM_SET_GUEST_DEBUG, &dbg) < 0)
-        return error_errno("KVM_SET_GUEST_DEBUG (single-step %s)", on ? "on" : "off");
+        return error__errno("KVM_SET_GUEST_DEBUG (single-step %s)", on ? "on" : "off");
     kv->stepping = on;
     return 0;
 }
@@ -199,14 +199,14 @@ static int kvm_vcpu_translate(struct vcpu *v, uint64_t linear, uint64_t *gpa)
 static int kvm_vcpu_get_fpu(struct vcpu *v, struct kvm_fpu *fpu)
 {
     if (ioctl(to_kvm(v)->cpu->fd, KVM_GET_FPU, fpu) < 0)
-        return error_errno("KVM_GET_FPU");
+        return error__errno("KVM_GET_FPU");
     return 0;
 }
 
 static int kvm_vcpu_set_fpu(struct vcpu *v, const struct kvm_fpu *fpu)
 {
     if (ioctl(to_kvm(v)->cpu->fd, KVM_SET_FPU, fpu) < 0)
-        return error_errno("KVM_SET_FPU");
+        return error__errno("KVM_SET_FPU");
     return 0;
 }
 

@@ -36,7 +36,7 @@ int stats__add(struct stats *s, const struct trace_record *r)
         size_t cap = row->cap ? 2 * row->cap : 64;
         uint32_t *p = realloc(row->rtt_ns, cap * sizeof(*p));
         if (!p)
-            return error_set("out of memory for exit statistics");
+            return error__set("out of memory for exit statistics");
         row->rtt_ns = p;
         row->cap = cap;
     }
@@ -71,7 +71,7 @@ void stats__print(FILE *out, struct stats *s)
         /* The 99th percentile: the smallest sample with 99% of all at or below it. */
         qsort(row->rtt_ns, row->count, sizeof(uint32_t), cmp_u32);
         size_t p99 = (row->count * 99 + 99) / 100;
-        fprintf(out, "  %-8s %-12s %10lu %9.1f us %9.2f us %9.2f us\n", vcpu_exit_name(key->kind),
+        fprintf(out, "  %-8s %-12s %10lu %9.1f us %9.2f us %9.2f us\n", vcpu__exit_name(key->kind),
                 where, row->count, row->vmm_ns / 1e3, sum / 1e3 / (double)row->count,
                 row->rtt_ns[p99 ? p99 - 1 : 0] / 1e3);
     }

@@ -32,7 +32,7 @@ void trace__from_exit(struct trace_record *r, const struct vcpu_exit *e)
 /* [text] */
 void trace__print_exit(FILE *out, const struct trace_record *r)
 {
-    fprintf(out, "exit %5lu  cpu%d %-8s", r->seq, r->vcpu, vcpu_exit_name(r->kind));
+    fprintf(out, "exit %5lu  cpu%d %-8s", r->seq, r->vcpu, vcpu__exit_name(r->kind));
     if (r->kind == VCPU_EXIT_IO || r->kind == VCPU_EXIT_MMIO) {
         int digits = r->size >= 8 ? 16 : (int)r->size * 2;
         fprintf(out, " %-3s %s 0x%0*llx size %u", r->write ? "out" : "in",
@@ -57,7 +57,7 @@ void trace__print_text(FILE *out, const struct trace_record *r)
 void trace__print_json(FILE *out, const struct trace_record *r)
 {
     fprintf(out, "{\"seq\":%lu,\"vcpu\":%d,\"reason\":\"%s\"", r->seq, r->vcpu,
-            vcpu_exit_name(r->kind));
+            vcpu__exit_name(r->kind));
     if (r->kind == VCPU_EXIT_IO || r->kind == VCPU_EXIT_MMIO)
         fprintf(out, ",\"%s\":%llu,\"dir\":\"%s\",\"size\":%u,\"count\":%u,\"data\":%llu",
                 r->kind == VCPU_EXIT_IO ? "port" : "addr", (unsigned long long)r->where,

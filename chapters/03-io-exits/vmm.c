@@ -55,7 +55,7 @@ int vmm__init(struct vmm *x, const struct vmm_config *cfg)
         x->cpu[i].kc.fd = -1; /* nothing to release yet */
     x->ncpus = cfg->ncpus ? cfg->ncpus : 1;
     if (x->ncpus > VMM_MAX_CPUS)
-        return error_set("%u vCPUs: at most %d", x->ncpus, VMM_MAX_CPUS);
+        return error__set("%u vCPUs: at most %d", x->ncpus, VMM_MAX_CPUS);
     if (cfg->backend)
         x->cfg.machine.kvm_dev = NULL; /* memory and loaders only: no KVM */
     if (machine__init(&x->m, &x->cfg.machine) < 0 || PLATFORM(x, irqchip) < 0 ||
@@ -88,9 +88,9 @@ int vmm__load(struct vmm *x, const struct machine_image *img)
         return -1;
     if (!x->cfg.backend)
         return 0; /* KVM's vCPU has the state already */
-    if (vcpu_set_sregs(x->vcpu, &x->m.sregs) < 0)
+    if (vcpu__set_sregs(x->vcpu, &x->m.sregs) < 0)
         return -1;
-    return vcpu_set_regs(x->vcpu, &x->m.regs);
+    return vcpu__set_regs(x->vcpu, &x->m.regs);
 }
 
 /* [dispatch] */
@@ -115,8 +115,8 @@ static int dispatch_mmio(struct vmm *x, struct vcpu *cpu, struct vcpu_exit *e)
     uint64_t v = 0;
 
     if (e->mmio.size > 8)
-        return error_set("MMIO access of %u bytes at 0x%llx", e->mmio.size,
-                         (unsigned long long)e->mmio.addr);
+        return error__set("MMIO access of %u bytes at 0x%llx", e->mmio.size,
+                          (unsigned long long)e->mmio.addr);
     memcpy(&v, e->mmio.data, e->mmio.size);
     if (bus__access(&x->mmio, cpu, e->mmio.addr, e->mmio.size, e->mmio.write, &v) < 0)
         return -1;
@@ -143,7 +143,7 @@ static int record(struct vmm *x, struct vmm_cpu *c, const struct vcpu_exit *e, u
     r->vmm_ns = t_now - t_exit;
     r->rip = 0;
     if (x->cfg.trace_text || x->cfg.trace_json) {
-        if (vcpu_get_regs(c->vcpu, &regs) < 0)
+        if (vcpu__get_regs(c->vcpu, &regs) < 0)
             return -1;
         r->rip = regs.rip;
     }
@@ -164,8 +164,8 @@ void vmm__end(struct vmm *x, int status)
     x->status = status;
     atomic_store(&x->done, 1);
     for (unsigned i = 0; i < x->ncpus; i++)
-        if (x->cpu[i].vcpu)            /* (a machine half built has fewer) */
-            vcpu_kick(x->cpu[i].vcpu); /* out of KVM_RUN, to see done */
+        if (x->cpu[i].vcpu)             /* (a machine half built has fewer) */
+            vcpu__kick(x->cpu[i].vcpu); /* out of KVM_RUN, to see done */
     if (x->cfg.platform && x->cfg.platform->ended)
         x->cfg.platform->ended(x->cfg.platform->ctx, x);
 }
@@ -276,7 +276,7 @@ int vmm__step_vcpu(struct vmm *x, unsigned i, struct vcpu_exit *out)
         return -1;
     if (x->timed)
         c->t_enter = now_ns();
-    int run = vcpu_run(c->vcpu, &e);
+    int run = vcpu__run(c->vcpu, &e);
     if (x->timed)
         t_exit = now_ns();
     pthread_mutex_lock(&x->lock);
@@ -324,24 +324,24 @@ int vmm__run(struct vmm *x)
 int vmm__dma_write(struct vmm *x, uint64_t gpa, const void *buf, size_t len)
 {
     /* vCPU 0's write_mem writes and tells its backend; every other vCPU is told. */
-    if (vcpu_write_mem(x->vcpu, gpa, buf, len) < 0)
+    if (vcpu__write_mem(x->vcpu, gpa, buf, len) < 0)
         return -1;
     for (unsigned i = 1; i < x->ncpus; i++)
-        vcpu_memory_written(x->cpu[i].vcpu, gpa, len);
+        vcpu__memory_written(x->cpu[i].vcpu, gpa, len);
     return 0;
 }
 
 void vmm__dma_written(struct vmm *x, uint64_t gpa, size_t len)
 {
     for (unsigned i = 0; i < x->ncpus; i++)
-        vcpu_memory_written(x->cpu[i].vcpu, gpa, len);
+        vcpu__memory_written(x->cpu[i].vcpu, gpa, len);
 }
 /* [dma] */
 
 /* The dump's ways into memory, through the interface. */
 static int dump_translate(void *ctx, uint64_t linear, uint64_t *gpa)
 {
-    return vcpu_translate(ctx, linear, gpa);
+    return vcpu__translate(ctx, linear, gpa);
 }
 
 /* The bytes come through the interface too, into a buffer of the dump's. */
@@ -349,7 +349,7 @@ static const uint8_t *dump_guest_ptr(void *ctx, uint64_t gpa, size_t len)
 {
     static uint8_t code[64];
 
-    if (len > sizeof(code) || vcpu_read_mem(ctx, gpa, code, len) < 0)
+    if (len > sizeof(code) || vcpu__read_mem(ctx, gpa, code, len) < 0)
         return NULL;
     return code;
 }
@@ -362,12 +362,12 @@ void vmm__dump(struct vmm *x, FILE *out)
     struct dump_memory mem = {dump_translate, v, dump_guest_ptr, v};
     char saved[ERROR_MAX];
 
-    snprintf(saved, sizeof(saved), "%s", error_get());
+    snprintf(saved, sizeof(saved), "%s", error__get());
     if (x->ncpus > 1)
         fprintf(out, "vCPU %u:\n", x->fault_cpu);
-    if (vcpu_get_regs(v, &regs) == 0 && vcpu_get_sregs(v, &sregs) == 0)
-        dump_state(out, &regs, &sregs, x->last.kind == VCPU_EXIT_SHUTDOWN, &mem);
-    error_set("%s", saved);
+    if (vcpu__get_regs(v, &regs) == 0 && vcpu__get_sregs(v, &sregs) == 0)
+        dump__state(out, &regs, &sregs, x->last.kind == VCPU_EXIT_SHUTDOWN, &mem);
+    error__set("%s", saved);
 }
 
 void vmm__exit(struct vmm *x)

@@ -264,13 +264,13 @@ static long dsdt(uint8_t *t, size_t cap, const struct acpi_config *cfg)
     struct aml a;
 
     if (cap < ACPI_HEADER_SIZE)
-        return error_set("ACPI tables: no room for the DSDT");
+        return error__set("ACPI tables: no room for the DSDT");
     aml__init(&a, t + ACPI_HEADER_SIZE, cap - ACPI_HEADER_SIZE);
     dsdt_body(&a, cfg);
     if (aml__failed(&a)) {
         char why[ERROR_MAX];
-        snprintf(why, sizeof(why), "%s", error_get());
-        return error_set("ACPI tables: DSDT: %s", why);
+        snprintf(why, sizeof(why), "%s", error__get());
+        return error__set("ACPI tables: DSDT: %s", why);
     }
     uint32_t length = (uint32_t)(ACPI_HEADER_SIZE + a.len);
     header(t, "DSDT", length, DSDT_REVISION);
@@ -283,19 +283,19 @@ static long dsdt(uint8_t *t, size_t cap, const struct acpi_config *cfg)
 static int check_config(const struct acpi_config *cfg)
 {
     if (cfg->ncpus < 1 || cfg->ncpus > ACPI_MAX_CPUS)
-        return error_set("ACPI tables: %u CPUs (1 to %d can be described)", cfg->ncpus,
-                         ACPI_MAX_CPUS);
+        return error__set("ACPI tables: %u CPUs (1 to %d can be described)", cfg->ncpus,
+                          ACPI_MAX_CPUS);
     if (cfg->nvirtio > ACPI_MAX_VIRTIO)
-        return error_set("ACPI tables: %u virtio devices (at most %d)", cfg->nvirtio,
-                         ACPI_MAX_VIRTIO);
+        return error__set("ACPI tables: %u virtio devices (at most %d)", cfg->nvirtio,
+                          ACPI_MAX_VIRTIO);
     for (unsigned i = 0; i < cfg->nvirtio; i++) {
         const struct acpi_virtio *v = &cfg->virtio[i];
         if (v->base > UINT32_MAX || v->size > UINT32_MAX - v->base + 1 || v->size == 0)
-            return error_set("ACPI tables: virtio device %u at 0x%llx+0x%x is not below 4 GiB", i,
-                             (unsigned long long)v->base, v->size);
+            return error__set("ACPI tables: virtio device %u at 0x%llx+0x%x is not below 4 GiB", i,
+                              (unsigned long long)v->base, v->size);
         if (v->irq >= IOAPIC_NUM_PINS)
-            return error_set("ACPI tables: virtio device %u on IRQ %u (the I/O APIC has %d)", i,
-                             v->irq, IOAPIC_NUM_PINS);
+            return error__set("ACPI tables: virtio device %u on IRQ %u (the I/O APIC has %d)", i,
+                              v->irq, IOAPIC_NUM_PINS);
     }
     return 0;
 }
@@ -317,8 +317,8 @@ long acpi__build(const struct acpi_config *cfg, uint64_t gpa, uint8_t *buf, size
     size_t at_dsdt = align(at_madt + madt_length(cfg->ncpus));
 
     if (cap < at_dsdt)
-        return error_set("ACPI tables: %zu bytes are too few (the DSDT alone starts at %zu)", cap,
-                         at_dsdt);
+        return error__set("ACPI tables: %zu bytes are too few (the DSDT alone starts at %zu)", cap,
+                          at_dsdt);
     memset(buf, 0, cap);
     long dsdt_len = dsdt(buf + at_dsdt, cap - at_dsdt, cfg);
     if (dsdt_len < 0)

@@ -24,7 +24,7 @@ int aml__failed(const struct aml *a)
 static void fail(struct aml *a, const char *what)
 {
     if (!a->failed)
-        error_set("AML: %s", what);
+        error__set("AML: %s", what);
     a->failed = 1;
 }
 

@@ -61,40 +61,40 @@ int bzimage__is(const uint8_t *data, size_t len)
 static int check_header(const char *name, const uint8_t *data, size_t len, struct plan *pl)
 {
     if (!bzimage__is(data, len))
-        return error_set("%s: not a bzImage (no boot_flag 0xaa55 at 0x1fe and \"HdrS\" at 0x202)",
-                         name);
+        return error__set("%s: not a bzImage (no boot_flag 0xaa55 at 0x1fe and \"HdrS\" at 0x202)",
+                          name);
     uint32_t version = get16(data, SETUP_VERSION);
     if (version < BOOT_PROTOCOL_2_10)
-        return error_set("%s: setup header version %u.%02u: stepvm needs boot protocol 2.10 "
-                         "or later",
-                         name, version >> 8, version & 0xff);
+        return error__set("%s: setup header version %u.%02u: stepvm needs boot protocol 2.10 "
+                          "or later",
+                          name, version >> 8, version & 0xff);
     pl->hdr_end = SETUP_HEADER_MAGIC + get8(data, SETUP_JUMP + 1);
     if (pl->hdr_end > BOOT_PARAMS_HDR_END || pl->hdr_end < INIT_SIZE + 4)
-        return error_set("%s: the setup header's jump at 0x200 says it ends at 0x%zx; a 2.10 "
-                         "header ends between 0x%x and 0x%x",
-                         name, pl->hdr_end, INIT_SIZE + 4, BOOT_PARAMS_HDR_END);
+        return error__set("%s: the setup header's jump at 0x200 says it ends at 0x%zx; a 2.10 "
+                          "header ends between 0x%x and 0x%x",
+                          name, pl->hdr_end, INIT_SIZE + 4, BOOT_PARAMS_HDR_END);
     uint32_t sects = get8(data, SETUP_SECTS) ? get8(data, SETUP_SECTS) : 4;
     pl->kernel_off = (uint64_t)(sects + 1) * 512;
     if (pl->kernel_off < pl->hdr_end || len < pl->kernel_off)
-        return error_set("%s: truncated: setup_sects %u says %llu bytes of setup code, the "
-                         "file has %zu",
-                         name, sects, (unsigned long long)pl->kernel_off, len);
+        return error__set("%s: truncated: setup_sects %u says %llu bytes of setup code, the "
+                          "file has %zu",
+                          name, sects, (unsigned long long)pl->kernel_off, len);
     pl->kernel_len = (uint64_t)get32(data, SYSSIZE) * 16;
     if (pl->kernel_len == 0)
-        return error_set("%s: setup header syssize 0: no protected-mode kernel", name);
+        return error__set("%s: setup header syssize 0: no protected-mode kernel", name);
     if (pl->kernel_len > len - pl->kernel_off)
-        return error_set("%s: truncated: the setup header says %llu bytes of kernel (syssize), "
-                         "the file has %llu",
-                         name, (unsigned long long)pl->kernel_len,
-                         (unsigned long long)(len - pl->kernel_off));
+        return error__set("%s: truncated: the setup header says %llu bytes of kernel (syssize), "
+                          "the file has %llu",
+                          name, (unsigned long long)pl->kernel_len,
+                          (unsigned long long)(len - pl->kernel_off));
     if (!(get8(data, LOADFLAGS) & LOADED_HIGH))
-        return error_set("%s: setup header loadflags 0x%02x lack LOADED_HIGH: a kernel "
-                         "loaded at 0x10000 (zImage) is not supported",
-                         name, get8(data, LOADFLAGS));
+        return error__set("%s: setup header loadflags 0x%02x lack LOADED_HIGH: a kernel "
+                          "loaded at 0x10000 (zImage) is not supported",
+                          name, get8(data, LOADFLAGS));
     if (!(get16(data, XLOADFLAGS) & XLF_KERNEL_64))
-        return error_set("%s: setup header xloadflags 0x%04x lack XLF_KERNEL_64: the kernel "
-                         "has no 64-bit entry point",
-                         name, get16(data, XLOADFLAGS));
+        return error__set("%s: setup header xloadflags 0x%04x lack XLF_KERNEL_64: the kernel "
+                          "has no 64-bit entry point",
+                          name, get16(data, XLOADFLAGS));
     return 0;
 }
 
@@ -119,11 +119,11 @@ static int place_kernel(struct machine *m, const char *name, const uint8_t *data
     pl->load = DEFAULT_LOAD_ADDRESS;
     if (get8(data, RELOCATABLE_KERNEL)) {
         if (align == 0 || (align & (align - 1)))
-            return error_set("%s: setup header kernel_alignment 0x%llx: not a power of two", name,
-                             (unsigned long long)align);
+            return error__set("%s: setup header kernel_alignment 0x%llx: not a power of two", name,
+                              (unsigned long long)align);
         if (pref >= MEM_HIGH_START)
-            return error_set("%s: setup header pref_address 0x%llx: above 4 GiB", name,
-                             (unsigned long long)pref);
+            return error__set("%s: setup header pref_address 0x%llx: above 4 GiB", name,
+                              (unsigned long long)pref);
         pl->load = (pref > DEFAULT_LOAD_ADDRESS ? pref : DEFAULT_LOAD_ADDRESS) + align - 1;
         pl->load &= ~(align - 1);
     }
@@ -132,10 +132,10 @@ static int place_kernel(struct machine *m, const char *name, const uint8_t *data
         pl->footprint = pl->kernel_len;
     const struct mem_region *r = ram_at(&m->mem, pl->load);
     if (!r || pl->footprint > r->gpa + r->size - pl->load)
-        return error_set("%s: the kernel needs %llu MiB of RAM at 0x%llx (setup header "
-                         "init_size 0x%llx), more than guest RAM has there",
-                         name, (unsigned long long)(pl->footprint + (1 << 20) - 1) >> 20,
-                         (unsigned long long)pl->load, (unsigned long long)pl->footprint);
+        return error__set("%s: the kernel needs %llu MiB of RAM at 0x%llx (setup header "
+                          "init_size 0x%llx), more than guest RAM has there",
+                          name, (unsigned long long)(pl->footprint + (1 << 20) - 1) >> 20,
+                          (unsigned long long)pl->load, (unsigned long long)pl->footprint);
     return 0;
 }
 
@@ -156,11 +156,11 @@ static int place_initrd(struct machine *m, const char *name, const uint8_t *data
         top = r->gpa + r->size;
     if (top <= kernel_end || p->initrd_len > top - kernel_end ||
         ((top - p->initrd_len) & ~(MEM_PAGE_SIZE - 1)) < kernel_end)
-        return error_set("%s: the initrd (%zu bytes) does not fit in guest RAM between the "
-                         "kernel's end 0x%llx and 0x%llx (the end of RAM below 4 GiB, or the "
-                         "setup header's initrd_addr_max)",
-                         name, p->initrd_len, (unsigned long long)kernel_end,
-                         (unsigned long long)top);
+        return error__set("%s: the initrd (%zu bytes) does not fit in guest RAM between the "
+                          "kernel's end 0x%llx and 0x%llx (the end of RAM below 4 GiB, or the "
+                          "setup header's initrd_addr_max)",
+                          name, p->initrd_len, (unsigned long long)kernel_end,
+                          (unsigned long long)top);
     pl->initrd_addr = (top - p->initrd_len) & ~(MEM_PAGE_SIZE - 1);
     return 0;
 }
@@ -252,11 +252,11 @@ int bzimage__load(struct machine *m, const char *name, const uint8_t *data, size
         return -1;
     pl.cmdline_len = strlen(cmdline);
     if (pl.cmdline_len > get32(data, CMDLINE_SIZE) || pl.cmdline_len >= BZIMAGE_CMDLINE_MAX)
-        return error_set("%s: the command line is %zu bytes, the setup header's cmdline_size "
-                         "allows %u",
-                         name, pl.cmdline_len, get32(data, CMDLINE_SIZE));
+        return error__set("%s: the command line is %zu bytes, the setup header's cmdline_size "
+                          "allows %u",
+                          name, pl.cmdline_len, get32(data, CMDLINE_SIZE));
     if (!guest_mem__find(&m->mem, 0, MEM_HOLE_START))
-        return error_set("%s: no low RAM for the zero page and the command line", name);
+        return error__set("%s: no low RAM for the zero page and the command line", name);
     if (place_kernel(m, name, data, &pl) < 0 || place_initrd(m, name, data, p, &pl) < 0)
         return -1;
     /* Every check has passed: from here on, only writes into checked RAM. */

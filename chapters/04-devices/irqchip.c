@@ -48,7 +48,7 @@ static int kernel_routing(struct irqchip *c)
     struct kvm_irq_routing *r = calloc(1, sizeof(*r) + max * sizeof(r->entries[0]));
 
     if (!r)
-        return error_set("out of memory for the interrupt routing table");
+        return error__set("out of memory for the interrupt routing table");
     for (unsigned gsi = 0; gsi < IOAPIC_PINS; gsi++) {
         if (gsi < ISA_IRQS && gsi != 2)
             r->entries[n++] = (struct kvm_irq_routing_entry){
@@ -64,7 +64,7 @@ static int kernel_routing(struct irqchip *c)
     r->nr = (uint32_t)n;
     int ret = ioctl(c->x->m.vm.kvm.vm_fd, KVM_SET_GSI_ROUTING, r);
     free(r);
-    return ret < 0 ? error_errno("KVM_SET_GSI_ROUTING") : 0;
+    return ret < 0 ? error__errno("KVM_SET_GSI_ROUTING") : 0;
 }
 /* [kernel-routing] */
 
@@ -77,14 +77,14 @@ static int kernel_create(struct irqchip *c)
     struct kvm_pit_config pit = {.flags = KVM_PIT_SPEAKER_DUMMY};
 
     if (vm < 0)
-        return error_set("--irqchip=kernel needs KVM; the interpreter has only "
-                         "--irqchip=user");
+        return error__set("--irqchip=kernel needs KVM; the interpreter has only "
+                          "--irqchip=user");
     if (ioctl(vm, KVM_CREATE_IRQCHIP, 0) < 0)
-        return error_errno("KVM_CREATE_IRQCHIP");
+        return error__errno("KVM_CREATE_IRQCHIP");
     if (kernel_routing(c) < 0)
         return -1;
     if (ioctl(vm, KVM_CREATE_PIT2, &pit) < 0)
-        return error_errno("KVM_CREATE_PIT2");
+        return error__errno("KVM_CREATE_PIT2");
     return 0;
 }
 /* [kernel-create] */
@@ -102,7 +102,7 @@ void irqchip__update(struct irqchip *c, unsigned i)
 
     if (!v)
         return; /* not built yet */
-    vcpu_set_intr_pin(v, up);
+    vcpu__set_intr_pin(v, up);
     if (up)
         pthread_cond_broadcast(&c->wake);
 }

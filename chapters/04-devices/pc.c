@@ -62,8 +62,8 @@ static int pc_irqchip(void *ctx, struct vmm *x)
     pc->x = x;
     if (x->m.vm.kvm.vm_fd < 0) { /* the interpreter: only stepvm's models */
         if (pc->cfg.irqchip_asked && kind == IRQCHIP_KERNEL)
-            return error_set("--irqchip=kernel needs KVM: the interpreter takes interrupts "
-                             "from stepvm's own models (--irqchip=user)");
+            return error__set("--irqchip=kernel needs KVM: the interpreter takes interrupts "
+                              "from stepvm's own models (--irqchip=user)");
         kind = IRQCHIP_USER;
     }
     if (kind == IRQCHIP_USER)
@@ -128,7 +128,7 @@ static int pc_devices(void *ctx, struct vmm *x)
     pc->com_out[0] = x->cfg.machine.console;
     for (int i = 0; i < PC_COMS; i++) {
         if (i > 0 && pc->cfg.com_path[i] && !(pc->com_out[i] = fopen(pc->cfg.com_path[i], "w")))
-            return error_errno("open %s for %s", pc->cfg.com_path[i], com_name[i]);
+            return error__errno("open %s for %s", pc->cfg.com_path[i], com_name[i]);
         if (!pc->com_out[i])
             continue;
         uart__init(&pc->com[i], com_name[i], clock, (struct irq_line){&pc->chip.sink, com_irq[i]},
@@ -212,7 +212,7 @@ static void idle_check(struct pc *pc, uint64_t now)
         return;
     if (x->exits == pc->idle_exits)
         for (unsigned i = 0; i < x->ncpus; i++)
-            vcpu_kick(x->cpu[i].vcpu);
+            vcpu__kick(x->cpu[i].vcpu);
     pc->idle_exits = x->exits;
     pc->idle_check = now;
 }
@@ -224,11 +224,11 @@ static int halted_for_good(struct vcpu *v)
     uint32_t state;
     struct kvm_regs regs;
 
-    if (vcpu_get_mp_state(v, &state) < 0)
+    if (vcpu__get_mp_state(v, &state) < 0)
         return 0;
     if (state == KVM_MP_STATE_UNINITIALIZED || state == KVM_MP_STATE_INIT_RECEIVED)
         return 1;
-    if (state != KVM_MP_STATE_HALTED || vcpu_get_regs(v, &regs) < 0)
+    if (state != KVM_MP_STATE_HALTED || vcpu__get_regs(v, &regs) < 0)
         return 0;
     return !(regs.rflags & RFLAGS_IF);
 }
@@ -324,11 +324,11 @@ static int pc_start(void *ctx, struct vmm *x)
         }
     }
     if ((pc->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0)
-        return error_errno("eventfd for the event loop");
+        return error__errno("eventfd for the event loop");
     pc->idle_check = vclock__now(&vclock_host);
     int err = pthread_create(&pc->thread, NULL, event_loop, pc);
     if (err)
-        return error_set("starting the event loop: %s", strerror(err));
+        return error__set("starting the event loop: %s", strerror(err));
     pc->thread_started = 1;
     return 0;
 }
@@ -343,7 +343,7 @@ static int pc_halt(void *ctx, struct vmm *x, struct vcpu *v)
     struct pc *pc = ctx;
     struct kvm_regs regs;
 
-    if (vcpu_get_regs(v, &regs) < 0)
+    if (vcpu__get_regs(v, &regs) < 0)
         return 1;
     if (pc->chip.kind == IRQCHIP_KERNEL)
         return !(regs.rflags & RFLAGS_IF); /* KVM waits in the kernel: this exit is not one */
@@ -421,12 +421,12 @@ static int pc_load(void *ctx, struct vmm *x, const struct machine_image *img)
 
     if (!bzimage__is(img->data, img->len)) {
         if (pc->cfg.append || pc->cfg.initrd)
-            return error_set("--append and --initrd are for a Linux kernel (a bzImage), and "
-                             "%s is not one (a Multiboot kernel takes --cmdline and --module)",
-                             img->name);
+            return error__set("--append and --initrd are for a Linux kernel (a bzImage), and "
+                              "%s is not one (a Multiboot kernel takes --cmdline and --module)",
+                              img->name);
         return 0;
     }
-    if (pc->cfg.initrd && file_read_all(pc->cfg.initrd, PC_INITRD_MAX, &initrd, &p.initrd_len) < 0)
+    if (pc->cfg.initrd && file__read_all(pc->cfg.initrd, PC_INITRD_MAX, &initrd, &p.initrd_len) < 0)
         return -1;
     p.initrd = initrd;
     int ret = bzimage__load(&x->m, img->name, img->data, img->len, &p);

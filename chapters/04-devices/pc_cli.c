@@ -25,10 +25,10 @@ static int virtio_option(struct pc_virtio_config *vc, int opt, const char *arg)
     case PC_OPT_DISK: {
         size_t len = strlen(arg);
         if (vc->ndisks == VIRTIO_MMIO_SLOTS)
-            return error_set("--disk %s: at most %d disks", arg, VIRTIO_MMIO_SLOTS);
+            return error__set("--disk %s: at most %d disks", arg, VIRTIO_MMIO_SLOTS);
         int ro = len > 3 && !strcmp(arg + len - 3, ",ro");
         if (len - (ro ? 3 : 0) >= sizeof(vc->disk_path[0]))
-            return error_set("--disk: the file name is too long");
+            return error__set("--disk: the file name is too long");
         memcpy(vc->disk_path[vc->ndisks], arg, len - (ro ? 3 : 0));
         vc->disk_ro[vc->ndisks++] = ro;
         return 0;
@@ -43,7 +43,7 @@ static int virtio_option(struct pc_virtio_config *vc, int opt, const char *arg)
         vc->no_irqfd = 1;
         return 0;
     }
-    return error_set("unknown option");
+    return error__set("unknown option");
 }
 
 static int pc_option(void *ctx, int opt, const char *arg)
@@ -60,7 +60,7 @@ static int pc_option(void *ctx, int opt, const char *arg)
     }
     if (opt == 'I') {
         if (strcmp(arg, "kernel") && strcmp(arg, "user"))
-            return error_set("--irqchip %s: must be kernel or user", arg);
+            return error__set("--irqchip %s: must be kernel or user", arg);
         pc->cfg.irqchip = strcmp(arg, "user") ? IRQCHIP_KERNEL : IRQCHIP_USER;
         pc->cfg.irqchip_asked = 1;
         return 0;

@@ -60,10 +60,10 @@ static void irqfd_set(void *ctx, unsigned line, int level)
 static int irqfd_attach(struct pc_virtio_slot *s, int vm_fd)
 {
     if ((s->irq_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0)
-        return error_errno("eventfd for the irqfd of GSI %u", s->gsi);
+        return error__errno("eventfd for the irqfd of GSI %u", s->gsi);
     struct kvm_irqfd req = {.fd = (uint32_t)s->irq_fd, .gsi = s->gsi};
     if (ioctl(vm_fd, KVM_IRQFD, &req) < 0)
-        return error_errno("KVM_IRQFD for GSI %u", s->gsi);
+        return error__errno("KVM_IRQFD for GSI %u", s->gsi);
     s->irqfd_sink = (struct irq_sink){irqfd_set, s};
     return 0;
 }
@@ -76,7 +76,7 @@ static int ioeventfd_attach(struct pc_virtio_slot *s, int vm_fd, uint64_t base, 
 {
     for (unsigned q = 0; q < nqueues && q < PC_VIRTIO_QUEUES; q++) {
         if ((s->notify_fd[q] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0)
-            return error_errno("eventfd for the ioeventfd of queue %u", q);
+            return error__errno("eventfd for the ioeventfd of queue %u", q);
         struct kvm_ioeventfd req = {
             .datamatch = q,
             .addr = base + VIRTIO_MMIO_QUEUE_NOTIFY,
@@ -85,7 +85,7 @@ static int ioeventfd_attach(struct pc_virtio_slot *s, int vm_fd, uint64_t base, 
             .flags = KVM_IOEVENTFD_FLAG_DATAMATCH,
         };
         if (ioctl(vm_fd, KVM_IOEVENTFD, &req) < 0)
-            return error_errno("KVM_IOEVENTFD at 0x%llx", (unsigned long long)req.addr);
+            return error__errno("KVM_IOEVENTFD at 0x%llx", (unsigned long long)req.addr);
     }
     return 0;
 }
@@ -130,7 +130,7 @@ int pc_virtio__create(struct pc_virtio *pv, struct vmm *x, const struct irq_sink
             pv->slot[i].notify_fd[q] = -1;
     }
     if (pv->cfg.ndisks + !!pv->cfg.console > VIRTIO_MMIO_SLOTS)
-        return error_set("at most %d virtio devices (disks and the console)", VIRTIO_MMIO_SLOTS);
+        return error__set("at most %d virtio devices (disks and the console)", VIRTIO_MMIO_SLOTS);
     for (unsigned i = 0; i < pv->cfg.ndisks; i++) {
         struct pc_virtio_slot *s = &pv->slot[pv->n];
         if (virtio_blk__open(&s->blk, pv->cfg.disk_path[i], pv->cfg.disk_ro[i],

@@ -25,12 +25,12 @@ int term__open(struct term *t, int in_fd, int out_fd)
     if (!isatty(in_fd))
         return 0; /* a pipe or a file: there is no line discipline to change */
     if (tcgetattr(in_fd, &t->saved) < 0)
-        return error_errno("read the terminal's settings (fd %d)", in_fd);
+        return error__errno("read the terminal's settings (fd %d)", in_fd);
     raw = t->saved;
     cfmakeraw(&raw); /* no echo, no line editing, no ^C/^Z/^\ signals, no ^S/^Q, 8 bits */
     raw.c_oflag |= OPOST | ONLCR; /* but the guest's "\n" still returns the carriage */
     if (tcsetattr(in_fd, TCSANOW, &raw) < 0)
-        return error_errno("put the terminal in raw mode (fd %d)", in_fd);
+        return error__errno("put the terminal in raw mode (fd %d)", in_fd);
     t->is_raw = 1;
     return 0;
 }
@@ -93,7 +93,7 @@ int term__install_restore(struct term *t)
     if (handlers_installed)
         return 0;
     if (atexit(restore_at_exit) != 0)
-        return error_set("register the terminal's restoration at exit");
+        return error__set("register the terminal's restoration at exit");
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = restore_on_signal;
     sigfillset(&sa.sa_mask); /* nothing else runs between restoring and re-raising */
@@ -101,11 +101,11 @@ int term__install_restore(struct term *t)
         int sig = restore_signals[i];
 
         if (sigaction(sig, NULL, &previous_action[i]) < 0)
-            return error_errno("read the action of signal %s", strsignal(sig));
+            return error__errno("read the action of signal %s", strsignal(sig));
         if (previous_action[i].sa_handler == SIG_IGN)
             continue; /* ignored before (nohup, say): stays ignored */
         if (sigaction(sig, &sa, NULL) < 0)
-            return error_errno("handle signal %s", strsignal(sig));
+            return error__errno("handle signal %s", strsignal(sig));
     }
     handlers_installed = 1;
     return 0;
@@ -158,7 +158,7 @@ static int wait_writable(int fd)
 
     while (poll(&p, 1, -1) < 0)
         if (errno != EINTR)
-            return error_errno("wait for the console to take output (fd %d)", fd);
+            return error__errno("wait for the console to take output (fd %d)", fd);
     return 0;
 }
 
@@ -174,7 +174,7 @@ int term__write(struct term *t, const uint8_t *buf, size_t n)
             if (wait_writable(t->out_fd) < 0)
                 return -1;
         } else if (errno != EINTR) {
-            return error_errno("write to the console (fd %d)", t->out_fd);
+            return error__errno("write to the console (fd %d)", t->out_fd);
         }
     }
     return 0;

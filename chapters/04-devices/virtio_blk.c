@@ -33,15 +33,15 @@ int virtio_blk__open(struct virtio_blk *b, const char *path, int read_only, FILE
     *b = (struct virtio_blk){.fd = -1, .read_only = !!read_only, .diag = diag};
     b->fd = open(path, (read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC);
     if (b->fd < 0)
-        return error_errno("open %s", path);
+        return error__errno("open %s", path);
     size = lseek(b->fd, 0, SEEK_END);
     if (size < 0) {
-        error_errno("%s: finding its size", path);
+        error__errno("%s: finding its size", path);
         goto err_close;
     }
     if (size % VIRTIO_BLK_SECTOR_SIZE) {
-        error_set("%s: %lld bytes is not a whole number of %d-byte sectors", path, (long long)size,
-                  VIRTIO_BLK_SECTOR_SIZE);
+        error__set("%s: %lld bytes is not a whole number of %d-byte sectors", path, (long long)size,
+                   VIRTIO_BLK_SECTOR_SIZE);
         goto err_close;
     }
     b->capacity = (uint64_t)size / VIRTIO_BLK_SECTOR_SIZE;

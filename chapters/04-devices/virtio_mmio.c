@@ -134,7 +134,7 @@ int virtio_mmio__pop(struct virtio_mmio *t, unsigned q, struct virtq_chain *c)
         return 0;
     r = virtq__pop(&t->queues[q], &t->dma, c);
     if (r < 0)
-        virtio_mmio__fail(t, "queue %u: %s", q, error_get());
+        virtio_mmio__fail(t, "queue %u: %s", q, error__get());
     t->stats.chains += r > 0;
     return r;
 }
@@ -169,7 +169,7 @@ static void set_queue_ready(struct virtio_mmio *t, struct virtq *vq, uint32_t va
     if (vq->ready)
         return;
     if (virtq__start(vq, &t->dma, !!(t->driver_features & BIT(VIRTIO_F_EVENT_IDX))) < 0)
-        virtio_mmio__fail(t, "queue %u: %s", t->queue_sel, error_get());
+        virtio_mmio__fail(t, "queue %u: %s", t->queue_sel, error__get());
 }
 
 /* The queue registers: refused while the queue is ready, as the driver must not write them

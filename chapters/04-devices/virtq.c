@@ -48,14 +48,14 @@ static uint8_t *map_part(const struct virtio_dma *dma, const char *what, uint64_
     uint8_t *host;
 
     if (gpa % align) {
-        error_set("the %s ring at 0x%" PRIx64 " is not aligned to %" PRIu64 " bytes", what, gpa,
-                  align);
+        error__set("the %s ring at 0x%" PRIx64 " is not aligned to %" PRIu64 " bytes", what, gpa,
+                   align);
         return NULL;
     }
     host = gpa + len < gpa ? NULL : dma->map(dma->ctx, gpa, len);
     if (!host)
-        error_set("the %s ring at 0x%" PRIx64 " (%" PRIu64 " bytes) is outside guest RAM", what,
-                  gpa, len);
+        error__set("the %s ring at 0x%" PRIx64 " (%" PRIu64 " bytes) is outside guest RAM", what,
+                   gpa, len);
     return host;
 }
 
@@ -65,7 +65,7 @@ int virtq__start(struct virtq *q, const struct virtio_dma *dma, int event_idx)
 
     q->ready = 0;
     if (!n || (n & (n - 1)) || n > VIRTQ_CHAIN_MAX)
-        return error_set("queue size %u is not a power of 2 up to %u", n, VIRTQ_CHAIN_MAX);
+        return error__set("queue size %u is not a power of 2 up to %u", n, VIRTQ_CHAIN_MAX);
     q->desc = map_part(dma, "descriptor", q->desc_gpa, VIRTQ_DESC_BYTES(n), VIRTQ_DESC_ALIGN);
     if (!q->desc)
         return -1;
@@ -88,19 +88,19 @@ static int add_buf(const struct virtio_dma *dma, struct virtq_chain *c, uint16_t
     struct virtq_buf *b = &c->buf[c->n];
 
     if (d->flags & VIRTQ_DESC_F_INDIRECT)
-        return error_set("descriptor %u is indirect, which the device did not offer", i);
+        return error__set("descriptor %u is indirect, which the device did not offer", i);
     if (d->len && d->addr + d->len - 1 < d->addr)
-        return error_set("descriptor %u wraps around the address space (0x%" PRIx64 ", %u bytes)",
-                         i, d->addr, d->len);
+        return error__set("descriptor %u wraps around the address space (0x%" PRIx64 ", %u bytes)",
+                          i, d->addr, d->len);
     b->host = d->len ? dma->map(dma->ctx, d->addr, d->len) : NULL;
     if (d->len && !b->host)
-        return error_set("descriptor %u points outside guest RAM (0x%" PRIx64 ", %u bytes)", i,
-                         d->addr, d->len);
+        return error__set("descriptor %u points outside guest RAM (0x%" PRIx64 ", %u bytes)", i,
+                          d->addr, d->len);
     b->gpa = d->addr;
     b->len = d->len;
     b->writable = !!(d->flags & VIRTQ_DESC_F_WRITE);
     if (!b->writable && c->n > c->nreadable)
-        return error_set("descriptor %u is device-readable after a device-writable one", i);
+        return error__set("descriptor %u is device-readable after a device-writable one", i);
     if (b->writable) {
         c->writable_bytes += d->len;
     } else {
@@ -124,16 +124,16 @@ static int walk(struct virtq *q, const struct virtio_dma *dma, uint16_t head, st
     c->readable_bytes = c->writable_bytes = 0;
     for (unsigned hops = 0;; hops++) {
         if (hops == q->num)
-            return error_set("the chain from descriptor %u is longer than the queue (%u): a loop",
-                             head, q->num);
+            return error__set("the chain from descriptor %u is longer than the queue (%u): a loop",
+                              head, q->num);
         memcpy(&d, q->desc + 16 * (uint64_t)i, sizeof d);
         if (add_buf(dma, c, i, &d) < 0)
             return -1;
         if (!(d.flags & VIRTQ_DESC_F_NEXT))
             return 1;
         if (d.next >= q->num)
-            return error_set("descriptor %u: next %u is outside the table of %u", i, d.next,
-                             q->num);
+            return error__set("descriptor %u: next %u is outside the table of %u", i, d.next,
+                              q->num);
         i = d.next;
     }
 }
@@ -149,12 +149,12 @@ int virtq__pop(struct virtq *q, const struct virtio_dma *dma, struct virtq_chain
     if (!pending)
         return 0;
     if (pending > q->num)
-        return error_set("the available index moved by %u, more than the queue's size %u", pending,
-                         q->num);
+        return error__set("the available index moved by %u, more than the queue's size %u", pending,
+                          q->num);
     memcpy(&head, q->avail + AVAIL_RING(q->last_avail % q->num), sizeof head);
     if (head >= q->num)
-        return error_set("available entry %u names descriptor %u, outside the table of %u",
-                         q->last_avail % q->num, head, q->num);
+        return error__set("available entry %u names descriptor %u, outside the table of %u",
+                          q->last_avail % q->num, head, q->num);
     q->last_avail++;
     if (q->event_idx) {
         /* avail_event: "notify me when you make entry last_avail available". */

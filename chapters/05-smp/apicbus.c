@@ -16,8 +16,8 @@ void apicbus__init(struct apicbus *b, const struct apicbus_ops *ops, void *ctx)
 int apicbus__add(struct apicbus *b, struct lapic *l)
 {
     if (b->n == APICBUS_MAX_CPUS)
-        return error_set("apicbus: cannot add CPU %u: the bus holds at most %d local APICs", b->n,
-                         APICBUS_MAX_CPUS);
+        return error__set("apicbus: cannot add CPU %u: the bus holds at most %d local APICs", b->n,
+                          APICBUS_MAX_CPUS);
     b->cpu[b->n] = l;
     return (int)b->n++;
 }

@@ -143,19 +143,19 @@ static uint8_t *local_interrupts(uint8_t *e)
 static int check(const struct mptable_config *cfg, uint64_t addr, size_t size)
 {
     if (cfg->ncpus < 1 || cfg->ncpus > MPTABLE_MAX_CPUS)
-        return error_set("MP table: %u CPUs (1 to %d can be described)", cfg->ncpus,
-                         MPTABLE_MAX_CPUS);
+        return error__set("MP table: %u CPUs (1 to %d can be described)", cfg->ncpus,
+                          MPTABLE_MAX_CPUS);
     if (addr % 16 != 0)
-        return error_set("MP table: address 0x%llx is not 16-byte aligned (the floating "
-                         "pointer must be)",
-                         (unsigned long long)addr);
+        return error__set("MP table: address 0x%llx is not 16-byte aligned (the floating "
+                          "pointer must be)",
+                          (unsigned long long)addr);
     size_t need = mptable__size(cfg->ncpus);
     if (size < need)
-        return error_set("MP table: %zu bytes are too few (%u CPUs need %zu)", size, cfg->ncpus,
-                         need);
+        return error__set("MP table: %zu bytes are too few (%u CPUs need %zu)", size, cfg->ncpus,
+                          need);
     if (addr > UINT32_MAX || need > UINT32_MAX - addr + 1)
-        return error_set("MP table: address 0x%llx is not below 4 GiB (its pointers have 32 bits)",
-                         (unsigned long long)addr);
+        return error__set("MP table: address 0x%llx is not below 4 GiB (its pointers have 32 bits)",
+                          (unsigned long long)addr);
     return 0;
 }
 

@@ -44,7 +44,7 @@ static void bus_nmi(void *ctx, unsigned cpu)
 {
     struct smp *s = ctx;
 
-    vcpu_raise_nmi(s->x->cpu[cpu].vcpu);
+    vcpu__raise_nmi(s->x->cpu[cpu].vcpu);
     /* An NMI ends HLT, even with interrupts off: a CPU halted for good is not any more,
      * so that the machine does not end before it has woken (one waiting for its startup
      * IPI ignores NMIs). */
@@ -62,7 +62,7 @@ static void bus_init(void *ctx, unsigned cpu)
 
     s->cpu[cpu].state = SMP_CPU_WAIT_SIPI;
     s->cpu[cpu].startup_pending = 0;
-    vcpu_raise_init(s->x->cpu[cpu].vcpu);
+    vcpu__raise_init(s->x->cpu[cpu].vcpu);
     irqchip__wake(&s->pc->chip);
 }
 
@@ -102,14 +102,14 @@ static int start_at(struct vcpu *v, uint8_t vector)
     struct kvm_sregs sregs;
     struct kvm_regs regs;
 
-    if (vcpu_get_sregs(v, &sregs) < 0 || vcpu_get_regs(v, &regs) < 0)
+    if (vcpu__get_sregs(v, &sregs) < 0 || vcpu__get_regs(v, &regs) < 0)
         return -1;
     sregs.cs.selector = (uint16_t)(vector << 8);
     sregs.cs.base = (uint64_t)vector << 12;
     regs.rip = 0;
-    if (vcpu_set_sregs(v, &sregs) < 0)
+    if (vcpu__set_sregs(v, &sregs) < 0)
         return -1;
-    return vcpu_set_regs(v, &regs);
+    return vcpu__set_regs(v, &regs);
 }
 
 /*
@@ -132,7 +132,7 @@ static int take_init_and_startup(struct smp_cpu *c)
             atomic_store(&v->intr_pin, 0);
             /* (With one CPU there is no power-up state to copy: its INIT only stops it.) */
             if (s->have_reset &&
-                (vcpu_set_sregs(v, &s->reset_sregs) < 0 || vcpu_set_regs(v, &s->reset_regs) < 0))
+                (vcpu__set_sregs(v, &s->reset_sregs) < 0 || vcpu__set_regs(v, &s->reset_regs) < 0))
                 ret = -1;
         }
         if (ret < 0 || c->state != SMP_CPU_WAIT_SIPI)
@@ -177,7 +177,7 @@ static void *vcpu_thread(void *arg)
     }
     if (ret < 0) {
         c->failed = 1;
-        snprintf(c->error, sizeof(c->error), "vCPU %u: %s", c->index, error_get());
+        snprintf(c->error, sizeof(c->error), "vCPU %u: %s", c->index, error__get());
     }
     if (write(s->done_fd, &one, sizeof(one)) < 0)
         perror("smp: telling the main thread a vCPU ended");
@@ -200,7 +200,7 @@ static int prepare_cpus(struct smp *s)
         if (!user_irqchip(s) || i == 0)
             continue;
         if (i == 1 &&
-            (vcpu_get_regs(v, &s->reset_regs) < 0 || vcpu_get_sregs(v, &s->reset_sregs) < 0))
+            (vcpu__get_regs(v, &s->reset_regs) < 0 || vcpu__get_sregs(v, &s->reset_sregs) < 0))
             return -1;
         s->have_reset = 1;
         c->state = SMP_CPU_WAIT_SIPI;
@@ -216,7 +216,7 @@ int smp__start_threads(struct smp *s, struct vmm *x)
     for (unsigned i = 0; i < s->ncpus; i++) {
         int err = pthread_create(&s->cpu[i].thread, NULL, vcpu_thread, &s->cpu[i]);
         if (err)
-            return error_set("starting vCPU %u's thread: %s", i, strerror(err));
+            return error__set("starting vCPU %u's thread: %s", i, strerror(err));
         s->cpu[i].thread_started = 1;
     }
     return 0;
@@ -260,7 +260,7 @@ static int smp_run(void *ctx, struct vmm *x)
     sigaddset(&stop, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stop, &saved); /* before any thread: they inherit it */
     if ((sfd = signalfd(-1, &stop, SFD_CLOEXEC)) < 0) {
-        ret = error_errno("signalfd for SIGINT and SIGTERM");
+        ret = error__errno("signalfd for SIGINT and SIGTERM");
         goto err_restore;
     }
     struct pollfd fds[2] = {{s->done_fd, POLLIN, 0}, {sfd, POLLIN, 0}};
@@ -278,7 +278,7 @@ static int smp_run(void *ctx, struct vmm *x)
     smp__join_threads(s);
     for (unsigned i = 0; i < s->ncpus && ret == 0; i++)
         if (s->cpu[i].failed)
-            ret = error_set("%s", s->cpu[i].error);
+            ret = error__set("%s", s->cpu[i].error);
     close(sfd);
 err_restore:
     pthread_sigmask(SIG_SETMASK, &saved, NULL);
@@ -379,13 +379,13 @@ int smp__configure(struct smp *s, struct pc *pc, struct vmm_config *cfg, unsigne
     struct mptable_config mp = {.ncpus = ncpus};
 
     if (ncpus < 1 || ncpus > VMM_MAX_CPUS)
-        return error_set("--smp %u: from 1 to %d CPUs", ncpus, VMM_MAX_CPUS);
+        return error__set("--smp %u: from 1 to %d CPUs", ncpus, VMM_MAX_CPUS);
     s->ncpus = ncpus;
     s->pc = pc;
     s->inner = cfg->platform;
     s->done_fd = eventfd(0, EFD_CLOEXEC);
     if (s->done_fd < 0)
-        return error_errno("eventfd for the vCPU threads");
+        return error__errno("eventfd for the vCPU threads");
     pthread_cond_init(&s->startup, NULL);
     pthread_cond_init(&s->gate, NULL);
     s->platform = (struct vmm_platform){

@@ -24,7 +24,7 @@ static int smp_option(void *ctx, int opt, const char *arg)
     errno = 0;
     n = strtoul(arg, &end, 10);
     if (errno || end == arg || *end || n < 1 || n > VMM_MAX_CPUS)
-        return error_set("--smp %s: a number of CPUs from 1 to %d", arg, VMM_MAX_CPUS);
+        return error__set("--smp %s: a number of CPUs from 1 to %d", arg, VMM_MAX_CPUS);
     o->ncpus = (unsigned)n;
     return 0;
 }

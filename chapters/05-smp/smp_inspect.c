@@ -45,7 +45,7 @@ void smp__gate_passed(struct smp_cpu *c, int ret)
     c->steps++;
     c->step_ret = ret;
     if (ret < 0) /* the inspector's thread reports it */
-        snprintf(c->error, sizeof(c->error), "vCPU %u: %s", c->index, error_get());
+        snprintf(c->error, sizeof(c->error), "vCPU %u: %s", c->index, error__get());
     pthread_cond_broadcast(&s->gate);
     pthread_mutex_unlock(&s->x->lock);
 }
@@ -88,7 +88,7 @@ static int inspect_step(void *ctx, struct vcpu_exit *exit, char *line, size_t le
     while (c->steps == before && !x->done && err != ETIMEDOUT)
         err = wait_until(s, &deadline);
     if (c->steps == before && !x->done) {
-        vcpu_kick(x->cpu[c->index].vcpu);
+        vcpu__kick(x->cpu[c->index].vcpu);
         deadline = after(STEP_WAIT_NS);
         err = 0;
         while (c->steps == before && !x->done && err != ETIMEDOUT)
@@ -110,7 +110,7 @@ static int inspect_step(void *ctx, struct vcpu_exit *exit, char *line, size_t le
             fclose(f);
         }
         if (ret < 0)
-            error_set("%s", c->error);
+            error__set("%s", c->error);
     }
     pthread_mutex_unlock(&x->lock);
     return ret;
@@ -122,12 +122,12 @@ static int inspect_focus(void *ctx, int i)
     struct smp *s = ctx;
 
     if (i < 0 || (unsigned)i >= s->ncpus)
-        return error_set("no vCPU %d", i);
+        return error__set("no vCPU %d", i);
     pthread_mutex_lock(&s->x->lock);
     if (s->others_run) { /* the old focus runs with the others now; the new one waits */
         s->cpu[s->focus].permits = -1;
         s->cpu[i].permits = 0;
-        vcpu_kick(s->x->cpu[i].vcpu);
+        vcpu__kick(s->x->cpu[i].vcpu);
         pthread_cond_broadcast(&s->gate);
     }
     s->focus = i;
@@ -167,7 +167,7 @@ static int inspect_run_others(void *ctx, int run)
             continue;
         s->cpu[i].permits = run ? -1 : 0;
         if (!run)
-            vcpu_kick(s->x->cpu[i].vcpu); /* out of the guest, to the gate */
+            vcpu__kick(s->x->cpu[i].vcpu); /* out of the guest, to the gate */
     }
     pthread_cond_broadcast(&s->gate);
     pthread_mutex_unlock(&s->x->lock);

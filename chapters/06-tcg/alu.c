@@ -99,14 +99,14 @@ static void alu_basic(struct tcg_cpu *c, const struct x86_insn *i)
         alu_reg(c, i, op, i->reg, rm_read(c, i, i->opsize));
         break;
     default: /* AL, ib; rAX, iz (sign-extended to 64 bits with REX.W) */
-        alu_reg(c, i, op, R_AX, (uint64_t)x86_imm_signed(i));
+        alu_reg(c, i, op, R_AX, (uint64_t)x86__imm_signed(i));
     }
 }
 
 /* 80-83, group 1: the same operations on E with an immediate (83: ib sign-extended). */
 static void group1(struct tcg_cpu *c, const struct x86_insn *i)
 {
-    alu_rm(c, i, i->reg & 7, (uint64_t)x86_imm_signed(i));
+    alu_rm(c, i, i->reg & 7, (uint64_t)x86__imm_signed(i));
 }
 /* [alu] */
 
@@ -118,7 +118,7 @@ static void test(struct tcg_cpu *c, const struct x86_insn *i)
 
     if (i->opcode >= 0xA8) {
         a = reg_read(c, i, R_AX, size);
-        b = (uint64_t)x86_imm_signed(i) & size_mask(size);
+        b = (uint64_t)x86__imm_signed(i) & size_mask(size);
     } else {
         a = rm_read(c, i, size);
         b = reg_read(c, i, i->reg, size);
@@ -204,7 +204,7 @@ static void imul(struct tcg_cpu *c, const struct x86_insn *i)
 {
     unsigned size = i->opsize;
     uint64_t a = rm_read(c, i, size);
-    uint64_t b = i->map == X86_MAP_0F ? reg_read(c, i, i->reg, size) : (uint64_t)x86_imm_signed(i);
+    uint64_t b = i->map == X86_MAP_0F ? reg_read(c, i, i->reg, size) : (uint64_t)x86__imm_signed(i);
     s128 p = (s128)sign_extend(a, size) * sign_extend(b, size);
     uint64_t lo = (uint64_t)p & size_mask(size);
 
@@ -267,7 +267,7 @@ static void group3(struct tcg_cpu *c, const struct x86_insn *i)
     switch (op) {
     case 0: /* TEST E, imm (/1 is an alias) */
     case 1:
-        tcg_set_cc(c, CC_LOGIC, size, v, i->imm, v & (uint64_t)x86_imm_signed(i) & m);
+        tcg_set_cc(c, CC_LOGIC, size, v, i->imm, v & (uint64_t)x86__imm_signed(i) & m);
         break;
     case 2: /* NOT: no flags */
         rm_write(c, i, size, ~v & m);

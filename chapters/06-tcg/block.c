@@ -127,7 +127,7 @@ static struct tcg_block *translate(struct tcg_cpu *c, struct tcg_block *b, uint6
         size_t left = 4096 - (linear & 0xfff), len = left < X86_MAX_LENGTH ? left : X86_MAX_LENGTH;
         uint64_t phys;
         tcg_fetch(c, linear, bytes, len, &phys); /* the TLB maps the page: it cannot fault */
-        if (x86_decode(bytes, len, (enum x86_mode)c->mode, &op[n].insn) < 0)
+        if (x86__decode(bytes, len, (enum x86_mode)c->mode, &op[n].insn) < 0)
             break;
         op[n].exec = fast__pick(&op[n].insn);
         if (!op[n].exec)

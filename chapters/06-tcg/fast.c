@@ -12,7 +12,7 @@
 
 /* ---- ALU: ADD OR AND SUB XOR CMP, and TEST, between registers or with an immediate ---- */
 
-/* The immediate of i, sign-extended as x86_imm_signed does (1 or 4 bytes here). */
+/* The immediate of i, sign-extended as x86__imm_signed does (1 or 4 bytes here). */
 static inline uint64_t imm(const struct x86_insn *i)
 {
     return i->imm_size == 1 ? (uint64_t)(int64_t)(int8_t)i->imm

@@ -118,7 +118,7 @@ static void mov_imm_rm(struct tcg_cpu *c, const struct x86_insn *i)
 {
     if ((i->reg & 7) != 0)
         tcg_ud(c, i);
-    rm_write(c, i, i->opsize, (uint64_t)x86_imm_signed(i) & size_mask(i->opsize));
+    rm_write(c, i, i->opsize, (uint64_t)x86__imm_signed(i) & size_mask(i->opsize));
 }
 
 /* 86, 87: XCHG r/m, reg. The memory form is locked whether or not LOCK is written: nothing
@@ -182,7 +182,7 @@ static void pop_reg(struct tcg_cpu *c, const struct x86_insn *i)
 /* 68, 6A: PUSH imm, sign-extended to the operand size. */
 static void push_imm(struct tcg_cpu *c, const struct x86_insn *i)
 {
-    tcg_push(c, i->opsize, (uint64_t)x86_imm_signed(i) & size_mask(i->opsize));
+    tcg_push(c, i->opsize, (uint64_t)x86__imm_signed(i) & size_mask(i->opsize));
 }
 
 /*
@@ -346,7 +346,7 @@ static void leave(struct tcg_cpu *c, const struct x86_insn *i)
 /* The target of a relative branch: the next instruction plus the signed displacement. */
 static uint64_t rel_target(struct tcg_cpu *c, const struct x86_insn *i)
 {
-    return near_target(c, i, c->next_rip + (uint64_t)x86_imm_signed(i));
+    return near_target(c, i, c->next_rip + (uint64_t)x86__imm_signed(i));
 }
 
 /* Calls target: pushes the return address, then branches. */

@@ -1231,7 +1231,7 @@ int fpu__set(struct tcg_cpu *c, const struct kvm_fpu *f)
     struct tcg_x87 *x = &c->x87;
 
     if (f->mxcsr & ~(uint32_t)MXCSR_MASK_ALL)
-        return error_set("MXCSR 0x%x has reserved bits set", f->mxcsr);
+        return error__set("MXCSR 0x%x has reserved bits set", f->mxcsr);
     x->fcw = f->fcw;
     x->fsw = f->fsw;
     x->ftw = f->ftwx;

@@ -182,7 +182,7 @@ static int step_one(struct lockstep_side *s, const struct x86_insn *insn)
     for (;;) {
         /* Armed again before every run: KVM's emulator can drop the trap flag it set when
          * it completes an instruction for the VMM (seen after REP OUTS on AMD). */
-        if (!s->tcg && vcpu_single_step(s->vcpu, 1) < 0)
+        if (!s->tcg && vcpu__single_step(s->vcpu, 1) < 0)
             return -1;
         if (lockstep_pair__next_exit(s) < 0)
             return -1;
@@ -227,7 +227,7 @@ static int pin_tsc(struct lockstep_pair *p)
     p->t.state.regs.rax = p->k.state.regs.rax;
     p->t.state.regs.rdx = p->k.state.regs.rdx;
     p->res->pinned++;
-    return vcpu_set_regs(p->t.vcpu, &p->t.state.regs);
+    return vcpu__set_regs(p->t.vcpu, &p->t.state.regs);
 }
 
 /*
@@ -268,15 +268,15 @@ static void report_step_difference(struct lockstep_pair *p, const struct lockste
 {
     FILE *out = p->out;
     char text[128] = "(no code)";
-    enum disasm_mode mode = disasm_mode_of(&before->sregs);
+    enum disasm_mode mode = disasm__mode_of(&before->sregs);
 
     if (n)
-        disasm_one(mode, before->regs.rip, bytes, n, text, sizeof(text));
+        disasm__one(mode, before->regs.rip, bytes, n, text, sizeof(text));
     fprintf(out,
             "lockstep: the first instruction that differs, after %lu single steps:\n"
             "  at %04x:%#llx (%s):",
             p->res->steps, before->sregs.cs.selector, (unsigned long long)before->regs.rip,
-            disasm_mode_name(mode));
+            disasm__mode_name(mode));
     for (size_t i = 0; i < n; i++)
         fprintf(out, " %02x", bytes[i]);
     fprintf(out, "\n  %s\n", text);
@@ -327,7 +327,7 @@ static int by_steps(struct lockstep_pair *p)
 
 static int single_step_both(struct lockstep_pair *p)
 {
-    if (vcpu_single_step(p->k.vcpu, 1) < 0 || vcpu_single_step(p->t.vcpu, 1) < 0)
+    if (vcpu__single_step(p->k.vcpu, 1) < 0 || vcpu__single_step(p->t.vcpu, 1) < 0)
         return -1;
     return 0;
 }
@@ -347,9 +347,9 @@ static int search(struct lockstep_pair *p, const struct vmm_config *cfg,
     fprintf(p->out, "lockstep: running again to exit %lu, then one instruction at a time\n", clean);
     if ((ret = by_exits(p, clean, 0)) != 0)
         return ret < 0 ? -1
-                       : error_set("the second run differed earlier than the first, at exit %lu:"
-                                   " the guest is not deterministic",
-                                   p->pairs);
+                       : error__set("the second run differed earlier than the first, at exit %lu:"
+                                    " the guest is not deterministic",
+                                    p->pairs);
     if (single_step_both(p) < 0)
         return -1;
     ret = by_steps(p);
@@ -381,7 +381,7 @@ static int compare(struct lockstep_pair *p)
     if (ret == 0)
         return lockstep_pair__compare_ends(p);
     if (ret == 1 && p->mode == LOCKSTEP_EXITS && search(p, p->cfg, p->img) < 0)
-        fprintf(p->out, "lockstep: the search stopped: %s\n", error_get());
+        fprintf(p->out, "lockstep: the search stopped: %s\n", error__get());
     return ret;
 }
 
@@ -414,7 +414,7 @@ int lockstep__run(const struct vmm_config *cfg, const struct machine_image *img,
     memset(res, 0, sizeof(*res));
     clock_gettime(CLOCK_MONOTONIC, &t0);
     if (!p)
-        return error_set("out of memory for two machines");
+        return error__set("out of memory for two machines");
     *p = (struct lockstep_pair){.mode = mode, .cfg = cfg, .img = img, .out = out, .res = res};
     if (lockstep_pair__init(p, cfg, img) == 0 && (ret = compare(p)) >= 0) {
         res->differences = (unsigned long)ret;

@@ -117,7 +117,7 @@ static void flatten(const struct lockstep_state *st, uint64_t v[NFIELDS])
 
 int lockstep_state__read(struct vcpu *v, struct lockstep_state *s)
 {
-    if (vcpu_get_regs(v, &s->regs) < 0 || vcpu_get_sregs(v, &s->sregs) < 0)
+    if (vcpu__get_regs(v, &s->regs) < 0 || vcpu__get_sregs(v, &s->sregs) < 0)
         return -1;
     s->has_fpu = 0;
 #ifdef VCPU_HAS_FPU
@@ -232,13 +232,13 @@ size_t lockstep_state__code(struct vcpu *v, const struct lockstep_state *s,
     while (n < X86_MAX_LENGTH) {
         uint64_t gpa, room = 4096 - ((linear + n) & 0xfff);
         size_t len = X86_MAX_LENGTH - n < room ? X86_MAX_LENGTH - n : (size_t)room;
-        if (vcpu_translate(v, linear + n, &gpa) < 0 || vcpu_read_mem(v, gpa, bytes + n, len) < 0)
+        if (vcpu__translate(v, linear + n, &gpa) < 0 || vcpu__read_mem(v, gpa, bytes + n, len) < 0)
             break;
         n += len;
     }
     memset(insn, 0, sizeof(*insn));
     if (n)
-        x86_decode(bytes, n, mode, insn);
+        x86__decode(bytes, n, mode, insn);
     return n;
 }
 
@@ -250,7 +250,7 @@ int lockstep_log__add(struct lockstep_log *l, struct lockstep_item it)
         size_t cap = l->cap ? 2 * l->cap : 64;
         struct lockstep_item *items = realloc(l->items, cap * sizeof(*items));
         if (!items)
-            return error_set("out of memory for exit items");
+            return error__set("out of memory for exit items");
         l->items = items;
         l->cap = cap;
     }
@@ -295,11 +295,11 @@ void lockstep_item__print(FILE *out, const struct lockstep_item *it)
     if (it->kind == LOCKSTEP_ITEM_END)
         fprintf(out, "(had ended)");
     else if (it->kind == VCPU_EXIT_IO || it->kind == VCPU_EXIT_MMIO)
-        fprintf(out, "%s %s %s 0x%llx size %u data 0x%llx", vcpu_exit_name(it->kind),
+        fprintf(out, "%s %s %s 0x%llx size %u data 0x%llx", vcpu__exit_name(it->kind),
                 it->write ? "write" : "read", it->kind == VCPU_EXIT_IO ? "port" : "at",
                 (unsigned long long)it->addr, it->size, (unsigned long long)it->data);
     else
-        fprintf(out, "%s", vcpu_exit_name(it->kind));
+        fprintf(out, "%s", vcpu__exit_name(it->kind));
 }
 
 void lockstep_log__drop_compared(struct lockstep_log *l)

@@ -29,7 +29,7 @@ static int pin_cpuid(struct kvm_cpu *cpu)
     struct kvm_cpuid2 *t = calloc(1, sizeof(*t) + N * sizeof(t->entries[0]));
 
     if (!t)
-        return error_set("out of memory for a CPUID table");
+        return error__set("out of memory for a CPUID table");
     t->nent = N;
     for (int i = 0; i < N; i++) {
         struct kvm_cpuid_entry2 *e = &t->entries[i];
@@ -49,7 +49,7 @@ static int side_init(struct lockstep_side *s, const char *name, const struct vmm
 
     s->name = name;
     if (!(s->console = open_memstream(&s->text, &s->len)))
-        return error_set("out of memory for a console");
+        return error__set("out of memory for a console");
     cfg.machine.console = cfg.machine.diag = s->console;
     cfg.trace_text = cfg.trace_json = NULL;
     cfg.stats = cfg.record = 0;
@@ -112,11 +112,11 @@ int lockstep_pair__next_exit(struct lockstep_side *s)
     while (ret == 0 && e.kind == VCPU_EXIT_INTR);
     if (ret < 0 && !vmm__crashed(&s->x)) {
         /* The exit could not be run or handled: a death both machines may share. */
-        snprintf(s->why, sizeof(s->why), "%s", error_get());
+        snprintf(s->why, sizeof(s->why), "%s", error__get());
         e.kind = VCPU_EXIT_FATAL;
         ret = -1;
     } else if (ret < 0) {
-        snprintf(s->why, sizeof(s->why), "%s", error_get());
+        snprintf(s->why, sizeof(s->why), "%s", error__get());
     }
     if (ret != 0)
         s->ended = 1;
@@ -137,15 +137,15 @@ static void pin_clock(struct lockstep_pair *p, uint64_t gpa)
 {
     struct hypercall_block a, b;
 
-    if (vcpu_read_mem(p->k.vcpu, gpa, &a, sizeof(a)) < 0 ||
-        vcpu_read_mem(p->t.vcpu, gpa, &b, sizeof(b)) < 0)
+    if (vcpu__read_mem(p->k.vcpu, gpa, &a, sizeof(a)) < 0 ||
+        vcpu__read_mem(p->t.vcpu, gpa, &b, sizeof(b)) < 0)
         return;
     if (a.nr != HC_NOW || a.result != 0 || b.nr != HC_NOW || b.result != 0)
         return;
     if (b.arg[0] == a.arg[0])
         return; /* pinned already (a step compared again after catching up) */
     b.arg[0] = a.arg[0];
-    if (vcpu_write_mem(p->t.vcpu, gpa, &b, sizeof(b)) == 0)
+    if (vcpu__write_mem(p->t.vcpu, gpa, &b, sizeof(b)) == 0)
         p->res->pinned++;
 }
 
@@ -182,10 +182,10 @@ static void clear_bits(struct lockstep_pair *p, uint64_t gpa, uint8_t bits, uint
 
     for (int m = 0; m < 2; m++) {
         uint8_t b;
-        if (vcpu_read_mem(both[m], gpa, &b, 1) < 0 || (b & want) != want || !(b & bits))
+        if (vcpu__read_mem(both[m], gpa, &b, 1) < 0 || (b & want) != want || !(b & bits))
             continue;
         b &= (uint8_t)~bits;
-        vcpu_write_mem(both[m], gpa, &b, 1);
+        vcpu__write_mem(both[m], gpa, &b, 1);
     }
 }
 
@@ -200,7 +200,7 @@ static void clear_accessed_bits(struct lockstep_pair *p)
     struct kvm_sregs s;
     uint64_t gpa;
 
-    if (vcpu_get_sregs(p->t.vcpu, &s) < 0)
+    if (vcpu__get_sregs(p->t.vcpu, &s) < 0)
         return;
     /* The same for bit 5 of the four PAE PDPTEs, which the SDM reserves and a CPU never
      * writes (it loads them into registers at MOV CR3); QEMU sets it as an accessed bit.
@@ -212,7 +212,7 @@ static void clear_accessed_bits(struct lockstep_pair *p)
         return;
     for (uint64_t off = 8; off + 8 <= (uint64_t)s.gdt.limit + 1; off += 8) {
         /* Byte 5 of a descriptor: the type, whose bit 0 is "accessed", then S (0x10). */
-        if (vcpu_translate(p->t.vcpu, s.gdt.base + off + 5, &gpa) == 0)
+        if (vcpu__translate(p->t.vcpu, s.gdt.base + off + 5, &gpa) == 0)
             clear_bits(p, gpa, 0x01, 0x10); /* S: only code and data descriptors */
     }
 }
@@ -222,8 +222,8 @@ static void clear_accessed_bits(struct lockstep_pair *p)
 static int page_differs(struct lockstep_pair *p, uint64_t gpa)
 {
     uint8_t a[4096], b[4096];
-    int ra = vcpu_read_mem(p->k.vcpu, gpa, a, sizeof(a));
-    int rb = vcpu_read_mem(p->t.vcpu, gpa, b, sizeof(b));
+    int ra = vcpu__read_mem(p->k.vcpu, gpa, a, sizeof(a));
+    int rb = vcpu__read_mem(p->t.vcpu, gpa, b, sizeof(b));
 
     if (ra < 0 || rb < 0)
         return ra != rb;

@@ -35,7 +35,7 @@ static int configure(void *ctx, struct vmm_config *cfg)
         a->tcg = !kvm__usable(cfg->machine.kvm_dev);
         if (a->tcg)
             fprintf(stderr, "stepvm: KVM is not usable, running on the interpreter: %s\n",
-                    error_get());
+                    error__get());
     } else {
         a->tcg = !strcmp(a->want, "tcg");
     }
@@ -61,12 +61,12 @@ static int option(void *ctx, int opt, const char *arg)
     if (opt == 'L') {
         a->lockstep = 1;
         if (arg && strcmp(arg, "exits") && strcmp(arg, "steps"))
-            return error_set("--lockstep=%s: must be exits or steps", arg);
+            return error__set("--lockstep=%s: must be exits or steps", arg);
         a->lockstep_mode = arg && !strcmp(arg, "steps") ? LOCKSTEP_STEPS : LOCKSTEP_EXITS;
         return 0;
     }
     if (strcmp(arg, "kvm") && strcmp(arg, "tcg") && strcmp(arg, "auto"))
-        return error_set("--accel %s: must be kvm, tcg or auto", arg);
+        return error__set("--accel %s: must be kvm, tcg or auto", arg);
     a->want = arg;
     return 0;
 }
@@ -86,12 +86,12 @@ static int run(void *ctx, const struct vmm_config *cfg, const struct machine_ima
         return 1;
     }
     if (!kvm__usable(cfg->machine.kvm_dev)) {
-        fprintf(stderr, "stepvm: --lockstep needs KVM: %s\n", error_get());
+        fprintf(stderr, "stepvm: --lockstep needs KVM: %s\n", error__get());
         return 1;
     }
     int ret = lockstep__run(cfg, img, a->lockstep_mode, stdout, &res);
     if (ret < 0)
-        fprintf(stderr, "stepvm: lockstep: %s\n", error_get());
+        fprintf(stderr, "stepvm: lockstep: %s\n", error__get());
     return ret == 0 ? 0 : 1;
 }
 /* [lockstep] */

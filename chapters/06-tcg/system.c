@@ -424,8 +424,8 @@ static void exec_syscall(struct tcg_cpu *c, const struct x86_insn *i)
         tcg_ud(c, i);
     c->r[R_CX] = c->next_rip;
     c->r[11] = tcg_get_rflags(c) & ~RFLAGS_RF;
-    c->seg[X86_SEG_CS] = mode_flat_segment(sel & 0xfffc, 1, 1);
-    c->seg[X86_SEG_SS] = mode_flat_segment((sel + 8) & 0xfffc, 0, 1);
+    c->seg[X86_SEG_CS] = mode__flat_segment(sel & 0xfffc, 1, 1);
+    c->seg[X86_SEG_SS] = mode__flat_segment((sel + 8) & 0xfffc, 0, 1);
     tcg_set_rflags(c, tcg_get_rflags(c) & ~(c->sfmask | RFLAGS_RF));
     tcg_update_mode(c);
     c->next_rip = c->lstar;
@@ -441,8 +441,8 @@ static void exec_sysret(struct tcg_cpu *c, const struct x86_insn *i)
     tcg_need_cpl0(c);
     if (to64 && !tcg_canonical(c->r[R_CX]))
         tcg_gp(c, 0);
-    c->seg[X86_SEG_CS] = mode_flat_segment((uint16_t)((to64 ? sel + 16 : sel) | 3), 1, to64);
-    c->seg[X86_SEG_SS] = mode_flat_segment((uint16_t)((sel + 8) | 3), 0, to64);
+    c->seg[X86_SEG_CS] = mode__flat_segment((uint16_t)((to64 ? sel + 16 : sel) | 3), 1, to64);
+    c->seg[X86_SEG_SS] = mode__flat_segment((uint16_t)((sel + 8) | 3), 0, to64);
     c->seg[X86_SEG_CS].dpl = c->seg[X86_SEG_SS].dpl = 3;
     tcg_set_rflags(c, (c->r[11] & 0x3c7fd7) | RFLAGS_FIXED);
     tcg_update_mode(c);

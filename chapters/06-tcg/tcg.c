@@ -94,7 +94,7 @@ _Noreturn void tcg_internal(struct tcg_cpu *c, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    error_set("interpreter: %s (RIP 0x%llx)", msg, (unsigned long long)c->rip);
+    error__set("interpreter: %s (RIP 0x%llx)", msg, (unsigned long long)c->rip);
     longjmp(c->fault_jmp, TCG_UNWIND_FATAL);
 }
 
@@ -202,11 +202,11 @@ static void decode_at(struct tcg_cpu *c, uint64_t linear, struct x86_insn *out, 
     size_t n =
         tcg_fetch(c, linear, bytes, page_left < X86_MAX_LENGTH ? page_left : X86_MAX_LENGTH, phys);
 
-    if (x86_decode(bytes, n, (enum x86_mode)c->mode, out) < 0 && out->truncated &&
+    if (x86__decode(bytes, n, (enum x86_mode)c->mode, out) < 0 && out->truncated &&
         n < X86_MAX_LENGTH) {
         uint64_t ignored; /* the instruction goes on in the next page: fetch it too */
         n += tcg_fetch(c, linear + n, bytes + n, X86_MAX_LENGTH - n, &ignored);
-        x86_decode(bytes, n, (enum x86_mode)c->mode, out);
+        x86__decode(bytes, n, (enum x86_mode)c->mode, out);
     }
     c->decodes++;
     /* An undefined opcode is #UD even when its bytes also run past 15 (as QEMU decides). */
@@ -565,12 +565,12 @@ static int tcg_run(struct vcpu *v, struct vcpu_exit *exit)
         c->last_error = c->fault_error;
         if (c->trap_exceptions) {
             c->fault_vector = -1;
-            error_set("the guest raised exception %d", c->last_exception);
+            error__set("the guest raised exception %d", c->last_exception);
             set_exit(exit, VCPU_EXIT_FATAL, 0);
             return 0;
         }
         if (deliver(c)) {
-            error_set("triple fault: the CPU shut down");
+            error__set("triple fault: the CPU shut down");
             set_exit(exit, VCPU_EXIT_SHUTDOWN, KVM_EXIT_SHUTDOWN);
             return 0;
         }
@@ -741,7 +741,7 @@ static int tcg_translate_op(struct vcpu *v, uint64_t linear, uint64_t *gpa)
     struct tcg_cpu *c = to_tcg(v);
 
     if (tcg_translate(c, linear, ACC_READ, 0, gpa) < 0)
-        return error_set("linear address 0x%llx is not mapped", (unsigned long long)linear);
+        return error__set("linear address 0x%llx is not mapped", (unsigned long long)linear);
     return 0;
 }
 
@@ -849,7 +849,7 @@ int tcg_translation__parse(const char *name, enum tcg_translation *t)
     else if (!strcmp(name, "block"))
         *t = TCG_BLOCK;
     else
-        return error_set("--tcg %s: must be insn or block", name);
+        return error__set("--tcg %s: must be insn or block", name);
     return 0;
 }
 
@@ -894,13 +894,13 @@ struct vcpu *tcg_vcpu__new(struct guest_mem *mem)
     }
     /* [tables] */
     if (!c) {
-        error_set("out of memory for the interpreter");
+        error__set("out of memory for the interpreter");
         return NULL;
     }
     c->code = code_map_get(mem);
     if (tcg_vcpu__set_translation(&c->vcpu, translation_default()) < 0 || !c->code) {
         tcg_vcpu__free(&c->vcpu);
-        error_set("out of memory for the interpreter's caches");
+        error__set("out of memory for the interpreter's caches");
         return NULL;
     }
     c->vcpu.ops = &tcg_vcpu_ops;
@@ -1001,7 +1001,7 @@ int tcg_vcpu__set_translation(struct vcpu *v, enum tcg_translation t)
     else
         c->cache = calloc(1, sizeof(*c->cache));
     if (!c->cache && !c->blocks)
-        return error_set("out of memory for the interpreter's caches");
+        return error__set("out of memory for the interpreter's caches");
     return 0;
 }
 
@@ -1025,7 +1025,7 @@ struct vcpu *tcg_vcpus__backend(void *set, struct guest_mem *mem)
     struct vcpu *v;
 
     if (s->n == TCG_MAX_VCPUS) {
-        error_set("the interpreter runs at most %d vCPUs", TCG_MAX_VCPUS);
+        error__set("the interpreter runs at most %d vCPUs", TCG_MAX_VCPUS);
         return NULL;
     }
     if (!(v = tcg_vcpu__new(mem)))

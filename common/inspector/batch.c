@@ -32,29 +32,29 @@ static void print_panes(FILE *out, const struct inspector *in)
 
     if (!p)
         return;
-    pane_status(in, status, sizeof(status));
+    panes__status(in, status, sizeof(status));
     fprintf(out, "status: %s\n", status);
     if (in->t->ncpus > 1) { /* chapter 5's machines; one vCPU needs no list */
-        pane_cpus(in, p, BATCH_WIDTH, in->t->ncpus);
+        panes__cpus(in, p, BATCH_WIDTH, in->t->ncpus);
         print_pane(out, p);
     }
-    pane_registers(in, p, BATCH_WIDTH);
+    panes__registers(in, p, BATCH_WIDTH);
     print_pane(out, p);
-    pane_code(in, p, BATCH_WIDTH, BATCH_CODE);
+    panes__code(in, p, BATCH_WIDTH, BATCH_CODE);
     print_pane(out, p);
-    pane_memory(in, p, BATCH_WIDTH, BATCH_MEMORY);
+    panes__memory(in, p, BATCH_WIDTH, BATCH_MEMORY);
     print_pane(out, p);
-    pane_log(in, p, BATCH_WIDTH, BATCH_LOG);
+    panes__log(in, p, BATCH_WIDTH, BATCH_LOG);
     print_pane(out, p);
-    pane_stats(in, p, BATCH_WIDTH, INSPECTOR_ROWS_MAX);
+    panes__stats(in, p, BATCH_WIDTH, INSPECTOR_ROWS_MAX);
     print_pane(out, p);
-    pane_console(in, p, BATCH_WIDTH, BATCH_CONSOLE);
+    panes__console(in, p, BATCH_WIDTH, BATCH_CONSOLE);
     print_pane(out, p);
     free(p);
 }
 /* [panes] */
 
-int inspector_batch(struct inspector_target *t, FILE *script, FILE *out)
+int inspector__batch(struct inspector_target *t, FILE *script, FILE *out)
 {
     struct inspector *in = malloc(sizeof(*in));
     char *line = NULL;
@@ -62,8 +62,8 @@ int inspector_batch(struct inspector_target *t, FILE *script, FILE *out)
     int quit = 0;
 
     if (!in)
-        return error_set("out of memory for the inspector");
-    inspector_init(in, t);
+        return error__set("out of memory for the inspector");
+    inspector__init(in, t);
     fprintf(out, "=== start\n");
     print_panes(out, in);
     while (!quit && getline(&line, &cap, script) > 0) {
@@ -72,12 +72,12 @@ int inspector_batch(struct inspector_target *t, FILE *script, FILE *out)
         if (!*cmd || *cmd == '#')
             continue;
         fprintf(out, "=== %s\n", cmd);
-        quit = inspector_command(in, cmd);
+        quit = inspector__command(in, cmd);
         if (!quit)
             print_panes(out, in);
     }
     free(line);
     free(in);
     fflush(out);
-    return ferror(script) ? error_set("reading the batch script failed") : 0;
+    return ferror(script) ? error__set("reading the batch script failed") : 0;
 }

@@ -7,7 +7,7 @@
 #include <stdio.h>
 
 /* [cpu-mode] */
-enum disasm_mode disasm_mode_of(const struct kvm_sregs *sregs)
+enum disasm_mode disasm__mode_of(const struct kvm_sregs *sregs)
 {
     if (!(sregs->cr0 & 1)) /* CR0.PE */
         return DISASM_REAL16;
@@ -20,7 +20,7 @@ enum disasm_mode disasm_mode_of(const struct kvm_sregs *sregs)
 }
 /* [cpu-mode] */
 
-const char *disasm_mode_name(enum disasm_mode mode)
+const char *disasm__mode_name(enum disasm_mode mode)
 {
     static const char *const names[] = {
         [DISASM_REAL16] = "real-16",     [DISASM_PROT16] = "prot-16",
@@ -43,8 +43,8 @@ static const struct {
     [DISASM_LONG64] = {ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64},
 };
 
-size_t disasm_one(enum disasm_mode mode, uint64_t address, const uint8_t *bytes, size_t len,
-                  char *text, size_t size)
+size_t disasm__one(enum disasm_mode mode, uint64_t address, const uint8_t *bytes, size_t len,
+                   char *text, size_t size)
 {
     ZydisDecoder decoder;
     ZydisFormatter formatter;

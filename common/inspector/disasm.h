@@ -20,17 +20,17 @@ enum disasm_mode {
 };
 
 /** Returns the mode the CPU decodes instructions in, from CR0.PE, EFER.LMA, CS.L and CS.DB. */
-enum disasm_mode disasm_mode_of(const struct kvm_sregs *sregs);
+enum disasm_mode disasm__mode_of(const struct kvm_sregs *sregs);
 
 /** Returns a short name for a mode: "real-16", "prot-32", "long-64", ... */
-const char *disasm_mode_name(enum disasm_mode mode);
+const char *disasm__mode_name(enum disasm_mode mode);
 
 /**
  * Decodes the instruction at the start of bytes (len of them, at address) and writes it
  * in AT&T syntax, as the book's assembly sources are written, into text. Returns its
  * length in bytes, or 0 when the bytes are not a whole valid instruction (text says so).
  */
-size_t disasm_one(enum disasm_mode mode, uint64_t address, const uint8_t *bytes, size_t len,
-                  char *text, size_t size);
+size_t disasm__one(enum disasm_mode mode, uint64_t address, const uint8_t *bytes, size_t len,
+                   char *text, size_t size);
 
 #endif

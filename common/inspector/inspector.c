@@ -21,7 +21,7 @@ const struct inspector_reg inspector_regs[INSPECTOR_NREGS] = {
 };
 #undef REG
 
-uint64_t inspector_reg_value(const struct kvm_regs *regs, int i)
+uint64_t inspector__reg_value(const struct kvm_regs *regs, int i)
 {
     uint64_t v;
 
@@ -29,7 +29,7 @@ uint64_t inspector_reg_value(const struct kvm_regs *regs, int i)
     return v;
 }
 
-int inspector_reg_find(const char *name)
+int inspector__reg_find(const char *name)
 {
     for (int i = 0; i < INSPECTOR_NREGS; i++)
         if (strcasecmp(name, inspector_regs[i].name) == 0)
@@ -40,15 +40,15 @@ int inspector_reg_find(const char *name)
 /* Reads the registers at a stop; the previous ones stay for the changed-register marks. */
 static void read_state(struct inspector *in)
 {
-    in->have_regs =
-        vcpu_get_regs(in->t->vcpu, &in->regs) == 0 && vcpu_get_sregs(in->t->vcpu, &in->sregs) == 0;
+    in->have_regs = vcpu__get_regs(in->t->vcpu, &in->regs) == 0 &&
+                    vcpu__get_sregs(in->t->vcpu, &in->sregs) == 0;
 }
 
-void inspector_init(struct inspector *in, struct inspector_target *t)
+void inspector__init(struct inspector *in, struct inspector_target *t)
 {
     memset(in, 0, sizeof(*in));
     in->t = t;
-    in->follow = inspector_reg_find("rsp");
+    in->follow = inspector__reg_find("rsp");
     read_state(in);
     in->prev_regs = in->regs;
     in->prev_sregs = in->sregs;
@@ -56,7 +56,7 @@ void inspector_init(struct inspector *in, struct inspector_target *t)
              t->guest_name ? t->guest_name : "the guest");
 }
 
-uint64_t inspector_mem_addr(const struct inspector *in)
+uint64_t inspector__mem_addr(const struct inspector *in)
 {
     const char *name;
     uint64_t base;
@@ -73,7 +73,7 @@ uint64_t inspector_mem_addr(const struct inspector *in)
         base = in->sregs.es.base;
     else
         base = in->sregs.ds.base;
-    return base + inspector_reg_value(&in->regs, in->follow);
+    return base + inspector__reg_value(&in->regs, in->follow);
 }
 
 /* Counts one exit in the statistics, by kind and for I/O and MMIO by port or address. */
@@ -109,7 +109,7 @@ static int step_exit(struct inspector *in, struct vcpu_exit *e)
     if (ret != 0)
         in->ended = ret;
     if (ret < 0)
-        snprintf(in->status, sizeof(in->status), "error: %s", error_get());
+        snprintf(in->status, sizeof(in->status), "error: %s", error__get());
     else if (ret > 0)
         snprintf(in->status, sizeof(in->status), "the guest has ended (exit %lu)", in->exits);
     return ret;
@@ -123,14 +123,14 @@ static int step_instruction(struct inspector *in, struct vcpu_exit *e)
 
     if (in->ended)
         return step_exit(in, e);
-    if (vcpu_single_step(in->t->vcpu, 1) < 0) {
-        snprintf(in->status, sizeof(in->status), "single-step unavailable: %s", error_get());
+    if (vcpu__single_step(in->t->vcpu, 1) < 0) {
+        snprintf(in->status, sizeof(in->status), "single-step unavailable: %s", error__get());
         return -2;
     }
     ret = step_exit(in, e);
-    if (!in->ended && vcpu_single_step(in->t->vcpu, 0) < 0) {
+    if (!in->ended && vcpu__single_step(in->t->vcpu, 0) < 0) {
         snprintf(in->status, sizeof(in->status), "single-step could not be turned off: %s",
-                 error_get());
+                 error__get());
         return -1;
     }
     return ret;
@@ -146,7 +146,7 @@ static void say_stop(struct inspector *in, const char *what, const struct vcpu_e
         snprintf(in->status, sizeof(in->status), "%s: one instruction done", what);
     else
         snprintf(in->status, sizeof(in->status), "%s: stopped at exit %lu (%s)", what, in->exits,
-                 vcpu_exit_name(e->kind));
+                 vcpu__exit_name(e->kind));
 }
 
 /* Returns the breakpoint that exit e (with RIP rip after it) hits, or NULL. */
@@ -179,7 +179,7 @@ static void cmd_continue(struct inspector *in)
         ret = by_insn ? step_instruction(in, &e) : step_exit(in, &e);
         if (ret != 0)
             break;
-        if (vcpu_get_regs(in->t->vcpu, &regs) < 0)
+        if (vcpu__get_regs(in->t->vcpu, &regs) < 0)
             regs.rip = ~0ull;
         b = hit(in, &e, regs.rip);
         if (!b && n % 256 == 0 && in->interrupted && in->interrupted(in->interrupted_ctx)) {
@@ -192,7 +192,7 @@ static void cmd_continue(struct inspector *in)
                  " (address breakpoints need it)");
     if (b)
         snprintf(in->status, sizeof(in->status), "continue: breakpoint %d hit at exit %lu (%s)",
-                 (int)(b - in->breaks) + 1, in->exits, vcpu_exit_name(e.kind));
+                 (int)(b - in->breaks) + 1, in->exits, vcpu__exit_name(e.kind));
 }
 /* [continue] */
 
@@ -232,7 +232,7 @@ static void cmd_break(struct inspector *in, const char *what, const char *arg)
         return;
     }
     for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
-        if (!strcasecmp(what, vcpu_exit_name(reasons[i]))) {
+        if (!strcasecmp(what, vcpu__exit_name(reasons[i]))) {
             b.value = reasons[i];
             ok = !arg;
         }
@@ -255,7 +255,7 @@ static void cmd_break(struct inspector *in, const char *what, const char *arg)
 /* g: points the memory pane at a register (followed from now on) or an address. */
 static void cmd_goto(struct inspector *in, const char *arg)
 {
-    int reg = arg ? inspector_reg_find(arg) : -1;
+    int reg = arg ? inspector__reg_find(arg) : -1;
     uint64_t addr;
 
     if (reg >= 0) {
@@ -286,7 +286,7 @@ static int several_cpus(struct inspector *in, const char *what)
 static void focus_cpu(struct inspector *in, int i)
 {
     if (in->t->focus(in->t->ctx, i) < 0) {
-        snprintf(in->status, sizeof(in->status), "cpu %d: %s", i, error_get());
+        snprintf(in->status, sizeof(in->status), "cpu %d: %s", i, error__get());
         return;
     }
     in->focus = i;
@@ -325,7 +325,7 @@ static void cmd_others(struct inspector *in, int run, const char *what)
     if (!several_cpus(in, what))
         return;
     if (in->t->run_others(in->t->ctx, run) < 0) {
-        snprintf(in->status, sizeof(in->status), "%s: %s", what, error_get());
+        snprintf(in->status, sizeof(in->status), "%s: %s", what, error__get());
         return;
     }
     in->others_run = run;
@@ -334,7 +334,7 @@ static void cmd_others(struct inspector *in, int run, const char *what)
 }
 
 /* [commands] */
-int inspector_command(struct inspector *in, const char *line)
+int inspector__command(struct inspector *in, const char *line)
 {
     char buf[INSPECTOR_LINE_MAX], *words[4] = {0};
     struct vcpu_exit e;

@@ -106,13 +106,13 @@ extern const struct inspector_reg inspector_regs[];
 #define INSPECTOR_NREGS 18
 
 /** Returns the value of inspector_regs[i] in regs. */
-uint64_t inspector_reg_value(const struct kvm_regs *regs, int i);
+uint64_t inspector__reg_value(const struct kvm_regs *regs, int i);
 
 /** Returns the index in inspector_regs of the register called name, or -1. */
-int inspector_reg_find(const char *name);
+int inspector__reg_find(const char *name);
 
 /** Starts inspecting t: reads the registers as they are before the first exit. */
-void inspector_init(struct inspector *in, struct inspector_target *t);
+void inspector__init(struct inspector *in, struct inspector_target *t);
 
 /**
  * Runs one command line: n, s, c, b [io|mmio|hlt|port N|addr N|clear], g ADDR|REG, q,
@@ -120,22 +120,22 @@ void inspector_init(struct inspector *in, struct inspector_target *t);
  * r (the others run freely), p (the others stop and wait). n, s, c, b and g are about
  * the vCPU in focus. Leaves what happened in in->status. Returns 1 for q, else 0.
  */
-int inspector_command(struct inspector *in, const char *line);
+int inspector__command(struct inspector *in, const char *line);
 
 /** The memory pane's address: the followed register's (through its segment) or the fixed one. */
-uint64_t inspector_mem_addr(const struct inspector *in);
+uint64_t inspector__mem_addr(const struct inspector *in);
 
 /**
  * Runs the inspector in a terminal with ncurses until q. Returns 0, or -1 when the
  * terminal cannot be used (the error set).
  */
-int inspector_tui(struct inspector_target *t);
+int inspector__tui(struct inspector_target *t);
 
 /**
  * Runs the commands of script (one a line, # comments) and prints every pane as text to
  * out after each one, and once before the first. Returns 0, or -1 when the script
  * cannot be read (the error set).
  */
-int inspector_batch(struct inspector_target *t, FILE *script, FILE *out);
+int inspector__batch(struct inspector_target *t, FILE *script, FILE *out);
 
 #endif

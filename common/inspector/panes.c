@@ -40,7 +40,7 @@ static void put(const struct pane *p, struct pane_line *l, int changed, const ch
 
 /* ---- status and registers ------------------------------------------------------- */
 
-void pane_status(const struct inspector *in, char *buf, size_t size)
+void panes__status(const struct inspector *in, char *buf, size_t size)
 {
     char cpu[32] = "";
 
@@ -48,7 +48,7 @@ void pane_status(const struct inspector *in, char *buf, size_t size)
         snprintf(cpu, sizeof(cpu), " | cpu %d of %d", in->focus, in->t->ncpus);
     snprintf(buf, size, "%s%s | exits %lu | last %s | %s",
              in->t->guest_name ? in->t->guest_name : "guest", cpu, in->exits,
-             in->exits ? vcpu_exit_name(in->last_kind) : "-", in->status);
+             in->exits ? vcpu__exit_name(in->last_kind) : "-", in->status);
 }
 
 /* One register cell: "    rax 0000000000001000*" */
@@ -67,7 +67,7 @@ static void seg_cell(const struct pane *p, struct pane_line *l, const char *name
         changed ? '*' : ' ');
 }
 
-void pane_registers(const struct inspector *in, struct pane *p, int width)
+void panes__registers(const struct inspector *in, struct pane *p, int width)
 {
     const struct kvm_sregs *s = &in->sregs, *o = &in->prev_sregs;
     struct pane_line *l = NULL;
@@ -80,8 +80,8 @@ void pane_registers(const struct inspector *in, struct pane *p, int width)
     for (int i = 0; i < INSPECTOR_NREGS; i++) {
         if (i % 3 == 0)
             l = new_line(p);
-        reg_cell(p, l, inspector_regs[i].name, inspector_reg_value(&in->regs, i),
-                 inspector_reg_value(&in->prev_regs, i));
+        reg_cell(p, l, inspector_regs[i].name, inspector__reg_value(&in->regs, i),
+                 inspector__reg_value(&in->prev_regs, i));
     }
     l = new_line(p);
     seg_cell(p, l, "cs", &s->cs, &o->cs);
@@ -98,7 +98,7 @@ void pane_registers(const struct inspector *in, struct pane *p, int width)
     l = new_line(p);
     reg_cell(p, l, "efer", s->efer, o->efer);
     reg_cell(p, l, "cr2", s->cr2, o->cr2);
-    put(p, l, 0, "    mode %s, cpl %d", disasm_mode_name(disasm_mode_of(s)),
+    put(p, l, 0, "    mode %s, cpl %d", disasm__mode_name(disasm__mode_of(s)),
         s->cr0 & 1 ? s->ss.dpl : 0);
 }
 
@@ -115,22 +115,22 @@ static size_t read_linear(struct vcpu *v, uint64_t linear, uint8_t *buf, size_t 
         size_t chunk = 4096 - (at & 4095);
         if (chunk > len - done)
             chunk = len - done;
-        if (vcpu_translate(v, at, &gpa) < 0 || vcpu_read_mem(v, gpa, buf + done, chunk) < 0)
+        if (vcpu__translate(v, at, &gpa) < 0 || vcpu__read_mem(v, gpa, buf + done, chunk) < 0)
             break;
         done += chunk;
     }
     return done;
 }
 
-void pane_code(const struct inspector *in, struct pane *p, int width, int lines)
+void panes__code(const struct inspector *in, struct pane *p, int width, int lines)
 {
-    enum disasm_mode mode = disasm_mode_of(&in->sregs);
+    enum disasm_mode mode = disasm__mode_of(&in->sregs);
     uint64_t at = in->sregs.cs.base + in->regs.rip;
     uint8_t bytes[16 * PANE_LINES_MAX];
     size_t have, off = 0;
     char text[96];
 
-    snprintf(text, sizeof(text), "code (%s)", disasm_mode_name(mode));
+    snprintf(text, sizeof(text), "code (%s)", disasm__mode_name(mode));
     pane_start(p, width, text);
     if (lines > PANE_LINES_MAX)
         lines = PANE_LINES_MAX;
@@ -140,7 +140,7 @@ void pane_code(const struct inspector *in, struct pane *p, int width, int lines)
     if (have == 0)
         put(p, new_line(p), 0, "0x%llx: not in guest memory", (unsigned long long)at);
     for (int i = 0; i < lines && off < have; i++) {
-        size_t n = disasm_one(mode, at + off, bytes + off, have - off, text, sizeof(text));
+        size_t n = disasm__one(mode, at + off, bytes + off, have - off, text, sizeof(text));
         struct pane_line *l = new_line(p);
         put(p, l, 0, "%s %08llx  ", i ? "  " : "=>", (unsigned long long)(at + off));
         /* The bytes too where there is room for them. */
@@ -153,9 +153,9 @@ void pane_code(const struct inspector *in, struct pane *p, int width, int lines)
     }
 }
 
-void pane_memory(const struct inspector *in, struct pane *p, int width, int lines)
+void panes__memory(const struct inspector *in, struct pane *p, int width, int lines)
 {
-    uint64_t addr = inspector_mem_addr(in);
+    uint64_t addr = inspector__mem_addr(in);
     int per_row = width >= 76 ? 16 : 8;
     uint8_t row[16];
     char title[64];
@@ -204,7 +204,7 @@ static void put_fitted(struct pane *p, const char *text)
     put(p, new_line(p), 0, "%s", squeeze(text, p->width, squeezed, sizeof(squeezed)));
 }
 
-void pane_cpus(const struct inspector *in, struct pane *p, int width, int lines)
+void panes__cpus(const struct inspector *in, struct pane *p, int width, int lines)
 {
     char about[INSPECTOR_LINE_MAX], squeezed[INSPECTOR_LINE_MAX];
     int first;
@@ -225,7 +225,7 @@ void pane_cpus(const struct inspector *in, struct pane *p, int width, int lines)
     }
 }
 
-void pane_log(const struct inspector *in, struct pane *p, int width, int lines)
+void panes__log(const struct inspector *in, struct pane *p, int width, int lines)
 {
     unsigned long first = in->exits > (unsigned long)lines ? in->exits - lines : 0;
 
@@ -236,7 +236,7 @@ void pane_log(const struct inspector *in, struct pane *p, int width, int lines)
         put_fitted(p, in->log[i % INSPECTOR_LOG_MAX]);
 }
 
-void pane_stats(const struct inspector *in, struct pane *p, int width, int lines)
+void panes__stats(const struct inspector *in, struct pane *p, int width, int lines)
 {
     pane_start(p, width, "exit counts");
     for (int i = 0; i < in->ncounts && i < lines; i++) {
@@ -246,13 +246,13 @@ void pane_stats(const struct inspector *in, struct pane *p, int width, int lines
             snprintf(where, sizeof(where), "port 0x%04llx", (unsigned long long)k->where);
         else if (k->kind == VCPU_EXIT_MMIO)
             snprintf(where, sizeof(where), "0x%llx", (unsigned long long)k->where);
-        put(p, new_line(p), 0, "%-5s %-11s %6lu", vcpu_exit_name(k->kind), where, in->counts[i]);
+        put(p, new_line(p), 0, "%-5s %-11s %6lu", vcpu__exit_name(k->kind), where, in->counts[i]);
     }
     if (in->uncounted && p->n < lines)
         put(p, new_line(p), 0, "(%lu more)", in->uncounted);
 }
 
-void pane_console(const struct inspector *in, struct pane *p, int width, int lines)
+void panes__console(const struct inspector *in, struct pane *p, int width, int lines)
 {
     const char *text = in->t->console ? in->t->console(in->t->ctx) : NULL;
     const char *start, *end;

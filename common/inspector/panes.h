@@ -26,19 +26,19 @@ struct pane {
  * Writes the status line: the guest, the vCPU in focus (only when there are several), the
  * exit count, the last exit, the last message.
  */
-void pane_status(const struct inspector *in, char *buf, size_t size);
+void panes__status(const struct inspector *in, char *buf, size_t size);
 
 /**
  * The general registers three a row, then segments, control registers and the CPU mode.
  * A value that changed since the last stop ends with '*' and is marked.
  */
-void pane_registers(const struct inspector *in, struct pane *p, int width);
+void panes__registers(const struct inspector *in, struct pane *p, int width);
 
 /** The next lines instructions from RIP, disassembled in the CPU's mode. */
-void pane_code(const struct inspector *in, struct pane *p, int width, int lines);
+void panes__code(const struct inspector *in, struct pane *p, int width, int lines);
 
-/** A hexdump of lines rows at the memory pane's address (inspector_mem_addr). */
-void pane_memory(const struct inspector *in, struct pane *p, int width, int lines);
+/** A hexdump of lines rows at the memory pane's address (inspector__mem_addr). */
+void panes__memory(const struct inspector *in, struct pane *p, int width, int lines);
 
 /**
  * A machine with several vCPUs (chapter 5): one line per vCPU as the target's describe()
@@ -46,15 +46,15 @@ void pane_memory(const struct inspector *in, struct pane *p, int width, int line
  * late enough to show the one in focus. The title says whether the others run or wait.
  * Empty for a machine with one vCPU.
  */
-void pane_cpus(const struct inspector *in, struct pane *p, int width, int lines);
+void panes__cpus(const struct inspector *in, struct pane *p, int width, int lines);
 
 /** The last lines exits, oldest first. */
-void pane_log(const struct inspector *in, struct pane *p, int width, int lines);
+void panes__log(const struct inspector *in, struct pane *p, int width, int lines);
 
 /** Exit counts per reason and port or address, in order of first appearance. */
-void pane_stats(const struct inspector *in, struct pane *p, int width, int lines);
+void panes__stats(const struct inspector *in, struct pane *p, int width, int lines);
 
 /** The last lines of the guest's console output (empty without a console). */
-void pane_console(const struct inspector *in, struct pane *p, int width, int lines);
+void panes__console(const struct inspector *in, struct pane *p, int width, int lines);
 
 #endif

@@ -67,23 +67,23 @@ static void draw_all(const struct inspector *in)
     int top = TUI_MID_ROW + mid_h;
 
     erase();
-    pane_status(in, status, sizeof(status));
+    panes__status(in, status, sizeof(status));
     attron(A_REVERSE);
     mvprintw(0, 0, "%-*.*s", COLS, COLS, status);
     attroff(A_REVERSE);
-    pane_registers(in, &p, COLS);
+    panes__registers(in, &p, COLS);
     draw_pane(&p, TUI_REGS_ROW, 0, TUI_REGS_H, COLS);
-    pane_code(in, &p, COLS - mem_w, mid_h - 1);
+    panes__code(in, &p, COLS - mem_w, mid_h - 1);
     draw_pane(&p, TUI_MID_ROW, 0, mid_h, COLS - mem_w);
-    pane_memory(in, &p, mem_w, mid_h - 1);
+    panes__memory(in, &p, mem_w, mid_h - 1);
     draw_pane(&p, TUI_MID_ROW, COLS - mem_w, mid_h, mem_w);
     int smp = in->t->ncpus > 1, right_w = smp ? TUI_CPUS_W : stats_w, y = top, left = low_h;
-    pane_log(in, &p, COLS - right_w, low_h - 1);
+    panes__log(in, &p, COLS - right_w, low_h - 1);
     draw_pane(&p, top, 0, low_h, COLS - right_w);
     /* With several vCPUs, their list heads the right column, one row each. */
     if (smp) {
         int cpus_h = in->t->ncpus + 1 < low_h ? in->t->ncpus + 1 : low_h;
-        pane_cpus(in, &p, right_w - 1, cpus_h - 1); /* its last column is blank */
+        panes__cpus(in, &p, right_w - 1, cpus_h - 1); /* its last column is blank */
         draw_pane(&p, top, COLS - right_w, cpus_h, right_w);
         y += cpus_h;
         left -= cpus_h;
@@ -91,11 +91,11 @@ static void draw_all(const struct inspector *in)
     /* The console shares the right column with the counts when there is room for both. */
     int stats_h = left >= TUI_SHARE_H ? left / 2 : left;
     if (stats_h >= 2) {
-        pane_stats(in, &p, right_w, stats_h - 1);
+        panes__stats(in, &p, right_w, stats_h - 1);
         draw_pane(&p, y, COLS - right_w, stats_h, right_w);
     }
     if (stats_h < left) {
-        pane_console(in, &p, right_w, left - stats_h - 1);
+        panes__console(in, &p, right_w, left - stats_h - 1);
         draw_pane(&p, y + stats_h, COLS - right_w, left - stats_h, right_w);
     }
     mvprintw(LINES - 1, 0, "%.*s", COLS - 1, smp ? key_bar_smp : key_bar);
@@ -196,21 +196,21 @@ static int key_command(int ch, char *cmd, size_t size)
 }
 /* [keys] */
 
-int inspector_tui(struct inspector_target *t)
+int inspector__tui(struct inspector_target *t)
 {
     struct inspector *in;
     char cmd[INSPECTOR_LINE_MAX];
     int quit = 0;
 
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
-        return error_set("--inspect needs a terminal (try --batch for plain text)");
+        return error__set("--inspect needs a terminal (try --batch for plain text)");
     if (!(in = malloc(sizeof(*in))))
-        return error_set("out of memory for the inspector");
-    inspector_init(in, t);
+        return error__set("out of memory for the inspector");
+    inspector__init(in, t);
     in->interrupted = key_pressed;
     if (!initscr()) {
         free(in);
-        return error_set("cannot start ncurses (is TERM set?)");
+        return error__set("cannot start ncurses (is TERM set?)");
     }
     cbreak();
     noecho();
@@ -225,7 +225,7 @@ int inspector_tui(struct inspector_target *t)
             snprintf(in->status, sizeof(in->status), "running (any key stops)...");
             draw(in);
         }
-        quit = inspector_command(in, cmd);
+        quit = inspector__command(in, cmd);
     }
     endwin();
     free(in);

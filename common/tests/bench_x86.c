@@ -42,7 +42,7 @@ static double run(enum decoder d, const ZydisDecoder *zydis, enum x86_mode mode,
     for (size_t i = 0; i < w->n; i++) {
         const uint8_t *b = w->at[i];
         if (d == STEPVM)
-            *sink += (unsigned long)x86_decode(b, X86_CORPUS_LEN, mode, &in);
+            *sink += (unsigned long)x86__decode(b, X86_CORPUS_LEN, mode, &in);
         else if (d == ZYDIS_INSTRUCTION)
             *sink += ZydisDecoderDecodeInstruction(zydis, NULL, b, X86_CORPUS_LEN, &z) + z.length;
         else
@@ -87,7 +87,7 @@ static int real_code(struct work *w, size_t max)
         return -1;
     w->n = 0;
     while (w->n < max && pos + X86_CORPUS_LEN <= size) {
-        int len = x86_decode(start + pos, X86_CORPUS_LEN, X86_MODE_64, &in);
+        int len = x86__decode(start + pos, X86_CORPUS_LEN, X86_MODE_64, &in);
         w->at[w->n++] = start + pos;
         pos += len > 0 ? (size_t)len : in.length > 0 ? in.length : 1;
     }

@@ -186,11 +186,6 @@ void run_builtv(struct run_result *res, const char *program, ...)
     run_built(res, program, args);
 }
 
-void run_qemu(struct run_result *res, const char *guest)
-{
-    run_qemu_cmdline(res, guest, "");
-}
-
 /*
  * Fills argv with QEMU's command line as DESIGN.md runs it (TCG, -m 128, isa-debug-exit at
  * 0xf4, no display, no monitor, no reboot), with the given -debugcon and -serial and
@@ -231,20 +226,20 @@ static const char **qemu_argv(const char *argv[QEMU_ARGC], char *path, size_t si
     return argv;
 }
 
-/*
- * Boots guest on @p ncpus CPUs with COM1 as QEMU's -serial @p serial; res->out is the debug
- * console.
- */
-static void run_qemu_debugcon(struct run_result *res, const char *guest, const char *cmdline,
-                              const char *serial, int ncpus)
+void run_qemu(struct run_result *res, const char *guest, const struct qemu_run *how)
 {
+    static const struct qemu_run plain;
     char path[4096], out[] = "/tmp/qemu-debugcon-XXXXXX", debugcon[64], smp[16];
     const char *argv[QEMU_ARGC];
 
+    if (!how)
+        how = &plain;
     close(mkstemp(out));
     snprintf(debugcon, sizeof(debugcon), "file:%s", out);
-    snprintf(smp, sizeof(smp), "%d", ncpus);
-    run_capture(qemu_argv(argv, path, sizeof(path), guest, cmdline, debugcon, serial, smp), res);
+    snprintf(smp, sizeof(smp), "%d", how->ncpus > 0 ? how->ncpus : 1);
+    run_capture(qemu_argv(argv, path, sizeof(path), guest, how->cmdline ? how->cmdline : "",
+                          debugcon, how->com1 ? "null" : "none", smp),
+                res);
     free(res->out);
     FILE *f = fopen(out, "r");
     ck_assert_ptr_nonnull(f);
@@ -253,21 +248,6 @@ static void run_qemu_debugcon(struct run_result *res, const char *guest, const c
     fread(res->out, 1, 65535, f);
     fclose(f);
     unlink(out);
-}
-
-void run_qemu_cmdline(struct run_result *res, const char *guest, const char *cmdline)
-{
-    run_qemu_debugcon(res, guest, cmdline, "none", 1);
-}
-
-void run_qemu_smp(struct run_result *res, const char *guest, const char *cmdline, int ncpus)
-{
-    run_qemu_debugcon(res, guest, cmdline, "none", ncpus);
-}
-
-void run_qemu_com1(struct run_result *res, const char *guest, const char *cmdline)
-{
-    run_qemu_debugcon(res, guest, cmdline, "null", 1);
 }
 
 void run_qemu_serial(struct run_result *res, const char *guest, const char *cmdline,
@@ -333,7 +313,7 @@ int kvm_usable(char *why, size_t size)
         snprintf(why, size, "open %s: %s", dev, strerror(errno));
         return 0;
     }
-    if (!host_cpu_virt()) { /* the same refusal as kvm__open (chapter 1) */
+    if (!hostcpu__virt()) { /* the same refusal as kvm__open (chapter 1) */
         snprintf(why, size,
                  "%s works, but the CPU reports neither VT-x nor AMD-V: a KVM done "
                  "in software (such as kvm_pvm) cannot run stepvm's guests as a CPU would",

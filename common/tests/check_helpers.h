@@ -41,26 +41,25 @@ void run_capture(const char *const argv[], struct run_result *res);
 void run_built(struct run_result *res, const char *program, const char *const args[]);
 void run_builtv(struct run_result *res, const char *program, ...);
 
+/** How run_qemu boots a guest; a zeroed struct (or NULL) is the plain case. */
+struct qemu_run {
+    const char *cmdline; /* the Multiboot command line (QEMU puts the file name before it) */
+    int ncpus;           /* QEMU's -smp; 0 means 1 */
+    int com1;            /* 1: a COM1 whose output QEMU discards (-serial null); 0: none */
+};
+
 /**
  * Boots the built guest (e.g. "guests/ch2/hello.elf") under QEMU's TCG, the reference
  * machine, as DESIGN.md runs it: -m 128, -debugcon to a file, isa-debug-exit at 0xf4, no
- * serial, no display, at most 60 s. res->out is what the guest printed on the debug
- * console; res->status is QEMU's exit status.
+ * serial, no display, at most 60 s; @p how (NULL for none) adds a command line, CPUs or a
+ * COM1. res->out is what the guest printed on the debug console; res->status is QEMU's
+ * exit status. Tests compare both with what stepvm gives for the same file.
  */
-void run_qemu(struct run_result *res, const char *guest);
-
-/** run_qemu with a Multiboot command line (QEMU puts the file name before it). */
-void run_qemu_cmdline(struct run_result *res, const char *guest, const char *cmdline);
-
-/** run_qemu_cmdline on @p ncpus CPUs (QEMU's -smp; the others run with 1). */
-void run_qemu_smp(struct run_result *res, const char *guest, const char *cmdline, int ncpus);
-
-/** run_qemu_cmdline with a COM1 whose output QEMU discards (-serial null). */
-void run_qemu_com1(struct run_result *res, const char *guest, const char *cmdline);
+void run_qemu(struct run_result *res, const char *guest, const struct qemu_run *how);
 
 /**
- * Boots the built guest under QEMU as run_qemu_cmdline does, with COM1 on QEMU's stdin and
- * stdout and no debug console. Once the guest has written @p ready on COM1, sends
+ * Boots the built guest under QEMU as run_qemu does with a command line, with COM1 on QEMU's stdin
+ * and stdout and no debug console. Once the guest has written @p ready on COM1, sends
  * @p input; once it has written @p done, stops QEMU (a guest that halts leaves QEMU
  * running), and so after 30 s at the latest. res->out is all the guest wrote on COM1,
  * res->err QEMU's stderr; res->status is 0 when @p done came, else 1.

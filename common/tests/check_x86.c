@@ -10,14 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Decodes the bytes given as arguments in mode; returns x86_decode's result. */
+/* Decodes the bytes given as arguments in mode; returns x86__decode's result. */
 #define DECODE(mode, insn, ...)                                                                    \
     decode_bytes((mode), (insn), (const uint8_t[]){__VA_ARGS__},                                   \
                  sizeof((const uint8_t[]){__VA_ARGS__}))
 
 static int decode_bytes(enum x86_mode mode, struct x86_insn *insn, const uint8_t *bytes, size_t len)
 {
-    return x86_decode(bytes, len, mode, insn);
+    return x86__decode(bytes, len, mode, insn);
 }
 
 /* Asserts a memory operand: base, index, scale, displacement. */
@@ -95,7 +95,7 @@ START_TEST(rex_w_wins_over_66)
     ck_assert_int_eq(in.opsize, 2);
     ck_assert_int_eq(DECODE(X86_MODE_64, &in, 0x48, 0x05, 0xFF, 0xFF, 0xFF, 0xFF), 6);
     ck_assert_int_eq(in.imm_size, 4); /* iz stays 32 bits: add rax, -1 */
-    ck_assert_int_eq(x86_imm_signed(&in), -1);
+    ck_assert_int_eq(x86__imm_signed(&in), -1);
     ck_assert_int_eq(DECODE(X86_MODE_64, &in, 0x66, 0x50), 2); /* push ax */
     ck_assert_int_eq(in.opsize, 2);
     ck_assert_int_eq(DECODE(X86_MODE_64, &in, 0x50), 1); /* push rax */
@@ -150,7 +150,7 @@ START_TEST(moffs_has_the_address_size)
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         const uint8_t *b = cases[i].prefix ? a1 : a1 + 1;
         ck_assert_int_eq(
-            x86_decode(b, sizeof(a1) - 1 + (size_t)cases[i].prefix, cases[i].mode, &in),
+            x86__decode(b, sizeof(a1) - 1 + (size_t)cases[i].prefix, cases[i].mode, &in),
             cases[i].length);
         assert_mem(&in, X86_REG_NONE, X86_REG_NONE, 1, (int64_t)cases[i].offset);
         ck_assert_int_eq(in.imm_size, 0);
@@ -195,10 +195,10 @@ START_TEST(fifteen_bytes_at_most)
 
     memset(bytes, 0x66, sizeof(bytes));
     bytes[14] = 0x90;
-    ck_assert_int_eq(x86_decode(bytes, 15, X86_MODE_32, &in), 15);
+    ck_assert_int_eq(x86__decode(bytes, 15, X86_MODE_32, &in), 15);
     bytes[14] = 0x66;
     bytes[15] = 0x90;
-    ck_assert_int_eq(x86_decode(bytes, 16, X86_MODE_32, &in), -1);
+    ck_assert_int_eq(x86__decode(bytes, 16, X86_MODE_32, &in), -1);
     ck_assert_int_eq(in.too_long, 1);
     /* Too long is found even when the bytes run out later: length, not input, decides. */
     ck_assert_int_eq(DECODE(X86_MODE_64, &in, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x48, 0xB8, 1, 2,
@@ -214,7 +214,7 @@ START_TEST(truncated_input)
 
     ck_assert_int_eq(DECODE(X86_MODE_32, &in, 0xB8, 0x01, 0x02), -1); /* mov eax, imm32 */
     ck_assert_int_eq(in.truncated, 1);
-    ck_assert_int_eq(x86_decode(NULL, 0, X86_MODE_64, &in), -1);
+    ck_assert_int_eq(x86__decode(NULL, 0, X86_MODE_64, &in), -1);
     ck_assert_int_eq(in.truncated, 1);
     ck_assert_int_eq(DECODE(X86_MODE_64, &in, 0x0F), -1);
     ck_assert_int_eq(in.truncated, 1);
@@ -397,7 +397,7 @@ START_TEST(agrees_with_zydis_on_real_code)
                              sizeof(why)) < 0 &&
             st.mismatches <= 10)
             printf("x86 vs Zydis: %s\n", why);
-        int len = x86_decode(code + pos, X86_CORPUS_LEN, X86_MODE_64, &in);
+        int len = x86__decode(code + pos, X86_CORPUS_LEN, X86_MODE_64, &in);
         pos += len > 0 ? (size_t)len : in.length > 0 ? in.length : 1;
     }
     printf("x86 vs Zydis, libc's code: %lu compared, %lu refused by both, %lu lengths of "

@@ -3,7 +3,7 @@
  *
  * What is compared, for each string and mode:
  *  - stepvm decodes it: Zydis must too, with the same length, operand size (when the
- *    instruction has one: x86_opcode_of(...).size != X86_SZ_NONE), address size, memory
+ *    instruction has one: x86__opcode_of(...).size != X86_SZ_NONE), address size, memory
  *    operand (base, index, scale, displacement, segment) and immediates.
  *  - stepvm refuses it as undefined, too long or truncated: Zydis must refuse it too.
  *  - stepvm marks it unsupported but knows its length (x87, MMX, SSE, the 0F 38/0F 3A
@@ -223,7 +223,7 @@ static const char *compare_valid(const struct x86_insn *in, const ZydisDecodedIn
                                  const ZydisDecodedOperand *ops)
 {
     static char buf[96];
-    struct x86_opcode op = x86_opcode_of(in);
+    struct x86_opcode op = x86__opcode_of(in);
 
     if (in->length != z->length)
         return snprintf(buf, sizeof(buf), "length %u, zydis %u", in->length, z->length), buf;
@@ -256,7 +256,7 @@ int x86_oracle_check(const struct x86_oracle *o, const uint8_t *bytes, size_t le
     ZydisDecodedInstruction z;
     ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
     struct x86_insn in;
-    int mine = x86_decode(bytes, len, mode, &in);
+    int mine = x86__decode(bytes, len, mode, &in);
     int zok = ZYAN_SUCCESS(ZydisDecoderDecodeFull(x86_oracle_zydis(o, mode), bytes, len, &z, ops));
     const char *diff = NULL;
 

@@ -535,7 +535,7 @@ static int bad_operands(const struct x86_insn *in, const struct x86_opcode *op)
 static int decode_operands(struct cursor *c)
 {
     struct x86_insn *out = c->out;
-    struct x86_opcode op = x86_opcode_of(out);
+    struct x86_opcode op = x86__opcode_of(out);
 
     if (op.flags & X86_F_UD) {
         out->undefined = 1;
@@ -543,7 +543,7 @@ static int decode_operands(struct cursor *c)
     }
     if ((op.flags & X86_F_MODRM) && read_modrm(c) < 0)
         return -1;
-    op = x86_opcode_of(out); /* a group's row, now that ModRM.reg is known */
+    op = x86__opcode_of(out); /* a group's row, now that ModRM.reg is known */
     special_cases(out, &op);
     out->opsize = operand_size(out, op.size);
     if (op.flags & X86_F_OPREG)
@@ -565,7 +565,7 @@ static int decode_operands(struct cursor *c)
     return out->undefined || out->unsupported ? -1 : (int)out->length;
 }
 
-int x86_decode(const uint8_t *bytes, size_t len, enum x86_mode mode, struct x86_insn *out)
+int x86__decode(const uint8_t *bytes, size_t len, enum x86_mode mode, struct x86_insn *out)
 {
     struct cursor c;
     int first, vector;
@@ -593,7 +593,7 @@ int x86_decode(const uint8_t *bytes, size_t len, enum x86_mode mode, struct x86_
 }
 /* [decode] */
 
-int64_t x86_imm_signed(const struct x86_insn *insn)
+int64_t x86__imm_signed(const struct x86_insn *insn)
 {
     return sign_extend(insn->imm, insn->imm_size);
 }

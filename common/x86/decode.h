@@ -77,7 +77,7 @@ struct x86_insn {
     uint64_t imm;      /* the first immediate as encoded, zero-extended */
     uint16_t imm2;     /* the second immediate */
 
-    /* Why there is no instruction; any of these makes x86_decode return -1. */
+    /* Why there is no instruction; any of these makes x86__decode return -1. */
     uint8_t undefined;   /* no instruction has this encoding: the CPU raises #UD */
     uint8_t unsupported; /* an instruction stepvm does not execute (SSE, x87, VEX...): #UD */
     uint8_t too_long;    /* more than 15 bytes: the CPU raises #GP(0) */
@@ -91,9 +91,9 @@ struct x86_insn {
  * and operands when its form is a plain ModRM one (out->length != 0), so a caller can skip
  * it; VEX, EVEX and XOP forms carry none. Never reads beyond bytes[len - 1].
  */
-int x86_decode(const uint8_t *bytes, size_t len, enum x86_mode mode, struct x86_insn *out);
+int x86__decode(const uint8_t *bytes, size_t len, enum x86_mode mode, struct x86_insn *out);
 
 /** Returns the first immediate sign-extended from its encoded size to 64 bits. */
-int64_t x86_imm_signed(const struct x86_insn *insn);
+int64_t x86__imm_signed(const struct x86_insn *insn);
 
 #endif

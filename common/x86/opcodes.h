@@ -96,7 +96,7 @@ extern const struct x86_opcode x86_groups[X86_G_COUNT][8];
  * a group row merged over its opcode's entry. Used by the decoder and by tests that ask
  * which fields an instruction defines. Inline: the decoder calls it for every instruction.
  */
-static inline struct x86_opcode x86_opcode_of(const struct x86_insn *insn)
+static inline struct x86_opcode x86__opcode_of(const struct x86_insn *insn)
 {
     struct x86_opcode op;
 

@@ -132,10 +132,10 @@ END_TEST
 START_TEST(permission_denied_explained)
 {
     errno = EACCES;
-    error_errno("open /dev/kvm");
+    error__errno("open /dev/kvm");
     kvm__explain_open_error(EACCES);
-    ck_assert_str_eq(error_get(), "open /dev/kvm: Permission denied (is your user in group kvm? "
-                                  "'sudo adduser $USER kvm', then log in again)");
+    ck_assert_str_eq(error__get(), "open /dev/kvm: Permission denied (is your user in group kvm? "
+                                   "'sudo adduser $USER kvm', then log in again)");
 }
 END_TEST
 
@@ -143,7 +143,7 @@ START_TEST(api_version_checked)
 {
     ck_assert_int_eq(kvm__check_api_version(12), 0);
     ck_assert_int_eq(kvm__check_api_version(11), -1);
-    ck_assert_str_eq(error_get(),
+    ck_assert_str_eq(error__get(),
                      "KVM API version is 11, stepvm needs 12 (kernel and headers disagree)");
 }
 END_TEST

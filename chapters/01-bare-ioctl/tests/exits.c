@@ -167,7 +167,7 @@ START_TEST(fatal_exits_explained)
             f.u.run.fail_entry.hardware_entry_failure_reason = 0x21;
         ck_assert_int_eq(vm__handle_exit(&f.vm), -1);
         ck_assert_int_eq(f.vm.crashed, 1);
-        ck_assert_str_eq(error_get(), cases[i].msg);
+        ck_assert_str_eq(error__get(), cases[i].msg);
         fake_done(&f);
         free(f.console);
         free(f.diag);
@@ -182,7 +182,7 @@ START_TEST(malformed_io_exit_refused)
     fake_init(&f);
     fake_io(&f, KVM_EXIT_IO_OUT, PORT_DEBUGCON, 1, 4000, NULL);
     ck_assert_int_eq(vm__handle_exit(&f.vm), -1);
-    ck_assert_str_eq(error_get(), "malformed I/O exit: port 0xe9 size 1 count 4000 offset 0x400");
+    ck_assert_str_eq(error__get(), "malformed I/O exit: port 0xe9 size 1 count 4000 offset 0x400");
     fake_io(&f, KVM_EXIT_IO_OUT, PORT_DEBUGCON, 3, 1, NULL);
     ck_assert_int_eq(vm__handle_exit(&f.vm), -1);
     fake_done(&f);
@@ -272,11 +272,11 @@ START_TEST(register_dump_layout)
     sregs.cs.present = 1;
     sregs.cs.s = 1;
     sregs.idt.limit = 0;
-    dump_regs(out, &regs);
-    dump_sregs(out, &sregs);
-    dump_control(out, &sregs);
-    dump_code(out, 0x1000, code, sizeof(code), 0x1003, NULL);
-    dump_code(out, 0x1000, NULL, 0, 0x1003, "not mapped");
+    dump__regs(out, &regs);
+    dump__sregs(out, &sregs);
+    dump__control(out, &sregs);
+    dump__code(out, 0x1000, code, sizeof(code), 0x1003, NULL);
+    dump__code(out, 0x1000, NULL, 0, 0x1003, "not mapped");
     fclose(out);
     ck_assert_lines_eq(text,
                        "Registers:\n"
@@ -343,11 +343,11 @@ START_TEST(code_bytes_follow_the_page_tables)
         paged_ram[0x2ffc + i % 4] = (uint8_t)(0xb0 + i % 4);
         paged_ram[0x5000 + i] = (uint8_t)(0xc0 + i); /* the first bytes of linear page 8 */
     }
-    dump_state(out, &regs, &sregs, 0, &mem);
+    dump__state(out, &regs, &sregs, 0, &mem);
     regs.rip = 0xa004; /* unmapped, and so is the window before it */
-    dump_state(out, &regs, &sregs, 0, &mem);
+    dump__state(out, &regs, &sregs, 0, &mem);
     regs.rip = 0x7002; /* the 8 bytes before it are unmapped: the window starts at RIP */
-    dump_state(out, &regs, &sregs, 0, &mem);
+    dump__state(out, &regs, &sregs, 0, &mem);
     fclose(out);
     ck_assert_ptr_nonnull(strstr(text, " 0000000000007ff4: a0 a1 a2 a3 a4 a5 a6 a7 <b0> b1 b2 b3 "
                                        "c0 c1 c2 c3\n"));

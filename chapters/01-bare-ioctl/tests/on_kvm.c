@@ -75,7 +75,7 @@ static int run_guest(const char *name, struct vm *vm, char **console, char **tra
 
     ck_assert_msg(vm__init(vm, getenv("STEPVM_KVM_DEV") ? getenv("STEPVM_KVM_DEV") : KVM_DEVICE,
                            image, len, c, t, d) == 0,
-                  "%s", error_get());
+                  "%s", error__get());
     int ret = vm__run(vm);
     if (vm->crashed)
         vm__dump(vm);
@@ -93,7 +93,7 @@ START_TEST(hello_exit_sequence)
     unsigned long n = 0;
     size_t w = 0;
 
-    ck_assert_msg(run_guest("hello.bin", &vm, &console, &trace, &diag) == 0, "%s", error_get());
+    ck_assert_msg(run_guest("hello.bin", &vm, &console, &trace, &diag) == 0, "%s", error__get());
     ck_assert_int_eq(vm.status, 0);
     ck_assert_str_eq(console, "Hello from real mode!\nCOM1 says hi\nsum 1..100 = 5050\n");
     ck_assert_str_eq(diag, "");

@@ -10,7 +10,7 @@ START_TEST(qemu_runs_hello_the_same)
 {
     struct run_result r;
 
-    run_qemu(&r, "guests/ch2/hello.elf");
+    run_qemu(&r, "guests/ch2/hello.elf", NULL);
     ck_assert_msg(r.status == 35, "QEMU status %d: %s", r.status, r.err);
     ck_assert_lines_eq(r.out, expected_output("guests/ch2/hello.expected"));
     run_free(&r);
@@ -22,7 +22,7 @@ START_TEST(qemu_runs_lowload_the_same)
 {
     struct run_result r;
 
-    run_qemu(&r, "guests/ch2/lowload.elf");
+    run_qemu(&r, "guests/ch2/lowload.elf", NULL);
     ck_assert_msg(r.status == 43, "QEMU status %d: %s", r.status, r.err);
     ck_assert_lines_eq(r.out, expected_output("guests/ch2/lowload.expected"));
     run_free(&r);

@@ -1,5 +1,5 @@
 /*
- * test_boot_area.c - where the VMM's boot structures go: load_boot_area's rule (the first
+ * test_boot_area.c - where the VMM's boot structures go: load__boot_area's rule (the first
  * page after the image, past the hole if need be, refused when RAM cannot hold them), and
  * machine__load putting each mode's GDT and page tables there, on a machine without KVM.
  */
@@ -43,13 +43,13 @@ START_TEST(boot_area_follows_the_image)
 {
     uint64_t at = 0x1234;
 
-    error_set("none");
-    int ret = load_boot_area(&test_mem, "k", areas[_i].end, areas[_i].size, &at);
+    error__set("none");
+    int ret = load__boot_area(&test_mem, "k", areas[_i].end, areas[_i].size, &at);
     if (areas[_i].want_error) {
         ck_assert_msg(ret == -1, "%s: placed at 0x%llx", areas[_i].name, (unsigned long long)at);
-        ck_assert_str_eq(error_get(), areas[_i].want_error);
+        ck_assert_str_eq(error__get(), areas[_i].want_error);
     } else {
-        ck_assert_msg(ret == 0, "%s: %s", areas[_i].name, error_get());
+        ck_assert_msg(ret == 0, "%s: %s", areas[_i].name, error__get());
         ck_assert_msg(at == areas[_i].want, "%s: at 0x%llx", areas[_i].name,
                       (unsigned long long)at);
     }
@@ -65,7 +65,7 @@ static void machine_up(uint64_t ram)
 {
     struct machine_config cfg = {.ram_size = ram};
 
-    ck_assert_msg(machine__init(&m, &cfg) == 0, "%s", error_get());
+    ck_assert_msg(machine__init(&m, &cfg) == 0, "%s", error__get());
 }
 
 /* Loads img as flat (in mode, at addr) or by what it is; returns machine__load's result. */
@@ -99,7 +99,7 @@ START_TEST(elf64_at_0x8000_gets_its_tables_after_it)
 
     machine_up(M16);
     elf_build(&spec, &test_img);
-    ck_assert_msg(load_image(&test_img, MODE_REAL, 0) == 0, "%s", error_get());
+    ck_assert_msg(load_image(&test_img, MODE_REAL, 0) == 0, "%s", error__get());
     assert_tables_at(0x9000, 1);
     ck_assert_mem_eq(ram_at(&m.mem, 0x8000, 0x100), test_img.data + ELF_SEG_DATA, 0x100);
     const uint64_t *pml4 = (const uint64_t *)ram_at(&m.mem, 0x9000 + MODES_PML4_OFFSET, 8);
@@ -111,7 +111,7 @@ START_TEST(flat_protected_at_0x1000_gets_its_gdt_after_it)
 {
     machine_up(M16);
     image_pattern(&test_img, 0x1800);
-    ck_assert_msg(load_image(&test_img, MODE_PROTECTED, 0x1000) == 0, "%s", error_get());
+    ck_assert_msg(load_image(&test_img, MODE_PROTECTED, 0x1000) == 0, "%s", error__get());
     assert_tables_at(0x3000, 0);
     ck_assert_mem_eq(ram_at(&m.mem, 0x1000, 0x1800), test_img.data, 0x1800);
 }
@@ -124,7 +124,7 @@ START_TEST(multiboot_at_0x8000_gets_its_info_and_gdt_after_it)
     machine_up(M16);
     image_pattern(&test_img, 0x300);
     mb_put_header(&test_img, 0x40, MULTIBOOT_AOUT_KLUDGE, 0, &k);
-    ck_assert_msg(load_image(&test_img, MODE_REAL, 0) == 0, "%s", error_get());
+    ck_assert_msg(load_image(&test_img, MODE_REAL, 0) == 0, "%s", error__get());
     ck_assert_uint_eq(m.regs.rbx, 0x9000);
     assert_tables_at(0x9000 + MULTIBOOT_INFO_AREA, 0);
     ck_assert_mem_eq(ram_at(&m.mem, 0x8000, 0x300), test_img.data, 0x300);
@@ -137,8 +137,8 @@ START_TEST(too_little_ram_after_the_image_refused_and_nothing_copied)
     image_pattern(&test_img, 0x100);
     uint8_t *snap = mem_snapshot(&m.mem);
     ck_assert_int_eq(load_image(&test_img, MODE_LONG, M2 - 0x2000), -1);
-    ck_assert_str_eq(error_get(), "k: guest RAM is too small for the VMM's boot structures: "
-                                  "they need 0x7000 bytes at 0x1ff000, right after the image");
+    ck_assert_str_eq(error__get(), "k: guest RAM is too small for the VMM's boot structures: "
+                                   "they need 0x7000 bytes at 0x1ff000, right after the image");
     assert_mem_unchanged(&m.mem, snap, "too little RAM");
 }
 END_TEST
@@ -148,7 +148,7 @@ START_TEST(real_mode_flat_needs_no_room)
 {
     machine_up(M2);
     image_pattern(&test_img, 0x100);
-    ck_assert_msg(load_image(&test_img, MODE_REAL, 0x9ff00) == 0, "%s", error_get());
+    ck_assert_msg(load_image(&test_img, MODE_REAL, 0x9ff00) == 0, "%s", error__get());
 }
 END_TEST
 

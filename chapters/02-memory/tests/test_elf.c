@@ -1,5 +1,5 @@
 /*
- * test_elf.c - elf_load on ELF32 and ELF64 images built in memory (no KVM): the bytes land
+ * test_elf.c - elfload__load on ELF32 and ELF64 images built in memory (no KVM): the bytes land
  * at their physical addresses with their bss zeroed, and every bad image is refused with
  * its exact message before a single byte of guest RAM changes.
  */
@@ -14,13 +14,13 @@
 #define M16  (16ull << 20)
 #define G3_5 (3584ull << 20)
 
-/* Loads test_img into test_mem, which must succeed, and returns what elf_load reports. */
+/* Loads test_img into test_mem, which must succeed, and returns what elfload__load reports. */
 static struct elf_image load_ok(void)
 {
     struct elf_image out = {0};
 
-    ck_assert_msg(elf_load(&test_mem, "k.elf", test_img.data, test_img.len, &out) == 0, "%s",
-                  error_get());
+    ck_assert_msg(elfload__load(&test_mem, "k.elf", test_img.data, test_img.len, &out) == 0, "%s",
+                  error__get());
     return out;
 }
 
@@ -31,10 +31,10 @@ static void assert_refused(const char *name, const char *want, int prefix)
     struct elf_image out;
     uint8_t *snap = mem_snapshot(&test_mem);
 
-    ck_assert_msg(elf_load(&test_mem, "k.elf", test_img.data, test_img.len, &out) == -1,
+    ck_assert_msg(elfload__load(&test_mem, "k.elf", test_img.data, test_img.len, &out) == -1,
                   "%s: loaded", name);
-    ck_assert_msg(strncmp(error_get(), want, strlen(want) + !prefix) == 0,
-                  "%s:\n got: %s\nwant: %s", name, error_get(), want);
+    ck_assert_msg(strncmp(error__get(), want, strlen(want) + !prefix) == 0,
+                  "%s:\n got: %s\nwant: %s", name, error__get(), want);
     assert_mem_unchanged(&test_mem, snap, name);
 }
 
@@ -87,8 +87,9 @@ START_TEST(elf_prepare_validates_without_copying)
 
     build_good_image(1);
     uint8_t *snap = mem_snapshot(&test_mem);
-    ck_assert_int_eq(elf_prepare(&test_mem, "k.elf", test_img.data, test_img.len, &out, segs), 2);
-    assert_mem_unchanged(&test_mem, snap, "elf_prepare");
+    ck_assert_int_eq(elfload__prepare(&test_mem, "k.elf", test_img.data, test_img.len, &out, segs),
+                     2);
+    assert_mem_unchanged(&test_mem, snap, "elfload__prepare");
     ck_assert_uint_eq(segs[1].paddr, 0xa000);
     ck_assert_uint_eq(segs[1].offset, ELF_SEG_DATA + 0x234);
 }
@@ -112,9 +113,9 @@ START_TEST(elf_magic_recognised)
 {
     const uint8_t elf[] = {0x7f, 'E', 'L', 'F'}, elg[] = {0x7f, 'E', 'L', 'G'};
 
-    ck_assert_int_eq(elf_is_elf(elf, 4), 1);
-    ck_assert_int_eq(elf_is_elf(elf, 3), 0);
-    ck_assert_int_eq(elf_is_elf(elg, 4), 0);
+    ck_assert_int_eq(elfload__is(elf, 4), 1);
+    ck_assert_int_eq(elfload__is(elf, 3), 0);
+    ck_assert_int_eq(elfload__is(elg, 4), 0);
 }
 END_TEST
 

@@ -47,14 +47,14 @@ START_TEST(translate_ranges)
     struct guest_mem mem;
 
     fake_mem_init(&mem, ranges[_i].ram);
-    error_set("none");
+    error__set("none");
     uint8_t *p = guest_mem__translate(&mem, ranges[_i].gpa, ranges[_i].len);
     if (ranges[_i].host_offset == NO_HOST) {
         char want[128];
         snprintf(want, sizeof(want), "guest range 0x%llx+0x%llx is not inside guest memory",
                  (unsigned long long)ranges[_i].gpa, (unsigned long long)ranges[_i].len);
         ck_assert_msg(p == NULL, "%s: translated", ranges[_i].name);
-        ck_assert_str_eq(error_get(), want);
+        ck_assert_str_eq(error__get(), want);
     } else {
         ck_assert_msg(p == mem.ram + ranges[_i].host_offset, "%s: host offset 0x%llx",
                       ranges[_i].name, p ? (unsigned long long)(p - mem.ram) : 0ull);
@@ -69,9 +69,9 @@ START_TEST(refusal_message_is_exact)
 
     fake_mem_init(&mem, M16);
     ck_assert_ptr_null(guest_mem__translate(&mem, 0xa0000, 0x10));
-    ck_assert_str_eq(error_get(), "guest range 0xa0000+0x10 is not inside guest memory");
+    ck_assert_str_eq(error__get(), "guest range 0xa0000+0x10 is not inside guest memory");
     ck_assert_ptr_null(guest_mem__translate(&mem, 0x1000, UINT64_MAX));
-    ck_assert_str_eq(error_get(),
+    ck_assert_str_eq(error__get(),
                      "guest range 0x1000+0xffffffffffffffff is not inside guest memory");
     fake_mem_exit(&mem);
 }

@@ -1,5 +1,5 @@
 /*
- * test_multiboot.c - multiboot_find and multiboot_load on kernels built in memory: the
+ * test_multiboot.c - multiboot__find and multiboot__load on kernels built in memory: the
  * header search, ELF32 and a.out-kludge kernels, modules, the boot information right after
  * the kernel, and every refusal with nothing copied. It needs only a guest_mem, so no KVM.
  */
@@ -48,10 +48,10 @@ static void build_plain_kernel(struct image *img, uint32_t flags, const struct m
 static int load(struct guest_mem *mem, const struct image *img, const char *cmdline,
                 const struct multiboot_module *mods, int nmods, struct multiboot_boot *boot)
 {
-    long hdr = multiboot_find("k.mb", img->data, img->len);
+    long hdr = multiboot__find("k.mb", img->data, img->len);
 
-    ck_assert_msg(hdr >= 0, "no Multiboot header: %s", error_get());
-    return multiboot_load(mem, "k.mb", img->data, img->len, hdr, cmdline, mods, nmods, boot);
+    ck_assert_msg(hdr >= 0, "no Multiboot header: %s", error__get());
+    return multiboot__load(mem, "k.mb", img->data, img->len, hdr, cmdline, mods, nmods, boot);
 }
 
 /* Where the last load_ok put the boot information. */
@@ -64,7 +64,7 @@ static void load_ok(struct guest_mem *mem, const struct image *img, const char *
 {
     struct multiboot_boot boot = {0};
 
-    ck_assert_msg(load(mem, img, cmdline, mods, nmods, &boot) == 0, "%s", error_get());
+    ck_assert_msg(load(mem, img, cmdline, mods, nmods, &boot) == 0, "%s", error__get());
     ck_assert_uint_eq(boot.info % MEM_PAGE_SIZE, 0);
     ck_assert_uint_eq(boot.tables, boot.info + MULTIBOOT_INFO_AREA);
     info_at = boot.info;
@@ -80,7 +80,7 @@ static void assert_refused(const char *name, const struct image *img, const char
     uint8_t *snap = mem_snapshot(&test_mem);
 
     ck_assert_msg(load(&test_mem, img, cmdline, mods, nmods, &boot) == -1, "%s: loaded", name);
-    ck_assert_msg(strcmp(error_get(), want) == 0, "%s:\n got: %s\nwant: %s", name, error_get(),
+    ck_assert_msg(strcmp(error__get(), want) == 0, "%s:\n got: %s\nwant: %s", name, error__get(),
                   want);
     assert_mem_unchanged(&test_mem, snap, name);
 }
@@ -144,10 +144,10 @@ START_TEST(header_search)
 
     image_pattern(&img, searches[_i].len);
     mb_put_header(&img, searches[_i].off, searches[_i].flags, searches[_i].bad_checksum, NULL);
-    error_set("none");
-    long got = multiboot_find("k.mb", img.data, img.len);
+    error__set("none");
+    long got = multiboot__find("k.mb", img.data, img.len);
     ck_assert_msg(got == searches[_i].want, "%s: found at %ld", searches[_i].name, got);
-    ck_assert_str_eq(error_get(), searches[_i].want_error ? searches[_i].want_error : "none");
+    ck_assert_str_eq(error__get(), searches[_i].want_error ? searches[_i].want_error : "none");
     image_free(&img);
 }
 END_TEST
@@ -159,7 +159,7 @@ START_TEST(magic_cut_short_not_found)
     image_pattern(&img, 12);
     mb_put_header(&img, 0, FLAGS, 0, NULL);
     image_cut(&img, 11);
-    ck_assert_int_eq(multiboot_find("k.mb", img.data, img.len), -2);
+    ck_assert_int_eq(multiboot__find("k.mb", img.data, img.len), -2);
     image_free(&img);
 }
 END_TEST
@@ -171,7 +171,7 @@ START_TEST(elf32_kernel_loaded)
     struct multiboot_boot boot;
 
     build_elf_kernel(&test_img, 0, 0x100000, FLAGS, NULL);
-    ck_assert_msg(load(&test_mem, &test_img, "", NULL, 0, &boot) == 0, "%s", error_get());
+    ck_assert_msg(load(&test_mem, &test_img, "", NULL, 0, &boot) == 0, "%s", error__get());
     ck_assert_uint_eq(boot.entry, 0x100010);
     ck_assert_uint_eq(boot.info, 0x102000);   /* the first page after the bss's end, 0x101800 */
     ck_assert_uint_eq(boot.tables, 0x104000); /* after the 8 KiB of boot information */
@@ -184,7 +184,7 @@ START_TEST(kludge_addresses_honoured)
     struct multiboot_boot boot;
 
     build_plain_kernel(&test_img, KLUDGE, &good_kludge);
-    ck_assert_msg(load(&test_mem, &test_img, "", NULL, 0, &boot) == 0, "%s", error_get());
+    ck_assert_msg(load(&test_mem, &test_img, "", NULL, 0, &boot) == 0, "%s", error__get());
     ck_assert_uint_eq(boot.entry, 0x100100);
     ck_assert_uint_eq(boot.info, 0x105000); /* the bss ends on a page boundary: at once */
     assert_loaded_up_to(0x100000, test_img.data, 0x2000, 0x5000);
@@ -200,7 +200,7 @@ START_TEST(kludge_load_starts_where_header_addr_says)
 
     image_pattern(&test_img, PLAIN_LEN);
     mb_put_header(&test_img, 0x1040, KLUDGE, 0, &k);
-    ck_assert_msg(load(&test_mem, &test_img, "", NULL, 0, &boot) == 0, "%s", error_get());
+    ck_assert_msg(load(&test_mem, &test_img, "", NULL, 0, &boot) == 0, "%s", error__get());
     ck_assert_uint_eq(boot.info, 0x202000); /* the load ends on a page boundary */
     assert_loaded_up_to(0x200000, test_img.data + 0x1000, PLAIN_LEN - 0x1000, PLAIN_LEN - 0x1000);
 }
@@ -213,7 +213,7 @@ START_TEST(elf64_kernel_with_kludge_loaded)
     struct multiboot_boot boot;
 
     build_elf_kernel(&test_img, 1, 0x300000, KLUDGE, &k);
-    ck_assert_msg(load(&test_mem, &test_img, "", NULL, 0, &boot) == 0, "%s", error_get());
+    ck_assert_msg(load(&test_mem, &test_img, "", NULL, 0, &boot) == 0, "%s", error__get());
     ck_assert_uint_eq(boot.entry, 0x100000 + ELF_SEG_DATA);
     assert_loaded(&test_mem, 0x100000, test_img.data, test_img.len, test_img.len);
 }
@@ -225,7 +225,7 @@ START_TEST(kernel_at_0x8000_loaded_below_its_boot_information)
     struct multiboot_boot boot;
 
     build_elf_kernel(&test_img, 0, 0x8000, FLAGS, NULL); /* 0x8000-0x97ff */
-    ck_assert_msg(load(&test_mem, &test_img, "", NULL, 0, &boot) == 0, "%s", error_get());
+    ck_assert_msg(load(&test_mem, &test_img, "", NULL, 0, &boot) == 0, "%s", error__get());
     ck_assert_uint_eq(boot.info, 0xa000);
     ck_assert_uint_eq(boot.tables, 0xc000);
     assert_loaded(&test_mem, 0x8000, test_img.data + ELF_SEG_DATA, 0x1000, 0x1800);
@@ -238,7 +238,7 @@ START_TEST(kludge_kernel_at_0x9000_loaded_below_its_boot_information)
     struct multiboot_boot boot;
 
     build_plain_kernel(&test_img, KLUDGE, &k);
-    ck_assert_msg(load(&test_mem, &test_img, "", NULL, 0, &boot) == 0, "%s", error_get());
+    ck_assert_msg(load(&test_mem, &test_img, "", NULL, 0, &boot) == 0, "%s", error__get());
     ck_assert_uint_eq(boot.info, 0xa000);
     assert_loaded(&test_mem, 0x9000, test_img.data, 0x100, 0x100);
 }

@@ -1,5 +1,5 @@
 /*
- * test_size.c - size_parse, which reads --mem, --load-addr and --peek: the forms a reader
+ * test_size.c - size__parse, which reads --mem, --load-addr and --peek: the forms a reader
  * types, and the exact refusal of everything else.
  */
 #include "ch2_tests.h"
@@ -28,8 +28,8 @@ START_TEST(sizes_parsed)
 {
     uint64_t v = 1;
 
-    ck_assert_msg(size_parse(good_sizes[_i].text, "--mem", &v) == 0, "'%s' refused: %s",
-                  good_sizes[_i].text, error_get());
+    ck_assert_msg(size__parse(good_sizes[_i].text, "--mem", &v) == 0, "'%s' refused: %s",
+                  good_sizes[_i].text, error__get());
     ck_assert_msg(v == good_sizes[_i].value, "'%s' read as %llu", good_sizes[_i].text,
                   (unsigned long long)v);
 }
@@ -65,8 +65,8 @@ START_TEST(bad_sizes_refused)
 {
     uint64_t v = 42;
 
-    ck_assert_int_eq(size_parse(bad_sizes[_i].text, "--mem", &v), -1);
-    ck_assert_str_eq(error_get(), bad_sizes[_i].want);
+    ck_assert_int_eq(size__parse(bad_sizes[_i].text, "--mem", &v), -1);
+    ck_assert_str_eq(error__get(), bad_sizes[_i].want);
     ck_assert_msg(v == 42, "'%s' refused but *out was written", bad_sizes[_i].text);
 }
 END_TEST
@@ -75,8 +75,8 @@ START_TEST(null_text_refused)
 {
     uint64_t v;
 
-    ck_assert_int_eq(size_parse(NULL, "--load-addr", &v), -1);
-    ck_assert_str_eq(error_get(), "--load-addr: '' is not a size (try 64M, 2G or 0x100000)");
+    ck_assert_int_eq(size__parse(NULL, "--load-addr", &v), -1);
+    ck_assert_str_eq(error__get(), "--load-addr: '' is not a size (try 64M, 2G or 0x100000)");
 }
 END_TEST
 

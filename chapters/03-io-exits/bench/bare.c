@@ -37,7 +37,7 @@ static int bare_loop(struct kvm_cpu *cpu, unsigned long *exits)
         case KVM_EXIT_HLT:
             return 0;
         default:
-            return error_set("unexpected exit KVM_EXIT_%s", kvm_exit_name(run->exit_reason));
+            return error__set("unexpected exit KVM_EXIT_%s", kvm_cpu__exit_name(run->exit_reason));
         }
     }
 }
@@ -54,7 +54,7 @@ int main(int argc, char **argv)
                        "Runs GUEST on chapter 2's machine with a bare KVM_RUN loop that only\n"
                        "counts I/O and MMIO exits, until the guest writes to port 0xf4 or\n"
                        "halts: the limit stepvm's exit path is measured against.") < 0) {
-        fprintf(stderr, "bench-bare: %s\n", error_get());
+        fprintf(stderr, "bench-bare: %s\n", error__get());
         return 1;
     }
     mo.cfg.console = stdout;
@@ -68,7 +68,7 @@ int main(int argc, char **argv)
             bench__report(exits, t1 - t0);
     }
     if (ret < 0) {
-        fprintf(stderr, "bench-bare: %s\n", error_get());
+        fprintf(stderr, "bench-bare: %s\n", error__get());
         if (m.vm.cpu.run)
             machine__dump(&m);
     }

@@ -36,12 +36,12 @@ int bench__options(struct machine_options *mo, int argc, char **argv, const char
         if (ours)
             continue;
         if (opt != 'h')
-            return error_set("try '%s --help'", argv[0]);
+            return error__set("try '%s --help'", argv[0]);
         usage(argv[0], what);
         exit(0);
     }
     if (argc - optind > 1)
-        return error_set("one guest file at most, got %d", argc - optind);
+        return error__set("one guest file at most, got %d", argc - optind);
     return machine_options__read_files(mo, optind < argc ? argv[optind] : NULL,
                                        "ch3/bench-exits.elf");
 }

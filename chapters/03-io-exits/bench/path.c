@@ -20,7 +20,7 @@ int main(int argc, char **argv)
     if (bench__options(&mo, argc, argv,
                        "Runs GUEST on chapter 3's machine, as ch3 does with no trace and no\n"
                        "statistics, and times vmm__run: stepvm's full exit path.") < 0) {
-        fprintf(stderr, "bench-path: %s\n", error_get());
+        fprintf(stderr, "bench-path: %s\n", error__get());
         return 1;
     }
     cfg.machine = mo.cfg;
@@ -37,7 +37,7 @@ int main(int argc, char **argv)
     }
     /* [path-timed] */
     if (ret < 0) {
-        fprintf(stderr, "bench-path: %s\n", error_get());
+        fprintf(stderr, "bench-path: %s\n", error__get());
         if (x.crashed)
             vmm__dump(&x, stderr);
     }

@@ -92,10 +92,10 @@ START_TEST(overlaps_and_bad_ranges_refused)
 
     fixture_init(&f, 0);
     ck_assert_int_eq(bus__register(&f.bus, 0x12, 4, "late", NULL, NULL, NULL), -1);
-    ck_assert_str_eq(error_get(), "port bus: late at 0x12+0x4 overlaps probe");
+    ck_assert_str_eq(error__get(), "port bus: late at 0x12+0x4 overlaps probe");
     ck_assert_int_eq(bus__register(&f.bus, 0xf, 2, "early", NULL, NULL, NULL), -1);
     ck_assert_int_eq(bus__register(&f.bus, 0x50, 0, "empty", NULL, NULL, NULL), -1);
-    ck_assert_str_eq(error_get(), "port bus: empty at 0x50: empty or wrapping range");
+    ck_assert_str_eq(error__get(), "port bus: empty at 0x50: empty or wrapping range");
     ck_assert_int_eq(bus__register(&f.bus, ~0ull, 2, "wrap", NULL, NULL, NULL), -1);
     ck_assert_int_eq(bus__register(&f.bus, 0x14, 0xc, "between", NULL, NULL, NULL), 0);
     ck_assert_int_eq(f.bus.nranges, 5);
@@ -165,7 +165,8 @@ START_TEST(strict_mode_stops_at_unclaimed)
 
     fixture_init(&f, 1);
     ck_assert_int_eq(bus__access(&f.bus, NULL, 0x300, 1, 0, &v), -1);
-    ck_assert_str_eq(error_get(), "guest read 1 byte at port 0x300, where no device is (--strict)");
+    ck_assert_str_eq(error__get(),
+                     "guest read 1 byte at port 0x300, where no device is (--strict)");
     ck_assert_int_eq(bus__access(&f.bus, NULL, 0x10, 4, 1, &v), 0);
     fixture_done(&f);
 }

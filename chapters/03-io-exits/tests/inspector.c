@@ -76,7 +76,7 @@ static int fake_single_step(struct vcpu *v, int on)
     struct fake *f = (struct fake *)v;
 
     if (f->refuse_step)
-        return error_set("this backend cannot");
+        return error__set("this backend cannot");
     f->stepping = on;
     return 0;
 }
@@ -86,7 +86,7 @@ static int fake_read_mem(struct vcpu *v, uint64_t gpa, void *buf, size_t len)
     struct fake *f = (struct fake *)v;
 
     if (gpa > sizeof(f->mem) || len > sizeof(f->mem) - gpa)
-        return error_set("not RAM");
+        return error__set("not RAM");
     memcpy(buf, f->mem + gpa, len);
     return 0;
 }
@@ -113,9 +113,9 @@ static int fake_step(void *ctx, struct vcpu_exit *e, char *line, size_t len)
 {
     struct fake *f = ctx;
 
-    if (vcpu_run(&f->vcpu, e) < 0)
+    if (vcpu__run(&f->vcpu, e) < 0)
         return -1;
-    snprintf(line, len, "%s", vcpu_exit_name(e->kind));
+    snprintf(line, len, "%s", vcpu__exit_name(e->kind));
     if (e->kind == VCPU_EXIT_IO)
         snprintf(line, len, "IO out port 0x%x data 0x%x", e->io.port, e->io.data[0]);
     return e->kind == VCPU_EXIT_HLT;
@@ -177,7 +177,7 @@ static int smp_focus(void *ctx, int i)
     if (smp.nfocus < FAKE_CALLS)
         smp.focus_calls[smp.nfocus++] = i;
     if (smp.refuse_focus)
-        return error_set("vCPU %d is busy", i);
+        return error__set("vCPU %d is busy", i);
     smp.focused = i;
     smp_target.vcpu = &smp.cpu[i].vcpu;
     return 0;
@@ -228,7 +228,7 @@ static char *batch_on(struct inspector_target *t, const char *script)
 
     ck_assert_ptr_nonnull(in);
     ck_assert_ptr_nonnull(out);
-    ck_assert_int_eq(inspector_batch(t, in, out), 0);
+    ck_assert_int_eq(inspector__batch(t, in, out), 0);
     fclose(in);
     fclose(out);
     return text;
@@ -322,22 +322,22 @@ START_TEST(disassembly_follows_the_cpu_mode)
     struct kvm_sregs s = {0};
     char text[64];
 
-    ck_assert_int_eq(disasm_mode_of(&s), DISASM_REAL16);
+    ck_assert_int_eq(disasm__mode_of(&s), DISASM_REAL16);
     s.cr0 = 1;
-    ck_assert_int_eq(disasm_mode_of(&s), DISASM_PROT16);
+    ck_assert_int_eq(disasm__mode_of(&s), DISASM_PROT16);
     s.cs.db = 1;
-    ck_assert_int_eq(disasm_mode_of(&s), DISASM_PROT32);
-    ck_assert_uint_eq(disasm_one(DISASM_PROT32, 0, bytes, 3, text, sizeof(text)), 1);
+    ck_assert_int_eq(disasm__mode_of(&s), DISASM_PROT32);
+    ck_assert_uint_eq(disasm__one(DISASM_PROT32, 0, bytes, 3, text, sizeof(text)), 1);
     ck_assert_str_eq(text, "dec %eax");
     s.efer = 0x500; /* LME, LMA */
-    ck_assert_int_eq(disasm_mode_of(&s), DISASM_COMPAT32);
+    ck_assert_int_eq(disasm__mode_of(&s), DISASM_COMPAT32);
     s.cs.db = 0;
     s.cs.l = 1;
-    ck_assert_int_eq(disasm_mode_of(&s), DISASM_LONG64);
-    ck_assert_str_eq(disasm_mode_name(DISASM_LONG64), "long-64");
-    ck_assert_uint_eq(disasm_one(DISASM_LONG64, 0, bytes, 3, text, sizeof(text)), 3);
+    ck_assert_int_eq(disasm__mode_of(&s), DISASM_LONG64);
+    ck_assert_str_eq(disasm__mode_name(DISASM_LONG64), "long-64");
+    ck_assert_uint_eq(disasm__one(DISASM_LONG64, 0, bytes, 3, text, sizeof(text)), 3);
     ck_assert_str_eq(text, "mov %rsp, %rbp");
-    ck_assert_uint_eq(disasm_one(DISASM_LONG64, 0, bytes, 2, text, sizeof(text)), 0);
+    ck_assert_uint_eq(disasm__one(DISASM_LONG64, 0, bytes, 2, text, sizeof(text)), 0);
     ck_assert_str_eq(text, "(bad)");
 }
 END_TEST
@@ -347,26 +347,26 @@ START_TEST(panes_fit_their_width)
     static struct inspector in;
     static struct pane p;
 
-    inspector_init(&in, &fake_target);
-    inspector_command(&in, "c");
+    inspector__init(&in, &fake_target);
+    inspector__command(&in, "c");
     for (int w = 24; w <= 100; w += 4) {
-        pane_registers(&in, &p, w);
+        panes__registers(&in, &p, w);
         for (int k = 0; k < 5; k++) {
             for (int i = 0; i < p.n; i++)
                 ck_assert_int_le((int)strlen(p.lines[i].text), w);
             if (k == 0)
-                pane_code(&in, &p, w, 5);
+                panes__code(&in, &p, w, 5);
             else if (k == 1)
-                pane_memory(&in, &p, w, 5);
+                panes__memory(&in, &p, w, 5);
             else if (k == 2)
-                pane_log(&in, &p, w, 5);
+                panes__log(&in, &p, w, 5);
             else if (k == 3)
-                pane_stats(&in, &p, w, 5);
+                panes__stats(&in, &p, w, 5);
         }
     }
     /* A long exit line is squeezed, not cut, when only the spaces are too many. */
     snprintf(in.log[0], sizeof(in.log[0]), "exit     1  cpu0 IO       out");
-    pane_log(&in, &p, 24, 5);
+    panes__log(&in, &p, 24, 5);
     ck_assert_str_eq(p.lines[0].text, "exit 1 cpu0 IO out");
 }
 END_TEST
@@ -401,51 +401,51 @@ START_TEST(smp_commands_focus_step_and_let_the_others_run)
     static struct inspector in;
     static struct pane p;
 
-    inspector_init(&in, &smp_target);
-    inspector_command(&in, "cpu 2");
+    inspector__init(&in, &smp_target);
+    inspector__command(&in, "cpu 2");
     ck_assert_int_eq(smp.nfocus, 1);
     ck_assert_int_eq(smp.focus_calls[0], 2);
     ck_assert_int_eq(in.focus, 2);
     ck_assert_uint_eq(in.regs.rbx, 2);
     /* n runs the vCPU in focus, and only it. */
-    inspector_command(&in, "n");
+    inspector__command(&in, "n");
     ck_assert_uint_eq(smp.cpu[2].regs.rip, 0x1004);
     ck_assert_uint_eq(smp.cpu[0].regs.rip, 0x1000);
     ck_assert_uint_eq(in.regs.rip, 0x1004);
-    pane_registers(&in, &p, 80);
+    panes__registers(&in, &p, 80);
     ck_assert_str_eq(p.lines[5].text, "    r15 0000000000000000     rip 0000000000001004* rflags "
                                       "0000000000000002 ");
     /* tab goes round: 2, then 0, then 1. */
-    inspector_command(&in, "tab");
+    inspector__command(&in, "tab");
     ck_assert_int_eq(in.focus, 0);
     ck_assert_uint_eq(in.regs.rip, 0x1000);
     ck_assert_str_eq(in.status, "cpu 0 in focus");
-    inspector_command(&in, "tab");
+    inspector__command(&in, "tab");
     ck_assert_int_eq(in.focus, 1);
     ck_assert_int_eq(smp.nfocus, 3);
     ck_assert_int_eq(smp.focus_calls[1], 0);
     ck_assert_int_eq(smp.focus_calls[2], 1);
-    pane_cpus(&in, &p, 80, 8);
+    panes__cpus(&in, &p, 80, 8);
     ck_assert_int_eq(p.n, 3);
     ck_assert_str_eq(p.lines[1].text, "=> cpu1  running       -");
     ck_assert_str_eq(p.lines[2].text, "   cpu2  wait-for-SIPI IO out port 0xe9 data 0x0");
     /* r and p. */
-    inspector_command(&in, "r");
+    inspector__command(&in, "r");
     ck_assert_int_eq(in.others_run, 1);
-    inspector_command(&in, "p");
+    inspector__command(&in, "p");
     ck_assert_int_eq(in.others_run, 0);
     ck_assert_str_eq(in.status, "the other vCPUs stop at their next exit");
     ck_assert_int_eq(smp.nrun, 2);
     ck_assert_int_eq(smp.run_calls[0], 1);
     ck_assert_int_eq(smp.run_calls[1], 0);
     /* A list shorter than the machine still shows the vCPU in focus. */
-    inspector_command(&in, "cpu 2");
-    pane_cpus(&in, &p, 80, 2);
+    inspector__command(&in, "cpu 2");
+    panes__cpus(&in, &p, 80, 2);
     ck_assert_int_eq(p.n, 2);
     ck_assert_str_eq(p.lines[1].text, "=> cpu2  wait-for-SIPI IO out port 0xe9 data 0x0");
     /* The vCPU list fits any width, squeezed first. */
     for (int w = 16; w <= 80; w += 8) {
-        pane_cpus(&in, &p, w, 8);
+        panes__cpus(&in, &p, w, 8);
         for (int i = 0; i < p.n; i++)
             ck_assert_int_le((int)strlen(p.lines[i].text), w);
     }
@@ -457,24 +457,24 @@ START_TEST(smp_bad_cpu_numbers_leave_the_focus)
     static struct inspector in;
     char status[2 * INSPECTOR_LINE_MAX];
 
-    inspector_init(&in, &smp_target);
-    inspector_command(&in, "cpu 1");
-    inspector_command(&in, "cpu 7");
+    inspector__init(&in, &smp_target);
+    inspector__command(&in, "cpu 1");
+    inspector__command(&in, "cpu 7");
     ck_assert_str_eq(in.status, "cpu 7: no such vCPU (0 to 2); cpu 1 stays in focus");
     ck_assert_int_eq(in.focus, 1);
     ck_assert_int_eq(smp.nfocus, 1);
-    inspector_command(&in, "cpu");
+    inspector__command(&in, "cpu");
     ck_assert_str_eq(in.status, "usage: cpu N (0 to 2)");
-    inspector_command(&in, "cpu -1");
+    inspector__command(&in, "cpu -1");
     ck_assert_str_eq(in.status, "usage: cpu N (0 to 2)");
-    inspector_command(&in, "x");
+    inspector__command(&in, "x");
     ck_assert_str_eq(in.status, "unknown command 'x' (n, s, c, b, g, cpu N, tab, r, p, q)");
     smp.refuse_focus = 1;
-    inspector_command(&in, "tab");
+    inspector__command(&in, "tab");
     ck_assert_str_eq(in.status, "cpu 2: vCPU 2 is busy");
     ck_assert_int_eq(in.focus, 1);
     ck_assert_uint_eq(in.regs.rbx, 1);
-    pane_status(&in, status, sizeof(status));
+    panes__status(&in, status, sizeof(status));
     ck_assert_str_eq(status, "fake | cpu 1 of 3 | exits 0 | last - | cpu 2: vCPU 2 is busy");
 }
 END_TEST

@@ -9,7 +9,7 @@ START_TEST(qemu_answers_fw_cfg_the_same)
 {
     struct run_result r;
 
-    run_qemu(&r, "guests/ch3/fwcfg.elf");
+    run_qemu(&r, "guests/ch3/fwcfg.elf", NULL);
     ck_assert_msg(r.status == 1, "QEMU status %d: %s", r.status, r.err);
     ck_assert_lines_eq(r.out, expected_output("guests/ch3/fwcfg.expected"));
     run_free(&r);

@@ -41,7 +41,7 @@ static void build(unsigned ncpus)
 
     memset(blob, 0xee, sizeof(blob));
     blob_len = acpi__build(&cfg, GPA, blob, sizeof(blob));
-    ck_assert_msg(blob_len > 0, "acpi__build: %s", error_get());
+    ck_assert_msg(blob_len > 0, "acpi__build: %s", error__get());
     ck_assert_int_le(blob_len, ACPI_TABLES_MAX);
 }
 
@@ -228,7 +228,7 @@ START_TEST(refuses_what_it_cannot_describe)
     cfg = machine(1);
     cfg.virtio[0].base = 1ull << 32;
     ck_assert_int_eq(acpi__build(&cfg, GPA, blob, sizeof(blob)), -1);
-    ck_assert_ptr_nonnull(strstr(error_get(), "4 GiB"));
+    ck_assert_ptr_nonnull(strstr(error__get(), "4 GiB"));
     cfg = machine(1);
     cfg.nvirtio = ACPI_MAX_VIRTIO + 1;
     ck_assert_int_eq(acpi__build(&cfg, GPA, blob, sizeof(blob)), -1);
@@ -245,7 +245,7 @@ START_TEST(refuses_a_buffer_too_small)
         memset(blob, 0xee, sizeof(blob));
         ck_assert_int_eq(acpi__build(&cfg, GPA, blob, (size_t)cap), -1);
         ck_assert_uint_eq(blob[cap], 0xee); /* nothing written past cap */
-        ck_assert_str_ne(error_get(), "");
+        ck_assert_str_ne(error__get(), "");
     }
     ck_assert_int_eq(acpi__build(&cfg, GPA, blob, (size_t)need), need);
 }

@@ -73,14 +73,14 @@ static void new_machine(struct machine *m, uint64_t ram)
 {
     struct machine_config cfg = {.ram_size = ram, .console = stderr, .diag = stderr};
 
-    ck_assert_msg(machine__init(m, &cfg) == 0, "%s", error_get());
+    ck_assert_msg(machine__init(m, &cfg) == 0, "%s", error__get());
 }
 
 static uint8_t *ram(struct machine *m, uint64_t gpa, uint64_t len)
 {
     uint8_t *p = guest_mem__translate(&m->mem, gpa, len);
 
-    ck_assert_msg(p != NULL, "0x%llx: %s", (unsigned long long)gpa, error_get());
+    ck_assert_msg(p != NULL, "0x%llx: %s", (unsigned long long)gpa, error__get());
     return p;
 }
 
@@ -123,7 +123,7 @@ START_TEST(loads_kernel_cmdline_initrd_and_zero_page)
         initrd[i] = (uint8_t)(i * 13 + 5);
     new_machine(&m, 128 * MiB);
     struct bzimage_params p = {cmdline, initrd, initrd_len, 0xe0000};
-    ck_assert_msg(bzimage__load(&m, name, img, len, &p) == 0, "%s", error_get());
+    ck_assert_msg(bzimage__load(&m, name, img, len, &p) == 0, "%s", error__get());
     const uint8_t *zp = ram(&m, BZIMAGE_ZERO_PAGE, BOOT_PARAMS_SIZE);
 
     /* The setup header comes from the file; the loader's fields are filled in. */
@@ -165,7 +165,7 @@ START_TEST(enters_startup_64_as_the_protocol_says)
     struct bzimage_params p = {0};
 
     new_machine(&m, 128 * MiB);
-    ck_assert_msg(bzimage__load(&m, name, img, len, &p) == 0, "%s", error_get());
+    ck_assert_msg(bzimage__load(&m, name, img, len, &p) == 0, "%s", error__get());
     ck_assert_uint_eq(m.regs.rip, PREF_ADDR + STARTUP_64_OFFSET);
     ck_assert_uint_eq(m.regs.rsi, BZIMAGE_ZERO_PAGE);
     ck_assert_uint_eq(m.regs.rflags & (1u << 9), 0); /* IF: interrupts off */
@@ -201,7 +201,7 @@ START_TEST(lists_ram_above_4g_and_keeps_the_initrd_below_its_max)
 
     new_machine(&m, 4 * GiB);
     struct bzimage_params p = {"", initrd, initrd_len, 0};
-    ck_assert_msg(bzimage__load(&m, name, img, len, &p) == 0, "%s", error_get());
+    ck_assert_msg(bzimage__load(&m, name, img, len, &p) == 0, "%s", error__get());
     const uint8_t *zp = ram(&m, BZIMAGE_ZERO_PAGE, BOOT_PARAMS_SIZE);
     ck_assert_uint_eq(get(zp, BOOT_PARAMS_E820_ENTRIES, 1), 4);
     check_e820(zp, 0, 0, 0xa0000, E820_TYPE_RAM);
@@ -227,7 +227,7 @@ START_TEST(loads_a_fixed_kernel_at_1m)
 
     put(img, RELOCATABLE_KERNEL, 0, 1);
     new_machine(&m, 64 * MiB);
-    ck_assert_msg(bzimage__load(&m, name, img, len, &p) == 0, "%s", error_get());
+    ck_assert_msg(bzimage__load(&m, name, img, len, &p) == 0, "%s", error__get());
     ck_assert(!memcmp(ram(&m, DEFAULT_LOAD_ADDRESS, KERNEL_LEN), img + SETUP_LEN, KERNEL_LEN));
     ck_assert_uint_eq(m.regs.rip, DEFAULT_LOAD_ADDRESS + STARTUP_64_OFFSET);
     machine__exit(&m);
@@ -308,8 +308,8 @@ START_TEST(refuses_each_wrong_field_and_writes_nothing)
     new_machine(&m, 128 * MiB);
     struct bzimage_params p = {cmdline, initrd, r->initrd_len, 0xe0000};
     ck_assert_msg(bzimage__load(&m, name, img, len - r->cut, &p) == -1, "%s: loaded", r->what);
-    ck_assert_msg(strstr(error_get(), r->message), "%s: \"%s\" lacks \"%s\"", r->what, error_get(),
-                  r->message);
+    ck_assert_msg(strstr(error__get(), r->message), "%s: \"%s\" lacks \"%s\"", r->what,
+                  error__get(), r->message);
     ck_assert_msg(ram_untouched(&m), "%s: guest RAM was written", r->what);
     machine__exit(&m);
     free(img);
@@ -351,12 +351,12 @@ START_TEST(accepts_debians_kernel)
 
     if (!path)
         return;
-    ck_assert_msg(file_read_all(path, 1ull << 30, &data, &len) == 0, "%s", error_get());
+    ck_assert_msg(file__read_all(path, 1ull << 30, &data, &len) == 0, "%s", error__get());
     ck_assert(bzimage__is(data, len));
     ck_assert_uint_ge(get(data, SETUP_VERSION, 2), 0x020f);
     new_machine(&m, 256 * MiB);
     struct bzimage_params p = {"console=ttyS0", NULL, 0, 0xe0000};
-    ck_assert_msg(bzimage__load(&m, path, data, len, &p) == 0, "%s", error_get());
+    ck_assert_msg(bzimage__load(&m, path, data, len, &p) == 0, "%s", error__get());
     ck_assert_uint_eq(m.regs.rip, get(data, PREF_ADDRESS, 8) + STARTUP_64_OFFSET);
     machine__exit(&m);
     free(data);

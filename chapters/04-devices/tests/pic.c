@@ -20,7 +20,7 @@ static void rig_init(struct rig *r, int strict)
     fake_irq__init(&r->intr, 0);
     fake_bus__init(&r->bus, "port", strict);
     pic__init(&r->pic, fake_irq__output, &r->intr);
-    ck_assert_msg(pic__register(&r->pic, &r->bus) == 0, "%s", error_get());
+    ck_assert_msg(pic__register(&r->pic, &r->bus) == 0, "%s", error__get());
 }
 
 static void out(struct rig *r, uint16_t port, uint32_t size, uint64_t value)

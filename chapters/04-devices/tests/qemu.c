@@ -43,7 +43,7 @@ static void run_irqtest(const char *mode)
     char cmdline[16];
 
     snprintf(cmdline, sizeof(cmdline), "irq=%s", mode);
-    run_qemu_com1(&r, "guests/ch4/irqtest.elf", cmdline);
+    run_qemu(&r, "guests/ch4/irqtest.elf", &(struct qemu_run){.cmdline = cmdline, .com1 = 1});
     assert_irqtest_passed(r.out, mode);
     /* exit(0) through isa-debug-exit: QEMU's status is (0 << 1) | 1. */
     ck_assert_msg(r.status == 1, "QEMU status %d: %s", r.status, r.err);

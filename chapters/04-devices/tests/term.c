@@ -366,7 +366,7 @@ START_TEST(write_error_is_reported)
     ck_assert_int_eq(pipe(fds), 0);
     ck_assert_int_eq(term__open(&t, fds[0], fds[0]), 0); /* the read end: EBADF */
     ck_assert_int_eq(term__write(&t, (const uint8_t *)"x", 1), -1);
-    ck_assert_ptr_nonnull(strstr(error_get(), "write to the console"));
+    ck_assert_ptr_nonnull(strstr(error__get(), "write to the console"));
     close(fds[0]);
     close(fds[1]);
 }

@@ -30,7 +30,7 @@ static struct vt v;
 static void start(int read_only)
 {
     vt__make_disk(path, SECTORS);
-    ck_assert_msg(virtio_blk__open(&blk, path, read_only, NULL) == 0, "%s", error_get());
+    ck_assert_msg(virtio_blk__open(&blk, path, read_only, NULL) == 0, "%s", error__get());
     vt__init(&v, "virtio-blk0", &virtio_blk_ops, &blk);
     vt__start(&v, 0, NUM);
 }
@@ -192,14 +192,14 @@ START_TEST(open_errors_name_the_file)
     int fd;
 
     ck_assert_int_eq(virtio_blk__open(&b, "/nonexistent/disk.img", 0, NULL), -1);
-    ck_assert_str_eq(error_get(), "open /nonexistent/disk.img: No such file or directory");
+    ck_assert_str_eq(error__get(), "open /nonexistent/disk.img: No such file or directory");
     strcpy(odd, "/tmp/stepvm-odd-XXXXXX");
     fd = mkstemp(odd);
     ck_assert_int_ge(fd, 0);
     ck_assert_int_eq(write(fd, "short", 5), 5);
     close(fd);
     ck_assert_int_eq(virtio_blk__open(&b, odd, 1, NULL), -1);
-    ck_assert_ptr_nonnull(strstr(error_get(), ": 5 bytes is not a whole number of 512-byte"));
+    ck_assert_ptr_nonnull(strstr(error__get(), ": 5 bytes is not a whole number of 512-byte"));
     ck_assert_int_eq(b.fd, -1);
     unlink(odd);
 }

@@ -390,7 +390,7 @@ START_TEST(sixty_four_cpus_and_no_more)
 
     lapic__init(&extra, APICBUS_MAX_CPUS, &still_clock, &lapic_ops, &bus);
     ck_assert_int_eq(apicbus__add(&bus, &extra), -1);
-    ck_assert_ptr_nonnull(strstr(error_get(), "at most 64"));
+    ck_assert_ptr_nonnull(strstr(error__get(), "at most 64"));
     ck_assert_uint_eq(bus.n, APICBUS_MAX_CPUS);
 }
 END_TEST

@@ -54,7 +54,7 @@ static void build(unsigned ncpus)
 
     memset(rom, 0xee, sizeof(rom));
     rom_len = mptable__build(&cfg, ROM_ADDR, rom, sizeof(rom));
-    ck_assert_msg(rom_len > 0, "mptable__build: %s", error_get());
+    ck_assert_msg(rom_len > 0, "mptable__build: %s", error__get());
     ck_assert_uint_eq((size_t)rom_len, mptable__size(ncpus));
     for (size_t i = (size_t)rom_len; i < sizeof(rom); i++)
         ck_assert_msg(rom[i] == 0, "byte %zu after the tables is 0x%02x", i, rom[i]);
@@ -281,7 +281,7 @@ static void read_madt(unsigned ncpus, struct madt_view *m)
     memset(m, 0, sizeof(*m));
     m->irq0_gsi = m->nmi_lint = -1;
     ck_assert_msg(acpi__build(&cfg, ACPI_TABLES_ADDR, blob, sizeof(blob)) > 0, "acpi__build: %s",
-                  error_get());
+                  error__get());
     const uint8_t *xsdt = blob + (get64(blob + 24) - ACPI_TABLES_ADDR), *madt = NULL;
     for (uint32_t off = 36; off < get32(xsdt + 4); off += 8) {
         const uint8_t *t = blob + (get64(xsdt + off) - ACPI_TABLES_ADDR);
@@ -337,9 +337,9 @@ static void refused(unsigned ncpus, uint64_t addr, size_t size, const char *why)
 {
     struct mptable_config cfg = {.ncpus = ncpus};
 
-    error_set("(none)");
+    error__set("(none)");
     ck_assert_int_eq(mptable__build(&cfg, addr, rom, size), -1);
-    ck_assert_str_eq(error_get(), why);
+    ck_assert_str_eq(error__get(), why);
 }
 
 START_TEST(refuses_what_it_cannot_describe)

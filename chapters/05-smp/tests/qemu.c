@@ -56,7 +56,7 @@ static void run_smp(int ncpus)
 {
     struct run_result r;
 
-    run_qemu_smp(&r, "guests/ch5/smp.elf", "", ncpus);
+    run_qemu(&r, "guests/ch5/smp.elf", &(struct qemu_run){.cmdline = "", .ncpus = ncpus});
     assert_each_cpu_once(r.out, ncpus);
     assert_summary(r.out, ncpus);
     /* exit(0) through isa-debug-exit: QEMU's status is (0 << 1) | 1. */
@@ -93,7 +93,7 @@ START_TEST(qemu_smp_ended_by_an_ap)
 {
     struct run_result r;
 
-    run_qemu_smp(&r, "guests/ch5/smp.elf", "end=ap", 4);
+    run_qemu(&r, "guests/ch5/smp.elf", &(struct qemu_run){.cmdline = "end=ap", .ncpus = 4});
     assert_each_cpu_once(r.out, 4);
     assert_summary(r.out, 4);
     ck_assert_msg(strstr(r.out, "ended by cpu 3\n") != NULL, "no \"ended by cpu 3\" in:\n%s",
@@ -108,7 +108,7 @@ START_TEST(qemu_race_on_four_cpus)
 {
     struct run_result r;
 
-    run_qemu_smp(&r, "guests/ch5/race.elf", "iter=5000", 4);
+    run_qemu(&r, "guests/ch5/race.elf", &(struct qemu_run){.cmdline = "iter=5000", .ncpus = 4});
     ck_assert_msg(strstr(r.out, "race: 4 cpus, 5000 each: ok\n") != NULL, "QEMU:\n%s%s", r.out,
                   r.err);
     ck_assert_msg(r.status == 1, "QEMU status %d: %s\n%s", r.status, r.err, r.out);

@@ -64,7 +64,7 @@ static void make_program(uint64_t seed, uint64_t n, struct program *p)
         struct diff_case c;
         struct x86_insn i;
         diff__generate(seed, base + k, &c);
-        if (c.mode != p->start.mode || x86_decode(c.code, sizeof(c.code), c.mode, &i) < 0 ||
+        if (c.mode != p->start.mode || x86__decode(c.code, sizeof(c.code), c.mode, &i) < 0 ||
             !diff__compared(&i) || near_branch(&i))
             continue;
         if (c.r[1] % 4 == 0) { /* Jcc over this instruction, by a condition of the flags */
@@ -124,7 +124,7 @@ static void *watch(void *arg)
     pthread_mutex_lock(&w->lock);
     while (!w->done)
         if (pthread_cond_timedwait(&w->cond, &w->lock, &until) == ETIMEDOUT) {
-            vcpu_kick(w->v);
+            vcpu__kick(w->v);
             break;
         }
     pthread_mutex_unlock(&w->lock);
@@ -140,12 +140,12 @@ static void run_program(struct vcpu *v, uint64_t rip, struct outcome *o)
     struct watchdog w = {
         .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER, .v = v};
 
-    ck_assert_int_eq(vcpu_get_regs(v, &regs), 0);
+    ck_assert_int_eq(vcpu__get_regs(v, &regs), 0);
     regs.rip = rip;
-    ck_assert_int_eq(vcpu_set_regs(v, &regs), 0);
+    ck_assert_int_eq(vcpu__set_regs(v, &regs), 0);
     memset(o, 0, sizeof(*o));
     ck_assert_int_eq(pthread_create(&w.thread, NULL, watch, &w), 0);
-    ck_assert_int_eq(vcpu_run(v, &exit), 0);
+    ck_assert_int_eq(vcpu__run(v, &exit), 0);
     pthread_mutex_lock(&w.lock);
     w.done = 1;
     pthread_cond_signal(&w.cond);
@@ -171,18 +171,18 @@ static struct vcpu *machine(const struct program *p, enum tcg_translation t, str
                       &regs.rsi, &regs.rdi, &regs.r8,  &regs.r9,  &regs.r10, &regs.r11,
                       &regs.r12, &regs.r13, &regs.r14, &regs.r15};
 
-    ck_assert_msg(v != NULL, "%s", error_get());
+    ck_assert_msg(v != NULL, "%s", error__get());
     ck_assert_int_eq(tcg_vcpu__set_translation(v, t), 0);
     uint8_t *image = malloc(l.size);
     ck_assert_ptr_nonnull(image);
     diff__fill_memory(p->start.mem_seed, p->start.mode, image, l.size);
     memcpy(image + (p->rip - l.base), p->code, p->len);
-    ck_assert_int_eq(vcpu_write_mem(v, l.base, image, l.size), 0);
+    ck_assert_int_eq(vcpu__write_mem(v, l.base, image, l.size), 0);
     free(image);
     for (int n = 0; n < 16; n++)
         *gpr[n] = p->start.r[n];
     regs.rflags = p->start.rflags;
-    ck_assert_int_eq(vcpu_set_regs(v, &regs), 0);
+    ck_assert_int_eq(vcpu__set_regs(v, &regs), 0);
     return v;
 }
 
@@ -302,7 +302,7 @@ START_TEST(self_modifying_code_runs_as_on_qemu)
     static const char *const ways[] = {"--tcg=insn", "--tcg=block"};
     struct run_result r, q;
 
-    run_qemu(&q, "guests/ch6/smc.elf");
+    run_qemu(&q, "guests/ch6/smc.elf", NULL);
     ck_assert_msg(q.status == 1, "QEMU status %d: %s", q.status, q.err);
     ck_assert_lines_eq(q.out, expected_output("guests/ch6/smc.expected"));
     run_free(&q);

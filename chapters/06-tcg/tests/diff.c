@@ -78,7 +78,7 @@ static int mode_index(enum x86_mode mode)
     return mode == X86_MODE_16 ? 0 : mode == X86_MODE_32 ? 1 : 2;
 }
 
-static const char *mode_name(enum x86_mode mode)
+static const char *mode__name(enum x86_mode mode)
 {
     return mode == X86_MODE_16 ? "real-16" : mode == X86_MODE_32 ? "prot-32" : "long-64";
 }
@@ -131,7 +131,7 @@ static int interp_sregs(struct machine *m)
     struct kvm_sregs s;
     int real = m->mode == X86_MODE_16;
 
-    if (vcpu_get_sregs(m->v, &s) < 0)
+    if (vcpu__get_sregs(m->v, &s) < 0)
         return -1;
     s.cs = flat(real ? 0 : 0x08, 0xb, m->mode);
     s.ds = s.es = s.fs = s.gs = s.ss = flat(real ? 0 : 0x10, 0x3, m->mode);
@@ -143,7 +143,7 @@ static int interp_sregs(struct machine *m)
     /* The OS saves the SSE state and takes #XM: OSFXSR, OSXMMEXCPT; PAE in long mode. */
     s.cr4 = CR4_OSFXSR | CR4_OSXMMEXCPT | (m->mode == X86_MODE_64 ? 0x20 : 0);
     s.efer = m->mode == X86_MODE_64 ? 0x500 : 0; /* LME, LMA */
-    return vcpu_set_sregs(m->v, &s);
+    return vcpu__set_sregs(m->v, &s);
 }
 
 static int interp_init(struct machine *m)
@@ -154,7 +154,7 @@ static int interp_init(struct machine *m)
     if (!m->v)
         return -1;
     tcg_vcpu__trap_exceptions(m->v, 1);
-    if (vcpu_single_step(m->v, 1) < 0)
+    if (vcpu__single_step(m->v, 1) < 0)
         return -1;
     if (m->mode != X86_MODE_16)
         page_tables(m);
@@ -221,7 +221,7 @@ static int unicorn_init(struct machine *m)
         (err = uc_mem_map_ptr(m->uc, m->l.base, m->l.size, UC_PROT_ALL, m->uc_mem)) != UC_ERR_OK ||
         (err = uc_hook_add(m->uc, &hook, UC_HOOK_INTR, (void *)on_interrupt, m, 1, 0)) !=
             UC_ERR_OK) {
-        fprintf(stderr, "diff: unicorn set-up in %s: %s\n", mode_name(m->mode), uc_strerror(err));
+        fprintf(stderr, "diff: unicorn set-up in %s: %s\n", mode__name(m->mode), uc_strerror(err));
         return -1;
     }
     if (m->mode == X86_MODE_64) {
@@ -241,7 +241,7 @@ static int unicorn_init(struct machine *m)
      * flight: the next one would become a double fault. Every case starts from here. */
     if ((err = uc_context_alloc(m->uc, &m->fresh)) != UC_ERR_OK ||
         (err = uc_context_save(m->uc, m->fresh)) != UC_ERR_OK) {
-        fprintf(stderr, "diff: unicorn context in %s: %s\n", mode_name(m->mode), uc_strerror(err));
+        fprintf(stderr, "diff: unicorn context in %s: %s\n", mode__name(m->mode), uc_strerror(err));
         return -1;
     }
     return 0;
@@ -265,7 +265,7 @@ struct diff *diff__new(void)
         m->pristine = malloc(m->l.size);
         ZydisDecoderInit(&m->zydis, zmodes[k], zstacks[k]);
         if (!m->pristine || interp_init(m) < 0 || unicorn_init(m) < 0) {
-            fprintf(stderr, "diff: set-up in %s failed\n", mode_name(m->mode));
+            fprintf(stderr, "diff: set-up in %s failed\n", mode__name(m->mode));
             diff__free(d);
             return NULL;
         }
@@ -332,7 +332,7 @@ static void unicorn_image(struct machine *m, const struct diff_case *c)
 static void load_memory(struct machine *m, const struct diff_case *c)
 {
     unicorn_image(m, c);
-    vcpu_write_mem(m->v, m->l.base, m->uc_mem, m->l.size);
+    vcpu__write_mem(m->v, m->l.base, m->uc_mem, m->l.size);
 }
 
 /* The interpreter's x87 and SSE state, in or out. The vCPU interface has no FPU
@@ -373,22 +373,22 @@ static void run_interp(struct machine *m, const struct diff_case *c, int rep,
     regs.rip = c->rip;
     regs.rflags = c->rflags;
     interp_sregs(m);
-    vcpu_set_regs(m->v, &regs);
+    vcpu__set_regs(m->v, &regs);
     struct diff_fpu start = c->fpu;
     interp_fpu(m, &start, 1);
     res->end = DIFF_END_STEP;
     for (int iter = 0;; iter++) {
-        if (vcpu_run(m->v, &exit) < 0) {
+        if (vcpu__run(m->v, &exit) < 0) {
             res->end = DIFF_END_FAILED;
-            snprintf(res->what, sizeof(res->what), "run: %s", error_get());
+            snprintf(res->what, sizeof(res->what), "run: %s", error__get());
         } else if (exit.kind == VCPU_EXIT_FATAL && tcg_vcpu__exception(m->v, &error) >= 0) {
             res->end = DIFF_END_EXCEPTION;
             res->vector = tcg_vcpu__exception(m->v, &res->error);
         } else if (exit.kind != VCPU_EXIT_STEP) {
             res->end = exit.kind == VCPU_EXIT_FATAL ? DIFF_END_FAILED : DIFF_END_EXIT;
-            snprintf(res->what, sizeof(res->what), "%s exit", vcpu_exit_name(exit.kind));
+            snprintf(res->what, sizeof(res->what), "%s exit", vcpu__exit_name(exit.kind));
         }
-        vcpu_get_regs(m->v, &regs);
+        vcpu__get_regs(m->v, &regs);
         if (res->end != DIFF_END_STEP || !rep || regs.rip != c->rip)
             break;
         if (iter == REP_MAX) {
@@ -820,7 +820,7 @@ enum diff_verdict diff__run(struct diff *d, const struct diff_case *c, struct di
     struct x86_insn i;
     ZydisDecodedInstruction z;
     ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
-    int decoded = x86_decode(c->code, X86_MAX_LENGTH, c->mode, &i) > 0;
+    int decoded = x86__decode(c->code, X86_MAX_LENGTH, c->mode, &i) > 0;
     uint64_t undefined_flags = 0;
     int writes_mem = 0;
     enum diff_verdict v;
@@ -994,7 +994,7 @@ unsigned long diff__unicorn_vs_host(struct diff *d, uint64_t seed, uint64_t firs
         diff__generate(seed, n, &c);
         /* The interpreter's support does not matter here: an unsupported row still has
          * its length and operands decoded. */
-        int ok = x86_decode(c.code, X86_MAX_LENGTH, c.mode, &i) > 0 || (i.unsupported && i.length);
+        int ok = x86__decode(c.code, X86_MAX_LENGTH, c.mode, &i) > 0 || (i.unsupported && i.length);
         if (c.mode != X86_MODE_64 || !ok || !diff__fp_insn(&i) || !diff__native_fits(&c, &i))
             continue;
         if (diff__model_specific(&i)) {

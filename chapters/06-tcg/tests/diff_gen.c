@@ -183,7 +183,7 @@ static void instruction(struct rng *g, struct diff_case *c, int *string)
     b[n] = modrm(g, op, map0f);
 
     struct x86_insn i;
-    if (x86_decode(b, X86_MAX_LENGTH, c->mode, &i) > 0)
+    if (x86__decode(b, X86_MAX_LENGTH, c->mode, &i) > 0)
         shape_operands(g, b, &i);
 }
 
@@ -414,7 +414,7 @@ static void fp_instruction(struct rng *g, struct diff_case *c, int forced)
         m |= 0xc0; /* the shift groups take registers */
     b[n] = m;
     struct x86_insn i;
-    if (x86_decode(b, X86_MAX_LENGTH, c->mode, &i) != 0 && i.length && sse_imm(op))
+    if (x86__decode(b, X86_MAX_LENGTH, c->mode, &i) != 0 && i.length && sse_imm(op))
         b[i.length - 1] = (uint8_t)(below(g, 2)   ? below(g, 8)
                                     : below(g, 2) ? below(g, 70)
                                                   : next(g));
@@ -426,7 +426,7 @@ static void fp_operand(struct rng *g, struct diff_case *c, const struct diff_lay
 {
     struct x86_insn i;
 
-    x86_decode(c->code, X86_MAX_LENGTH, c->mode, &i);
+    x86__decode(c->code, X86_MAX_LENGTH, c->mode, &i);
     if (!i.has_mem || i.length == 0 || below(g, 8) == 0)
         return;
     uint64_t target = l->data + 0x1000 + 16 * (uint64_t)below(g, 0x100);

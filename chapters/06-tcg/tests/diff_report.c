@@ -30,7 +30,7 @@ static void disassemble(const struct diff_case *c, char *text, size_t size)
                             : c->mode == X86_MODE_32 ? DISASM_PROT32
                                                      : DISASM_LONG64;
 
-    disasm_one(mode, c->rip, c->code, X86_MAX_LENGTH, text, size);
+    disasm__one(mode, c->rip, c->code, X86_MAX_LENGTH, text, size);
 }
 
 static const char *end_name(const struct diff_result *r, char *buf, size_t size)
@@ -102,7 +102,7 @@ void diff__report(FILE *out, const struct diff_case *c, const struct diff_result
         fprintf(out, " %02x", c->code[k]);
     fprintf(out, "\n  %s\n  differs: %s\n", text, why);
     struct x86_insn i;
-    int fp = x86_decode(c->code, X86_MAX_LENGTH, c->mode, &i) > 0 && diff__fp_insn(&i);
+    int fp = x86__decode(c->code, X86_MAX_LENGTH, c->mode, &i) > 0 && diff__fp_insn(&i);
     registers(out, "input:", c->mode, c->r, c->rip, c->rflags, NULL);
     if (fp)
         fpu_state(out, &c->fpu, NULL);
@@ -123,7 +123,7 @@ static int opcode_of(const struct diff_case *c, uint8_t *opcode)
 {
     struct x86_insn i;
 
-    x86_decode(c->code, X86_MAX_LENGTH, c->mode, &i);
+    x86__decode(c->code, X86_MAX_LENGTH, c->mode, &i);
     *opcode = i.opcode;
     return i.map == X86_MAP_ONE_BYTE ? 0 : i.map == X86_MAP_0F ? 1 : -1;
 }
@@ -144,7 +144,7 @@ unsigned long diff__fuzz(struct diff *d, uint64_t seed, uint64_t first, uint64_t
         st->cases++;
         st->by_verdict[v]++;
         struct x86_insn fi;
-        int fd = x86_decode(c.code, X86_MAX_LENGTH, c.mode, &fi);
+        int fd = x86__decode(c.code, X86_MAX_LENGTH, c.mode, &fi);
         if ((fd > 0 || (fi.unsupported && fi.length)) && diff__fp_insn(&fi)) {
             int map = fi.map == X86_MAP_ONE_BYTE ? 0 : fi.opsize_pfx || fi.rep ? 2 : 1;
             st->fp_cases++;

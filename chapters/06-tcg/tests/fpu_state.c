@@ -20,13 +20,13 @@ static struct vcpu *vcpu_with(struct guest_mem *mem, const uint8_t *code, size_t
     ck_assert_int_eq(guest_mem__init(mem, NULL, MEM_MIN_SIZE, 0), 0);
     struct vcpu *v = tcg_vcpu__new(mem);
     ck_assert_ptr_nonnull(v);
-    ck_assert_int_eq(vcpu_get_sregs(v, &s), 0);
+    ck_assert_int_eq(vcpu__get_sregs(v, &s), 0);
     memset(&r, 0, sizeof(r));
     ck_assert_int_eq(mode__real(&r, &s, CODE, 0xfff0), 0);
     ck_assert_int_eq(guest_mem__write(mem, CODE, code, len), 0);
-    ck_assert_int_eq(vcpu_set_sregs(v, &s), 0);
+    ck_assert_int_eq(vcpu__set_sregs(v, &s), 0);
     r.rflags = 0x2;
-    ck_assert_int_eq(vcpu_set_regs(v, &r), 0);
+    ck_assert_int_eq(vcpu__set_regs(v, &r), 0);
     return v;
 }
 
@@ -37,7 +37,7 @@ START_TEST(fpu_reset_state)
     struct vcpu *v = vcpu_with(&mem, hlt, sizeof(hlt));
     struct kvm_fpu f;
 
-    ck_assert_int_eq(vcpu_get_fpu(v, &f), 0);
+    ck_assert_int_eq(vcpu__get_fpu(v, &f), 0);
     ck_assert_uint_eq(f.fcw, 0x037f);
     ck_assert_uint_eq(f.fsw, 0);
     ck_assert_uint_eq(f.ftwx, 0);
@@ -68,8 +68,8 @@ START_TEST(fpu_get_set_round_trip)
     in.last_ip = 0x123456789ull;
     in.last_dp = 0xfedcba98ull;
     in.mxcsr = 0x1fa0;
-    ck_assert_int_eq(vcpu_set_fpu(v, &in), 0);
-    ck_assert_int_eq(vcpu_get_fpu(v, &out), 0);
+    ck_assert_int_eq(vcpu__set_fpu(v, &in), 0);
+    ck_assert_int_eq(vcpu__get_fpu(v, &out), 0);
     for (int k = 0; k < 8; k++)
         ck_assert_mem_eq(out.fpr[k], in.fpr[k], 10);
     ck_assert_mem_eq(out.xmm, in.xmm, sizeof(in.xmm));
@@ -84,8 +84,8 @@ START_TEST(fpu_get_set_round_trip)
     bad = in;
     bad.mxcsr = 0x10000;
     bad.fcw = 0x037f;
-    ck_assert_int_eq(vcpu_set_fpu(v, &bad), -1);
-    ck_assert_int_eq(vcpu_get_fpu(v, &out), 0);
+    ck_assert_int_eq(vcpu__set_fpu(v, &bad), -1);
+    ck_assert_int_eq(vcpu__get_fpu(v, &out), 0);
     ck_assert_uint_eq(out.fcw, in.fcw);
     ck_assert_uint_eq(out.mxcsr, in.mxcsr);
     tcg_vcpu__free(v);
@@ -106,9 +106,9 @@ START_TEST(fpu_state_after_x87_code)
     struct kvm_fpu f;
     uint16_t host_cw;
 
-    ck_assert_int_eq(vcpu_run(v, &e), 0);
+    ck_assert_int_eq(vcpu__run(v, &e), 0);
     ck_assert_int_eq(e.kind, VCPU_EXIT_HLT);
-    ck_assert_int_eq(vcpu_get_fpu(v, &f), 0);
+    ck_assert_int_eq(vcpu__get_fpu(v, &f), 0);
     ck_assert_uint_eq(f.fsw & 0x3800, 7u << 11);
     ck_assert_uint_eq(f.ftwx, 0x80);
     ck_assert_mem_eq(f.fpr[0], one_plus_pi, 10);

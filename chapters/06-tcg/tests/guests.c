@@ -70,7 +70,7 @@ START_TEST(x87_matches_qemu_but_its_known_corners)
     char *want = expected_output("guests/ch6/x87.expected");
     size_t compared = 0;
 
-    run_qemu(&q, "guests/ch6/x87.elf");
+    run_qemu(&q, "guests/ch6/x87.elf", NULL);
     ck_assert_msg(q.status == 1, "QEMU: status %d: %s", q.status, q.err);
     for (char *w = want, *g = q.out; *w && *g; compared++) {
         size_t wl = strcspn(w, "\n"), gl = strcspn(g, "\n");
@@ -106,7 +106,7 @@ START_TEST(exceptions_match_qemu)
 
     for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
         run_tcg(&r, cases[k].what, "guests/ch6/traps.elf");
-        run_qemu_cmdline(&q, "guests/ch6/traps.elf", cases[k].what);
+        run_qemu(&q, "guests/ch6/traps.elf", &(struct qemu_run){.cmdline = cases[k].what});
         ck_assert_msg(r.status == 255, "%s: status %d: %s", cases[k].what, r.status, r.err);
         ck_assert_msg(strstr(r.out, cases[k].want), "%s: no '%s' in:\n%s", cases[k].what,
                       cases[k].want, r.out);
@@ -125,7 +125,7 @@ START_TEST(qemu_pages_as_expected)
 {
     struct run_result q;
 
-    run_qemu(&q, "guests/ch6/paging.elf");
+    run_qemu(&q, "guests/ch6/paging.elf", NULL);
     ck_assert_msg(q.status == 1, "QEMU status %d: %s", q.status, q.err);
     ck_assert_lines_eq(q.out, expected_output("guests/ch6/paging.expected"));
     run_free(&q);
@@ -148,7 +148,7 @@ START_TEST(protected_mode_corners_match_qemu)
 
     for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
         run_tcg(&r, NULL, cases[k].guest);
-        run_qemu(&q, cases[k].guest);
+        run_qemu(&q, cases[k].guest, NULL);
         ck_assert_msg(r.status == cases[k].status, "%s: status %d: %s", cases[k].guest, r.status,
                       r.err);
         ck_assert_str_eq(r.out, cases[k].want);
@@ -191,7 +191,7 @@ START_TEST(swapgs_and_syscall_match_qemu)
 
     for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
         run_tcg(&r, cases[k].what, "guests/ch6/traps.elf");
-        run_qemu_cmdline(&q, "guests/ch6/traps.elf", cases[k].what);
+        run_qemu(&q, "guests/ch6/traps.elf", &(struct qemu_run){.cmdline = cases[k].what});
         ck_assert_msg(r.status == 1, "%s: status %d: %s", cases[k].what, r.status, r.err);
         ck_assert_msg(strstr(r.out, cases[k].want), "stdout: %s", r.out);
         ck_assert_lines_eq(strchr(r.out, '\n'), strchr(q.out, '\n'));
@@ -265,7 +265,7 @@ START_TEST(sse_matches_qemu_but_for_its_known_gaps)
     struct run_result q;
     int wskip = 0, gskip = 0, n = 0;
 
-    run_qemu(&q, "guests/ch6/sse.elf");
+    run_qemu(&q, "guests/ch6/sse.elf", NULL);
     ck_assert_msg(q.status == 1, "QEMU status %d: %s", q.status, q.err);
     for (w = strtok_r(want, "\n", &ws), g = strtok_r(q.out, "\n", &gs); w && g;
          w = strtok_r(NULL, "\n", &ws), g = strtok_r(NULL, "\n", &gs), n++) {
@@ -302,7 +302,8 @@ START_TEST(triple_fault_shuts_down)
     ck_assert_msg(strstr(r.err, "triple fault"), "stderr: %s", r.err);
     ck_assert_msg(strstr(r.err, "Registers:"), "no register dump: %s", r.err);
     ck_assert_ptr_null(strstr(r.out, "should not appear"));
-    run_qemu_cmdline(&q, "guests/ch6/traps.elf", "triple"); /* -no-reboot: QEMU just ends */
+    run_qemu(&q, "guests/ch6/traps.elf",
+             &(struct qemu_run){.cmdline = "triple"}); /* -no-reboot: QEMU just ends */
     ck_assert_ptr_null(strstr(q.out, "exception"));
     run_free(&r);
     run_free(&q);
@@ -400,7 +401,7 @@ START_TEST(simd_matches_qemu)
     struct run_result r, q;
 
     run_tcg(&r, NULL, "guests/ch6/simd.elf");
-    run_qemu(&q, "guests/ch6/simd.elf");
+    run_qemu(&q, "guests/ch6/simd.elf", NULL);
     ck_assert_msg(r.status == 1, "status %d: %s", r.status, r.err);
     ck_assert_msg(q.status == 1, "QEMU status %d: %s", q.status, q.err);
     ck_assert_lines_eq(r.out, expected_output("guests/ch6/simd.expected"));

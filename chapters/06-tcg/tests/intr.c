@@ -50,14 +50,14 @@ static int test_ack(void *ctx, struct vcpu *v)
 
 static void put(struct machine *m, uint64_t gpa, const void *bytes, size_t len)
 {
-    ck_assert_int_eq(vcpu_write_mem(m->v, gpa, bytes, len), 0);
+    ck_assert_int_eq(vcpu__write_mem(m->v, gpa, bytes, len), 0);
 }
 
 static uint64_t get(struct machine *m, uint64_t gpa, size_t len)
 {
     uint64_t value = 0;
 
-    ck_assert_int_eq(vcpu_read_mem(m->v, gpa, &value, len), 0);
+    ck_assert_int_eq(vcpu__read_mem(m->v, gpa, &value, len), 0);
     return value;
 }
 
@@ -77,9 +77,9 @@ static void set_if(struct machine *m, int on)
 {
     struct kvm_regs r;
 
-    ck_assert_int_eq(vcpu_get_regs(m->v, &r), 0);
+    ck_assert_int_eq(vcpu__get_regs(m->v, &r), 0);
     r.rflags = on ? 0x202 : 0x2;
-    ck_assert_int_eq(vcpu_set_regs(m->v, &r), 0);
+    ck_assert_int_eq(vcpu__set_regs(m->v, &r), 0);
 }
 
 /* The machine with code at CODE, in long mode (IDT) or real mode (IVT), IF clear. */
@@ -99,7 +99,7 @@ static void machine_new(struct machine *m, int real, const uint8_t *code, size_t
     ck_assert_ptr_nonnull(m->v);
     m->intr = (struct vcpu_intr){.ack = test_ack, .ctx = m};
     m->v->intr = &m->intr;
-    ck_assert_int_eq(vcpu_get_sregs(m->v, &s), 0);
+    ck_assert_int_eq(vcpu__get_sregs(m->v, &s), 0);
     memset(&r, 0, sizeof(r));
     if (real) {
         ck_assert_int_eq(mode__real(&r, &s, CODE, REAL_STACK), 0);
@@ -121,9 +121,9 @@ static void machine_new(struct machine *m, int real, const uint8_t *code, size_t
         s.idt.limit = 256 * 16 - 1;
     }
     put(m, CODE, code, len);
-    ck_assert_int_eq(vcpu_set_sregs(m->v, &s), 0);
+    ck_assert_int_eq(vcpu__set_sregs(m->v, &s), 0);
     r.rflags = 0x2;
-    ck_assert_int_eq(vcpu_set_regs(m->v, &r), 0);
+    ck_assert_int_eq(vcpu__set_regs(m->v, &r), 0);
 }
 
 static void machine_free(struct machine *m)
@@ -136,7 +136,7 @@ static struct kvm_regs regs(struct machine *m)
 {
     struct kvm_regs r;
 
-    ck_assert_int_eq(vcpu_get_regs(m->v, &r), 0);
+    ck_assert_int_eq(vcpu__get_regs(m->v, &r), 0);
     return r;
 }
 
@@ -145,7 +145,7 @@ static uint64_t pc(struct machine *m)
 {
     struct kvm_sregs s;
 
-    ck_assert_int_eq(vcpu_get_sregs(m->v, &s), 0);
+    ck_assert_int_eq(vcpu__get_sregs(m->v, &s), 0);
     return s.cs.base + regs(m).rip;
 }
 
@@ -156,16 +156,16 @@ static enum vcpu_exit_kind run(struct machine *m, struct vcpu_exit *e)
 
     if (!e)
         e = &ignored;
-    ck_assert_int_eq(vcpu_run(m->v, e), 0);
+    ck_assert_int_eq(vcpu__run(m->v, e), 0);
     return e->kind;
 }
 
 /* One instruction (single-stepping). Returns the address of the next one. */
 static uint64_t step(struct machine *m)
 {
-    ck_assert_int_eq(vcpu_single_step(m->v, 1), 0);
+    ck_assert_int_eq(vcpu__single_step(m->v, 1), 0);
     ck_assert_int_eq(run(m, NULL), VCPU_EXIT_STEP);
-    ck_assert_int_eq(vcpu_single_step(m->v, 0), 0);
+    ck_assert_int_eq(vcpu__single_step(m->v, 0), 0);
     return pc(m);
 }
 
@@ -177,7 +177,7 @@ static void raise_pin(struct machine *m)
     uint64_t before = tcg_vcpu__instructions(m->v), at = pc(m);
     int acks = m->acks;
 
-    vcpu_set_intr_pin(m->v, 1);
+    vcpu__set_intr_pin(m->v, 1);
     ck_assert_int_eq(run(m, &e), VCPU_EXIT_INTR);
     ck_assert_uint_eq(e.raw, KVM_EXIT_INTR);
     ck_assert_uint_eq(tcg_vcpu__instructions(m->v), before);
@@ -199,7 +199,7 @@ static uint32_t mp_state(struct machine *m)
 {
     uint32_t state;
 
-    ck_assert_int_eq(vcpu_get_mp_state(m->v, &state), 0);
+    ck_assert_int_eq(vcpu__get_mp_state(m->v, &state), 0);
     return state;
 }
 
@@ -327,7 +327,7 @@ START_TEST(handler_runs_and_iret_returns)
 
     machine_new(&m, 0, code, sizeof(code));
     ck_assert_int_eq(run(&m, &e), VCPU_EXIT_IO);
-    vcpu_set_intr_pin(m.v, 1); /* while the VMM handles the OUT */
+    vcpu__set_intr_pin(m.v, 1); /* while the VMM handles the OUT */
     ck_assert_int_eq(run(&m, &e), VCPU_EXIT_INTR);
     ck_assert_uint_eq(pc(&m), CODE + 3); /* the OUT completed first */
     ck_assert_int_eq(run(&m, &e), VCPU_EXIT_IO);
@@ -369,7 +369,7 @@ START_TEST(hlt_then_interrupt_resumes_after_hlt)
     ck_assert_uint_eq(regs(&m).rbx, 1);
     ck_assert_uint_eq(mp_state(&m), KVM_MP_STATE_HALTED);
     struct kvm_regs r = regs(&m);
-    ck_assert_int_eq(vcpu_set_regs(m.v, &r), 0);
+    ck_assert_int_eq(vcpu__set_regs(m.v, &r), 0);
     ck_assert_uint_eq(mp_state(&m), KVM_MP_STATE_RUNNABLE);
     machine_free(&m);
 }
@@ -439,7 +439,7 @@ static void *kick_later(void *arg)
 
     while (__atomic_load_n(k->counter, __ATOMIC_RELAXED) < 1000)
         nanosleep(&pause, NULL);
-    vcpu_kick(k->m->v);
+    vcpu__kick(k->m->v);
     return NULL;
 }
 
@@ -472,7 +472,7 @@ START_TEST(kick_from_another_thread_ends_an_endless_loop)
     uint64_t at = pc(&m);
     ck_assert_uint_ne(step(&m), at); /* the kick is gone */
 
-    vcpu_kick(m.v); /* outside a run: the next one returns at once */
+    vcpu__kick(m.v); /* outside a run: the next one returns at once */
     at = pc(&m);
     ck_assert_int_eq(run(&m, &e), VCPU_EXIT_INTR);
     ck_assert_uint_eq(pc(&m), at);
