@@ -30,7 +30,7 @@ static uint64_t now_ns(void)
 static int init_vcpus(struct vmm *x, const struct vmm_config *cfg)
 {
     for (unsigned i = 0; cfg->backend && i < x->ncpus; i++) {
-        if (!(x->cpu[i].vcpu = cfg->backend(cfg->backend_ctx, &x->m.mem)))
+        if (!(x->cpu[i].vcpu = cfg->backend(cfg->backend_ctx, &x->machine.mem)))
             return -1;
         x->cpu[i].vcpu->id = (int)i;
     }
@@ -38,9 +38,9 @@ static int init_vcpus(struct vmm *x, const struct vmm_config *cfg)
         return 0;
     for (unsigned i = 0; i < x->ncpus; i++) {
         struct kvm_cpu *kc = vmm__kvm_cpu(x, i);
-        if (i > 0 && machine__add_vcpu(&x->m, kc, (int)i) < 0)
+        if (i > 0 && machine__add_vcpu(&x->machine, kc, (int)i) < 0)
             return -1;
-        kvm_vcpu__init(&x->cpu[i].kv, kc, &x->m.mem);
+        kvm_vcpu__init(&x->cpu[i].kv, kc, &x->machine.mem);
         x->cpu[i].vcpu = &x->cpu[i].kv.vcpu;
     }
     return 0;
@@ -58,8 +58,8 @@ int vmm__init(struct vmm *x, const struct vmm_config *cfg)
         return error__set("%u vCPUs: at most %d", x->ncpus, VMM_MAX_CPUS);
     if (cfg->backend)
         x->cfg.machine.kvm_dev = NULL; /* memory and loaders only: no KVM */
-    if (machine__init(&x->m, &x->cfg.machine) < 0 || PLATFORM(x, irqchip) < 0 ||
-        machine__init_vcpu(&x->m) < 0 || init_vcpus(x, cfg) < 0)
+    if (machine__init(&x->machine, &x->cfg.machine) < 0 || PLATFORM(x, irqchip) < 0 ||
+        machine__init_vcpu(&x->machine) < 0 || init_vcpus(x, cfg) < 0)
         return -1;
     x->vcpu = x->cpu[0].vcpu;
     bus__init(&x->pio, "port", cfg->machine.diag, cfg->strict);
@@ -84,13 +84,13 @@ int vmm__load(struct vmm *x, const struct machine_image *img)
     const struct vmm_platform *p = x->cfg.platform;
     int taken = p && p->load ? p->load(p->ctx, x, img) : 0;
 
-    if (taken < 0 || (!taken && machine__load(&x->m, img) < 0))
+    if (taken < 0 || (!taken && machine__load(&x->machine, img) < 0))
         return -1;
     if (!x->cfg.backend)
         return 0; /* KVM's vCPU has the state already */
-    if (vcpu__set_sregs(x->vcpu, &x->m.sregs) < 0)
+    if (vcpu__set_sregs(x->vcpu, &x->machine.sregs) < 0)
         return -1;
-    return vcpu__set_regs(x->vcpu, &x->m.regs);
+    return vcpu__set_regs(x->vcpu, &x->machine.regs);
 }
 
 /* [dispatch] */
@@ -202,7 +202,7 @@ struct kvm_cpu *vmm__kvm_cpu(struct vmm *x, unsigned i)
 {
     if (x->cfg.backend || i >= x->ncpus)
         return NULL;
-    return i == 0 ? &x->m.vm.cpu : &x->cpu[i].kc; /* vCPU 0 is chapter 2's */
+    return i == 0 ? &x->machine.vm.cpu : &x->cpu[i].kc; /* vCPU 0 is chapter 2's */
 }
 
 /* [step] */
@@ -380,5 +380,5 @@ void vmm__exit(struct vmm *x)
     for (unsigned i = 1; i < VMM_MAX_CPUS; i++)
         if (x->cpu[i].kc.fd >= 0)
             kvm_cpu__exit(&x->cpu[i].kc);
-    machine__exit(&x->m);
+    machine__exit(&x->machine);
 }

@@ -90,7 +90,7 @@ struct vmm_config {
  * change lives here and not in struct vmm.
  */
 struct vmm_cpu {
-    struct kvm_cpu kc;        /* KVM: vCPU i > 0 (vCPU 0 is chapter 2's m.vm.cpu) */
+    struct kvm_cpu kc;        /* KVM: vCPU i > 0 (vCPU 0 is chapter 2's machine.vm.cpu) */
     struct kvm_vcpu kv;       /* KVM: the interface in front of the KVM vCPU */
     struct vcpu *vcpu;        /* what everything below uses */
     uint64_t t_enter;         /* when it last entered the guest */
@@ -101,7 +101,7 @@ struct vmm_cpu {
 
 /** The machine. */
 struct vmm {
-    struct machine m; /* chapter 2: memory, loaders, the boot CPU's KVM vCPU */
+    struct machine machine; /* chapter 2: memory, loaders, the boot CPU's KVM vCPU */
     struct vmm_cpu cpu[VMM_MAX_CPUS];
     unsigned ncpus;
     struct vcpu *vcpu; /* the boot CPU: cpu[0].vcpu, where the loaders leave the start state */

@@ -32,7 +32,7 @@ static void kernel_set(void *ctx, unsigned gsi, int level)
     struct irqchip *c = ctx;
     struct kvm_irq_level irq = {.irq = gsi, .level = (uint32_t)level};
 
-    if (ioctl(c->x->m.vm.kvm.vm_fd, KVM_IRQ_LINE, &irq) < 0)
+    if (ioctl(c->x->machine.vm.kvm.vm_fd, KVM_IRQ_LINE, &irq) < 0)
         fprintf(c->x->cfg.machine.diag, "warning: KVM_IRQ_LINE %u level %d: %s\n", gsi, level,
                 strerror(errno));
 }
@@ -62,7 +62,7 @@ static int kernel_routing(struct irqchip *c)
                                                .u.irqchip = {KVM_IRQCHIP_IOAPIC, ioapic_pin(gsi)}};
     }
     r->nr = (uint32_t)n;
-    int ret = ioctl(c->x->m.vm.kvm.vm_fd, KVM_SET_GSI_ROUTING, r);
+    int ret = ioctl(c->x->machine.vm.kvm.vm_fd, KVM_SET_GSI_ROUTING, r);
     free(r);
     return ret < 0 ? error__errno("KVM_SET_GSI_ROUTING") : 0;
 }
@@ -71,7 +71,7 @@ static int kernel_routing(struct irqchip *c)
 /* [kernel-create] */
 static int kernel_create(struct irqchip *c)
 {
-    int vm = c->x->m.vm.kvm.vm_fd;
+    int vm = c->x->machine.vm.kvm.vm_fd;
     /* KVM_PIT_SPEAKER_DUMMY: KVM also serves port 0x61, with channel 2's gate and OUT
      * (its name undersells it), which guests poll to calibrate their clocks. */
     struct kvm_pit_config pit = {.flags = KVM_PIT_SPEAKER_DUMMY};

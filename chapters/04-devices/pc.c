@@ -60,14 +60,14 @@ static int pc_irqchip(void *ctx, struct vmm *x)
     enum irqchip_kind kind = pc->cfg.irqchip;
 
     pc->x = x;
-    if (x->m.vm.kvm.vm_fd < 0) { /* the interpreter: only stepvm's models */
+    if (x->machine.vm.kvm.vm_fd < 0) { /* the interpreter: only stepvm's models */
         if (pc->cfg.irqchip_asked && kind == IRQCHIP_KERNEL)
             return error__set("--irqchip=kernel needs KVM: the interpreter takes interrupts "
                               "from stepvm's own models (--irqchip=user)");
         kind = IRQCHIP_USER;
     }
     if (kind == IRQCHIP_USER)
-        x->m.cpuid_adjust = no_kernel_apic_features;
+        x->machine.cpuid_adjust = no_kernel_apic_features;
     return irqchip__create(&pc->chip, x, kind);
 }
 
@@ -103,7 +103,7 @@ static int pc_firmware(struct pc *pc, struct vmm *x)
             .irq = pc->virtio.slot[i].gsi,
         };
     long len = acpi__build(&acpi, ACPI_TABLES_ADDR, tables, sizeof(tables));
-    if (len < 0 || guest_mem__add_rom(&x->m.mem, ACPI_TABLES_ADDR, tables, (size_t)len) < 0)
+    if (len < 0 || guest_mem__add_rom(&x->machine.mem, ACPI_TABLES_ADDR, tables, (size_t)len) < 0)
         return -1;
     return acpi_pm__register(&pc->pm, &x->pio, pc_poweroff, pc);
 }
@@ -429,7 +429,7 @@ static int pc_load(void *ctx, struct vmm *x, const struct machine_image *img)
     if (pc->cfg.initrd && file__read_all(pc->cfg.initrd, PC_INITRD_MAX, &initrd, &p.initrd_len) < 0)
         return -1;
     p.initrd = initrd;
-    int ret = bzimage__load(&x->m, img->name, img->data, img->len, &p);
+    int ret = bzimage__load(&x->machine, img->name, img->data, img->len, &p);
     free(initrd);
     return ret < 0 ? -1 : 1;
 }

@@ -23,9 +23,9 @@ static void *dma_map(void *ctx, uint64_t gpa, uint64_t len)
 {
     struct vmm *x = ctx;
 
-    if (guest_mem__is_rom(&x->m.mem, gpa))
+    if (guest_mem__is_rom(&x->machine.mem, gpa))
         return NULL; /* a device never writes a ROM, and has no reason to read one */
-    return guest_mem__find(&x->m.mem, gpa, len);
+    return guest_mem__find(&x->machine.mem, gpa, len);
 }
 
 static void dma_written(void *ctx, uint64_t gpa, uint64_t len)
@@ -98,7 +98,7 @@ static int add_slot(struct pc_virtio *pv, const struct irq_sink *sink, int kerne
 {
     struct pc_virtio_slot *s = &pv->slot[pv->n];
     uint64_t base = VIRTIO_MMIO_BASE + pv->n * VIRTIO_MMIO_STRIDE;
-    int vm_fd = pv->x->m.vm.kvm.vm_fd;
+    int vm_fd = pv->x->machine.vm.kvm.vm_fd;
 
     s->gsi = slot_irq[pv->n];
     struct irq_line line = {sink, s->gsi};
