@@ -178,7 +178,7 @@ static int inspect(struct cli *c)
     int ret;
 
     FOR_EACH_EXT(c->p, e) /* chapter 5: a target with several vCPUs */
-    if (e->inspect && e->inspect(e->ctx, &c->x, &t) < 0)
+    if (e->inspect && e->inspect(e->ctx, &c->vmm, &t) < 0)
         return -1;
 
     if (!o->batch) {
@@ -191,7 +191,7 @@ static int inspect(struct cli *c)
         if (script != stdin)
             fclose(script);
     }
-    if (ret == 0 && c->x.crashed)
+    if (ret == 0 && c->vmm.crashed)
         ret = -1; /* the error is still the one the step set */
     return ret;
 }
@@ -256,7 +256,7 @@ int cli__parse(struct cli *c, int argc, char **argv, const struct cli_program *p
     memset(c, 0, sizeof(*c));
     c->p = p;
     c->stage = CLI_STARTED;
-    c->ic.x = &c->x;
+    c->ic.x = &c->vmm;
     machine_options__init(&c->mo);
     if (machine_options__getopt(&c->mo, argc, argv, all_options(p), ch3_option, c, p->name,
                                 &c->o.guest) < 0)
@@ -279,9 +279,9 @@ int cli__build(struct cli *c)
         return 0;
     }
     c->stage = CLI_BUILT;
-    if (vmm__init(&c->x, &c->cfg) < 0)
+    if (vmm__init(&c->vmm, &c->cfg) < 0)
         return step_result(c, -1);
-    return step_result(c, vmm__load(&c->x, &c->mo.img));
+    return step_result(c, vmm__load(&c->vmm, &c->mo.img));
 }
 
 int cli__run(struct cli *c)
@@ -290,7 +290,7 @@ int cli__run(struct cli *c)
 
     if (c->stage == CLI_RAN_BY_EXT)
         return 0;
-    ret = c->ic.console ? inspect(c) : vmm__run(&c->x);
+    ret = c->ic.console ? inspect(c) : vmm__run(&c->vmm);
     fflush(stdout);
     if (ret == 0)
         c->stage = CLI_RAN;
@@ -304,7 +304,7 @@ static int exit_status(const struct cli *c)
         return 1;
     switch (c->stage) {
     case CLI_RAN:
-        return c->x.status;
+        return c->vmm.status;
     case CLI_RAN_BY_EXT:
         return c->status;
     default: /* --help */
@@ -321,11 +321,11 @@ int cli__finish(struct cli *c)
         /* Chapter 6's program has its interpreter; the others can go to the nested machine. */
         if (program_chapter(c->p) < 6)
             kvm__explain_nested(stderr, c->p->name, program_chapter(c->p));
-        if (built && c->x.crashed)
-            vmm__dump(&c->x, stderr);
+        if (built && c->vmm.crashed)
+            vmm__dump(&c->vmm, stderr);
     }
     if (built)
-        vmm__exit(&c->x);
+        vmm__exit(&c->vmm);
     machine_options__free(&c->mo);
     if (c->ic.console) {
         fclose(c->ic.console);
@@ -337,7 +337,7 @@ int cli__finish(struct cli *c)
     }
     FOR_EACH_EXT(c->p, e) /* after the dump: a backend's vCPU lives until here */
     if (e->finish)
-        e->finish(e->ctx, built ? &c->x : NULL, c->failed ? -1 : 0);
+        e->finish(e->ctx, built ? &c->vmm : NULL, c->failed ? -1 : 0);
     return exit_status(c);
 }
 

@@ -69,8 +69,8 @@ struct cli_inspect {
 enum cli_stage {
     CLI_STARTED,    /* nothing built yet */
     CLI_HELP,       /* --help was printed: nothing to build or run */
-    CLI_BUILT,      /* the machine x is built (and must be released) */
-    CLI_RAN,        /* x ran to its end: the exit status is x's */
+    CLI_BUILT,      /* the machine vmm is built (and must be released) */
+    CLI_RAN,        /* the machine ran to its end: the exit status is vmm.status */
     CLI_RAN_BY_EXT, /* an extension ran the guest its own way: the exit status is status */
 };
 
@@ -80,7 +80,7 @@ struct cli {
     struct machine_options mo;
     struct cli_options o;
     struct vmm_config cfg;
-    struct vmm x;
+    struct vmm vmm;
     struct cli_inspect ic;
     FILE *json;
     enum cli_stage stage;
