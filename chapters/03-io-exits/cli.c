@@ -138,7 +138,7 @@ static const struct option ch3_table[] = {
  * transcript differ. */
 static int inspect_step(void *ctx, struct vcpu_exit *exit, char *line, size_t len)
 {
-    struct vmm *x = ((struct cli_inspect *)ctx)->x;
+    struct vmm *x = ((struct cli_inspect *)ctx)->vmm;
     unsigned long before = x->exits;
     int ret = vmm__step(x, exit);
     FILE *f;
@@ -168,7 +168,7 @@ static int inspect(struct cli *c)
     const char *guest = o->guest ? o->guest : c->p->default_guest;
     const char *slash = strrchr(guest, '/');
     struct inspector_target t = {
-        .vcpu = c->ic.x->vcpu,
+        .vcpu = c->ic.vmm->vcpu,
         .step = inspect_step,
         .console = inspect_console,
         .ctx = &c->ic,
@@ -256,7 +256,7 @@ int cli__parse(struct cli *c, int argc, char **argv, const struct cli_program *p
     memset(c, 0, sizeof(*c));
     c->p = p;
     c->stage = CLI_STARTED;
-    c->ic.x = &c->vmm;
+    c->ic.vmm = &c->vmm;
     machine_options__init(&c->mo);
     if (machine_options__getopt(&c->mo, argc, argv, all_options(p), ch3_option, c, p->name,
                                 &c->o.guest) < 0)

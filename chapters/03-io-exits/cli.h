@@ -59,7 +59,7 @@ struct cli_options {
 
 /** The inspector's view of the machine: the guest's console kept in memory. */
 struct cli_inspect {
-    struct vmm *x;
+    struct vmm *vmm;
     FILE *console;
     char *text;
     size_t len;
