@@ -32,8 +32,8 @@ static void kernel_set(void *ctx, unsigned gsi, int level)
     struct irqchip *c = ctx;
     struct kvm_irq_level irq = {.irq = gsi, .level = (uint32_t)level};
 
-    if (ioctl(c->x->machine.vm.kvm.vm_fd, KVM_IRQ_LINE, &irq) < 0)
-        fprintf(c->x->cfg.machine.diag, "warning: KVM_IRQ_LINE %u level %d: %s\n", gsi, level,
+    if (ioctl(c->vmm->machine.vm.kvm.vm_fd, KVM_IRQ_LINE, &irq) < 0)
+        fprintf(c->vmm->cfg.machine.diag, "warning: KVM_IRQ_LINE %u level %d: %s\n", gsi, level,
                 strerror(errno));
 }
 /* [kernel-line] */
@@ -62,7 +62,7 @@ static int kernel_routing(struct irqchip *c)
                                                .u.irqchip = {KVM_IRQCHIP_IOAPIC, ioapic_pin(gsi)}};
     }
     r->nr = (uint32_t)n;
-    int ret = ioctl(c->x->machine.vm.kvm.vm_fd, KVM_SET_GSI_ROUTING, r);
+    int ret = ioctl(c->vmm->machine.vm.kvm.vm_fd, KVM_SET_GSI_ROUTING, r);
     free(r);
     return ret < 0 ? error__errno("KVM_SET_GSI_ROUTING") : 0;
 }
@@ -71,7 +71,7 @@ static int kernel_routing(struct irqchip *c)
 /* [kernel-create] */
 static int kernel_create(struct irqchip *c)
 {
-    int vm = c->x->machine.vm.kvm.vm_fd;
+    int vm = c->vmm->machine.vm.kvm.vm_fd;
     /* KVM_PIT_SPEAKER_DUMMY: KVM also serves port 0x61, with channel 2's gate and OUT
      * (its name undersells it), which guests poll to calibrate their clocks. */
     struct kvm_pit_config pit = {.flags = KVM_PIT_SPEAKER_DUMMY};
@@ -98,7 +98,7 @@ void irqchip__update(struct irqchip *c, unsigned i)
 {
     struct lapic *l = &c->lapic[i];
     int up = lapic__pending(l) || (lapic__extint(l) && pic__output(&c->pic));
-    struct vcpu *v = i < c->x->ncpus ? c->x->cpu[i].vcpu : NULL;
+    struct vcpu *v = i < c->vmm->ncpus ? c->vmm->cpu[i].vcpu : NULL;
 
     if (!v)
         return; /* not built yet */
@@ -120,13 +120,13 @@ static int user_ack(void *ctx, struct vcpu *v)
     struct lapic *l = &c->lapic[v->id];
     int vector = -1;
 
-    pthread_mutex_lock(&c->x->lock);
+    pthread_mutex_lock(&c->vmm->lock);
     if (lapic__pending(l))
         vector = lapic__ack(l);
     else if (lapic__extint(l) && pic__output(&c->pic))
         vector = pic__ack(&c->pic);
     update_pins(c); /* the PIC's output may have fallen for every CPU */
-    pthread_mutex_unlock(&c->x->lock);
+    pthread_mutex_unlock(&c->vmm->lock);
     return vector;
 }
 /* [user-pin] */
@@ -177,7 +177,7 @@ static void lapic_send_ipi(void *ctx, struct lapic *from, uint32_t icr_low, uint
         return;
     }
     if (c->ipi_warnings++ < 4)
-        fprintf(c->x->cfg.machine.diag,
+        fprintf(c->vmm->cfg.machine.diag,
                 "warning: IPI 0x%08x to APIC %u: this machine has one CPU (dropped)\n", icr_low,
                 dest);
 }
@@ -217,7 +217,7 @@ int irqchip__create(struct irqchip *c, struct vmm *x, enum irqchip_kind kind)
 {
     memset(c, 0, sizeof(*c));
     c->kind = kind;
-    c->x = x;
+    c->vmm = x;
     pthread_cond_init(&c->wake, NULL);
     if (kind == IRQCHIP_KERNEL) {
         c->sink = (struct irq_sink){kernel_set, c};
@@ -240,10 +240,10 @@ int irqchip__attach(struct irqchip *c)
     if (c->kind == IRQCHIP_KERNEL)
         return 0;
     for (unsigned i = 0; i < c->ncpus; i++)
-        c->x->cpu[i].vcpu->intr = &c->intr;
-    if (pic__register(&c->pic, &c->x->pio) < 0 || ioapic__register(&c->ioapic, &c->x->mmio) < 0)
+        c->vmm->cpu[i].vcpu->intr = &c->intr;
+    if (pic__register(&c->pic, &c->vmm->pio) < 0 || ioapic__register(&c->ioapic, &c->vmm->mmio) < 0)
         return -1;
-    return bus__register(&c->x->mmio, LAPIC_BASE, IRQCHIP_LAPIC_SIZE, "lapic", lapic_mmio_read,
+    return bus__register(&c->vmm->mmio, LAPIC_BASE, IRQCHIP_LAPIC_SIZE, "lapic", lapic_mmio_read,
                          lapic_mmio_write, c);
 }
 
@@ -266,8 +266,8 @@ void irqchip__advance(struct irqchip *c, uint64_t now)
 void irqchip__wait(struct irqchip *c, struct vcpu *v, int intr)
 {
     while (!(intr && atomic_load(&v->intr_pin)) && !atomic_load(&v->nmi_pin) &&
-           !atomic_load(&v->init_pin) && !c->x->done)
-        pthread_cond_wait(&c->wake, &c->x->lock);
+           !atomic_load(&v->init_pin) && !c->vmm->done)
+        pthread_cond_wait(&c->wake, &c->vmm->lock);
 }
 
 void irqchip__wake(struct irqchip *c)

@@ -44,7 +44,7 @@ struct irqchip_bus {
 /** The interrupt controllers and their wiring. */
 struct irqchip {
     enum irqchip_kind kind;
-    struct vmm *x;
+    struct vmm *vmm;
     struct irq_sink sink; /* where device lines end */
     /* --irqchip=user only (all of it guarded by the machine's lock): */
     struct pic pic;
