@@ -59,7 +59,7 @@ static int pc_irqchip(void *ctx, struct vmm *x)
     struct pc *pc = ctx;
     enum irqchip_kind kind = pc->cfg.irqchip;
 
-    pc->x = x;
+    pc->vmm = x;
     if (x->machine.vm.kvm.vm_fd < 0) { /* the interpreter: only stepvm's models */
         if (pc->cfg.irqchip_asked && kind == IRQCHIP_KERNEL)
             return error__set("--irqchip=kernel needs KVM: the interpreter takes interrupts "
@@ -191,13 +191,13 @@ static void wake_loop(struct pc *pc)
     uint64_t one = 1;
 
     if (write(pc->wake_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
-        fprintf(pc->x->cfg.machine.diag, "warning: waking the event loop: %s\n", strerror(errno));
+        fprintf(pc->vmm->cfg.machine.diag, "warning: waking the event loop: %s\n", strerror(errno));
 }
 
 /* Ends the machine from outside the guest. Lock held. */
 static void quit(struct pc *pc, int status)
 {
-    vmm__end(pc->x, status);
+    vmm__end(pc->vmm, status);
 }
 
 /* [halt-for-good] */
@@ -206,7 +206,7 @@ static void quit(struct pc *pc, int status)
  * exit for a while, the loop kicks every vCPU; the exit that follows looks at its state. */
 static void idle_check(struct pc *pc, uint64_t now)
 {
-    struct vmm *x = pc->x;
+    struct vmm *x = pc->vmm;
 
     if (pc->chip.kind != IRQCHIP_KERNEL || now - pc->idle_check < IDLE_NS)
         return;
@@ -240,13 +240,13 @@ static void read_input(struct pc *pc)
     uint8_t raw[sizeof(pc->in)], cooked[sizeof(pc->in)];
     int want_quit = 0;
 
-    pthread_mutex_lock(&pc->x->lock);
+    pthread_mutex_lock(&pc->vmm->lock);
     size_t room = sizeof(pc->in) - pc->in_len;
-    pthread_mutex_unlock(&pc->x->lock);
+    pthread_mutex_unlock(&pc->vmm->lock);
     ssize_t n = read(pc->in_fd, raw, room);
     if (n < 0 && (errno == EINTR || errno == EAGAIN))
         return;
-    pthread_mutex_lock(&pc->x->lock);
+    pthread_mutex_lock(&pc->vmm->lock);
     if (n <= 0) {
         pc->in_eof = 1; /* the end of a file or pipe: nothing more will come */
     } else {
@@ -258,7 +258,7 @@ static void read_input(struct pc *pc)
             quit(pc, 0);
         feed_input(pc);
     }
-    pthread_mutex_unlock(&pc->x->lock);
+    pthread_mutex_unlock(&pc->vmm->lock);
 }
 
 /* [event-loop] */
@@ -268,7 +268,7 @@ static void read_input(struct pc *pc)
 static void *event_loop(void *arg)
 {
     struct pc *pc = arg;
-    struct vmm *x = pc->x;
+    struct vmm *x = pc->vmm;
 
     pthread_mutex_lock(&x->lock);
     while (!pc->stop) {

@@ -41,7 +41,7 @@ struct pc_config {
 /** The PC's devices and the event loop that serves them. */
 struct pc {
     struct pc_config cfg;
-    struct vmm *x;
+    struct vmm *vmm;
     struct vmm_platform platform;
     struct irqchip chip;
     struct pit pit;
