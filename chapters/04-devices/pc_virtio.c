@@ -98,7 +98,7 @@ static int add_slot(struct pc_virtio *pv, const struct irq_sink *sink, int kerne
 {
     struct pc_virtio_slot *s = &pv->slot[pv->n];
     uint64_t base = VIRTIO_MMIO_BASE + pv->n * VIRTIO_MMIO_STRIDE;
-    int vm_fd = pv->x->machine.vm.kvm.vm_fd;
+    int vm_fd = pv->vmm->machine.vm.kvm.vm_fd;
 
     s->gsi = slot_irq[pv->n];
     struct irq_line line = {sink, s->gsi};
@@ -107,8 +107,8 @@ static int add_slot(struct pc_virtio *pv, const struct irq_sink *sink, int kerne
             return -1;
         line.sink = &s->irqfd_sink;
     }
-    virtio_mmio__init(&s->t, name, ops, dev, &pv->dma, line, pv->x->cfg.machine.diag);
-    if (virtio_mmio__register(&s->t, &pv->x->mmio, base) < 0)
+    virtio_mmio__init(&s->t, name, ops, dev, &pv->dma, line, pv->vmm->cfg.machine.diag);
+    if (virtio_mmio__register(&s->t, &pv->vmm->mmio, base) < 0)
         return -1;
     if (vm_fd >= 0 && !pv->cfg.no_ioeventfd && ioeventfd_attach(s, vm_fd, base, ops->nqueues) < 0)
         return -1;
@@ -121,7 +121,7 @@ int pc_virtio__create(struct pc_virtio *pv, struct vmm *x, const struct irq_sink
 {
     static char names[VIRTIO_MMIO_SLOTS][24]; /* "virtio-blk" and any unsigned */
 
-    pv->x = x;
+    pv->vmm = x;
     pv->dma = (struct virtio_dma){dma_map, dma_written, x};
     for (unsigned i = 0; i < VIRTIO_MMIO_SLOTS; i++) {
         pv->slot[i].irq_fd = -1;
@@ -180,7 +180,7 @@ void pc_virtio__serve(struct pc_virtio *pv, const struct pollfd *fds, int n)
 
 void pc_virtio__exit(struct pc_virtio *pv)
 {
-    if (!pv->x)
+    if (!pv->vmm)
         return; /* pc_virtio__create never ran: there is nothing, not even fds set to -1 */
     for (unsigned i = 0; i < VIRTIO_MMIO_SLOTS; i++) {
         struct pc_virtio_slot *s = &pv->slot[i];
@@ -192,5 +192,5 @@ void pc_virtio__exit(struct pc_virtio *pv)
         virtio_blk__close(&s->blk);
     }
     pv->n = 0;
-    pv->x = NULL;
+    pv->vmm = NULL;
 }

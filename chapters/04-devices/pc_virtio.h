@@ -49,7 +49,7 @@ struct pc_virtio_slot {
 /** The PC's virtio devices. */
 struct pc_virtio {
     struct pc_virtio_config cfg;
-    struct vmm *x;
+    struct vmm *vmm;
     struct virtio_dma dma;
     struct pc_virtio_slot slot[VIRTIO_MMIO_SLOTS];
     unsigned n;
