@@ -44,12 +44,12 @@ static void bus_nmi(void *ctx, unsigned cpu)
 {
     struct smp *s = ctx;
 
-    vcpu__raise_nmi(s->x->cpu[cpu].vcpu);
+    vcpu__raise_nmi(s->vmm->cpu[cpu].vcpu);
     /* An NMI ends HLT, even with interrupts off: a CPU halted for good is not any more,
      * so that the machine does not end before it has woken (one waiting for its startup
      * IPI ignores NMIs). */
     if (s->cpu[cpu].state != SMP_CPU_WAIT_SIPI)
-        vmm__set_stopped(s->x, cpu, 0);
+        vmm__set_stopped(s->vmm, cpu, 0);
     irqchip__wake(&s->pc->chip);
 }
 
@@ -62,7 +62,7 @@ static void bus_init(void *ctx, unsigned cpu)
 
     s->cpu[cpu].state = SMP_CPU_WAIT_SIPI;
     s->cpu[cpu].startup_pending = 0;
-    vcpu__raise_init(s->x->cpu[cpu].vcpu);
+    vcpu__raise_init(s->vmm->cpu[cpu].vcpu);
     irqchip__wake(&s->pc->chip);
 }
 
@@ -122,7 +122,7 @@ static int start_at(struct vcpu *v, uint8_t vector)
 static int take_init_and_startup(struct smp_cpu *c)
 {
     struct smp *s = c->smp;
-    struct vmm *x = s->x;
+    struct vmm *x = s->vmm;
     struct vcpu *v = x->cpu[c->index].vcpu;
     int ret = 0;
 
@@ -171,7 +171,7 @@ static void *vcpu_thread(void *arg)
             break;
         if (user_irqchip(s) && (ret = take_init_and_startup(c)) != 0)
             break;
-        ret = vmm__step_vcpu(s->x, c->index, &c->last_exit);
+        ret = vmm__step_vcpu(s->vmm, c->index, &c->last_exit);
         if (s->inspecting)
             smp__gate_passed(c, ret);
     }
@@ -189,7 +189,7 @@ static void *vcpu_thread(void *arg)
  * IPI (--irqchip=user; KVM's own local APICs do this in the kernel). */
 static int prepare_cpus(struct smp *s)
 {
-    struct vmm *x = s->x;
+    struct vmm *x = s->vmm;
 
     for (unsigned i = 0; i < s->ncpus; i++) {
         struct smp_cpu *c = &s->cpu[i];
@@ -224,7 +224,7 @@ int smp__start_threads(struct smp *s, struct vmm *x)
 
 void smp__join_threads(struct smp *s)
 {
-    struct vmm *x = s->x;
+    struct vmm *x = s->vmm;
     int running = 0;
 
     for (unsigned i = 0; i < s->ncpus; i++)
@@ -299,7 +299,7 @@ static int smp_irqchip(void *ctx, struct vmm *x)
 {
     struct smp *s = ctx;
 
-    s->x = x;
+    s->vmm = x;
     if (INNER(s, irqchip, x) < 0)
         return -1;
     if (!user_irqchip(s))
@@ -361,7 +361,7 @@ static void smp_stop(void *ctx, struct vmm *x)
 {
     struct smp *s = ctx;
 
-    if (s->x)
+    if (s->vmm)
         smp__join_threads(s); /* the inspector's, if it left them running */
 
     if (s->inner->stop)

@@ -56,7 +56,7 @@ struct smp {
     struct pc *pc;                    /* chapter 4's PC */
     const struct vmm_platform *inner; /* the PC's platform, whose hooks smp's call */
     struct vmm_platform platform;
-    struct vmm *x;
+    struct vmm *vmm;
     unsigned ncpus;
     struct smp_cpu cpu[VMM_MAX_CPUS];
     struct apicbus bus;          /* --irqchip=user: the wires between the local APICs */

@@ -22,7 +22,7 @@
 int smp__gate(struct smp_cpu *c)
 {
     struct smp *s = c->smp;
-    struct vmm *x = s->x;
+    struct vmm *x = s->vmm;
 
     pthread_mutex_lock(&x->lock);
     c->at_gate = 1;
@@ -41,20 +41,20 @@ void smp__gate_passed(struct smp_cpu *c, int ret)
 {
     struct smp *s = c->smp;
 
-    pthread_mutex_lock(&s->x->lock);
+    pthread_mutex_lock(&s->vmm->lock);
     c->steps++;
     c->step_ret = ret;
     if (ret < 0) /* the inspector's thread reports it */
         snprintf(c->error, sizeof(c->error), "vCPU %u: %s", c->index, error__get());
     pthread_cond_broadcast(&s->gate);
-    pthread_mutex_unlock(&s->x->lock);
+    pthread_mutex_unlock(&s->vmm->lock);
 }
 /* [gate] */
 
 /* Waits on the gate until deadline; returns 0, or ETIMEDOUT. Lock held. */
 static int wait_until(struct smp *s, const struct timespec *deadline)
 {
-    return pthread_cond_timedwait(&s->gate, &s->x->lock, deadline);
+    return pthread_cond_timedwait(&s->gate, &s->vmm->lock, deadline);
 }
 
 static struct timespec after(long ns)
@@ -75,7 +75,7 @@ static struct timespec after(long ns)
 static int inspect_step(void *ctx, struct vcpu_exit *exit, char *line, size_t len)
 {
     struct smp *s = ctx;
-    struct vmm *x = s->x;
+    struct vmm *x = s->vmm;
     struct smp_cpu *c = &s->cpu[s->focus];
     int ret = 0, err = 0;
 
@@ -123,16 +123,16 @@ static int inspect_focus(void *ctx, int i)
 
     if (i < 0 || (unsigned)i >= s->ncpus)
         return error__set("no vCPU %d", i);
-    pthread_mutex_lock(&s->x->lock);
+    pthread_mutex_lock(&s->vmm->lock);
     if (s->others_run) { /* the old focus runs with the others now; the new one waits */
         s->cpu[s->focus].permits = -1;
         s->cpu[i].permits = 0;
-        vcpu__kick(s->x->cpu[i].vcpu);
+        vcpu__kick(s->vmm->cpu[i].vcpu);
         pthread_cond_broadcast(&s->gate);
     }
     s->focus = i;
-    s->target->vcpu = s->x->cpu[i].vcpu;
-    pthread_mutex_unlock(&s->x->lock);
+    s->target->vcpu = s->vmm->cpu[i].vcpu;
+    pthread_mutex_unlock(&s->vmm->lock);
     return 0;
 }
 
@@ -146,13 +146,13 @@ static void inspect_describe(void *ctx, int i, char *line, size_t len)
         line[0] = '\0';
         return;
     }
-    pthread_mutex_lock(&s->x->lock);
+    pthread_mutex_lock(&s->vmm->lock);
     fprintf(f, "%-13s", c->at_gate ? "paused" : smp__state_name(c->state));
     if (c->steps) {
         fprintf(f, " last: ");
-        trace__print_exit(f, &s->x->cpu[i].last);
+        trace__print_exit(f, &s->vmm->cpu[i].last);
     }
-    pthread_mutex_unlock(&s->x->lock);
+    pthread_mutex_unlock(&s->vmm->lock);
     fclose(f);
 }
 
@@ -160,17 +160,17 @@ static int inspect_run_others(void *ctx, int run)
 {
     struct smp *s = ctx;
 
-    pthread_mutex_lock(&s->x->lock);
+    pthread_mutex_lock(&s->vmm->lock);
     s->others_run = run;
     for (unsigned i = 0; i < s->ncpus; i++) {
         if ((int)i == s->focus)
             continue;
         s->cpu[i].permits = run ? -1 : 0;
         if (!run)
-            vcpu__kick(s->x->cpu[i].vcpu); /* out of the guest, to the gate */
+            vcpu__kick(s->vmm->cpu[i].vcpu); /* out of the guest, to the gate */
     }
     pthread_cond_broadcast(&s->gate);
-    pthread_mutex_unlock(&s->x->lock);
+    pthread_mutex_unlock(&s->vmm->lock);
     return 0;
 }
 
