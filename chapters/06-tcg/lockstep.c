@@ -66,7 +66,7 @@ static void report_exit_difference(struct lockstep_pair *p, int items_differ)
     FILE *out = p->out;
 
     fprintf(out, "lockstep: the machines differ at exit %lu (kvm %lu, tcg %lu exits)\n", p->pairs,
-            vmm__exits(&p->k.x), vmm__exits(&p->t.x));
+            vmm__exits(&p->k.vmm), vmm__exits(&p->t.vmm));
     if (items_differ) {
         fprintf(out, "  kvm: ");
         lockstep_item__print(out, &p->k.log.items[p->k.log.next]);
@@ -374,10 +374,10 @@ static int compare(struct lockstep_pair *p)
         ret = single_step_both(p) < 0 ? -1 : by_steps(p);
     else
         ret = by_exits(p, 0, 1);
-    res->exits_kvm = vmm__exits(&p->k.x);
-    res->exits_tcg = vmm__exits(&p->t.x);
+    res->exits_kvm = vmm__exits(&p->k.vmm);
+    res->exits_tcg = vmm__exits(&p->t.vmm);
     res->instructions = tcg_vcpu__instructions(p->t.tcg);
-    res->status = vmm__status(&p->k.x);
+    res->status = vmm__status(&p->k.vmm);
     if (ret == 0)
         return lockstep_pair__compare_ends(p);
     if (ret == 1 && p->mode == LOCKSTEP_EXITS && search(p, p->cfg, p->img) < 0)

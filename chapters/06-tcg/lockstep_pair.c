@@ -62,21 +62,21 @@ static int side_init(struct lockstep_side *s, const char *name, const struct vmm
         cfg.backend_ctx = &s->tcg;
     }
     s->built = 1;
-    if (vmm__init(&s->x, &cfg) < 0)
+    if (vmm__init(&s->vmm, &cfg) < 0)
         return -1;
-    struct kvm_cpu *kvm_cpu = vmm__kvm_cpu(&s->x, 0); /* NULL on the interpreter */
+    struct kvm_cpu *kvm_cpu = vmm__kvm_cpu(&s->vmm, 0); /* NULL on the interpreter */
     if (kvm_cpu && pin_cpuid(kvm_cpu) < 0)
         return -1;
-    if (vmm__load(&s->x, img) < 0)
+    if (vmm__load(&s->vmm, img) < 0)
         return -1;
-    s->vcpu = vmm__vcpu(&s->x, 0);
+    s->vcpu = vmm__vcpu(&s->vmm, 0);
     return lockstep_state__read(s->vcpu, &s->state);
 }
 
 static void side_exit(struct lockstep_side *s)
 {
     if (s->built)
-        vmm__exit(&s->x);
+        vmm__exit(&s->vmm);
     tcg_vcpu__free(s->tcg);
     if (s->console)
         fclose(s->console);
@@ -108,9 +108,9 @@ int lockstep_pair__next_exit(struct lockstep_side *s)
         return lockstep_log__add(&s->log, (struct lockstep_item){.kind = LOCKSTEP_ITEM_END});
     int ret;
     do /* a signal's exit is nothing the guest did */
-        ret = vmm__step(&s->x, &e);
+        ret = vmm__step(&s->vmm, &e);
     while (ret == 0 && e.kind == VCPU_EXIT_INTR);
-    if (ret < 0 && !vmm__crashed(&s->x)) {
+    if (ret < 0 && !vmm__crashed(&s->vmm)) {
         /* The exit could not be run or handled: a death both machines may share. */
         snprintf(s->why, sizeof(s->why), "%s", error__get());
         e.kind = VCPU_EXIT_FATAL;
@@ -125,7 +125,7 @@ int lockstep_pair__next_exit(struct lockstep_side *s)
 
 void lockstep_pair__end(struct lockstep_side *s)
 {
-    vmm__end_locking(&s->x, 0);
+    vmm__end_locking(&s->vmm, 0);
     s->ended = 1;
 }
 

@@ -15,7 +15,7 @@
 /* One machine of the pair. */
 struct lockstep_side {
     const char *name;  /* "kvm" or "tcg" */
-    struct vmm x;      /* reached only through vmm__* calls */
+    struct vmm vmm;    /* reached only through vmm__* calls */
     struct vcpu *vcpu; /* its vCPU (the boot CPU): registers and memory are read through it */
     struct vcpu *tcg;  /* the interpreter's vCPU; NULL on KVM */
     FILE *console;     /* the guest's console and the machine's warnings, in memory */
