@@ -24,26 +24,6 @@ static void run_guest(struct run_result *r, const char *program, const char *acc
                   mode, r->status, r->out, r->err);
 }
 
-/* Whether irqtest failed only checks that count interrupts against the host's clock
- * (rates, and a one-shot's delay): a host too busy to run the guest for whole periods
- * loses ticks there, whatever the devices do. */
-static int only_rates_failed(const struct run_result *r)
-{
-    static const char *const rates[] = {
-        "pit-rate:", "rtc-periodic:", "lapic-oneshot:", "lapic-periodic:", "pit-unmasked:"};
-    int failed = 0;
-
-    for (const char *l = r->out; (l = strstr(l, "FAIL ")) != NULL; l++) {
-        int rate = 0;
-        for (size_t k = 0; k < sizeof(rates) / sizeof(rates[0]); k++)
-            rate |= strncmp(l + 5, rates[k], strlen(rates[k])) == 0;
-        if (!rate)
-            return 0;
-        failed++;
-    }
-    return failed > 0;
-}
-
 /* irqtest.elf passes every check it makes in mode. When only its rate checks failed, the
  * run is made once more (and says so): those checks measure the host's scheduling too. */
 static void irqtest(const char *program, const char *accel, const char *mode)
@@ -53,7 +33,7 @@ static void irqtest(const char *program, const char *accel, const char *mode)
 
     snprintf(cmdline, sizeof(cmdline), "irq=%s", mode);
     run_builtv(&r, program, accel, "--cmdline", cmdline, guest, NULL);
-    if (r.status != 1 && only_rates_failed(&r)) {
+    if (r.status != 1 && irqtest_only_rates_failed(r.out)) {
         printf("irqtest irq=%s, %s %s: only rate checks failed, on a busy host; once more:\n%s",
                mode, program, accel, strstr(r.out, "FAIL "));
         run_free(&r);

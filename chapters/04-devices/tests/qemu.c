@@ -37,13 +37,39 @@ void assert_irqtest_passed(const char *out, const char *mode)
             assert_passed(out, checks_apic[i]);
 }
 
+int irqtest_only_rates_failed(const char *out)
+{
+    static const char *const rates[] = {
+        "pit-rate:", "rtc-periodic:", "lapic-oneshot:", "lapic-periodic:", "pit-unmasked:"};
+    int failed = 0;
+
+    for (const char *l = out; (l = strstr(l, "FAIL ")) != NULL; l++) {
+        int rate = 0;
+        for (size_t k = 0; k < sizeof(rates) / sizeof(rates[0]); k++)
+            rate |= strncmp(l + 5, rates[k], strlen(rates[k])) == 0;
+        if (!rate)
+            return 0;
+        failed++;
+    }
+    return failed > 0;
+}
+
+/* The reference run, with the same rule as stepvm's (machine.c): QEMU's timers lose
+ * ticks on a busy host too, so a run that failed only rate checks is made once more. */
 static void run_irqtest(const char *mode)
 {
     struct run_result r;
     char cmdline[16];
+    const struct qemu_run how = {.cmdline = cmdline, .com1 = 1};
 
     snprintf(cmdline, sizeof(cmdline), "irq=%s", mode);
-    run_qemu(&r, "guests/ch4/irqtest.elf", &(struct qemu_run){.cmdline = cmdline, .com1 = 1});
+    run_qemu(&r, "guests/ch4/irqtest.elf", &how);
+    if (r.status != 1 && irqtest_only_rates_failed(r.out)) {
+        printf("irqtest irq=%s under QEMU: only rate checks failed, on a busy host; once more:\n%s",
+               mode, strstr(r.out, "FAIL "));
+        run_free(&r);
+        run_qemu(&r, "guests/ch4/irqtest.elf", &how);
+    }
     assert_irqtest_passed(r.out, mode);
     /* exit(0) through isa-debug-exit: QEMU's status is (0 << 1) | 1. */
     ck_assert_msg(r.status == 1, "QEMU status %d: %s", r.status, r.err);
