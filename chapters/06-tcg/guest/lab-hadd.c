@@ -10,6 +10,7 @@
  * (#GP, a misaligned m128). Built with -DSSE_ON_HOST, the same tests run as a Linux
  * program on the host's CPU, whose output is the reference the lab's grader compares.
  */
+#define SSE_NAME_WIDTH "12" /* "haddps UEftz" */
 #include "sse_harness.h"
 
 /* A test: insn runs between the loads and the stores. */
@@ -39,38 +40,10 @@ TEST(t_haddpd_hi, "movaps %%xmm0, %%xmm9\n\tmovaps %%xmm1, %%xmm8\n\t"
 TEST(t_haddpd_mis, "haddpd sse_m+8(%%rip), %%xmm0")
 TEST(t_haddps_mis, "haddps sse_m+4(%%rip), %%xmm0")
 
-/* Runs fn under MXCSR mx and prints XMM0 (lanes high to low), MXCSR after, any exception. */
-static void run(const char *name, void (*fn)(void), uint32_t mx)
-{
-    mx_in = mx;
-    caught_vector = NONE;
-    set4(sse_r, 0xdeadbeef, 0xdeadbeef, 0xdeadbeef, 0xdeadbeef);
-    fn();
-    printf("%-12s %04x: %08x %08x %08x %08x mx %04x", name, mx, sse_r[3], sse_r[2], sse_r[1],
-           sse_r[0], mx_out);
-    if (caught_vector != NONE)
-        printf(" #%lu", caught_vector);
-    printf("\n");
-}
-
-/* MXCSR: the default (all masked, nearest), FTZ+DAZ, and the three other roundings. */
-static const uint32_t modes[] = {0x1f80, 0x9fc0, 0x3f80, 0x5f80, 0x7f80};
-#define NMODES (sizeof(modes) / sizeof(modes[0]))
-
-#define F_1    0x3f800000u
-#define F_3    0x40400000u
-#define F_QNAN 0x7fc00001u
-#define F_SNAN 0x7f800001u
-#define F_INF  0x7f800000u
-#define F_NINF 0xff800000u
-#define F_MAX  0x7f7fffffu
-#define D_1    0x3ff0000000000000ull
-#define D_3    0x4008000000000000ull
-#define D_QNAN 0x7ff8000000000001ull
-#define D_SNAN 0x7ff0000000000001ull
-#define D_INF  0x7ff0000000000000ull
-#define D_NEG  (1ull << 63)
-#define D_MAX  0x7fefffffffffffffull
+/* Operands of this lab's tests only; the others are in sse_harness.h. */
+#define F_MAX 0x7f7fffffu
+#define D_NEG (1ull << 63)
+#define D_MAX 0x7fefffffffffffffull
 
 /* Sets sse_a and sse_b (single precision) and runs the four single forms in every mode. */
 static void ps_case(const char *what, const uint32_t a[4], const uint32_t b[4])
@@ -161,14 +134,7 @@ static void exceptions(void)
 
 int main(void)
 {
-#ifdef SSE_ON_HOST
-    catch_signals();
-#else
-    write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
-    trap_set_gate(6, catch_ud, 0);
-    trap_set_gate(13, catch_gp, 0);
-    trap_set_gate(19, catch_xm, 0);
-#endif
+    harness_start();
     /* [lab-hadd] */
     set2(sse_a, D_1, D_3);
     set2(sse_b, D_3, D_1);

@@ -29,19 +29,6 @@ uint64_t gpr_in, gpr_out, flags_out; /* named in the assembly */
                          : "rax", "rcx", "rdx", "memory", "cc" XMM_CLOBBERS);                      \
     }
 
-/* Runs fn under MXCSR mx and prints XMM0 (lanes high to low), MXCSR after, any exception. */
-static void run(const char *name, void (*fn)(void), uint32_t mx)
-{
-    mx_in = mx;
-    caught_vector = NONE;
-    fn();
-    printf("%-10s %04x: %08x %08x %08x %08x mx %04x", name, mx, sse_r[3], sse_r[2], sse_r[1],
-           sse_r[0], mx_out);
-    if (caught_vector != NONE)
-        printf(" #%lu", caught_vector);
-    printf("\n");
-}
-
 /* The same, printing RCX (conversions to integers) or ZF PF CF OF SF AF (comparisons). */
 static void run_gpr(const char *name, void (*fn)(void), uint32_t mx, int flags)
 {
@@ -49,26 +36,8 @@ static void run_gpr(const char *name, void (*fn)(void), uint32_t mx, int flags)
     caught_vector = NONE;
     fn();
     printf("%-10s %04x: %016lx mx %04x", name, mx, flags ? flags_out & 0x8d5 : gpr_out, mx_out);
-    if (caught_vector != NONE)
-        printf(" #%lu", caught_vector);
-    printf("\n");
+    print_caught();
 }
-
-/* MXCSR: the default (all masked, nearest), FTZ+DAZ, and the three other roundings. */
-static const uint32_t modes[] = {0x1f80, 0x9fc0, 0x3f80, 0x5f80, 0x7f80};
-#define NMODES (sizeof(modes) / sizeof(modes[0]))
-
-#define F_1    0x3f800000u
-#define F_3    0x40400000u
-#define F_QNAN 0x7fc00001u
-#define F_SNAN 0x7f800001u
-#define F_INF  0x7f800000u
-#define F_NINF 0xff800000u
-#define D_1    0x3ff0000000000000ull
-#define D_3    0x4008000000000000ull
-#define D_QNAN 0x7ff8000000000001ull
-#define D_SNAN 0x7ff0000000000001ull
-#define D_INF  0x7ff0000000000000ull
 
 /* ---- Arithmetic ---- */
 
@@ -535,14 +504,7 @@ static void cr4_cases(void)
 
 int main(void)
 {
-#ifdef SSE_ON_HOST
-    catch_signals();
-#else
-    write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
-    trap_set_gate(6, catch_ud, 0);
-    trap_set_gate(13, catch_gp, 0);
-    trap_set_gate(19, catch_xm, 0);
-#endif
+    harness_start();
     arithmetic();
     comparisons();
     conversions();
