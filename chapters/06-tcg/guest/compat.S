@@ -4,12 +4,7 @@
 
 /* Long mode; CPL3 compatibility-mode code raises #BP (int3); the 64-bit handler reports
  * which CS it interrupted and exits 0x11 on success. */
-	.section .multiboot, "a"
-	.align 4
-	.long 0x1BADB002, 0x00000003, -(0x1BADB002 + 3)
-	.text
-	.code32
-	.globl _start
+#include "start32.inc"
 _start:
 	mov $stack_top, %esp
 	/* page tables: PML4[0] -> PDPT, PDPT[0] -> PD, PD: 2 MiB pages 0..1 GiB, user+rw */

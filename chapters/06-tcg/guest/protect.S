@@ -6,12 +6,7 @@
  * 1: far CALL to a not-present segment: #NP must leave ESP as before the CALL.
  * 2: IRET to CPL3 with a bad SS: #GP must be taken at CPL0 (pushed CS = 0x08).
  * 3: CPL3 far JMP to a conforming DPL0 code segment: CPL stays 3, MOV CR0 must #GP. */
-	.section .multiboot, "a"
-	.align 4
-	.long 0x1BADB002, 0x00000003, -(0x1BADB002 + 3)
-	.text
-	.code32
-	.globl _start
+#include "start32.inc"
 _start:
 	mov $stack_top, %esp
 	mov $tss, %eax
@@ -19,12 +14,7 @@ _start:
 	shr $16, %eax
 	movb %al, gdt+0x28+4
 	movb %ah, gdt+0x28+7
-	lgdt gdtr
-	ljmp $0x08, $1f
-1:	mov $0x10, %ax
-	mov %ax, %ds
-	mov %ax, %es
-	mov %ax, %ss
+	load_flat_gdt
 	movl $kstack_top, tss+4
 	movl $0x10, tss+8
 	mov $0x28, %ax

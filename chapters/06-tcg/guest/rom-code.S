@@ -3,19 +3,9 @@
 # the VMM must go on. (QEMU 7.2's TCG aborts on this guest.)
 
 /* Executes one instruction in the ROM page (it faults), then writes to that page. */
-	.section .multiboot, "a"
-	.align 4
-	.long 0x1BADB002, 0x00000003, -(0x1BADB002 + 3)
-	.text
-	.code32
-	.globl _start
+#include "start32.inc"
 _start:
-	lgdt gdtr
-	ljmp $0x08, $1f
-1:	mov $0x10, %ax
-	mov %ax, %ds
-	mov %ax, %es
-	mov %ax, %ss
+	load_flat_gdt
 	mov $stack_top, %esp
 	/* IDT: every one of 32 vectors goes to handler */
 	mov $idt, %edi
