@@ -93,6 +93,17 @@ status_is() {
     seen=$(describe "$1")
     [ "$(cat "$R/$1.status" 2>/dev/null)" = "$2" ]
 }
+# Every RUN ends with STATUS; a FAIL describes each that did not.
+statuses_are() { # STATUS RUN...
+    want=$1; shift
+    expected="$* end with status $want"
+    failed=""
+    for run in "$@"; do
+        [ "$(cat "$R/$run.status" 2>/dev/null)" = "$want" ] || failed="$failed $run"
+    done
+    seen=$(for run in $failed; do describe "$run"; done)
+    [ -z "$failed" ]
+}
 out_has() {
     expected="$1's standard output has a line matching '$2'"
     seen=$(describe "$1")

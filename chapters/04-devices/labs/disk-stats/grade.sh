@@ -63,13 +63,8 @@ rw_rest() {
     [ "$(field rw 0 flushes)" = 1 ] && [ "$(field rw 0 get-ids)" = 1 ] &&
         line rw 0 | grep -qF 'writes 1 (512 bytes)'
 }
-both_end() {
-    expected="rw and ro end with status 1"
-    seen="rw ended with status $(cat "$R/rw.status" 2>/dev/null), ro with $(cat "$R/ro.status" 2>/dev/null)"
-    [ "$(cat "$R/rw.status" 2>/dev/null)" = 1 ] && [ "$(cat "$R/ro.status" 2>/dev/null)" = 1 ]
-}
 checks() {
-    check "vblk.elf runs to its end on both disks (exit status 1)" both_end
+    check "vblk.elf runs to its end on both disks (exit status 1)" statuses_are 1 rw ro
     check "--stats prints a line per disk, in --disk order" lines_per_disk
     check "each line as 'virtio-blkN: reads R (B bytes), writes W (B bytes), flushes F, get-ids G, unsupported U, errors E'" well_formed
     check "read-write: $((COVER + 1)) reads of $((SECTORS + 1)) sectors ($(((SECTORS + 1) * 512)) bytes)" rw_reads
