@@ -5,7 +5,8 @@
 #
 # Inputs (environment): BIN (the directory of bench-bare and bench-path), GUEST
 # (bench-exits.elf), N, ROUNDS, and QEMU (the QEMU command up to its options, or empty
-# with QEMU_NA saying why not). Prints one table.
+# with QEMU_NA saying why not) and MEASURE_LIB (common/scripts/measure-lib.sh). Prints one
+# table.
 #
 # Every figure is a difference of two runs, N and 2N writes, divided by N: what is the
 # same in both (starting the process, building the VM, the guest's boot at CPL0, QEMU's
@@ -15,20 +16,8 @@
 # machine was doing meanwhile only ever adds time, so the minimum is the least disturbed.
 set -u
 
-# The nested machine links only a few of busybox's commands; call it for the others.
-for cmd in awk date grep head seq; do
-    command -v $cmd >/dev/null 2>&1 || eval "$cmd() { busybox $cmd \"\$@\"; }"
-done
-
-# Nanoseconds of CLOCK_MONOTONIC from the shell: date's %N where it has one, else the
-# kernel's own clock in /proc/timer_list (busybox's date has no %N).
-now_ns() {
-    t=$(date +%s%N 2>/dev/null)
-    case $t in
-    *N | '') awk '/^now at/ { print $3; exit }' /proc/timer_list ;;
-    *) echo "$t" ;;
-    esac
-}
+# The busybox fallbacks and now_ns.
+. "$MEASURE_LIB"
 
 err=/tmp/bench-exits.err
 

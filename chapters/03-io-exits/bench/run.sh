@@ -13,26 +13,26 @@ set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../../.." && pwd)
-build=$(cd "${1:-$top/build}" && pwd)
+. "$top/common/scripts/bench-lib.sh"
+bench_start run.sh "${1:-}" bin/bench-bare bin/bench-path guests/ch3/bench-exits.elf
 n=${STEPVM_BENCH_N:-10000}
 rounds=${STEPVM_BENCH_ROUNDS:-3}
 dev=${STEPVM_KVM_DEV:-/dev/kvm}
 qemu=$(command -v qemu-system-x86_64 || true)
-for f in bin/bench-bare bin/bench-path guests/ch3/bench-exits.elf; do
-    [ -e "$build/$f" ] || { echo "run.sh: $build/$f is missing (run 'make')" >&2; exit 1; }
-done
+lib=$top/common/scripts/measure-lib.sh
 
 if [ -r "$dev" ] && [ -w "$dev" ]; then
     BIN=$build/bin GUEST=$build/guests/ch3/bench-exits.elf N=$n ROUNDS=$rounds \
         QEMU=$qemu QEMU_NA=${qemu:+}${qemu:-qemu-system-x86_64 is not installed} \
-        exec sh "$here/measure.sh"
+        MEASURE_LIB=$lib sh "$here/measure.sh"
+    exit 0
 fi
 
 echo "(no usable $dev here: measuring in a QEMU machine with nested KVM)" >&2
-files=$(mktemp -d)
-script=$(mktemp)
-trap 'rm -rf "$files" "$script"' EXIT
-cp "$here/measure.sh" "$files/"
+files=$tmp/files
+script=$tmp/script
+mkdir "$files"
+cp "$here/measure.sh" "$lib" "$files/"
 qemu_cmd="" qemu_na="qemu-system-x86_64 is not installed"
 if [ -n "$qemu" ]; then
     qemu_cmd=$(sh "$top/common/scripts/nested-qemu.sh" "$files")
@@ -40,6 +40,7 @@ if [ -n "$qemu" ]; then
 fi
 cat > "$script" <<END
 BIN=/stepvm/bin GUEST=/stepvm/guests/ch3/bench-exits.elf N=$n ROUNDS=$rounds \\
-    QEMU="$qemu_cmd" QEMU_NA="$qemu_na" sh /stepvm/files/measure.sh
+    QEMU="$qemu_cmd" QEMU_NA="$qemu_na" MEASURE_LIB=/stepvm/files/measure-lib.sh \\
+    sh /stepvm/files/measure.sh
 END
 STEPVM_NESTED_FILES=$files sh "$top/common/scripts/nested-kvm.sh" "$build" "$script"

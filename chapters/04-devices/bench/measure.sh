@@ -6,8 +6,8 @@
 # Inputs (environment): STEPVM (the stepvm program), GUEST (bench-irq.elf), N, ROUNDS,
 # RUNS (which runs to time, from: kvm-kernel kvm-user tcg qemu-kvm qemu-tcg), STATS (the
 # stepvm runs whose exits to count with --stats, from the same list), QEMU (the QEMU
-# command up to its options; may be empty when RUNS names no QEMU run) and PLACE (where
-# this is: a few words for the table).
+# command up to its options; may be empty when RUNS names no QEMU run), PLACE (where
+# this is: a few words for the table) and MEASURE_LIB (common/scripts/measure-lib.sh).
 #
 # Prints raw lines for table.awk, nothing else on stdout:
 #   place RUN TEXT                        where RUN was measured
@@ -17,8 +17,8 @@
 # this script with status 1: a fast wrong answer is no result.
 set -u
 
-# The busybox fallbacks and now_ns, shared with vmeasure.sh.
-. "$(dirname "$0")/clock.sh"
+# The busybox fallbacks, now_ns and exit_lines.
+. "$MEASURE_LIB"
 
 err=/tmp/bench-irq.$$.err
 out=/tmp/bench-irq.$$.out
@@ -58,16 +58,10 @@ run_once() { # RUN MODE N [stepvm options]
     echo $((t1 - t0))
 }
 
-# The --stats table of one run as "exits" lines: "port 0x03f9" is one WHERE.
+# The --stats table of one run as "exits" lines.
 count_exits() { # RUN MODE N
     run_once "$1" "$2" "$3" --stats >/dev/null || return 1
-    awk -v key="$1 $2 $3" '
-        /^exit statistics:/ { on = 1; next }
-        on && $1 == "reason" { next }
-        on && NF >= 6 {
-            if ($2 == "port") print "exits", key, $1, $2 "_" $3, $4
-            else print "exits", key, $1, $2, $3
-        }' "$err"
+    exit_lines "$1 $2 $3" "$err"
 }
 
 for run in $RUNS; do

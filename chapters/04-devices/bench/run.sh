@@ -18,23 +18,17 @@ set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../../.." && pwd)
-build=$(cd "${1:-$top/build}" && pwd)
+. "$top/common/scripts/bench-lib.sh"
+bench_start run.sh "${1:-}" bin/stepvm guests/ch4/bench-irq.elf
 n=${STEPVM_BENCH_N:-100000}
 rounds=${STEPVM_BENCH_ROUNDS:-3}
 qemu=$(command -v qemu-system-x86_64 || true)
-for f in bin/stepvm guests/ch4/bench-irq.elf; do
-    [ -e "$build/$f" ] || { echo "run.sh: $build/$f is missing (run 'make')" >&2; exit 1; }
-done
-
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-lines=$tmp/lines
-: >"$lines"
+lib=$top/common/scripts/measure-lib.sh
 
 # Runs measure.sh here: RUNS and STATS as it takes them, N, PLACE.
 measure_here() { # RUNS STATS N PLACE
     STEPVM=$build/bin/stepvm GUEST=$build/guests/ch4/bench-irq.elf N=$3 ROUNDS=$rounds \
-        RUNS=$1 STATS=$2 QEMU=$qemu PLACE=$4 sh "$here/measure.sh" >>"$lines"
+        RUNS=$1 STATS=$2 QEMU=$qemu PLACE=$4 MEASURE_LIB=$lib sh "$here/measure.sh" >>"$lines"
 }
 
 # The interpreters, here.
@@ -42,7 +36,7 @@ runs=tcg
 if [ -n "$qemu" ]; then
     runs="tcg qemu-tcg"
 else
-    echo "na qemu-tcg not measured: qemu-system-x86_64 is not installed" >>"$lines"
+    bench_no_qemu qemu-tcg
 fi
 echo "(the interpreters: stepvm and QEMU TCG on this machine)" >&2
 measure_here "$runs" tcg "$n" host
@@ -52,7 +46,7 @@ kvm_runs="kvm-kernel kvm-user"
 if [ -n "$qemu" ]; then
     kvm_runs="$kvm_runs qemu-kvm"
 else
-    echo "na qemu-kvm not measured: qemu-system-x86_64 is not installed" >>"$lines"
+    bench_no_qemu qemu-kvm
 fi
 if sh "$top/common/scripts/kvm-usable.sh"; then
     measure_here "$kvm_runs" "kvm-kernel kvm-user" "${STEPVM_BENCH_KVM_N:-$n}" kvm
@@ -60,27 +54,16 @@ else
     echo "(no usable ${STEPVM_KVM_DEV:-/dev/kvm} here: the KVM rows run in a QEMU machine with" \
         "nested KVM)" >&2
     mkdir "$tmp/files"
-    cp "$here/measure.sh" "$here/clock.sh" "$tmp/files/"
+    cp "$here/measure.sh" "$lib" "$tmp/files/"
     qemu_cmd=""
     [ -z "$qemu" ] || qemu_cmd=$(sh "$top/common/scripts/nested-qemu.sh" "$tmp/files")
     cat >"$tmp/script" <<END
 STEPVM=/stepvm/bin/stepvm GUEST=/stepvm/guests/ch4/bench-irq.elf N=${STEPVM_BENCH_KVM_N:-1000} \\
     ROUNDS=$rounds RUNS="$kvm_runs" STATS="kvm-kernel kvm-user" QEMU="$qemu_cmd" \\
-    PLACE=nested sh /stepvm/files/measure.sh
+    PLACE=nested MEASURE_LIB=/stepvm/files/measure-lib.sh sh /stepvm/files/measure.sh
 END
-    rc=0
-    STEPVM_NESTED_FILES=$tmp/files sh "$top/common/scripts/nested-kvm.sh" "$build" \
-        "$tmp/script" >"$tmp/nested" || rc=$?
     # The nested machine's console mixes measure.sh's stderr into its stdout.
-    grep -E '^(place|time|exits) ' "$tmp/nested" >>"$lines" || true
-    grep -vE '^(place|time|exits) ' "$tmp/nested" >&2 || true
-    if [ $rc -eq 77 ]; then
-        for run in $kvm_runs; do
-            echo "na $run not measured: the nested machine cannot be built here" >>"$lines"
-        done
-    elif [ $rc -ne 0 ]; then
-        exit 1
-    fi
+    bench_nested '^(place|time|exits) ' '' "$kvm_runs"
 fi
 
 awk -v ROUNDS="$rounds" -f "$here/table.awk" "$lines"

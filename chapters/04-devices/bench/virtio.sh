@@ -22,24 +22,18 @@ set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../../.." && pwd)
-build=$(cd "${1:-$top/build}" && pwd)
+. "$top/common/scripts/bench-lib.sh"
+bench_start virtio.sh "${1:-}" bin/stepvm guests/ch4/bench-vblk.elf bench/ch4/hostread
 passes=${STEPVM_BENCH_VBLK_PASSES:-16}
 rounds=${STEPVM_BENCH_ROUNDS:-3}
-for f in bin/stepvm guests/ch4/bench-vblk.elf bench/ch4/hostread; do
-    [ -e "$build/$f" ] || { echo "virtio.sh: $build/$f is missing (run 'make')" >&2; exit 1; }
-done
-
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-lines=$tmp/lines
-: >"$lines"
+lib=$top/common/scripts/measure-lib.sh
 # 64 MiB: larger than the CPU's caches, small enough for a page cache and a RAM disk.
 mkimg='head -c 67108864 /dev/urandom'
 
-measure() { # RUNS STATS PASSES PLACE IMG [STEPVM GUEST HOSTREAD SCRIPT_DIR]
-    STEPVM=${6:-$build/bin/stepvm} GUEST=${7:-$build/guests/ch4/bench-vblk.elf} \
-        HOSTREAD=${8:-$build/bench/ch4/hostread} IMG=$5 PASSES=$3 ROUNDS=$rounds RUNS=$1 \
-        STATS=$2 PLACE=$4 sh "${9:-$here}/vmeasure.sh"
+measure() { # RUNS STATS PASSES PLACE IMG
+    STEPVM=$build/bin/stepvm GUEST=$build/guests/ch4/bench-vblk.elf \
+        HOSTREAD=$build/bench/ch4/hostread IMG=$5 PASSES=$3 ROUNDS=$rounds RUNS=$1 \
+        STATS=$2 PLACE=$4 MEASURE_LIB=$lib sh "$here/vmeasure.sh"
 }
 
 kvm_runs="host-read kvm kvm-noioeventfd kvm-noirqfd kvm-neither user user-noioeventfd"
@@ -60,28 +54,18 @@ else
     echo "(no usable ${STEPVM_KVM_DEV:-/dev/kvm} here: the KVM rows and their limit run in a" \
         "QEMU machine with nested KVM)" >&2
     mkdir "$tmp/files"
-    cp "$here/vmeasure.sh" "$here/clock.sh" "$build/bench/ch4/hostread" "$tmp/files/"
+    cp "$here/vmeasure.sh" "$lib" "$build/bench/ch4/hostread" "$tmp/files/"
     # The image is made in there, in its RAM: copying 64 MiB in costs more than that.
     cat >"$tmp/script" <<END
 $mkimg >/tmp/disk.img
 STEPVM=/stepvm/bin/stepvm GUEST=/stepvm/guests/ch4/bench-vblk.elf \\
     HOSTREAD=/stepvm/files/hostread IMG=/tmp/disk.img \\
     PASSES=${STEPVM_BENCH_VBLK_KVM_PASSES:-4} ROUNDS=$rounds RUNS="$kvm_runs" \\
-    STATS="$kvm_stats" PLACE=nested sh /stepvm/files/vmeasure.sh
+    STATS="$kvm_stats" PLACE=nested MEASURE_LIB=/stepvm/files/measure-lib.sh \\
+    sh /stepvm/files/vmeasure.sh
 END
-    rc=0
-    STEPVM_NESTED_FILES=$tmp/files sh "$top/common/scripts/nested-kvm.sh" "$build" \
-        "$tmp/script" >"$tmp/nested" || rc=$?
     # The nested machine's console mixes vmeasure.sh's stderr into its stdout.
-    grep -E '^(place|time|exits|size) ' "$tmp/nested" | sed "$rename" >>"$lines" || true
-    grep -vE '^(place|time|exits|size) ' "$tmp/nested" >&2 || true
-    if [ $rc -eq 77 ]; then
-        for run in $kvm_runs; do
-            echo "na $run not measured: the nested machine cannot be built here" >>"$lines"
-        done
-    elif [ $rc -ne 0 ]; then
-        exit 1
-    fi
+    bench_nested '^(place|time|exits|size) ' "$rename" "$kvm_runs"
 fi
 
 awk -v ROUNDS="$rounds" -f "$here/vtable.awk" "$lines"

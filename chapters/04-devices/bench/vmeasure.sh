@@ -6,7 +6,8 @@
 # Inputs (environment): STEPVM (the stepvm program), GUEST (bench-vblk.elf), HOSTREAD
 # (bench/hostread.c built), IMG (the disk image), PASSES, ROUNDS, RUNS (which runs to
 # time, from: host-read tcg kvm kvm-noioeventfd kvm-noirqfd kvm-neither user
-# user-noioeventfd), STATS (the stepvm runs whose exits to count with --stats) and PLACE.
+# user-noioeventfd), STATS (the stepvm runs whose exits to count with --stats), PLACE and
+# MEASURE_LIB (common/scripts/measure-lib.sh).
 #
 # Prints raw lines for vtable.awk, nothing else on stdout:
 #   place RUN PLACE                       where RUN was measured
@@ -16,7 +17,8 @@
 # A run that fails says why on stderr and ends this script with status 1.
 set -u
 
-. "$(dirname "$0")/clock.sh"
+# The busybox fallbacks, now_ns and exit_lines.
+. "$MEASURE_LIB"
 
 err=/tmp/bench-vblk.$$.err
 out=/tmp/bench-vblk.$$.out
@@ -59,16 +61,10 @@ run_once() { # RUN PASSES [stepvm options]
     echo $((t1 - t0))
 }
 
-# The --stats table of one run as "exits" lines: "port 0x00e9" is one WHERE.
+# The --stats table of one run as "exits" lines.
 count_exits() { # RUN PASSES
     run_once "$1" "$2" --stats >/dev/null || return 1
-    awk -v key="$1 $2" '
-        /^exit statistics:/ { on = 1; next }
-        on && $1 == "reason" { next }
-        on && NF >= 6 {
-            if ($2 == "port") print "exits", key, $1, $2 "_" $3, $4
-            else print "exits", key, $1, $2, $3
-        }' "$err"
+    exit_lines "$1 $2" "$err"
 }
 
 BYTES=$(wc -c <"$IMG")

@@ -7,7 +7,7 @@
 # (bench-ipi.elf), TOTAL (the work guest's total=), N (the IPI guest's iter=), ROUNDS,
 # RUNS (from: kvm-kernel kvm-user qemu-kvm qemu-tcg), QEMU (the QEMU command up to its
 # options; may be empty when RUNS names no QEMU run), PLACE (where this is: a word for
-# the table) and CLOCK (chapter 4's clock.sh, sourced).
+# the table) and MEASURE_LIB (common/scripts/measure-lib.sh).
 #
 # Prints raw lines for table.awk, nothing else on stdout:
 #   place RUN TEXT                 where RUN was measured
@@ -19,7 +19,7 @@
 set -u
 
 # The busybox fallbacks and now_ns.
-. "$CLOCK"
+. "$MEASURE_LIB"
 
 err=/tmp/bench-smp.$$.err
 out=/tmp/bench-smp.$$.out

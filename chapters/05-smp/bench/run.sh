@@ -34,29 +34,22 @@ set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../../.." && pwd)
-build=$(cd "${1:-$top/build}" && pwd)
-clock=$top/chapters/04-devices/bench/clock.sh
+. "$top/common/scripts/bench-lib.sh"
+bench_start run.sh "${1:-}" bin/ch5 guests/ch5/bench-work.elf guests/ch5/bench-ipi.elf
+lib=$top/common/scripts/measure-lib.sh
 total=${STEPVM_BENCH_WORK:-1073741824}
 n=${STEPVM_BENCH_IPI_N:-100000}
 rounds=${STEPVM_BENCH_ROUNDS:-3}
 qemu=$(command -v qemu-system-x86_64 || true)
-for f in bin/ch5 guests/ch5/bench-work.elf guests/ch5/bench-ipi.elf; do
-    [ -e "$build/$f" ] || { echo "run.sh: $build/$f is missing (run 'make')" >&2; exit 1; }
-done
 
 # Other work on this machine takes CPUs from the runs on 2 vCPUs: the table says how much.
 load=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo '?')
-
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-lines=$tmp/lines
-: >"$lines"
 
 # Runs measure.sh here: RUNS, TOTAL, N, ROUNDS, PLACE.
 measure_here() { # RUNS TOTAL N ROUNDS PLACE
     CH5=$build/bin/ch5 WORK_GUEST=$build/guests/ch5/bench-work.elf \
         IPI_GUEST=$build/guests/ch5/bench-ipi.elf TOTAL=$2 N=$3 ROUNDS=$4 RUNS=$1 \
-        QEMU=$qemu PLACE=$5 CLOCK=$clock sh "$here/measure.sh" >>"$lines"
+        QEMU=$qemu PLACE=$5 MEASURE_LIB=$lib sh "$here/measure.sh" >>"$lines"
 }
 
 # QEMU TCG, here.
@@ -64,7 +57,7 @@ if [ -n "$qemu" ]; then
     echo "(QEMU TCG on this machine)" >&2
     measure_here qemu-tcg "$total" "$n" "$rounds" host
 else
-    echo "na qemu-tcg not measured: qemu-system-x86_64 is not installed" >>"$lines"
+    bench_no_qemu qemu-tcg
 fi
 
 # KVM, here or in the nested machine.
@@ -72,7 +65,7 @@ kvm_runs="kvm-kernel kvm-user"
 if [ -n "$qemu" ]; then
     kvm_runs="$kvm_runs qemu-kvm"
 else
-    echo "na qemu-kvm not measured: qemu-system-x86_64 is not installed" >>"$lines"
+    bench_no_qemu qemu-kvm
 fi
 if sh "$top/common/scripts/kvm-usable.sh"; then
     measure_here "$kvm_runs" "${STEPVM_BENCH_KVM_WORK:-$total}" "${STEPVM_BENCH_KVM_IPI_N:-$n}" \
@@ -81,28 +74,18 @@ else
     echo "(no usable ${STEPVM_KVM_DEV:-/dev/kvm} here: the KVM rows run in a QEMU machine with" \
         "nested KVM)" >&2
     mkdir "$tmp/files"
-    cp "$here/measure.sh" "$clock" "$tmp/files/"
+    cp "$here/measure.sh" "$lib" "$tmp/files/"
     qemu_cmd=""
     [ -z "$qemu" ] || qemu_cmd=$(sh "$top/common/scripts/nested-qemu.sh" "$tmp/files")
     cat >"$tmp/script" <<END
 CH5=/stepvm/bin/ch5 WORK_GUEST=/stepvm/guests/ch5/bench-work.elf \\
     IPI_GUEST=/stepvm/guests/ch5/bench-ipi.elf TOTAL=${STEPVM_BENCH_KVM_WORK:-268435456} \\
     N=${STEPVM_BENCH_KVM_IPI_N:-500} ROUNDS=${STEPVM_BENCH_KVM_ROUNDS:-3} RUNS="$kvm_runs" \\
-    QEMU="$qemu_cmd" PLACE=nested CLOCK=/stepvm/files/clock.sh sh /stepvm/files/measure.sh
+    QEMU="$qemu_cmd" PLACE=nested MEASURE_LIB=/stepvm/files/measure-lib.sh \\
+    sh /stepvm/files/measure.sh
 END
-    rc=0
-    STEPVM_NESTED_FILES=$tmp/files sh "$top/common/scripts/nested-kvm.sh" "$build" \
-        "$tmp/script" >"$tmp/nested" || rc=$?
     # The nested machine's console mixes measure.sh's stderr into its stdout.
-    grep -E '^(place|work|ipi) ' "$tmp/nested" >>"$lines" || true
-    grep -vE '^(place|work|ipi) ' "$tmp/nested" >&2 || true
-    if [ $rc -eq 77 ]; then
-        for run in $kvm_runs; do
-            echo "na $run not measured: the nested machine cannot be built here" >>"$lines"
-        done
-    elif [ $rc -ne 0 ]; then
-        exit 1
-    fi
+    bench_nested '^(place|work|ipi) ' '' "$kvm_runs"
 fi
 
 [ -z "${STEPVM_BENCH_RAW:-}" ] || cp "$lines" "$STEPVM_BENCH_RAW"
