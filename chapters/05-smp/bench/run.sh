@@ -12,8 +12,8 @@
 # measure.sh measures, table.awk prints.
 #
 # How it measures: times are wall-clock, taken by this script around each whole run (the
-# nanosecond clock of chapter 4's clock.sh), minus the same run without work (total=0,
-# iter=0) on the same number of vCPUs, best of the rounds. The guests' RDTSC figures are
+# nanosecond clock of common/scripts/measure-lib.sh), minus the same run without work
+# (total=0, iter=0) on the same number of vCPUs, best of the rounds. The guests' RDTSC figures are
 # not used as times: nothing tells the guest its TSC's frequency, and a TSC tick is not
 # the same time on two machines. The speed-up, though, is the ratio of the work guest's
 # TSC ticks on 1 and on 2 vCPUs: one clock on one machine, so no frequency is needed, and
