@@ -476,7 +476,8 @@ enum form {
     F_JMP,
     F_CALL,
     F_RET,
-    F_JMPM, /* JMP through a register or memory */
+    F_JMPM,  /* JMP through a register or memory */
+    F_SHIFT, /* SHL, SHR, SAR of a register by an immediate (not 0) */
 };
 
 /* The group 1 operation of an ALU opcode: 0 ADD, 1 OR, 4 AND, 5 SUB, 6 XOR, 7 CMP, 8 TEST;
@@ -546,6 +547,9 @@ static enum form form_of(const struct x86_insn *i)
         return F_MOV;
     if (op >= 0xb8 && op <= 0xbf && wide)
         return F_MOV;
+    if ((op == 0xc1 || op == 0xd1) && wide && reg && ((i->reg & 7) == 4 || (i->reg & 7) >= 5) &&
+        (i->reg & 7) != 6 && (op == 0xd1 || (i->imm & (size == 8 ? 63 : 31)) != 0))
+        return F_SHIFT;
     if (op == 0x63 && size == 8 && (reg || plain_mem(i)))
         return F_MOVX;
     if (op == 0x8d && wide && i->addrsize == 8)
@@ -643,6 +647,36 @@ static void compile_alu(struct compiler *k, const struct tcg_op *o)
         slow->back = e->p;
 }
 /* [jit-alu] */
+
+/* SHL (and SAL), SHR, SAR of a register by a count that is not 0, as bits.c's
+ * shift_single: rdx = the result, rcx = the last bit shifted out (CF). The host's OF is
+ * undefined for counts above 1, so no Jcc takes its condition from these flags. */
+static void compile_shift(struct compiler *k, const struct tcg_op *o)
+{
+    const struct x86_insn *i = &o->insn;
+    struct emit *e = &k->e;
+    unsigned size = i->opsize, w = size == 8, op = i->reg & 7;
+    unsigned n = (i->opcode == 0xd1 ? 1 : (unsigned)i->imm) & (size == 8 ? 63 : 31);
+    static const uint8_t kind[8] = {[4] = CC_SHL, [5] = CC_SHR, [7] = CC_SAR};
+
+    load(e, RAX, RBX, REG(i->rm_reg), size);
+    op_rr(e, w, 0x89, RAX, RCX); /* rcx = the bit shifted out last */
+    if (n > 1)
+        shift_ri(e, w, op, RCX, n - 1);
+    if (op == 4)
+        shift_ri(e, w, 5, RCX, size * 8 - 1);
+    alu_ri(e, 0, 4, RCX, 1);
+    op_rr(e, w, 0x89, RAX, RDX);
+    shift_ri(e, w, op, RDX, n);
+    write_greg(e, i->rm_reg, RDX, size);
+    b1(e, 0x66);
+    op_mem(e, 0, 0xc7, 0, RBX, OFF(cc_op));
+    b1(e, kind[op]);
+    b1(e, size);
+    store(e, RAX, RBX, OFF(cc_dst), 8);
+    store(e, RCX, RBX, OFF(cc_src), 8);
+    store(e, RDX, RBX, OFF(cc_res), 8);
+}
 
 /* MOV: 89, 8B, C7, C6, B8+r. */
 static void compile_mov(struct compiler *k, const struct tcg_op *o)
@@ -779,7 +813,6 @@ static void check_canonical(struct compiler *k, int reg, struct stub *slow)
     to_stub(k, slow, CC_NE);
 }
 
-/* [jit-branch] */
 /* A branch ends the block: rax = where it goes, then c->rip and the count are brought up
  * to date at once, the boundary after it is looked at, and the block returns 0. */
 static void compile_branch(struct compiler *k, const struct tcg_op *o, enum form f)
@@ -847,7 +880,6 @@ static void compile_branch(struct compiler *k, const struct tcg_op *o, enum form
     op_rr(e, 0, 0x31, RAX, RAX); /* xor eax, eax: the block ran to its end */
     jump_to(e, -1, k->epilogue);
 }
-/* [jit-branch] */
 
 /* The form of a block's instruction (one without code is #UD: the interpreter's). */
 static enum form form(const struct tcg_op *o)
@@ -941,6 +973,9 @@ static long compile(struct tcg_block *b, uint8_t *start, size_t room, size_t *si
         case F_POP:
             compile_pop(c, o);
             break;
+        case F_SHIFT:
+            compile_shift(c, o);
+            break;
         }
         c->lag_rip += o->insn.length;
         c->lag_count++;
@@ -1005,6 +1040,7 @@ err_free:
     free(j);
     return NULL;
 }
+/* [jit-buffer] */
 
 void jit__free(struct tcg_jit *j)
 {
@@ -1049,7 +1085,6 @@ jit_code jit__code(struct tcg_jit *j, struct tcg_block *b)
     return (jit_code)b->host;
 }
 /* [jit-hot] */
-/* [jit-buffer] */
 
 #else /* not __x86_64__: the JIT emits x86-64 code, so there is none here */
 
