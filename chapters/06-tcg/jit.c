@@ -26,12 +26,14 @@
 #define JIT_HOT         16         /* runs of a block before it is compiled */
 
 struct tcg_jit {
-    uint8_t *rw;   /* the code buffer, mapped for writing: the emitter's view */
-    uint8_t *rx;   /* the same pages mapped for running */
-    size_t used;   /* bytes handed out */
-    uint64_t gen;  /* moves on when the buffer is emptied: older host pointers are dead */
-    unsigned hot;  /* runs before compiling (STEPVM_JIT_HOT overrides JIT_HOT) */
-    uint64_t made; /* blocks compiled */
+    uint8_t *rw;            /* the code buffer, mapped for writing: the emitter's view */
+    uint8_t *rx;            /* the same pages mapped for running */
+    size_t used;            /* bytes handed out */
+    uint64_t gen;           /* moves on when the buffer is emptied: older host pointers are dead */
+    unsigned hot;           /* runs before compiling (STEPVM_JIT_HOT overrides JIT_HOT) */
+    uint64_t made;          /* blocks compiled */
+    struct tcg_block *from; /* the block whose code ran last (see chain()) */
+    uint64_t page;          /* the linear page it was entered in */
 };
 
 #if defined(__x86_64__)
@@ -246,6 +248,7 @@ struct compiler {
     int32_t lag_rip, lag_count;
     int cc; /* the Jcc after the flag setter being compiled: its condition, -1 if none */
     int bad;
+    struct tcg_block *block; /* the block being compiled */
 };
 
 static struct stub *stub_new(struct compiler *k, const struct tcg_op *op)
@@ -294,6 +297,49 @@ static void call_step(struct compiler *k, const void *fn, const void *arg)
     op_rr(e, 0, 0x85, RAX, RAX); /* test eax, eax */
     jump_to(e, CC_NE, k->epilogue);
 }
+
+/* [jit-chain] */
+/*
+ * Chaining in host code: at the end of a block that ran cleanly, the next block is found
+ * as block__next finds it (block.h's [chain] rule), and when it has host code already, the
+ * code jumps straight into it, past its prologue (every block's frame is the same), and
+ * the run loop is not seen again until a block ends otherwise. Only code already compiled
+ * is entered: compiling here could empty the buffer under the code that called. Returns
+ * where to jump, or NULL: the block returns to the run loop, which goes on from
+ * c->jit->from.
+ */
+#define PROLOGUE_BYTES 11
+
+static const uint8_t *chain(struct tcg_cpu *c, struct tcg_block *from)
+{
+    struct tcg_jit *j = c->jit;
+
+    if (!c->long64) /* (then the linear address of the next RIP is RIP itself) */
+        return NULL;
+    struct tcg_block *to = block__next(c, from, j->page, c->rip);
+    if (!to || !to->host || to->host_gen != j->gen)
+        return NULL;
+    j->from = to;
+    j->page = c->rip & ~0xfffull;
+    return (const uint8_t *)to->host + PROLOGUE_BYTES;
+}
+
+/* The end of a block that ran cleanly: on to the next block's code, or back to the loop. */
+static void block_end(struct compiler *k)
+{
+    struct emit *e = &k->e;
+
+    op_rr(e, 1, 0x89, RBX, RDI);
+    mov_imm(e, RSI, (uint64_t)(uintptr_t)k->block);
+    call(e, (const void *)chain);
+    op_rr(e, 1, 0x85, RAX, RAX);
+    uint8_t *back = jump_fwd(e, CC_E);
+    op_rr(e, 0, 0xff, 4, RAX); /* jmp rax */
+    patch(e, back, e->p);
+    op_rr(e, 0, 0x31, RAX, RAX); /* xor eax, eax: the block ran to its end */
+    jump_to(e, -1, k->epilogue);
+}
+/* [jit-chain] */
 
 /* [jit-events] */
 /* After an instruction run inline: what step() looks at after every instruction. The one
@@ -877,8 +923,7 @@ static void compile_branch(struct compiler *k, const struct tcg_op *o, enum form
     uint8_t *quiet = jump_fwd(e, CC_E);
     call_step(k, (const void *)tcg_jit_events, NULL);
     patch(e, quiet, e->p);
-    op_rr(e, 0, 0x31, RAX, RAX); /* xor eax, eax: the block ran to its end */
-    jump_to(e, -1, k->epilogue);
+    block_end(k);
 }
 
 /* The form of a block's instruction (one without code is #UD: the interpreter's). */
@@ -939,6 +984,9 @@ static long compile(struct tcg_block *b, uint8_t *start, size_t room, size_t *si
     b1(e, 0x55);
     op_rr(e, 1, 0x89, RDI, RBX); /* rbx = c, r12 = exit */
     op_rr(e, 1, 0x89, RSI, R12);
+    if (e->p - entry != PROLOGUE_BYTES)
+        c->bad = 1;
+    c->block = b;
     for (unsigned n = 0; n < b->n; n++) {
         const struct tcg_op *o = &b->op[n];
         enum form f = form(o);
@@ -983,8 +1031,7 @@ static long compile(struct tcg_block *b, uint8_t *start, size_t room, size_t *si
     }
     /* The block ended without a branch (its page ends, or it is full). */
     catch_up(e, c->lag_rip, c->lag_count, 1);
-    op_rr(e, 0, 0x31, RAX, RAX);
-    jump_to(e, -1, c->epilogue);
+    block_end(c);
 stubs:
     emit_stubs(c);
     if (e->full || c->bad)
@@ -1062,6 +1109,18 @@ int jit__supported(void)
 }
 
 /* [jit-hot] */
+struct tcg_block *jit__entered(struct tcg_jit *j, struct tcg_block *b, uint64_t page,
+                               uint64_t *last_page)
+{
+    if (b) {
+        j->from = b;
+        j->page = page;
+        return b;
+    }
+    *last_page = j->page;
+    return j->from;
+}
+
 jit_code jit__code(struct tcg_jit *j, struct tcg_block *b)
 {
     if (b->host && b->host_gen == j->gen)
@@ -1115,6 +1174,15 @@ jit_code jit__code(struct tcg_jit *j, struct tcg_block *b)
     (void)j;
     (void)b;
     return NULL;
+}
+
+struct tcg_block *jit__entered(struct tcg_jit *j, struct tcg_block *b, uint64_t page,
+                               uint64_t *last_page)
+{
+    (void)j;
+    (void)page;
+    (void)last_page;
+    return b;
 }
 
 #endif /* __x86_64__ */

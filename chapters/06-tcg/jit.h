@@ -35,6 +35,15 @@ int jit__supported(void);
  */
 jit_code jit__code(struct tcg_jit *j, struct tcg_block *b);
 
+/**
+ * Chaining (jit.c's [jit-chain]): before a block's code runs, jit__entered(j, b, page, NULL)
+ * says which block it is and the linear page it was entered in; after the code returned 0,
+ * jit__entered(j, NULL, 0, &page) returns the block whose code ran last, and its page:
+ * the code may have gone on through blocks chained to it.
+ */
+struct tcg_block *jit__entered(struct tcg_jit *j, struct tcg_block *b, uint64_t page,
+                               uint64_t *last_page);
+
 /* What the host code calls (tcg.c). Both return 0 to go on with the next instruction of
  * the block, else the enum step that ends it. */
 

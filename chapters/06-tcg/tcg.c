@@ -533,15 +533,20 @@ static enum step run_block(struct tcg_cpu *c, const struct tcg_block *b, struct 
 /* [run-jit] */
 /* --tcg=jit: a block's host code once it is hot (jit.c), else the interpreter's loop. A
  * vCPU being single-stepped stays in the interpreter: it stops after every instruction. */
-static enum step run_block_jit(struct tcg_cpu *c, struct tcg_block *b, struct vcpu_exit *exit)
+static enum step run_block_jit(struct tcg_cpu *c, struct tcg_block **b, uint64_t *page,
+                               struct vcpu_exit *exit)
 {
-    jit_code code = c->stepping ? NULL : jit__code(c->jit, b);
+    jit_code code = c->stepping ? NULL : jit__code(c->jit, *b);
 
     if (!code)
-        return run_block(c, b, exit);
+        return run_block(c, *b, exit);
     c->tb_stop = 0;
+    jit__entered(c->jit, *b, *page, NULL);
     int s = code(c, exit);
-    return s ? (enum step)s : STEP_BRANCH;
+    if (s)
+        return (enum step)s;
+    *b = jit__entered(c->jit, NULL, 0, page); /* the code may have run on through others */
+    return STEP_BRANCH;
 }
 /* [run-jit] */
 
@@ -567,7 +572,7 @@ static void run_blocks(struct tcg_cpu *c, struct vcpu_exit *exit)
             continue;
         }
         page = linear & ~0xfffull;
-        enum step s = c->jit ? run_block_jit(c, b, exit) : run_block(c, b, exit);
+        enum step s = c->jit ? run_block_jit(c, &b, &page, exit) : run_block(c, b, exit);
         if (s == STEP_END)
             return;
         if (s == STEP_EVENT)
