@@ -37,7 +37,9 @@ struct tcg_block {
     unsigned n;         /* how many */
     unsigned next_link; /* the link the next new successor replaces */
     struct tcg_link link[2]; /* successors: a branch's two ways, typically */
-    void *host; /* the block compiled to host code by a JIT; always NULL here (no JIT yet) */
+    void *host;              /* its host code (jit.c), valid while host_gen is the JIT's gen */
+    uint64_t host_gen;       /* the JIT code buffer's generation host was made in */
+    unsigned runs;           /* times it ran in the interpreter: jit.c compiles hot blocks */
 };
 /* [block] */
 

@@ -314,7 +314,8 @@ struct tcg_cpu {
     struct tcg_locked lock;            /* the locked instruction being executed (mmu.c) */
     uint8_t smp;               /* other vCPUs share the memory: writes are ordered (mmu.c) */
     struct tcg_cache *cache;   /* decoded instructions (tcg.c) */
-    struct tcg_blocks *blocks; /* translation blocks (block.c), with --tcg=block */
+    struct tcg_blocks *blocks; /* translation blocks (block.c), with --tcg=block or jit */
+    struct tcg_jit *jit;       /* the JIT's code buffer (jit.c), with --tcg=jit */
     uint8_t translation;       /* enum tcg_translation: how the run loop runs code */
     uint8_t tb_stop;           /* the block being run must end after this instruction (block.c) */
     uint64_t instructions;     /* executed so far */

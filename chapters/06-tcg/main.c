@@ -111,7 +111,7 @@ static void finish(void *ctx, struct vmm *x, int ret)
         for (unsigned i = 0; i < a->vcpus.n; i++)
             bytes += tcg_vcpu__cache_bytes(a->vcpus.cpu[i]);
         fprintf(stderr, "translation: %s, cache %zu KiB\n",
-                tcg_vcpu__translation(a->vcpus.cpu[0]) == TCG_BLOCK ? "block" : "insn",
+                (const char *[]){"insn", "block", "jit"}[tcg_vcpu__translation(a->vcpus.cpu[0])],
                 bytes >> 10);
         fprintf(stderr, "instructions: %llu (decoded: %llu)\n", (unsigned long long)instructions,
                 (unsigned long long)decodes);
@@ -134,8 +134,9 @@ int main(int argc, char **argv)
                         "                      differ; HOW: compare at every exit (exits, the\n"
                         "                      default) or at every instruction (steps)\n"
                         "  --tcg HOW           how the interpreter runs code: insn (decoded\n"
-                        "                      instructions, one at a time) or block (translation\n"
-                        "                      blocks, chained; the default)\n",
+                        "                      instructions, one at a time), block (translation\n"
+                        "                      blocks, chained; the default) or jit (blocks, the\n"
+                        "                      hot ones compiled to x86-64 host code)\n",
         .options = options,
         .option = option,
         .configure = configure,

@@ -18,6 +18,7 @@
 
 #include "block.h"
 #include "cpu.h"
+#include "jit.h"
 #include "fpu.h"
 #include "error.h"
 #include "irq.h"
@@ -404,6 +405,29 @@ enum step {
     STEP_END,    /* the run ends here: *exit is filled in */
 };
 
+/* After an instruction, when c->events says so: single-stepping ends the run, else the
+ * boundary is looked at. Returns STEP_END, STEP_EVENT (an interrupt moved RIP) or
+ * STEP_NEXT (nothing to do: the instruction stream goes on). */
+static enum step events_after(struct tcg_cpu *c, struct vcpu_exit *exit)
+{
+    if (c->stepping) {
+        set_exit(exit, VCPU_EXIT_STEP, KVM_EXIT_DEBUG);
+        return STEP_END;
+    }
+    uint64_t rip = c->rip, cs_base = c->seg[X86_SEG_CS].base;
+    if (boundary(c, exit))
+        return STEP_END;
+    if (c->rip != rip || c->seg[X86_SEG_CS].base != cs_base)
+        return STEP_EVENT;
+    return STEP_NEXT;
+}
+
+/* RIP's width in a mode (enum x86_mode): where it wraps around. */
+static uint64_t rip_mask(unsigned mode)
+{
+    return mode == X86_MODE_64 ? ~0ull : mode == X86_MODE_32 ? 0xffffffffull : 0xffffull;
+}
+
 /*
  * Executes one decoded instruction at RIP and commits it: RIP moves on, the count goes
  * up, a posted MMIO write or HLT ends the run, and when c->events says so the boundary
@@ -438,24 +462,29 @@ static inline enum step step(struct tcg_cpu *c, tcg_exec_fn exec, const struct x
         return STEP_END;
     }
     if (atomic_load_explicit(&c->events, memory_order_relaxed)) {
-        if (c->stepping) {
-            set_exit(exit, VCPU_EXIT_STEP, KVM_EXIT_DEBUG);
-            return STEP_END;
-        }
-        uint64_t rip = c->rip, cs_base = c->seg[X86_SEG_CS].base;
-        if (boundary(c, exit))
-            return STEP_END;
-        if (c->rip != rip || c->seg[X86_SEG_CS].base != cs_base)
-            return STEP_EVENT;
+        enum step s = events_after(c, exit);
+        if (s != STEP_NEXT)
+            return s;
     }
     return c->rip == next ? STEP_NEXT : STEP_BRANCH;
 }
 /* [step] */
 
-/* RIP's width in a mode (enum x86_mode): where it wraps around. */
-static uint64_t rip_mask(unsigned mode)
+/* The JIT's host code runs an instruction it cannot compile through here: step(), and
+ * what run_block does after it. */
+int tcg_jit_step(struct tcg_cpu *c, const struct tcg_op *op, struct vcpu_exit *exit)
 {
-    return mode == X86_MODE_64 ? ~0ull : mode == X86_MODE_32 ? 0xffffffffull : 0xffffull;
+    enum step s = step(c, op->exec, &op->insn, rip_mask(op->insn.mode), exit);
+
+    if (s == STEP_END || s == STEP_EVENT)
+        return s;
+    return c->tb_stop ? STEP_EVENT : s;
+}
+
+/* ... and after an instruction it ran itself, when c->events is not 0. */
+int tcg_jit_events(struct tcg_cpu *c, struct vcpu_exit *exit)
+{
+    return events_after(c, exit);
 }
 
 /* The linear address of CS:RIP, where the next instruction is fetched from. */
@@ -501,6 +530,26 @@ static enum step run_block(struct tcg_cpu *c, const struct tcg_block *b, struct 
     return STEP_BRANCH;
 }
 
+/* [run-jit] */
+/* --tcg=jit: a block's host code once it is hot (jit.c), else the interpreter's loop. A
+ * vCPU being single-stepped stays in the interpreter: it stops after every instruction. */
+static enum step run_block_jit(struct tcg_cpu *c, struct tcg_block **b, uint64_t *page,
+                               struct vcpu_exit *exit)
+{
+    jit_code code = c->stepping ? NULL : jit__code(c->jit, *b);
+
+    if (!code)
+        return run_block(c, *b, exit);
+    c->tb_stop = 0;
+    jit__entered(c->jit, *b, *page, NULL);
+    int s = code(c, exit);
+    if (s)
+        return (enum step)s;
+    *b = jit__entered(c->jit, NULL, 0, page); /* the code may have run on through others */
+    return STEP_BRANCH;
+}
+/* [run-jit] */
+
 /* --tcg=block: block after block, each chained to the last one where the rule of block.c's
  * [chain] allows, else found through the TLB. An instruction that no block can hold (the
  * first time its page runs, across two pages, above 4 GiB, or one that faults as it is
@@ -523,7 +572,7 @@ static void run_blocks(struct tcg_cpu *c, struct vcpu_exit *exit)
             continue;
         }
         page = linear & ~0xfffull;
-        enum step s = run_block(c, b, exit);
+        enum step s = c->jit ? run_block_jit(c, &b, &page, exit) : run_block(c, b, exit);
         if (s == STEP_END)
             return;
         if (s == STEP_EVENT)
@@ -596,7 +645,7 @@ static int tcg_run(struct vcpu *v, struct vcpu_exit *exit)
         complete_exit(c);
     else if (boundary(c, exit))
         return 0;
-    if (c->translation == TCG_BLOCK)
+    if (c->translation != TCG_INSN)
         run_blocks(c, exit);
     else
         run_insns(c, exit);
@@ -848,8 +897,13 @@ int tcg_translation__parse(const char *name, enum tcg_translation *t)
         *t = TCG_INSN;
     else if (!strcmp(name, "block"))
         *t = TCG_BLOCK;
+    else if (!strcmp(name, "jit") && jit__supported())
+        *t = TCG_JIT;
+    else if (!strcmp(name, "jit"))
+        return error__set("--tcg jit: the JIT emits x86-64 code, and this host is not x86-64 "
+                          "(use --tcg=block)");
     else
-        return error__set("--tcg %s: must be insn or block", name);
+        return error__set("--tcg %s: must be insn, block or jit", name);
     return 0;
 }
 
@@ -898,9 +952,10 @@ struct vcpu *tcg_vcpu__new(struct guest_mem *mem)
         return NULL;
     }
     c->code = code_map_get(mem);
-    if (tcg_vcpu__set_translation(&c->vcpu, translation_default()) < 0 || !c->code) {
+    if (!c->code || tcg_vcpu__set_translation(&c->vcpu, translation_default()) < 0) {
+        if (!c->code)
+            error__set("out of memory for the interpreter's caches");
         tcg_vcpu__free(&c->vcpu);
-        error__set("out of memory for the interpreter's caches");
         return NULL;
     }
     c->vcpu.ops = &tcg_vcpu_ops;
@@ -958,6 +1013,7 @@ void tcg_vcpu__free(struct vcpu *v)
         return;
     free(c->cache);
     block__cache_free(c->blocks);
+    jit__free(c->jit);
     if (c->code)
         code_map_put(c->code);
     free(c);
@@ -993,10 +1049,14 @@ int tcg_vcpu__set_translation(struct vcpu *v, enum tcg_translation t)
 
     free(c->cache);
     block__cache_free(c->blocks);
+    jit__free(c->jit);
     c->cache = NULL;
     c->blocks = NULL;
+    c->jit = NULL;
     c->translation = (uint8_t)t;
-    if (t == TCG_BLOCK)
+    if (t == TCG_JIT && !(c->jit = jit__new()))
+        return -1; /* (the error says why) */
+    if (t != TCG_INSN)
         c->blocks = block__cache_new();
     else
         c->cache = calloc(1, sizeof(*c->cache));
@@ -1014,7 +1074,7 @@ size_t tcg_vcpu__cache_bytes(struct vcpu *v)
 {
     struct tcg_cpu *c = to_tcg(v);
 
-    return (c->cache ? sizeof(*c->cache) : 0) + block__cache_bytes(c->blocks);
+    return (c->cache ? sizeof(*c->cache) : 0) + block__cache_bytes(c->blocks) + jit__bytes(c->jit);
 }
 
 #define IA32_APIC_BASE_BSP (1ull << 8) /* IA32_APIC_BASE: this processor is the BSP */

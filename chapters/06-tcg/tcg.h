@@ -39,17 +39,18 @@ void tcg_vcpu__free(struct vcpu *v);
 enum tcg_translation {
     TCG_INSN,
     TCG_BLOCK,
+    TCG_JIT, /* blocks, the hot ones compiled to host code (jit.c; x86-64 hosts only) */
 };
 
 /**
- * Parses a --tcg value ("insn" or "block") into *t. Returns 0, or -1 with the error set
- * when name is neither.
+ * Parses a --tcg value ("insn", "block" or "jit") into *t. Returns 0, or -1 with the error
+ * set when name is none of them, or is "jit" on a host that is not x86-64.
  */
 int tcg_translation__parse(const char *name, enum tcg_translation *t);
 
 /**
  * Sets how the vCPUs made from now on run code. Without a call, the environment variable
- * STEPVM_TCG (insn or block) decides, and block when it is not set: so a test suite runs
+ * STEPVM_TCG (insn, block or jit) decides, and block when it is not set: so a test suite runs
  * whole under either by setting it.
  */
 void tcg_translation__set_default(enum tcg_translation t);

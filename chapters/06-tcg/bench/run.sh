@@ -4,10 +4,12 @@
 # work at CPL3: a sieve, a sort, a CRC-32 and a bytecode interpreter; bench-vm.elf
 # (bench/guest/vm.c) is a switch-dispatched bytecode machine, all short blocks and indirect
 # jumps. Each runs under (a) the interpreter an instruction at a time (--tcg=insn), (b) the
-# interpreter in translation blocks (--tcg=block, the default), (c) QEMU TCG, and (d) stepvm
-# --accel=kvm where the KVM device is usable here (common/scripts/kvm-usable.sh; elsewhere its
-# row says why not). Prints guest instructions per second for each, the ratio to QEMU TCG
-# beside the chapter's target, the interpreter's cache memory (--stats), and then the
+# interpreter in translation blocks (--tcg=block, the default), (c) the JIT (--tcg=jit: hot
+# blocks compiled to host code, x86-64 hosts only), (d) QEMU TCG, and (e) stepvm --accel=kvm
+# where the KVM device is usable here (common/scripts/kvm-usable.sh; elsewhere its row says
+# why not). Prints guest instructions per second for each, the ratio to QEMU TCG beside the
+# chapter's targets, the interpreter's cache memory (--stats: decoded instructions or blocks,
+# and the JIT's code buffer), and then the
 # decoder's own throughput beside Zydis (bench-x86).
 #
 # usage: run.sh [BUILD_DIR]   (default: build/; builds nothing, 'make' does that)
@@ -42,6 +44,8 @@ sh "$top/common/scripts/kvm-usable.sh" ||
     kvm_na="not measured: no usable ${STEPVM_KVM_DEV:-/dev/kvm} here (common/scripts/kvm-usable.sh)"
 qemu_na=""
 [ -n "$qemu" ] || qemu_na="not measured: qemu-system-x86_64 is not installed"
+jit_na=""
+[ "$(uname -m)" = x86_64 ] || jit_na="not measured: the JIT emits x86-64 code, this host is $(uname -m)"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -49,7 +53,7 @@ trap 'rm -rf "$tmp"' EXIT
 # Runs WHO (insn, block, qemu or kvm) on the guest FILE, to the end.
 start() { # WHO FILE
     case $1 in
-    insn | block) "$build/bin/stepvm" --accel=tcg --tcg="$1" --stats "$2" ;;
+    insn | block | jit) "$build/bin/stepvm" --accel=tcg --tcg="$1" --stats "$2" ;;
     kvm) "$build/bin/stepvm" --accel=kvm "$2" ;;
     qemu) "$qemu" -accel tcg -display none -vga none -nic none -serial none -monitor none \
         -debugcon stdio -device isa-debug-exit,iobase=0xf4,iosize=4 -kernel "$2" ;;
@@ -95,15 +99,16 @@ cache_kib() {
 # "cache WHO GUEST KIB" for its caches.
 results=""
 for _ in $(seq "$rounds"); do
-    for who in insn block qemu kvm; do
-        if { [ $who = qemu ] && [ -n "$qemu_na" ]; } || { [ $who = kvm ] && [ -n "$kvm_na" ]; }; then
+    for who in insn block jit qemu kvm; do
+        if { [ $who = qemu ] && [ -n "$qemu_na" ]; } || { [ $who = kvm ] && [ -n "$kvm_na" ]; } ||
+            { [ $who = jit ] && [ -n "$jit_na" ]; }; then
             continue
         fi
         for guest in empty cpu vm; do
             ns=$(run_once $who $guest) || exit 1
             results="$results$who $guest $ns
 "
-            if [ $who = insn ] || [ $who = block ]; then
+            if [ $who = insn ] || [ $who = block ] || [ $who = jit ]; then
                 n=$(instructions) || exit 1
                 results="${results}count $guest $n
 cache $who $guest $(cache_kib)
@@ -114,7 +119,7 @@ cache $who $guest $(cache_kib)
 done
 
 # [table]
-printf '%s' "$results" | awk -v rounds="$rounds" -v qna="$qemu_na" -v kna="$kvm_na" '
+printf '%s' "$results" | awk -v rounds="$rounds" -v qna="$qemu_na" -v kna="$kvm_na" -v jna="$jit_na" '
     $1 == "count" { count[$2] = $3; next }
     $1 == "cache" { cache[$2 " " $3] = $4; next }
     { key = $1 " " $2; if (!(key in t) || $3 < t[key]) t[key] = $3 }
@@ -143,6 +148,7 @@ printf '%s' "$results" | awk -v rounds="$rounds" -v qna="$qemu_na" -v kna="$kvm_
             "code cache"
         row("stepvm-insn", "insn", g, "")
         row("stepvm-block", "block", g, "")
+        row("stepvm-jit", "jit", g, jna)
         row("QEMU-TCG", "qemu", g, qna)
         row("stepvm-kvm", "kvm", g, kna)
     }
@@ -150,7 +156,7 @@ printf '%s' "$results" | awk -v rounds="$rounds" -v qna="$qemu_na" -v kna="$kvm_
         table("cpu", "bench-cpu.elf")
         print ""
         table("vm", "bench-vm.elf")
-        print "target: >= 0.10x QEMU TCG for stepvm-block on bench-cpu.elf"
+        print "targets: >= 0.10x QEMU TCG for stepvm-block, >= 0.25x for stepvm-jit, on bench-cpu.elf"
     }'
 # [table]
 echo

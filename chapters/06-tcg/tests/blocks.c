@@ -11,6 +11,10 @@
  * straddle two pages. STEPVM_BLOCK_CASES (default 1000), STEPVM_BLOCK_FIRST (default 0) and
  * STEPVM_BLOCK_SEED (default 1) choose the programs; a failure names the seed and number
  * that reproduce it. smc.elf, the book's guest that rewrites its own code, runs here too.
+ *
+ * The JIT (--tcg=jit) is compared the same way, with its hot threshold at 1 so that every
+ * block is compiled, and each program run STEPVM_JIT_ROUNDS times (default 4):
+ * STEPVM_JIT_CASES (default 1000) programs, from STEPVM_BLOCK_FIRST and STEPVM_BLOCK_SEED.
  */
 #include "ch6_tests.h"
 #include "cpu.h"
@@ -217,8 +221,10 @@ struct tally {
     unsigned long halted, faulted, looped, instructions;
 };
 
-/* Runs program n of seed under both, twice; returns 0 when they agreed, else says how. */
-static int compare_program(uint64_t seed, uint64_t n, struct tally *t)
+/* Runs program n of seed an instruction at a time and the way way says, rounds times;
+ * returns 0 when they agreed, else says how. */
+static int compare_program(uint64_t seed, uint64_t n, enum tcg_translation way, int rounds,
+                           struct tally *t)
 {
     struct program p;
     struct guest_mem mem[2];
@@ -229,9 +235,9 @@ static int compare_program(uint64_t seed, uint64_t n, struct tally *t)
     make_program(seed, n, &p);
     struct diff_layout l = diff__layout(p.start.mode);
     v[0] = machine(&p, TCG_INSN, &mem[0]);
-    v[1] = machine(&p, TCG_BLOCK, &mem[1]);
+    v[1] = machine(&p, way, &mem[1]);
     int bad = 0;
-    for (int round = 0, stops = 0; round < 2 && !bad; stops++) {
+    for (int round = 0, stops = 0; round < rounds && !bad; stops++) {
         uint64_t from = stops ? skip(&p, &o[0]) : p.rip;
         if (!from) { /* the run ended: once more from the start, its blocks ready */
             round++;
@@ -239,7 +245,9 @@ static int compare_program(uint64_t seed, uint64_t n, struct tally *t)
             continue;
         }
         run_program(v[0], from, &o[0]);
-        if (o[0].kind == VCPU_EXIT_INTR) { /* it loops (see struct watchdog) */
+        /* (A program can also fault its way round a loop; the JIT's test, which runs each
+         * program more often, leaves those out after a while.) */
+        if (o[0].kind == VCPU_EXIT_INTR || (way == TCG_JIT && stops > 1000)) {
             t->looped++;
             break;
         }
@@ -250,17 +258,17 @@ static int compare_program(uint64_t seed, uint64_t n, struct tally *t)
             differs(&o[0], &o[1], guest_mem__translate(&mem[0], l.base, l.size),
                     guest_mem__translate(&mem[1], l.base, l.size), l.size, why, sizeof(why));
         if (d) {
-            fprintf(stderr,
-                    "blocks: seed %llu program %llu (%d-bit, %zu bytes at 0x%llx), run %d: %s\n",
-                    (unsigned long long)seed, (unsigned long long)n,
-                    p.start.mode == X86_MODE_64   ? 64
-                    : p.start.mode == X86_MODE_32 ? 32
-                                                  : 16,
-                    p.len, (unsigned long long)p.rip, round + 1, d);
+            fprintf(
+                stderr, "%s: seed %llu program %llu (%d-bit, %zu bytes at 0x%llx), run %d: %s\n",
+                way == TCG_JIT ? "jit" : "blocks", (unsigned long long)seed, (unsigned long long)n,
+                p.start.mode == X86_MODE_64   ? 64
+                : p.start.mode == X86_MODE_32 ? 32
+                                              : 16,
+                p.len, (unsigned long long)p.rip, round + 1, d);
             bad = 1;
         }
     }
-    t->instructions += o[1].instructions;
+    t->instructions += tcg_vcpu__instructions(v[1]);
     for (int k = 0; k < 2; k++) {
         tcg_vcpu__free(v[k]);
         guest_mem__exit(&mem[k]);
@@ -284,7 +292,7 @@ START_TEST(blocks_run_as_single_instructions_do)
     struct tally t = {0};
 
     for (uint64_t n = first; n < first + count; n++)
-        bad += (unsigned long)compare_program(seed, n, &t);
+        bad += (unsigned long)compare_program(seed, n, TCG_BLOCK, 2, &t);
     fprintf(stderr,
             "blocks: %llu programs, %lu runs ended at HLT, %lu at an exception, %lu "
             "programs looped (left out), %lu instructions under blocks\n",
@@ -294,19 +302,48 @@ START_TEST(blocks_run_as_single_instructions_do)
 }
 END_TEST
 
+/* The same against the JIT, every block compiled at once (STEPVM_JIT_HOT=1). */
+START_TEST(jit_runs_as_single_instructions_do)
+{
+    uint64_t seed = env_number("STEPVM_BLOCK_SEED", 1);
+    uint64_t count = env_number("STEPVM_JIT_CASES", 1000);
+    uint64_t first = env_number("STEPVM_BLOCK_FIRST", 0);
+    int rounds = (int)env_number("STEPVM_JIT_ROUNDS", 4);
+    unsigned long bad = 0;
+    struct tally t = {0};
+    struct timespec t0, t1;
+
+    if (tcg_translation__parse("jit", &(enum tcg_translation){TCG_JIT}) < 0)
+        return; /* not an x86-64 host: there is no JIT to compare */
+    setenv("STEPVM_JIT_HOT", "1", 1);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (uint64_t n = first; n < first + count; n++)
+        bad += (unsigned long)compare_program(seed, n, TCG_JIT, rounds, &t);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    fprintf(stderr,
+            "jit: %llu programs, %d rounds, %lu runs ended at HLT, %lu at an exception, %lu "
+            "programs looped (left out), %lu instructions under the JIT, %.1f s\n",
+            (unsigned long long)count, rounds, t.halted, t.faulted, t.looped, t.instructions,
+            (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+    ck_assert_msg(bad == 0,
+                  "%lu of %llu programs ran differently under the JIT (stderr says which)", bad,
+                  (unsigned long long)count);
+}
+END_TEST
+
 /* smc.elf rewrites code it is about to run, in every way blocks must notice (the same
  * line, the next block, another page, a second mapping, a remapped page): both ways of
  * running code print what QEMU prints, smc.expected. */
 START_TEST(self_modifying_code_runs_as_on_qemu)
 {
-    static const char *const ways[] = {"--tcg=insn", "--tcg=block"};
+    static const char *const ways[] = {"--tcg=insn", "--tcg=block", "--tcg=jit"};
     struct run_result r, q;
 
     run_qemu(&q, "guests/ch6/smc.elf", NULL);
     ck_assert_msg(q.status == 1, "QEMU status %d: %s", q.status, q.err);
     ck_assert_lines_eq(q.out, expected_output("guests/ch6/smc.expected"));
     run_free(&q);
-    for (int k = 0; k < 2; k++) {
+    for (int k = 0; k < 3; k++) {
         run_builtv(&r, "bin/stepvm", "--accel=tcg", ways[k], "guests/ch6/smc.elf", NULL);
         ck_assert_msg(r.status == 1, "%s: status %d: %s", ways[k], r.status, r.err);
         ck_assert_lines_eq(r.out, expected_output("guests/ch6/smc.expected"));
@@ -315,15 +352,22 @@ START_TEST(self_modifying_code_runs_as_on_qemu)
 }
 END_TEST
 
-/* --tcg takes insn and block, and nothing else (no JIT yet). */
-START_TEST(tcg_option_takes_insn_and_block)
+/* --tcg takes insn, block and jit, and nothing else. */
+START_TEST(tcg_option_takes_insn_block_and_jit)
 {
     struct run_result r;
 
-    run_builtv(&r, "bin/stepvm", "--accel=tcg", "--tcg=jit", "guests/ch2/hello.elf", NULL);
+    run_builtv(&r, "bin/stepvm", "--accel=tcg", "--tcg=fast", "guests/ch2/hello.elf", NULL);
     ck_assert_int_eq(r.status, 1);
-    ck_assert_str_eq(r.err, "stepvm: --tcg jit: must be insn or block\n");
+    ck_assert_str_eq(r.err, "stepvm: --tcg fast: must be insn, block or jit\n");
     run_free(&r);
+#if defined(__x86_64__)
+    run_builtv(&r, "bin/stepvm", "--accel=tcg", "--tcg=jit", "--stats", "guests/ch2/hello.elf",
+               NULL);
+    ck_assert_int_eq(r.status, 35);
+    ck_assert_msg(strstr(r.err, "translation: jit, cache "), "stderr: %s", r.err);
+    run_free(&r);
+#endif
     run_builtv(&r, "bin/stepvm", "--accel=tcg", "--tcg=insn", "--stats", "guests/ch2/hello.elf",
                NULL);
     ck_assert_int_eq(r.status, 35);
@@ -338,7 +382,8 @@ TCase *block_tests(void)
 
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, blocks_run_as_single_instructions_do);
+    tcase_add_test(tc, jit_runs_as_single_instructions_do);
     tcase_add_test(tc, self_modifying_code_runs_as_on_qemu);
-    tcase_add_test(tc, tcg_option_takes_insn_and_block);
+    tcase_add_test(tc, tcg_option_takes_insn_block_and_jit);
     return tc;
 }
