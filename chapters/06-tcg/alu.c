@@ -5,7 +5,7 @@
  *
  * Every instruction here follows the rule of cpu.h: read its operands, do every memory
  * access (which may fault), and only then change registers and flags. Flags are recorded
- * lazily with tcg_set_cc() (flags.c explains why); the few instructions that change only
+ * lazily with tcg__set_cc() (flags.c explains why); the few instructions that change only
  * some flags (rotates, bit tests) compute RFLAGS and store it whole.
  */
 #include "cpu.h"
@@ -38,10 +38,10 @@ static uint64_t alu_compute(struct tcg_cpu *c, unsigned op, uint64_t dst, uint64
         r = dst | src;
         break;
     case OP_ADC:
-        r = dst + src + (uint64_t)tcg_cf(c);
+        r = dst + src + (uint64_t)flags__cf(c);
         break;
     case OP_SBB:
-        r = dst - src - (uint64_t)tcg_cf(c);
+        r = dst - src - (uint64_t)flags__cf(c);
         break;
     case OP_AND:
         r = dst & src;
@@ -68,7 +68,7 @@ static void alu_rm(struct tcg_cpu *c, const struct x86_insn *i, unsigned op, uin
     res = alu_compute(c, op, dst, src, size);
     if (op != OP_CMP)
         rm_write(c, i, size, res);
-    tcg_set_cc(c, (enum cc_op)op_cc[op], size, dst, src, res);
+    tcg__set_cc(c, (enum cc_op)op_cc[op], size, dst, src, res);
 }
 
 /* op on register n with src. */
@@ -81,11 +81,11 @@ static void alu_reg(struct tcg_cpu *c, const struct x86_insn *i, unsigned op, in
     res = alu_compute(c, op, dst, src, size);
     if (op != OP_CMP)
         reg_write(c, i, n, size, res);
-    tcg_set_cc(c, (enum cc_op)op_cc[op], size, dst, src, res);
+    tcg__set_cc(c, (enum cc_op)op_cc[op], size, dst, src, res);
 }
 
 /* 00-3D: each operation in six forms, E,G  G,E  and the accumulator with an immediate. */
-static void alu_basic(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_alu_basic(struct tcg_cpu *c, const struct x86_insn *i)
 {
     unsigned op = i->opcode >> 3;
 
@@ -104,14 +104,14 @@ static void alu_basic(struct tcg_cpu *c, const struct x86_insn *i)
 }
 
 /* 80-83, group 1: the same operations on E with an immediate (83: ib sign-extended). */
-static void group1(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_group1(struct tcg_cpu *c, const struct x86_insn *i)
 {
     alu_rm(c, i, i->reg & 7, (uint64_t)x86__imm_signed(i));
 }
 /* [alu] */
 
 /* 84 85 TEST E,G and A8 A9 TEST rAX,imm: an AND that only sets the flags. */
-static void test(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_test(struct tcg_cpu *c, const struct x86_insn *i)
 {
     unsigned size = i->opsize;
     uint64_t a, b;
@@ -123,7 +123,7 @@ static void test(struct tcg_cpu *c, const struct x86_insn *i)
         a = rm_read(c, i, size);
         b = reg_read(c, i, i->reg, size);
     }
-    tcg_set_cc(c, CC_LOGIC, size, a, b, a & b);
+    tcg__set_cc(c, CC_LOGIC, size, a, b, a & b);
 }
 
 /* ------------------------------------------------------------------------------------- */
@@ -134,14 +134,14 @@ static void incdec_flags(struct tcg_cpu *c, int dec, unsigned size, uint64_t v, 
                          int cf)
 {
     c->cc_carry = (uint64_t)cf;
-    tcg_set_cc(c, dec ? CC_DEC : CC_INC, size, v, 1, res);
+    tcg__set_cc(c, dec ? CC_DEC : CC_INC, size, v, 1, res);
 }
 
 void alu__incdec(struct tcg_cpu *c, const struct x86_insn *i)
 {
     unsigned size = i->opsize;
     int dec = i->reg & 1; /* FE/FF /0 INC, /1 DEC */
-    int cf = tcg_cf(c);
+    int cf = flags__cf(c);
     uint64_t v, res;
 
     check_lock(c, i);
@@ -152,14 +152,14 @@ void alu__incdec(struct tcg_cpu *c, const struct x86_insn *i)
 }
 
 /* 40-4F: INC r, DEC r (16 and 32-bit modes; in 64-bit mode these bytes are REX). */
-static void incdec_reg(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_incdec_reg(struct tcg_cpu *c, const struct x86_insn *i)
 {
     unsigned size = i->opsize;
     int dec = (i->opcode & 8) != 0;
     uint64_t v = reg_read(c, i, i->reg_op, size);
     uint64_t res = (dec ? v - 1 : v + 1) & size_mask(size);
 
-    incdec_flags(c, dec, size, v, res, tcg_cf(c));
+    incdec_flags(c, dec, size, v, res, flags__cf(c));
     reg_write(c, i, i->reg_op, size, res);
 }
 
@@ -196,11 +196,11 @@ static void multiply(struct tcg_cpu *c, const struct x86_insn *i, uint64_t v, in
     hi = (uint64_t)(p >> bits) & m;
     upper = sign ? hi != ((lo & sign_bit(size)) ? m : 0) : hi != 0;
     write_pair(c, i, lo, hi);
-    tcg_set_cc(c, CC_MUL, size, a, upper, lo);
+    tcg__set_cc(c, CC_MUL, size, a, upper, lo);
 }
 
 /* 69 IMUL Gv,Ev,iz; 6B IMUL Gv,Ev,ib; 0F AF IMUL Gv,Ev: the product truncated to size. */
-static void imul(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_imul(struct tcg_cpu *c, const struct x86_insn *i)
 {
     unsigned size = i->opsize;
     uint64_t a = rm_read(c, i, size);
@@ -209,7 +209,7 @@ static void imul(struct tcg_cpu *c, const struct x86_insn *i)
     uint64_t lo = (uint64_t)p & size_mask(size);
 
     reg_write(c, i, i->reg, size, lo);
-    tcg_set_cc(c, CC_MUL, size, a, (s128)sign_extend(lo, size) != p, lo);
+    tcg__set_cc(c, CC_MUL, size, a, (s128)sign_extend(lo, size) != p, lo);
 }
 
 /*
@@ -243,11 +243,11 @@ static void divide(struct tcg_cpu *c, const struct x86_insn *i, uint64_t v, int 
         limit = sign_bit(size) - (nneg == dneg); /* 2^(bits-1), less 1 when positive */
     }
     if (v == 0)
-        tcg_fault(c, EXC_DE, EXC_NO_ERROR);
+        tcg__fault(c, EXC_DE, EXC_NO_ERROR);
     q = n / v;
     r = n % v;
     if (q > limit)
-        tcg_fault(c, EXC_DE, EXC_NO_ERROR);
+        tcg__fault(c, EXC_DE, EXC_NO_ERROR);
     if (nneg != dneg)
         q = -q;
     if (nneg)
@@ -256,7 +256,7 @@ static void divide(struct tcg_cpu *c, const struct x86_insn *i, uint64_t v, int 
 }
 
 /* F6 F7, group 3. */
-static void group3(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_group3(struct tcg_cpu *c, const struct x86_insn *i)
 {
     unsigned size = i->opsize, op = i->reg & 7;
     uint64_t m = size_mask(size), v;
@@ -267,14 +267,14 @@ static void group3(struct tcg_cpu *c, const struct x86_insn *i)
     switch (op) {
     case 0: /* TEST E, imm (/1 is an alias) */
     case 1:
-        tcg_set_cc(c, CC_LOGIC, size, v, i->imm, v & (uint64_t)x86__imm_signed(i) & m);
+        tcg__set_cc(c, CC_LOGIC, size, v, i->imm, v & (uint64_t)x86__imm_signed(i) & m);
         break;
     case 2: /* NOT: no flags */
         rm_write(c, i, size, ~v & m);
         break;
     case 3: /* NEG: 0 - v, with the flags of that subtraction */
         rm_write(c, i, size, -v & m);
-        tcg_set_cc(c, CC_SUB, size, 0, v, -v & m);
+        tcg__set_cc(c, CC_SUB, size, 0, v, -v & m);
         break;
     case 4:
     case 5:
@@ -290,24 +290,24 @@ static void group3(struct tcg_cpu *c, const struct x86_insn *i)
 
 /* 0F 40-4F CMOVcc: the source is read (and may fault) whatever the condition. A 32-bit
  * CMOV writes its destination anyway, so its upper half is cleared even when false. */
-static void cmov(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_cmov(struct tcg_cpu *c, const struct x86_insn *i)
 {
     uint64_t v = rm_read(c, i, i->opsize);
 
-    if (tcg_cond(c, i->opcode & 15))
+    if (flags__cond(c, i->opcode & 15))
         reg_write(c, i, i->reg, i->opsize, v);
     else if (i->opsize == 4)
         reg_write(c, i, i->reg, 4, c->r[i->reg]);
 }
 
 /* 0F 90-9F SETcc Eb: 1 or 0. */
-static void setcc(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_setcc(struct tcg_cpu *c, const struct x86_insn *i)
 {
-    rm_write(c, i, 1, (uint64_t)tcg_cond(c, i->opcode & 15));
+    rm_write(c, i, 1, (uint64_t)flags__cond(c, i->opcode & 15));
 }
 
 /* 0F B6 B7 MOVZX, 0F BE BF MOVSX: a byte or word, zero- or sign-extended. */
-static void movx(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_movx(struct tcg_cpu *c, const struct x86_insn *i)
 {
     unsigned from = (i->opcode & 1) ? 2 : 1;
     uint64_t v = rm_read(c, i, from);
@@ -318,15 +318,15 @@ static void movx(struct tcg_cpu *c, const struct x86_insn *i)
 }
 
 /* 63 MOVSXD Gv, Ed (64-bit mode; elsewhere it is ARPL, which stepvm does not run). */
-static void movsxd(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_movsxd(struct tcg_cpu *c, const struct x86_insn *i)
 {
     if (i->mode != X86_MODE_64)
-        tcg_ud(c, i);
+        tcg__ud(c, i);
     reg_write(c, i, i->reg, i->opsize, (uint64_t)sign_extend(rm_read(c, i, 4), 4));
 }
 
 /* 98 CBW, CWDE, CDQE: the lower half of rAX sign-extended into all of it. */
-static void cbw(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_cbw(struct tcg_cpu *c, const struct x86_insn *i)
 {
     unsigned half = i->opsize / 2;
 
@@ -334,7 +334,7 @@ static void cbw(struct tcg_cpu *c, const struct x86_insn *i)
 }
 
 /* 99 CWD, CDQ, CQO: rDX becomes rAX's sign, copied into every bit. */
-static void cwd(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_cwd(struct tcg_cpu *c, const struct x86_insn *i)
 {
     uint64_t negative = reg_read(c, i, R_AX, i->opsize) & sign_bit(i->opsize);
 
@@ -345,16 +345,16 @@ static void cwd(struct tcg_cpu *c, const struct x86_insn *i)
 /* Flag instructions                                                                      */
 
 /* F5 CMC, F8 CLC, F9 STC: complement, clear or set CF. */
-static void carry_op(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_carry_op(struct tcg_cpu *c, const struct x86_insn *i)
 {
-    uint64_t f = tcg_get_rflags(c);
+    uint64_t f = flags__get_rflags(c);
 
     f = i->opcode == 0xF5 ? f ^ RFLAGS_CF : i->opcode == 0xF8 ? f & ~RFLAGS_CF : f | RFLAGS_CF;
-    tcg_set_rflags(c, f);
+    flags__set_rflags(c, f);
 }
 
 /* FC CLD, FD STD: DF is not an arithmetic flag, so it lives in c->rflags alone. */
-static void direction_op(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_direction_op(struct tcg_cpu *c, const struct x86_insn *i)
 {
     if (i->opcode == 0xFC)
         c->rflags &= ~RFLAGS_DF;
@@ -366,16 +366,16 @@ static void direction_op(struct tcg_cpu *c, const struct x86_insn *i)
 #define AH_FLAGS (RFLAGS_SF | RFLAGS_ZF | RFLAGS_AF | RFLAGS_PF | RFLAGS_CF)
 
 /* 9E SAHF: SF ZF AF PF CF from AH. */
-static void sahf(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_sahf(struct tcg_cpu *c, const struct x86_insn *i)
 {
     (void)i;
-    tcg_set_rflags(c, (tcg_get_rflags(c) & ~AH_FLAGS) | ((c->r[R_AX] >> 8) & AH_FLAGS));
+    flags__set_rflags(c, (flags__get_rflags(c) & ~AH_FLAGS) | ((c->r[R_AX] >> 8) & AH_FLAGS));
 }
 
 /* 9F LAHF: AH = SF ZF 0 AF 0 PF 1 CF. */
-static void lahf(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_lahf(struct tcg_cpu *c, const struct x86_insn *i)
 {
-    uint64_t ah = tcg_get_rflags(c) & (AH_FLAGS | RFLAGS_FIXED);
+    uint64_t ah = flags__get_rflags(c) & (AH_FLAGS | RFLAGS_FIXED);
 
     (void)i;
     c->r[R_AX] = (c->r[R_AX] & ~0xff00ull) | ah << 8;
@@ -387,17 +387,17 @@ static void lahf(struct tcg_cpu *c, const struct x86_insn *i)
 /* Sets the arithmetic flags from AL (ZF SF PF) and the given CF and AF; OF is clear. */
 static void bcd_flags(struct tcg_cpu *c, uint8_t al, uint64_t cf_af)
 {
-    tcg_set_cc(c, CC_LOGIC, 1, al, 0, al);        /* ZF SF PF from AL, the others clear... */
-    tcg_set_rflags(c, tcg_get_rflags(c) | cf_af); /* ...then CF and AF */
+    tcg__set_cc(c, CC_LOGIC, 1, al, 0, al);             /* ZF SF PF from AL, the others clear... */
+    flags__set_rflags(c, flags__get_rflags(c) | cf_af); /* ...then CF and AF */
 }
 
 /*
  * 27 DAA, 2F DAS: adjust AL after adding (subtracting) two packed BCD bytes, so that each
  * nibble is a decimal digit again, with CF the decimal carry. As the SDM's pseudocode.
  */
-static void daa_das(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_daa_das(struct tcg_cpu *c, const struct x86_insn *i)
 {
-    uint64_t f = tcg_get_rflags(c), out = 0;
+    uint64_t f = flags__get_rflags(c), out = 0;
     uint8_t old = (uint8_t)c->r[R_AX], al = old;
     int das = i->opcode == 0x2F;
 
@@ -417,9 +417,9 @@ static void daa_das(struct tcg_cpu *c, const struct x86_insn *i)
 
 /* 37 AAA, 3F AAS: adjust AX after adding (subtracting) two unpacked BCD digits. SF ZF PF
  * and OF are undefined and kept, as QEMU does. */
-static void aaa_aas(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_aaa_aas(struct tcg_cpu *c, const struct x86_insn *i)
 {
-    uint64_t f = tcg_get_rflags(c);
+    uint64_t f = flags__get_rflags(c);
     uint16_t ax = (uint16_t)c->r[R_AX];
     int adjust = (ax & 0x0f) > 9 || (f & RFLAGS_AF);
 
@@ -430,16 +430,16 @@ static void aaa_aas(struct tcg_cpu *c, const struct x86_insn *i)
     }
     ax &= 0xff0f;
     c->r[R_AX] = (c->r[R_AX] & ~0xffffull) | ax;
-    tcg_set_rflags(c, f);
+    flags__set_rflags(c, f);
 }
 
 /* D4 AAM ib: AH = AL / ib, AL = AL % ib (ib is 10 as assemblers write it); 0 is #DE. */
-static void aam(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_aam(struct tcg_cpu *c, const struct x86_insn *i)
 {
     unsigned base = (unsigned)i->imm & 0xff, al = (unsigned)c->r[R_AX] & 0xff;
 
     if (base == 0) {
-        tcg_fault(c, EXC_DE, EXC_NO_ERROR);
+        tcg__fault(c, EXC_DE, EXC_NO_ERROR);
     } else {
         c->r[R_AX] = (c->r[R_AX] & ~0xffffull) | (al / base) << 8 | al % base;
         bcd_flags(c, (uint8_t)(al % base), 0);
@@ -447,7 +447,7 @@ static void aam(struct tcg_cpu *c, const struct x86_insn *i)
 }
 
 /* D5 AAD ib: AL = AH * ib + AL, AH = 0. */
-static void aad(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_aad(struct tcg_cpu *c, const struct x86_insn *i)
 {
     uint8_t al = (uint8_t)(((c->r[R_AX] >> 8) & 0xff) * i->imm + (c->r[R_AX] & 0xff));
 
@@ -461,28 +461,28 @@ void alu__register(tcg_exec_fn one[256], tcg_exec_fn two[256])
 {
     for (int op = 0; op < 8; op++)
         for (int form = 0; form < 6; form++)
-            one[op << 3 | form] = alu_basic;
+            one[op << 3 | form] = exec_alu_basic;
     for (int cc = 0; cc < 16; cc++) {
-        one[0x40 + cc] = incdec_reg;
-        two[0x40 + cc] = cmov;
-        two[0x90 + cc] = setcc;
+        one[0x40 + cc] = exec_incdec_reg;
+        two[0x40 + cc] = exec_cmov;
+        two[0x90 + cc] = exec_setcc;
     }
-    one[0x27] = one[0x2F] = daa_das;
-    one[0x37] = one[0x3F] = aaa_aas;
-    one[0x63] = movsxd;
-    one[0x69] = one[0x6B] = imul;
-    one[0x80] = one[0x81] = one[0x82] = one[0x83] = group1;
-    one[0x84] = one[0x85] = one[0xA8] = one[0xA9] = test;
-    one[0x98] = cbw;
-    one[0x99] = cwd;
-    one[0x9E] = sahf;
-    one[0x9F] = lahf;
-    one[0xD4] = aam;
-    one[0xD5] = aad;
-    one[0xF5] = one[0xF8] = one[0xF9] = carry_op;
-    one[0xFC] = one[0xFD] = direction_op;
-    one[0xF6] = one[0xF7] = group3;
+    one[0x27] = one[0x2F] = exec_daa_das;
+    one[0x37] = one[0x3F] = exec_aaa_aas;
+    one[0x63] = exec_movsxd;
+    one[0x69] = one[0x6B] = exec_imul;
+    one[0x80] = one[0x81] = one[0x82] = one[0x83] = exec_group1;
+    one[0x84] = one[0x85] = one[0xA8] = one[0xA9] = exec_test;
+    one[0x98] = exec_cbw;
+    one[0x99] = exec_cwd;
+    one[0x9E] = exec_sahf;
+    one[0x9F] = exec_lahf;
+    one[0xD4] = exec_aam;
+    one[0xD5] = exec_aad;
+    one[0xF5] = one[0xF8] = one[0xF9] = exec_carry_op;
+    one[0xFC] = one[0xFD] = exec_direction_op;
+    one[0xF6] = one[0xF7] = exec_group3;
     one[0xFE] = alu__incdec;
-    two[0xAF] = imul;
-    two[0xB6] = two[0xB7] = two[0xBE] = two[0xBF] = movx;
+    two[0xAF] = exec_imul;
+    two[0xB6] = two[0xB7] = two[0xBE] = two[0xBF] = exec_movx;
 }

@@ -39,7 +39,7 @@ static void shift_single(struct tcg_cpu *c, const struct x86_insn *i, unsigned o
     }
     res &= size_mask(size);
     rm_write(c, i, size, res);
-    tcg_set_cc(c, kind, size, v, last & 1, res);
+    tcg__set_cc(c, kind, size, v, last & 1, res);
 }
 
 /*
@@ -51,7 +51,7 @@ static void rotate(struct tcg_cpu *c, const struct x86_insn *i, unsigned op, uin
 {
     unsigned size = i->opsize, bits = size * 8, k = n % bits;
     uint64_t m = size_mask(size), top = sign_bit(size), res = v;
-    uint64_t f = tcg_get_rflags(c);
+    uint64_t f = flags__get_rflags(c);
     uint64_t cf = f & RFLAGS_CF, of;
 
     switch (op) {
@@ -85,7 +85,7 @@ static void rotate(struct tcg_cpu *c, const struct x86_insn *i, unsigned op, uin
     if (op >= 2 && n % (bits + 1) == 0)
         return; /* RCL/RCR by a multiple of size + 1 bits: nothing moved, no flag changes */
     f &= ~(RFLAGS_CF | RFLAGS_OF);
-    tcg_set_rflags(c, f | (cf ? RFLAGS_CF : 0) | (of ? RFLAGS_OF : 0));
+    flags__set_rflags(c, f | (cf ? RFLAGS_CF : 0) | (of ? RFLAGS_OF : 0));
 }
 
 /*
@@ -93,7 +93,7 @@ static void rotate(struct tcg_cpu *c, const struct x86_insn *i, unsigned op, uin
  * 64-bit operands); a count of 0 changes no flag, though the operand is still written back
  * (a 32-bit register is zero-extended), as QEMU does.
  */
-static void group2(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_group2(struct tcg_cpu *c, const struct x86_insn *i)
 {
     unsigned size = i->opsize, op = i->reg & 7;
     unsigned n = i->opcode >= 0xD2   ? (unsigned)c->r[R_CX]
@@ -115,7 +115,7 @@ static void group2(struct tcg_cpu *c, const struct x86_insn *i)
  * operands are shifted as the 48-bit E:G:E, which is what Intel CPUs (and QEMU) do with
  * counts above 16, where the manuals leave the result undefined.
  */
-static void shift_double(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_shift_double(struct tcg_cpu *c, const struct x86_insn *i)
 {
     unsigned size = i->opsize, bits = size * 8;
     int right = i->opcode >= 0xAC;
@@ -136,7 +136,7 @@ static void shift_double(struct tcg_cpu *c, const struct x86_insn *i)
     }
     res &= size_mask(size);
     rm_write(c, i, size, res);
-    tcg_set_cc(c, right ? CC_SHR : CC_SHL, size, d, last & 1, res);
+    tcg__set_cc(c, right ? CC_SHR : CC_SHL, size, d, last & 1, res);
 }
 
 /* ------------------------------------------------------------------------------------- */
@@ -154,35 +154,35 @@ static void bit_test(struct tcg_cpu *c, const struct x86_insn *i, unsigned op, u
 {
     unsigned size = i->opsize, bits = size * 8;
     uint64_t bit = offset & (bits - 1), ea = 0, v, res;
-    uint64_t f = tcg_get_rflags(c);
+    uint64_t f = flags__get_rflags(c);
 
     check_lock(c, i);
     if (i->rm_reg != X86_REG_NONE) {
         v = reg_read(c, i, i->rm_reg, size);
     } else {
-        ea = tcg_ea(c, i);
+        ea = tcg__ea(c, i);
         if (reg_offset) {
             int64_t words = sign_extend(offset, size) >> __builtin_ctz(bits);
             ea = (ea + (uint64_t)words * size) & size_mask(i->addrsize);
         }
-        v = tcg_read(c, i->mem.segment, ea, size);
+        v = mmu__read(c, i->mem.segment, ea, size);
     }
     res = op == 5 ? v | 1ull << bit : op == 6 ? v & ~(1ull << bit) : v ^ 1ull << bit;
     if (op != 4 && i->rm_reg != X86_REG_NONE)
         reg_write(c, i, i->rm_reg, size, res);
     else if (op != 4)
-        tcg_write(c, i->mem.segment, ea, size, res);
-    tcg_set_rflags(c, (f & ~RFLAGS_CF) | ((v >> bit) & 1 ? RFLAGS_CF : 0));
+        mmu__write(c, i->mem.segment, ea, size, res);
+    flags__set_rflags(c, (f & ~RFLAGS_CF) | ((v >> bit) & 1 ? RFLAGS_CF : 0));
 }
 
 /* 0F A3 BT, AB BTS, B3 BTR, BB BTC: Ev, Gv. */
-static void bt_reg(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_bt_reg(struct tcg_cpu *c, const struct x86_insn *i)
 {
     bit_test(c, i, 4 + ((i->opcode >> 3) & 3), reg_read(c, i, i->reg, i->opsize), 1);
 }
 
 /* 0F BA, group 8: the same with ib (/4-/7; the decoder refuses /0-/3). */
-static void group8(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_group8(struct tcg_cpu *c, const struct x86_insn *i)
 {
     bit_test(c, i, i->reg & 7, i->imm, 0);
 }
@@ -194,7 +194,7 @@ static void group8(struct tcg_cpu *c, const struct x86_insn *i)
  * ours does not, so like older CPUs they are BSF/BSR. The other flags are undefined; QEMU
  * sets them as a logic operation on the source would, and so do we.
  */
-static void bit_scan(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_bit_scan(struct tcg_cpu *c, const struct x86_insn *i)
 {
     unsigned size = i->opsize;
     uint64_t v = rm_read(c, i, size), res = reg_read(c, i, i->reg, size);
@@ -202,24 +202,24 @@ static void bit_scan(struct tcg_cpu *c, const struct x86_insn *i)
     if (v)
         res = i->opcode == 0xBC ? (uint64_t)__builtin_ctzll(v) : 63u - (unsigned)__builtin_clzll(v);
     reg_write(c, i, i->reg, size, res);
-    tcg_set_cc(c, CC_LOGIC, size, v, 0, v);
+    tcg__set_cc(c, CC_LOGIC, size, v, 0, v);
 }
 
 /* F3 0F B8 POPCNT: the number of 1 bits. ZF says the source was 0; the others are clear. */
-static void popcnt(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_popcnt(struct tcg_cpu *c, const struct x86_insn *i)
 {
     uint64_t v;
 
     if (i->rep != 0xF3)
-        tcg_ud(c, i); /* 0F B8 without F3 is JMPE, an Itanium instruction */
+        tcg__ud(c, i); /* 0F B8 without F3 is JMPE, an Itanium instruction */
     v = rm_read(c, i, i->opsize);
     reg_write(c, i, i->reg, i->opsize, (uint64_t)__builtin_popcountll(v));
-    tcg_set_rflags(c, (c->rflags & ~RFLAGS_ARITH) | (v ? 0 : RFLAGS_ZF));
+    flags__set_rflags(c, (c->rflags & ~RFLAGS_ARITH) | (v ? 0 : RFLAGS_ZF));
 }
 
 /* 0F C8+r BSWAP: reverses the bytes. With a 16-bit operand the result is undefined: QEMU
  * swaps the low 32 bits, and so do we. */
-static void bswap(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_bswap(struct tcg_cpu *c, const struct x86_insn *i)
 {
     uint64_t v = c->r[i->reg_op];
 
@@ -232,11 +232,11 @@ static void bswap(struct tcg_cpu *c, const struct x86_insn *i)
 void bits__register(tcg_exec_fn one[256], tcg_exec_fn two[256])
 {
     for (int r = 0; r < 8; r++)
-        two[0xC8 + r] = bswap;
-    one[0xC0] = one[0xC1] = one[0xD0] = one[0xD1] = one[0xD2] = one[0xD3] = group2;
-    two[0xA3] = two[0xAB] = two[0xB3] = two[0xBB] = bt_reg;
-    two[0xA4] = two[0xA5] = two[0xAC] = two[0xAD] = shift_double;
-    two[0xB8] = popcnt;
-    two[0xBA] = group8;
-    two[0xBC] = two[0xBD] = bit_scan;
+        two[0xC8 + r] = exec_bswap;
+    one[0xC0] = one[0xC1] = one[0xD0] = one[0xD1] = one[0xD2] = one[0xD3] = exec_group2;
+    two[0xA3] = two[0xAB] = two[0xB3] = two[0xBB] = exec_bt_reg;
+    two[0xA4] = two[0xA5] = two[0xAC] = two[0xAD] = exec_shift_double;
+    two[0xB8] = exec_popcnt;
+    two[0xBA] = exec_group8;
+    two[0xBC] = two[0xBD] = exec_bit_scan;
 }

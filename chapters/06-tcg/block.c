@@ -126,12 +126,12 @@ static struct tcg_block *translate(struct tcg_cpu *c, struct tcg_block *b, uint6
         uint8_t bytes[X86_MAX_LENGTH];
         size_t left = 4096 - (linear & 0xfff), len = left < X86_MAX_LENGTH ? left : X86_MAX_LENGTH;
         uint64_t phys;
-        tcg_fetch(c, linear, bytes, len, &phys); /* the TLB maps the page: it cannot fault */
+        mmu__fetch(c, linear, bytes, len, &phys); /* the TLB maps the page: it cannot fault */
         if (x86__decode(bytes, len, (enum x86_mode)c->mode, &op[n].insn) < 0)
             break;
         op[n].exec = fast__pick(&op[n].insn);
         if (!op[n].exec)
-            op[n].exec = tcg_exec_for(&op[n].insn);
+            op[n].exec = tcg__exec_for(&op[n].insn);
         c->decodes++;
         linear += op[n].insn.length;
         if (ends_block(&op[n++].insn) || (linear & 0xfff) == 0)
@@ -156,8 +156,8 @@ struct tcg_block *block__find(struct tcg_cpu *c, uint64_t linear)
     uint64_t gen = atomic_load_explicit(&c->code->gen, memory_order_acquire);
     if (b->key == key && b->gen == gen)
         return b;
-    if (!tcg_code_page_cached(c, phys)) {
-        tcg_code_page_mark(c, phys);
+    if (!tcg__code_page_cached(c, phys)) {
+        tcg__code_page_mark(c, phys);
         return NULL; /* translated from the next time on, when the byte is read first */
     }
     return translate(c, b, linear, key, gen);

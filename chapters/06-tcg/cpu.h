@@ -11,7 +11,7 @@
  * faults and exits, the vCPU interface), block.c (translation blocks and their chaining)
  * and fast.c (code for common operand forms).
  *
- * Control flow: an instruction that faults calls tcg_fault(), which does not return: it
+ * Control flow: an instruction that faults calls tcg__fault(), which does not return: it
  * jumps back to the run loop (longjmp), which delivers the exception. So an instruction's
  * code must change no register before its last access that can fault or exit: read and
  * write memory first, then commit registers. RIP is committed by the loop: code that
@@ -149,10 +149,10 @@ struct tcg_done {
  * return, when the run starts.
  */
 enum tcg_unwind {
-    TCG_UNWIND_EXCEPTION = 1, /* tcg_fault(): undo the instruction, deliver c->fault_vector */
-    TCG_UNWIND_EXIT = 2,      /* tcg_exit(): a device access, the VMM's turn: report c->exit */
-    TCG_UNWIND_FATAL = 3,     /* tcg_internal(): the interpreter cannot go on; the error says why */
-    TCG_UNWIND_RETRY = 4,     /* tcg_restart(): a locked write lost its race: run it again */
+    TCG_UNWIND_EXCEPTION = 1, /* tcg__fault(): undo the instruction, deliver c->fault_vector */
+    TCG_UNWIND_EXIT = 2,      /* tcg__exit(): a device access, the VMM's turn: report c->exit */
+    TCG_UNWIND_FATAL = 3, /* tcg__internal(): the interpreter cannot go on; the error says why */
+    TCG_UNWIND_RETRY = 4, /* tcg__restart(): a locked write lost its race: run it again */
 };
 /* [unwind] */
 
@@ -265,7 +265,7 @@ struct tcg_cpu {
     uint64_t dr[8];
     uint64_t star, lstar, cstar, sfmask, kernel_gs_base;
     uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
-    uint64_t tsc; /* RDTSC reads tsc + tcg_tsc_count(): this is what writes to the TSC moved */
+    uint64_t tsc; /* RDTSC reads tsc + system__tsc_count(): this is what writes to the TSC moved */
     uint64_t tsc_adjust; /* IA32_TSC_ADJUST: what software added to the TSC by writes */
     uint64_t pat, misc_enable;
     struct tcg_x87 x87; /* the x87 FPU (fpu.c) */
@@ -280,7 +280,7 @@ struct tcg_cpu {
     uint64_t cc_res;   /* the result, truncated to cc_size */
     uint64_t cc_carry; /* INC/DEC: the CF they keep */
 
-    /* ---- Derived from the state above; recomputed by tcg_update_mode() ---- */
+    /* ---- Derived from the state above; recomputed by protect__update_mode() ---- */
     uint8_t mode;       /* enum x86_mode: how code decodes now */
     uint8_t cpl;        /* current privilege level */
     uint8_t long64;     /* 64-bit mode (EFER.LMA and CS.L) */
@@ -288,7 +288,7 @@ struct tcg_cpu {
 
     /* ---- The instruction being executed ---- */
     uint64_t next_rip; /* where execution goes after it; branches set it */
-    uint64_t shadow;   /* the STI / MOV SS shadow: see tcg_shadow() */
+    uint64_t shadow;   /* the STI / MOV SS shadow: see tcg__shadow() */
 
     /* ---- Exits: an instruction that needs the VMM (I/O, MMIO) ---- */
     struct vcpu_exit exit;        /* the exit being reported */
@@ -328,7 +328,7 @@ struct tcg_cpu {
 
 /* RDTSC's value now: c->tsc (the offset WRMSR to IA32_TSC sets) plus the ns of the
  * machine's clock since the epoch, or plus the instructions executed without a clock. */
-uint64_t tcg_tsc_count(const struct tcg_cpu *c);
+uint64_t system__tsc_count(const struct tcg_cpu *c);
 
 /** The code of one instruction, chosen once at decode time (tcg.c's dispatch tables). */
 typedef void (*tcg_exec_fn)(struct tcg_cpu *c, const struct x86_insn *i);
@@ -347,45 +347,45 @@ void simd__register(tcg_exec_fn one[256], tcg_exec_fn two[256]); /* SSE2 integer
 /* Group opcodes whose rows belong to different files: FF /0 /1 (INC, DEC) are alu.c's,
  * FF /3 /5 (far CALL and JMP through memory) protect.c's; flow.c's FF handler calls them. */
 void alu__incdec(struct tcg_cpu *c, const struct x86_insn *i);
-void system__far_ff(struct tcg_cpu *c, const struct x86_insn *i);
+void protect__far_ff(struct tcg_cpu *c, const struct x86_insn *i);
 
 /* ---- Exceptions and exits (tcg.c; delivery in protect.c) ---- */
 
 /** Raises exception vector with error (EXC_NO_ERROR for none). Never returns. */
-_Noreturn void tcg_fault(struct tcg_cpu *c, int vector, uint32_t error);
+_Noreturn void tcg__fault(struct tcg_cpu *c, int vector, uint32_t error);
 
 /** \#UD: the instruction does not exist, or not here. Never returns. */
-_Noreturn void tcg_ud(struct tcg_cpu *c, const struct x86_insn *i);
+_Noreturn void tcg__ud(struct tcg_cpu *c, const struct x86_insn *i);
 
 /** \#GP(error). Never returns. */
-_Noreturn void tcg_gp(struct tcg_cpu *c, uint32_t error);
+_Noreturn void tcg__gp(struct tcg_cpu *c, uint32_t error);
 
 /**
  * Ends the instruction with the exit in c->exit: the VMM handles it, then the run loop
  * executes the instruction again, and its accesses already done find their results in
  * c->inflight (mmu.c). Never returns.
  */
-_Noreturn void tcg_exit(struct tcg_cpu *c);
+_Noreturn void tcg__exit(struct tcg_cpu *c);
 
 /** Saves the state before an instruction that changes many registers before it may fault
  * (tcg.c): a fault restores it, so the exception finds the state as it was. */
-void tcg_save_undo(struct tcg_cpu *c);
+void tcg__save_undo(struct tcg_cpu *c);
 
 /** Ends the run with a fatal exit: the interpreter itself cannot go on. Never returns. */
-_Noreturn void tcg_internal(struct tcg_cpu *c, const char *fmt, ...)
+_Noreturn void tcg__internal(struct tcg_cpu *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /**
  * Port I/O through an exit (IN, OUT, INS, OUTS): returns the value read (IN), after the
  * VMM handled the exit. See mmu.c for how the instruction is run again.
  */
-uint64_t tcg_port_io(struct tcg_cpu *c, uint16_t port, unsigned size, int write, uint64_t value);
+uint64_t mmu__port_io(struct tcg_cpu *c, uint16_t port, unsigned size, int write, uint64_t value);
 
 /**
  * REP INS in one exit, as KVM batches it: count items of size bytes read from port.
  * Returns them (count * size bytes, at most sizeof(c->exit_data)) once the VMM has.
  */
-const uint8_t *tcg_port_in_string(struct tcg_cpu *c, uint16_t port, unsigned size, unsigned count);
+const uint8_t *mmu__port_in_string(struct tcg_cpu *c, uint16_t port, unsigned size, unsigned count);
 
 /** What is being delivered: the three differ in the checks made and what is pushed. */
 enum tcg_event {
@@ -399,8 +399,8 @@ enum tcg_event {
  * return_rip. A fault during the delivery of an exception or an external interrupt
  * carries the EXT bit in its error code.
  */
-void tcg_interrupt(struct tcg_cpu *c, int vector, uint32_t error, enum tcg_event kind,
-                   uint64_t return_rip);
+void protect__interrupt(struct tcg_cpu *c, int vector, uint32_t error, enum tcg_event kind,
+                        uint64_t return_rip);
 
 /* [shadow] */
 /**
@@ -408,7 +408,7 @@ void tcg_interrupt(struct tcg_cpu *c, int vector, uint32_t error, enum tcg_event
  * taken at the boundary after the instruction being executed. c->shadow names that
  * boundary by the number of instructions done when it is reached.
  */
-static inline void tcg_shadow(struct tcg_cpu *c)
+static inline void tcg__shadow(struct tcg_cpu *c)
 {
     c->shadow = c->instructions + 1;
 }
@@ -417,96 +417,96 @@ static inline void tcg_shadow(struct tcg_cpu *c)
 /* ---- Modes and segments (protect.c) ---- */
 
 /** Recomputes mode, cpl, long64 and stack_size after CS, SS, CR0 or EFER change. */
-void tcg_update_mode(struct tcg_cpu *c);
+void protect__update_mode(struct tcg_cpu *c);
 
 /** Loads segment register seg with selector sel as MOV/POP Sreg does (checks included). */
-void tcg_load_seg(struct tcg_cpu *c, int seg, uint16_t sel);
+void protect__load_seg(struct tcg_cpu *c, int seg, uint16_t sel);
 
 /* ---- Memory (mmu.c) ---- */
 
 /** Flushes the TLB (CR3 writes, CR0/CR4 paging changes, CPL changes). */
-void tcg_tlb_flush(struct tcg_cpu *c);
+void mmu__tlb_flush(struct tcg_cpu *c);
 
 /** Flushes the TLB entries of one linear page (INVLPG). */
-void tcg_tlb_flush_page(struct tcg_cpu *c, uint64_t linear);
+void mmu__tlb_flush_page(struct tcg_cpu *c, uint64_t linear);
 
 /**
  * Translates linear to guest-physical for an access of kind acc at the current CPL (user
  * when cpl == 3), walking the page tables when paging is on and setting A/D bits. With
  * fault set, a failed translation raises \#PF; without, it returns -1 (the inspector).
  */
-int tcg_translate(struct tcg_cpu *c, uint64_t linear, enum access acc, int fault, uint64_t *phys);
+int mmu__translate(struct tcg_cpu *c, uint64_t linear, enum access acc, int fault, uint64_t *phys);
 
 /** Turns seg:offset into a linear address, with the segment's checks (\#GP or \#SS). */
-uint64_t tcg_linear(struct tcg_cpu *c, int seg, uint64_t offset, unsigned size, enum access acc);
+uint64_t mmu__linear(struct tcg_cpu *c, int seg, uint64_t offset, unsigned size, enum access acc);
 
 /** Reads size (1, 2, 4 or 8) bytes at seg:offset. May fault or exit; never returns then. */
-uint64_t tcg_read(struct tcg_cpu *c, int seg, uint64_t offset, unsigned size);
+uint64_t mmu__read(struct tcg_cpu *c, int seg, uint64_t offset, unsigned size);
 
 /** Writes size bytes at seg:offset. May fault or exit. */
-void tcg_write(struct tcg_cpu *c, int seg, uint64_t offset, unsigned size, uint64_t value);
+void mmu__write(struct tcg_cpu *c, int seg, uint64_t offset, unsigned size, uint64_t value);
 
 /** The same at a linear address, with no segment (descriptor tables, the TSS). */
-uint64_t tcg_read_linear(struct tcg_cpu *c, uint64_t linear, unsigned size, enum access acc);
-void tcg_write_linear(struct tcg_cpu *c, uint64_t linear, unsigned size, uint64_t value);
+uint64_t mmu__read_linear(struct tcg_cpu *c, uint64_t linear, unsigned size, enum access acc);
+void mmu__write_linear(struct tcg_cpu *c, uint64_t linear, unsigned size, uint64_t value);
 
 /** The same with supervisor rights whatever the CPL (the CPU's own accesses to tables). */
-uint64_t tcg_read_sys(struct tcg_cpu *c, uint64_t linear, unsigned size);
-void tcg_write_sys(struct tcg_cpu *c, uint64_t linear, unsigned size, uint64_t value);
+uint64_t mmu__read_sys(struct tcg_cpu *c, uint64_t linear, unsigned size);
+void mmu__write_sys(struct tcg_cpu *c, uint64_t linear, unsigned size, uint64_t value);
 
 /**
  * Copies up to len code bytes at linear address into buf, stopping at the first page that
  * cannot be fetched. Returns the number copied; *phys gets the first byte's address.
  */
-size_t tcg_fetch(struct tcg_cpu *c, uint64_t linear, uint8_t *buf, size_t len, uint64_t *phys);
+size_t mmu__fetch(struct tcg_cpu *c, uint64_t linear, uint8_t *buf, size_t len, uint64_t *phys);
 
 /** Called by the write path after it wrote a page with decoded code in it (tcg.c). */
-void tcg_code_written(struct tcg_cpu *c, uint64_t phys);
+void tcg__code_written(struct tcg_cpu *c, uint64_t phys);
 
 /** Whether some vCPU has decoded code from the page at phys (below 4 GiB): see tcg.c's
  * [smc] comment for the order in which it is read. mark sets it. */
-int tcg_code_page_cached(struct tcg_cpu *c, uint64_t phys);
-void tcg_code_page_mark(struct tcg_cpu *c, uint64_t phys);
+int tcg__code_page_cached(struct tcg_cpu *c, uint64_t phys);
+void tcg__code_page_mark(struct tcg_cpu *c, uint64_t phys);
 
 /** The code registered for a decoded instruction; NULL when none (it is \#UD). */
-tcg_exec_fn tcg_exec_for(const struct x86_insn *i);
+tcg_exec_fn tcg__exec_for(const struct x86_insn *i);
 
 /** The end of a locked instruction, done or not: releases what its accesses hold (mmu.c). */
-void tcg_locked_end(struct tcg_cpu *c);
+void mmu__locked_end(struct tcg_cpu *c);
 
 /** A locked instruction whose operand the host cannot swap in one piece (CMPXCHG16B, a
  * misaligned CMPXCHG8B) calls this before its first access: a mutex instead (mmu.c). */
-void tcg_locked_wide(struct tcg_cpu *c);
+void mmu__locked_wide(struct tcg_cpu *c);
 
 /** Runs the current instruction again from its start: nothing of it is committed yet (a
  * locked write found the memory changed since its read). Never returns. */
-_Noreturn void tcg_restart(struct tcg_cpu *c);
+_Noreturn void tcg__restart(struct tcg_cpu *c);
 
 /* ---- Stack (mmu.c) ---- */
 
 /** Pushes size bytes (2, 4 or 8) on SS:RSP; RSP changes only when the write succeeded. */
-void tcg_push(struct tcg_cpu *c, unsigned size, uint64_t value);
+void mmu__push(struct tcg_cpu *c, unsigned size, uint64_t value);
 
 /** Pops size bytes; RSP changes only after the read. */
-uint64_t tcg_pop(struct tcg_cpu *c, unsigned size);
+uint64_t mmu__pop(struct tcg_cpu *c, unsigned size);
 
 /* ---- Flags (flags.c) ---- */
 
 /** Returns RFLAGS with the arithmetic flags computed. */
-uint64_t tcg_get_rflags(struct tcg_cpu *c);
+uint64_t flags__get_rflags(struct tcg_cpu *c);
 
 /** Sets every bit of RFLAGS (bit 1 forced to 1); the lazy state becomes CC_NONE. */
-void tcg_set_rflags(struct tcg_cpu *c, uint64_t value);
+void flags__set_rflags(struct tcg_cpu *c, uint64_t value);
 
 /** Evaluates condition cc (0-15, the low nibble of Jcc/SETcc/CMOVcc). */
-int tcg_cond(struct tcg_cpu *c, unsigned cc);
+int flags__cond(struct tcg_cpu *c, unsigned cc);
 
 /** Returns CF alone (ADC, SBB, RCL, RCR need it). */
-int tcg_cf(struct tcg_cpu *c);
+int flags__cf(struct tcg_cpu *c);
 
 /** Records the operation that sets the flags: see enum cc_op. */
-static inline void tcg_set_cc(struct tcg_cpu *c, enum cc_op op, unsigned size, uint64_t dst,
-                              uint64_t src, uint64_t res)
+static inline void tcg__set_cc(struct tcg_cpu *c, enum cc_op op, unsigned size, uint64_t dst,
+                               uint64_t src, uint64_t res)
 {
     c->cc_op = (uint8_t)op;
     c->cc_size = (uint8_t)size;
@@ -525,20 +525,20 @@ static inline uint64_t sign_bit(unsigned size)
 static inline void check_lock(struct tcg_cpu *c, const struct x86_insn *i)
 {
     if (i->lock && i->rm_reg != X86_REG_NONE)
-        tcg_ud(c, i);
+        tcg__ud(c, i);
 }
 
 /** A 64-bit address whose bits 63:47 are all equal: the only kind the CPU takes. */
-static inline int tcg_canonical(uint64_t a)
+static inline int tcg__canonical(uint64_t a)
 {
     return (uint64_t)((int64_t)(a << 16) >> 16) == a;
 }
 
 /** Privileged instructions need CPL 0: else \#GP(0). */
-static inline void tcg_need_cpl0(struct tcg_cpu *c)
+static inline void tcg__need_cpl0(struct tcg_cpu *c)
 {
     if (c->cpl != 0)
-        tcg_gp(c, 0);
+        tcg__gp(c, 0);
 }
 
 /* ---- Operands ---- */
@@ -590,7 +590,7 @@ static inline void reg_write(struct tcg_cpu *c, const struct x86_insn *i, int n,
 }
 
 /** The offset (effective address) of i's memory operand, in its address size. */
-static inline uint64_t tcg_ea(struct tcg_cpu *c, const struct x86_insn *i)
+static inline uint64_t tcg__ea(struct tcg_cpu *c, const struct x86_insn *i)
 {
     const struct x86_mem *m = &i->mem;
     uint64_t a = (uint64_t)m->disp;
@@ -609,7 +609,7 @@ static inline uint64_t rm_read(struct tcg_cpu *c, const struct x86_insn *i, unsi
 {
     if (i->rm_reg != X86_REG_NONE)
         return reg_read(c, i, i->rm_reg, size);
-    return tcg_read(c, i->mem.segment, tcg_ea(c, i), size);
+    return mmu__read(c, i->mem.segment, tcg__ea(c, i), size);
 }
 
 /** Writes the ModRM r/m operand. */
@@ -618,7 +618,7 @@ static inline void rm_write(struct tcg_cpu *c, const struct x86_insn *i, unsigne
     if (i->rm_reg != X86_REG_NONE)
         reg_write(c, i, i->rm_reg, size, v);
     else
-        tcg_write(c, i->mem.segment, tcg_ea(c, i), size, v);
+        mmu__write(c, i->mem.segment, tcg__ea(c, i), size, v);
 }
 
 /* ---- SSE operands (sse.c, simd.c) ---- */
@@ -627,12 +627,12 @@ static inline void rm_write(struct tcg_cpu *c, const struct x86_insn *i, unsigne
 /** Before an SSE instruction: \#UD when CR0.EM is set or CR4.OSFXSR is clear (the OS has not
  * said it saves the XMM registers), \#NM when CR0.TS is set (the OS switches FPU state
  * lazily and must load this task's first). */
-static inline void tcg_sse_check(struct tcg_cpu *c, const struct x86_insn *i)
+static inline void tcg__sse_check(struct tcg_cpu *c, const struct x86_insn *i)
 {
     if ((c->cr0 & CR0_EM) || !(c->cr4 & CR4_OSFXSR))
-        tcg_ud(c, i);
+        tcg__ud(c, i);
     if (c->cr0 & CR0_TS)
-        tcg_fault(c, EXC_NM, EXC_NO_ERROR);
+        tcg__fault(c, EXC_NM, EXC_NO_ERROR);
 }
 /* [sse-check] */
 
@@ -641,16 +641,16 @@ static inline void tcg_sse_check(struct tcg_cpu *c, const struct x86_insn *i)
 static inline uint64_t xmm_linear(struct tcg_cpu *c, const struct x86_insn *i, int aligned,
                                   enum access acc)
 {
-    uint64_t ea = tcg_ea(c, i);
+    uint64_t ea = tcg__ea(c, i);
 
     /* 64-bit mode: alignment is checked before the canonical form, so a misaligned
      * non-canonical operand is #GP(0) even through SS (as the CPU; FS, GS add a base). */
     if (aligned && c->long64 && i->mem.segment != X86_SEG_FS && i->mem.segment != X86_SEG_GS &&
         (ea & 15))
-        tcg_gp(c, 0);
-    uint64_t linear = tcg_linear(c, i->mem.segment, ea, 16, acc);
+        tcg__gp(c, 0);
+    uint64_t linear = mmu__linear(c, i->mem.segment, ea, 16, acc);
     if (aligned && (linear & 15))
-        tcg_gp(c, 0);
+        tcg__gp(c, 0);
     return linear;
 }
 
@@ -663,8 +663,8 @@ static inline void xmm_rm_read(struct tcg_cpu *c, const struct x86_insn *i, tcg_
         return;
     }
     uint64_t linear = xmm_linear(c, i, aligned, ACC_READ);
-    uint64_t lo = tcg_read_linear(c, linear, 8, ACC_READ);
-    out->q[1] = tcg_read_linear(c, linear + 8, 8, ACC_READ);
+    uint64_t lo = mmu__read_linear(c, linear, 8, ACC_READ);
+    out->q[1] = mmu__read_linear(c, linear + 8, 8, ACC_READ);
     out->q[0] = lo;
 }
 
@@ -679,9 +679,9 @@ static inline void xmm_rm_write(struct tcg_cpu *c, const struct x86_insn *i, con
     }
     uint64_t linear = xmm_linear(c, i, aligned, ACC_WRITE), phys;
     if (((linear + 15) & ~0xfffull) != (linear & ~0xfffull))
-        tcg_translate(c, linear + 15, ACC_WRITE, 1, &phys); /* may fault: nothing written */
-    tcg_write_linear(c, linear, 8, v->q[0]);
-    tcg_write_linear(c, linear + 8, 8, v->q[1]);
+        mmu__translate(c, linear + 15, ACC_WRITE, 1, &phys); /* may fault: nothing written */
+    mmu__write_linear(c, linear, 8, v->q[0]);
+    mmu__write_linear(c, linear + 8, 8, v->q[1]);
 }
 
 #endif

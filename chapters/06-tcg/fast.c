@@ -32,7 +32,7 @@ static inline uint64_t imm(const struct x86_insn *i)
         uint64_t res = (expr)&m;                                                                   \
         if (writes)                                                                                \
             c->r[i->rm_reg] = res;                                                                 \
-        tcg_set_cc(c, cc, size, dst, src, res);                                                    \
+        tcg__set_cc(c, cc, size, dst, src, res);                                                   \
     }                                                                                              \
     MAYBE_UNUSED static void name##_##size##_reg_rm(struct tcg_cpu *c, const struct x86_insn *i)   \
     {                                                                                              \
@@ -40,7 +40,7 @@ static inline uint64_t imm(const struct x86_insn *i)
         uint64_t res = (expr)&m;                                                                   \
         if (writes)                                                                                \
             c->r[i->reg] = res;                                                                    \
-        tcg_set_cc(c, cc, size, dst, src, res);                                                    \
+        tcg__set_cc(c, cc, size, dst, src, res);                                                   \
     }                                                                                              \
     MAYBE_UNUSED static void name##_##size##_rm_imm(struct tcg_cpu *c, const struct x86_insn *i)   \
     {                                                                                              \
@@ -48,7 +48,7 @@ static inline uint64_t imm(const struct x86_insn *i)
         uint64_t res = (expr)&m;                                                                   \
         if (writes)                                                                                \
             c->r[i->rm_reg] = res;                                                                 \
-        tcg_set_cc(c, cc, size, dst, src, res);                                                    \
+        tcg__set_cc(c, cc, size, dst, src, res);                                                   \
     }
 
 #define ALU_SIZES(name, cc, expr, writes)                                                          \
@@ -106,7 +106,7 @@ static void mov_imm(struct tcg_cpu *c, const struct x86_insn *i)
 
 /* [fast-cond] */
 /* Condition cc after a CMP or SUB without a borrow in, or after a logic operation, from
- * the recorded operands alone, as flags.c's tcg_cond decides it; the rest goes there. */
+ * the recorded operands alone, as flags.c's flags__cond decides it; the rest goes there. */
 static inline int fast_cond(struct tcg_cpu *c, unsigned cc)
 {
     unsigned size = c->cc_size;
@@ -130,7 +130,7 @@ static inline int fast_cond(struct tcg_cpu *c, unsigned cc)
             r = res == 0 || (res & sign_bit(size));
             break;
         default:
-            return tcg_cond(c, cc);
+            return flags__cond(c, cc);
         }
         return r ^ (int)(cc & 1);
     }
@@ -153,11 +153,11 @@ static inline int fast_cond(struct tcg_cpu *c, unsigned cc)
             r = sign_extend(dst, size) <= sign_extend(src, size);
             break;
         default:
-            return tcg_cond(c, cc);
+            return flags__cond(c, cc);
         }
         return r ^ (int)(cc & 1);
     }
-    return tcg_cond(c, cc);
+    return flags__cond(c, cc);
 }
 /* [fast-cond] */
 
@@ -168,8 +168,8 @@ static void jcc_64(struct tcg_cpu *c, const struct x86_insn *i)
     if (fast_cond(c, i->opcode & 0xf)) {
         uint64_t target = c->next_rip + (uint64_t)(i->imm_size == 1 ? (int64_t)(int8_t)i->imm
                                                                     : (int64_t)(int32_t)i->imm);
-        if (!tcg_canonical(target))
-            tcg_gp(c, 0);
+        if (!tcg__canonical(target))
+            tcg__gp(c, 0);
         c->next_rip = target;
     }
 }

@@ -5,10 +5,10 @@
  * of them is ever read: the next ADD overwrites them all, and a CMP is followed by one
  * conditional jump that tests one or two. Computing all six after every instruction would
  * cost more than the instruction itself. So an instruction only records what it did (the
- * operation, the operand size, its operands and its result: tcg_set_cc() in cpu.h), which
+ * operation, the operand size, its operands and its result: tcg__set_cc() in cpu.h), which
  * is a few stores, and the flags are computed here from that record when something reads
- * them: a Jcc, SETcc or CMOVcc (tcg_cond), an ADC or RCL (tcg_cf), or PUSHF, an interrupt
- * or the inspector (tcg_get_rflags). QEMU, Bochs and Unicorn work the same way.
+ * them: a Jcc, SETcc or CMOVcc (flags__cond), an ADC or RCL (flags__cf), or PUSHF, an interrupt
+ * or the inspector (flags__get_rflags). QEMU, Bochs and Unicorn work the same way.
  *
  * The flags follow the Intel SDM. Where it leaves a flag undefined, they follow QEMU, so
  * that the differential tests against Unicorn (which is QEMU) agree on more than they must.
@@ -132,7 +132,7 @@ static uint64_t arith_flags(const struct tcg_cpu *c)
     }
 }
 
-uint64_t tcg_get_rflags(struct tcg_cpu *c)
+uint64_t flags__get_rflags(struct tcg_cpu *c)
 {
     if (c->cc_op != CC_NONE) {
         /* Once computed, keep them: the next reader finds them ready. */
@@ -143,14 +143,14 @@ uint64_t tcg_get_rflags(struct tcg_cpu *c)
 }
 /* [materialize] */
 
-void tcg_set_rflags(struct tcg_cpu *c, uint64_t value)
+void flags__set_rflags(struct tcg_cpu *c, uint64_t value)
 {
     /* Bit 1 always reads 1; bits 3, 5 and 15 always read 0. */
     c->rflags = (value | RFLAGS_FIXED) & ~((1ull << 3) | (1ull << 5) | (1ull << 15));
     c->cc_op = CC_NONE;
 }
 
-int tcg_cf(struct tcg_cpu *c)
+int flags__cf(struct tcg_cpu *c)
 {
     switch (c->cc_op) {
     case CC_ADD:
@@ -228,7 +228,7 @@ static int flags_cond(uint64_t f, unsigned cc)
 
 /* [cond] */
 /* Conditions come in pairs: an odd cc is the negation of the even one before it. */
-int tcg_cond(struct tcg_cpu *c, unsigned cc)
+int flags__cond(struct tcg_cpu *c, unsigned cc)
 {
     int r = -1;
 
@@ -238,7 +238,7 @@ int tcg_cond(struct tcg_cpu *c, unsigned cc)
     else if (c->cc_op != CC_NONE && (cc >> 1) == 2)
         r = (c->cc_res & size_mask(c->cc_size)) == 0; /* ZF needs the result alone */
     if (r < 0)
-        r = flags_cond(tcg_get_rflags(c), cc);
+        r = flags_cond(flags__get_rflags(c), cc);
     return r ^ (int)(cc & 1);
 }
 /* [cond] */

@@ -156,7 +156,7 @@ static void mem_read(struct tcg_cpu *c, const struct x86_insn *i, uint64_t ea, v
 
     for (unsigned n = 0; n < len;) {
         unsigned k = len - n >= 8 ? 8 : len - n >= 4 ? 4 : len - n >= 2 ? 2 : 1;
-        uint64_t v = tcg_read(c, i->mem.segment, ea_plus(i, ea, n), k);
+        uint64_t v = mmu__read(c, i->mem.segment, ea_plus(i, ea, n), k);
         memcpy(p + n, &v, k);
         n += k;
     }
@@ -173,7 +173,7 @@ static void mem_write(struct tcg_cpu *c, const struct x86_insn *i, uint64_t ea, 
         unsigned k = len - n >= 8 ? 8 : len - n >= 4 ? 4 : len - n >= 2 ? 2 : 1;
         uint64_t v = 0;
         memcpy(&v, p + n, k);
-        tcg_write(c, i->mem.segment, ea_plus(i, ea, n), k, v);
+        mmu__write(c, i->mem.segment, ea_plus(i, ea, n), k, v);
         n += k;
     }
 }
@@ -185,7 +185,7 @@ static void mem_probe_write(struct tcg_cpu *c, const struct x86_insn *i, uint64_
 {
     uint8_t buf[16];
 
-    tcg_linear(c, i->mem.segment, ea, len, ACC_WRITE); /* the segment's checks come first */
+    mmu__linear(c, i->mem.segment, ea, len, ACC_WRITE); /* the segment's checks come first */
     mem_read(c, i, ea, buf, len);
     mem_write(c, i, ea, buf, len);
 }
@@ -198,19 +198,19 @@ static void mem_probe_write(struct tcg_cpu *c, const struct x86_insn *i, uint64_
 static void x87_check(struct tcg_cpu *c, int waiting)
 {
     if (c->cr0 & (CR0_EM | CR0_TS))
-        tcg_fault(c, EXC_NM, EXC_NO_ERROR);
+        tcg__fault(c, EXC_NM, EXC_NO_ERROR);
     if (waiting && (c->x87.fsw & FSW_ES) && (c->cr0 & CR0_NE))
-        tcg_fault(c, EXC_MF, EXC_NO_ERROR);
+        tcg__fault(c, EXC_MF, EXC_NO_ERROR);
 }
 
 /* 9B FWAIT: #NM only when both CR0.MP and CR0.TS are set; then pending exceptions. */
-static void fwait(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_fwait(struct tcg_cpu *c, const struct x86_insn *i)
 {
     (void)i;
     if ((c->cr0 & (CR0_MP | CR0_TS)) == (CR0_MP | CR0_TS))
-        tcg_fault(c, EXC_NM, EXC_NO_ERROR);
+        tcg__fault(c, EXC_NM, EXC_NO_ERROR);
     if ((c->x87.fsw & FSW_ES) && (c->cr0 & CR0_NE))
-        tcg_fault(c, EXC_MF, EXC_NO_ERROR);
+        tcg__fault(c, EXC_MF, EXC_NO_ERROR);
 }
 
 /* The last instruction pointers a non-control instruction leaves for the handler of its
@@ -310,7 +310,7 @@ static int compare(struct tcg_x87 *x, enum host_op op, const f80 *m, unsigned s,
 /* FCOMI and friends: ZF, PF, CF from C3, C2, C0; OF, SF, AF cleared. */
 static void comi_flags(struct tcg_cpu *c, int cc)
 {
-    uint64_t f = tcg_get_rflags(c) & ~RFLAGS_ARITH;
+    uint64_t f = flags__get_rflags(c) & ~RFLAGS_ARITH;
 
     if (cc & FSW_C3)
         f |= RFLAGS_ZF;
@@ -318,7 +318,7 @@ static void comi_flags(struct tcg_cpu *c, int cc)
         f |= RFLAGS_PF;
     if (cc & FSW_C0)
         f |= RFLAGS_CF;
-    tcg_set_rflags(c, f);
+    flags__set_rflags(c, f);
 }
 
 /* An operation on ST(0) alone (or ST(0) and ST(1)) that replaces ST(0); FSQRT, FRNDINT,
@@ -545,7 +545,7 @@ static void env_insn(struct tcg_cpu *c, const struct x86_insn *i, int save, int 
     struct tcg_x87 x = c->x87;
     unsigned opsize = i->opsize == 2 ? 2 : 4;
     uint8_t img[28 + 80];
-    uint64_t ea = tcg_ea(c, i);
+    uint64_t ea = tcg__ea(c, i);
 
     if (save) {
         unsigned len = env_image(&x, opsize, img);
@@ -592,7 +592,7 @@ static void fld_mem(struct tcg_cpu *c, const struct x86_insn *i, struct tcg_x87 
     if (k == M_F80) {
         v = read_m80(c, i, ea);
     } else {
-        uint64_t m = tcg_read(c, i->mem.segment, ea, fpu_host__size((enum mem_kind)k));
+        uint64_t m = mmu__read(c, i->mem.segment, ea, fpu_host__size((enum mem_kind)k));
         if (!is_empty(x, 7)) {
             push_checked(x, &indefinite);
             return;
@@ -641,7 +641,7 @@ static void fst_mem(struct tcg_cpu *c, const struct x86_insn *i, struct tcg_x87 
             mem_probe_write(c, i, ea, size);
             sw &= (uint16_t) ~(FSW_PE | FSW_C1);
         } else {
-            tcg_write(c, i->mem.segment, ea, size, m);
+            mmu__write(c, i->mem.segment, ea, size, m);
         }
         if (!is_empty(x, 0)) {
             x->fsw = (uint16_t)((x->fsw & ~FSW_C1) | (sw & FSW_C1));
@@ -694,7 +694,7 @@ static int x87_mem(struct tcg_cpu *c, const struct x86_insn *i, struct tcg_x87 *
 
     if (op == 0 || op == 2 || op == 4 || op == 6) { /* arithmetic with m32fp/m32int/m64fp/m16int */
         f80 m;
-        uint64_t v = tcg_read(c, i->mem.segment, ea, fpu_host__size(arith_kind[op / 2]));
+        uint64_t v = mmu__read(c, i->mem.segment, ea, fpu_host__size(arith_kind[op / 2]));
         if (is_empty(x, 0)) { /* the stack underflow first, whatever the operand */
             if (reg == 2 || reg == 3)
                 compare(x, H_COM, NULL, 0, reg == 3);
@@ -746,7 +746,7 @@ static void fcmov(struct tcg_cpu *c, const struct x86_insn *i, struct tcg_x87 *x
         return;
     }
     x->fsw &= (uint16_t)~FSW_C1;
-    if (tcg_cond(c, cond)) {
+    if (flags__cond(c, cond)) {
         f80 v = get(x, s);
         put(x, 0, &v);
     }
@@ -978,7 +978,7 @@ static int x87_reg(struct tcg_cpu *c, const struct x86_insn *i, struct tcg_x87 *
 /* The control instructions: they leave the last-instruction pointers alone and the
  * FN- forms among them take no pending exception. Returns 1 when i is one of them
  * (done), 0 otherwise. */
-static int x87_control(struct tcg_cpu *c, const struct x86_insn *i)
+static int exec_x87_control(struct tcg_cpu *c, const struct x86_insn *i)
 {
     unsigned op = i->opcode & 7, reg = i->reg & 7;
     int mem = i->rm_reg == X86_REG_NONE;
@@ -1005,21 +1005,21 @@ static int x87_control(struct tcg_cpu *c, const struct x86_insn *i)
     }
     if (op == 1 && reg >= 4) { /* FLDENV, FLDCW, FNSTENV, FNSTCW */
         x87_check(c, reg < 6);
-        uint64_t ea = tcg_ea(c, i);
+        uint64_t ea = tcg__ea(c, i);
         if (reg == 4 || reg == 6) {
             env_insn(c, i, reg == 6, 0);
         } else if (reg == 5) {
-            c->x87.fcw = fcw_value(tcg_read(c, i->mem.segment, ea, 2));
+            c->x87.fcw = fcw_value(mmu__read(c, i->mem.segment, ea, 2));
             update_es(&c->x87);
         } else {
-            tcg_write(c, i->mem.segment, ea, 2, c->x87.fcw);
+            mmu__write(c, i->mem.segment, ea, 2, c->x87.fcw);
         }
         return 1;
     }
     if (op == 5 && (reg == 4 || reg == 6 || reg == 7)) { /* FRSTOR, FNSAVE, FNSTSW m16 */
         x87_check(c, reg == 4);
         if (reg == 7)
-            tcg_write(c, i->mem.segment, tcg_ea(c, i), 2, c->x87.fsw);
+            mmu__write(c, i->mem.segment, tcg__ea(c, i), 2, c->x87.fsw);
         else
             env_insn(c, i, reg == 6, 1);
         return 1;
@@ -1028,24 +1028,24 @@ static int x87_control(struct tcg_cpu *c, const struct x86_insn *i)
 }
 
 /* D8-DF: every x87 instruction. */
-static void x87_escape(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_x87_escape(struct tcg_cpu *c, const struct x86_insn *i)
 {
     struct tcg_x87 x;
     uint64_t ea = 0;
     int cc = -1, bad;
 
-    if (x87_control(c, i))
+    if (exec_x87_control(c, i))
         return;
     x87_check(c, 1);
     x = c->x87;
     if (i->rm_reg == X86_REG_NONE) {
-        ea = tcg_ea(c, i);
+        ea = tcg__ea(c, i);
         bad = x87_mem(c, i, &x, ea);
     } else {
         bad = x87_reg(c, i, &x, &cc);
     }
     if (bad)
-        tcg_ud(c, i);
+        tcg__ud(c, i);
     note_insn(c, i, &x, ea);
     c->x87 = x;
     if (cc >= 0)
@@ -1092,16 +1092,16 @@ static unsigned fxsave_image(const struct tcg_cpu *c, int wide, uint8_t *p)
  * for the access first, so a fault leaves nothing half done. */
 static uint64_t fx_area(struct tcg_cpu *c, const struct x86_insn *i, enum access acc, unsigned len)
 {
-    uint64_t linear = tcg_linear(c, i->mem.segment, tcg_ea(c, i), FXSAVE_SIZE, acc), phys;
+    uint64_t linear = mmu__linear(c, i->mem.segment, tcg__ea(c, i), FXSAVE_SIZE, acc), phys;
 
     if (linear & 15)
-        tcg_gp(c, 0);
+        tcg__gp(c, 0);
     for (uint64_t a = linear; a < linear + len; a = (a | 0xfff) + 1)
-        tcg_translate(c, a, acc, 1, &phys);
+        mmu__translate(c, a, acc, 1, &phys);
     return linear;
 }
 
-static void fxsave(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_fxsave(struct tcg_cpu *c, const struct x86_insn *i)
 {
     uint8_t img[FXSAVE_SIZE];
     unsigned len = fxsave_image(c, i->rex_w, img);
@@ -1110,11 +1110,11 @@ static void fxsave(struct tcg_cpu *c, const struct x86_insn *i)
     for (unsigned n = 0; n < len; n += 8) {
         uint64_t v;
         memcpy(&v, img + n, 8);
-        tcg_write_linear(c, linear + n, 8, v);
+        mmu__write_linear(c, linear + n, 8, v);
     }
 }
 
-static void fxrstor(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_fxrstor(struct tcg_cpu *c, const struct x86_insn *i)
 {
     uint8_t img[FXSAVE_SIZE];
     unsigned nxmm = c->long64 ? 16 : 8, len = 160 + 16 * nxmm;
@@ -1122,12 +1122,12 @@ static void fxrstor(struct tcg_cpu *c, const struct x86_insn *i)
     struct tcg_x87 x = c->x87;
 
     for (unsigned n = 0; n < len; n += 8) {
-        uint64_t v = tcg_read_linear(c, linear + n, 8, ACC_READ);
+        uint64_t v = mmu__read_linear(c, linear + n, 8, ACC_READ);
         memcpy(img + n, &v, 8);
     }
     uint32_t mxcsr = get32(img + 24);
     if (mxcsr & ~(uint32_t)MXCSR_MASK_ALL)
-        tcg_gp(c, 0);
+        tcg__gp(c, 0);
     x.fcw = fcw_value(get16(img));
     x.fsw = (uint16_t)get16(img + 2);
     x.ftw = img[4];
@@ -1150,13 +1150,13 @@ static void fxrstor(struct tcg_cpu *c, const struct x86_insn *i)
 }
 
 /* [group15] */
-static void group15(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_group15(struct tcg_cpu *c, const struct x86_insn *i)
 {
     unsigned reg = i->reg & 7;
 
     if (i->rm_reg != X86_REG_NONE) { /* LFENCE, MFENCE, SFENCE; the rest is not here */
         if (reg < 5 || i->rep || i->opsize_pfx)
-            tcg_ud(c, i);
+            tcg__ud(c, i);
         /* Each vCPU is a host thread: a full fence orders its accesses for the others. */
         atomic_thread_fence(memory_order_seq_cst);
         return;
@@ -1164,36 +1164,36 @@ static void group15(struct tcg_cpu *c, const struct x86_insn *i)
     /* The memory forms take no 66, F2 or F3 prefix (NP in the manual): with one they are
      * other instructions (CLWB, CLFLUSHOPT, PTWRITE) that CPUID does not offer. */
     if (i->rep || i->opsize_pfx)
-        tcg_ud(c, i);
+        tcg__ud(c, i);
     switch (reg) {
     case 0: /* FXSAVE */
     case 1: /* FXRSTOR */
         if (c->cr0 & (CR0_EM | CR0_TS))
-            tcg_fault(c, EXC_NM, EXC_NO_ERROR);
+            tcg__fault(c, EXC_NM, EXC_NO_ERROR);
         if (reg == 0)
-            fxsave(c, i);
+            exec_fxsave(c, i);
         else
-            fxrstor(c, i);
+            exec_fxrstor(c, i);
         return;
     case 2: { /* LDMXCSR */
-        tcg_sse_check(c, i);
-        uint32_t v = (uint32_t)tcg_read(c, i->mem.segment, tcg_ea(c, i), 4);
+        tcg__sse_check(c, i);
+        uint32_t v = (uint32_t)mmu__read(c, i->mem.segment, tcg__ea(c, i), 4);
         if (v & ~(uint32_t)MXCSR_MASK_ALL)
-            tcg_gp(c, 0);
+            tcg__gp(c, 0);
         c->mxcsr = v;
         return;
     }
     case 3: /* STMXCSR */
-        tcg_sse_check(c, i);
-        tcg_write(c, i->mem.segment, tcg_ea(c, i), 4, c->mxcsr);
+        tcg__sse_check(c, i);
+        mmu__write(c, i->mem.segment, tcg__ea(c, i), 4, c->mxcsr);
         return;
     case 7: { /* CLFLUSH: no caches to flush, but the address must be one to read */
-        uint64_t linear = tcg_linear(c, i->mem.segment, tcg_ea(c, i), 1, ACC_READ), phys;
-        tcg_translate(c, linear, ACC_READ, 1, &phys);
+        uint64_t linear = mmu__linear(c, i->mem.segment, tcg__ea(c, i), 1, ACC_READ), phys;
+        mmu__translate(c, linear, ACC_READ, 1, &phys);
         return;
     }
     default: /* XSAVE, XRSTOR, XSAVEOPT: CPUID does not offer XSAVE */
-        tcg_ud(c, i);
+        tcg__ud(c, i);
     }
 }
 /* [group15] */
@@ -1248,7 +1248,7 @@ int fpu__set(struct tcg_cpu *c, const struct kvm_fpu *f)
 void fpu__register(tcg_exec_fn one[256], tcg_exec_fn two[256])
 {
     for (int op = 0xd8; op <= 0xdf; op++)
-        one[op] = x87_escape;
-    one[0x9b] = fwait;
-    two[0xae] = group15;
+        one[op] = exec_x87_escape;
+    one[0x9b] = exec_fwait;
+    two[0xae] = exec_group15;
 }

@@ -1,7 +1,7 @@
 /*
  * jit.c - the JIT of chapter 6 (--tcg=jit): a block that has run often enough is compiled
  * to x86-64 host code. Common instructions become a few host instructions; every other one
- * becomes a call to tcg_jit_step, which runs it exactly as the interpreter does.
+ * becomes a call to tcg__jit_step, which runs it exactly as the interpreter does.
  *
  * Precise by construction: guest registers stay in struct tcg_cpu (the host code loads,
  * computes and stores them back at once), and before anything that may fault, exit or take
@@ -344,7 +344,7 @@ static void block_end(struct compiler *k)
 /* [jit-events] */
 /* After an instruction run inline: what step() looks at after every instruction. The one
  * word c->events is 0 almost always; when it is not, the stub brings RIP and the count up
- * to date and calls the interpreter's boundary (tcg_jit_events). */
+ * to date and calls the interpreter's boundary (tcg__jit_events). */
 static void events_check(struct compiler *k)
 {
     op_mem(&k->e, 0, 0x83, 7, RBX, OFF(events)); /* cmp dword [rbx + events], 0 */
@@ -367,7 +367,7 @@ static void emit_stubs(struct compiler *k)
         catch_up(e, s->rip, s->count, 1);
         if (s->op) {
             /* The instruction the slow way: then it is done, and one more is counted. */
-            call_step(k, (const void *)tcg_jit_step, s->op);
+            call_step(k, (const void *)tcg__jit_step, s->op);
             if (s->ends) {
                 op_rr(e, 0, 0x31, RAX, RAX);
                 jump_to(e, -1, k->epilogue);
@@ -376,12 +376,12 @@ static void emit_stubs(struct compiler *k)
             if (s->cc >= 0) { /* the Jcc after it needs its condition in r13b */
                 op_rr(e, 1, 0x89, RBX, RDI);
                 mov_imm(e, RSI, (unsigned)s->cc);
-                call(e, (const void *)tcg_cond);
+                call(e, (const void *)flags__cond);
                 op_rr(e, 0, 0x89, RAX, R13); /* mov r13d, eax */
             }
             catch_up(e, s->rip + s->op->insn.length, s->count + 1, -1);
         } else {
-            call_step(k, (const void *)tcg_jit_events, NULL);
+            call_step(k, (const void *)tcg__jit_events, NULL);
             catch_up(e, s->rip, s->count, -1);
         }
         jump_to(e, -1, s->back);
@@ -870,10 +870,10 @@ static void compile_branch(struct compiler *k, const struct tcg_op *o, enum form
 
     switch (f) {
     case F_JCC:
-        if (k->cc < 0) { /* no flag setter just before: the interpreter's tcg_cond */
+        if (k->cc < 0) { /* no flag setter just before: the interpreter's flags__cond */
             op_rr(e, 1, 0x89, RBX, RDI);
             mov_imm(e, RSI, i->opcode & 15u);
-            call(e, (const void *)tcg_cond);
+            call(e, (const void *)flags__cond);
             op_rr(e, 0, 0x89, RAX, R13);
         }
         next_rip(k, i);
@@ -921,7 +921,7 @@ static void compile_branch(struct compiler *k, const struct tcg_op *o, enum form
     op_mem(e, 0, 0x83, 7, RBX, OFF(events));
     b1(e, 0);
     uint8_t *quiet = jump_fwd(e, CC_E);
-    call_step(k, (const void *)tcg_jit_events, NULL);
+    call_step(k, (const void *)tcg__jit_events, NULL);
     patch(e, quiet, e->p);
     block_end(k);
 }
@@ -945,13 +945,13 @@ static int jcc_after(const struct tcg_block *b, unsigned n)
 }
 
 /* [jit-fallback] */
-/* Any other instruction: c->rip and the count are brought up to date, and tcg_jit_step
+/* Any other instruction: c->rip and the count are brought up to date, and tcg__jit_step
  * runs it through the interpreter's step(), faults, exits and boundary included. */
 static void compile_call(struct compiler *k, const struct tcg_op *o)
 {
     catch_up(&k->e, k->lag_rip, k->lag_count, 1);
     k->lag_rip = k->lag_count = 0;
-    call_step(k, (const void *)tcg_jit_step, o);
+    call_step(k, (const void *)tcg__jit_step, o);
 }
 /* [jit-fallback] */
 

@@ -12,7 +12,7 @@
 
 /**
  * A compiled block: runs b from its first instruction. Returns 0 when it ran to its end
- * (as run_block's STEP_BRANCH), else what tcg_jit_step or tcg_jit_events returned that
+ * (as run_block's STEP_BRANCH), else what tcg__jit_step or tcg__jit_events returned that
  * was not 0 (tcg.c's enum step). A fault longjmps out of it, as out of any handler.
  */
 typedef int (*jit_code)(struct tcg_cpu *c, struct vcpu_exit *exit);
@@ -48,9 +48,9 @@ struct tcg_block *jit__entered(struct tcg_jit *j, struct tcg_block *b, uint64_t 
  * the block, else the enum step that ends it. */
 
 /** Runs op's instruction as step() does: executes it, commits it, looks at the boundary. */
-int tcg_jit_step(struct tcg_cpu *c, const struct tcg_op *op, struct vcpu_exit *exit);
+int tcg__jit_step(struct tcg_cpu *c, const struct tcg_op *op, struct vcpu_exit *exit);
 
 /** The boundary after an instruction the host code ran, when c->events is not 0. */
-int tcg_jit_events(struct tcg_cpu *c, struct vcpu_exit *exit);
+int tcg__jit_events(struct tcg_cpu *c, struct vcpu_exit *exit);
 
 #endif

@@ -34,7 +34,7 @@ static int pin_cpuid(struct kvm_cpu *cpu)
     for (int i = 0; i < N; i++) {
         struct kvm_cpuid_entry2 *e = &t->entries[i];
         e->function = leaves[i];
-        tcg_cpuid(leaves[i], 0, &e->eax, &e->ebx, &e->ecx, &e->edx);
+        system__cpuid(leaves[i], 0, &e->eax, &e->ebx, &e->ecx, &e->edx);
     }
     int ret = cpuid__set(cpu, t);
     free(t);

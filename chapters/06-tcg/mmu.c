@@ -138,35 +138,35 @@ static void check_segment(struct tcg_cpu *c, int seg, uint64_t offset, unsigned 
     uint64_t last = offset + size - 1;
 
     if (s->unusable)
-        tcg_fault(c, vector, 0);
+        tcg__fault(c, vector, 0);
     if (s->s && acc == ACC_WRITE && (s->type & 0xa) != 0x2) /* code, or read-only data */
-        tcg_fault(c, vector, 0);
+        tcg__fault(c, vector, 0);
     if (s->s && acc == ACC_READ && (s->type & 0xa) == 0x8) /* execute-only code */
-        tcg_fault(c, vector, 0);
+        tcg__fault(c, vector, 0);
     if (s->s && (s->type & 0xc) == 0x4) { /* expand-down data: valid above the limit */
         uint64_t top = s->db ? 0xffffffffull : 0xffffull;
         if (offset <= s->limit || last > top)
-            tcg_fault(c, vector, 0);
+            tcg__fault(c, vector, 0);
     } else if (last > s->limit || last < offset) {
-        tcg_fault(c, vector, 0);
+        tcg__fault(c, vector, 0);
     }
 }
 
-uint64_t tcg_linear(struct tcg_cpu *c, int seg, uint64_t offset, unsigned size, enum access acc)
+uint64_t mmu__linear(struct tcg_cpu *c, int seg, uint64_t offset, unsigned size, enum access acc)
 {
     if (c->long64) {
         /* 64-bit mode: no limits, and only FS and GS still have a base. */
         uint64_t lin = offset;
         if (seg == X86_SEG_FS || seg == X86_SEG_GS)
             lin += c->seg[seg].base;
-        if (!tcg_canonical(lin))
-            tcg_fault(c, seg == X86_SEG_SS ? EXC_SS : EXC_GP, 0);
+        if (!tcg__canonical(lin))
+            tcg__fault(c, seg == X86_SEG_SS ? EXC_SS : EXC_GP, 0);
         return lin;
     }
     const seg_t *s = &c->seg[seg];
     if (!(c->cr0 & CR0_PE)) { /* real mode: base + offset, 64 KiB limit */
         if (offset + size - 1 > s->limit)
-            tcg_fault(c, seg == X86_SEG_SS ? EXC_SS : EXC_GP, 0);
+            tcg__fault(c, seg == X86_SEG_SS ? EXC_SS : EXC_GP, 0);
     } else if (!(s->limit == 0xffffffff && (s->type & 0xe) == 0x2 && !s->unusable)) {
         check_segment(c, seg, offset, size, acc); /* a flat writable segment needs none */
     }
@@ -390,27 +390,27 @@ static int translate_as(struct tcg_cpu *c, uint64_t linear, enum access acc, int
     if (!fault)
         return -1;
     c->cr2 = linear;
-    tcg_fault(c, EXC_PF, error);
+    tcg__fault(c, EXC_PF, error);
 }
 
-int tcg_translate(struct tcg_cpu *c, uint64_t linear, enum access acc, int fault, uint64_t *phys)
+int mmu__translate(struct tcg_cpu *c, uint64_t linear, enum access acc, int fault, uint64_t *phys)
 {
     return translate_as(c, linear, acc, c->cpl == 3, fault, phys);
 }
 
 /* ---- The TLB ---- */
 
-void tcg_tlb_flush(struct tcg_cpu *c)
+void mmu__tlb_flush(struct tcg_cpu *c)
 {
     memset(c->tlb, 0, sizeof(c->tlb));
     c->tb_stop = 1; /* a running block ends: its page may map elsewhere now (block.c) */
 }
 
-void tcg_tlb_flush_page(struct tcg_cpu *c, uint64_t linear)
+void mmu__tlb_flush_page(struct tcg_cpu *c, uint64_t linear)
 {
     /* A large page spans many TLB slots: flushing it all is simple and rare. */
     (void)linear;
-    tcg_tlb_flush(c);
+    mmu__tlb_flush(c);
 }
 
 /* [tlb] */
@@ -424,7 +424,7 @@ static struct tlb_entry *tlb_fill(struct tcg_cpu *c, uint64_t linear, enum acces
     struct tlb_entry *e = &c->tlb[acc][(linear >> 12) % TLB_SIZE];
     uint64_t phys;
 
-    tcg_translate(c, linear, acc, 1, &phys);
+    mmu__translate(c, linear, acc, 1, &phys);
     phys &= ~0xfffull;
     e->tag = (linear >> 12) << 1 | 1;
     e->phys = phys;
@@ -468,12 +468,12 @@ static uint64_t leave_ram(struct tcg_cpu *c, int io, uint64_t addr, unsigned siz
         struct tcg_done *d = &f->done[f->next++];
         if (d->addr == addr && d->size == size && d->write == write && d->io == io)
             return d->value;
-        tcg_internal(c, "an instruction's accesses changed when it ran again");
+        tcg__internal(c, "an instruction's accesses changed when it ran again");
     }
     if (f->posted) /* the posted write becomes a completed access; run again */
-        tcg_exit(c);
+        tcg__exit(c);
     if (f->count == TCG_MAX_DONE)
-        tcg_internal(c, "an instruction made more than %d device accesses", TCG_MAX_DONE);
+        tcg__internal(c, "an instruction made more than %d device accesses", TCG_MAX_DONE);
     memset(&c->exit, 0, sizeof(c->exit));
     memcpy(c->exit_data, &value, sizeof(value));
     if (io) {
@@ -497,16 +497,16 @@ static uint64_t leave_ram(struct tcg_cpu *c, int io, uint64_t addr, unsigned siz
         f->posted = 1;
         return 0;
     }
-    tcg_exit(c);
+    tcg__exit(c);
 }
 /* [mmio] */
 
-uint64_t tcg_port_io(struct tcg_cpu *c, uint16_t port, unsigned size, int write, uint64_t value)
+uint64_t mmu__port_io(struct tcg_cpu *c, uint16_t port, unsigned size, int write, uint64_t value)
 {
     return leave_ram(c, 1, port, size, write, value, 1) & size_mask(size);
 }
 
-const uint8_t *tcg_port_in_string(struct tcg_cpu *c, uint16_t port, unsigned size, unsigned count)
+const uint8_t *mmu__port_in_string(struct tcg_cpu *c, uint16_t port, unsigned size, unsigned count)
 {
     /* The items stay in exit_data: no other exit comes before the instruction uses them. */
     leave_ram(c, 1, port, size, 0, 0, count);
@@ -522,8 +522,8 @@ static uint64_t read_slow(struct tcg_cpu *c, uint64_t linear, unsigned size, enu
 
     if (off + size > 4096) { /* two pages: both translated (and checked) first */
         unsigned first = (unsigned)(4096 - off);
-        uint64_t lo = tcg_read_linear(c, linear, first, acc);
-        uint64_t hi = tcg_read_linear(c, linear + first, size - first, acc);
+        uint64_t lo = mmu__read_linear(c, linear, first, acc);
+        uint64_t hi = mmu__read_linear(c, linear + first, size - first, acc);
         return lo | hi << (first * 8);
     }
     struct tlb_entry *e = tlb_lookup(c, linear, acc);
@@ -544,7 +544,7 @@ static inline uint64_t read_plain(struct tcg_cpu *c, uint64_t linear, unsigned s
 
 /* [write] */
 /* A write to RAM through a TLB entry: then, if the page holds decoded code, every vCPU's
- * copy of it goes (tcg.c's tcg_code_written). With one vCPU the check comes first and the common
+ * copy of it goes (tcg.c's tcg__code_written). With one vCPU the check comes first and the common
  * write is a byte load and a store; with several, the store comes first and is a full
  * barrier, so that a vCPU decoding from the page meanwhile either sees the new bytes or
  * has its decode dropped. */
@@ -555,12 +555,12 @@ static inline void write_ram(struct tcg_cpu *c, struct tlb_entry *e, uint64_t of
         int code = code_page(e);
         host_store(e->host + off, size, value, __ATOMIC_RELEASE);
         if (code)
-            tcg_code_written(c, e->phys | off);
+            tcg__code_written(c, e->phys | off);
         return;
     }
     host_store(e->host + off, size, value, __ATOMIC_SEQ_CST);
     if (code_page(e))
-        tcg_code_written(c, e->phys | off);
+        tcg__code_written(c, e->phys | off);
 }
 
 static void write_plain(struct tcg_cpu *c, uint64_t linear, unsigned size, uint64_t value)
@@ -576,8 +576,8 @@ static void write_plain(struct tcg_cpu *c, uint64_t linear, unsigned size, uint6
         unsigned first = (unsigned)(4096 - off);
         tlb_lookup(c, linear, ACC_WRITE);
         tlb_lookup(c, linear + first, ACC_WRITE);
-        tcg_write_linear(c, linear, first, value);
-        tcg_write_linear(c, linear + first, size - first, value >> (first * 8));
+        mmu__write_linear(c, linear, first, value);
+        mmu__write_linear(c, linear + first, size - first, value >> (first * 8));
         return;
     }
     e = tlb_fill(c, linear, ACC_WRITE);
@@ -587,7 +587,7 @@ static void write_plain(struct tcg_cpu *c, uint64_t linear, unsigned size, uint6
     }
     uint64_t phys = e->phys | off;
     if (code_page(e)) /* a ROM that held code: the device's write may change it */
-        tcg_code_written(c, phys);
+        tcg__code_written(c, phys);
     leave_ram(c, 0, phys, size, 1, value, 1); /* MMIO, or a ROM (KVM exits for both) */
 }
 /* [write] */
@@ -603,7 +603,7 @@ static void write_plain(struct tcg_cpu *c, uint64_t linear, unsigned size, uint6
  * it, and only then commits registers (cpu.h). So the read remembers where the operand is
  * on the host and what it held, and the write is a host compare-and-swap against that
  * value: if another vCPU wrote the operand in between, the swap fails, nothing has been
- * committed, and the instruction simply runs again from its start (tcg_restart). That is
+ * committed, and the instruction simply runs again from its start (tcg__restart). That is
  * lock-free and as atomic as the hardware's: any store by anyone between the read and
  * the write makes it run again.
  *
@@ -619,7 +619,7 @@ enum { LOCKED_NONE, LOCKED_CAS, LOCKED_MUTEX, LOCKED_DONE };
 
 static pthread_mutex_t split_lock = PTHREAD_MUTEX_INITIALIZER;
 
-void tcg_locked_end(struct tcg_cpu *c)
+void mmu__locked_end(struct tcg_cpu *c)
 {
     if (c->lock.state == LOCKED_MUTEX)
         pthread_mutex_unlock(&split_lock);
@@ -656,9 +656,9 @@ static void locked_write(struct tcg_cpu *c, uint64_t linear, unsigned size, uint
         c->lock.state = LOCKED_DONE;
         if (e->host && e->host + off == c->lock.host && size == c->lock.size) {
             if (!host_cas(c->lock.host, size, c->lock.old, value))
-                tcg_restart(c);
+                tcg__restart(c);
             if (code_page(e))
-                tcg_code_written(c, e->phys | off);
+                tcg__code_written(c, e->phys | off);
             return;
         }
     }
@@ -670,7 +670,7 @@ static void locked_write(struct tcg_cpu *c, uint64_t linear, unsigned size, uint
 }
 
 /* CMPXCHG16B (flow.c) reads and writes 16 bytes in two halves: under the mutex. */
-void tcg_locked_wide(struct tcg_cpu *c)
+void mmu__locked_wide(struct tcg_cpu *c)
 {
     if (c->lock.on && c->lock.state == LOCKED_NONE) {
         pthread_mutex_lock(&split_lock);
@@ -679,14 +679,14 @@ void tcg_locked_wide(struct tcg_cpu *c)
 }
 /* [locked] */
 
-uint64_t tcg_read_linear(struct tcg_cpu *c, uint64_t linear, unsigned size, enum access acc)
+uint64_t mmu__read_linear(struct tcg_cpu *c, uint64_t linear, unsigned size, enum access acc)
 {
     if (__builtin_expect(c->lock.on, 0))
         return locked_read(c, linear, size, acc);
     return read_plain(c, linear, size, acc);
 }
 
-void tcg_write_linear(struct tcg_cpu *c, uint64_t linear, unsigned size, uint64_t value)
+void mmu__write_linear(struct tcg_cpu *c, uint64_t linear, unsigned size, uint64_t value)
 {
     if (__builtin_expect(c->lock.on, 0))
         locked_write(c, linear, size, value);
@@ -694,26 +694,26 @@ void tcg_write_linear(struct tcg_cpu *c, uint64_t linear, unsigned size, uint64_
         write_plain(c, linear, size, value);
 }
 
-uint64_t tcg_read(struct tcg_cpu *c, int seg, uint64_t offset, unsigned size)
+uint64_t mmu__read(struct tcg_cpu *c, int seg, uint64_t offset, unsigned size)
 {
-    return tcg_read_linear(c, tcg_linear(c, seg, offset, size, ACC_READ), size, ACC_READ);
+    return mmu__read_linear(c, mmu__linear(c, seg, offset, size, ACC_READ), size, ACC_READ);
 }
 
-void tcg_write(struct tcg_cpu *c, int seg, uint64_t offset, unsigned size, uint64_t value)
+void mmu__write(struct tcg_cpu *c, int seg, uint64_t offset, unsigned size, uint64_t value)
 {
-    tcg_write_linear(c, tcg_linear(c, seg, offset, size, ACC_WRITE), size, value);
+    mmu__write_linear(c, mmu__linear(c, seg, offset, size, ACC_WRITE), size, value);
 }
 
 /* The CPU's own accesses (descriptor tables, the TSS, the stack of an interrupt to ring 0)
  * are supervisor accesses whatever the CPL: they bypass the TLB, which holds CPL rights. */
-uint64_t tcg_read_sys(struct tcg_cpu *c, uint64_t linear, unsigned size)
+uint64_t mmu__read_sys(struct tcg_cpu *c, uint64_t linear, unsigned size)
 {
     uint64_t phys, v;
 
     if ((linear & 0xfff) + size > 4096) { /* each page translated on its own */
         unsigned first = (unsigned)(4096 - (linear & 0xfff));
-        uint64_t lo = tcg_read_sys(c, linear, first);
-        return lo | tcg_read_sys(c, linear + first, size - first) << (first * 8);
+        uint64_t lo = mmu__read_sys(c, linear, first);
+        return lo | mmu__read_sys(c, linear + first, size - first) << (first * 8);
     }
     translate_as(c, linear, ACC_READ, 0, 1, &phys);
     uint8_t *p = entry_ptr(c, phys, size);
@@ -721,14 +721,14 @@ uint64_t tcg_read_sys(struct tcg_cpu *c, uint64_t linear, unsigned size)
     return v & size_mask(size);
 }
 
-void tcg_write_sys(struct tcg_cpu *c, uint64_t linear, unsigned size, uint64_t value)
+void mmu__write_sys(struct tcg_cpu *c, uint64_t linear, unsigned size, uint64_t value)
 {
     uint64_t phys;
 
     if ((linear & 0xfff) + size > 4096) {
         unsigned first = (unsigned)(4096 - (linear & 0xfff));
-        tcg_write_sys(c, linear, first, value);
-        tcg_write_sys(c, linear + first, size - first, value >> (first * 8));
+        mmu__write_sys(c, linear, first, value);
+        mmu__write_sys(c, linear + first, size - first, value >> (first * 8));
         return;
     }
     translate_as(c, linear, ACC_WRITE, 0, 1, &phys);
@@ -736,13 +736,13 @@ void tcg_write_sys(struct tcg_cpu *c, uint64_t linear, unsigned size, uint64_t v
     if (p && !guest_mem__is_rom(c->mem, phys)) {
         host_store(p, size, value, __ATOMIC_SEQ_CST);
         if (phys < (1ull << 32) && __atomic_load_n(&c->code->page[phys >> 12], __ATOMIC_SEQ_CST))
-            tcg_code_written(c, phys);
+            tcg__code_written(c, phys);
     }
 }
 
 /* Code bytes are read a byte at a time, as atomics: another vCPU may be writing them (a
  * decode is a cache miss: rare enough). */
-size_t tcg_fetch(struct tcg_cpu *c, uint64_t linear, uint8_t *buf, size_t len, uint64_t *phys)
+size_t mmu__fetch(struct tcg_cpu *c, uint64_t linear, uint8_t *buf, size_t len, uint64_t *phys)
 {
     size_t got = 0;
 
@@ -751,8 +751,8 @@ size_t tcg_fetch(struct tcg_cpu *c, uint64_t linear, uint8_t *buf, size_t len, u
         uint64_t off = (linear + got) & 0xfff;
         size_t n = 4096 - off < len - got ? 4096 - off : len - got;
         if (!e->host)
-            tcg_internal(c, "code at guest-physical 0x%llx is not in RAM",
-                         (unsigned long long)(e->phys | off));
+            tcg__internal(c, "code at guest-physical 0x%llx is not in RAM",
+                          (unsigned long long)(e->phys | off));
         if (got == 0)
             *phys = e->phys | off;
         for (size_t k = 0; k < n; k++)
@@ -764,19 +764,19 @@ size_t tcg_fetch(struct tcg_cpu *c, uint64_t linear, uint8_t *buf, size_t len, u
 
 /* ---- The stack ---- */
 
-void tcg_push(struct tcg_cpu *c, unsigned size, uint64_t value)
+void mmu__push(struct tcg_cpu *c, unsigned size, uint64_t value)
 {
     uint64_t mask = size_mask(c->stack_size);
     uint64_t sp = (c->r[R_SP] - size) & mask;
 
-    tcg_write(c, X86_SEG_SS, sp, size, value);
+    mmu__write(c, X86_SEG_SS, sp, size, value);
     c->r[R_SP] = (c->r[R_SP] & ~mask) | sp;
 }
 
-uint64_t tcg_pop(struct tcg_cpu *c, unsigned size)
+uint64_t mmu__pop(struct tcg_cpu *c, unsigned size)
 {
     uint64_t mask = size_mask(c->stack_size);
-    uint64_t v = tcg_read(c, X86_SEG_SS, c->r[R_SP] & mask, size);
+    uint64_t v = mmu__read(c, X86_SEG_SS, c->r[R_SP] & mask, size);
 
     c->r[R_SP] = (c->r[R_SP] & ~mask) | ((c->r[R_SP] + size) & mask);
     return v;

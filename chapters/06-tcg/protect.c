@@ -8,7 +8,7 @@
 /* ---- Modes ---- */
 
 /* [mode] */
-void tcg_update_mode(struct tcg_cpu *c)
+void protect__update_mode(struct tcg_cpu *c)
 {
     const seg_t *cs = &c->seg[X86_SEG_CS];
     uint8_t cpl = c->cpl;
@@ -23,7 +23,7 @@ void tcg_update_mode(struct tcg_cpu *c)
     c->cpl = !(c->cr0 & CR0_PE) ? 0 : (c->rflags & RFLAGS_VM) ? 3 : c->seg[X86_SEG_SS].dpl;
     c->stack_size = c->long64 ? 8 : c->seg[X86_SEG_SS].db ? 4 : 2;
     if (c->cpl != cpl)
-        tcg_tlb_flush(c); /* the TLB holds the rights of one privilege level */
+        mmu__tlb_flush(c); /* the TLB holds the rights of one privilege level */
 }
 /* [mode] */
 
@@ -37,11 +37,11 @@ static uint64_t read_descriptor(struct tcg_cpu *c, uint16_t sel, uint64_t *addr)
     uint32_t limit = sel & 4 ? c->ldt.limit : c->gdt.limit;
 
     if ((sel & 4) && c->ldt.unusable)
-        tcg_gp(c, sel & 0xfffc);
+        tcg__gp(c, sel & 0xfffc);
     if ((uint32_t)(sel & ~7) + 7 > limit)
-        tcg_gp(c, sel & 0xfffc);
+        tcg__gp(c, sel & 0xfffc);
     *addr = base + (sel & ~7);
-    return tcg_read_sys(c, *addr, 8);
+    return mmu__read_sys(c, *addr, 8);
 }
 
 /* [descriptor] */
@@ -72,12 +72,12 @@ static void mark_accessed(struct tcg_cpu *c, seg_t *n, uint64_t addr, uint64_t d
 {
     if (!(n->type & 1)) {
         n->type |= 1;
-        tcg_write_sys(c, addr + 5, 1, ((d >> 40) & 0xff) | 1);
+        mmu__write_sys(c, addr + 5, 1, ((d >> 40) & 0xff) | 1);
     }
 }
 
 /* [load-seg] */
-void tcg_load_seg(struct tcg_cpu *c, int seg, uint16_t sel)
+void protect__load_seg(struct tcg_cpu *c, int seg, uint16_t sel)
 {
     seg_t *s = &c->seg[seg];
     uint8_t rpl = sel & 3;
@@ -87,15 +87,15 @@ void tcg_load_seg(struct tcg_cpu *c, int seg, uint16_t sel)
         s->selector = sel;
         s->base = (uint64_t)sel << 4;
         if (seg == X86_SEG_SS)
-            tcg_update_mode(c);
+            protect__update_mode(c);
         return;
     }
     if ((sel & 0xfffc) == 0) { /* the null selector */
         if (seg == X86_SEG_SS && !(c->long64 && c->cpl < 3))
-            tcg_gp(c, 0);
+            tcg__gp(c, 0);
         *s = (seg_t){.selector = sel, .unusable = 1, .dpl = seg == X86_SEG_SS ? c->cpl : 0};
         if (seg == X86_SEG_SS)
-            tcg_update_mode(c);
+            protect__update_mode(c);
         return;
     }
     uint64_t d = read_descriptor(c, sel, &addr);
@@ -103,20 +103,20 @@ void tcg_load_seg(struct tcg_cpu *c, int seg, uint16_t sel)
     int code = n.type & 8, writable = (n.type & 2) && !code, readable = !code || (n.type & 2);
     if (seg == X86_SEG_SS) {
         if (!n.s || !writable || rpl != c->cpl || n.dpl != c->cpl)
-            tcg_gp(c, sel & 0xfffc);
+            tcg__gp(c, sel & 0xfffc);
         if (!n.present)
-            tcg_fault(c, EXC_SS, sel & 0xfffc);
+            tcg__fault(c, EXC_SS, sel & 0xfffc);
     } else {
         int conforming = code && (n.type & 4);
         if (!n.s || !readable || (!conforming && (n.dpl < c->cpl || n.dpl < rpl)))
-            tcg_gp(c, sel & 0xfffc);
+            tcg__gp(c, sel & 0xfffc);
         if (!n.present)
-            tcg_fault(c, EXC_NP, sel & 0xfffc);
+            tcg__fault(c, EXC_NP, sel & 0xfffc);
     }
     mark_accessed(c, &n, addr, d);
     *s = n;
     if (seg == X86_SEG_SS)
-        tcg_update_mode(c);
+        protect__update_mode(c);
 }
 /* [load-seg] */
 
@@ -129,25 +129,25 @@ static void load_cs(struct tcg_cpu *c, uint16_t sel, uint8_t cpl)
     if (!(c->cr0 & CR0_PE) || (c->rflags & RFLAGS_VM)) {
         c->seg[X86_SEG_CS].selector = sel;
         c->seg[X86_SEG_CS].base = (uint64_t)sel << 4;
-        tcg_update_mode(c);
+        protect__update_mode(c);
         return;
     }
     if ((sel & 0xfffc) == 0)
-        tcg_gp(c, 0);
+        tcg__gp(c, 0);
     uint64_t d = read_descriptor(c, sel, &addr);
     seg_t n = unpack(sel, d);
     if (!n.s || !(n.type & 8))
-        tcg_gp(c, sel & 0xfffc);
+        tcg__gp(c, sel & 0xfffc);
     if ((n.type & 4) ? n.dpl > cpl : n.dpl != cpl)
-        tcg_gp(c, sel & 0xfffc);
+        tcg__gp(c, sel & 0xfffc);
     if (!n.present)
-        tcg_fault(c, EXC_NP, sel & 0xfffc);
+        tcg__fault(c, EXC_NP, sel & 0xfffc);
     if (n.l && n.db)
-        tcg_gp(c, sel & 0xfffc);
+        tcg__gp(c, sel & 0xfffc);
     mark_accessed(c, &n, addr, d);
     n.selector = (sel & 0xfffc) | cpl;
     c->seg[X86_SEG_CS] = n;
-    tcg_update_mode(c);
+    protect__update_mode(c);
 }
 
 /* ---- Interrupts and exceptions ---- */
@@ -163,11 +163,11 @@ static int has_error_code(int vector)
 static void interrupt_real(struct tcg_cpu *c, int vector, uint64_t return_rip)
 {
     if ((uint32_t)vector * 4 + 3 > c->idt.limit)
-        tcg_gp(c, 0);
-    uint32_t ivt = (uint32_t)tcg_read_linear(c, c->idt.base + vector * 4, 4, ACC_READ);
-    tcg_push(c, 2, tcg_get_rflags(c));
-    tcg_push(c, 2, c->seg[X86_SEG_CS].selector);
-    tcg_push(c, 2, return_rip);
+        tcg__gp(c, 0);
+    uint32_t ivt = (uint32_t)mmu__read_linear(c, c->idt.base + vector * 4, 4, ACC_READ);
+    mmu__push(c, 2, flags__get_rflags(c));
+    mmu__push(c, 2, c->seg[X86_SEG_CS].selector);
+    mmu__push(c, 2, return_rip);
     c->rflags &= ~(RFLAGS_IF | RFLAGS_TF | RFLAGS_AC);
     load_cs(c, ivt >> 16, 0);
     c->rip = ivt & 0xffff;
@@ -216,9 +216,9 @@ static struct gate read_gate(struct tcg_cpu *c, int vector, int lm, uint32_t ext
     uint64_t at = c->idt.base + (uint64_t)vector * size;
 
     if ((uint32_t)vector * size + size - 1 > c->idt.limit)
-        tcg_gp(c, idt_error(vector, ext));
-    uint64_t lo = tcg_read_sys(c, at, 8);
-    uint64_t hi = lm ? tcg_read_sys(c, at + 8, 8) : 0; /* bits 31:0: offset 63:32 */
+        tcg__gp(c, idt_error(vector, ext));
+    uint64_t lo = mmu__read_sys(c, at, 8);
+    uint64_t hi = lm ? mmu__read_sys(c, at + 8, 8) : 0; /* bits 31:0: offset 63:32 */
     return (struct gate){
         .offset = (lo & 0xffff)                  /* bits 15:0: offset 15:0 */
                   | ((lo >> 32) & 0xffff0000ull) /* bits 63:48: offset 31:16 */
@@ -240,11 +240,11 @@ static void check_gate(struct tcg_cpu *c, const struct gate *g, int vector, enum
     int gate16 = g->type == GATE_INTR16 || g->type == GATE_TRAP16;
 
     if (!(gate32 || (!lm && gate16)))
-        tcg_gp(c, idt_error(vector, ext));
+        tcg__gp(c, idt_error(vector, ext));
     if (kind == TCG_SOFTWARE && g->dpl < c->cpl)
-        tcg_gp(c, idt_error(vector, ext));
+        tcg__gp(c, idt_error(vector, ext));
     if (!g->p)
-        tcg_fault(c, EXC_NP, idt_error(vector, ext));
+        tcg__fault(c, EXC_NP, idt_error(vector, ext));
 }
 /* [idt-gate] */
 
@@ -258,9 +258,9 @@ static seg_t handler_segment(struct tcg_cpu *c, uint16_t sel, int lm, uint32_t e
     seg_t n = unpack(sel, *d);
 
     if (!n.s || !(n.type & 8) || n.dpl > c->cpl || (lm && !n.l))
-        tcg_gp(c, selector_error(sel, ext));
+        tcg__gp(c, selector_error(sel, ext));
     if (!n.present)
-        tcg_fault(c, EXC_NP, selector_error(sel, ext));
+        tcg__fault(c, EXC_NP, selector_error(sel, ext));
     return n;
 }
 /* [idt-stack] */
@@ -282,13 +282,13 @@ struct interrupted {
 static void stack_64(struct tcg_cpu *c, const struct gate *g, uint8_t new_cpl, uint32_t ext,
                      const struct interrupted *old)
 {
-    if (!tcg_canonical(g->offset))
-        tcg_gp(c, ext);
+    if (!tcg__canonical(g->offset))
+        tcg__gp(c, ext);
     c->long64 = 1;
     c->stack_size = 8;
     if (new_cpl < c->cpl || g->ist) {
         uint64_t field = g->ist ? TSS64_IST(g->ist) : TSS64_RSP(new_cpl);
-        uint64_t rsp = tcg_read_sys(c, c->tr.base + field, 8);
+        uint64_t rsp = mmu__read_sys(c, c->tr.base + field, 8);
         if (new_cpl < c->cpl)
             c->seg[X86_SEG_SS] = (seg_t){.selector = new_cpl,
                                          .unusable = 1,
@@ -299,12 +299,12 @@ static void stack_64(struct tcg_cpu *c, const struct gate *g, uint8_t new_cpl, u
                                          .present = 1};
         c->cpl = new_cpl;
         c->r[R_SP] = rsp & ~0xfull;
-        tcg_tlb_flush(c);
+        mmu__tlb_flush(c);
     } else {
         c->r[R_SP] &= ~0xfull; /* aligned even without a switch */
     }
-    tcg_push(c, 8, old->ss);
-    tcg_push(c, 8, old->rsp);
+    mmu__push(c, 8, old->ss);
+    mmu__push(c, 8, old->rsp);
 }
 
 /* Protected-mode delivery: only a change to a more privileged CPL n switches stacks, to
@@ -314,16 +314,16 @@ static void stack_legacy(struct tcg_cpu *c, unsigned size, uint8_t new_cpl,
 {
     if (new_cpl >= c->cpl)
         return;
-    uint64_t esp = tcg_read_sys(c, c->tr.base + TSS32_ESP(new_cpl), 4);
-    uint16_t ss = (uint16_t)tcg_read_sys(c, c->tr.base + TSS32_SS(new_cpl), 2);
+    uint64_t esp = mmu__read_sys(c, c->tr.base + TSS32_ESP(new_cpl), 4);
+    uint16_t ss = (uint16_t)mmu__read_sys(c, c->tr.base + TSS32_SS(new_cpl), 2);
     c->cpl = new_cpl;
-    tcg_load_seg(c, X86_SEG_SS, ss);
-    c->cpl = new_cpl; /* tcg_load_seg says CPL 3 while RFLAGS.VM is still set */
+    protect__load_seg(c, X86_SEG_SS, ss);
+    c->cpl = new_cpl; /* protect__load_seg says CPL 3 while RFLAGS.VM is still set */
     c->stack_size = c->seg[X86_SEG_SS].db ? 4 : 2;
     c->r[R_SP] = esp;
-    tcg_tlb_flush(c);
-    tcg_push(c, size, old->ss);
-    tcg_push(c, size, old->rsp);
+    mmu__tlb_flush(c);
+    mmu__push(c, size, old->ss);
+    mmu__push(c, size, old->rsp);
 }
 /* [idt-stack] */
 
@@ -345,7 +345,7 @@ static void interrupt_idt(struct tcg_cpu *c, int vector, uint32_t error, enum tc
     check_gate(c, &g, vector, kind, lm, ext);
     seg_t n = handler_segment(c, g.selector, lm, ext, &addr, &d);
     uint8_t new_cpl = (n.type & 4) ? c->cpl : n.dpl; /* a conforming segment keeps the CPL */
-    struct interrupted old = {c->seg[X86_SEG_SS].selector, c->r[R_SP], tcg_get_rflags(c),
+    struct interrupted old = {c->seg[X86_SEG_SS].selector, c->r[R_SP], flags__get_rflags(c),
                               c->seg[X86_SEG_CS].selector, return_rip};
     unsigned size; /* of each item of the frame */
 
@@ -356,11 +356,11 @@ static void interrupt_idt(struct tcg_cpu *c, int vector, uint32_t error, enum tc
         size = g.type == GATE_INTR32 || g.type == GATE_TRAP32 ? 4 : 2;
         stack_legacy(c, size, new_cpl, &old);
     }
-    tcg_push(c, size, old.rflags);
-    tcg_push(c, size, old.cs);
-    tcg_push(c, size, old.rip);
+    mmu__push(c, size, old.rflags);
+    mmu__push(c, size, old.cs);
+    mmu__push(c, size, old.rip);
     if (kind == TCG_EXCEPTION && has_error_code(vector))
-        tcg_push(c, size, error);
+        mmu__push(c, size, error);
     mark_accessed(c, &n, addr, d);
     n.selector = (g.selector & 0xfffc) | new_cpl;
     c->seg[X86_SEG_CS] = n;
@@ -368,15 +368,15 @@ static void interrupt_idt(struct tcg_cpu *c, int vector, uint32_t error, enum tc
     uint64_t clear = RFLAGS_TF | RFLAGS_NT | RFLAGS_RF | RFLAGS_VM;
     if (g.type == GATE_INTR32 || g.type == GATE_INTR16)
         clear |= RFLAGS_IF;
-    tcg_set_rflags(c, old.rflags & ~clear);
-    tcg_update_mode(c);
-    tcg_tlb_flush(c);
+    flags__set_rflags(c, old.rflags & ~clear);
+    protect__update_mode(c);
+    mmu__tlb_flush(c);
     c->rip = g.offset; /* 32 bits outside IA-32e mode: read_gate read no more */
 }
 /* [idt-interrupt] */
 
-void tcg_interrupt(struct tcg_cpu *c, int vector, uint32_t error, enum tcg_event kind,
-                   uint64_t return_rip)
+void protect__interrupt(struct tcg_cpu *c, int vector, uint32_t error, enum tcg_event kind,
+                        uint64_t return_rip)
 {
     if (!(c->cr0 & CR0_PE))
         interrupt_real(c, vector, return_rip);
@@ -393,10 +393,10 @@ static void exec_int(struct tcg_cpu *c, const struct x86_insn *i)
                  : i->opcode == 0xce ? EXC_OF
                  : i->opcode == 0xf1 ? EXC_DB
                                      : (int)(i->imm & 0xff);
-    if (i->opcode == 0xce && !tcg_cond(c, 0)) /* INTO: only when OF is set */
+    if (i->opcode == 0xce && !flags__cond(c, 0)) /* INTO: only when OF is set */
         return;
-    tcg_save_undo(c); /* a fault in the delivery is the INT's: nothing has happened */
-    tcg_interrupt(c, vector, 0, i->opcode == 0xf1 ? TCG_EXCEPTION : TCG_SOFTWARE, c->next_rip);
+    tcg__save_undo(c); /* a fault in the delivery is the INT's: nothing has happened */
+    protect__interrupt(c, vector, 0, i->opcode == 0xf1 ? TCG_EXCEPTION : TCG_SOFTWARE, c->next_rip);
 }
 
 /* A return to an outer (less privileged) level must not leave the data segments the inner
@@ -425,11 +425,11 @@ static void null_inner_segments(struct tcg_cpu *c, uint8_t new_cpl)
 static void exec_iret(struct tcg_cpu *c, const struct x86_insn *i)
 {
     unsigned size = i->opsize;
-    tcg_save_undo(c); /* it pops and loads before its last check: a fault undoes it all */
-    uint64_t rip = tcg_pop(c, size);
-    uint16_t cs = (uint16_t)tcg_pop(c, size);
-    uint64_t flags = (tcg_pop(c, size) & 0x3f7fd5) | RFLAGS_FIXED; /* defined bits only */
-    uint64_t old = tcg_get_rflags(c), keep = RFLAGS_VM;
+    tcg__save_undo(c); /* it pops and loads before its last check: a fault undoes it all */
+    uint64_t rip = mmu__pop(c, size);
+    uint16_t cs = (uint16_t)mmu__pop(c, size);
+    uint64_t flags = (mmu__pop(c, size) & 0x3f7fd5) | RFLAGS_FIXED; /* defined bits only */
+    uint64_t old = flags__get_rflags(c), keep = RFLAGS_VM;
     uint8_t cpl = c->cpl;
 
     if (cpl > 0)
@@ -440,33 +440,33 @@ static void exec_iret(struct tcg_cpu *c, const struct x86_insn *i)
         flags = (old & ~0xffffull) | (flags & 0xffff);
     if (!(c->cr0 & CR0_PE)) {
         load_cs(c, cs, 0);
-        tcg_set_rflags(c, (flags & ~keep) | (old & keep));
+        flags__set_rflags(c, (flags & ~keep) | (old & keep));
         c->next_rip = rip & 0xffff;
         return;
     }
     if (c->rflags & RFLAGS_NT)
-        tcg_gp(c, 0); /* a task return: tasks are not supported */
+        tcg__gp(c, 0); /* a task return: tasks are not supported */
     uint8_t new_cpl = cs & 3;
     if (new_cpl < cpl)
-        tcg_gp(c, cs & 0xfffc);
+        tcg__gp(c, cs & 0xfffc);
     uint64_t rsp = 0, ss = 0;
     int outer = new_cpl > cpl || c->long64;
     if (outer) {
-        rsp = tcg_pop(c, size);
-        ss = tcg_pop(c, size);
+        rsp = mmu__pop(c, size);
+        ss = mmu__pop(c, size);
     }
     load_cs(c, cs, new_cpl);
-    tcg_set_rflags(c, (flags & ~keep) | (old & keep));
+    flags__set_rflags(c, (flags & ~keep) | (old & keep));
     if (outer) {
         c->cpl = new_cpl;
-        tcg_load_seg(c, X86_SEG_SS, (uint16_t)ss);
+        protect__load_seg(c, X86_SEG_SS, (uint16_t)ss);
         c->r[R_SP] = rsp;
         if (new_cpl > cpl)
             null_inner_segments(c, new_cpl);
     }
-    tcg_update_mode(c);
-    if (c->mode == X86_MODE_64 && !tcg_canonical(rip))
-        tcg_gp(c, 0);
+    protect__update_mode(c);
+    if (c->mode == X86_MODE_64 && !tcg__canonical(rip))
+        tcg__gp(c, 0);
     c->next_rip = c->mode == X86_MODE_64 ? rip : rip & 0xffffffffull;
 }
 /* [iret] */
@@ -480,33 +480,33 @@ static void far_transfer(struct tcg_cpu *c, const struct x86_insn *i, uint16_t s
     unsigned size = i->opsize;
     uint64_t old_cs = c->seg[X86_SEG_CS].selector, ret = c->next_rip;
 
-    tcg_save_undo(c); /* CALL pushes before the target is checked */
+    tcg__save_undo(c); /* CALL pushes before the target is checked */
     if (call) {
-        tcg_push(c, size, old_cs);
-        tcg_push(c, size, ret);
+        mmu__push(c, size, old_cs);
+        mmu__push(c, size, ret);
     }
     uint8_t cpl = c->cpl;
     if ((c->cr0 & CR0_PE) && !(c->rflags & RFLAGS_VM) && (sel & 0xfffc)) {
         uint64_t addr;
         seg_t n = unpack(sel, read_descriptor(c, sel, &addr));
         if (!n.s) /* a call gate or TSS: not supported */
-            tcg_gp(c, sel & 0xfffc);
+            tcg__gp(c, sel & 0xfffc);
     }
     load_cs(c, sel, cpl);
-    if (c->mode == X86_MODE_64 && !tcg_canonical(offset))
-        tcg_gp(c, 0);
+    if (c->mode == X86_MODE_64 && !tcg__canonical(offset))
+        tcg__gp(c, 0);
     c->next_rip = offset & size_mask(size);
 }
 
-void system__far_ff(struct tcg_cpu *c, const struct x86_insn *i)
+void protect__far_ff(struct tcg_cpu *c, const struct x86_insn *i)
 {
     unsigned size = i->opsize;
 
     if (i->rm_reg != X86_REG_NONE)
-        tcg_ud(c, i);
-    uint64_t ea = tcg_ea(c, i);
-    uint64_t offset = tcg_read(c, i->mem.segment, ea, size);
-    uint16_t sel = (uint16_t)tcg_read(c, i->mem.segment, (ea + size) & size_mask(i->addrsize), 2);
+        tcg__ud(c, i);
+    uint64_t ea = tcg__ea(c, i);
+    uint64_t offset = mmu__read(c, i->mem.segment, ea, size);
+    uint16_t sel = (uint16_t)mmu__read(c, i->mem.segment, (ea + size) & size_mask(i->addrsize), 2);
     far_transfer(c, i, sel, offset, (i->reg & 7) == 3);
 }
 
@@ -520,29 +520,29 @@ static void exec_far_ptr(struct tcg_cpu *c, const struct x86_insn *i)
 static void exec_retf(struct tcg_cpu *c, const struct x86_insn *i)
 {
     unsigned size = i->opsize;
-    tcg_save_undo(c); /* it pops and loads before its last check: a fault undoes it all */
-    uint64_t rip = tcg_pop(c, size);
-    uint16_t cs = (uint16_t)tcg_pop(c, size);
+    tcg__save_undo(c); /* it pops and loads before its last check: a fault undoes it all */
+    uint64_t rip = mmu__pop(c, size);
+    uint16_t cs = (uint16_t)mmu__pop(c, size);
     uint64_t extra = i->opcode == 0xca ? i->imm : 0, mask = size_mask(c->stack_size);
     uint8_t new_cpl = (c->cr0 & CR0_PE) ? cs & 3 : 0;
 
     if (new_cpl < c->cpl)
-        tcg_gp(c, cs & 0xfffc);
+        tcg__gp(c, cs & 0xfffc);
     c->r[R_SP] = (c->r[R_SP] & ~mask) | ((c->r[R_SP] + extra) & mask);
     if (new_cpl > c->cpl) {
-        uint64_t rsp = tcg_pop(c, size);
-        uint16_t ss = (uint16_t)tcg_pop(c, size);
+        uint64_t rsp = mmu__pop(c, size);
+        uint16_t ss = (uint16_t)mmu__pop(c, size);
         load_cs(c, cs, new_cpl);
         c->cpl = new_cpl;
-        tcg_load_seg(c, X86_SEG_SS, ss);
+        protect__load_seg(c, X86_SEG_SS, ss);
         mask = size_mask(c->stack_size);
         c->r[R_SP] = (rsp + extra) & mask;
         null_inner_segments(c, new_cpl);
     } else {
         load_cs(c, cs, c->cpl);
     }
-    if (c->mode == X86_MODE_64 && !tcg_canonical(rip))
-        tcg_gp(c, 0);
+    if (c->mode == X86_MODE_64 && !tcg__canonical(rip))
+        tcg__gp(c, 0);
     c->next_rip = rip & size_mask(size);
 }
 
@@ -555,12 +555,12 @@ static void exec_load_far(struct tcg_cpu *c, const struct x86_insn *i)
               : i->opcode == 0xb4        ? X86_SEG_FS
                                          : X86_SEG_GS;
     if (i->rm_reg != X86_REG_NONE)
-        tcg_ud(c, i);
-    uint64_t ea = tcg_ea(c, i);
-    uint64_t offset = tcg_read(c, i->mem.segment, ea, i->opsize);
+        tcg__ud(c, i);
+    uint64_t ea = tcg__ea(c, i);
+    uint64_t offset = mmu__read(c, i->mem.segment, ea, i->opsize);
     uint16_t sel =
-        (uint16_t)tcg_read(c, i->mem.segment, (ea + i->opsize) & size_mask(i->addrsize), 2);
-    tcg_load_seg(c, seg, sel);
+        (uint16_t)mmu__read(c, i->mem.segment, (ea + i->opsize) & size_mask(i->addrsize), 2);
+    protect__load_seg(c, seg, sel);
     reg_write(c, i, i->reg, i->opsize, offset);
 }
 
@@ -573,24 +573,24 @@ static void load_system_seg(struct tcg_cpu *c, uint16_t sel, int tr)
 
     if ((sel & 0xfffc) == 0) {
         if (tr)
-            tcg_gp(c, 0);
+            tcg__gp(c, 0);
         c->ldt = (seg_t){.selector = sel, .unusable = 1};
         return;
     }
     if (sel & 4)
-        tcg_gp(c, sel & 0xfffc);
+        tcg__gp(c, sel & 0xfffc);
     uint64_t d = read_descriptor(c, sel, &addr);
     seg_t n = unpack(sel, d);
     int ok = tr ? (n.type == 0x9 || n.type == 0x1) : n.type == 0x2;
     if (n.s || !ok)
-        tcg_gp(c, sel & 0xfffc);
+        tcg__gp(c, sel & 0xfffc);
     if (!n.present)
-        tcg_fault(c, EXC_NP, sel & 0xfffc);
+        tcg__fault(c, EXC_NP, sel & 0xfffc);
     if (c->efer & EFER_LMA)
-        n.base |= tcg_read_sys(c, addr + 8, 4) << 32;
+        n.base |= mmu__read_sys(c, addr + 8, 4) << 32;
     if (tr) {
         n.type |= 2; /* busy */
-        tcg_write_sys(c, addr + 5, 1, ((d >> 40) & 0xff) | 2);
+        mmu__write_sys(c, addr + 5, 1, ((d >> 40) & 0xff) | 2);
         c->tr = n;
     } else {
         c->ldt = n;
@@ -602,7 +602,7 @@ static void exec_group6(struct tcg_cpu *c, const struct x86_insn *i)
     unsigned op = i->reg & 7;
 
     if (!(c->cr0 & CR0_PE))
-        tcg_ud(c, i);
+        tcg__ud(c, i);
     switch (op) {
     case 0: /* SLDT */
     case 1: /* STR */
@@ -611,11 +611,11 @@ static void exec_group6(struct tcg_cpu *c, const struct x86_insn *i)
         return;
     case 2: /* LLDT */
     case 3: /* LTR */
-        tcg_need_cpl0(c);
+        tcg__need_cpl0(c);
         load_system_seg(c, (uint16_t)rm_read(c, i, 2), op == 3);
         return;
     }
-    tcg_ud(c, i); /* VERR, VERW: not supported */
+    tcg__ud(c, i); /* VERR, VERW: not supported */
 }
 
 void protect__register(tcg_exec_fn one[256], tcg_exec_fn two[256])

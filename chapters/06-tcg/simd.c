@@ -242,13 +242,13 @@ static const struct {
 };
 
 /* xmm1 = op(xmm1, xmm2/m128), lane by lane. */
-static void packed(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_packed(struct tcg_cpu *c, const struct x86_insn *i)
 {
     unsigned w = lane_ops[i->opcode].w;
     lane_fn fn = lane_ops[i->opcode].fn;
     tcg_xmm src, res;
 
-    tcg_sse_check(c, i);
+    tcg__sse_check(c, i);
     xmm_rm_read(c, i, &src, 1);
     res = c->xmm[i->reg];
     for (unsigned k = 0; k < 16 / w; k++)
@@ -300,11 +300,11 @@ static const struct {
     [0xF1] = {2, SLL}, [0xF2] = {4, SLL}, [0xF3] = {8, SLL}, /* PSLLW/D/Q */
 };
 
-static void shift_xmm(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_shift_xmm(struct tcg_cpu *c, const struct x86_insn *i)
 {
     tcg_xmm count, res;
 
-    tcg_sse_check(c, i);
+    tcg__sse_check(c, i);
     xmm_rm_read(c, i, &count, 1);
     res = c->xmm[i->reg];
     shift_lanes(&res, shift_ops[i->opcode].w, shift_ops[i->opcode].kind, count.q[0]);
@@ -313,14 +313,14 @@ static void shift_xmm(struct tcg_cpu *c, const struct x86_insn *i)
 
 /* 66 0F 71, 72, 73 /r ib (groups 12-14): the xmm in ModRM.rm shifted by ib. ModRM.reg
  * chooses the kind; the decoder has refused the rows that do not exist. */
-static void shift_imm(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_shift_imm(struct tcg_cpu *c, const struct x86_insn *i)
 {
     static const uint8_t kinds[8] = {[2] = SRL, [3] = SRL, [4] = SRA, [6] = SLL, [7] = SLL};
     unsigned w = 1u << (i->opcode - 0x70); /* 71: words, 72: doublewords, 73: quadwords */
     unsigned op = i->reg & 7;
     tcg_xmm *x = &c->xmm[i->rm_reg];
 
-    tcg_sse_check(c, i);
+    tcg__sse_check(c, i);
     if (i->opcode == 0x73 && (op == 3 || op == 7))
         shift_bytes(x, (unsigned)i->imm, kinds[op]); /* PSRLDQ, PSLLDQ */
     else
@@ -339,12 +339,12 @@ static const struct {
     [0x68] = {1, 1}, [0x69] = {2, 1}, [0x6A] = {4, 1}, [0x6D] = {8, 1}, /* PUNPCKH BW..QDQ */
 };
 
-static void unpack(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_unpack(struct tcg_cpu *c, const struct x86_insn *i)
 {
     unsigned w = unpacks[i->opcode].w, half = 8 / w, from = unpacks[i->opcode].high ? half : 0;
     tcg_xmm src, dst = c->xmm[i->reg], res = {0};
 
-    tcg_sse_check(c, i);
+    tcg__sse_check(c, i);
     xmm_rm_read(c, i, &src, 1);
     for (unsigned k = 0; k < half; k++) {
         set_lane(&res, w, 2 * k, lane(&dst, w, from + k));
@@ -355,13 +355,13 @@ static void unpack(struct tcg_cpu *c, const struct x86_insn *i)
 
 /* PACKSSWB, PACKUSWB, PACKSSDW: the signed lanes of xmm1 then xmm2/m128, each narrowed to
  * half its width with signed or unsigned saturation. */
-static void pack(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_pack(struct tcg_cpu *c, const struct x86_insn *i)
 {
     unsigned w = i->opcode == 0x6B ? 4 : 2, n = 16 / w;
     int to_unsigned = i->opcode == 0x67;
     tcg_xmm src[2], res = {0};
 
-    tcg_sse_check(c, i);
+    tcg__sse_check(c, i);
     xmm_rm_read(c, i, &src[1], 1);
     src[0] = c->xmm[i->reg];
     for (unsigned k = 0; k < 2 * n; k++) {
@@ -373,12 +373,12 @@ static void pack(struct tcg_cpu *c, const struct x86_insn *i)
 
 /* PSHUFD (66), PSHUFHW (F3), PSHUFLW (F2): lanes of xmm2/m128 picked by the pairs of bits
  * of ib. PSHUFHW and PSHUFLW shuffle the words of one half and copy the other. */
-static void pshuf(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_pshuf(struct tcg_cpu *c, const struct x86_insn *i)
 {
     unsigned w = i->rep ? 2 : 4, first = i->rep == 0xF3 ? 4 : 0;
     tcg_xmm src, res;
 
-    tcg_sse_check(c, i);
+    tcg__sse_check(c, i);
     xmm_rm_read(c, i, &src, 1);
     res = src;
     for (unsigned k = 0; k < 4; k++)
@@ -390,11 +390,11 @@ static void pshuf(struct tcg_cpu *c, const struct x86_insn *i)
 /* Moves and the rest                                                                     */
 
 /* 66 0F 6E: MOVD xmm, r/m32 (MOVQ xmm, r/m64 with REX.W), zero-extended to 128 bits. */
-static void movd_to_xmm(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_movd_to_xmm(struct tcg_cpu *c, const struct x86_insn *i)
 {
     tcg_xmm res = {0};
 
-    tcg_sse_check(c, i);
+    tcg__sse_check(c, i);
     res.q[0] = rm_read(c, i, i->rex_w ? 8 : 4);
     c->xmm[i->reg] = res;
 }
@@ -404,14 +404,14 @@ static uint64_t rm_read_q(struct tcg_cpu *c, const struct x86_insn *i)
 {
     if (i->rm_reg != X86_REG_NONE)
         return c->xmm[i->rm_reg].q[0];
-    return tcg_read(c, i->mem.segment, tcg_ea(c, i), 8);
+    return mmu__read(c, i->mem.segment, tcg__ea(c, i), 8);
 }
 
 /* 66 0F 7E: MOVD r/m32, xmm (MOVQ r/m64 with REX.W). F3 0F 7E: MOVQ xmm, xmm/m64, the
  * upper quadword cleared. */
-static void movd_from_xmm(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_movd_from_xmm(struct tcg_cpu *c, const struct x86_insn *i)
 {
-    tcg_sse_check(c, i);
+    tcg__sse_check(c, i);
     if (i->rep == 0xF3) {
         tcg_xmm res = {.q = {rm_read_q(c, i), 0}};
         c->xmm[i->reg] = res;
@@ -422,13 +422,13 @@ static void movd_from_xmm(struct tcg_cpu *c, const struct x86_insn *i)
 }
 
 /* 66 0F D6: MOVQ xmm/m64, xmm; a register destination gets its upper quadword cleared. */
-static void movq_store(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_movq_store(struct tcg_cpu *c, const struct x86_insn *i)
 {
     uint64_t v = c->xmm[i->reg].q[0];
 
-    tcg_sse_check(c, i);
+    tcg__sse_check(c, i);
     if (i->rm_reg == X86_REG_NONE) {
-        tcg_write(c, i->mem.segment, tcg_ea(c, i), 8, v);
+        mmu__write(c, i->mem.segment, tcg__ea(c, i), 8, v);
         return;
     }
     tcg_xmm res = {.q = {v, 0}};
@@ -436,53 +436,53 @@ static void movq_store(struct tcg_cpu *c, const struct x86_insn *i)
 }
 
 /* 0F 6F: MOVDQA (66, m128 aligned) and MOVDQU (F3) xmm, xmm/m128. */
-static void movdq_load(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_movdq_load(struct tcg_cpu *c, const struct x86_insn *i)
 {
     tcg_xmm v;
 
-    tcg_sse_check(c, i);
+    tcg__sse_check(c, i);
     xmm_rm_read(c, i, &v, i->rep != 0xF3);
     c->xmm[i->reg] = v;
 }
 
 /* 0F 7F: MOVDQA, MOVDQU xmm/m128, xmm; 66 0F E7: MOVNTDQ m128, xmm (aligned; the
  * non-temporal hint means nothing here). */
-static void movdq_store(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_movdq_store(struct tcg_cpu *c, const struct x86_insn *i)
 {
     tcg_xmm v = c->xmm[i->reg];
 
-    tcg_sse_check(c, i);
+    tcg__sse_check(c, i);
     xmm_rm_write(c, i, &v, i->rep != 0xF3);
 }
 
 /* 0F C3: MOVNTI m32/m64, r. A general-register store: like MOV, it needs neither CR4.OSFXSR
  * nor a clear CR0.TS or CR0.EM, so it makes no SSE check. */
-static void movnti(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_movnti(struct tcg_cpu *c, const struct x86_insn *i)
 {
     rm_write(c, i, i->opsize, reg_read(c, i, i->reg, i->opsize));
 }
 
 /* 66 0F C4: PINSRW xmm, r32/m16, ib: the word goes to lane ib mod 8. */
-static void pinsrw(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_pinsrw(struct tcg_cpu *c, const struct x86_insn *i)
 {
-    tcg_sse_check(c, i);
+    tcg__sse_check(c, i);
     uint64_t v = rm_read(c, i, 2);
     c->xmm[i->reg].w[i->imm & 7] = (uint16_t)v;
 }
 
 /* 66 0F C5: PEXTRW r32/r64, xmm, ib: word ib mod 8, zero-extended. */
-static void pextrw(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_pextrw(struct tcg_cpu *c, const struct x86_insn *i)
 {
-    tcg_sse_check(c, i);
+    tcg__sse_check(c, i);
     reg_write(c, i, i->reg, 4, c->xmm[i->rm_reg].w[i->imm & 7]);
 }
 
 /* 66 0F D7: PMOVMSKB r32/r64, xmm: the sign bits of the 16 bytes. */
-static void pmovmskb(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_pmovmskb(struct tcg_cpu *c, const struct x86_insn *i)
 {
     unsigned mask = 0;
 
-    tcg_sse_check(c, i);
+    tcg__sse_check(c, i);
     for (unsigned k = 0; k < 16; k++)
         mask |= (unsigned)(c->xmm[i->rm_reg].b[k] >> 7) << k;
     reg_write(c, i, i->reg, 4, mask);
@@ -491,16 +491,16 @@ static void pmovmskb(struct tcg_cpu *c, const struct x86_insn *i)
 /* 66 0F F7: MASKMOVDQU xmm1, xmm2: the bytes of xmm1 whose byte of xmm2 has its top bit
  * set are written at DS:rDI (a segment prefix may replace DS). No alignment. A fault
  * part-way leaves the bytes before it written; run again, the instruction writes the same. */
-static void maskmovdqu(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_maskmovdqu(struct tcg_cpu *c, const struct x86_insn *i)
 {
     int seg = i->seg != X86_SEG_NONE ? i->seg : X86_SEG_DS;
     uint64_t di = c->r[R_DI];
     const tcg_xmm *data = &c->xmm[i->reg], *mask = &c->xmm[i->rm_reg];
 
-    tcg_sse_check(c, i);
+    tcg__sse_check(c, i);
     for (unsigned k = 0; k < 16; k++)
         if (mask->b[k] & 0x80)
-            tcg_write(c, seg, (di + k) & size_mask(i->addrsize), 1, data->b[k]);
+            mmu__write(c, seg, (di + k) & size_mask(i->addrsize), 1, data->b[k]);
 }
 
 /* ------------------------------------------------------------------------------------- */
@@ -510,23 +510,23 @@ void simd__register(tcg_exec_fn one[256], tcg_exec_fn two[256])
     (void)one;
     for (int op = 0; op < 256; op++) {
         if (lane_ops[op].fn)
-            two[op] = packed;
+            two[op] = exec_packed;
         if (shift_ops[op].w)
-            two[op] = shift_xmm;
+            two[op] = exec_shift_xmm;
         if (unpacks[op].w)
-            two[op] = unpack;
+            two[op] = exec_unpack;
     }
-    two[0x63] = two[0x67] = two[0x6B] = pack;
-    two[0x6E] = movd_to_xmm;
-    two[0x6F] = movdq_load;
-    two[0x70] = pshuf;
-    two[0x71] = two[0x72] = two[0x73] = shift_imm;
-    two[0x7E] = movd_from_xmm;
-    two[0x7F] = two[0xE7] = movdq_store;
-    two[0xC3] = movnti;
-    two[0xC4] = pinsrw;
-    two[0xC5] = pextrw;
-    two[0xD6] = movq_store;
-    two[0xD7] = pmovmskb;
-    two[0xF7] = maskmovdqu;
+    two[0x63] = two[0x67] = two[0x6B] = exec_pack;
+    two[0x6E] = exec_movd_to_xmm;
+    two[0x6F] = exec_movdq_load;
+    two[0x70] = exec_pshuf;
+    two[0x71] = two[0x72] = two[0x73] = exec_shift_imm;
+    two[0x7E] = exec_movd_from_xmm;
+    two[0x7F] = two[0xE7] = exec_movdq_store;
+    two[0xC3] = exec_movnti;
+    two[0xC4] = exec_pinsrw;
+    two[0xC5] = exec_pextrw;
+    two[0xD6] = exec_movq_store;
+    two[0xD7] = exec_pmovmskb;
+    two[0xF7] = exec_maskmovdqu;
 }

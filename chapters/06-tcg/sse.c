@@ -309,8 +309,8 @@ static void sse_exceptions(struct tcg_cpu *c, const struct x86_insn *i, uint32_t
     if (!unmasked)
         return;
     if (!(c->cr4 & CR4_OSXMMEXCPT))
-        tcg_ud(c, i);
-    tcg_fault(c, EXC_XM, EXC_NO_ERROR);
+        tcg__ud(c, i);
+    tcg__fault(c, EXC_XM, EXC_NO_ERROR);
 }
 /* [sse-exceptions] */
 
@@ -345,20 +345,20 @@ static tcg_xmm sse_source(struct tcg_cpu *c, const struct x86_insn *i, unsigned 
     if (size == 16)
         xmm_rm_read(c, i, &v, 1);
     else
-        v.q[0] = tcg_read(c, i->mem.segment, tcg_ea(c, i), size);
+        v.q[0] = mmu__read(c, i->mem.segment, tcg__ea(c, i), size);
     return v;
 }
 
 /* Reads size (4 or 8) bytes of the memory operand. */
 static uint64_t mem_read(struct tcg_cpu *c, const struct x86_insn *i, unsigned size)
 {
-    return tcg_read(c, i->mem.segment, tcg_ea(c, i), size);
+    return mmu__read(c, i->mem.segment, tcg__ea(c, i), size);
 }
 
 /* Writes size (4 or 8) bytes of the memory operand. */
 static void mem_write(struct tcg_cpu *c, const struct x86_insn *i, unsigned size, uint64_t v)
 {
-    tcg_write(c, i->mem.segment, tcg_ea(c, i), size, v);
+    mmu__write(c, i->mem.segment, tcg__ea(c, i), size, v);
 }
 
 /* ------------------------------------------------------------------------------------- */
@@ -468,21 +468,21 @@ static tcg_xmm sse_compute(struct tcg_cpu *c, const struct x86_insn *i, unsigned
 
 /* SQRT RSQRT RCP ADD MUL CVT SUB MIN DIV MAX (51-5F), CMPcc (C2), CVT..DQ (E6):
  * xmm1 = xmm1 op xmm2/m. */
-static void sse_arith(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_sse_arith(struct tcg_cpu *c, const struct x86_insn *i)
 {
     unsigned form = sse_form(i);
 
-    tcg_sse_check(c, i);
+    tcg__sse_check(c, i);
     tcg_xmm src = sse_source(c, i, source_size(i, form));
     c->xmm[i->reg] = sse_compute(c, i, KEY(i->opcode, form), &src);
 }
 
 /* CVTSI2SS, CVTSI2SD xmm, r/m32 (r/m64 with REX.W). */
-static void sse_cvtsi2s(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_sse_cvtsi2s(struct tcg_cpu *c, const struct x86_insn *i)
 {
     tcg_xmm src;
 
-    tcg_sse_check(c, i);
+    tcg__sse_check(c, i);
     memset(&src, 0, sizeof(src));
     src.q[0] = rm_read(c, i, i->rex_w ? 8 : 4);
     c->xmm[i->reg] = sse_compute(c, i, KEY(i->opcode, sse_form(i)), &src);
@@ -490,11 +490,11 @@ static void sse_cvtsi2s(struct tcg_cpu *c, const struct x86_insn *i)
 
 /* CVTTSS2SI, CVTTSD2SI (2C), CVTSS2SI, CVTSD2SI (2D): r32/r64 = xmm/m32 or m64. Out of
  * range and NaN give the integer indefinite, 1 << 31 or 1 << 63, as the host does. */
-static void sse_cvts2si(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_sse_cvts2si(struct tcg_cpu *c, const struct x86_insn *i)
 {
     unsigned form = sse_form(i);
 
-    tcg_sse_check(c, i);
+    tcg__sse_check(c, i);
     tcg_xmm src = sse_source(c, i, form == SS ? 4 : 8);
     tcg_xmm r = sse_compute(c, i, KEY(i->opcode, form), &src);
     reg_write(c, i, i->reg, i->rex_w ? 8 : 4, r.q[0]);
@@ -502,16 +502,16 @@ static void sse_cvts2si(struct tcg_cpu *c, const struct x86_insn *i)
 
 /* UCOMISS, UCOMISD (2E), COMISS, COMISD (2F): ZF, PF, CF from the comparison (all three
  * for unordered), OF, SF and AF cleared. */
-static void sse_comi(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_sse_comi(struct tcg_cpu *c, const struct x86_insn *i)
 {
     unsigned form = sse_form(i);
 
-    tcg_sse_check(c, i);
+    tcg__sse_check(c, i);
     tcg_xmm src = sse_source(c, i, source_size(i, form));
     uint32_t flags;
     tcg_xmm r = host_run(c, KEY(i->opcode, form), 0, 0, &c->xmm[i->reg], &src, &flags);
     sse_exceptions(c, i, flags);
-    tcg_set_rflags(c, (tcg_get_rflags(c) & ~RFLAGS_ARITH) | r.q[0]);
+    flags__set_rflags(c, (flags__get_rflags(c) & ~RFLAGS_ARITH) | r.q[0]);
 }
 
 /* ------------------------------------------------------------------------------------- */
@@ -519,13 +519,13 @@ static void sse_comi(struct tcg_cpu *c, const struct x86_insn *i)
 
 /* MOVUPS, MOVUPD (none, 66: unaligned), MOVSS, MOVSD (F3, F2). 10 loads, 11 stores. A
  * scalar load from memory clears the upper lanes; from a register it keeps them. */
-static void sse_mov_ups(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_sse_mov_ups(struct tcg_cpu *c, const struct x86_insn *i)
 {
     unsigned form = sse_form(i), size = form == SS ? 4 : 8;
     int store = i->opcode == 0x11;
     tcg_xmm v;
 
-    tcg_sse_check(c, i);
+    tcg__sse_check(c, i);
     if (form == PS || form == PD) {
         if (store) {
             xmm_rm_write(c, i, &c->xmm[i->reg], 0);
@@ -551,11 +551,11 @@ static void sse_mov_ups(struct tcg_cpu *c, const struct x86_insn *i)
 
 /* MOVLPS, MOVLPD (12, 13) and MOVHPS, MOVHPD (16, 17): one 64-bit half from or to m64;
  * with two registers, 0F 12 is MOVHLPS (low = source's high) and 0F 16 MOVLHPS. */
-static void sse_mov_half(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_sse_mov_half(struct tcg_cpu *c, const struct x86_insn *i)
 {
     int high = i->opcode >= 0x16;
 
-    tcg_sse_check(c, i);
+    tcg__sse_check(c, i);
     if (i->opcode & 1) { /* 13, 17: the store, to memory only */
         mem_write(c, i, 8, c->xmm[i->reg].q[high]);
         return;
@@ -566,11 +566,11 @@ static void sse_mov_half(struct tcg_cpu *c, const struct x86_insn *i)
 
 /* MOVAPS, MOVAPD (28 loads, 29 stores) and MOVNTPS, MOVNTPD (2B): aligned m128. The
  * non-temporal hint changes nothing here. */
-static void sse_mov_aps(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_sse_mov_aps(struct tcg_cpu *c, const struct x86_insn *i)
 {
     tcg_xmm v;
 
-    tcg_sse_check(c, i);
+    tcg__sse_check(c, i);
     if (i->opcode == 0x28) {
         xmm_rm_read(c, i, &v, 1);
         c->xmm[i->reg] = v;
@@ -580,11 +580,11 @@ static void sse_mov_aps(struct tcg_cpu *c, const struct x86_insn *i)
 }
 
 /* UNPCKLPS/PD (14) and UNPCKHPS/PD (15): interleave the low or high halves. */
-static void sse_unpck(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_sse_unpck(struct tcg_cpu *c, const struct x86_insn *i)
 {
     int h = i->opcode == 0x15;
 
-    tcg_sse_check(c, i);
+    tcg__sse_check(c, i);
     tcg_xmm b = sse_source(c, i, 16), a = c->xmm[i->reg], r;
     if (sse_form(i) == PD) {
         r.q[0] = a.q[h];
@@ -600,11 +600,11 @@ static void sse_unpck(struct tcg_cpu *c, const struct x86_insn *i)
 
 /* SHUFPS, SHUFPD (C6): the low result lanes from the destination, the high ones from the
  * source, each chosen by a field of imm8. */
-static void sse_shuf(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_sse_shuf(struct tcg_cpu *c, const struct x86_insn *i)
 {
     unsigned n = (unsigned)i->imm;
 
-    tcg_sse_check(c, i);
+    tcg__sse_check(c, i);
     tcg_xmm b = sse_source(c, i, 16), a = c->xmm[i->reg], r;
     if (sse_form(i) == PD) {
         r.q[0] = a.q[n & 1];
@@ -619,9 +619,9 @@ static void sse_shuf(struct tcg_cpu *c, const struct x86_insn *i)
 }
 
 /* ANDPS/PD, ANDNPS/PD (the destination inverted first), ORPS/PD, XORPS/PD: 54-57. */
-static void sse_logic(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_sse_logic(struct tcg_cpu *c, const struct x86_insn *i)
 {
-    tcg_sse_check(c, i);
+    tcg__sse_check(c, i);
     tcg_xmm b = sse_source(c, i, 16), a = c->xmm[i->reg];
     for (int k = 0; k < 2; k++) {
         switch (i->opcode) {
@@ -642,12 +642,12 @@ static void sse_logic(struct tcg_cpu *c, const struct x86_insn *i)
 }
 
 /* MOVMSKPS, MOVMSKPD (50): the lanes' sign bits into a general register, zero-extended. */
-static void sse_movmsk(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_sse_movmsk(struct tcg_cpu *c, const struct x86_insn *i)
 {
     const tcg_xmm *v = &c->xmm[i->rm_reg];
     uint64_t mask = 0;
 
-    tcg_sse_check(c, i);
+    tcg__sse_check(c, i);
     if (sse_form(i) == PD)
         mask = (v->q[0] >> 63) | (v->q[1] >> 63) << 1;
     else
@@ -661,17 +661,17 @@ static void sse_movmsk(struct tcg_cpu *c, const struct x86_insn *i)
 void sse__register(tcg_exec_fn one[256], tcg_exec_fn two[256])
 {
     (void)one;
-    two[0x10] = two[0x11] = sse_mov_ups;
-    two[0x12] = two[0x13] = two[0x16] = two[0x17] = sse_mov_half;
-    two[0x14] = two[0x15] = sse_unpck;
-    two[0x28] = two[0x29] = two[0x2B] = sse_mov_aps;
-    two[0x2A] = sse_cvtsi2s;
-    two[0x2C] = two[0x2D] = sse_cvts2si;
-    two[0x2E] = two[0x2F] = sse_comi;
-    two[0x50] = sse_movmsk;
+    two[0x10] = two[0x11] = exec_sse_mov_ups;
+    two[0x12] = two[0x13] = two[0x16] = two[0x17] = exec_sse_mov_half;
+    two[0x14] = two[0x15] = exec_sse_unpck;
+    two[0x28] = two[0x29] = two[0x2B] = exec_sse_mov_aps;
+    two[0x2A] = exec_sse_cvtsi2s;
+    two[0x2C] = two[0x2D] = exec_sse_cvts2si;
+    two[0x2E] = two[0x2F] = exec_sse_comi;
+    two[0x50] = exec_sse_movmsk;
     for (int op = 0x51; op <= 0x5F; op++)
-        two[op] = sse_arith;
-    two[0x54] = two[0x55] = two[0x56] = two[0x57] = sse_logic;
-    two[0xC2] = two[0xE6] = sse_arith;
-    two[0xC6] = sse_shuf;
+        two[op] = exec_sse_arith;
+    two[0x54] = two[0x55] = two[0x56] = two[0x57] = exec_sse_logic;
+    two[0xC2] = two[0xE6] = exec_sse_arith;
+    two[0xC6] = exec_sse_shuf;
 }

@@ -40,30 +40,30 @@ static int str_once(struct tcg_cpu *c, const struct x86_insn *i, const struct st
 
     switch (s->op) {
     case STR_MOVS:
-        tcg_write(c, X86_SEG_ES, di, s->size, tcg_read(c, s->src, si, s->size));
+        mmu__write(c, X86_SEG_ES, di, s->size, mmu__read(c, s->src, si, s->size));
         str_advance(c, i, s, R_SI);
         str_advance(c, i, s, R_DI);
         return 1;
     case STR_STOS:
-        tcg_write(c, X86_SEG_ES, di, s->size, c->r[R_AX]);
+        mmu__write(c, X86_SEG_ES, di, s->size, c->r[R_AX]);
         str_advance(c, i, s, R_DI);
         return 1;
     case STR_LODS:
-        reg_write(c, i, R_AX, s->size, tcg_read(c, s->src, si, s->size));
+        reg_write(c, i, R_AX, s->size, mmu__read(c, s->src, si, s->size));
         str_advance(c, i, s, R_SI);
         return 1;
     case STR_CMPS:
-        a = tcg_read(c, s->src, si, s->size);
-        b = tcg_read(c, X86_SEG_ES, di, s->size);
+        a = mmu__read(c, s->src, si, s->size);
+        b = mmu__read(c, X86_SEG_ES, di, s->size);
         str_advance(c, i, s, R_SI);
         break;
     default: /* STR_SCAS */
         a = c->r[R_AX] & size_mask(s->size);
-        b = tcg_read(c, X86_SEG_ES, di, s->size);
+        b = mmu__read(c, X86_SEG_ES, di, s->size);
         break;
     }
     str_advance(c, i, s, R_DI);
-    tcg_set_cc(c, CC_SUB, s->size, a, b, (a - b) & size_mask(s->size));
+    tcg__set_cc(c, CC_SUB, s->size, a, b, (a - b) & size_mask(s->size));
     return i->rep == 0xF3 ? a == b : a != b;
 }
 
@@ -218,31 +218,31 @@ static void string(struct tcg_cpu *c, const struct x86_insn *i, enum str_op op)
 /* [string] */
 
 /* A4, A5: MOVS. */
-static void movs(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_movs(struct tcg_cpu *c, const struct x86_insn *i)
 {
     string(c, i, STR_MOVS);
 }
 
 /* A6, A7: CMPS: compares [src:rSI] with [ES:rDI]. */
-static void cmps(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_cmps(struct tcg_cpu *c, const struct x86_insn *i)
 {
     string(c, i, STR_CMPS);
 }
 
 /* AA, AB: STOS. */
-static void stos(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_stos(struct tcg_cpu *c, const struct x86_insn *i)
 {
     string(c, i, STR_STOS);
 }
 
 /* AC, AD: LODS. */
-static void lods(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_lods(struct tcg_cpu *c, const struct x86_insn *i)
 {
     string(c, i, STR_LODS);
 }
 
 /* AE, AF: SCAS: compares the accumulator with [ES:rDI]. */
-static void scas(struct tcg_cpu *c, const struct x86_insn *i)
+static void exec_scas(struct tcg_cpu *c, const struct x86_insn *i)
 {
     string(c, i, STR_SCAS);
 }
@@ -250,9 +250,9 @@ static void scas(struct tcg_cpu *c, const struct x86_insn *i)
 void string__register(tcg_exec_fn one[256], tcg_exec_fn two[256])
 {
     (void)two;
-    one[0xA4] = one[0xA5] = movs;
-    one[0xA6] = one[0xA7] = cmps;
-    one[0xAA] = one[0xAB] = stos;
-    one[0xAC] = one[0xAD] = lods;
-    one[0xAE] = one[0xAF] = scas;
+    one[0xA4] = one[0xA5] = exec_movs;
+    one[0xA6] = one[0xA7] = exec_cmps;
+    one[0xAA] = one[0xAB] = exec_stos;
+    one[0xAC] = one[0xAD] = exec_lods;
+    one[0xAE] = one[0xAF] = exec_scas;
 }

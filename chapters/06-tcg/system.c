@@ -55,13 +55,13 @@
 static void need_io_rights(struct tcg_cpu *c)
 {
     if ((c->cr0 & CR0_PE) && c->cpl > ((c->rflags >> 12) & 3))
-        tcg_gp(c, 0);
+        tcg__gp(c, 0);
 }
 
 static void exec_hlt(struct tcg_cpu *c, const struct x86_insn *i)
 {
     (void)i;
-    tcg_need_cpl0(c);
+    tcg__need_cpl0(c);
     c->halted = 1;
 }
 
@@ -72,14 +72,14 @@ static void exec_cli_sti(struct tcg_cpu *c, const struct x86_insn *i)
         c->rflags &= ~RFLAGS_IF;
     } else {
         if (!(c->rflags & RFLAGS_IF)) /* only an STI that sets IF casts a shadow */
-            tcg_shadow(c);
+            tcg__shadow(c);
         c->rflags |= RFLAGS_IF;
     }
 }
 
 /* [in-out] */
 /* IN and OUT: the port is an immediate (E4-E7) or DX (EC-EF); the data is AL, AX or EAX.
- * The exit happens inside tcg_port_io; see mmu.c for how the instruction completes. */
+ * The exit happens inside mmu__port_io; see mmu.c for how the instruction completes. */
 static void exec_in_out(struct tcg_cpu *c, const struct x86_insn *i)
 {
     unsigned size = (i->opcode & 1) ? (i->opsize == 2 ? 2 : 4) : 1;
@@ -87,7 +87,7 @@ static void exec_in_out(struct tcg_cpu *c, const struct x86_insn *i)
     int write = (i->opcode & 2) != 0;
 
     need_io_rights(c);
-    uint64_t v = tcg_port_io(c, port, size, write, c->r[R_AX] & size_mask(size));
+    uint64_t v = mmu__port_io(c, port, size, write, c->r[R_AX] & size_mask(size));
     if (!write)
         reg_write(c, i, R_AX, size, v);
 }
@@ -110,12 +110,12 @@ static void exec_ins_outs(struct tcg_cpu *c, const struct x86_insn *i)
         return;
     if (outs) {
         int seg = i->seg != X86_SEG_NONE ? i->seg : X86_SEG_DS;
-        uint64_t v = tcg_read(c, seg, c->r[R_SI] & amask, size);
-        tcg_port_io(c, port, size, 1, v);
+        uint64_t v = mmu__read(c, seg, c->r[R_SI] & amask, size);
+        mmu__port_io(c, port, size, 1, v);
         c->r[R_SI] = (c->r[R_SI] & ~amask) | ((c->r[R_SI] + step) & amask);
     } else {
         uint64_t di = c->r[R_DI] & amask;
-        uint64_t lin = tcg_linear(c, X86_SEG_ES, di, size, ACC_WRITE);
+        uint64_t lin = mmu__linear(c, X86_SEG_ES, di, size, ACC_WRITE);
         if (i->rep && step > 0) {
             uint64_t in_page = (4096 - (lin & 0xfff)) / size, cx = c->r[R_CX] & amask;
             n = cx < in_page ? cx : in_page;
@@ -125,17 +125,17 @@ static void exec_ins_outs(struct tcg_cpu *c, const struct x86_insn *i)
                 n = 1;
         }
         for (uint64_t k = 0; k < n; k++) /* every item's place is writable, or fault now */
-            tcg_linear(c, X86_SEG_ES, (di + k * size) & amask, size, ACC_WRITE);
+            mmu__linear(c, X86_SEG_ES, (di + k * size) & amask, size, ACC_WRITE);
         uint64_t phys, last;
-        tcg_translate(c, lin, ACC_WRITE, 1, &phys);
-        tcg_translate(c, lin + n * size - 1, ACC_WRITE, 1, &last); /* before the device reads */
+        mmu__translate(c, lin, ACC_WRITE, 1, &phys);
+        mmu__translate(c, lin + n * size - 1, ACC_WRITE, 1, &last); /* before the device reads */
         if (!guest_mem__find(c->mem, phys & ~0xfffull, 4096) || guest_mem__is_rom(c->mem, phys))
             n = 1; /* into a device: one item an exit, each item its own write exit */
-        const uint8_t *items = tcg_port_in_string(c, port, size, (unsigned)n);
+        const uint8_t *items = mmu__port_in_string(c, port, size, (unsigned)n);
         for (uint64_t k = 0; k < n; k++) {
             uint64_t v = 0;
             memcpy(&v, items + k * size, size);
-            tcg_write(c, X86_SEG_ES, (di + k * step) & amask, size, v);
+            mmu__write(c, X86_SEG_ES, (di + k * step) & amask, size, v);
         }
         c->r[R_DI] = (c->r[R_DI] & ~amask) | ((di + n * step) & amask);
     }
@@ -153,9 +153,9 @@ static void exec_mov_cr(struct tcg_cpu *c, const struct x86_insn *i)
     uint64_t *cr[16] = {[0] = &c->cr0, [2] = &c->cr2, [3] = &c->cr3, [4] = &c->cr4, [8] = &c->cr8};
     unsigned size = c->long64 ? 8 : 4;
 
-    tcg_need_cpl0(c);
+    tcg__need_cpl0(c);
     if (n > 15 || !cr[n])
-        tcg_ud(c, i);
+        tcg__ud(c, i);
     if (!to_cr) {
         reg_write(c, i, i->rm, size, *cr[n]);
         return;
@@ -164,12 +164,12 @@ static void exec_mov_cr(struct tcg_cpu *c, const struct x86_insn *i)
     if (n == 0) {
         v |= CR0_ET;
         if ((v & CR0_PG) && !(v & CR0_PE))
-            tcg_gp(c, 0);
+            tcg__gp(c, 0);
         if (c->long64 && !(v & CR0_PG))
-            tcg_gp(c, 0); /* paging goes off only from compatibility mode */
+            tcg__gp(c, 0); /* paging goes off only from compatibility mode */
         if ((v & CR0_PG) && !(c->cr0 & CR0_PG) && (c->efer & EFER_LME)) {
             if (!(c->cr4 & CR4_PAE))
-                tcg_gp(c, 0);
+                tcg__gp(c, 0);
             c->efer |= EFER_LMA; /* paging on with LME: long mode becomes active */
         }
         if (!(v & CR0_PG))
@@ -177,13 +177,13 @@ static void exec_mov_cr(struct tcg_cpu *c, const struct x86_insn *i)
     } else if (n == 4) {
         /* TSD, DE, PSE, PAE, MCE, PGE, PCE, OSFXSR, OSXMMEXCPT: the bits the CPU model has */
         if ((v & ~0x7fcull) || ((c->efer & EFER_LMA) && !(v & CR4_PAE)))
-            tcg_gp(c, 0);
+            tcg__gp(c, 0);
     } else if (n == 3 && !c->long64) {
         v &= 0xffffffffull;
     }
     *cr[n] = v;
-    tcg_update_mode(c);
-    tcg_tlb_flush(c);
+    protect__update_mode(c);
+    mmu__tlb_flush(c);
 }
 
 /* MOV to and from DR0-DR7: kept, but no breakpoint fires. */
@@ -191,7 +191,7 @@ static void exec_mov_dr(struct tcg_cpu *c, const struct x86_insn *i)
 {
     unsigned size = c->long64 ? 8 : 4, n = i->reg & 7;
 
-    tcg_need_cpl0(c);
+    tcg__need_cpl0(c);
     if (i->opcode == 0x21)
         reg_write(c, i, i->rm, size, c->dr[n]);
     else
@@ -216,8 +216,8 @@ static void exec_mov_dr(struct tcg_cpu *c, const struct x86_insn *i)
  * Time: the TSC and the local APIC timer both count at TCG_TSC_HZ (1 GHz), as CPUID leaves
  * 0x15 and 0x16 say, so that Linux needs to measure neither against the PIT.
  */
-void tcg_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t *eax, uint32_t *ebx, uint32_t *ecx,
-               uint32_t *edx)
+void system__cpuid(uint32_t leaf, uint32_t subleaf, uint32_t *eax, uint32_t *ebx, uint32_t *ecx,
+                   uint32_t *edx)
 {
     static const char brand[48] = "stepvm x86 interpreter";
 
@@ -286,7 +286,7 @@ static void exec_cpuid(struct tcg_cpu *c, const struct x86_insn *i)
     uint32_t a, b, cx, d;
 
     (void)i;
-    tcg_cpuid((uint32_t)c->r[R_AX], (uint32_t)c->r[R_CX], &a, &b, &cx, &d);
+    system__cpuid((uint32_t)c->r[R_AX], (uint32_t)c->r[R_CX], &a, &b, &cx, &d);
     if ((uint32_t)c->r[R_AX] == 1) /* the initial APIC ID, as chapter 2 gives KVM's vCPUs */
         b = (b & 0x00ffffffu) | (uint32_t)c->vcpu.id << 24;
     c->r[R_AX] = a;
@@ -295,7 +295,7 @@ static void exec_cpuid(struct tcg_cpu *c, const struct x86_insn *i)
     c->r[R_DX] = d;
 }
 
-uint64_t tcg_tsc_count(const struct tcg_cpu *c)
+uint64_t system__tsc_count(const struct tcg_cpu *c)
 {
     if (!c->clock)
         return c->instructions;
@@ -308,8 +308,8 @@ static void exec_rdtsc(struct tcg_cpu *c, const struct x86_insn *i)
 {
     (void)i;
     if ((c->cr4 & (1u << 2)) && c->cpl != 0) /* CR4.TSD */
-        tcg_gp(c, 0);
-    uint64_t t = c->tsc + tcg_tsc_count(c);
+        tcg__gp(c, 0);
+    uint64_t t = c->tsc + system__tsc_count(c);
     c->r[R_AX] = t & 0xffffffffull;
     c->r[R_DX] = t >> 32;
 }
@@ -352,7 +352,7 @@ static void exec_msr(struct tcg_cpu *c, const struct x86_insn *i)
     uint32_t msr = (uint32_t)c->r[R_CX];
     uint64_t *slot = msr_slot(c, msr);
 
-    tcg_need_cpl0(c);
+    tcg__need_cpl0(c);
     if (msr == MSR_BIOS_SIGN_ID) { /* the microcode revision: 0, and a write is ignored */
         if (i->opcode == 0x32)
             c->r[R_AX] = c->r[R_DX] = 0;
@@ -371,15 +371,15 @@ static void exec_msr(struct tcg_cpu *c, const struct x86_insn *i)
             c->r[R_DX] = c->tsc_adjust >> 32;
             return;
         }
-        c->tsc = msr == MSR_TSC ? v - tcg_tsc_count(c) : offset + (v - c->tsc_adjust);
+        c->tsc = msr == MSR_TSC ? v - system__tsc_count(c) : offset + (v - c->tsc_adjust);
         c->tsc_adjust += c->tsc - offset;
         return;
     }
     uint64_t value = c->r[R_DX] << 32 | (uint32_t)c->r[R_AX];
     int address = msr == MSR_FS_BASE || msr == MSR_GS_BASE || msr == MSR_KERNEL_GS_BASE ||
                   msr == MSR_LSTAR || msr == MSR_CSTAR;
-    if (i->opcode == 0x30 && address && !tcg_canonical(value))
-        tcg_gp(c, 0);
+    if (i->opcode == 0x30 && address && !tcg__canonical(value))
+        tcg__gp(c, 0);
     if (msr == MSR_FS_BASE || msr == MSR_GS_BASE) { /* the segments' hidden bases */
         seg_t *s = &c->seg[msr == MSR_FS_BASE ? X86_SEG_FS : X86_SEG_GS];
         if (i->opcode == 0x32) {
@@ -391,7 +391,7 @@ static void exec_msr(struct tcg_cpu *c, const struct x86_insn *i)
         return;
     }
     if (!slot)
-        tcg_gp(c, 0);
+        tcg__gp(c, 0);
     if (i->opcode == 0x32) { /* RDMSR */
         c->r[R_AX] = *slot & 0xffffffffull;
         c->r[R_DX] = *slot >> 32;
@@ -400,13 +400,13 @@ static void exec_msr(struct tcg_cpu *c, const struct x86_insn *i)
     uint64_t v = c->r[R_DX] << 32 | (uint32_t)c->r[R_AX];
     if (msr == MSR_EFER) {
         if (v & ~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE))
-            tcg_gp(c, 0);
+            tcg__gp(c, 0);
         if ((c->cr0 & CR0_PG) && ((v ^ c->efer) & EFER_LME))
-            tcg_gp(c, 0);                           /* LME changes only while paging is off */
+            tcg__gp(c, 0);                          /* LME changes only while paging is off */
         v = (v & ~EFER_LMA) | (c->efer & EFER_LMA); /* LMA is the CPU's to set */
         *slot = v;
-        tcg_update_mode(c);
-        tcg_tlb_flush(c);
+        protect__update_mode(c);
+        mmu__tlb_flush(c);
         return;
     }
     *slot = v;
@@ -421,13 +421,13 @@ static void exec_syscall(struct tcg_cpu *c, const struct x86_insn *i)
     uint16_t sel = (uint16_t)(c->star >> 32);
 
     if (!(c->efer & EFER_SCE) || !c->long64)
-        tcg_ud(c, i);
+        tcg__ud(c, i);
     c->r[R_CX] = c->next_rip;
-    c->r[11] = tcg_get_rflags(c) & ~RFLAGS_RF;
+    c->r[11] = flags__get_rflags(c) & ~RFLAGS_RF;
     c->seg[X86_SEG_CS] = mode__flat_segment(sel & 0xfffc, 1, 1);
     c->seg[X86_SEG_SS] = mode__flat_segment((sel + 8) & 0xfffc, 0, 1);
-    tcg_set_rflags(c, tcg_get_rflags(c) & ~(c->sfmask | RFLAGS_RF));
-    tcg_update_mode(c);
+    flags__set_rflags(c, flags__get_rflags(c) & ~(c->sfmask | RFLAGS_RF));
+    protect__update_mode(c);
     c->next_rip = c->lstar;
 }
 
@@ -437,15 +437,15 @@ static void exec_sysret(struct tcg_cpu *c, const struct x86_insn *i)
     int to64 = i->rex_w;
 
     if (!(c->efer & EFER_SCE) || !c->long64)
-        tcg_ud(c, i);
-    tcg_need_cpl0(c);
-    if (to64 && !tcg_canonical(c->r[R_CX]))
-        tcg_gp(c, 0);
+        tcg__ud(c, i);
+    tcg__need_cpl0(c);
+    if (to64 && !tcg__canonical(c->r[R_CX]))
+        tcg__gp(c, 0);
     c->seg[X86_SEG_CS] = mode__flat_segment((uint16_t)((to64 ? sel + 16 : sel) | 3), 1, to64);
     c->seg[X86_SEG_SS] = mode__flat_segment((uint16_t)((sel + 8) | 3), 0, to64);
     c->seg[X86_SEG_CS].dpl = c->seg[X86_SEG_SS].dpl = 3;
-    tcg_set_rflags(c, (c->r[11] & 0x3c7fd7) | RFLAGS_FIXED);
-    tcg_update_mode(c);
+    flags__set_rflags(c, (c->r[11] & 0x3c7fd7) | RFLAGS_FIXED);
+    protect__update_mode(c);
     c->next_rip = to64 ? c->r[R_CX] : c->r[R_CX] & 0xffffffffull;
 }
 /* [syscall] */
@@ -458,7 +458,7 @@ static void exec_group7(struct tcg_cpu *c, const struct x86_insn *i)
 
     if (i->rm_reg != X86_REG_NONE) { /* mod = 3: instructions without a memory operand */
         if (op == 7 && (i->rm & 7) == 0 && c->long64) { /* SWAPGS */
-            tcg_need_cpl0(c);
+            tcg__need_cpl0(c);
             uint64_t t = c->seg[X86_SEG_GS].base;
             c->seg[X86_SEG_GS].base = c->kernel_gs_base;
             c->kernel_gs_base = t;
@@ -468,22 +468,22 @@ static void exec_group7(struct tcg_cpu *c, const struct x86_insn *i)
             rm_write(c, i, i->opsize, c->cr0 & 0xffff);
             return;
         }
-        tcg_ud(c, i);
+        tcg__ud(c, i);
     }
-    uint64_t ea = tcg_ea(c, i);
+    uint64_t ea = tcg__ea(c, i);
     int seg = i->mem.segment;
     struct kvm_dtable *t = op == 0 || op == 2 ? &c->gdt : &c->idt;
     switch (op) {
     case 0: /* SGDT */
     case 1: /* SIDT */
-        tcg_write(c, seg, ea, 2, t->limit);
-        tcg_write(c, seg, (ea + 2) & size_mask(i->addrsize), base_size, t->base);
+        mmu__write(c, seg, ea, 2, t->limit);
+        mmu__write(c, seg, (ea + 2) & size_mask(i->addrsize), base_size, t->base);
         return;
     case 2: /* LGDT */
     case 3: /* LIDT */ {
-        tcg_need_cpl0(c);
-        uint16_t limit = (uint16_t)tcg_read(c, seg, ea, 2);
-        uint64_t base = tcg_read(c, seg, (ea + 2) & size_mask(i->addrsize), base_size);
+        tcg__need_cpl0(c);
+        uint16_t limit = (uint16_t)mmu__read(c, seg, ea, 2);
+        uint64_t base = mmu__read(c, seg, (ea + 2) & size_mask(i->addrsize), base_size);
         if (!c->long64 && i->opsize == 2)
             base &= 0xffffff;
         t->limit = limit;
@@ -491,34 +491,34 @@ static void exec_group7(struct tcg_cpu *c, const struct x86_insn *i)
         return;
     }
     case 4: /* SMSW */
-        tcg_write(c, seg, ea, 2, c->cr0 & 0xffff);
+        mmu__write(c, seg, ea, 2, c->cr0 & 0xffff);
         return;
     case 6: { /* LMSW: PE, MP, EM, TS only; PE cannot be cleared */
-        tcg_need_cpl0(c);
-        uint64_t v = tcg_read(c, seg, ea, 2);
+        tcg__need_cpl0(c);
+        uint64_t v = mmu__read(c, seg, ea, 2);
         c->cr0 = (c->cr0 & ~0xeull) | (v & 0xf) | (c->cr0 & CR0_PE);
-        tcg_update_mode(c);
+        protect__update_mode(c);
         return;
     }
     case 7: /* INVLPG */
-        tcg_need_cpl0(c);
-        tcg_tlb_flush_page(c, ea);
+        tcg__need_cpl0(c);
+        mmu__tlb_flush_page(c, ea);
         return;
     }
-    tcg_ud(c, i);
+    tcg__ud(c, i);
 }
 
 /* CLTS, INVD, WBINVD: CPL 0; the caches and the x87 state they concern do not exist. */
 static void exec_cache_ops(struct tcg_cpu *c, const struct x86_insn *i)
 {
-    tcg_need_cpl0(c);
+    tcg__need_cpl0(c);
     if (i->opcode == 0x06)
         c->cr0 &= ~CR0_TS;
 }
 
 static void exec_ud2(struct tcg_cpu *c, const struct x86_insn *i)
 {
-    tcg_ud(c, i);
+    tcg__ud(c, i);
 }
 
 void system__register(tcg_exec_fn one[256], tcg_exec_fn two[256])

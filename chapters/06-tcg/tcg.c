@@ -58,36 +58,36 @@ static struct tcg_cpu *to_tcg(struct vcpu *v)
 /* ---- Faults and exits: back to the run loop ---- */
 
 /* [fault] */
-_Noreturn void tcg_fault(struct tcg_cpu *c, int vector, uint32_t error)
+_Noreturn void tcg__fault(struct tcg_cpu *c, int vector, uint32_t error)
 {
     c->fault_vector = vector;
     c->fault_error = error;
     longjmp(c->fault_jmp, TCG_UNWIND_EXCEPTION);
 }
 
-_Noreturn void tcg_ud(struct tcg_cpu *c, const struct x86_insn *i)
+_Noreturn void tcg__ud(struct tcg_cpu *c, const struct x86_insn *i)
 {
     (void)i;
-    tcg_fault(c, EXC_UD, EXC_NO_ERROR);
+    tcg__fault(c, EXC_UD, EXC_NO_ERROR);
 }
 
-_Noreturn void tcg_gp(struct tcg_cpu *c, uint32_t error)
+_Noreturn void tcg__gp(struct tcg_cpu *c, uint32_t error)
 {
-    tcg_fault(c, EXC_GP, error);
+    tcg__fault(c, EXC_GP, error);
 }
 
-_Noreturn void tcg_exit(struct tcg_cpu *c)
+_Noreturn void tcg__exit(struct tcg_cpu *c)
 {
     longjmp(c->fault_jmp, TCG_UNWIND_EXIT);
 }
 
-_Noreturn void tcg_restart(struct tcg_cpu *c)
+_Noreturn void tcg__restart(struct tcg_cpu *c)
 {
     longjmp(c->fault_jmp, TCG_UNWIND_RETRY);
 }
 /* [fault] */
 
-_Noreturn void tcg_internal(struct tcg_cpu *c, const char *fmt, ...)
+_Noreturn void tcg__internal(struct tcg_cpu *c, const char *fmt, ...)
 {
     char msg[ERROR_MAX];
     va_list ap;
@@ -101,14 +101,14 @@ _Noreturn void tcg_internal(struct tcg_cpu *c, const char *fmt, ...)
 
 /* ---- Undoing an instruction that faulted half-way ---- */
 
-void tcg_save_undo(struct tcg_cpu *c)
+void tcg__save_undo(struct tcg_cpu *c)
 {
     struct tcg_undo *u = &c->undo;
 
     memcpy(u->r, c->r, sizeof(u->r));
     memcpy(u->seg, c->seg, sizeof(u->seg));
     u->rip = c->rip;
-    u->rflags = tcg_get_rflags(c);
+    u->rflags = flags__get_rflags(c);
     u->cpl = c->cpl;
     u->mode = c->mode;
     u->long64 = c->long64;
@@ -116,7 +116,7 @@ void tcg_save_undo(struct tcg_cpu *c)
     c->undo_valid = 1;
 }
 
-/* A fault after tcg_save_undo: back to the state before the instruction. */
+/* A fault after tcg__save_undo: back to the state before the instruction. */
 static void restore_undo(struct tcg_cpu *c)
 {
     const struct tcg_undo *u = &c->undo;
@@ -124,13 +124,13 @@ static void restore_undo(struct tcg_cpu *c)
     memcpy(c->r, u->r, sizeof(c->r));
     memcpy(c->seg, u->seg, sizeof(c->seg));
     c->rip = u->rip;
-    tcg_set_rflags(c, u->rflags);
+    flags__set_rflags(c, u->rflags);
     c->cpl = u->cpl;
     c->mode = u->mode;
     c->long64 = u->long64;
     c->stack_size = u->stack_size;
     c->undo_valid = 0;
-    tcg_tlb_flush(c); /* it may hold entries filled at the other privilege level */
+    mmu__tlb_flush(c); /* it may hold entries filled at the other privilege level */
 }
 
 /* ---- Decoding, through the cache ---- */
@@ -142,7 +142,7 @@ static void restore_undo(struct tcg_cpu *c)
  * tcg_code_map): a byte a page, set while some vCPU has decoded code from the page, and
  * one generation that every cache entry is stamped with. A write checks the page's byte
  * (mmu.c: one byte load on the common path, a write to a page without code); after it
- * wrote a page with code, tcg_code_written clears the byte (the page is data again until
+ * wrote a page with code, tcg__code_written clears the byte (the page is data again until
  * code from it is decoded anew) and bumps the generation, which empties every vCPU's
  * cache at once: each compares the generation at its next instruction. The other design,
  * per-vCPU flags set by the writer and a kick, costs the writer a walk over every vCPU
@@ -165,19 +165,19 @@ static void code_map_written(struct tcg_code_map *m, uint64_t phys)
 
 /* The vCPU's own write: the block it is running may hold the code just written, so it
  * ends after this instruction (block.c). */
-void tcg_code_written(struct tcg_cpu *c, uint64_t phys)
+void tcg__code_written(struct tcg_cpu *c, uint64_t phys)
 {
     code_map_written(c->code, phys);
     c->tb_stop = 1;
 }
 
 /* Whether a page holds cached code: the byte, read before the code (see above). */
-int tcg_code_page_cached(struct tcg_cpu *c, uint64_t phys)
+int tcg__code_page_cached(struct tcg_cpu *c, uint64_t phys)
 {
     return __atomic_load_n(&c->code->page[phys >> 12], __ATOMIC_SEQ_CST);
 }
 
-void tcg_code_page_mark(struct tcg_cpu *c, uint64_t phys)
+void tcg__code_page_mark(struct tcg_cpu *c, uint64_t phys)
 {
     __atomic_store_n(&c->code->page[phys >> 12], 1, __ATOMIC_SEQ_CST);
 }
@@ -185,7 +185,7 @@ void tcg_code_page_mark(struct tcg_cpu *c, uint64_t phys)
 
 /* [dispatch] */
 /* The code for a decoded instruction; NULL (#UD) when no file registered one. */
-tcg_exec_fn tcg_exec_for(const struct x86_insn *i)
+tcg_exec_fn tcg__exec_for(const struct x86_insn *i)
 {
     if (i->map == X86_MAP_ONE_BYTE)
         return exec_one[i->opcode];
@@ -201,22 +201,22 @@ static void decode_at(struct tcg_cpu *c, uint64_t linear, struct x86_insn *out, 
     uint8_t bytes[X86_MAX_LENGTH];
     size_t page_left = 4096 - (linear & 0xfff);
     size_t n =
-        tcg_fetch(c, linear, bytes, page_left < X86_MAX_LENGTH ? page_left : X86_MAX_LENGTH, phys);
+        mmu__fetch(c, linear, bytes, page_left < X86_MAX_LENGTH ? page_left : X86_MAX_LENGTH, phys);
 
     if (x86__decode(bytes, n, (enum x86_mode)c->mode, out) < 0 && out->truncated &&
         n < X86_MAX_LENGTH) {
         uint64_t ignored; /* the instruction goes on in the next page: fetch it too */
-        n += tcg_fetch(c, linear + n, bytes + n, X86_MAX_LENGTH - n, &ignored);
+        n += mmu__fetch(c, linear + n, bytes + n, X86_MAX_LENGTH - n, &ignored);
         x86__decode(bytes, n, (enum x86_mode)c->mode, out);
     }
     c->decodes++;
     /* An undefined opcode is #UD even when its bytes also run past 15 (as QEMU decides). */
     if (out->undefined || out->unsupported)
-        tcg_fault(c, EXC_UD, EXC_NO_ERROR);
+        tcg__fault(c, EXC_UD, EXC_NO_ERROR);
     if (out->too_long)
-        tcg_gp(c, 0);
+        tcg__gp(c, 0);
     if (out->truncated)
-        tcg_fault(c, EXC_UD, EXC_NO_ERROR);
+        tcg__fault(c, EXC_UD, EXC_NO_ERROR);
     if (out->length > page_left)
         *phys = ~0ull; /* it spans two pages: not cached */
 }
@@ -229,23 +229,23 @@ static const struct cache_entry *lookup(struct tcg_cpu *c, struct cache_entry *s
     struct tlb_entry *t = &c->tlb[ACC_FETCH][(linear >> 12) % TLB_SIZE];
     unsigned mode_bits = c->mode == X86_MODE_64 ? 2 : c->mode == X86_MODE_32;
     uint64_t gen = atomic_load_explicit(&c->code->gen, memory_order_acquire);
-    int was_code = 0; /* the page's byte, read before the code (see tcg_code_written) */
+    int was_code = 0; /* the page's byte, read before the code (see tcg__code_written) */
 
     if (t->tag == ((linear >> 12) << 1 | 1) && t->host) {
         uint64_t key = (t->phys | (linear & 0xfff)) << 2 | mode_bits;
         struct cache_entry *e = &c->cache->e[(key >> 2) % CACHE_SIZE];
         if (e->key == key && e->gen == gen)
             return e;
-        was_code = t->phys < (1ull << 32) && tcg_code_page_cached(c, t->phys);
+        was_code = t->phys < (1ull << 32) && tcg__code_page_cached(c, t->phys);
     }
     uint64_t phys;
     decode_at(c, linear, &scratch->insn, &phys);
-    scratch->exec = tcg_exec_for(&scratch->insn);
+    scratch->exec = tcg__exec_for(&scratch->insn);
     if (phys >= (1ull << 32))
         return scratch; /* above 4 GiB, or across two pages: decoded every time */
     if (!was_code) {
-        if (!tcg_code_page_cached(c, phys))
-            tcg_code_page_mark(c, phys);
+        if (!tcg__code_page_cached(c, phys))
+            tcg__code_page_mark(c, phys);
         return scratch; /* cached from the next time on, when the byte is read first */
     }
     struct cache_entry *e = &c->cache->e[phys % CACHE_SIZE];
@@ -314,8 +314,8 @@ static int deliver(struct tcg_cpu *c)
     }
     c->delivering = vector;
     c->shadow = ~0ull; /* delivering an event ends a shadow */
-    tcg_save_undo(c);  /* a fault while delivering starts again from here */
-    tcg_interrupt(c, vector, error, TCG_EXCEPTION, c->rip);
+    tcg__save_undo(c); /* a fault while delivering starts again from here */
+    protect__interrupt(c, vector, error, TCG_EXCEPTION, c->rip);
     c->delivering = -1;
     c->undo_valid = 0;
     return 0;
@@ -340,8 +340,8 @@ static void take_interrupt(struct tcg_cpu *c)
         return;
     c->halted = 0;
     c->shadow = ~0ull;
-    tcg_save_undo(c); /* a fault while delivering starts again from here */
-    tcg_interrupt(c, vector & 0xff, 0, TCG_EXTERNAL, c->rip);
+    tcg__save_undo(c); /* a fault while delivering starts again from here */
+    protect__interrupt(c, vector & 0xff, 0, TCG_EXTERNAL, c->rip);
     c->undo_valid = 0;
 }
 /* [external] */
@@ -361,8 +361,8 @@ static void take_nmi(struct tcg_cpu *c)
     atomic_store(&c->vcpu.nmi_pin, 0);
     c->halted = 0;
     c->shadow = ~0ull;
-    tcg_save_undo(c);
-    tcg_interrupt(c, 2, 0, TCG_EXTERNAL, c->rip);
+    tcg__save_undo(c);
+    protect__interrupt(c, 2, 0, TCG_EXTERNAL, c->rip);
     c->undo_valid = 0;
 }
 
@@ -442,11 +442,11 @@ static inline enum step step(struct tcg_cpu *c, tcg_exec_fn exec, const struct x
 
     c->next_rip = next;
     if (!exec)
-        tcg_ud(c, i);
+        tcg__ud(c, i);
     c->lock.on = i->lock; /* (XCHG with memory sets it itself) */
     exec(c, i);
     if (c->lock.on)
-        tcg_locked_end(c);
+        mmu__locked_end(c);
     c->undo_valid = 0;
     c->rip = c->next_rip;
     c->instructions++;
@@ -472,7 +472,7 @@ static inline enum step step(struct tcg_cpu *c, tcg_exec_fn exec, const struct x
 
 /* The JIT's host code runs an instruction it cannot compile through here: step(), and
  * what run_block does after it. */
-int tcg_jit_step(struct tcg_cpu *c, const struct tcg_op *op, struct vcpu_exit *exit)
+int tcg__jit_step(struct tcg_cpu *c, const struct tcg_op *op, struct vcpu_exit *exit)
 {
     enum step s = step(c, op->exec, &op->insn, rip_mask(op->insn.mode), exit);
 
@@ -482,7 +482,7 @@ int tcg_jit_step(struct tcg_cpu *c, const struct tcg_op *op, struct vcpu_exit *e
 }
 
 /* ... and after an instruction it ran itself, when c->events is not 0. */
-int tcg_jit_events(struct tcg_cpu *c, struct vcpu_exit *exit)
+int tcg__jit_events(struct tcg_cpu *c, struct vcpu_exit *exit)
 {
     return events_after(c, exit);
 }
@@ -566,7 +566,7 @@ static void run_blocks(struct tcg_cpu *c, struct vcpu_exit *exit)
         if (!b) {
             uint64_t phys;
             decode_at(c, linear, &scratch.insn, &phys);
-            if (step(c, tcg_exec_for(&scratch.insn), &scratch.insn, rip_mask(c->mode), exit) ==
+            if (step(c, tcg__exec_for(&scratch.insn), &scratch.insn, rip_mask(c->mode), exit) ==
                 STEP_END)
                 return;
             continue;
@@ -601,11 +601,11 @@ static int tcg_run(struct vcpu *v, struct vcpu_exit *exit)
     case 0:
         break;
     case TCG_UNWIND_RETRY: /* a locked write lost its race: the instruction starts again */
-        tcg_locked_end(c);
+        mmu__locked_end(c);
         retire(c);
         break;
     case TCG_UNWIND_EXCEPTION:
-        tcg_locked_end(c);
+        mmu__locked_end(c);
         retire(c);
         if (c->undo_valid)
             restore_undo(c);
@@ -629,14 +629,14 @@ static int tcg_run(struct vcpu *v, struct vcpu_exit *exit)
         }
         break;
     case TCG_UNWIND_EXIT: /* a device access: the VMM's turn */
-        tcg_locked_end(c);
+        mmu__locked_end(c);
         c->inflight.next = 0;
         c->inflight.posted = 0; /* a posted write is filed: the next run completes it */
         c->inflight.pending = 1;
         *exit = c->exit;
         return 0;
     default: /* TCG_UNWIND_FATAL: the interpreter cannot go on; the error says why */
-        tcg_locked_end(c);
+        mmu__locked_end(c);
         retire(c);
         set_exit(exit, VCPU_EXIT_FATAL, KVM_EXIT_INTERNAL_ERROR);
         return 0;
@@ -677,7 +677,7 @@ static int tcg_get_regs(struct vcpu *v, struct kvm_regs *r)
                            .r14 = g[14],
                            .r15 = g[15],
                            .rip = c->rip,
-                           .rflags = tcg_get_rflags(c)};
+                           .rflags = flags__get_rflags(c)};
     return 0;
 }
 
@@ -691,7 +691,7 @@ static int tcg_set_regs(struct vcpu *v, const struct kvm_regs *r)
 
     memcpy(c->r, in, sizeof(in));
     c->rip = r->rip;
-    tcg_set_rflags(c, r->rflags);
+    flags__set_rflags(c, r->rflags);
     c->halted = 0;
     return 0;
 }
@@ -742,8 +742,8 @@ static int tcg_set_sregs(struct vcpu *v, const struct kvm_sregs *s)
     c->cr8 = s->cr8;
     c->efer = s->efer;
     c->apic_base = s->apic_base;
-    tcg_update_mode(c);
-    tcg_tlb_flush(c);
+    protect__update_mode(c);
+    mmu__tlb_flush(c);
     c->halted = 0;
     return 0;
 }
@@ -772,7 +772,7 @@ static void tcg_memory_written(struct vcpu *v, uint64_t gpa, size_t len)
     struct tcg_cpu *c = to_tcg(v);
 
     for (uint64_t a = gpa & ~0xfffull; a < gpa + len && a < (1ull << 32); a += 4096)
-        if (tcg_code_page_cached(c, a))
+        if (tcg__code_page_cached(c, a))
             code_map_written(c->code, a);
 }
 
@@ -789,7 +789,7 @@ static int tcg_translate_op(struct vcpu *v, uint64_t linear, uint64_t *gpa)
 {
     struct tcg_cpu *c = to_tcg(v);
 
-    if (tcg_translate(c, linear, ACC_READ, 0, gpa) < 0)
+    if (mmu__translate(c, linear, ACC_READ, 0, gpa) < 0)
         return error__set("linear address 0x%llx is not mapped", (unsigned long long)linear);
     return 0;
 }

@@ -120,7 +120,7 @@ struct vclock;
 void tcg_vcpu__set_clock(struct vcpu *v, const struct vclock *clock);
 
 /** The CPUID model: fills *eax..*edx for leaf and subleaf as the interpreter answers. */
-void tcg_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t *eax, uint32_t *ebx, uint32_t *ecx,
-               uint32_t *edx);
+void system__cpuid(uint32_t leaf, uint32_t subleaf, uint32_t *eax, uint32_t *ebx, uint32_t *ecx,
+                   uint32_t *edx);
 
 #endif

@@ -159,7 +159,7 @@ static void run_program(struct vcpu *v, uint64_t rip, struct outcome *o)
     o->vector = exit.kind == VCPU_EXIT_FATAL ? tcg_vcpu__exception(v, NULL) : -1;
     memcpy(o->r, t->r, sizeof(o->r));
     o->rip = t->rip;
-    o->rflags = tcg_get_rflags(t);
+    o->rflags = flags__get_rflags(t);
     o->instructions = tcg_vcpu__instructions(v);
     memcpy(o->xmm, t->xmm, sizeof(o->xmm));
     memcpy(o->st, t->x87.r, sizeof(o->st));

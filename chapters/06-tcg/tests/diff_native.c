@@ -206,7 +206,7 @@ int diff__native_fits(const struct diff_case *c, const struct x86_insn *i)
         return 1;
     }
     uint64_t hi = lo + span - 1;
-    if (!tcg_canonical(lo) || !tcg_canonical(hi))
+    if (!tcg__canonical(lo) || !tcg__canonical(hi))
         return 1; /* non-canonical: #GP or #SS in both */
     if (hi < lo)
         return 0;

@@ -265,7 +265,7 @@ int diff__manual_ud(const struct x86_insn *i)
 int diff__bad_target(enum x86_mode mode, uint64_t rip)
 {
     if (mode == X86_MODE_64)
-        return !tcg_canonical(rip);
+        return !tcg__canonical(rip);
     return mode == X86_MODE_16 && rip > 0xffff;
 }
 
@@ -357,7 +357,7 @@ int diff__mmx_skipped(const struct x86_insn *i)
 
     if (!mmx_form(i))
         return 0;
-    tcg_cpuid(1, 0, &a, &b, &c, &d);
+    system__cpuid(1, 0, &a, &b, &c, &d);
     return !(d & (1u << 23));
 }
 
@@ -495,7 +495,7 @@ int diff__beyond_sse2(const struct x86_insn *i)
                ((op == 0x78 || op == 0x79) && (i->opsize_pfx || i->rep == 0xf2));
     if (!sse3)
         return 0;
-    tcg_cpuid(1, 0, &a, &b, &c, &d);
+    system__cpuid(1, 0, &a, &b, &c, &d);
     return !(c & 1); /* CPUID.1:ECX.SSE3 */
 }
 
