@@ -51,10 +51,13 @@ measure() {
 }
 
 args="--mem 256M --virtio-console --disk $tmp/disk.img --initrd $linux/initramfs.cpio.gz"
-echo "(stepvm on the interpreter)" >&2
-# shellcheck disable=SC2086
-measure stepvm-tcg "$build/bin/stepvm" --accel=tcg --stats $args --append console=ttyS0 \
-    "$linux/vmlinuz"
+# The interpreter in each of its ways to run code (--tcg, chapter 6), slowest first.
+for mode in insn block jit; do
+    echo "(stepvm on the interpreter, --tcg=$mode)" >&2
+    # shellcheck disable=SC2086
+    measure "stepvm-$mode" "$build/bin/stepvm" --accel=tcg --tcg=$mode --stats $args \
+        --append console=ttyS0 "$linux/vmlinuz"
+done
 if [ -n "$qemu" ]; then
     echo "(QEMU TCG, microvm and pc)" >&2
     measure qemu-microvm qemu-system-x86_64 -accel tcg -cpu max \
