@@ -115,9 +115,10 @@ static int in_limit(const struct tcg_cpu *c, int seg, uint64_t offset, uint64_t 
 }
 
 /* The host address of [offset, offset + len) in seg when it is RAM inside one page that the
- * TLB already holds for acc (so its checks were made and its A/D bits set), else NULL. */
+ * TLB already holds for acc (so its checks were made and its A/D bits set), else NULL;
+ * *entry is that TLB entry. */
 static uint8_t *host_span(struct tcg_cpu *c, int seg, uint64_t offset, uint64_t len,
-                          enum access acc)
+                          enum access acc, struct tlb_entry **entry)
 {
     uint64_t linear = offset;
     struct tlb_entry *e;
@@ -129,6 +130,7 @@ static uint8_t *host_span(struct tcg_cpu *c, int seg, uint64_t offset, uint64_t 
     e = &c->tlb[acc][(linear >> 12) % TLB_SIZE];
     if ((linear & 0xfff) + len > 0x1000 || e->tag != ((linear >> 12) << 1 | 1) || !e->host)
         return NULL;
+    *entry = e;
     return e->host + (linear & 0xfff);
 }
 
@@ -137,8 +139,9 @@ static uint8_t *host_span(struct tcg_cpu *c, int seg, uint64_t offset, uint64_t 
  * memmove or a fill, when source and destination are RAM that the previous element
  * already reached in the same pages, within their segments' limits. Returns the elements done
  * (rSI and rDI moved), or 0 when the caller must go element by element: the first element
- * of a page, MMIO, a page with decoded code in it, or a copy whose destination overlaps
- * the source from above (which an element-by-element copy repeats, unlike memmove).
+ * of a page, MMIO, or a copy whose destination overlaps the source from above (which an
+ * element-by-element copy repeats, unlike memmove). A destination page with decoded code
+ * in it is written all the same, and then its decoded copies go, as after mmu.c's writes.
  */
 static uint64_t str_bulk(struct tcg_cpu *c, const struct x86_insn *i, const struct str *s,
                          uint64_t n)
@@ -146,11 +149,12 @@ static uint64_t str_bulk(struct tcg_cpu *c, const struct x86_insn *i, const stru
     uint64_t bytes = n * s->size;
     uint64_t si = c->r[R_SI] & s->amask, di = c->r[R_DI] & s->amask;
     uint8_t *dst, *src = NULL;
+    struct tlb_entry *d, *e;
 
     if (s->step < 0 || (s->op != STR_MOVS && s->op != STR_STOS) || di + bytes - 1 > s->amask ||
         !in_limit(c, X86_SEG_ES, di, bytes))
         return 0;
-    if (!(dst = host_span(c, X86_SEG_ES, di, bytes, ACC_WRITE)))
+    if (!(dst = host_span(c, X86_SEG_ES, di, bytes, ACC_WRITE, &d)))
         return 0;
     if (s->op == STR_STOS) {
         /* One element (the low bytes of rAX), then the filled part doubled until done. */
@@ -159,11 +163,18 @@ static uint64_t str_bulk(struct tcg_cpu *c, const struct x86_insn *i, const stru
             memcpy(dst + done, dst, done < bytes - done ? done : bytes - done);
     } else {
         if (si + bytes - 1 > s->amask || !in_limit(c, s->src, si, bytes) ||
-            !(src = host_span(c, s->src, si, bytes, ACC_READ)) || (dst > src && dst < src + bytes))
+            !(src = host_span(c, s->src, si, bytes, ACC_READ, &e)) ||
+            (dst > src && dst < src + bytes))
             return 0;
         memmove(dst, src, bytes);
         reg_write(c, i, R_SI, s->asize, c->r[R_SI] + bytes);
     }
+    /* The bytes may be code: as mmu.c's write_ram, the page's byte is read after the store
+     * (a full barrier between, for a vCPU decoding from the page meanwhile), and when it is
+     * set every decoded copy goes, and the running block stops (tcg.c's [smc]). */
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (__atomic_load_n(d->code, __ATOMIC_SEQ_CST))
+        tcg__code_written(c, d->phys | (uint64_t)(dst - d->host));
     reg_write(c, i, R_DI, s->asize, c->r[R_DI] + bytes);
     return n;
 }
