@@ -1,9 +1,10 @@
 /*
  * smc.c - self-modifying code (chapter 6): a guest that rewrites instructions it is about
  * to run, in the same straight line, after a jump, in a page it calls, through a second
- * linear mapping of the same physical page, and that remaps a code page (INVLPG, a CR3
- * write). Each answer says which instruction ran; the CPU (and QEMU, and the interpreter
- * in either of its ways, --tcg=insn and --tcg=block) must print smc.expected.
+ * linear mapping of the same physical page, by REP MOVS and REP STOS over a whole page,
+ * and that remaps a code page (INVLPG, a CR3 write). Each answer says which instruction ran; the
+ * CPU (and QEMU, and the interpreter in either of its ways, --tcg=insn and --tcg=block) must print
+ * smc.expected.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -20,6 +21,8 @@ static uint8_t page_a[4096] __attribute__((aligned(4096)));
 static uint8_t page_b[4096] __attribute__((aligned(4096)));
 static uint8_t page_c[4096] __attribute__((aligned(4096)));
 static uint8_t page_d[4096] __attribute__((aligned(4096)));
+static uint8_t page_e[4096] __attribute__((aligned(4096)));
+static uint8_t page_f[4096] __attribute__((aligned(4096)));
 /* The tables that map ALIAS: a page directory and a page table. */
 static uint64_t alias_pd[512] __attribute__((aligned(4096)));
 static uint64_t alias_pt[512] __attribute__((aligned(4096)));
@@ -96,6 +99,18 @@ static void map_alias(const void *phys)
     __asm__ volatile("invlpg (%0)" : : "r"(ALIAS) : "memory");
 }
 
+/* Copies a page with REP MOVSB, as memcpy may: one instruction writes all of it. */
+static void copy_page(uint8_t *to, const uint8_t *from)
+{
+    __asm__ volatile("rep movsb" : "+D"(to), "+S"(from) : "c"(4096) : "memory");
+}
+
+/* Fills n bytes with REP STOSB. */
+static void fill(uint8_t *to, uint8_t value, unsigned long n)
+{
+    __asm__ volatile("rep stosb" : "+D"(to), "+c"(n) : "a"(value) : "memory");
+}
+
 int main(void)
 {
     printf("same line:   %d\n", same_line());
@@ -107,6 +122,17 @@ int main(void)
         put_return(page_a, k * 11);
         printf("rewritten %u: %d\n", k, ((code_fn)page_a)());
     }
+
+    /* A page of code replaced by one string instruction: REP MOVSB copies a page over
+     * it, then REP STOSB turns its start into NOPs that slide to the copied page's tail. */
+    put_return(page_e, 1);
+    printf("before copy:  %d\n", ((code_fn)page_e)());
+    put_return(page_f, 2);
+    put_return(page_f + 4000, 3);
+    copy_page(page_e, page_f);
+    printf("rep movsb:    %d\n", ((code_fn)page_e)());
+    fill(page_e, 0x90, 4000); /* NOP */
+    printf("rep stosb:    %d\n", ((code_fn)page_e)());
 
     /* Code in one page that writes the code of another, then calls it. */
     static const uint8_t writer[] = {
