@@ -32,6 +32,7 @@ struct tcg_jit {
     uint64_t gen;           /* moves on when the buffer is emptied: older host pointers are dead */
     unsigned hot;           /* runs before compiling (STEPVM_JIT_HOT overrides JIT_HOT) */
     uint64_t made;          /* blocks compiled */
+    uint64_t stepped;       /* instructions its host code handed to the interpreter */
     struct tcg_block *from; /* the block whose code ran last (see chain()) */
     uint64_t page;          /* the linear page it was entered in */
 };
@@ -355,6 +356,14 @@ static void events_check(struct compiler *k)
 }
 /* [jit-events] */
 
+/* tcg__jit_step, counted (--stats): how much of the guest the host code left to the
+ * interpreter. */
+static int jit_step(struct tcg_cpu *c, const struct tcg_op *op, struct vcpu_exit *exit)
+{
+    c->jit->stepped++;
+    return tcg__jit_step(c, op, exit);
+}
+
 /* Emits the stubs, after the straight-line code. */
 static void emit_stubs(struct compiler *k)
 {
@@ -367,7 +376,7 @@ static void emit_stubs(struct compiler *k)
         catch_up(e, s->rip, s->count, 1);
         if (s->op) {
             /* The instruction the slow way: then it is done, and one more is counted. */
-            call_step(k, (const void *)tcg__jit_step, s->op);
+            call_step(k, (const void *)jit_step, s->op);
             if (s->ends) {
                 op_rr(e, 0, 0x31, RAX, RAX);
                 jump_to(e, -1, k->epilogue);
@@ -951,7 +960,7 @@ static void compile_call(struct compiler *k, const struct tcg_op *o)
 {
     catch_up(&k->e, k->lag_rip, k->lag_count, 1);
     k->lag_rip = k->lag_count = 0;
-    call_step(k, (const void *)tcg__jit_step, o);
+    call_step(k, (const void *)jit_step, o);
 }
 /* [jit-fallback] */
 
@@ -1103,6 +1112,11 @@ size_t jit__bytes(const struct tcg_jit *j)
     return j ? sizeof(*j) + JIT_BUFFER : 0;
 }
 
+uint64_t jit__stepped(const struct tcg_jit *j)
+{
+    return j ? j->stepped : 0;
+}
+
 int jit__supported(void)
 {
     return 1;
@@ -1159,6 +1173,12 @@ void jit__free(struct tcg_jit *j)
 }
 
 size_t jit__bytes(const struct tcg_jit *j)
+{
+    (void)j;
+    return 0;
+}
+
+uint64_t jit__stepped(const struct tcg_jit *j)
 {
     (void)j;
     return 0;

@@ -25,6 +25,9 @@ void jit__free(struct tcg_jit *j);
 /** Host bytes it takes (its code buffer). */
 size_t jit__bytes(const struct tcg_jit *j);
 
+/** Instructions its host code handed to the interpreter (tcg__jit_step) so far. */
+uint64_t jit__stepped(const struct tcg_jit *j);
+
 /** Whether this host can run the JIT's code at all (an x86-64 host). */
 int jit__supported(void);
 

@@ -116,6 +116,13 @@ static void finish(void *ctx, struct vmm *x, int ret)
         fprintf(stderr, "instructions: %llu (decoded: %llu)\n", (unsigned long long)instructions,
                 (unsigned long long)decodes);
     }
+    if (a->vcpus.n && a->stats && tcg_vcpu__translation(a->vcpus.cpu[0]) == TCG_JIT) {
+        uint64_t stepped = 0;
+        for (unsigned i = 0; i < a->vcpus.n; i++)
+            stepped += tcg_vcpu__jit_stepped(a->vcpus.cpu[i]);
+        fprintf(stderr, "jit: %llu instructions through the interpreter\n",
+                (unsigned long long)stepped);
+    }
     tcg_vcpus__free(&a->vcpus);
 }
 

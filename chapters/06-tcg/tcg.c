@@ -1077,6 +1077,11 @@ size_t tcg_vcpu__cache_bytes(struct vcpu *v)
     return (c->cache ? sizeof(*c->cache) : 0) + block__cache_bytes(c->blocks) + jit__bytes(c->jit);
 }
 
+uint64_t tcg_vcpu__jit_stepped(struct vcpu *v)
+{
+    return jit__stepped(to_tcg(v)->jit);
+}
+
 #define IA32_APIC_BASE_BSP (1ull << 8) /* IA32_APIC_BASE: this processor is the BSP */
 
 struct vcpu *tcg_vcpus__backend(void *set, struct guest_mem *mem)

@@ -65,6 +65,9 @@ enum tcg_translation tcg_vcpu__translation(struct vcpu *v);
 /** The host memory v's caches of decoded code take (decoded instructions or blocks). */
 size_t tcg_vcpu__cache_bytes(struct vcpu *v);
 
+/** With --tcg=jit: the instructions v's host code left to the interpreter; else 0. */
+uint64_t tcg_vcpu__jit_stepped(struct vcpu *v);
+
 #define TCG_MAX_VCPUS 64 /* as many as chapter 3's machine has (VMM_MAX_CPUS) */
 
 /**

@@ -32,6 +32,6 @@ int main(int argc, char **argv)
     suite_add_tcase(s, linux_tcg_tests());
     add_guest_kvm_tests(s);
     add_lockstep_tests(s);
-    suite_add_tcase(s, lab_tests(6, 5));
+    suite_add_tcase(s, lab_tests(6, 6));
     return run_suite(s);
 }
