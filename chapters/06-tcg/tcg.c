@@ -400,7 +400,7 @@ static int boundary(struct tcg_cpu *c, struct vcpu_exit *exit)
 /* What step() says about the instruction it ran. */
 enum step {
     STEP_NEXT,   /* done; RIP is the next instruction's, in the same straight line */
-    STEP_BRANCH, /* done; RIP went elsewhere (a branch, a REP that goes on) */
+    STEP_BRANCH, /* done; RIP went elsewhere (a branch, a REP that goes on, IP wrapping) */
     STEP_EVENT,  /* done, and the boundary after it took an interrupt or an NMI */
     STEP_END,    /* the run ends here: *exit is filled in */
 };
@@ -438,7 +438,7 @@ static uint64_t rip_mask(unsigned mode)
 static inline enum step step(struct tcg_cpu *c, tcg_exec_fn exec, const struct x86_insn *i,
                              uint64_t mask, struct vcpu_exit *exit)
 {
-    uint64_t next = (c->rip + i->length) & mask;
+    uint64_t end = c->rip + i->length, next = end & mask;
 
     c->next_rip = next;
     if (!exec)
@@ -466,7 +466,9 @@ static inline enum step step(struct tcg_cpu *c, tcg_exec_fn exec, const struct x
         if (s != STEP_NEXT)
             return s;
     }
-    return c->rip == next ? STEP_NEXT : STEP_BRANCH;
+    /* IP or EIP wrapping round to 0 is a branch too: the next instruction is not the one
+     * after this in linear memory, where a block decoded it. */
+    return c->rip == end ? STEP_NEXT : STEP_BRANCH;
 }
 /* [step] */
 

@@ -278,12 +278,14 @@ static int compare_program(uint64_t seed, uint64_t n, enum tcg_translation way, 
 }
 
 /* Programs that once ran differently, run in every test whatever the variables say: seed,
- * number and rounds. Both are 16-bit programs whose REP MOVSW copies over their own code,
- * which the string fast path once did without dropping the decoded copies. */
+ * number and rounds. The first two are 16-bit programs whose REP MOVSW copies over their
+ * own code, which the string fast path once did without dropping the decoded copies. The
+ * third IRETs to CS 0xffff and runs up to IP 0xffff: IP wraps round to 0, where a block
+ * once ran on into the bytes that follow in linear memory instead. */
 static const struct {
     uint64_t seed, n;
     int rounds;
-} fixed_programs[] = {{7, 2430, 16}, {7, 2926, 16}};
+} fixed_programs[] = {{7, 2430, 16}, {7, 2926, 16}, {11, 4655, 4}};
 
 /* Runs the fixed programs the way way says; returns how many differed. */
 static unsigned long compare_fixed(enum tcg_translation way, struct tally *t)
