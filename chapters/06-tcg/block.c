@@ -52,11 +52,14 @@ size_t block__cache_bytes(const struct tcg_blocks *b)
     return b ? sizeof(*b) : 0;
 }
 
-/* Drops every block: their serials die with them, so no link leads to one any more. */
+/* Drops every block: their serials die with them (0 is never given), so no link, and no
+ * direct jump of the JIT's (jit.c's [jit-direct]), leads to one any more. */
 static void cache_flush(struct tcg_blocks *b)
 {
-    for (unsigned k = 0; k < BLOCK_SLOTS; k++)
+    for (unsigned k = 0; k < BLOCK_SLOTS; k++) {
         b->slot[k].key = 0;
+        b->slot[k].serial = 0;
+    }
     b->used = 0;
 }
 

@@ -175,6 +175,15 @@ static void lea_sib(struct emit *e, int dst, int base, int index, unsigned scale
     b4(e, (uint32_t)disp);
 }
 
+/* lea reg, [rip + disp]: ModRM mod 00 with r/m 101 is RIP-relative in 64-bit code. */
+static void lea_rip(struct emit *e, int reg, int32_t disp)
+{
+    rex(e, 1, reg, 0, 0, 0);
+    b1(e, 0x8d);
+    b1(e, (unsigned)(reg & 7) << 3 | 5);
+    b4(e, (uint32_t)disp);
+}
+
 /* A jump (Jcc with cc 0-15, or JMP with cc < 0) to a place not known yet: returns where
  * its rel32 goes, for patch(). */
 static uint8_t *jump_fwd(struct emit *e, int cc)
@@ -236,6 +245,7 @@ struct stub {
     int32_t rip, count;      /* what c->rip and c->instructions lag behind by there */
     int cc;                  /* slow way of a flag setter a Jcc uses: its condition, or -1 */
     int ends;                /* slow way of a branch: the block ends after it */
+    int guard;               /* the guard failed: see [jit-direct] */
     uint8_t *back;           /* where the straight line goes on */
 };
 
@@ -250,6 +260,7 @@ struct compiler {
     int cc; /* the Jcc after the flag setter being compiled: its condition, -1 if none */
     int bad;
     struct tcg_block *block; /* the block being compiled */
+    uint32_t at;             /* the offset of the instruction being compiled in its page */
 };
 
 static struct stub *stub_new(struct compiler *k, const struct tcg_op *op)
@@ -301,20 +312,21 @@ static void call_step(struct compiler *k, const void *fn, const void *arg)
 
 /* [jit-chain] */
 /*
- * Chaining in host code: at the end of a block that ran cleanly, the next block is found
- * as block__next finds it (block.h's [chain] rule), and when it has host code already, the
- * code jumps straight into it, past its prologue (every block's frame is the same), and
- * the run loop is not seen again until a block ends otherwise. Only code already compiled
- * is entered: compiling here could empty the buffer under the code that called. Returns
- * where to jump, or NULL: the block returns to the run loop, which goes on from
- * c->jit->from.
+ * Chaining in host code, the slow way: at the end of a block that ran cleanly, the next
+ * block is found as block__next finds it (block.h's [chain] rule), and when it has host
+ * code already, the code jumps straight into it, past its prologue (every block's frame
+ * is the same), and the run loop is not seen again until a block ends otherwise. Only
+ * code already compiled is entered: compiling here could empty the buffer under the code
+ * that called. Returns where to jump, or NULL: the block returns to the run loop, which
+ * goes on from c->jit->from.
  */
-#define PROLOGUE_BYTES 11
+#define PROLOGUE_BYTES 14
 
 static const uint8_t *chain(struct tcg_cpu *c, struct tcg_block *from)
 {
     struct tcg_jit *j = c->jit;
 
+    j->from = from; /* (direct jumps, below, do not keep it up to date themselves) */
     if (!c->long64) /* (then the linear address of the next RIP is RIP itself) */
         return NULL;
     struct tcg_block *to = block__next(c, from, j->page, c->rip);
@@ -335,12 +347,84 @@ static void block_end(struct compiler *k)
     call(e, (const void *)chain);
     op_rr(e, 1, 0x85, RAX, RAX);
     uint8_t *back = jump_fwd(e, CC_E);
-    op_rr(e, 0, 0xff, 4, RAX); /* jmp rax */
+    op_rr(e, 0, 0x31, R13, R13); /* xor r13d, r13d: no slot to go back to (see below) */
+    op_rr(e, 0, 0xff, 4, RAX);   /* jmp rax */
     patch(e, back, e->p);
     op_rr(e, 0, 0x31, RAX, RAX); /* xor eax, eax: the block ran to its end */
     jump_to(e, -1, k->epilogue);
 }
 /* [jit-chain] */
+
+/* [jit-direct] */
+/*
+ * Direct jumps (QEMU's goto_tb): where a block goes on to a RIP known when it is compiled
+ * (a Jcc either way, JMP and CALL rel, or the next instruction), in the page it started
+ * in, the jump to the next block's code is a JMP rel32 in the block itself: a slot. The
+ * slot first jumps to the instructions right after it, which call chain_direct() below; it
+ * chains as chain() does, and when it finds host code, rewrites the slot's rel32 to jump
+ * there directly from then on. The target is in the same page, so block.h's [chain] rule
+ * holds for it forever but for one thing: the target block may have been dropped, or the
+ * code written, since. So every block's code starts (after its prologue) with a guard that
+ * checks its own serial and the code map's generation, and when either moved on, jumps to
+ * the slot's own slow way (r13: the slot leaves its address there) or, entered from the
+ * loop or from chain() (r13 = 0), returns to the loop.
+ */
+static const uint8_t *chain_direct(struct tcg_cpu *c, struct tcg_block *from, uint8_t *slot)
+{
+    struct tcg_jit *j = c->jit;
+    uint64_t page = j->page;
+    const uint8_t *to = chain(c, from);
+
+    if (to && (c->rip & ~0xfffull) == page) {
+        const uint8_t *at = slot + (j->rx - j->rw) + 4; /* where the rel32 counts from */
+        int32_t rel = (int32_t)(to - at);
+        memcpy(slot, &rel, 4);
+    }
+    return to;
+}
+
+/* A block's exit to the RIP at offset target of its page (in c->rip already): a slot when
+ * it can be one, else the slow way. */
+static void exit_to(struct compiler *k, int64_t target)
+{
+    struct emit *e = &k->e;
+
+    if ((k->block->key & 3) != 2 || target < 0 || target >= 4096) {
+        block_end(k);
+        return;
+    }
+    lea_rip(e, R13, 5);              /* lea r13, [rip + 5]: the slot's slow way */
+    uint8_t *slot = jump_fwd(e, -1); /* jmp rel32, to the next instruction until linked */
+    patch(e, slot, e->p);
+    op_rr(e, 1, 0x89, RBX, RDI);
+    mov_imm(e, RSI, (uint64_t)(uintptr_t)k->block);
+    mov_imm(e, RDX, (uint64_t)(uintptr_t)slot);
+    call(e, (const void *)chain_direct);
+    op_rr(e, 1, 0x85, RAX, RAX);
+    uint8_t *back = jump_fwd(e, CC_E);
+    op_rr(e, 0, 0x31, R13, R13);
+    op_rr(e, 0, 0xff, 4, RAX); /* jmp rax */
+    patch(e, back, e->p);
+    op_rr(e, 0, 0x31, RAX, RAX);
+    jump_to(e, -1, k->epilogue);
+}
+
+/* The guard after the prologue: is this block's code still the block's? */
+static struct stub *guard(struct compiler *k, struct stub *fail)
+{
+    struct emit *e = &k->e;
+
+    mov_imm(e, RAX, (uint64_t)(uintptr_t)k->block);
+    mov_imm(e, RCX, k->block->serial);
+    op_mem(e, 1, 0x39, RCX, RAX, (int32_t)offsetof(struct tcg_block, serial));
+    to_stub(k, fail, CC_NE);
+    op_mem(e, 1, 0x8b, RCX, RBX, OFF(code));
+    op_mem(e, 1, 0x8b, RCX, RCX, (int32_t)offsetof(struct tcg_code_map, gen));
+    op_mem(e, 1, 0x39, RCX, RAX, (int32_t)offsetof(struct tcg_block, gen));
+    to_stub(k, fail, CC_NE);
+    return fail;
+}
+/* [jit-direct] */
 
 /* [jit-events] */
 /* After an instruction run inline: what step() looks at after every instruction. The one
@@ -373,6 +457,13 @@ static void emit_stubs(struct compiler *k)
         struct stub *s = &k->stub[n];
         for (unsigned f = 0; f < s->nfrom; f++)
             patch(e, s->from[f], e->p);
+        if (s->guard) { /* to the slot's slow way, or back to the loop */
+            op_rr(e, 0, 0x31, RAX, RAX);
+            op_rr(e, 1, 0x85, R13, R13);
+            jump_to(e, CC_E, k->epilogue);
+            op_rr(e, 0, 0xff, 4, R13); /* jmp r13 */
+            continue;
+        }
         catch_up(e, s->rip, s->count, 1);
         if (s->op) {
             /* The instruction the slow way: then it is done, and one more is counted. */
@@ -932,7 +1023,23 @@ static void compile_branch(struct compiler *k, const struct tcg_op *o, enum form
     uint8_t *quiet = jump_fwd(e, CC_E);
     call_step(k, (const void *)tcg__jit_events, NULL);
     patch(e, quiet, e->p);
-    block_end(k);
+    int64_t next = (int64_t)k->at + i->length; /* the offsets of the ways on in the page */
+    switch (f) {
+    case F_JCC: {
+        op_rr(e, 0, 0x84, R13, R13); /* (r13b: still the condition) */
+        uint8_t *taken = jump_fwd(e, CC_NE);
+        exit_to(k, next);
+        patch(e, taken, e->p);
+        exit_to(k, next + rel);
+        break;
+    }
+    case F_JMP:
+    case F_CALL:
+        exit_to(k, next + rel);
+        break;
+    default:
+        block_end(k);
+    }
 }
 
 /* The form of a block's instruction (one without code is #UD: the interpreter's). */
@@ -993,9 +1100,12 @@ static long compile(struct tcg_block *b, uint8_t *start, size_t room, size_t *si
     b1(e, 0x55);
     op_rr(e, 1, 0x89, RDI, RBX); /* rbx = c, r12 = exit */
     op_rr(e, 1, 0x89, RSI, R12);
+    op_rr(e, 0, 0x31, R13, R13); /* r13 = 0: entered from the loop */
     if (e->p - entry != PROLOGUE_BYTES)
         c->bad = 1;
     c->block = b;
+    c->at = (uint32_t)(b->key >> 2 & 0xfff);
+    guard(c, stub_new(c, NULL))->guard = 1;
     for (unsigned n = 0; n < b->n; n++) {
         const struct tcg_op *o = &b->op[n];
         enum form f = form(o);
@@ -1003,6 +1113,7 @@ static long compile(struct tcg_block *b, uint8_t *start, size_t room, size_t *si
         switch (f) {
         case F_NONE:
             compile_call(c, o);
+            c->at += o->insn.length;
             continue;
         case F_JCC:
         case F_JMP:
@@ -1036,11 +1147,17 @@ static long compile(struct tcg_block *b, uint8_t *start, size_t room, size_t *si
         }
         c->lag_rip += o->insn.length;
         c->lag_count++;
+        c->at += o->insn.length;
         events_check(c);
     }
-    /* The block ended without a branch (its page ends, or it is full). */
+    /* The block ended without a branch (its page ends, or it is full): after an
+     * instruction the interpreter ran, only the slow way (it may have been one that ends
+     * a block, without a branch: see block.c's [ends]). */
     catch_up(e, c->lag_rip, c->lag_count, 1);
-    block_end(c);
+    if (form(&b->op[b->n - 1]) == F_NONE)
+        block_end(c);
+    else
+        exit_to(c, c->at);
 stubs:
     emit_stubs(c);
     if (e->full || c->bad)
