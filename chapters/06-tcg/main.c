@@ -142,8 +142,8 @@ int main(int argc, char **argv)
                         "                      default) or at every instruction (steps)\n"
                         "  --tcg HOW           how the interpreter runs code: insn (decoded\n"
                         "                      instructions, one at a time), block (translation\n"
-                        "                      blocks, chained; the default) or jit (blocks, the\n"
-                        "                      hot ones compiled to x86-64 host code)\n",
+                        "                      blocks, chained) or jit (blocks, the hot ones\n"
+                        "                      compiled to host code; the default on x86-64)\n",
         .options = options,
         .option = option,
         .configure = configure,

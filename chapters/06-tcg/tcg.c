@@ -7,9 +7,10 @@
  * is the expensive step, and a guest runs the same instructions over and over, so each
  * decoded instruction is kept in a cache keyed by its guest-physical address. A write to
  * a page that holds cached code throws the cache away (self-modifying code stays right).
- * That is --tcg=insn; with --tcg=block (the default) the loop runs translation blocks
- * instead, straight runs of decoded instructions chained to each other (block.c), through
- * the same step() for every instruction.
+ * That is --tcg=insn; with --tcg=block the loop runs translation blocks instead, straight
+ * runs of decoded instructions chained to each other (block.c), through the same step()
+ * for every instruction; --tcg=jit (the default on x86-64 hosts) compiles the hot blocks
+ * to host code (jit.c).
  *
  * Several vCPUs (chapter 5's machine, a host thread each) each have their own cache, and
  * share the rest: see "Several vCPUs" below.
@@ -889,7 +890,8 @@ static void code_map_put(struct tcg_code_map *m)
 
 /* ---- Making one ---- */
 
-/* How new vCPUs run code: set by --tcg, else by STEPVM_TCG, else blocks. */
+/* How new vCPUs run code: set by --tcg, else by STEPVM_TCG, else the fastest the host
+ * has: the JIT on x86-64, blocks elsewhere. */
 static pthread_mutex_t translation_lock = PTHREAD_MUTEX_INITIALIZER;
 static int translation_chosen = -1; /* enum tcg_translation, -1 until decided */
 
@@ -918,13 +920,14 @@ void tcg_translation__set_default(enum tcg_translation t)
 
 static enum tcg_translation translation_default(void)
 {
-    enum tcg_translation t = TCG_BLOCK;
+    const enum tcg_translation fastest = jit__supported() ? TCG_JIT : TCG_BLOCK;
+    enum tcg_translation t = fastest;
 
     pthread_mutex_lock(&translation_lock);
     if (translation_chosen < 0) {
         const char *env = getenv("STEPVM_TCG");
         if (env && tcg_translation__parse(env, &t) < 0)
-            t = TCG_BLOCK;
+            t = fastest;
         translation_chosen = (int)t;
     }
     t = (enum tcg_translation)translation_chosen;

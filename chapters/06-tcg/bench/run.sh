@@ -4,7 +4,7 @@
 # work at CPL3: a sieve, a sort, a CRC-32 and a bytecode interpreter; bench-vm.elf
 # (bench/guest/vm.c) is a switch-dispatched bytecode machine, all short blocks and indirect
 # jumps. Each runs under (a) the interpreter an instruction at a time (--tcg=insn), (b) the
-# interpreter in translation blocks (--tcg=block, the default), (c) the JIT (--tcg=jit: hot
+# interpreter in translation blocks (--tcg=block), (c) the JIT (--tcg=jit, the default: hot
 # blocks compiled to host code, x86-64 hosts only), (d) QEMU TCG, and (e) stepvm --accel=kvm
 # where the KVM device is usable here (common/scripts/kvm-usable.sh; elsewhere its row says
 # why not). Prints guest instructions per second for each, the ratio to QEMU TCG beside the

@@ -1,12 +1,12 @@
 # Lab block-stats (chapter 6): stepvm --stats counts the translation blocks it made, the
 # times it entered one through a link (chained), and the blocks it threw away (dropped).
 runs() {
-    host plain bin/stepvm --accel=tcg guests/ch6/lab-blocks.elf
-    host short bin/stepvm --accel=tcg --stats --cmdline trips=1 guests/ch6/lab-blocks.elf
-    host trips1 bin/stepvm --accel=tcg --stats --cmdline trips=100000 guests/ch6/lab-blocks.elf
-    host trips2 bin/stepvm --accel=tcg --stats --cmdline trips=200000 guests/ch6/lab-blocks.elf
-    host vm bin/stepvm --accel=tcg --stats guests/ch6/bench-vm.elf
-    host smc bin/stepvm --accel=tcg --stats guests/ch6/smc.elf
+    host plain bin/stepvm --accel=tcg --tcg=block guests/ch6/lab-blocks.elf
+    host short bin/stepvm --accel=tcg --tcg=block --stats --cmdline trips=1 guests/ch6/lab-blocks.elf
+    host trips1 bin/stepvm --accel=tcg --tcg=block --stats --cmdline trips=100000 guests/ch6/lab-blocks.elf
+    host trips2 bin/stepvm --accel=tcg --tcg=block --stats --cmdline trips=200000 guests/ch6/lab-blocks.elf
+    host vm bin/stepvm --accel=tcg --tcg=block --stats guests/ch6/bench-vm.elf
+    host smc bin/stepvm --accel=tcg --tcg=block --stats guests/ch6/smc.elf
     host insn bin/stepvm --accel=tcg --tcg=insn --stats --cmdline trips=1000 guests/ch6/lab-blocks.elf
 }
 # The blocks line of run $1, or nothing when it has none of the right form.
