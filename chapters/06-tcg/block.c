@@ -53,7 +53,7 @@ size_t block__cache_bytes(const struct tcg_blocks *b)
 }
 
 /* Drops every block: their serials die with them (0 is never given), so no link, and no
- * direct jump of the JIT's (jit.c's [jit-direct]), leads to one any more. */
+ * direct jump of the JIT's (jit.c, guard()), leads to one any more. */
 static void cache_flush(struct tcg_blocks *b)
 {
     for (unsigned k = 0; k < BLOCK_SLOTS; k++) {

@@ -245,7 +245,7 @@ struct stub {
     int32_t rip, count;      /* what c->rip and c->instructions lag behind by there */
     int cc;                  /* slow way of a flag setter a Jcc uses: its condition, or -1 */
     int ends;                /* slow way of a branch: the block ends after it */
-    int guard;               /* the guard failed: see [jit-direct] */
+    int guard;               /* the guard failed: see guard() */
     uint8_t *back;           /* where the straight line goes on */
 };
 
