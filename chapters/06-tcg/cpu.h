@@ -455,6 +455,14 @@ uint64_t mmu__read_sys(struct tcg_cpu *c, uint64_t linear, unsigned size);
 void mmu__write_sys(struct tcg_cpu *c, uint64_t linear, unsigned size, uint64_t value);
 
 /**
+ * To be called after bytes at offset off of TLB entry e's page were stored through e->host
+ * (a store, or a whole copy or fill that started there): if the page holds decoded code,
+ * every decoded copy of it goes and the running block ends (tcg__code_written). With several
+ * vCPUs it puts a full barrier between the store and that check.
+ */
+void mmu__ram_written(struct tcg_cpu *c, const struct tlb_entry *e, uint64_t off);
+
+/**
  * Copies up to len code bytes at linear address into buf, stopping at the first page that
  * cannot be fetched. Returns the number copied; *phys gets the first byte's address.
  */

@@ -543,24 +543,25 @@ static inline uint64_t read_plain(struct tcg_cpu *c, uint64_t linear, unsigned s
 }
 
 /* [write] */
-/* A write to RAM through a TLB entry: then, if the page holds decoded code, every vCPU's
- * copy of it goes (tcg.c's tcg__code_written). With one vCPU the check comes first and the common
- * write is a byte load and a store; with several, the store comes first and is a full
- * barrier, so that a vCPU decoding from the page meanwhile either sees the new bytes or
- * has its decode dropped. */
+/* After a store to RAM through a TLB entry: if the page holds decoded code, every vCPU's
+ * copy of it goes (tcg.c's tcg__code_written). The page's byte is read after the store;
+ * with several vCPUs a full barrier comes between, so that a vCPU decoding from the page
+ * meanwhile either sees the new bytes or has its decode dropped. With one vCPU the common
+ * write is a store and a byte load. */
+void mmu__ram_written(struct tcg_cpu *c, const struct tlb_entry *e, uint64_t off)
+{
+    if (c->smp)
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (code_page(e))
+        tcg__code_written(c, e->phys | off);
+}
+
+/* A write to RAM through a TLB entry. */
 static inline void write_ram(struct tcg_cpu *c, struct tlb_entry *e, uint64_t off, unsigned size,
                              uint64_t value)
 {
-    if (!c->smp) {
-        int code = code_page(e);
-        host_store(e->host + off, size, value, __ATOMIC_RELEASE);
-        if (code)
-            tcg__code_written(c, e->phys | off);
-        return;
-    }
-    host_store(e->host + off, size, value, __ATOMIC_SEQ_CST);
-    if (code_page(e))
-        tcg__code_written(c, e->phys | off);
+    host_store(e->host + off, size, value, __ATOMIC_RELEASE);
+    mmu__ram_written(c, e, off);
 }
 
 static void write_plain(struct tcg_cpu *c, uint64_t linear, unsigned size, uint64_t value)

@@ -116,7 +116,7 @@ static int in_limit(const struct tcg_cpu *c, int seg, uint64_t offset, uint64_t 
 
 /* The host address of [offset, offset + len) in seg when it is RAM inside one page that the
  * TLB already holds for acc (so its checks were made and its A/D bits set), else NULL;
- * *entry is that TLB entry. */
+ * *entry (when entry is not NULL) is that TLB entry. */
 static uint8_t *host_span(struct tcg_cpu *c, int seg, uint64_t offset, uint64_t len,
                           enum access acc, struct tlb_entry **entry)
 {
@@ -130,7 +130,8 @@ static uint8_t *host_span(struct tcg_cpu *c, int seg, uint64_t offset, uint64_t 
     e = &c->tlb[acc][(linear >> 12) % TLB_SIZE];
     if ((linear & 0xfff) + len > 0x1000 || e->tag != ((linear >> 12) << 1 | 1) || !e->host)
         return NULL;
-    *entry = e;
+    if (entry)
+        *entry = e;
     return e->host + (linear & 0xfff);
 }
 
@@ -149,7 +150,7 @@ static uint64_t str_bulk(struct tcg_cpu *c, const struct x86_insn *i, const stru
     uint64_t bytes = n * s->size;
     uint64_t si = c->r[R_SI] & s->amask, di = c->r[R_DI] & s->amask;
     uint8_t *dst, *src = NULL;
-    struct tlb_entry *d, *e;
+    struct tlb_entry *d;
 
     if (s->step < 0 || (s->op != STR_MOVS && s->op != STR_STOS) || di + bytes - 1 > s->amask ||
         !in_limit(c, X86_SEG_ES, di, bytes))
@@ -163,18 +164,13 @@ static uint64_t str_bulk(struct tcg_cpu *c, const struct x86_insn *i, const stru
             memcpy(dst + done, dst, done < bytes - done ? done : bytes - done);
     } else {
         if (si + bytes - 1 > s->amask || !in_limit(c, s->src, si, bytes) ||
-            !(src = host_span(c, s->src, si, bytes, ACC_READ, &e)) ||
+            !(src = host_span(c, s->src, si, bytes, ACC_READ, NULL)) ||
             (dst > src && dst < src + bytes))
             return 0;
         memmove(dst, src, bytes);
         reg_write(c, i, R_SI, s->asize, c->r[R_SI] + bytes);
     }
-    /* The bytes may be code: as mmu.c's write_ram, the page's byte is read after the store
-     * (a full barrier between, for a vCPU decoding from the page meanwhile), and when it is
-     * set every decoded copy goes, and the running block stops (tcg.c's [smc]). */
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    if (__atomic_load_n(d->code, __ATOMIC_SEQ_CST))
-        tcg__code_written(c, d->phys | (uint64_t)(dst - d->host));
+    mmu__ram_written(c, d, (uint64_t)(dst - d->host)); /* the bytes may be code */
     reg_write(c, i, R_DI, s->asize, c->r[R_DI] + bytes);
     return n;
 }
