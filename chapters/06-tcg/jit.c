@@ -624,6 +624,7 @@ enum form {
     F_RET,
     F_JMPM,  /* JMP through a register or memory */
     F_SHIFT, /* SHL, SHR, SAR of a register by an immediate (not 0) */
+    F_NOP,   /* NOP (90) and NOP r/m (0F 1F): no code at all */
 };
 
 /* The group 1 operation of an ALU opcode: 0 ADD, 1 OR, 4 AND, 5 SUB, 6 XOR, 7 CMP, 8 TEST;
@@ -676,6 +677,8 @@ static enum form form_of(const struct x86_insn *i)
     if (i->map == X86_MAP_0F) {
         if (op >= 0x80 && op <= 0x8f && size == 8)
             return F_JCC;
+        if (op == 0x1f) /* NOP r/m touches no memory */
+            return F_NOP;
         if ((op == 0xb6 || op == 0xb7) && wide &&
             (reg ? op == 0xb7 || i->rex || i->rm_reg < 4 : plain_mem(i)))
             return F_MOVX;
@@ -685,6 +688,8 @@ static enum form form_of(const struct x86_insn *i)
         return F_NONE;
     if (alu_form(i))
         return F_ALU;
+    if (op == 0x90 && i->reg_op == R_AX && i->rep != 0xf3) /* (with REX.B: XCHG r8, rax) */
+        return F_NOP;
     if ((op == 0x89 || op == 0x8b) && wide && (reg || plain_mem(i)))
         return F_MOV;
     if (op == 0xc7 && (i->reg & 7) == 0 && wide && (reg || plain_mem(i)))
@@ -1143,6 +1148,8 @@ static long compile(struct tcg_block *b, uint8_t *start, size_t room, size_t *si
             break;
         case F_SHIFT:
             compile_shift(c, o);
+            break;
+        case F_NOP:
             break;
         }
         c->lag_rip += o->insn.length;
