@@ -625,6 +625,7 @@ enum form {
     F_JMPM,  /* JMP through a register or memory */
     F_SHIFT, /* SHL, SHR, SAR of a register by an immediate (not 0) */
     F_NOP,   /* NOP (90) and NOP r/m (0F 1F): no code at all */
+    F_UNARY, /* NOT, NEG of a register or memory */
 };
 
 /* The group 1 operation of an ALU opcode: 0 ADD, 1 OR, 4 AND, 5 SUB, 6 XOR, 7 CMP, 8 TEST;
@@ -698,6 +699,8 @@ static enum form form_of(const struct x86_insn *i)
         return F_MOV;
     if (op >= 0xb8 && op <= 0xbf && wide)
         return F_MOV;
+    if (op == 0xf7 && ((i->reg & 7) == 2 || (i->reg & 7) == 3) && wide && (reg || plain_mem(i)))
+        return F_UNARY;
     if ((op == 0xc1 || op == 0xd1) && wide && reg && ((i->reg & 7) == 4 || (i->reg & 7) >= 5) &&
         (i->reg & 7) != 6 && (op == 0xd1 || (i->imm & (size == 8 ? 63 : 31)) != 0))
         return F_SHIFT;
@@ -827,6 +830,41 @@ static void compile_shift(struct compiler *k, const struct tcg_op *o)
     store(e, RAX, RBX, OFF(cc_dst), 8);
     store(e, RCX, RBX, OFF(cc_src), 8);
     store(e, RDX, RBX, OFF(cc_res), 8);
+}
+
+/* NOT and NEG (F7 /2 /3): rax = the operand, rdx = the result. NEG records the flags of
+ * 0 - x as alu.c does (CC_SUB, dst 0, src x); NOT changes none. */
+static void compile_unary(struct compiler *k, const struct tcg_op *o)
+{
+    const struct x86_insn *i = &o->insn;
+    struct emit *e = &k->e;
+    unsigned size = i->opsize, w = size == 8, neg = (i->reg & 7) == 3;
+    struct stub *slow = NULL;
+
+    if (i->rm_reg != X86_REG_NONE) {
+        load(e, RAX, RBX, REG(i->rm_reg), size);
+    } else {
+        slow = stub_new(k, o);
+        mem_operand(k, i, ACC_WRITE, size, slow);
+        load(e, RAX, RSI, 0, size);
+    }
+    op_rr(e, w, 0x89, RAX, RDX);         /* mov rdx, rax */
+    op_rr(e, w, 0xf7, neg ? 3 : 2, RDX); /* neg rdx or not rdx */
+    if (slow)
+        store(e, RDX, RSI, 0, size);
+    else
+        write_greg(e, i->rm_reg, RDX, size);
+    if (neg) {
+        b1(e, 0x66); /* mov word [rbx + cc_op], CC_SUB | size << 8 */
+        op_mem(e, 0, 0xc7, 0, RBX, OFF(cc_op));
+        b1(e, CC_SUB);
+        b1(e, size);
+        alu_mi(e, 1, 4, OFF(cc_dst), 0); /* and qword [rbx + cc_dst], 0 */
+        store(e, RAX, RBX, OFF(cc_src), 8);
+        store(e, RDX, RBX, OFF(cc_res), 8);
+    }
+    if (slow)
+        slow->back = e->p;
 }
 
 /* MOV: 89, 8B, C7, C6, B8+r. */
@@ -1150,6 +1188,9 @@ static long compile(struct tcg_block *b, uint8_t *start, size_t room, size_t *si
             compile_shift(c, o);
             break;
         case F_NOP:
+            break;
+        case F_UNARY:
+            compile_unary(c, o);
             break;
         }
         c->lag_rip += o->insn.length;
