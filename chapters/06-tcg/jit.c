@@ -639,33 +639,29 @@ static int alu_op(const struct x86_insn *i)
         return -1;
     if (op < 0x40 && (op & 7) <= 5)
         g = (int)(op >> 3);
-    else if (op == 0x81 || op == 0x83)
+    else if (op == 0x80 || op == 0x81 || op == 0x83)
         g = i->reg & 7;
-    else if (op == 0x85 || op == 0xa8 || op == 0xa9)
+    else if (op == 0x84 || op == 0x85 || op == 0xa8 || op == 0xa9)
         g = 8;
     return g == 2 || g == 3 ? -1 : g;
 }
 
-/* Whether i is an ALU form this compiler has: where its operands are. */
+/* Whether i is an ALU form this compiler has: registers (without REX, byte registers 4-7
+ * are AH, CH, DH, BH, which are left to the interpreter), an immediate, and at most one
+ * memory operand, read, or read and written (the r/m destination). */
 static int alu_form(const struct x86_insn *i)
 {
     unsigned op = i->opcode, low = op & 7, size = i->opsize;
-    int byte = op < 0x40 ? (low == 0 || low == 2 || low == 4) : op == 0xa8;
+    int byte =
+        op < 0x40 ? (low == 0 || low == 2 || low == 4) : op == 0x80 || op == 0x84 || op == 0xa8;
 
     if (alu_op(i) < 0 || (byte ? size != 1 : size != 4 && size != 8))
         return 0;
-    if (op < 0x40 && low <= 3) {
-        if (byte) /* byte registers: only AL, CL, DL, BL (no AH, no REX question) */
-            return 0;
-        if (i->rm_reg != X86_REG_NONE)
-            return 1;
-        return low == 3 && plain_mem(i); /* op reg, [mem] */
-    }
-    if (op == 0x81 || op == 0x83)
-        return i->rm_reg != X86_REG_NONE || ((i->reg & 7) == 7 && plain_mem(i));
-    if (op == 0x85)
-        return i->rm_reg != X86_REG_NONE;
-    return 1; /* 04 0C 24 2C 34 3C A8 (AL, imm8), 05 ... 3D A9 (eAX, imm32) */
+    if (!i->has_modrm) /* 04 0C 24 2C 34 3C A8 (AL, imm8), 05 ... 3D A9 (eAX, imm32) */
+        return 1;
+    if (byte && !i->rex && (i->rm_reg >= 4 || (op != 0x80 && i->reg >= 4)))
+        return 0;
+    return i->rm_reg != X86_REG_NONE || plain_mem(i);
 }
 
 static enum form form_of(const struct x86_insn *i)
@@ -746,38 +742,25 @@ static void compile_alu(struct compiler *k, const struct tcg_op *o)
     const struct x86_insn *i = &o->insn;
     struct emit *e = &k->e;
     unsigned op = i->opcode, size = i->opsize, w = size == 8;
-    int g = alu_op(i), dst = i->rm_reg, writes = g != 7 && g != 8;
+    int g = alu_op(i), writes = g != 7 && g != 8;
+    int imm = !i->has_modrm || op == 0x80 || op == 0x81 || op == 0x83;
+    int to_rm = i->has_modrm && !(op < 0x40 && (op & 7) >= 2);   /* r/m is the destination */
+    int dst = !i->has_modrm ? R_AX : to_rm ? i->rm_reg : i->reg; /* NONE: memory */
     struct stub *slow = NULL;
 
-    if (op < 0x40 && (op & 7) >= 4) { /* AL/eAX, imm */
-        dst = R_AX;
-        load(e, RAX, RBX, REG(R_AX), size);
-        mov_imm(e, RCX, imm_masked(i, size));
-    } else if (op == 0x81 || op == 0x83 || op == 0xa8 || op == 0xa9) {
-        if (op >= 0xa8)
-            dst = R_AX;
-        if (dst == X86_REG_NONE) { /* CMP [mem], imm */
-            slow = stub_new(k, o);
-            mem_operand(k, i, ACC_READ, size, slow);
-            load(e, RAX, RSI, 0, size);
-        } else {
-            load(e, RAX, RBX, REG(dst), size);
-        }
-        mov_imm(e, RCX, imm_masked(i, size));
-    } else if ((op & 7) == 3 || (op & 7) == 2) { /* reg, r/m */
-        dst = i->reg;
-        if (i->rm_reg == X86_REG_NONE) {
-            slow = stub_new(k, o);
-            mem_operand(k, i, ACC_READ, size, slow);
-            load(e, RCX, RSI, 0, size);
-        } else {
-            load(e, RCX, RBX, REG(i->rm_reg), size);
-        }
-        load(e, RAX, RBX, REG(dst), size);
-    } else { /* r/m, reg (and TEST) */
-        load(e, RAX, RBX, REG(dst), size);
-        load(e, RCX, RBX, REG(i->reg), size);
+    if (i->has_modrm && i->rm_reg == X86_REG_NONE) { /* first: it needs rax to rsi */
+        slow = stub_new(k, o);
+        mem_operand(k, i, to_rm && writes ? ACC_WRITE : ACC_READ, size, slow);
+        load(e, to_rm ? RAX : RCX, RSI, 0, size);
     }
+    if (dst != X86_REG_NONE)
+        load(e, RAX, RBX, REG(dst), size);
+    if (imm)
+        mov_imm(e, RCX, imm_masked(i, size));
+    else if (to_rm)
+        load(e, RCX, RBX, REG(i->reg), size);
+    else if (!slow)
+        load(e, RCX, RBX, REG(i->rm_reg), size);
     static const unsigned host_op[9] = {0x01, 0x09, 0, 0, 0x21, 0x29, 0x31, 0x29, 0x21};
     op_rr(e, w, 0x89, RAX, RDX);                                    /* mov rdx, rax */
     op_rr(e, w, size == 1 ? host_op[g] - 1 : host_op[g], RCX, RDX); /* op edx, ecx */
@@ -786,7 +769,9 @@ static void compile_alu(struct compiler *k, const struct tcg_op *o)
         if (slow)
             slow->cc = k->cc;
     }
-    if (writes)
+    if (writes && dst == X86_REG_NONE)
+        store(e, RDX, RSI, 0, size); /* (rsi: the operand's host address still) */
+    else if (writes)
         write_greg(e, dst, RDX, size);
     static const uint8_t cc_of[9] = {CC_ADD, CC_LOGIC, 0,      0,       CC_LOGIC,
                                      CC_SUB, CC_LOGIC, CC_SUB, CC_LOGIC};
