@@ -626,6 +626,8 @@ enum form {
     F_SHIFT, /* SHL, SHR, SAR of a register by an immediate (not 0) */
     F_NOP,   /* NOP (90) and NOP r/m (0F 1F): no code at all */
     F_UNARY, /* NOT, NEG of a register or memory */
+    F_SETCC, /* SETcc of a byte register or memory */
+    F_CMOV,  /* CMOVcc between registers */
 };
 
 /* The group 1 operation of an ALU opcode: 0 ADD, 1 OR, 4 AND, 5 SUB, 6 XOR, 7 CMP, 8 TEST;
@@ -676,6 +678,10 @@ static enum form form_of(const struct x86_insn *i)
             return F_JCC;
         if (op == 0x1f) /* NOP r/m touches no memory */
             return F_NOP;
+        if (op >= 0x90 && op <= 0x9f && (reg ? i->rex || i->rm_reg < 4 : plain_mem(i)))
+            return F_SETCC;
+        if (op >= 0x40 && op <= 0x4f && wide && reg)
+            return F_CMOV;
         if ((op == 0xb6 || op == 0xb7) && wide &&
             (reg ? op == 0xb7 || i->rex || i->rm_reg < 4 : plain_mem(i)))
             return F_MOVX;
@@ -850,6 +856,54 @@ static void compile_unary(struct compiler *k, const struct tcg_op *o)
     }
     if (slow)
         slow->back = e->p;
+}
+
+/* r13b = condition cc (0-15) of the guest's flags. When the flag setter just before was
+ * compiled inline (k->cc >= 0), it left the condition there already; else flags__cond
+ * computes it from the lazy flags, as the interpreter does. */
+static void cond_r13(struct compiler *k, unsigned cc)
+{
+    struct emit *e = &k->e;
+
+    if (k->cc >= 0)
+        return;
+    op_rr(e, 1, 0x89, RBX, RDI);
+    mov_imm(e, RSI, cc);
+    call(e, (const void *)flags__cond);
+    op_rr(e, 0, 0x89, RAX, R13); /* mov r13d, eax */
+}
+
+/* SETcc (0F 90-9F): the byte r13b to a register or to memory. */
+static void compile_setcc(struct compiler *k, const struct tcg_op *o)
+{
+    const struct x86_insn *i = &o->insn;
+
+    cond_r13(k, i->opcode & 15u);
+    if (i->rm_reg != X86_REG_NONE) {
+        write_greg(&k->e, i->rm_reg, R13, 1);
+        return;
+    }
+    struct stub *slow = stub_new(k, o);
+    mem_operand(k, i, ACC_WRITE, 1, slow);
+    store(&k->e, R13, RSI, 0, 1);
+    slow->back = k->e.p;
+}
+
+/* CMOVcc (0F 40-4F) between registers. A 32-bit one writes its destination whatever the
+ * condition, so the upper half is cleared even when it is false: cmovne eax, ecx does the
+ * same on the host. */
+static void compile_cmov(struct compiler *k, const struct tcg_op *o)
+{
+    const struct x86_insn *i = &o->insn;
+    struct emit *e = &k->e;
+    unsigned size = i->opsize;
+
+    cond_r13(k, i->opcode & 15u);
+    load(e, RAX, RBX, REG(i->reg), size);
+    load(e, RCX, RBX, REG(i->rm_reg), size);
+    op_rr(e, 0, 0x84, R13, R13);           /* test r13b, r13b */
+    op_rr(e, size == 8, 0x0f45, RAX, RCX); /* cmovne rax, rcx */
+    write_greg(e, i->reg, RAX, size);
 }
 
 /* MOV: 89, 8B, C7, C6, B8+r. */
@@ -1076,14 +1130,16 @@ static enum form form(const struct tcg_op *o)
     return o->exec ? form_of(&o->insn) : F_NONE;
 }
 
-/* Whether instruction n + 1 of b is a Jcc that compile_branch will compile: then the flag
- * setter n keeps its condition. Returns the condition, or -1. */
+/* Whether instruction n + 1 of b is a Jcc that compile_branch will compile, or a SETcc or
+ * CMOVcc compiled inline: then the flag setter n keeps its condition (in r13b). Returns the
+ * condition, or -1. */
 static int jcc_after(const struct tcg_block *b, unsigned n)
 {
     if (n + 1 >= b->n)
         return -1;
     const struct x86_insn *j = &b->op[n + 1].insn;
-    if (form(&b->op[n + 1]) != F_JCC)
+    enum form f = form(&b->op[n + 1]);
+    if (f != F_JCC && f != F_SETCC && f != F_CMOV)
         return -1;
     return j->opcode & 15;
 }
@@ -1176,6 +1232,14 @@ static long compile(struct tcg_block *b, uint8_t *start, size_t room, size_t *si
             break;
         case F_UNARY:
             compile_unary(c, o);
+            break;
+        case F_SETCC:
+        case F_CMOV:
+            c->cc = n > 0 && form(&b->op[n - 1]) == F_ALU ? 0 : -1; /* r13b holds it */
+            if (f == F_SETCC)
+                compile_setcc(c, o);
+            else
+                compile_cmov(c, o);
             break;
         }
         c->lag_rip += o->insn.length;
