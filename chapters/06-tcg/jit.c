@@ -628,6 +628,9 @@ enum form {
     F_UNARY, /* NOT, NEG of a register or memory */
     F_SETCC, /* SETcc of a byte register or memory */
     F_CMOV,  /* CMOVcc between registers */
+    F_IMUL,  /* IMUL r, r/m (0F AF) */
+    F_CDQ,   /* CDQ, CQO */
+    F_SHCL,  /* SHL, SHR, SAR of a register by CL */
 };
 
 /* The group 1 operation of an ALU opcode: 0 ADD, 1 OR, 4 AND, 5 SUB, 6 XOR, 7 CMP, 8 TEST;
@@ -682,6 +685,8 @@ static enum form form_of(const struct x86_insn *i)
             return F_SETCC;
         if (op >= 0x40 && op <= 0x4f && wide && reg)
             return F_CMOV;
+        if (op == 0xaf && wide && (reg || plain_mem(i)))
+            return F_IMUL;
         if ((op == 0xb6 || op == 0xb7) && wide &&
             (reg ? op == 0xb7 || i->rex || i->rm_reg < 4 : plain_mem(i)))
             return F_MOVX;
@@ -706,6 +711,10 @@ static enum form form_of(const struct x86_insn *i)
     if ((op == 0xc1 || op == 0xd1) && wide && reg && ((i->reg & 7) == 4 || (i->reg & 7) >= 5) &&
         (i->reg & 7) != 6 && (op == 0xd1 || (i->imm & (size == 8 ? 63 : 31)) != 0))
         return F_SHIFT;
+    if (op == 0xd3 && wide && reg && ((i->reg & 7) == 4 || (i->reg & 7) == 5 || (i->reg & 7) == 7))
+        return F_SHCL;
+    if (op == 0x99 && wide)
+        return F_CDQ;
     if (op == 0x63 && size == 8 && (reg || plain_mem(i)))
         return F_MOVX;
     if (op == 0x8d && wide && i->addrsize == 8)
@@ -904,6 +913,78 @@ static void compile_cmov(struct compiler *k, const struct tcg_op *o)
     op_rr(e, 0, 0x84, R13, R13);           /* test r13b, r13b */
     op_rr(e, size == 8, 0x0f45, RAX, RCX); /* cmovne rax, rcx */
     write_greg(e, i->reg, RAX, size);
+}
+
+/* Stores the lazy flags' record: kind and size, then dst, src and res from registers. */
+static void record_cc(struct emit *e, enum cc_op kind, unsigned size, int dst, int src, int res)
+{
+    b1(e, 0x66); /* mov word [rbx + cc_op], kind | size << 8 */
+    op_mem(e, 0, 0xc7, 0, RBX, OFF(cc_op));
+    b1(e, kind);
+    b1(e, size);
+    store(e, dst, RBX, OFF(cc_dst), 8);
+    store(e, src, RBX, OFF(cc_src), 8);
+    store(e, res, RBX, OFF(cc_res), 8);
+}
+
+/* IMUL r, r/m (0F AF): rcx = r/m, rdx = the product truncated to the operand size. The
+ * host's CF says whether it was truncated, which alu.c records as cc_src (CC_MUL). */
+static void compile_imul(struct compiler *k, const struct tcg_op *o)
+{
+    const struct x86_insn *i = &o->insn;
+    struct emit *e = &k->e;
+    unsigned size = i->opsize, w = size == 8;
+    struct stub *slow = NULL;
+
+    if (i->rm_reg != X86_REG_NONE) {
+        load(e, RCX, RBX, REG(i->rm_reg), size);
+    } else {
+        slow = stub_new(k, o);
+        mem_operand(k, i, ACC_READ, size, slow);
+        load(e, RCX, RSI, 0, size);
+    }
+    load(e, RDX, RBX, REG(i->reg), size);
+    op_rr(e, w, 0x0faf, RDX, RCX); /* imul rdx, rcx */
+    op_rr(e, 0, 0x0f92, 0, RAX);   /* setc al */
+    op_rr(e, 0, 0x0fb6, RAX, RAX); /* movzx eax, al */
+    write_greg(e, i->reg, RDX, size);
+    record_cc(e, CC_MUL, size, RCX, RAX, RDX);
+    if (slow)
+        slow->back = e->p;
+}
+
+/* CDQ, CQO (99): rdx = eAX's sign in every bit. No flags. */
+static void compile_cdq(struct compiler *k, const struct tcg_op *o)
+{
+    unsigned size = o->insn.opsize;
+
+    load(&k->e, RAX, RBX, REG(R_AX), size);
+    shift_ri(&k->e, size == 8, 7, RAX, size * 8 - 1); /* sar rax, 63 (or eax, 31) */
+    write_greg(&k->e, R_DX, RAX, size);
+}
+
+/* SHL, SHR, SAR of a register by CL (D3 /4 /5 /7), by the host's own shift, which masks
+ * the count as the guest does. As bits.c: a count of 0 writes the register back (a 32-bit
+ * one is zero-extended) and changes no flag; otherwise CF, the last bit shifted out, is
+ * recorded as cc_src. */
+static void compile_shift_cl(struct compiler *k, const struct tcg_op *o)
+{
+    const struct x86_insn *i = &o->insn;
+    struct emit *e = &k->e;
+    unsigned size = i->opsize, w = size == 8, op = i->reg & 7;
+    static const uint8_t kind[8] = {[4] = CC_SHL, [5] = CC_SHR, [7] = CC_SAR};
+
+    load(e, RAX, RBX, REG(i->rm_reg), size);
+    load(e, RCX, RBX, REG(R_CX), 1);
+    op_rr(e, w, 0x89, RAX, RDX);     /* mov rdx, rax */
+    op_rr(e, w, 0xd3, (int)op, RDX); /* shl rdx, cl (or shr, sar) */
+    op_rr(e, 0, 0x0f92, 0, R8);      /* setc r8b */
+    write_greg(e, i->rm_reg, RDX, size);
+    alu_ri(e, 0, 4, RCX, size == 8 ? 63 : 31); /* and ecx, mask: 0 changes no flag */
+    uint8_t *none = jump_fwd(e, CC_E);
+    op_rr(e, 0, 0x0fb6, R8, R8); /* movzx r8d, r8b */
+    record_cc(e, (enum cc_op)kind[op], size, RAX, R8, RDX);
+    patch(e, none, e->p);
 }
 
 /* MOV: 89, 8B, C7, C6, B8+r. */
@@ -1240,6 +1321,15 @@ static long compile(struct tcg_block *b, uint8_t *start, size_t room, size_t *si
                 compile_setcc(c, o);
             else
                 compile_cmov(c, o);
+            break;
+        case F_IMUL:
+            compile_imul(c, o);
+            break;
+        case F_CDQ:
+            compile_cdq(c, o);
+            break;
+        case F_SHCL:
+            compile_shift_cl(c, o);
             break;
         }
         c->lag_rip += o->insn.length;
