@@ -612,7 +612,7 @@ static void write_greg(struct emit *e, int n, int reg, unsigned size)
 /* What the host code does for an instruction. */
 enum form {
     F_NONE, /* the interpreter runs it */
-    F_ALU,  /* ADD OR AND SUB XOR CMP TEST: registers, immediates, a memory source */
+    F_ALU,  /* ADD OR AND SUB XOR CMP TEST: registers, immediates, a memory operand */
     F_MOV,  /* MOV between registers, to or from memory, of an immediate */
     F_MOVX, /* MOVZX (byte, word), MOVSXD */
     F_LEA,
@@ -749,8 +749,9 @@ static uint64_t imm_masked(const struct x86_insn *i, unsigned size)
  * An ALU instruction: rax = the destination's old value, rcx = the source, rdx = the
  * result, computed by the host's own instruction of the same width, whose flags are the
  * guest's. What the interpreter keeps of them, the lazy flags (cc_op, cc_size, cc_dst,
- * cc_src, cc_res), is stored as alu.c would; and when a Jcc follows, SETcc keeps its
- * condition in r13b, so the branch needs no flag computed at all.
+ * cc_src, cc_res), is stored as alu.c would; and when a Jcc, SETcc or CMOVcc follows,
+ * SETcc keeps its condition in r13b, so the reader needs no flag computed at all. A
+ * memory destination is read and written through the TLB's fast path for writes.
  */
 static void compile_alu(struct compiler *k, const struct tcg_op *o)
 {
