@@ -618,12 +618,6 @@ enum form {
     F_LEA,
     F_PUSH,
     F_POP,
-    F_JCC,
-    F_JMP,
-    F_CALL,
-    F_RET,
-    F_JMPM,  /* JMP through a register or memory */
-    F_SHIFT, /* SHL, SHR, SAR of a register by an immediate (not 0) */
     F_NOP,   /* NOP (90) and NOP r/m (0F 1F): no code at all */
     F_UNARY, /* NOT, NEG of a register or memory */
     F_SETCC, /* SETcc of a byte register or memory */
@@ -631,6 +625,12 @@ enum form {
     F_IMUL,  /* IMUL r, r/m (0F AF) */
     F_CDQ,   /* CDQ, CQO */
     F_SHCL,  /* SHL, SHR, SAR of a register by CL */
+    F_JCC,
+    F_JMP,
+    F_CALL,
+    F_RET,
+    F_JMPM,  /* JMP through a register or memory */
+    F_SHIFT, /* SHL, SHR, SAR of a register by an immediate (not 0) */
 };
 
 /* The group 1 operation of an ALU opcode: 0 ADD, 1 OR, 4 AND, 5 SUB, 6 XOR, 7 CMP, 8 TEST;
@@ -833,6 +833,122 @@ static void compile_shift(struct compiler *k, const struct tcg_op *o)
     store(e, RDX, RBX, OFF(cc_res), 8);
 }
 
+/* MOV: 89, 8B, C7, C6, B8+r. */
+static void compile_mov(struct compiler *k, const struct tcg_op *o)
+{
+    const struct x86_insn *i = &o->insn;
+    struct emit *e = &k->e;
+    unsigned op = i->opcode, size = i->opsize;
+
+    if (op >= 0xb8 && op <= 0xbf) {
+        mov_imm(e, RAX, imm_masked(i, size));
+        write_greg(e, i->reg_op, RAX, 8);
+        return;
+    }
+    if (i->rm_reg != X86_REG_NONE) { /* 89, 8B, C7 between registers */
+        int to = op == 0x8b ? i->reg : i->rm_reg;
+        if (op == 0xc7)
+            mov_imm(e, RAX, imm_masked(i, size));
+        else
+            load(e, RAX, RBX, REG(op == 0x8b ? i->rm_reg : i->reg), size);
+        write_greg(e, to, RAX, size);
+        return;
+    }
+    struct stub *slow = stub_new(k, o);
+    if (op == 0x8b) {
+        mem_operand(k, i, ACC_READ, size, slow);
+        load(e, RAX, RSI, 0, size);
+        write_greg(e, i->reg, RAX, size);
+    } else {
+        mem_operand(k, i, ACC_WRITE, size, slow);
+        if (op == 0x89)
+            load(e, RCX, RBX, REG(i->reg), size);
+        else
+            mov_imm(e, RCX, imm_masked(i, size));
+        store(e, RCX, RSI, 0, size);
+    }
+    slow->back = e->p;
+}
+
+/* MOVZX r, r/m8 or r/m16; MOVSXD r64, r/m32. */
+static void compile_movx(struct compiler *k, const struct tcg_op *o)
+{
+    const struct x86_insn *i = &o->insn;
+    struct emit *e = &k->e;
+    unsigned from = i->opcode == 0x63 ? 4 : i->opcode == 0xb6 ? 1 : 2;
+    struct stub *slow = NULL;
+    int base = RBX;
+    int32_t disp = 0;
+
+    if (i->rm_reg != X86_REG_NONE) {
+        disp = REG(i->rm_reg);
+    } else {
+        slow = stub_new(k, o);
+        mem_operand(k, i, ACC_READ, from, slow);
+        base = RSI;
+    }
+    if (from == 4)
+        op_mem(e, 1, 0x63, RAX, base, disp); /* movsxd rax, dword [...] */
+    else
+        load(e, RAX, base, disp, from);
+    write_greg(e, i->reg, RAX, i->opsize);
+    if (slow)
+        slow->back = e->p;
+}
+
+static void compile_lea(struct compiler *k, const struct tcg_op *o)
+{
+    const struct x86_insn *i = &o->insn;
+
+    effective_address(k, i);
+    if (i->opsize == 4)
+        op_rr(&k->e, 0, 0x89, RAX, RAX); /* mov eax, eax: the upper half cleared */
+    write_greg(&k->e, i->reg, RAX, 8);
+}
+
+/* PUSH reg, and CALL's push: the value in r9 goes to [rsp - 8], then rsp moves. */
+static void push_r9(struct compiler *k, struct stub *slow)
+{
+    struct emit *e = &k->e;
+
+    op_mem(e, 1, 0x8b, RAX, RBX, REG(R_SP));
+    alu_ri(e, 1, 5, RAX, 8);
+    op_rr(e, 1, 0x89, RAX, RDI); /* rdi keeps the new rsp */
+    tlb_lookup(k, ACC_WRITE, 8, slow);
+    store(e, R9, RSI, 0, 8);
+    store(e, RDI, RBX, REG(R_SP), 8);
+}
+
+/* rax = the qword at [rsp] (POP, RET), rdi = rsp + 8. */
+static void peek_stack(struct compiler *k, struct stub *slow)
+{
+    struct emit *e = &k->e;
+
+    op_mem(e, 1, 0x8b, RAX, RBX, REG(R_SP));
+    op_mem(e, 1, 0x8d, RDI, RAX, 8); /* lea rdi, [rax + 8] */
+    tlb_lookup(k, ACC_READ, 8, slow);
+    load(e, RAX, RSI, 0, 8);
+}
+
+static void compile_push(struct compiler *k, const struct tcg_op *o)
+{
+    struct stub *slow = stub_new(k, o);
+
+    op_mem(&k->e, 1, 0x8b, R9, RBX, REG(o->insn.reg_op));
+    push_r9(k, slow);
+    slow->back = k->e.p;
+}
+
+static void compile_pop(struct compiler *k, const struct tcg_op *o)
+{
+    struct stub *slow = stub_new(k, o);
+
+    peek_stack(k, slow);
+    store(&k->e, RDI, RBX, REG(R_SP), 8); /* rsp first: POP rSP keeps the value popped */
+    write_greg(&k->e, o->insn.reg_op, RAX, 8);
+    slow->back = k->e.p;
+}
+
 /* NOT and NEG (F7 /2 /3): rax = the operand, rdx = the result. NEG records the flags of
  * 0 - x as alu.c does (CC_SUB, dst 0, src x); NOT changes none. */
 static void compile_unary(struct compiler *k, const struct tcg_op *o)
@@ -986,122 +1102,6 @@ static void compile_shift_cl(struct compiler *k, const struct tcg_op *o)
     op_rr(e, 0, 0x0fb6, R8, R8); /* movzx r8d, r8b */
     record_cc(e, (enum cc_op)kind[op], size, RAX, R8, RDX);
     patch(e, none, e->p);
-}
-
-/* MOV: 89, 8B, C7, C6, B8+r. */
-static void compile_mov(struct compiler *k, const struct tcg_op *o)
-{
-    const struct x86_insn *i = &o->insn;
-    struct emit *e = &k->e;
-    unsigned op = i->opcode, size = i->opsize;
-
-    if (op >= 0xb8 && op <= 0xbf) {
-        mov_imm(e, RAX, imm_masked(i, size));
-        write_greg(e, i->reg_op, RAX, 8);
-        return;
-    }
-    if (i->rm_reg != X86_REG_NONE) { /* 89, 8B, C7 between registers */
-        int to = op == 0x8b ? i->reg : i->rm_reg;
-        if (op == 0xc7)
-            mov_imm(e, RAX, imm_masked(i, size));
-        else
-            load(e, RAX, RBX, REG(op == 0x8b ? i->rm_reg : i->reg), size);
-        write_greg(e, to, RAX, size);
-        return;
-    }
-    struct stub *slow = stub_new(k, o);
-    if (op == 0x8b) {
-        mem_operand(k, i, ACC_READ, size, slow);
-        load(e, RAX, RSI, 0, size);
-        write_greg(e, i->reg, RAX, size);
-    } else {
-        mem_operand(k, i, ACC_WRITE, size, slow);
-        if (op == 0x89)
-            load(e, RCX, RBX, REG(i->reg), size);
-        else
-            mov_imm(e, RCX, imm_masked(i, size));
-        store(e, RCX, RSI, 0, size);
-    }
-    slow->back = e->p;
-}
-
-/* MOVZX r, r/m8 or r/m16; MOVSXD r64, r/m32. */
-static void compile_movx(struct compiler *k, const struct tcg_op *o)
-{
-    const struct x86_insn *i = &o->insn;
-    struct emit *e = &k->e;
-    unsigned from = i->opcode == 0x63 ? 4 : i->opcode == 0xb6 ? 1 : 2;
-    struct stub *slow = NULL;
-    int base = RBX;
-    int32_t disp = 0;
-
-    if (i->rm_reg != X86_REG_NONE) {
-        disp = REG(i->rm_reg);
-    } else {
-        slow = stub_new(k, o);
-        mem_operand(k, i, ACC_READ, from, slow);
-        base = RSI;
-    }
-    if (from == 4)
-        op_mem(e, 1, 0x63, RAX, base, disp); /* movsxd rax, dword [...] */
-    else
-        load(e, RAX, base, disp, from);
-    write_greg(e, i->reg, RAX, i->opsize);
-    if (slow)
-        slow->back = e->p;
-}
-
-static void compile_lea(struct compiler *k, const struct tcg_op *o)
-{
-    const struct x86_insn *i = &o->insn;
-
-    effective_address(k, i);
-    if (i->opsize == 4)
-        op_rr(&k->e, 0, 0x89, RAX, RAX); /* mov eax, eax: the upper half cleared */
-    write_greg(&k->e, i->reg, RAX, 8);
-}
-
-/* PUSH reg, and CALL's push: the value in r9 goes to [rsp - 8], then rsp moves. */
-static void push_r9(struct compiler *k, struct stub *slow)
-{
-    struct emit *e = &k->e;
-
-    op_mem(e, 1, 0x8b, RAX, RBX, REG(R_SP));
-    alu_ri(e, 1, 5, RAX, 8);
-    op_rr(e, 1, 0x89, RAX, RDI); /* rdi keeps the new rsp */
-    tlb_lookup(k, ACC_WRITE, 8, slow);
-    store(e, R9, RSI, 0, 8);
-    store(e, RDI, RBX, REG(R_SP), 8);
-}
-
-/* rax = the qword at [rsp] (POP, RET), rdi = rsp + 8. */
-static void peek_stack(struct compiler *k, struct stub *slow)
-{
-    struct emit *e = &k->e;
-
-    op_mem(e, 1, 0x8b, RAX, RBX, REG(R_SP));
-    op_mem(e, 1, 0x8d, RDI, RAX, 8); /* lea rdi, [rax + 8] */
-    tlb_lookup(k, ACC_READ, 8, slow);
-    load(e, RAX, RSI, 0, 8);
-}
-
-static void compile_push(struct compiler *k, const struct tcg_op *o)
-{
-    struct stub *slow = stub_new(k, o);
-
-    op_mem(&k->e, 1, 0x8b, R9, RBX, REG(o->insn.reg_op));
-    push_r9(k, slow);
-    slow->back = k->e.p;
-}
-
-static void compile_pop(struct compiler *k, const struct tcg_op *o)
-{
-    struct stub *slow = stub_new(k, o);
-
-    peek_stack(k, slow);
-    store(&k->e, RDI, RBX, REG(R_SP), 8); /* rsp first: POP rSP keeps the value popped */
-    write_greg(&k->e, o->insn.reg_op, RAX, 8);
-    slow->back = k->e.p;
 }
 
 /* rcx = c->rip as it is after i (the lag included). */
@@ -1307,9 +1307,6 @@ static long compile(struct tcg_block *b, uint8_t *start, size_t room, size_t *si
         case F_POP:
             compile_pop(c, o);
             break;
-        case F_SHIFT:
-            compile_shift(c, o);
-            break;
         case F_NOP:
             break;
         case F_UNARY:
@@ -1331,6 +1328,9 @@ static long compile(struct tcg_block *b, uint8_t *start, size_t room, size_t *si
             break;
         case F_SHCL:
             compile_shift_cl(c, o);
+            break;
+        case F_SHIFT:
+            compile_shift(c, o);
             break;
         }
         c->lag_rip += o->insn.length;
