@@ -612,12 +612,19 @@ static void write_greg(struct emit *e, int n, int reg, unsigned size)
 /* What the host code does for an instruction. */
 enum form {
     F_NONE, /* the interpreter runs it */
-    F_ALU,  /* ADD OR AND SUB XOR CMP TEST: registers, immediates, a memory source */
+    F_ALU,  /* ADD OR AND SUB XOR CMP TEST: registers, immediates, a memory operand */
     F_MOV,  /* MOV between registers, to or from memory, of an immediate */
     F_MOVX, /* MOVZX (byte, word), MOVSXD */
     F_LEA,
     F_PUSH,
     F_POP,
+    F_NOP,   /* NOP (90) and NOP r/m (0F 1F): no code at all */
+    F_UNARY, /* NOT, NEG of a register or memory */
+    F_SETCC, /* SETcc of a byte register or memory */
+    F_CMOV,  /* CMOVcc between registers */
+    F_IMUL,  /* IMUL r, r/m (0F AF) */
+    F_CDQ,   /* CDQ, CQO */
+    F_SHCL,  /* SHL, SHR, SAR of a register by CL */
     F_JCC,
     F_JMP,
     F_CALL,
@@ -637,33 +644,29 @@ static int alu_op(const struct x86_insn *i)
         return -1;
     if (op < 0x40 && (op & 7) <= 5)
         g = (int)(op >> 3);
-    else if (op == 0x81 || op == 0x83)
+    else if (op == 0x80 || op == 0x81 || op == 0x83)
         g = i->reg & 7;
-    else if (op == 0x85 || op == 0xa8 || op == 0xa9)
+    else if (op == 0x84 || op == 0x85 || op == 0xa8 || op == 0xa9)
         g = 8;
     return g == 2 || g == 3 ? -1 : g;
 }
 
-/* Whether i is an ALU form this compiler has: where its operands are. */
+/* Whether i is an ALU form this compiler has: registers (without REX, byte registers 4-7
+ * are AH, CH, DH, BH, which are left to the interpreter), an immediate, and at most one
+ * memory operand, read, or read and written (the r/m destination). */
 static int alu_form(const struct x86_insn *i)
 {
     unsigned op = i->opcode, low = op & 7, size = i->opsize;
-    int byte = op < 0x40 ? (low == 0 || low == 2 || low == 4) : op == 0xa8;
+    int byte =
+        op < 0x40 ? (low == 0 || low == 2 || low == 4) : op == 0x80 || op == 0x84 || op == 0xa8;
 
     if (alu_op(i) < 0 || (byte ? size != 1 : size != 4 && size != 8))
         return 0;
-    if (op < 0x40 && low <= 3) {
-        if (byte) /* byte registers: only AL, CL, DL, BL (no AH, no REX question) */
-            return 0;
-        if (i->rm_reg != X86_REG_NONE)
-            return 1;
-        return low == 3 && plain_mem(i); /* op reg, [mem] */
-    }
-    if (op == 0x81 || op == 0x83)
-        return i->rm_reg != X86_REG_NONE || ((i->reg & 7) == 7 && plain_mem(i));
-    if (op == 0x85)
-        return i->rm_reg != X86_REG_NONE;
-    return 1; /* 04 0C 24 2C 34 3C A8 (AL, imm8), 05 ... 3D A9 (eAX, imm32) */
+    if (!i->has_modrm) /* 04 0C 24 2C 34 3C A8 (AL, imm8), 05 ... 3D A9 (eAX, imm32) */
+        return 1;
+    if (byte && !i->rex && (i->rm_reg >= 4 || (op != 0x80 && i->reg >= 4)))
+        return 0;
+    return i->rm_reg != X86_REG_NONE || plain_mem(i);
 }
 
 static enum form form_of(const struct x86_insn *i)
@@ -676,6 +679,14 @@ static enum form form_of(const struct x86_insn *i)
     if (i->map == X86_MAP_0F) {
         if (op >= 0x80 && op <= 0x8f && size == 8)
             return F_JCC;
+        if (op == 0x1f) /* NOP r/m touches no memory */
+            return F_NOP;
+        if (op >= 0x90 && op <= 0x9f && (reg ? i->rex || i->rm_reg < 4 : plain_mem(i)))
+            return F_SETCC;
+        if (op >= 0x40 && op <= 0x4f && wide && reg)
+            return F_CMOV;
+        if (op == 0xaf && wide && (reg || plain_mem(i)))
+            return F_IMUL;
         if ((op == 0xb6 || op == 0xb7) && wide &&
             (reg ? op == 0xb7 || i->rex || i->rm_reg < 4 : plain_mem(i)))
             return F_MOVX;
@@ -685,6 +696,8 @@ static enum form form_of(const struct x86_insn *i)
         return F_NONE;
     if (alu_form(i))
         return F_ALU;
+    if (op == 0x90 && i->reg_op == R_AX && i->rep != 0xf3) /* (with REX.B: XCHG r8, rax) */
+        return F_NOP;
     if ((op == 0x89 || op == 0x8b) && wide && (reg || plain_mem(i)))
         return F_MOV;
     if (op == 0xc7 && (i->reg & 7) == 0 && wide && (reg || plain_mem(i)))
@@ -693,9 +706,15 @@ static enum form form_of(const struct x86_insn *i)
         return F_MOV;
     if (op >= 0xb8 && op <= 0xbf && wide)
         return F_MOV;
+    if (op == 0xf7 && ((i->reg & 7) == 2 || (i->reg & 7) == 3) && wide && (reg || plain_mem(i)))
+        return F_UNARY;
     if ((op == 0xc1 || op == 0xd1) && wide && reg && ((i->reg & 7) == 4 || (i->reg & 7) >= 5) &&
         (i->reg & 7) != 6 && (op == 0xd1 || (i->imm & (size == 8 ? 63 : 31)) != 0))
         return F_SHIFT;
+    if (op == 0xd3 && wide && reg && ((i->reg & 7) == 4 || (i->reg & 7) == 5 || (i->reg & 7) == 7))
+        return F_SHCL;
+    if (op == 0x99 && wide)
+        return F_CDQ;
     if (op == 0x63 && size == 8 && (reg || plain_mem(i)))
         return F_MOVX;
     if (op == 0x8d && wide && i->addrsize == 8)
@@ -730,46 +749,34 @@ static uint64_t imm_masked(const struct x86_insn *i, unsigned size)
  * An ALU instruction: rax = the destination's old value, rcx = the source, rdx = the
  * result, computed by the host's own instruction of the same width, whose flags are the
  * guest's. What the interpreter keeps of them, the lazy flags (cc_op, cc_size, cc_dst,
- * cc_src, cc_res), is stored as alu.c would; and when a Jcc follows, SETcc keeps its
- * condition in r13b, so the branch needs no flag computed at all.
+ * cc_src, cc_res), is stored as alu.c would; and when a Jcc, SETcc or CMOVcc follows,
+ * SETcc keeps its condition in r13b, so the reader needs no flag computed at all. A
+ * memory destination is read and written through the TLB's fast path for writes.
  */
 static void compile_alu(struct compiler *k, const struct tcg_op *o)
 {
     const struct x86_insn *i = &o->insn;
     struct emit *e = &k->e;
     unsigned op = i->opcode, size = i->opsize, w = size == 8;
-    int g = alu_op(i), dst = i->rm_reg, writes = g != 7 && g != 8;
+    int g = alu_op(i), writes = g != 7 && g != 8;
+    int imm = !i->has_modrm || op == 0x80 || op == 0x81 || op == 0x83;
+    int to_rm = i->has_modrm && !(op < 0x40 && (op & 7) >= 2);   /* r/m is the destination */
+    int dst = !i->has_modrm ? R_AX : to_rm ? i->rm_reg : i->reg; /* NONE: memory */
     struct stub *slow = NULL;
 
-    if (op < 0x40 && (op & 7) >= 4) { /* AL/eAX, imm */
-        dst = R_AX;
-        load(e, RAX, RBX, REG(R_AX), size);
-        mov_imm(e, RCX, imm_masked(i, size));
-    } else if (op == 0x81 || op == 0x83 || op == 0xa8 || op == 0xa9) {
-        if (op >= 0xa8)
-            dst = R_AX;
-        if (dst == X86_REG_NONE) { /* CMP [mem], imm */
-            slow = stub_new(k, o);
-            mem_operand(k, i, ACC_READ, size, slow);
-            load(e, RAX, RSI, 0, size);
-        } else {
-            load(e, RAX, RBX, REG(dst), size);
-        }
-        mov_imm(e, RCX, imm_masked(i, size));
-    } else if ((op & 7) == 3 || (op & 7) == 2) { /* reg, r/m */
-        dst = i->reg;
-        if (i->rm_reg == X86_REG_NONE) {
-            slow = stub_new(k, o);
-            mem_operand(k, i, ACC_READ, size, slow);
-            load(e, RCX, RSI, 0, size);
-        } else {
-            load(e, RCX, RBX, REG(i->rm_reg), size);
-        }
-        load(e, RAX, RBX, REG(dst), size);
-    } else { /* r/m, reg (and TEST) */
-        load(e, RAX, RBX, REG(dst), size);
-        load(e, RCX, RBX, REG(i->reg), size);
+    if (i->has_modrm && i->rm_reg == X86_REG_NONE) { /* first: it needs rax to rsi */
+        slow = stub_new(k, o);
+        mem_operand(k, i, to_rm && writes ? ACC_WRITE : ACC_READ, size, slow);
+        load(e, to_rm ? RAX : RCX, RSI, 0, size);
     }
+    if (dst != X86_REG_NONE)
+        load(e, RAX, RBX, REG(dst), size);
+    if (imm)
+        mov_imm(e, RCX, imm_masked(i, size));
+    else if (to_rm)
+        load(e, RCX, RBX, REG(i->reg), size);
+    else if (!slow)
+        load(e, RCX, RBX, REG(i->rm_reg), size);
     static const unsigned host_op[9] = {0x01, 0x09, 0, 0, 0x21, 0x29, 0x31, 0x29, 0x21};
     op_rr(e, w, 0x89, RAX, RDX);                                    /* mov rdx, rax */
     op_rr(e, w, size == 1 ? host_op[g] - 1 : host_op[g], RCX, RDX); /* op edx, ecx */
@@ -778,7 +785,9 @@ static void compile_alu(struct compiler *k, const struct tcg_op *o)
         if (slow)
             slow->cc = k->cc;
     }
-    if (writes)
+    if (writes && dst == X86_REG_NONE)
+        store(e, RDX, RSI, 0, size); /* (rsi: the operand's host address still) */
+    else if (writes)
         write_greg(e, dst, RDX, size);
     static const uint8_t cc_of[9] = {CC_ADD, CC_LOGIC, 0,      0,       CC_LOGIC,
                                      CC_SUB, CC_LOGIC, CC_SUB, CC_LOGIC};
@@ -940,6 +949,161 @@ static void compile_pop(struct compiler *k, const struct tcg_op *o)
     slow->back = k->e.p;
 }
 
+/* NOT and NEG (F7 /2 /3): rax = the operand, rdx = the result. NEG records the flags of
+ * 0 - x as alu.c does (CC_SUB, dst 0, src x); NOT changes none. */
+static void compile_unary(struct compiler *k, const struct tcg_op *o)
+{
+    const struct x86_insn *i = &o->insn;
+    struct emit *e = &k->e;
+    unsigned size = i->opsize, w = size == 8, neg = (i->reg & 7) == 3;
+    struct stub *slow = NULL;
+
+    if (i->rm_reg != X86_REG_NONE) {
+        load(e, RAX, RBX, REG(i->rm_reg), size);
+    } else {
+        slow = stub_new(k, o);
+        mem_operand(k, i, ACC_WRITE, size, slow);
+        load(e, RAX, RSI, 0, size);
+    }
+    op_rr(e, w, 0x89, RAX, RDX);         /* mov rdx, rax */
+    op_rr(e, w, 0xf7, neg ? 3 : 2, RDX); /* neg rdx or not rdx */
+    if (slow)
+        store(e, RDX, RSI, 0, size);
+    else
+        write_greg(e, i->rm_reg, RDX, size);
+    if (neg) {
+        b1(e, 0x66); /* mov word [rbx + cc_op], CC_SUB | size << 8 */
+        op_mem(e, 0, 0xc7, 0, RBX, OFF(cc_op));
+        b1(e, CC_SUB);
+        b1(e, size);
+        alu_mi(e, 1, 4, OFF(cc_dst), 0); /* and qword [rbx + cc_dst], 0 */
+        store(e, RAX, RBX, OFF(cc_src), 8);
+        store(e, RDX, RBX, OFF(cc_res), 8);
+    }
+    if (slow)
+        slow->back = e->p;
+}
+
+/* r13b = condition cc (0-15) of the guest's flags. When the flag setter just before was
+ * compiled inline (k->cc >= 0), it left the condition there already; else flags__cond
+ * computes it from the lazy flags, as the interpreter does. */
+static void cond_r13(struct compiler *k, unsigned cc)
+{
+    struct emit *e = &k->e;
+
+    if (k->cc >= 0)
+        return;
+    op_rr(e, 1, 0x89, RBX, RDI);
+    mov_imm(e, RSI, cc);
+    call(e, (const void *)flags__cond);
+    op_rr(e, 0, 0x89, RAX, R13); /* mov r13d, eax */
+}
+
+/* SETcc (0F 90-9F): the byte r13b to a register or to memory. */
+static void compile_setcc(struct compiler *k, const struct tcg_op *o)
+{
+    const struct x86_insn *i = &o->insn;
+
+    cond_r13(k, i->opcode & 15u);
+    if (i->rm_reg != X86_REG_NONE) {
+        write_greg(&k->e, i->rm_reg, R13, 1);
+        return;
+    }
+    struct stub *slow = stub_new(k, o);
+    mem_operand(k, i, ACC_WRITE, 1, slow);
+    store(&k->e, R13, RSI, 0, 1);
+    slow->back = k->e.p;
+}
+
+/* CMOVcc (0F 40-4F) between registers. A 32-bit one writes its destination whatever the
+ * condition, so the upper half is cleared even when it is false: cmovne eax, ecx does the
+ * same on the host. */
+static void compile_cmov(struct compiler *k, const struct tcg_op *o)
+{
+    const struct x86_insn *i = &o->insn;
+    struct emit *e = &k->e;
+    unsigned size = i->opsize;
+
+    cond_r13(k, i->opcode & 15u);
+    load(e, RAX, RBX, REG(i->reg), size);
+    load(e, RCX, RBX, REG(i->rm_reg), size);
+    op_rr(e, 0, 0x84, R13, R13);           /* test r13b, r13b */
+    op_rr(e, size == 8, 0x0f45, RAX, RCX); /* cmovne rax, rcx */
+    write_greg(e, i->reg, RAX, size);
+}
+
+/* Stores the lazy flags' record: kind and size, then dst, src and res from registers. */
+static void record_cc(struct emit *e, enum cc_op kind, unsigned size, int dst, int src, int res)
+{
+    b1(e, 0x66); /* mov word [rbx + cc_op], kind | size << 8 */
+    op_mem(e, 0, 0xc7, 0, RBX, OFF(cc_op));
+    b1(e, kind);
+    b1(e, size);
+    store(e, dst, RBX, OFF(cc_dst), 8);
+    store(e, src, RBX, OFF(cc_src), 8);
+    store(e, res, RBX, OFF(cc_res), 8);
+}
+
+/* IMUL r, r/m (0F AF): rcx = r/m, rdx = the product truncated to the operand size. The
+ * host's CF says whether it was truncated, which alu.c records as cc_src (CC_MUL). */
+static void compile_imul(struct compiler *k, const struct tcg_op *o)
+{
+    const struct x86_insn *i = &o->insn;
+    struct emit *e = &k->e;
+    unsigned size = i->opsize, w = size == 8;
+    struct stub *slow = NULL;
+
+    if (i->rm_reg != X86_REG_NONE) {
+        load(e, RCX, RBX, REG(i->rm_reg), size);
+    } else {
+        slow = stub_new(k, o);
+        mem_operand(k, i, ACC_READ, size, slow);
+        load(e, RCX, RSI, 0, size);
+    }
+    load(e, RDX, RBX, REG(i->reg), size);
+    op_rr(e, w, 0x0faf, RDX, RCX); /* imul rdx, rcx */
+    op_rr(e, 0, 0x0f92, 0, RAX);   /* setc al */
+    op_rr(e, 0, 0x0fb6, RAX, RAX); /* movzx eax, al */
+    write_greg(e, i->reg, RDX, size);
+    record_cc(e, CC_MUL, size, RCX, RAX, RDX);
+    if (slow)
+        slow->back = e->p;
+}
+
+/* CDQ, CQO (99): rdx = eAX's sign in every bit. No flags. */
+static void compile_cdq(struct compiler *k, const struct tcg_op *o)
+{
+    unsigned size = o->insn.opsize;
+
+    load(&k->e, RAX, RBX, REG(R_AX), size);
+    shift_ri(&k->e, size == 8, 7, RAX, size * 8 - 1); /* sar rax, 63 (or eax, 31) */
+    write_greg(&k->e, R_DX, RAX, size);
+}
+
+/* SHL, SHR, SAR of a register by CL (D3 /4 /5 /7), by the host's own shift, which masks
+ * the count as the guest does. As bits.c: a count of 0 writes the register back (a 32-bit
+ * one is zero-extended) and changes no flag; otherwise CF, the last bit shifted out, is
+ * recorded as cc_src. */
+static void compile_shift_cl(struct compiler *k, const struct tcg_op *o)
+{
+    const struct x86_insn *i = &o->insn;
+    struct emit *e = &k->e;
+    unsigned size = i->opsize, w = size == 8, op = i->reg & 7;
+    static const uint8_t kind[8] = {[4] = CC_SHL, [5] = CC_SHR, [7] = CC_SAR};
+
+    load(e, RAX, RBX, REG(i->rm_reg), size);
+    load(e, RCX, RBX, REG(R_CX), 1);
+    op_rr(e, w, 0x89, RAX, RDX);     /* mov rdx, rax */
+    op_rr(e, w, 0xd3, (int)op, RDX); /* shl rdx, cl (or shr, sar) */
+    op_rr(e, 0, 0x0f92, 0, R8);      /* setc r8b */
+    write_greg(e, i->rm_reg, RDX, size);
+    alu_ri(e, 0, 4, RCX, size == 8 ? 63 : 31); /* and ecx, mask: 0 changes no flag */
+    uint8_t *none = jump_fwd(e, CC_E);
+    op_rr(e, 0, 0x0fb6, R8, R8); /* movzx r8d, r8b */
+    record_cc(e, (enum cc_op)kind[op], size, RAX, R8, RDX);
+    patch(e, none, e->p);
+}
+
 /* rcx = c->rip as it is after i (the lag included). */
 static void next_rip(struct compiler *k, const struct x86_insn *i)
 {
@@ -1048,14 +1212,16 @@ static enum form form(const struct tcg_op *o)
     return o->exec ? form_of(&o->insn) : F_NONE;
 }
 
-/* Whether instruction n + 1 of b is a Jcc that compile_branch will compile: then the flag
- * setter n keeps its condition. Returns the condition, or -1. */
+/* Whether instruction n + 1 of b is a Jcc that compile_branch will compile, or a SETcc or
+ * CMOVcc compiled inline: then the flag setter n keeps its condition (in r13b). Returns the
+ * condition, or -1. */
 static int jcc_after(const struct tcg_block *b, unsigned n)
 {
     if (n + 1 >= b->n)
         return -1;
     const struct x86_insn *j = &b->op[n + 1].insn;
-    if (form(&b->op[n + 1]) != F_JCC)
+    enum form f = form(&b->op[n + 1]);
+    if (f != F_JCC && f != F_SETCC && f != F_CMOV)
         return -1;
     return j->opcode & 15;
 }
@@ -1140,6 +1306,28 @@ static long compile(struct tcg_block *b, uint8_t *start, size_t room, size_t *si
             break;
         case F_POP:
             compile_pop(c, o);
+            break;
+        case F_NOP:
+            break;
+        case F_UNARY:
+            compile_unary(c, o);
+            break;
+        case F_SETCC:
+        case F_CMOV:
+            c->cc = n > 0 && form(&b->op[n - 1]) == F_ALU ? 0 : -1; /* r13b holds it */
+            if (f == F_SETCC)
+                compile_setcc(c, o);
+            else
+                compile_cmov(c, o);
+            break;
+        case F_IMUL:
+            compile_imul(c, o);
+            break;
+        case F_CDQ:
+            compile_cdq(c, o);
+            break;
+        case F_SHCL:
+            compile_shift_cl(c, o);
             break;
         case F_SHIFT:
             compile_shift(c, o);
