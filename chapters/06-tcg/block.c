@@ -10,7 +10,6 @@
 #include <string.h>
 
 #define BLOCK_MAX_INSNS 32                /* instructions a block holds at most */
-#define BLOCK_SLOTS     8192              /* blocks, direct-mapped by guest-physical address */
 #define BLOCK_OPS       (BLOCK_SLOTS * 8) /* instructions of all blocks together */
 
 /* [blocks] */
@@ -164,6 +163,11 @@ struct tcg_block *block__find(struct tcg_cpu *c, uint64_t linear)
         return NULL; /* translated from the next time on, when the byte is read first */
     }
     return translate(c, b, linear, key, gen);
+}
+
+struct tcg_block *block__table(struct tcg_block *b)
+{
+    return b - (b->key >> 2) % BLOCK_SLOTS;
 }
 
 struct tcg_block *block__link(struct tcg_cpu *c, struct tcg_block *from, uint64_t page,

@@ -43,6 +43,14 @@ struct tcg_block {
 };
 /* [block] */
 
+#define BLOCK_SLOTS 8192 /* blocks a vCPU keeps, direct-mapped by guest-physical address */
+
+/**
+ * The table that holds block b (a live one): BLOCK_SLOTS blocks, the one for
+ * guest-physical address p at p % BLOCK_SLOTS. jit.c's host code looks there itself.
+ */
+struct tcg_block *block__table(struct tcg_block *b);
+
 /** The blocks of one vCPU; NULL when out of memory. */
 struct tcg_blocks *block__cache_new(void);
 void block__cache_free(struct tcg_blocks *b);

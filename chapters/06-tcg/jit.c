@@ -409,6 +409,61 @@ static void exit_to(struct compiler *k, int64_t target)
     jump_to(e, -1, k->epilogue);
 }
 
+/*
+ * A RET or an indirect JMP: the target is known only when it runs, and a bytecode
+ * machine's dispatch has dozens. When the target is in the linear page the block was
+ * entered in, block.h's rule gives its guest-physical address without the TLB (this
+ * block's page, plus the offset), so the host code looks in the vCPU's table of blocks
+ * itself, as block__find does after the TLB, and jumps to the block's code when it has
+ * some (QEMU's lookup_and_goto_ptr, without a call). Anything else: chain() in C.
+ */
+static void exit_lookup(struct compiler *k)
+{
+    struct emit *e = &k->e;
+    uint64_t page = k->block->key >> 2 & ~0xfffull;
+    uint8_t *slow[6];
+
+    if ((k->block->key & 3) != 2) {
+        block_end(k);
+        return;
+    }
+    op_mem(e, 1, 0x8b, RAX, RBX, OFF(rip));
+    op_mem(e, 1, 0x8b, RDX, RBX, OFF(jit));
+    op_rr(e, 1, 0x89, RAX, RCX);
+    alu_ri(e, 1, 4, RCX, -4096);                                           /* and rcx, ~0xfff */
+    op_mem(e, 1, 0x3b, RCX, RDX, (int32_t)offsetof(struct tcg_jit, page)); /* same page? */
+    slow[0] = jump_fwd(e, CC_NE);
+    alu_ri(e, 0, 4, RAX, 0xfff); /* eax = the offset, then rax = the guest-physical address */
+    mov_imm(e, RCX, page);
+    op_rr(e, 1, 0x09, RCX, RAX);
+    op_rr(e, 0, 0x89, RAX, RCX); /* rcx = the slot: phys % BLOCK_SLOTS, scaled */
+    alu_ri(e, 0, 4, RCX, BLOCK_SLOTS - 1);
+    op_rr(e, 1, 0x69, RCX, RCX); /* imul rcx, rcx, sizeof(struct tcg_block) */
+    b4(e, (uint32_t)sizeof(struct tcg_block));
+    mov_imm(e, RSI, (uint64_t)(uintptr_t)block__table(k->block));
+    op_rr(e, 1, 0x01, RSI, RCX);
+    shift_ri(e, 1, 4, RAX, 2); /* the key: phys << 2 | 2 (64-bit code) */
+    alu_ri(e, 1, 1, RAX, 2);
+    op_mem(e, 1, 0x3b, RAX, RCX, (int32_t)offsetof(struct tcg_block, key));
+    slow[1] = jump_fwd(e, CC_NE);
+    op_mem(e, 1, 0x8b, RAX, RBX, OFF(code)); /* decoded in the code map's generation */
+    op_mem(e, 1, 0x8b, RAX, RAX, (int32_t)offsetof(struct tcg_code_map, gen));
+    op_mem(e, 1, 0x3b, RAX, RCX, (int32_t)offsetof(struct tcg_block, gen));
+    slow[2] = jump_fwd(e, CC_NE);
+    op_mem(e, 1, 0x8b, RAX, RDX, (int32_t)offsetof(struct tcg_jit, gen)); /* with host code */
+    op_mem(e, 1, 0x3b, RAX, RCX, (int32_t)offsetof(struct tcg_block, host_gen));
+    slow[3] = jump_fwd(e, CC_NE);
+    op_mem(e, 1, 0x8b, RAX, RCX, (int32_t)offsetof(struct tcg_block, host));
+    op_rr(e, 1, 0x85, RAX, RAX);
+    slow[4] = jump_fwd(e, CC_E);
+    alu_ri(e, 1, 0, RAX, PROLOGUE_BYTES);
+    op_rr(e, 0, 0x31, R13, R13);
+    op_rr(e, 0, 0xff, 4, RAX); /* jmp rax */
+    for (int n = 0; n < 5; n++)
+        patch(e, slow[n], e->p);
+    block_end(k);
+}
+
 /* The guard after the prologue: is this block's code still the block's? */
 static struct stub *guard(struct compiler *k, struct stub *fail)
 {
@@ -1201,8 +1256,8 @@ static void compile_branch(struct compiler *k, const struct tcg_op *o, enum form
     case F_CALL:
         exit_to(k, next + rel);
         break;
-    default:
-        block_end(k);
+    default: /* RET, JMP through a register or memory */
+        exit_lookup(k);
     }
 }
 

@@ -131,16 +131,52 @@ static const uint8_t handmade_code[] = {
     0xf4,                                           /* hlt */
 };
 
-/* Program n of seed with the hand-written code, when it is a 64-bit one; else returns 0. */
-static int handmade_program(uint64_t seed, uint64_t n, struct program *p)
+/* A second one, for how blocks end: a loop of 40 trips through CALL and RET, a JMP
+ * through a register to one of four targets, a JMP through memory, and every eighth trip a
+ * write to the immediate of the function the loop calls (so blocks compiled and jumped to
+ * directly are dropped under the running code). Random programs have no backward or
+ * indirect branches at all. */
+static const uint8_t branchy_code[] = {
+    0xb9, 0x28, 0x00, 0x00, 0x00,                   /* mov ecx, 40 */
+    0xe8, 0x56, 0x00, 0x00, 0x00,                   /* loop: call func */
+    0x89, 0xc8,                                     /* mov eax, ecx */
+    0x83, 0xe0, 0x03,                               /* and eax, 3 */
+    0xc1, 0xe0, 0x03,                               /* shl eax, 3 */
+    0x48, 0x8d, 0x35, 0x05, 0x00, 0x00, 0x00,       /* lea rsi, [rip + t0] */
+    0x48, 0x01, 0xc6,                               /* add rsi, rax */
+    0xff, 0xe6,                                     /* jmp rsi */
+    0x48, 0x83, 0xc3, 0x01, 0xeb, 0x1a, 0x90, 0x90, /* t0: add rbx, 1; jmp join */
+    0x48, 0x31, 0xd3, 0xeb, 0x13, 0x90, 0x90, 0x90, /* t1: xor rbx, rdx; jmp join */
+    0x48, 0x29, 0xcb, 0xeb, 0x0b, 0x90, 0x90, 0x90, /* t2: sub rbx, rcx; jmp join */
+    0x48, 0x8d, 0x1c, 0x5b, 0xeb, 0x02, 0x90, 0x90, /* t3: lea rbx, [rbx + rbx * 2]; jmp join */
+    0x48, 0x8d, 0x05, 0x04, 0x00, 0x00, 0x00,       /* join: lea rax, [rip + after] */
+    0x50,                                           /* push rax */
+    0xff, 0x24, 0x24,                               /* jmp [rsp] */
+    0x58,                                           /* after: pop rax */
+    0xf6, 0xc1, 0x07,                               /* test cl, 7 */
+    0x75, 0x06,                                     /* jnz same */
+    0xfe, 0x05, 0x0e, 0x00, 0x00, 0x00,             /* inc byte [rip + imm] */
+    0x48, 0x39, 0xdf,                               /* same: cmp rdi, rbx */
+    0x0f, 0x92, 0xc0,                               /* setb al */
+    0xff, 0xc9,                                     /* dec ecx */
+    0x75, 0xa6,                                     /* jnz loop */
+    0xf4,                                           /* hlt */
+    0x48, 0x83, 0xc7, 0x01,                         /* func: add rdi, imm (imm: the 01) */
+    0xc3,                                           /* ret */
+};
+
+/* Program n of seed with hand-written code instead of its own, when it is a 64-bit one;
+ * else returns 0. */
+static int handmade_program(uint64_t seed, uint64_t n, const uint8_t *code, size_t len,
+                            struct program *p)
 {
     struct x86_insn i;
 
     make_program(seed, n, p);
     if (p->start.mode != X86_MODE_64)
         return 0;
-    memcpy(p->code, handmade_code, sizeof(handmade_code));
-    p->len = sizeof(handmade_code);
+    memcpy(p->code, code, len);
+    p->len = len;
     memset(p->next, 0, sizeof(p->next));
     for (size_t at = 0; at < p->len; at += i.length) {
         ck_assert_int_gt(x86__decode(p->code + at, p->len - at, X86_MODE_64, &i), 0);
@@ -364,21 +400,27 @@ static const struct {
     int rounds;
 } fixed_programs[] = {{7, 2430, 16}, {7, 2926, 16}, {11, 4655, 4}, {11, 14176, 2}};
 
-/* Runs the fixed programs the way way says, and the hand-written one from the start states
- * of the first 64-bit programs of seed 1; returns how many differed. */
+/* Runs the fixed programs the way way says, and the hand-written ones from the start
+ * states of the first 64-bit programs of seed 1; returns how many differed. */
 static unsigned long compare_fixed(enum tcg_translation way, struct tally *t)
 {
     unsigned long bad = 0;
     struct program p;
 
-    for (uint64_t n = 0, made = 0; n < 1000 && made < 64; n++)
-        if (handmade_program(1, n, &p)) {
-            int d = compare_made(&p, 1, n, way, 4, t);
-            if (d)
-                fprintf(stderr, "(that was the hand-written program, from that start state)\n");
-            bad += (unsigned long)d;
-            made++;
-        }
+    static const struct {
+        const uint8_t *code;
+        size_t len;
+    } handmade[] = {{handmade_code, sizeof(handmade_code)}, {branchy_code, sizeof(branchy_code)}};
+    for (size_t h = 0; h < sizeof(handmade) / sizeof(handmade[0]); h++)
+        for (uint64_t n = 0, made = 0; n < 1000 && made < 64; n++)
+            if (handmade_program(1, n, handmade[h].code, handmade[h].len, &p)) {
+                int d = compare_made(&p, 1, n, way, 4, t);
+                if (d)
+                    fprintf(stderr, "(that was hand-written program %zu, from that start state)\n",
+                            h + 1);
+                bad += (unsigned long)d;
+                made++;
+            }
 
     for (size_t k = 0; k < sizeof(fixed_programs) / sizeof(fixed_programs[0]); k++)
         bad += (unsigned long)compare_program(fixed_programs[k].seed, fixed_programs[k].n, way,
@@ -467,6 +509,68 @@ START_TEST(self_modifying_code_runs_as_on_qemu)
 }
 END_TEST
 
+/* A loop of two blocks that jump to each other, and code written by another thread (a
+ * device's DMA, or another vCPU) while it runs: the loop's last JMP becomes two NOPs, and
+ * the run must reach the HLT after them. The vCPU never comes back to the run loop by
+ * itself, so under the JIT only the guard at the start of each block's code (its check of
+ * the code map's generation) can notice; without it the old loop would run on until the
+ * watchdog's kick. */
+struct writer {
+    struct vcpu *v;
+    uint64_t at;
+};
+
+static void *write_later(void *arg)
+{
+    static const uint8_t nops[] = {0x90, 0x90};
+    struct writer *w = arg;
+
+    nanosleep(&(struct timespec){.tv_nsec = 50 * 1000 * 1000}, NULL);
+    ck_assert_int_eq(vcpu__write_mem(w->v, w->at, nops, sizeof(nops)), 0);
+    return NULL;
+}
+
+START_TEST(code_written_by_another_thread_stops_a_loop)
+{
+    static const uint8_t loop[] = {
+        0x48, 0x83, 0xc3, 0x01, /* loop: add rbx, 1 */
+        0xeb, 0x00,             /* jmp next */
+        0x48, 0x83, 0xc1, 0x01, /* next: add rcx, 1 */
+        0xeb, 0xf4,             /* jmp loop (what the other thread replaces) */
+        0xf4,                   /* hlt */
+    };
+    static const enum tcg_translation ways[] = {TCG_INSN, TCG_BLOCK, TCG_JIT};
+    struct program p;
+    uint64_t n = 0;
+
+    while (make_program(1, n, &p), p.start.mode != X86_MODE_64)
+        n++;
+    memcpy(p.code, loop, sizeof(loop));
+    p.len = sizeof(loop);
+    p.rip = diff__layout(X86_MODE_64).code + 16; /* all in one page */
+    setenv("STEPVM_JIT_HOT", "1", 1);
+    for (size_t k = 0; k < sizeof(ways) / sizeof(ways[0]); k++) {
+        if (ways[k] == TCG_JIT && tcg_translation__parse("jit", &(enum tcg_translation){0}) < 0)
+            continue; /* not an x86-64 host */
+        struct guest_mem mem;
+        struct outcome o;
+        struct vcpu *v = machine(&p, ways[k], &mem);
+        struct writer w = {v, p.rip + 10};
+        pthread_t thread;
+        ck_assert_int_eq(pthread_create(&thread, NULL, write_later, &w), 0);
+        run_program(v, p.rip, &o);
+        pthread_join(thread, NULL);
+        ck_assert_msg(o.kind == VCPU_EXIT_HLT && o.rip == p.rip + 13,
+                      "way %zu: exit %d at 0x%llx after %llu instructions (HLT at 0x%llx "
+                      "expected)",
+                      k, o.kind, (unsigned long long)o.rip, (unsigned long long)o.instructions,
+                      (unsigned long long)(p.rip + 13));
+        tcg_vcpu__free(v);
+        guest_mem__exit(&mem);
+    }
+}
+END_TEST
+
 /* --tcg takes insn, block and jit, and nothing else. */
 START_TEST(tcg_option_takes_insn_block_and_jit)
 {
@@ -499,6 +603,7 @@ TCase *block_tests(void)
     tcase_add_test(tc, blocks_run_as_single_instructions_do);
     tcase_add_test(tc, jit_runs_as_single_instructions_do);
     tcase_add_test(tc, self_modifying_code_runs_as_on_qemu);
+    tcase_add_test(tc, code_written_by_another_thread_stops_a_loop);
     tcase_add_test(tc, tcg_option_takes_insn_block_and_jit);
     return tc;
 }
