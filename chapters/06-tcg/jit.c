@@ -409,6 +409,7 @@ static void exit_to(struct compiler *k, int64_t target)
     jump_to(e, -1, k->epilogue);
 }
 
+/* [jit-lookup] */
 /*
  * A RET or an indirect JMP: the target is known only when it runs, and a bytecode
  * machine's dispatch has dozens. When the target is in the linear page the block was
@@ -421,7 +422,7 @@ static void exit_lookup(struct compiler *k)
 {
     struct emit *e = &k->e;
     uint64_t page = k->block->key >> 2 & ~0xfffull;
-    uint8_t *slow[6];
+    uint8_t *slow[5];
 
     if ((k->block->key & 3) != 2) {
         block_end(k);
@@ -463,6 +464,7 @@ static void exit_lookup(struct compiler *k)
         patch(e, slow[n], e->p);
     block_end(k);
 }
+/* [jit-lookup] */
 
 /* The guard after the prologue: is this block's code still the block's? */
 static struct stub *guard(struct compiler *k, struct stub *fail)
