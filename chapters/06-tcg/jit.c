@@ -802,6 +802,18 @@ static uint64_t imm_masked(const struct x86_insn *i, unsigned size)
 }
 
 /* [jit-alu] */
+/* Stores the lazy flags' record: kind and size, then dst, src and res from registers. */
+static void record_cc(struct emit *e, enum cc_op kind, unsigned size, int dst, int src, int res)
+{
+    b1(e, 0x66); /* mov word [rbx + cc_op], kind | size << 8 */
+    op_mem(e, 0, 0xc7, 0, RBX, OFF(cc_op));
+    b1(e, kind);
+    b1(e, size);
+    store(e, dst, RBX, OFF(cc_dst), 8);
+    store(e, src, RBX, OFF(cc_src), 8);
+    store(e, res, RBX, OFF(cc_res), 8);
+}
+
 /*
  * An ALU instruction: rax = the destination's old value, rcx = the source, rdx = the
  * result, computed by the host's own instruction of the same width, whose flags are the
@@ -848,13 +860,7 @@ static void compile_alu(struct compiler *k, const struct tcg_op *o)
         write_greg(e, dst, RDX, size);
     static const uint8_t cc_of[9] = {CC_ADD, CC_LOGIC, 0,      0,       CC_LOGIC,
                                      CC_SUB, CC_LOGIC, CC_SUB, CC_LOGIC};
-    b1(e, 0x66); /* mov word [rbx + cc_op], cc_op | size << 8 */
-    op_mem(e, 0, 0xc7, 0, RBX, OFF(cc_op));
-    b1(e, cc_of[g]);
-    b1(e, size);
-    store(e, RAX, RBX, OFF(cc_dst), 8);
-    store(e, RCX, RBX, OFF(cc_src), 8);
-    store(e, RDX, RBX, OFF(cc_res), 8);
+    record_cc(e, (enum cc_op)cc_of[g], size, RAX, RCX, RDX);
     if (slow)
         slow->back = e->p;
 }
@@ -881,13 +887,7 @@ static void compile_shift(struct compiler *k, const struct tcg_op *o)
     op_rr(e, w, 0x89, RAX, RDX);
     shift_ri(e, w, op, RDX, n);
     write_greg(e, i->rm_reg, RDX, size);
-    b1(e, 0x66);
-    op_mem(e, 0, 0xc7, 0, RBX, OFF(cc_op));
-    b1(e, kind[op]);
-    b1(e, size);
-    store(e, RAX, RBX, OFF(cc_dst), 8);
-    store(e, RCX, RBX, OFF(cc_src), 8);
-    store(e, RDX, RBX, OFF(cc_res), 8);
+    record_cc(e, (enum cc_op)kind[op], size, RAX, RCX, RDX);
 }
 
 /* MOV: 89, 8B, C7, C6, B8+r. */
@@ -1087,18 +1087,6 @@ static void compile_cmov(struct compiler *k, const struct tcg_op *o)
     op_rr(e, 0, 0x84, R13, R13);           /* test r13b, r13b */
     op_rr(e, size == 8, 0x0f45, RAX, RCX); /* cmovne rax, rcx */
     write_greg(e, i->reg, RAX, size);
-}
-
-/* Stores the lazy flags' record: kind and size, then dst, src and res from registers. */
-static void record_cc(struct emit *e, enum cc_op kind, unsigned size, int dst, int src, int res)
-{
-    b1(e, 0x66); /* mov word [rbx + cc_op], kind | size << 8 */
-    op_mem(e, 0, 0xc7, 0, RBX, OFF(cc_op));
-    b1(e, kind);
-    b1(e, size);
-    store(e, dst, RBX, OFF(cc_dst), 8);
-    store(e, src, RBX, OFF(cc_src), 8);
-    store(e, res, RBX, OFF(cc_res), 8);
 }
 
 /* IMUL r, r/m (0F AF): rcx = r/m, rdx = the product truncated to the operand size. The
