@@ -337,6 +337,21 @@ static const uint8_t *chain(struct tcg_cpu *c, struct tcg_block *from)
     return (const uint8_t *)to->host + PROLOGUE_BYTES;
 }
 
+/* After a call that returned where to go on (rax): there, or back to the loop with 0 (the
+ * block ran to its end) when rax is NULL. */
+static void go_or_return(struct compiler *k)
+{
+    struct emit *e = &k->e;
+
+    op_rr(e, 1, 0x85, RAX, RAX);
+    uint8_t *back = jump_fwd(e, CC_E);
+    op_rr(e, 0, 0x31, R13, R13); /* xor r13d, r13d: no slot to go back to (see below) */
+    op_rr(e, 0, 0xff, 4, RAX);   /* jmp rax */
+    patch(e, back, e->p);
+    op_rr(e, 0, 0x31, RAX, RAX); /* xor eax, eax */
+    jump_to(e, -1, k->epilogue);
+}
+
 /* The end of a block that ran cleanly: on to the next block's code, or back to the loop. */
 static void block_end(struct compiler *k)
 {
@@ -345,13 +360,7 @@ static void block_end(struct compiler *k)
     op_rr(e, 1, 0x89, RBX, RDI);
     mov_imm(e, RSI, (uint64_t)(uintptr_t)k->block);
     call(e, (const void *)chain);
-    op_rr(e, 1, 0x85, RAX, RAX);
-    uint8_t *back = jump_fwd(e, CC_E);
-    op_rr(e, 0, 0x31, R13, R13); /* xor r13d, r13d: no slot to go back to (see below) */
-    op_rr(e, 0, 0xff, 4, RAX);   /* jmp rax */
-    patch(e, back, e->p);
-    op_rr(e, 0, 0x31, RAX, RAX); /* xor eax, eax: the block ran to its end */
-    jump_to(e, -1, k->epilogue);
+    go_or_return(k);
 }
 /* [jit-chain] */
 
@@ -400,13 +409,7 @@ static void exit_to(struct compiler *k, int64_t target)
     mov_imm(e, RSI, (uint64_t)(uintptr_t)k->block);
     mov_imm(e, RDX, (uint64_t)(uintptr_t)slot);
     call(e, (const void *)chain_direct);
-    op_rr(e, 1, 0x85, RAX, RAX);
-    uint8_t *back = jump_fwd(e, CC_E);
-    op_rr(e, 0, 0x31, R13, R13);
-    op_rr(e, 0, 0xff, 4, RAX); /* jmp rax */
-    patch(e, back, e->p);
-    op_rr(e, 0, 0x31, RAX, RAX);
-    jump_to(e, -1, k->epilogue);
+    go_or_return(k);
 }
 
 /* [jit-lookup] */
